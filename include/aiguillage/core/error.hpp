@@ -1,0 +1,96 @@
+// Errors: pinned codes (grouped by hundreds per layer), a message and a JSON pointer.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace aiguillage {
+inline namespace v1 {
+
+// Values are pinned forever: they are the C API's aig_status values. Never renumber.
+enum class ErrorCode : int {
+  ok = 0,
+  // general (-1 .. -99)
+  invalid_argument = -1,
+  buffer_too_small = -2,
+  out_of_memory = -3,
+  internal = -4,
+  io = -5,
+  // core (-100 .. -199): documents, values, schemas
+  json_syntax = -101,
+  schema_mismatch = -102,  // "schema" missing or names another document
+  schema_version_too_old = -103,
+  schema_version_too_new = -104,
+  type_mismatch = -105,
+  out_of_bounds = -106,
+  required_missing = -107,
+  unknown_field = -108,
+  too_long = -109,
+  too_many_items = -110,
+  invalid_date = -111,
+  invalid_decimal = -112,
+  enum_value = -113,  // a value outside an enum's closed list
+  number_overflow = -114,
+  invalid_document = -115,  // a document field has the wrong shape
+  // rules (-200 .. -299): packs, expressions, tables, evaluation
+  syntax = -201,
+  unknown_name = -202,
+  type_error = -203,
+  limit_exceeded = -204,
+  cycle = -205,
+  duplicate_name = -206,
+  hit_policy_violation = -207,  // UNIQUE or ANY broken at run time
+  no_valid_version = -208,
+  ambiguous_version = -209,
+  bad_hit_policy = -210,
+  cell_count = -211,  // a rule's when/then has the wrong number of cells
+  unknown_source = -212,
+  missing_reference_date = -213,
+  unknown_function = -214,
+  arity = -215,
+  exclusive_inputs = -216,  // two inputs declared mutually exclusive are both set
+  test_failed = -220,       // a test case did not give the expected result
+  check_failed = -221,      // static checks found errors
+};
+
+// Stable snake_case name of a code ("type_error"), used in JSON outputs.
+std::string_view error_code_name(ErrorCode code) noexcept;
+
+// The exception used inside the library; never crosses the C boundary.
+class Error : public std::runtime_error {
+ public:
+  Error(ErrorCode code, std::string message, std::string pointer = {}, int column = 0)
+      : std::runtime_error(message),
+        code_(code),
+        message_(std::move(message)),
+        pointer_(std::move(pointer)),
+        column_(column) {}
+
+  ErrorCode code() const noexcept { return code_; }
+  const std::string& message() const noexcept { return message_; }
+  // JSON pointer (RFC 6901) of the offending place in the document, "" for the root.
+  const std::string& pointer() const noexcept { return pointer_; }
+  // 1-based column inside an expression or cell text; 0 when not applicable.
+  int column() const noexcept { return column_; }
+
+  // "type_error at /decisions/2/rules/7/when/3 (column 5): message"
+  std::string describe() const;
+
+  Error with_pointer_prefix(const std::string& prefix) const {
+    return Error(code_, message_, prefix + pointer_, column_);
+  }
+
+ private:
+  ErrorCode code_;
+  std::string message_;
+  std::string pointer_;
+  int column_;
+};
+
+// Escapes one reference token for a JSON pointer ("~" -> "~0", "/" -> "~1").
+std::string json_pointer_token(std::string_view token);
+
+}  // namespace v1
+}  // namespace aiguillage

@@ -1,0 +1,84 @@
+// Typed, bounded input schemas and the validation of records against them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "aiguillage/core/error.hpp"
+#include "aiguillage/core/value.hpp"
+
+namespace aiguillage {
+inline namespace v1 {
+
+enum class FieldType : std::uint8_t { boolean, integer, decimal, string, enumeration, date, list };
+std::string_view field_type_name(FieldType t) noexcept;  // "bool", "enum", ...
+std::optional<FieldType> parse_field_type(std::string_view name) noexcept;
+
+// Where a value comes from; shown in explanations (R311-3-1-2 CRPA, 2°).
+enum class SourceKind : std::uint8_t { declared, counsellor, administrative, context, derived };
+std::string_view source_kind_name(SourceKind k) noexcept;
+std::optional<SourceKind> parse_source_kind(std::string_view name) noexcept;
+
+struct FieldSpec {
+  std::string name;
+  FieldType type = FieldType::string;
+  FieldType item_type = FieldType::string;  // for lists: string or enumeration
+  std::vector<std::string> values;          // closed list for enum and list of enum
+  std::optional<Decimal> min, max;          // integer and decimal bounds
+  std::optional<Date> min_date, max_date;
+  std::optional<std::uint32_t> max_length;  // strings, in Unicode code points
+  std::optional<std::uint32_t> max_items;   // lists
+  bool required = false;
+  std::string label_fr, label_en, description;
+  SourceKind source = SourceKind::declared;
+
+  // Index of an enum value, or -1.
+  int enum_index(std::string_view v) const;
+};
+
+// A record: one value per schema field (null when absent), storage owned here.
+struct Record {
+  std::vector<Value> values;
+  Arena arena;
+  void reset(std::size_t n) {
+    values.assign(n, Value::null());
+    arena.reset();
+  }
+};
+
+enum class UnknownFields : std::uint8_t { reject, ignore };
+
+class InputSchema {
+ public:
+  InputSchema() = default;
+  explicit InputSchema(std::vector<FieldSpec> fields);
+
+  const std::vector<FieldSpec>& fields() const { return fields_; }
+  std::size_t size() const { return fields_.size(); }
+  const FieldSpec& field(std::size_t k) const { return fields_[k]; }
+  // -1 when absent.
+  int index_of(std::string_view name) const;
+
+  // Parses one JSON object into `out` (one value per field). Nested objects address dotted
+  // names ({"customer": {"age": 3}} sets "customer.age"). Returns every error found, each with
+  // the JSON pointer of the offending value; on errors `out` is unspecified.
+  std::vector<Error> parse_record(std::string_view json, Record& out,
+                                  UnknownFields unknown = UnknownFields::reject) const;
+
+  // Checks a value against field k's type and bounds; pointer is used in the error.
+  std::optional<Error> check_value(std::size_t k, const Value& v, const std::string& pointer) const;
+
+  // Checks the required fields of a complete record.
+  std::vector<Error> check_required(const Record& r) const;
+
+ private:
+  std::vector<FieldSpec> fields_;
+  std::unordered_map<std::string, int> index_;
+};
+
+}  // namespace v1
+}  // namespace aiguillage

@@ -1,0 +1,137 @@
+// The compiled form of an expression: a flat vector of nodes (children by index), shared
+// immutable between copies of an Expression. Private to the library.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "aiguillage/core/value.hpp"
+#include "aiguillage/rules/expression.hpp"
+
+namespace aiguillage {
+inline namespace v1 {
+namespace detail {
+
+enum class Op : std::uint8_t {
+  constant,  // value
+  slot,      // a = slot index
+  dollar,
+  item,  // "#"
+  negate,
+  logical_not,
+  logical_and,  // n-ary over args
+  logical_or,   // n-ary over args
+  equal,
+  not_equal,
+  less,
+  less_equal,
+  greater,
+  greater_equal,
+  is_null,
+  is_not_null,
+  add,
+  subtract,
+  multiply,
+  divide,
+  in_range,  // a in [b..c]; flags: kLowOpen, kHighOpen
+  in_list,   // a in b; b is either a list literal (items evaluated one by one) or a list value
+  list,      // list literal over args
+  if_then_else,
+  call,  // fn over args
+};
+
+enum class Fn : std::uint8_t {
+  contains,
+  starts_with,
+  ends_with,
+  lower,
+  upper,
+  len,
+  count,
+  any,
+  all,
+  min,
+  max,
+  sum,
+  abs,
+  floor,
+  ceil,
+  round,
+  date,
+  years_between,
+  months_between,
+  days_between,
+  add_days,
+  add_months,
+  is_missing,
+  coalesce,
+};
+
+inline constexpr std::uint8_t kLowOpen = 1;
+inline constexpr std::uint8_t kHighOpen = 2;
+inline constexpr std::uint8_t kUnbounded = 255;
+
+struct FunctionSpec {
+  const char* name;
+  Fn fn;
+  std::uint8_t min_args;
+  std::uint8_t max_args;  // kUnbounded: no maximum
+  bool predicate;         // the second argument is evaluated once per item, with "#" bound
+  const char* signature;
+  const char* summary;
+};
+
+const std::vector<FunctionSpec>& function_specs();
+const FunctionSpec* find_function(std::string_view name);
+
+struct Node {
+  Op op = Op::constant;
+  Fn fn = Fn::contains;
+  std::uint8_t flags = 0;
+  std::int32_t a = -1, b = -1, c = -1;
+  std::uint32_t args_begin = 0, args_count = 0;  // into Impl::args
+  Value value;
+};
+
+// Order of two values of the same kind (numbers exactly, strings bytewise, dates); false when
+// they are not ordered against each other (other kinds, a null, a kind mismatch).
+bool compare_values(const Value& a, const Value& b, int& order);
+// Three-valued equality: null when either side is null.
+Value equal_values(const Value& a, const Value& b);
+// Integers widen to decimals; nullopt when the integer is out of the decimal range.
+std::optional<Decimal> to_decimal(const Value& v);
+
+}  // namespace detail
+
+struct Expression::Impl {
+  std::string text;
+  std::vector<detail::Node> nodes;
+  std::vector<std::int32_t> args;
+  Arena arena;  // constants' strings and lists
+  std::int32_t root = 0;
+  StaticType type;
+  bool constant = false;
+  Value constant_value;
+  bool uses_dollar = false;
+  std::vector<int> slots;
+  std::optional<UnaryStructure> structure;
+  int single_slot = -1;
+
+  Value eval(std::int32_t node, const EvalContext& ctx, Value item) const;
+  Value call(const detail::Node& node, const EvalContext& ctx, Value item) const;
+};
+
+namespace detail {
+
+std::shared_ptr<Expression::Impl> build_expression(std::string_view text, const Scope& scope,
+                                                   const StaticType* dollar, const Limits& limits);
+std::shared_ptr<Expression::Impl> build_unary_test(std::string_view text, const Scope& scope,
+                                                   const StaticType& dollar, const Limits& limits);
+
+}  // namespace detail
+}  // namespace v1
+}  // namespace aiguillage

@@ -1,0 +1,93 @@
+// Decision tables compiled to per-column rule bitmasks.
+//
+// Every column's cells cut the column's domain into elementary regions (the points and open
+// intervals between the constants of numeric and date cells; the literals and "anything else"
+// of string, enum and boolean cells; null). A region's key indexes two masks: the rules whose
+// cell accepts it, and the rules whose cell is unknown on it (a test on null). Evaluating a
+// record is one key lookup and one AND per column, then a find-first-set; the keys are the
+// trace, since every mask derives from them. Cells that are general expressions of "$" are
+// evaluated once per distinct text and OR their rules in.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "aiguillage/core/value.hpp"
+#include "aiguillage/rules/expression.hpp"
+
+namespace aiguillage {
+inline namespace v1 {
+
+struct Decision;
+
+// Truth of a generic cell: false, true or unknown.
+enum class Truth : std::uint8_t { no = 0, yes = 1, unknown = 2 };
+
+class CompiledTable {
+ public:
+  struct Column {
+    enum class Kind : std::uint8_t { numeric, date, enumeration, boolean, strings, opaque };
+    Kind kind = Kind::opaque;
+    StaticType type;
+    int slot = -1;                      // the frame slot when the column is a single name
+    std::vector<std::int64_t> points;   // numeric (decimal units) or date (days), sorted
+    std::vector<std::string> literals;  // strings: distinct literals; enums: the domain
+    struct Hash {
+      using is_transparent = void;
+      std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    };
+    std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>> literal_index;
+    std::uint32_t key_count = 0;         // the last key is null
+    std::vector<std::uint64_t> accept;   // key_count x words
+    std::vector<std::uint64_t> unknown;  // key_count x words
+    struct Generic {
+      Expression cell;
+      std::vector<std::uint64_t> rules;  // words
+    };
+    std::vector<Generic> generics;
+
+    std::uint32_t null_key() const { return key_count - 1; }
+  };
+
+  explicit CompiledTable(const Decision& decision);
+
+  std::size_t rules() const { return rules_; }
+  std::size_t words() const { return words_; }
+  const std::vector<Column>& columns() const { return columns_; }
+
+  // Key of a column value (null gives null_key()).
+  std::uint32_t key_of(std::size_t col, const Value& v) const;
+  // Key of a numeric column value given in decimal units, or a date column value in days.
+  std::uint32_t key_of_scalar(std::size_t col, std::int64_t x) const;
+  // A value falling in region `key` of a column, for counter-examples; nullopt when the region
+  // holds no value of the column's type (e.g. no integer strictly between 1 and 2).
+  std::optional<Value> representative(std::size_t col, std::uint32_t key, Arena& arena) const;
+  // Readable description of a region: "< 26", "= 26", "entre 26 et 30", "\"RSA\"", "null".
+  std::string describe_key(std::size_t col, std::uint32_t key) const;
+
+  // Rule masks of a column for a value: accept and unknown, generic cells included.
+  // `truths` receives one Truth per generic cell when not null.
+  void column_masks(std::size_t col, const Value& v, std::uint32_t key, const EvalContext& ctx,
+                    std::uint64_t* accept, std::uint64_t* unknown, Truth* truths) const;
+
+  // Masks of a column from a recorded key and generic truths (the trace, replayed).
+  void masks_from_trace(std::size_t col, std::uint32_t key, const Truth* truths,
+                        std::uint64_t* accept, std::uint64_t* unknown) const;
+
+  // Offsets of each column's generic cells in a flat Truth array.
+  std::size_t generic_offset(std::size_t col) const { return generic_offsets_[col]; }
+  std::size_t generic_count() const { return generic_offsets_.back(); }
+
+ private:
+  std::size_t rules_ = 0;
+  std::size_t words_ = 1;
+  std::vector<Column> columns_;
+  std::vector<std::size_t> generic_offsets_;
+};
+
+}  // namespace v1
+}  // namespace aiguillage

@@ -1,0 +1,113 @@
+// Evaluation of a pack on one record or on a columnar batch, with the trace as data and the
+// missing inputs that could change an incomplete result.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "aiguillage/core/batch.hpp"
+#include "aiguillage/rules/decision_table.hpp"
+#include "aiguillage/rules/pack.hpp"
+
+namespace aiguillage {
+inline namespace v1 {
+
+// complete: no missing input could change the result; incomplete: some could (see missing);
+// error: the record was rejected (bad input) or a hit policy was broken.
+enum class Status : std::uint8_t { complete, incomplete, error };
+std::string_view status_name(Status s) noexcept;
+
+struct EvalOptions {
+  std::optional<Date> reference_date;  // used when the record has no reference_date
+  bool trace = true;
+  UnknownFields unknown_fields = UnknownFields::reject;
+};
+
+// The trace of one table: the region key of every column and the truth of every generic cell.
+// Every mask, hence every "why" and "why not", derives from it (CompiledTable::masks_from_trace).
+struct TableTrace {
+  std::vector<std::uint32_t> keys;
+  std::vector<Truth> truths;
+};
+
+struct DecisionOutcome {
+  Status status = Status::complete;
+  bool evaluated = false;     // false when an upstream error stopped the evaluation
+  std::vector<int> fired;     // rule indices, in hit order
+  std::vector<int> blocking;  // undecided rules that could still change the outcome
+  std::optional<Error> error;
+  TableTrace trace;
+};
+
+// An input whose value is missing and could change the result; `rules` counts the undecided
+// rules it would settle (questions are asked in decreasing order of it).
+struct MissingInput {
+  int field = -1;
+  int rules = 0;
+};
+
+struct Evaluation {
+  Status status = Status::complete;
+  Record input;              // the validated input values (one per input field)
+  std::vector<Value> frame;  // every slot: inputs, variables, outputs
+  std::vector<DecisionOutcome> decisions;
+  std::vector<MissingInput> missing;
+  std::vector<Error> errors;
+  Arena arena;  // values made during evaluation
+};
+
+// Results of a batch, columnar: one entry per row (and per decision).
+struct BatchResult {
+  std::size_t rows = 0;
+  std::vector<Status> status;
+  std::vector<std::vector<std::int32_t>> first_hit;  // [decision][row]: first fired rule or -1
+  // [decision]: keys, row-major (rows x columns); filled when options.trace
+  std::vector<std::vector<std::uint32_t>> keys;
+  std::vector<std::pair<std::size_t, Error>> errors;  // row, error
+};
+
+class Evaluator {
+ public:
+  explicit Evaluator(Pack pack);
+  const Pack& pack() const { return pack_; }
+
+  // Evaluates out.input (already validated, one value per input field). Thread-safe: all
+  // scratch state lives in `out`.
+  void evaluate(Evaluation& out, const EvalOptions& options = {}) const;
+  // Parses one JSON object, validates it and evaluates it. Returns false when the record is
+  // rejected (out.errors says why, with JSON pointers).
+  bool evaluate_json(std::string_view json, Evaluation& out, const EvalOptions& options = {}) const;
+
+  // Evaluates rows [begin, end) of a batch into `out` (sized by the first call on it).
+  void evaluate_batch(const Batch& batch, BatchResult& out, const EvalOptions& options = {},
+                      std::size_t begin = 0, std::size_t end = SIZE_MAX) const;
+
+  // Evaluates one table on given column values (for static checks): matched rules mask out.
+  void evaluate_table_columns(int decision, const std::vector<Value>& column_values,
+                              std::vector<std::uint64_t>& matched,
+                              std::vector<std::uint64_t>& undecided) const;
+
+ private:
+  Pack pack_;
+  bool batch_fast_ = false;  // tables read only inputs, no generic cells, constant outputs
+};
+
+// Why each rule of a table did or did not fire, derived from the trace.
+struct RuleVerdict {
+  enum class State : std::uint8_t { fired, matched, rejected, undecided };
+  State state = State::rejected;
+  int rejected_by = -1;              // first column whose cell is false for this input
+  std::vector<int> unknown_columns;  // columns whose cell is unknown (a missing input)
+};
+std::vector<RuleVerdict> rule_verdicts(const Pack& pack, const Evaluation& e, int decision);
+std::string_view rule_state_name(RuleVerdict::State s) noexcept;
+
+// JSON of an evaluation (one line, keys in a fixed order): status, outputs, fired rules,
+// missing inputs, errors and, when `trace`, the trace of every table.
+std::string evaluation_to_json(const Pack& pack, const Evaluation& e, bool trace);
+
+}  // namespace v1
+}  // namespace aiguillage

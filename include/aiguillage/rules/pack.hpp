@@ -1,0 +1,177 @@
+// Rule packs: the document aiguillage.ruleset (schema_version 1.0) loaded, type-checked,
+// ordered and compiled. Packs are immutable and cheap to copy (shared).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "aiguillage/core/schema.hpp"
+#include "aiguillage/rules/expression.hpp"
+
+namespace aiguillage {
+inline namespace v1 {
+
+class CompiledTable;
+
+inline constexpr std::string_view kRulesetSchema = "aiguillage.ruleset";
+inline constexpr int kRulesetMajor = 1;
+inline constexpr int kRulesetMinor = 0;
+// The input every pack has: the date the decision is taken at. Nothing reads the clock.
+inline constexpr std::string_view kReferenceDate = "reference_date";
+
+enum class RuleStatus : std::uint8_t { verified, interpretation };
+std::string_view rule_status_name(RuleStatus s) noexcept;
+
+enum class HitPolicy : std::uint8_t {
+  unique,
+  any,
+  priority,
+  first,
+  rule_order,
+  output_order,
+  collect,
+  collect_sum,
+  collect_min,
+  collect_max,
+  collect_count
+};
+std::string_view hit_policy_name(HitPolicy p) noexcept;  // "FIRST", "COLLECT SUM", ...
+// Accepts DMN names in any case ("FIRST", "rule order", "RULE_ORDER", "COLLECT SUM"), the
+// DMN letters (U, A, P, F, R, O, C, C+, C<, C>, C#) and ZEN's "first" / "collect".
+std::optional<HitPolicy> parse_hit_policy(std::string_view text) noexcept;
+bool is_single_hit(HitPolicy p) noexcept;  // unique, any, priority, first
+
+struct Label {
+  std::string fr, en;
+  const std::string& in(std::string_view lang) const {
+    return lang == "en" && !en.empty() ? en : fr;
+  }
+};
+
+struct Source {
+  std::string id, title, url;
+};
+
+struct OutputSpec {
+  std::string name;
+  FieldType type = FieldType::string;
+  std::vector<std::string>
+      values;  // enum outputs: closed list, in priority order (first = highest)
+  Label label;
+  int slot = -1;
+};
+
+struct TableColumn {
+  std::string text;  // the column's input expression, as written
+  Expression expr;
+  Label label;
+};
+
+struct Rule {
+  std::string id;
+  std::vector<std::string> when_text;
+  std::vector<Expression> when;  // unary tests, one per column
+  std::vector<std::string> then_text;
+  std::vector<Expression> then;  // one expression per output
+  std::string source;
+  RuleStatus status = RuleStatus::verified;
+  std::string description;
+};
+
+struct Decision {
+  enum class Kind : std::uint8_t { table, expression };
+  std::string id;
+  Kind kind = Kind::table;
+  Label label;
+  std::string description;
+  std::string pointer;  // JSON pointer of the decision in the pack ("/decisions/2")
+  // table
+  HitPolicy hit_policy = HitPolicy::first;
+  bool complete = false;  // declared complete: a gap is an error for `check`
+  std::vector<TableColumn> inputs;
+  std::vector<OutputSpec> outputs;  // for expressions: exactly one
+  std::vector<Rule> rules;
+  std::shared_ptr<const CompiledTable> compiled;
+  // expression
+  Expression expression;
+  std::string source;
+  RuleStatus status = RuleStatus::verified;
+};
+
+struct Variable {
+  std::string name;
+  std::string text;
+  Expression expression;
+  Label label;
+  std::string description;
+  std::string source;
+  RuleStatus status = RuleStatus::verified;
+  int slot = -1;
+};
+
+// A derived node of the pack, in evaluation order.
+struct Node {
+  enum class Kind : std::uint8_t { variable, decision };
+  Kind kind;
+  int index;
+};
+
+// Sizes a pack may not exceed; going over is a load error (limit_exceeded), never a crash.
+struct PackLimits {
+  std::size_t max_bytes = 64u << 20;
+  std::size_t max_inputs = 4096;
+  std::size_t max_decisions = 4096;
+  std::size_t max_rules = 200000;
+  std::size_t max_columns = 256;
+  Limits expression;
+};
+
+class Pack {
+ public:
+  Pack();
+  // Throws Error with the JSON pointer of the offending place and, inside cell or expression
+  // text, the column.
+  static Pack load(std::string_view json_text, const PackLimits& limits = {});
+  // A file, or a folder holding pack.json.
+  static Pack load_file(const std::string& path, const PackLimits& limits = {});
+
+  const std::string& id() const;
+  const std::string& version() const;
+  const std::string& title() const;
+  const std::string& purpose() const;
+  Date valid_from() const;
+  std::optional<Date> valid_to() const;  // inclusive
+  bool valid_at(Date d) const;
+  const std::vector<Source>& sources() const;
+  // "sha256:..." over the canonical form of the document.
+  const std::string& hash() const;
+  const std::string& schema_version() const;
+
+  const InputSchema& inputs() const;
+  int reference_date_field() const;  // index in inputs()
+  const std::vector<Variable>& variables() const;
+  const std::vector<Decision>& decisions() const;
+  const std::vector<Node>& order() const;  // topological order of variables and decisions
+
+  // The evaluation frame: inputs first (schema order), then variables, then outputs.
+  std::size_t slot_count() const;
+  const std::string& slot_name(int slot) const;
+  StaticType slot_type(int slot) const;
+  // Input fields a slot depends on, transitively (an input depends on itself).
+  const std::vector<int>& slot_inputs(int slot) const;
+  int slot_of(std::string_view name) const;  // -1 when absent
+  // Input fields no expression reads.
+  std::vector<int> unused_inputs() const;
+
+  struct Data;
+
+ private:
+  std::shared_ptr<const Data> data_;
+};
+
+}  // namespace v1
+}  // namespace aiguillage

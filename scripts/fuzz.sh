@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets with clang and runs each for a bounded time (seconds, default 60).
+set -euo pipefail
+seconds="${1:-60}"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+build="$root/build-fuzz"
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang-14 \
+  -DCMAKE_CXX_COMPILER=clang++-14 -DAIG_BUILD_FUZZERS=ON -DAIG_BUILD_TESTS=OFF \
+  -DAIG_BUILD_BENCHMARKS=OFF >/dev/null
+cmake --build "$build" -j2 --target fuzz_pack_loader fuzz_expression fuzz_record
+corpus="$build/corpus"
+mkdir -p "$corpus/pack" "$corpus/expression" "$corpus/record"
+
+n=0
+for f in $(find "$root/rules" -name 'pack.json'); do
+  n=$((n + 1))
+  cp "$f" "$corpus/pack/seed$n.json"
+done
+printf '%s' 'if age >= 18 and benefit in ["RSA","ASS"] then years_between(birth_date, date("2025-01-01")) else -1' >"$corpus/expression/a"
+printf '%s' '[16..25]' >"$corpus/expression/b"
+printf '%s' 'not("RSA","ASS")' >"$corpus/expression/c"
+printf '%s' 'any(tags, # = "a") or len(tags) > 1' >"$corpus/expression/d"
+printf '%s' '{"age": 30, "income": 1.5, "benefit": "RSA", "customer": {"birth_date": "1990-01-01"}, "tags": ["x"], "name": "Ana"}' >"$corpus/record/a"
+for target in fuzz_pack_loader fuzz_expression fuzz_record; do
+  dir="$corpus/${target#fuzz_}"
+  [[ "$target" == fuzz_pack_loader ]] && dir="$corpus/pack"
+  echo "fuzzing $target for ${seconds}s"
+  log="$build/$target.log"
+  if ! "$build/tests/fuzz/$target" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+    -print_final_stats=1 "$dir" >"$log" 2>&1; then
+    tail -n 60 "$log"
+    echo "fuzzer $target found a failure"
+    exit 1
+  fi
+  grep -E '^stat::(number_of_executed_units|peak_rss_mb)' "$log" || true
+done
+echo "fuzzing done"

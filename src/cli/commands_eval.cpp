@@ -1,0 +1,218 @@
+// eval and explain: records in, one result per record out, in input order.
+#include <algorithm>
+#include <charconv>
+#include <exception>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "aiguillage/detail/json_read.hpp"
+#include "aiguillage/rules/evaluator.hpp"
+#include "aiguillage/rules/explain.hpp"
+#include "cli.hpp"
+
+namespace aiguillage::cli {
+namespace {
+
+struct EvalSettings {
+  std::string pack;
+  std::string input = "-";
+  EvalOptions options;
+  bool trace = false;
+  std::size_t threads = 1;
+  std::string lang = "fr";
+};
+
+EvalSettings read_settings(const Args& args) {
+  EvalSettings s;
+  s.pack = args.positional[0];
+  if (args.positional.size() > 1) s.input = args.positional[1];
+  if (auto d = args.get("--date")) {
+    s.options.reference_date = Date::parse(*d);
+    if (!s.options.reference_date)
+      throw UsageError("--date must be a valid date YYYY-MM-DD, not \"" + *d + "\"");
+  }
+  if (args.has("--allow-unknown-fields")) s.options.unknown_fields = UnknownFields::ignore;
+  s.trace = args.has("--trace");
+  if (auto t = args.get("--threads")) {
+    unsigned n = 0;
+    auto r = std::from_chars(t->data(), t->data() + t->size(), n);
+    if (r.ec != std::errc() || r.ptr != t->data() + t->size() || n < 1 || n > 256)
+      throw UsageError("--threads must be a whole number from 1 to 256, not \"" + *t + "\"");
+    s.threads = n;
+  }
+  if (auto l = args.get("--lang")) {
+    if (*l != "fr" && *l != "en") throw UsageError("--lang must be fr or en, not \"" + *l + "\"");
+    s.lang = *l;
+  }
+  return s;
+}
+
+void append_errors(std::string& out, const std::vector<Error>& errors) {
+  out += "\"errors\":[";
+  for (std::size_t k = 0; k < errors.size(); ++k) {
+    const Error& e = errors[k];
+    if (k) out += ',';
+    out += "{\"code\":" + std::to_string(static_cast<int>(e.code())) + ",\"name\":\"";
+    out += error_code_name(e.code());
+    out +=
+        "\",\"message\":" + json_string(e.message()) + ",\"pointer\":" + json_string(e.pointer());
+    out += '}';
+  }
+  out += ']';
+}
+
+// Scratch state of one thread: reused record after record so that the loop stops allocating.
+struct Worker {
+  Evaluation evaluation;
+  std::string out;
+  bool any_error = false;
+};
+
+// Evaluates one record; false when it was rejected before evaluation (errors in w.evaluation).
+bool evaluate_record(const Evaluator& evaluator, const EvalOptions& options, std::string_view text,
+                     Worker& w) {
+  try {
+    // A record is an object; a bare scalar line is answered here and never reaches the schema.
+    if (text[0] != '{' && text[0] != '[') {
+      detail::parse_document(text);
+      throw Error(ErrorCode::type_mismatch, "a record must be a JSON object", "");
+    }
+    return evaluator.evaluate_json(text, w.evaluation, options);
+  } catch (const Error& e) {
+    w.evaluation.errors.assign(1, e);
+  } catch (const std::exception& e) {
+    w.evaluation.errors.assign(1, Error(ErrorCode::internal, e.what()));
+  }
+  w.evaluation.status = Status::error;
+  w.evaluation.frame.clear();
+  return false;
+}
+
+void eval_range(const Evaluator& evaluator, const EvalSettings& s, const RecordLine* begin,
+                const RecordLine* end, Worker& w) {
+  for (const RecordLine* r = begin; r != end; ++r) {
+    if (!evaluate_record(evaluator, s.options, r->text, w)) {
+      w.any_error = true;
+      w.out += "{\"line\":" + std::to_string(r->line) + ",\"status\":\"error\",";
+      append_errors(w.out, w.evaluation.errors);
+      w.out += "}\n";
+      continue;
+    }
+    std::string result = evaluation_to_json(evaluator.pack(), w.evaluation, s.trace);
+    if (w.evaluation.status == Status::error) {
+      // Say which record failed: results keep input order, but a reader filtering errors
+      // needs the line to go back to the input.
+      w.any_error = true;
+      result.insert(1, "\"line\":" + std::to_string(r->line) + ",");
+    }
+    w.out += result;
+    w.out += '\n';
+  }
+}
+
+}  // namespace
+
+int cmd_eval(int argc, char** argv) {
+  Args args = parse_args(argc, argv, 2,
+                         {{"--date", true},
+                          {"--trace", false},
+                          {"--allow-unknown-fields", false},
+                          {"--threads", true}},
+                         1, 2);
+  EvalSettings s = read_settings(args);
+  s.options.trace = s.trace;
+  Pack pack;
+  try {
+    pack = load_pack(s.pack);
+  } catch (const Error& e) {
+    return report(e, kExitLoad);
+  }
+  const Evaluator evaluator(pack);
+  std::vector<Worker> workers(s.threads);
+  bool any_error = false;
+  try {
+    RecordReader reader(s.input);
+    while (const std::vector<RecordLine>* block = reader.next()) {
+      const RecordLine* data = block->data();
+      const std::size_t n = block->size();
+      // Below a few hundred records a thread costs more than it saves.
+      const std::size_t used = std::min(s.threads, std::max<std::size_t>(1, n / 256));
+      if (used == 1) {
+        eval_range(evaluator, s, data, data + n, workers[0]);
+      } else {
+        std::vector<std::thread> pool;
+        std::vector<std::exception_ptr> failures(used);
+        for (std::size_t t = 1; t < used; ++t)
+          pool.emplace_back([&, t] {
+            try {
+              eval_range(evaluator, s, data + n * t / used, data + n * (t + 1) / used, workers[t]);
+            } catch (...) {
+              failures[t] = std::current_exception();
+            }
+          });
+        try {
+          eval_range(evaluator, s, data, data + n / used, workers[0]);
+        } catch (...) {
+          failures[0] = std::current_exception();
+        }
+        for (auto& th : pool) th.join();
+        for (const auto& f : failures)
+          if (f) std::rethrow_exception(f);
+      }
+      for (std::size_t t = 0; t < used; ++t) {
+        write_out(workers[t].out);
+        workers[t].out.clear();
+      }
+      // Records may arrive one by one on a pipe from a process waiting for each answer.
+      std::fflush(stdout);
+    }
+  } catch (const Error& e) {
+    return report(e, kExitIo);
+  }
+  for (const Worker& w : workers) any_error = any_error || w.any_error;
+  return any_error ? kExitFailed : kExitOk;
+}
+
+int cmd_explain(int argc, char** argv) {
+  Args args = parse_args(
+      argc, argv, 2, {{"--date", true}, {"--lang", true}, {"--allow-unknown-fields", false}}, 1, 2);
+  EvalSettings s = read_settings(args);
+  s.options.trace = true;
+  Pack pack;
+  try {
+    pack = load_pack(s.pack);
+  } catch (const Error& e) {
+    return report(e, kExitLoad);
+  }
+  const Evaluator evaluator(pack);
+  Worker w;
+  bool first = true;
+  try {
+    RecordReader reader(s.input);
+    while (const std::vector<RecordLine>* block = reader.next()) {
+      for (const RecordLine& r : *block) {
+        if (!first) w.out += '\n';
+        first = false;
+        if (!evaluate_record(evaluator, s.options, r.text, w)) {
+          w.any_error = true;
+          for (const Error& e : w.evaluation.errors)
+            w.out += "line " + std::to_string(r.line) + ": error: " + e.describe() + "\n";
+          continue;
+        }
+        if (w.evaluation.status == Status::error) w.any_error = true;
+        std::string text = explain_text(pack, w.evaluation, s.lang);
+        if (!text.empty() && text.back() != '\n') text += '\n';
+        w.out += text;
+      }
+      write_out(w.out);
+      w.out.clear();
+      std::fflush(stdout);
+    }
+  } catch (const Error& e) {
+    return report(e, kExitIo);
+  }
+  return w.any_error ? kExitFailed : kExitOk;
+}
+
+}  // namespace aiguillage::cli

@@ -1,0 +1,97 @@
+// check, test, hash and import-jdm: commands on a pack or a document as a whole.
+#include <cstdio>
+#include <string>
+
+#include "aiguillage/core/hash.hpp"
+#include "aiguillage/rules/analysis.hpp"
+#include "aiguillage/rules/jdm_import.hpp"
+#include "aiguillage/rules/test_cases.hpp"
+#include "cli.hpp"
+
+namespace aiguillage::cli {
+
+int cmd_check(int argc, char** argv) {
+  Args args = parse_args(argc, argv, 2, {{"--json", false}}, 1, 1);
+  Pack pack;
+  try {
+    pack = load_pack(args.positional[0]);
+  } catch (const Error& e) {
+    return report(e, kExitLoad);
+  }
+  CheckReport report = check_pack(pack);
+  std::string out = args.has("--json") ? report.to_json() : report.to_text();
+  if (!out.empty() && out.back() != '\n') out += '\n';
+  write_out(out);
+  return report.errors() > 0 ? kExitFailed : kExitOk;
+}
+
+int cmd_test(int argc, char** argv) {
+  Args args = parse_args(argc, argv, 2, {{"--json", false}}, 1, 1);
+  const std::string& dir = args.positional[0];
+  Pack pack;
+  try {
+    pack = load_pack(dir);
+  } catch (const Error& e) {
+    return report(e, kExitLoad);
+  }
+  TestRun run;
+  try {
+    std::vector<std::string> files = test_files_of(dir);
+    if (files.empty()) {
+      std::string warning = "warning: no test files (tests/*.json) next to the pack " + dir + "\n";
+      std::fwrite(warning.data(), 1, warning.size(), stderr);
+    }
+    run = run_test_files(pack, files);
+  } catch (const Error& e) {
+    return report(e, kExitIo);
+  }
+  write_out(args.has("--json") ? run.to_json() + "\n" : run.to_text());
+  return run.failed > 0 ? kExitFailed : kExitOk;
+}
+
+int cmd_hash(int argc, char** argv) {
+  Args args = parse_args(argc, argv, 2, {{"--json", false}}, 1, 1);
+  const std::string& path = args.positional[0];
+  std::string hash;
+  try {
+    if (args.has("--json")) {
+      hash = document_hash(read_file(path));
+    } else {
+      hash = load_pack(path).hash();
+    }
+  } catch (const Error& e) {
+    return report(e, kExitLoad);
+  }
+  write_out(hash + "\n");
+  return kExitOk;
+}
+
+int cmd_import_jdm(int argc, char** argv) {
+  Args args = parse_args(argc, argv, 2,
+                         {{"--id", true}, {"--version", true}, {"--valid-from", true}}, 1, 1);
+  JdmImportOptions options;
+  if (auto v = args.get("--id")) options.id = *v;
+  if (auto v = args.get("--version")) options.version = *v;
+  if (auto v = args.get("--valid-from")) {
+    if (!Date::parse(*v))
+      throw UsageError("--valid-from must be a valid date YYYY-MM-DD, not \"" + *v + "\"");
+    options.valid_from = *v;
+  }
+  std::string text;
+  try {
+    text = read_file(args.positional[0]);
+  } catch (const Error& e) {
+    return report(e, kExitIo);
+  }
+  std::string pack;
+  try {
+    pack = import_jdm(text, options);
+  } catch (const Error& e) {
+    return report(e, kExitLoad);
+  }
+  if (!pack.empty() && pack.back() != '\n') pack += '\n';
+  write_out(pack);
+  return kExitOk;
+}
+
+}  // namespace aiguillage::cli

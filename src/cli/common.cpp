@@ -1,0 +1,220 @@
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli.hpp"
+
+namespace aiguillage::cli {
+
+namespace {
+
+constexpr std::size_t kChunk = 1u << 20;
+
+std::string errno_text() {
+  return std::strerror(errno);
+}
+
+}  // namespace
+
+Args parse_args(int argc, char** argv, int first, const std::vector<OptionSpec>& specs,
+                std::size_t min_positional, std::size_t max_positional) {
+  Args args;
+  bool options_done = false;
+  for (int k = first; k < argc; ++k) {
+    std::string_view arg = argv[k];
+    if (options_done || arg == "-" || arg.size() < 2 || arg[0] != '-') {
+      args.positional.emplace_back(arg);
+      continue;
+    }
+    if (arg == "--") {
+      options_done = true;
+      continue;
+    }
+    if (arg == "--help" || arg == "-h") {
+      args.help = true;
+      continue;
+    }
+    std::string_view name = arg;
+    std::optional<std::string> inline_value;
+    if (auto eq = arg.find('='); eq != std::string_view::npos) {
+      name = arg.substr(0, eq);
+      inline_value = std::string(arg.substr(eq + 1));
+    }
+    const OptionSpec* spec = nullptr;
+    for (const OptionSpec& s : specs)
+      if (s.name == name) spec = &s;
+    if (!spec) throw UsageError("unknown option " + std::string(name));
+    std::string value;
+    if (spec->takes_value) {
+      if (inline_value) {
+        value = *inline_value;
+      } else if (k + 1 < argc) {
+        value = argv[++k];
+      } else {
+        throw UsageError("option " + std::string(name) + " needs a value");
+      }
+    } else if (inline_value) {
+      throw UsageError("option " + std::string(name) + " takes no value");
+    }
+    args.options[std::string(name)] = std::move(value);
+  }
+  if (!args.help) {
+    if (args.positional.size() < min_positional)
+      throw UsageError(min_positional == 1 ? "missing argument" : "missing arguments");
+    if (args.positional.size() > max_positional)
+      throw UsageError("unexpected argument " + args.positional[max_positional]);
+  }
+  return args;
+}
+
+int report(const Error& error, int code) {
+  std::string line = "error: " + error.describe() + "\n";
+  std::fwrite(line.data(), 1, line.size(), stderr);
+  return error.code() == ErrorCode::io ? kExitIo : code;
+}
+
+Pack load_pack(const std::string& path) {
+  std::error_code ec;
+  namespace fs = std::filesystem;
+  if (fs::is_directory(path, ec) && !fs::exists(fs::path(path) / "pack.json", ec))
+    throw Error(ErrorCode::io, "no pack.json in the folder " + path);
+  return Pack::load_file(path);
+}
+
+std::string read_file(const std::string& path) {
+  std::string out;
+  const int fd = path == "-" ? 0 : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw Error(ErrorCode::io, "cannot open " + path + ": " + errno_text());
+  for (;;) {
+    const std::size_t old = out.size();
+    out.resize(old + kChunk);
+    ssize_t n = ::read(fd, out.data() + old, kChunk);
+    if (n < 0 && errno == EINTR) {
+      out.resize(old);
+      continue;
+    }
+    if (n < 0) {
+      const std::string why = errno_text();
+      if (fd != 0) ::close(fd);
+      throw Error(ErrorCode::io, "cannot read " + path + ": " + why);
+    }
+    out.resize(old + static_cast<std::size_t>(n));
+    if (n == 0) break;
+  }
+  if (fd != 0) ::close(fd);
+  return out;
+}
+
+RecordReader::RecordReader(const std::string& path) : path_(path.empty() ? "-" : path) {
+  if (path_ == "-") return;
+  fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd_ < 0) throw Error(ErrorCode::io, "cannot open " + path_ + ": " + errno_text());
+  owned_ = true;
+}
+
+RecordReader::~RecordReader() {
+  if (owned_) ::close(fd_);
+}
+
+bool RecordReader::read_more() {
+  if (eof_) return false;
+  const std::size_t old = buf_.size();
+  buf_.resize(old + kChunk);
+  ssize_t n;
+  do {
+    n = ::read(fd_, buf_.data() + old, kChunk);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    buf_.resize(old);
+    throw Error(ErrorCode::io,
+                "cannot read " + (path_ == "-" ? "standard input" : path_) + ": " + errno_text());
+  }
+  buf_.resize(old + static_cast<std::size_t>(n));
+  if (n == 0) eof_ = true;
+  return n > 0;
+}
+
+bool RecordReader::whole_document() {
+  std::size_t i;
+  while ((i = buf_.find_first_not_of(" \t\r\n")) == std::string::npos)
+    if (!read_more()) return false;
+  if (buf_[i] != '{') return false;
+  std::size_t nl;
+  while ((nl = buf_.find('\n', i)) == std::string::npos)
+    if (!read_more()) return false;  // a single line: JSON Lines reads it
+  if (nlohmann::json::accept(buf_.begin() + static_cast<std::ptrdiff_t>(i),
+                             buf_.begin() + static_cast<std::ptrdiff_t>(nl)))
+    return false;
+  // The first line is not a record by itself: maybe the input is one pretty-printed object.
+  while (read_more()) {
+  }
+  if (!nlohmann::json::accept(buf_.begin() + static_cast<std::ptrdiff_t>(i), buf_.end()))
+    return false;
+  std::size_t line = 1;
+  for (std::size_t k = 0; k < i; ++k) line += buf_[k] == '\n';
+  std::size_t end = buf_.find_last_not_of(" \t\r\n") + 1;
+  block_.push_back(RecordLine{line, std::string_view(buf_).substr(i, end - i)});
+  return true;
+}
+
+const std::vector<RecordLine>* RecordReader::next() {
+  block_.clear();
+  if (consumed_ > 0) {
+    buf_.erase(0, consumed_);
+    consumed_ = 0;
+  }
+  if (first_) {
+    first_ = false;
+    if (whole_document()) {
+      consumed_ = buf_.size();
+      return &block_;
+    }
+  }
+  for (;;) {
+    std::size_t end = buf_.rfind('\n');
+    if (end == std::string::npos) {
+      if (read_more()) continue;
+      end = buf_.size();  // the last line has no newline
+      if (end == 0) return nullptr;
+    } else {
+      ++end;
+    }
+    for (std::size_t pos = 0; pos < end;) {
+      std::size_t nl = buf_.find('\n', pos);
+      if (nl == std::string::npos || nl > end) nl = end;
+      ++line_;
+      std::size_t stop = nl;
+      while (stop > pos &&
+             (buf_[stop - 1] == '\r' || buf_[stop - 1] == ' ' || buf_[stop - 1] == '\t'))
+        --stop;
+      std::size_t begin = pos;
+      while (begin < stop && (buf_[begin] == ' ' || buf_[begin] == '\t')) ++begin;
+      if (begin < stop)
+        block_.push_back(RecordLine{line_, std::string_view(buf_).substr(begin, stop - begin)});
+      pos = nl + 1;
+    }
+    consumed_ = end;
+    if (!block_.empty()) return &block_;
+    buf_.erase(0, consumed_);
+    consumed_ = 0;
+  }
+}
+
+void write_out(std::string_view text) {
+  if (text.empty()) return;
+  if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size())
+    throw Error(ErrorCode::io, "cannot write to standard output: " + errno_text());
+}
+
+std::string json_string(std::string_view s) {
+  return nlohmann::json(std::string(s))
+      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace aiguillage::cli

@@ -1,0 +1,177 @@
+// The `aiguillage` command: evaluate, explain, check, test and hash rule packs.
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <string_view>
+
+#include "aiguillage/core/version.hpp"
+#include "aiguillage/rules/pack.hpp"
+#include "cli.hpp"
+
+namespace aiguillage::cli {
+namespace {
+
+constexpr std::string_view kUsage =
+    "usage: aiguillage <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  eval PACK [FILE|-]         evaluate JSON records, one JSON result per line\n"
+    "  explain PACK [FILE|-]      evaluate records and explain each result in words\n"
+    "  check PACK                 static checks: gaps, overlaps, unreachable rules\n"
+    "  test DIR                   run the test cases DIR/tests/*.json of a pack\n"
+    "  hash PACK                  content hash of a pack (hash --json FILE: of any JSON file)\n"
+    "  import-jdm FILE            convert a GoRules JDM decision graph into a pack\n"
+    "  version                    print the engine version\n"
+    "\n"
+    "PACK is a pack file or a folder holding pack.json.\n"
+    "Run 'aiguillage <command> --help' for the options of a command.\n"
+    "\n"
+    "exit codes: 0 success; 1 records with errors, check errors or failed tests;\n"
+    "            2 usage error; 3 pack or document load error; 4 I/O error\n";
+
+struct Command {
+  std::string_view name;
+  int (*run)(int, char**);
+  std::string_view usage;
+};
+
+int cmd_version(int argc, char** argv) {
+  parse_args(argc, argv, 2, {}, 0, 0);
+  std::string line = "aiguillage " + std::string(engine_version()) + " (" +
+                     std::string(kRulesetSchema) + " " + std::to_string(kRulesetMajor) + "." +
+                     std::to_string(kRulesetMinor) + ")\n";
+  write_out(line);
+  return kExitOk;
+}
+
+const Command kCommands[] = {
+    {"eval", cmd_eval,
+     "usage: aiguillage eval PACK [FILE|-] [options]\n"
+     "\n"
+     "Evaluates each record of FILE (standard input when absent or '-'): JSON Lines (one\n"
+     "object per line, blank lines skipped) or a single JSON object, pretty-printed or not.\n"
+     "Prints one JSON result per record and per line, in input order. A rejected record\n"
+     "prints {\"line\":N,\"status\":\"error\",\"errors\":[...]} and the others go on.\n"
+     "\n"
+     "options:\n"
+     "  --date YYYY-MM-DD          reference date for records without reference_date\n"
+     "  --trace                    include the trace (inputs, variables, rules) in results\n"
+     "  --allow-unknown-fields     ignore fields the pack does not declare\n"
+     "  --threads N                evaluate with N threads (output order is kept)\n"
+     "\n"
+     "exit codes: 0 all records evaluated; 1 some record had an error; 2 usage;\n"
+     "            3 pack load error; 4 I/O error\n"},
+    {"explain", cmd_explain,
+     "usage: aiguillage explain PACK [FILE|-] [options]\n"
+     "\n"
+     "Evaluates each record like 'eval' and prints a readable explanation of every result,\n"
+     "separated by blank lines.\n"
+     "\n"
+     "options:\n"
+     "  --date YYYY-MM-DD          reference date for records without reference_date\n"
+     "  --lang fr|en               language of the explanation (default fr)\n"
+     "  --allow-unknown-fields     ignore fields the pack does not declare\n"
+     "\n"
+     "exit codes: 0 ok; 1 some record had an error; 2 usage; 3 pack load error; 4 I/O error\n"},
+    {"check", cmd_check,
+     "usage: aiguillage check PACK [--json]\n"
+     "\n"
+     "Loads the pack and checks every decision table for gaps, overlaps and unreachable\n"
+     "rules (each with a counter-example), and the pack for unused inputs.\n"
+     "\n"
+     "options:\n"
+     "  --json                     print the report as JSON\n"
+     "\n"
+     "exit codes: 0 no errors (warnings allowed); 1 errors found; 2 usage;\n"
+     "            3 pack load error; 4 I/O error\n"},
+    {"test", cmd_test,
+     "usage: aiguillage test DIR [--json]\n"
+     "\n"
+     "Runs the test cases DIR/tests/*.json (aiguillage.testcases) against DIR/pack.json\n"
+     "(DIR may also be the pack file). Prints one line per failure, the rules no case fired,\n"
+     "and a last line \"N passed, M failed\".\n"
+     "\n"
+     "options:\n"
+     "  --json                     print the report as JSON\n"
+     "\n"
+     "exit codes: 0 all cases passed; 1 some failed; 2 usage; 3 pack load error; 4 I/O error\n"},
+    {"hash", cmd_hash,
+     "usage: aiguillage hash PACK\n"
+     "       aiguillage hash --json FILE\n"
+     "\n"
+     "Prints the content hash (sha256:...) of a pack, over the canonical form of its JSON:\n"
+     "key order and whitespace do not change it. With --json, FILE is any JSON document\n"
+     "('-' reads standard input) and is not loaded as a pack.\n"
+     "\n"
+     "exit codes: 0 ok; 2 usage; 3 load error (invalid pack or JSON); 4 I/O error\n"},
+    {"import-jdm", cmd_import_jdm,
+     "usage: aiguillage import-jdm FILE [options]\n"
+     "\n"
+     "Converts a GoRules ZEN decision graph (JDM JSON) made of decision tables into an\n"
+     "aiguillage.ruleset document, printed on standard output. FILE may be '-'.\n"
+     "\n"
+     "options:\n"
+     "  --id ID                    pack id (default imported/jdm)\n"
+     "  --version V                pack version (default 1.0.0)\n"
+     "  --valid-from YYYY-MM-DD    first day the pack applies (default 2000-01-01)\n"
+     "\n"
+     "exit codes: 0 ok; 2 usage; 3 the graph cannot be converted; 4 I/O error\n"},
+    {"version", cmd_version,
+     "usage: aiguillage version\n"
+     "\n"
+     "Prints the engine version and the pack schema version it reads.\n"},
+};
+
+int run(int argc, char** argv) {
+  if (argc < 2) {
+    std::fwrite(kUsage.data(), 1, kUsage.size(), stderr);
+    return kExitUsage;
+  }
+  const std::string_view name = argv[1];
+  if (name == "--help" || name == "-h" || name == "help") {
+    write_out(kUsage);
+    return kExitOk;
+  }
+  if (name == "--version") return cmd_version(1, argv);
+  for (const Command& c : kCommands) {
+    if (c.name != name) continue;
+    for (int k = 2; k < argc && std::string_view(argv[k]) != "--"; ++k)
+      if (std::string_view(argv[k]) == "--help" || std::string_view(argv[k]) == "-h") {
+        write_out(c.usage);
+        return kExitOk;
+      }
+    try {
+      return c.run(argc, argv);
+    } catch (const UsageError& e) {
+      std::string msg = "error: " + std::string(e.what()) + "\n" +
+                        std::string(c.usage.substr(0, c.usage.find('\n'))) + "\n" +
+                        "run 'aiguillage " + std::string(name) + " --help' for details\n";
+      std::fwrite(msg.data(), 1, msg.size(), stderr);
+      return kExitUsage;
+    }
+  }
+  std::string msg = "error: unknown command " + std::string(name) + "\n" +
+                    "run 'aiguillage --help' for the list of commands\n";
+  std::fwrite(msg.data(), 1, msg.size(), stderr);
+  return kExitUsage;
+}
+
+}  // namespace
+}  // namespace aiguillage::cli
+
+int main(int argc, char** argv) {
+  using namespace aiguillage::cli;
+  int code;
+  try {
+    code = run(argc, argv);
+  } catch (const aiguillage::Error& e) {
+    code = report(e, kExitLoad);
+  } catch (const std::exception& e) {
+    code = report(aiguillage::Error(aiguillage::ErrorCode::internal, e.what()), kExitFailed);
+  }
+  if (std::fflush(stdout) != 0) {
+    std::fputs("error: io at /: cannot write to standard output\n", stderr);
+    if (code == kExitOk) code = kExitIo;
+  }
+  return code;
+}

@@ -1,0 +1,496 @@
+#include "aiguillage/core/schema.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace aiguillage {
+inline namespace v1 {
+
+std::string_view field_type_name(FieldType t) noexcept {
+  switch (t) {
+    case FieldType::boolean:
+      return "bool";
+    case FieldType::integer:
+      return "integer";
+    case FieldType::decimal:
+      return "decimal";
+    case FieldType::string:
+      return "string";
+    case FieldType::enumeration:
+      return "enum";
+    case FieldType::date:
+      return "date";
+    case FieldType::list:
+      return "list";
+  }
+  return "unknown";
+}
+
+std::optional<FieldType> parse_field_type(std::string_view n) noexcept {
+  if (n == "bool" || n == "boolean") return FieldType::boolean;
+  if (n == "integer") return FieldType::integer;
+  if (n == "decimal") return FieldType::decimal;
+  if (n == "string") return FieldType::string;
+  if (n == "enum") return FieldType::enumeration;
+  if (n == "date") return FieldType::date;
+  if (n == "list") return FieldType::list;
+  return std::nullopt;
+}
+
+std::string_view source_kind_name(SourceKind k) noexcept {
+  switch (k) {
+    case SourceKind::declared:
+      return "declared";
+    case SourceKind::counsellor:
+      return "counsellor";
+    case SourceKind::administrative:
+      return "administrative_record";
+    case SourceKind::context:
+      return "context";
+    case SourceKind::derived:
+      return "derived";
+  }
+  return "unknown";
+}
+
+std::optional<SourceKind> parse_source_kind(std::string_view n) noexcept {
+  if (n == "declared") return SourceKind::declared;
+  if (n == "counsellor") return SourceKind::counsellor;
+  if (n == "administrative_record") return SourceKind::administrative;
+  if (n == "context") return SourceKind::context;
+  return std::nullopt;
+}
+
+int FieldSpec::enum_index(std::string_view v) const {
+  for (std::size_t k = 0; k < values.size(); ++k)
+    if (values[k] == v) return static_cast<int>(k);
+  return -1;
+}
+
+InputSchema::InputSchema(std::vector<FieldSpec> fields) : fields_(std::move(fields)) {
+  for (std::size_t k = 0; k < fields_.size(); ++k)
+    index_.emplace(fields_[k].name, static_cast<int>(k));
+}
+
+int InputSchema::index_of(std::string_view name) const {
+  auto it = index_.find(std::string(name));
+  return it == index_.end() ? -1 : it->second;
+}
+
+namespace {
+
+std::size_t code_points(std::string_view s) {
+  std::size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+std::string expected(const FieldSpec& f) {
+  if (f.type == FieldType::list)
+    return "a list of " + std::string(field_type_name(f.item_type)) + " values";
+  if (f.type == FieldType::enumeration) return "one of the enum values";
+  if (f.type == FieldType::date) return "a date \"YYYY-MM-DD\"";
+  return "a value of type " + std::string(field_type_name(f.type));
+}
+
+std::optional<Error> check_enum(const FieldSpec& f, std::string_view v, const std::string& ptr) {
+  if (f.enum_index(v) >= 0) return std::nullopt;
+  std::string allowed;
+  for (std::size_t k = 0; k < f.values.size() && k < 12; ++k) {
+    if (k) allowed += ", ";
+    allowed += "\"" + f.values[k] + "\"";
+  }
+  if (f.values.size() > 12) allowed += ", ...";
+  return Error(
+      ErrorCode::enum_value,
+      "\"" + std::string(v) + "\" is not an allowed value of " + f.name + " (" + allowed + ")",
+      ptr);
+}
+
+}  // namespace
+
+std::optional<Error> InputSchema::check_value(std::size_t k, const Value& v,
+                                              const std::string& ptr) const {
+  const FieldSpec& f = fields_[k];
+  if (v.is_null()) return std::nullopt;
+  auto mismatch = [&]() {
+    return Error(ErrorCode::type_mismatch,
+                 f.name + " expects " + expected(f) + ", got " + std::string(type_name(v.type())),
+                 ptr);
+  };
+  switch (f.type) {
+    case FieldType::boolean:
+      if (v.type() != Type::boolean) return mismatch();
+      return std::nullopt;
+    case FieldType::integer:
+    case FieldType::decimal: {
+      if (f.type == FieldType::integer ? v.type() != Type::integer : !v.is_number())
+        return mismatch();
+      Decimal d = v.as_decimal();
+      bool wide = v.type() == Type::integer && (v.as_int() > INT64_MAX / Decimal::kOne ||
+                                                v.as_int() < INT64_MIN / Decimal::kOne);
+      if (!wide) {
+        if (f.min && d < *f.min)
+          return Error(
+              ErrorCode::out_of_bounds,
+              f.name + " = " + v.to_display() + " is below its minimum " + f.min->to_string(), ptr);
+        if (f.max && d > *f.max)
+          return Error(
+              ErrorCode::out_of_bounds,
+              f.name + " = " + v.to_display() + " is above its maximum " + f.max->to_string(), ptr);
+      } else if (f.min || f.max) {
+        return Error(ErrorCode::out_of_bounds,
+                     f.name + " = " + v.to_display() + " is out of bounds", ptr);
+      }
+      return std::nullopt;
+    }
+    case FieldType::string:
+      if (v.type() != Type::string) return mismatch();
+      if (f.max_length && code_points(v.as_string()) > *f.max_length)
+        return Error(ErrorCode::too_long,
+                     f.name + " is longer than " + std::to_string(*f.max_length) + " characters",
+                     ptr);
+      return std::nullopt;
+    case FieldType::enumeration:
+      if (v.type() != Type::string) return mismatch();
+      return check_enum(f, v.as_string(), ptr);
+    case FieldType::date:
+      if (v.type() != Type::date) return mismatch();
+      if (f.min_date && v.as_date() < *f.min_date)
+        return Error(ErrorCode::out_of_bounds,
+                     f.name + " = " + v.to_display() + " is before " + f.min_date->to_string(),
+                     ptr);
+      if (f.max_date && v.as_date() > *f.max_date)
+        return Error(ErrorCode::out_of_bounds,
+                     f.name + " = " + v.to_display() + " is after " + f.max_date->to_string(), ptr);
+      return std::nullopt;
+    case FieldType::list: {
+      if (v.type() != Type::list) return mismatch();
+      if (f.max_items && v.list_size() > *f.max_items)
+        return Error(ErrorCode::too_many_items,
+                     f.name + " has more than " + std::to_string(*f.max_items) + " items", ptr);
+      for (std::size_t j = 0; j < v.list_size(); ++j) {
+        const Value& item = v[j];
+        std::string ip = ptr + "/" + std::to_string(j);
+        if (item.type() != Type::string)
+          return Error(ErrorCode::type_mismatch, f.name + " items must be strings", ip);
+        if (f.item_type == FieldType::enumeration) {
+          if (auto e = check_enum(f, item.as_string(), ip)) return e;
+        } else if (f.max_length && code_points(item.as_string()) > *f.max_length) {
+          return Error(ErrorCode::too_long, f.name + " item is too long", ip);
+        }
+      }
+      return std::nullopt;
+    }
+  }
+  return mismatch();
+}
+
+std::vector<Error> InputSchema::check_required(const Record& r) const {
+  std::vector<Error> errors;
+  for (std::size_t k = 0; k < fields_.size(); ++k)
+    if (fields_[k].required && r.values[k].is_null())
+      errors.emplace_back(ErrorCode::required_missing, fields_[k].name + " is required",
+                          "/" + json_pointer_token(fields_[k].name));
+  return errors;
+}
+
+namespace {
+
+// Streams a record straight into its typed slots: no DOM, and decimals read from their source
+// text so that 0.1 stays exactly 0.1.
+class RecordSax {
+ public:
+  using json = nlohmann::json;
+  RecordSax(const InputSchema& schema, Record& out, UnknownFields unknown,
+            std::vector<Error>& errors)
+      : schema_(schema),
+        out_(out),
+        unknown_(unknown),
+        errors_(errors),
+        assigned_(schema.size(), 0) {}
+
+  bool null() { return scalar(Value::null(), "null"); }
+  bool boolean(bool v) { return scalar(Value::boolean(v), "bool"); }
+  bool number_integer(json::number_integer_t v) { return integer(v, std::to_string(v)); }
+  bool number_unsigned(json::number_unsigned_t v) {
+    if (v > static_cast<std::uint64_t>(INT64_MAX)) {
+      if (!place()) return true;
+      add(ErrorCode::number_overflow, "number too large", pointer_);
+      return true;
+    }
+    return integer(static_cast<std::int64_t>(v), std::to_string(v));
+  }
+  bool number_float(json::number_float_t, const std::string& text) {
+    if (skip_ > 0) return true;
+    if (!place()) return true;
+    if (list_field_ >= 0) return list_item_error("a string");
+    const FieldSpec& f = schema_.field(field_);
+    if (f.type != FieldType::decimal) {
+      add(ErrorCode::type_mismatch, f.name + " expects " + expected(f) + ", got the number " + text,
+          pointer_);
+      return true;
+    }
+    auto d = Decimal::parse(text);
+    if (!d) {
+      add(ErrorCode::invalid_decimal,
+          f.name + " = " + text + " is not an exact decimal (at most 6 decimal places)", pointer_);
+      return true;
+    }
+    assign(Value::decimal(*d));
+    return true;
+  }
+  bool string(std::string& s) {
+    if (skip_ > 0) return true;
+    if (!place()) return true;
+    if (list_field_ >= 0) {
+      items_.push_back(out_.arena.copy_string(s));
+      return true;
+    }
+    const FieldSpec& f = schema_.field(field_);
+    if (f.type == FieldType::date) {
+      auto d = Date::parse(s);
+      if (!d) {
+        add(ErrorCode::invalid_date, f.name + " = \"" + s + "\" is not a valid date YYYY-MM-DD",
+            pointer_);
+        return true;
+      }
+      assign(Value::date(*d));
+      return true;
+    }
+    if (f.type != FieldType::string && f.type != FieldType::enumeration) {
+      add(ErrorCode::type_mismatch, f.name + " expects " + expected(f) + ", got a string",
+          pointer_);
+      return true;
+    }
+    assign(out_.arena.copy_string(s));
+    return true;
+  }
+  bool binary(json::binary_t&) { return true; }
+
+  bool start_object(std::size_t) {
+    if (skip_ > 0) {
+      ++skip_;
+      return true;
+    }
+    if (depth_ == 0) {
+      frames_.push_back(Frame{"", ""});
+      ++depth_;
+      return true;
+    }
+    if (list_field_ >= 0) {
+      list_item_error("a string");
+      ++skip_;
+      return true;
+    }
+    std::string name = frames_.back().prefix + key_;
+    std::string ptr = frames_.back().pointer + "/" + json_pointer_token(key_);
+    int k = schema_.index_of(name);
+    if (k >= 0) {
+      add(ErrorCode::type_mismatch,
+          name + " expects " + expected(schema_.field(k)) + ", got an object", ptr);
+      ++skip_;
+      return true;
+    }
+    frames_.push_back(Frame{name + ".", ptr});
+    ++depth_;
+    return true;
+  }
+  bool end_object() {
+    if (skip_ > 0) {
+      --skip_;
+      return true;
+    }
+    frames_.pop_back();
+    --depth_;
+    return true;
+  }
+  bool start_array(std::size_t) {
+    if (skip_ > 0) {
+      ++skip_;
+      return true;
+    }
+    if (depth_ == 0) {
+      add(ErrorCode::type_mismatch, "a record must be a JSON object", "");
+      ++skip_;
+      return true;
+    }
+    if (list_field_ >= 0) {
+      list_item_error("a string");
+      ++skip_;
+      return true;
+    }
+    if (!place()) {
+      ++skip_;
+      return true;
+    }
+    const FieldSpec& f = schema_.field(field_);
+    if (f.type != FieldType::list) {
+      add(ErrorCode::type_mismatch, f.name + " expects " + expected(f) + ", got a list", pointer_);
+      ++skip_;
+      return true;
+    }
+    list_field_ = field_;
+    list_pointer_ = pointer_;
+    items_.clear();
+    return true;
+  }
+  bool end_array() {
+    if (skip_ > 0) {
+      --skip_;
+      return true;
+    }
+    Value* items = out_.arena.allocate_values(items_.size());
+    for (std::size_t j = 0; j < items_.size(); ++j) items[j] = items_[j];
+    field_ = list_field_;
+    pointer_ = list_pointer_;
+    list_field_ = -1;
+    assign(Value::list(items, items_.size()));
+    return true;
+  }
+  bool key(std::string& k) {
+    key_ = k;
+    return true;
+  }
+  bool parse_error(std::size_t position, const std::string&,
+                   const nlohmann::detail::exception& ex) {
+    std::string what = ex.what();
+    auto p = what.find("] ");
+    if (p != std::string::npos) what = what.substr(p + 2);
+    add(ErrorCode::json_syntax, "invalid JSON at byte " + std::to_string(position) + ": " + what,
+        "");
+    syntax_error_ = true;
+    return false;
+  }
+
+  bool syntax_error() const { return syntax_error_; }
+
+ private:
+  struct Frame {
+    std::string prefix;
+    std::string pointer;
+  };
+
+  bool integer(std::int64_t v, const std::string& text) {
+    if (skip_ > 0) return true;
+    if (!place()) return true;
+    if (list_field_ >= 0) return list_item_error("a string");
+    const FieldSpec& f = schema_.field(field_);
+    if (f.type == FieldType::integer) {
+      assign(Value::integer(v));
+    } else if (f.type == FieldType::decimal) {
+      auto d = Decimal::from_int(v);
+      if (!d) {
+        add(ErrorCode::number_overflow, f.name + " = " + text + " is out of the decimal range",
+            pointer_);
+        return true;
+      }
+      assign(Value::decimal(*d));
+    } else {
+      add(ErrorCode::type_mismatch, f.name + " expects " + expected(f) + ", got the number " + text,
+          pointer_);
+    }
+    return true;
+  }
+
+  bool scalar(Value v, const char* what) {
+    if (skip_ > 0) return true;
+    if (depth_ == 0) {
+      add(ErrorCode::type_mismatch, "a record must be a JSON object", "");
+      return true;
+    }
+    if (!place()) return true;
+    if (list_field_ >= 0) {
+      if (v.is_null()) return list_item_error("a string, not null");
+      return list_item_error("a string");
+    }
+    const FieldSpec& f = schema_.field(field_);
+    if (v.is_null()) {
+      assign(v);
+      return true;
+    }
+    if (f.type != FieldType::boolean) {
+      add(ErrorCode::type_mismatch, f.name + " expects " + expected(f) + ", got " + what, pointer_);
+      return true;
+    }
+    assign(v);
+    return true;
+  }
+
+  bool list_item_error(const std::string& what) {
+    add(ErrorCode::type_mismatch, schema_.field(list_field_).name + " items must be " + what,
+        list_pointer_ + "/" + std::to_string(items_.size()));
+    items_.push_back(Value::null());
+    return true;
+  }
+
+  // Resolves the field the current value belongs to; false when it is to be skipped.
+  bool place() {
+    if (list_field_ >= 0) return true;
+    if (frames_.empty()) {
+      // A bare value where the record's object should be.
+      add(ErrorCode::type_mismatch, "a record must be a JSON object", "");
+      return false;
+    }
+    const Frame& fr = frames_.back();
+    std::string name = fr.prefix + key_;
+    pointer_ = fr.pointer + "/" + json_pointer_token(key_);
+    int k = schema_.index_of(name);
+    if (k < 0) {
+      if (unknown_ == UnknownFields::reject)
+        add(ErrorCode::unknown_field, "\"" + name + "\" is not an input of this pack", pointer_);
+      return false;
+    }
+    field_ = k;
+    return true;
+  }
+
+  void assign(const Value& v) {
+    if (assigned_[field_]) {
+      add(ErrorCode::json_syntax, "duplicate key \"" + schema_.field(field_).name + "\"", pointer_);
+      return;
+    }
+    assigned_[field_] = 1;
+    if (auto e = schema_.check_value(field_, v, pointer_)) {
+      errors_.push_back(*e);
+      return;
+    }
+    out_.values[field_] = v;
+  }
+
+  void add(ErrorCode code, std::string message, const std::string& ptr) {
+    errors_.emplace_back(code, std::move(message), ptr);
+  }
+
+  const InputSchema& schema_;
+  Record& out_;
+  UnknownFields unknown_;
+  std::vector<Error>& errors_;
+  std::vector<std::uint8_t> assigned_;
+  std::vector<Frame> frames_;
+  std::vector<Value> items_;
+  std::string key_, pointer_, list_pointer_;
+  int field_ = -1;
+  int list_field_ = -1;
+  int depth_ = 0;
+  int skip_ = 0;
+  bool syntax_error_ = false;
+};
+
+}  // namespace
+
+std::vector<Error> InputSchema::parse_record(std::string_view json, Record& out,
+                                             UnknownFields unknown) const {
+  std::vector<Error> errors;
+  out.reset(fields_.size());
+  RecordSax sax(*this, out, unknown, errors);
+  nlohmann::json::sax_parse(json.begin(), json.end(), &sax, nlohmann::json::input_format_t::json,
+                            true, false);
+  if (!sax.syntax_error()) {
+    auto req = check_required(out);
+    errors.insert(errors.end(), req.begin(), req.end());
+  }
+  return errors;
+}
+
+}  // namespace v1
+}  // namespace aiguillage

@@ -1,0 +1,183 @@
+#include "aiguillage/core/value.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace aiguillage {
+inline namespace v1 {
+
+std::string_view type_name(Type type) noexcept {
+  switch (type) {
+    case Type::null:
+      return "null";
+    case Type::boolean:
+      return "bool";
+    case Type::integer:
+      return "integer";
+    case Type::decimal:
+      return "decimal";
+    case Type::string:
+      return "string";
+    case Type::date:
+      return "date";
+    case Type::list:
+      return "list";
+  }
+  return "unknown";
+}
+
+int compare_numbers(const Value& a, const Value& b) {
+  __int128 x = a.type() == Type::integer ? static_cast<__int128>(a.as_int()) * Decimal::kOne
+                                         : static_cast<__int128>(a.as_int());
+  __int128 y = b.type() == Type::integer ? static_cast<__int128>(b.as_int()) * Decimal::kOne
+                                         : static_cast<__int128>(b.as_int());
+  return x < y ? -1 : (x > y ? 1 : 0);
+}
+
+bool operator==(const Value& a, const Value& b) {
+  if (a.is_number() && b.is_number()) return compare_numbers(a, b) == 0;
+  if (a.type_ != b.type_) return false;
+  switch (a.type_) {
+    case Type::null:
+      return true;
+    case Type::boolean:
+      return a.b_ == b.b_;
+    case Type::integer:
+    case Type::decimal:
+    case Type::date:
+      return a.i_ == b.i_;
+    case Type::string:
+      return a.as_string() == b.as_string();
+    case Type::list:
+      if (a.size_ != b.size_) return false;
+      for (std::uint32_t k = 0; k < a.size_; ++k)
+        if (!(a.l_[k] == b.l_[k])) return false;
+      return true;
+  }
+  return false;
+}
+
+namespace {
+void append_json_string(std::string& out, std::string_view s) {
+  out += '"';
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      default:
+        if (c < 0x20) {
+          static const char* hex = "0123456789abcdef";
+          out += "\\u00";
+          out += hex[c >> 4];
+          out += hex[c & 15];
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += '"';
+}
+}  // namespace
+
+std::string Value::to_json() const {
+  switch (type_) {
+    case Type::null:
+      return "null";
+    case Type::boolean:
+      return b_ ? "true" : "false";
+    case Type::integer:
+      return std::to_string(i_);
+    case Type::decimal:
+      return Decimal{i_}.to_string();
+    case Type::date: {
+      std::string out;
+      append_json_string(out, as_date().to_string());
+      return out;
+    }
+    case Type::string: {
+      std::string out;
+      append_json_string(out, as_string());
+      return out;
+    }
+    case Type::list: {
+      std::string out = "[";
+      for (std::uint32_t k = 0; k < size_; ++k) {
+        if (k) out += ',';
+        out += l_[k].to_json();
+      }
+      out += ']';
+      return out;
+    }
+  }
+  return "null";
+}
+
+std::string Value::to_display() const {
+  if (type_ == Type::date) return as_date().to_string();
+  if (type_ == Type::list) {
+    std::string out = "[";
+    for (std::uint32_t k = 0; k < size_; ++k) {
+      if (k) out += ", ";
+      out += l_[k].to_display();
+    }
+    return out + "]";
+  }
+  return to_json();
+}
+
+void* Arena::allocate(std::size_t bytes, std::size_t align) {
+  if (bytes == 0) bytes = 1;
+  while (current_ < blocks_.size()) {
+    Block& b = blocks_[current_];
+    std::size_t start = (used_ + align - 1) & ~(align - 1);
+    if (start + bytes <= b.size) {
+      used_ = start + bytes;
+      return b.data.get() + start;
+    }
+    ++current_;
+    used_ = 0;
+  }
+  std::size_t size =
+      std::max<std::size_t>(bytes + align, blocks_.empty() ? 4096 : blocks_.back().size * 2);
+  blocks_.push_back(Block{std::make_unique<char[]>(size), size});
+  current_ = blocks_.size() - 1;
+  char* base = blocks_.back().data.get();
+  std::size_t start = (reinterpret_cast<std::uintptr_t>(base) % align)
+                          ? align - reinterpret_cast<std::uintptr_t>(base) % align
+                          : 0;
+  used_ = start + bytes;
+  return base + start;
+}
+
+std::string_view Arena::copy(std::string_view s) {
+  char* p = static_cast<char*>(allocate(s.size(), 1));
+  if (!s.empty()) std::memcpy(p, s.data(), s.size());
+  return {p, s.size()};
+}
+
+void Arena::reset() {
+  current_ = 0;
+  used_ = 0;
+}
+
+}  // namespace v1
+}  // namespace aiguillage

@@ -1,0 +1,784 @@
+#include "aiguillage/rules/evaluator.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <map>
+
+#include "aiguillage/core/version.hpp"
+
+namespace aiguillage {
+inline namespace v1 {
+
+std::string_view status_name(Status s) noexcept {
+  switch (s) {
+    case Status::complete:
+      return "complete";
+    case Status::incomplete:
+      return "incomplete";
+    case Status::error:
+      return "error";
+  }
+  return "error";
+}
+
+std::string_view rule_state_name(RuleVerdict::State s) noexcept {
+  switch (s) {
+    case RuleVerdict::State::fired:
+      return "fired";
+    case RuleVerdict::State::matched:
+      return "matched";
+    case RuleVerdict::State::rejected:
+      return "rejected";
+    case RuleVerdict::State::undecided:
+      return "undecided";
+  }
+  return "rejected";
+}
+
+namespace {
+
+using Words = std::vector<std::uint64_t>;
+
+constexpr std::int64_t kMaxWhole = INT64_MAX / Decimal::kOne;
+
+bool test_bit(const std::uint64_t* m, std::size_t r) {
+  return (m[r / 64] >> (r % 64)) & 1;
+}
+
+std::vector<int> bits_of(const std::uint64_t* m, std::size_t words, std::size_t limit = SIZE_MAX) {
+  std::vector<int> out;
+  for (std::size_t w = 0; w < words; ++w) {
+    std::uint64_t x = m[w];
+    while (x) {
+      std::size_t r = w * 64 + static_cast<std::size_t>(std::countr_zero(x));
+      if (r >= limit) return out;
+      out.push_back(static_cast<int>(r));
+      x &= x - 1;
+    }
+  }
+  return out;
+}
+
+int first_bit(const std::uint64_t* m, std::size_t words) {
+  for (std::size_t w = 0; w < words; ++w)
+    if (m[w]) return static_cast<int>(w * 64 + static_cast<std::size_t>(std::countr_zero(m[w])));
+  return -1;
+}
+
+void all_rules(std::uint64_t* m, std::size_t words, std::size_t rules) {
+  for (std::size_t w = 0; w < words; ++w) m[w] = ~std::uint64_t{0};
+  if (rules % 64) m[words - 1] = (std::uint64_t{1} << (rules % 64)) - 1;
+  if (rules == 0) m[0] = 0;
+}
+
+// Priority of a rule's outputs: position of each constant enum output in its values list
+// (lower is higher priority); non-constant outputs rank last.
+std::vector<std::size_t> priority_of(const Decision& d, int r) {
+  std::vector<std::size_t> key;
+  const Rule& rule = d.rules[static_cast<std::size_t>(r)];
+  for (std::size_t o = 0; o < d.outputs.size(); ++o) {
+    const auto& vals = d.outputs[o].values;
+    std::size_t pos = vals.size();
+    if (rule.then[o].is_constant()) {
+      Value v = rule.then[o].constant_value();
+      if (v.type() == Type::string)
+        pos = static_cast<std::size_t>(std::find(vals.begin(), vals.end(), v.as_string()) -
+                                       vals.begin());
+    }
+    key.push_back(pos);
+  }
+  return key;
+}
+
+Value aggregate(HitPolicy policy, const std::vector<Value>& values, Arena& arena) {
+  (void)arena;
+  if (policy == HitPolicy::collect_count)
+    return Value::integer(static_cast<std::int64_t>(values.size()));
+  if (values.empty()) return Value::null();
+  Value acc = values[0];
+  for (std::size_t k = 1; k < values.size(); ++k) {
+    const Value& v = values[k];
+    if (v.is_null() || acc.is_null()) return Value::null();
+    if (policy == HitPolicy::collect_sum) {
+      if (acc.type() == Type::integer && v.type() == Type::integer) {
+        std::int64_t s;
+        if (__builtin_add_overflow(acc.as_int(), v.as_int(), &s)) return Value::null();
+        acc = Value::integer(s);
+      } else {
+        auto s = add(acc.as_decimal(), v.as_decimal());
+        if (!s) return Value::null();
+        acc = Value::decimal(*s);
+      }
+    } else if (policy == HitPolicy::collect_min) {
+      if (compare_numbers(v, acc) < 0) acc = v;
+    } else if (compare_numbers(v, acc) > 0) {
+      acc = v;
+    }
+  }
+  return acc;
+}
+
+std::string rule_list(const Decision& d, const std::vector<int>& rules) {
+  std::string s;
+  for (std::size_t k = 0; k < rules.size(); ++k) {
+    if (k) s += k + 1 == rules.size() ? " and " : ", ";
+    s += d.rules[static_cast<std::size_t>(rules[k])].id;
+  }
+  return s;
+}
+
+}  // namespace
+
+Evaluator::Evaluator(Pack pack) : pack_(std::move(pack)) {
+  const auto n_inputs = static_cast<int>(pack_.inputs().size());
+  batch_fast_ = pack_.variables().empty() && !pack_.decisions().empty();
+  for (const Decision& d : pack_.decisions()) {
+    if (d.kind != Decision::Kind::table ||
+        (d.hit_policy != HitPolicy::first && d.hit_policy != HitPolicy::unique)) {
+      batch_fast_ = false;
+      continue;
+    }
+    for (const auto& col : d.compiled->columns())
+      if (col.slot < 0 || col.slot >= n_inputs || !col.generics.empty() ||
+          col.kind == CompiledTable::Column::Kind::opaque)
+        batch_fast_ = false;
+  }
+}
+
+namespace {
+
+struct TableRun {
+  Words matched, possible, a, u;
+};
+
+// Resolves a table for one frame; writes outputs into the frame and the outcome.
+void run_table(const Pack& pack, const Decision& d, std::vector<Value>& frame, Arena& arena,
+               DecisionOutcome& out, TableRun& s) {
+  const CompiledTable& t = *d.compiled;
+  const std::size_t W = t.words();
+  s.matched.resize(W);
+  s.possible.resize(W);
+  s.a.resize(W);
+  s.u.resize(W);
+  all_rules(s.matched.data(), W, t.rules());
+  all_rules(s.possible.data(), W, t.rules());
+  EvalContext ctx{frame.data(), Value::null(), &arena};
+  const auto& cols = t.columns();
+  out.trace.keys.resize(cols.size());
+  out.trace.truths.resize(t.generic_count());
+  for (std::size_t c = 0; c < cols.size(); ++c) {
+    Value v = cols[c].slot >= 0 ? frame[static_cast<std::size_t>(cols[c].slot)]
+                                : d.inputs[c].expr.evaluate(ctx);
+    std::uint32_t key = t.key_of(c, v);
+    out.trace.keys[c] = key;
+    t.column_masks(c, v, key, ctx, s.a.data(), s.u.data(),
+                   out.trace.truths.data() + t.generic_offset(c));
+    for (std::size_t w = 0; w < W; ++w) {
+      s.matched[w] &= s.a[w];
+      s.possible[w] &= s.a[w] | s.u[w];
+    }
+  }
+  Words undecided(W);
+  for (std::size_t w = 0; w < W; ++w) undecided[w] = s.possible[w] & ~s.matched[w];
+  std::vector<int> matched = bits_of(s.matched.data(), W);
+  std::vector<int> open = bits_of(undecided.data(), W);
+  out.fired.clear();
+  out.blocking.clear();
+  out.evaluated = true;
+  out.status = Status::complete;
+
+  auto eval_outputs = [&](int r) {
+    std::vector<Value> vals;
+    for (const Expression& e : d.rules[static_cast<std::size_t>(r)].then)
+      vals.push_back(e.evaluate(ctx));
+    return vals;
+  };
+  auto set_null_outputs = [&]() {
+    for (const OutputSpec& o : d.outputs) frame[static_cast<std::size_t>(o.slot)] = Value::null();
+  };
+  auto fail = [&](std::string message) {
+    out.status = Status::error;
+    out.error = Error(ErrorCode::hit_policy_violation, std::move(message), d.pointer);
+    set_null_outputs();
+  };
+
+  if (is_single_hit(d.hit_policy)) {
+    int chosen = -1;
+    switch (d.hit_policy) {
+      case HitPolicy::first:
+        chosen = matched.empty() ? -1 : matched[0];
+        for (int r : open)
+          if (chosen < 0 || r < chosen) out.blocking.push_back(r);
+        break;
+      case HitPolicy::unique:
+        if (matched.size() > 1) {
+          out.fired = matched;
+          return fail("rules " + rule_list(d, matched) + " all match under UNIQUE (" + d.id + ")");
+        }
+        chosen = matched.empty() ? -1 : matched[0];
+        out.blocking = open;
+        break;
+      case HitPolicy::any: {
+        chosen = matched.empty() ? -1 : matched[0];
+        if (chosen >= 0) {
+          auto ref = eval_outputs(chosen);
+          for (std::size_t k = 1; k < matched.size(); ++k)
+            if (eval_outputs(matched[k]) != ref) {
+              out.fired = matched;
+              return fail("rules " + rule_list(d, matched) +
+                          " match under ANY with different outputs (" + d.id + ")");
+            }
+          for (int r : open)
+            if (eval_outputs(r) != ref) out.blocking.push_back(r);
+        } else {
+          out.blocking = open;
+        }
+        break;
+      }
+      case HitPolicy::priority: {
+        for (int r : matched)
+          if (chosen < 0 || priority_of(d, r) < priority_of(d, chosen)) chosen = r;
+        for (int r : open)
+          if (chosen < 0 || priority_of(d, r) < priority_of(d, chosen)) out.blocking.push_back(r);
+        break;
+      }
+      default:
+        break;
+    }
+    if (chosen >= 0) {
+      out.fired.push_back(chosen);
+      const Rule& rule = d.rules[static_cast<std::size_t>(chosen)];
+      for (std::size_t o = 0; o < d.outputs.size(); ++o)
+        frame[static_cast<std::size_t>(d.outputs[o].slot)] = rule.then[o].evaluate(ctx);
+    } else {
+      set_null_outputs();
+    }
+  } else {
+    std::vector<int> order = matched;
+    if (d.hit_policy == HitPolicy::output_order)
+      std::stable_sort(order.begin(), order.end(),
+                       [&](int x, int y) { return priority_of(d, x) < priority_of(d, y); });
+    out.fired = order;
+    out.blocking = open;
+    for (std::size_t o = 0; o < d.outputs.size(); ++o) {
+      std::vector<Value> vals;
+      for (int r : order)
+        vals.push_back(d.rules[static_cast<std::size_t>(r)].then[o].evaluate(ctx));
+      Value result;
+      if (d.hit_policy == HitPolicy::rule_order || d.hit_policy == HitPolicy::output_order ||
+          d.hit_policy == HitPolicy::collect) {
+        Value* items = arena.allocate_values(vals.size());
+        std::copy(vals.begin(), vals.end(), items);
+        result = Value::list(items, vals.size());
+      } else {
+        result = aggregate(d.hit_policy, vals, arena);
+      }
+      frame[static_cast<std::size_t>(d.outputs[o].slot)] = result;
+    }
+  }
+  if (!out.blocking.empty()) out.status = Status::incomplete;
+  (void)pack;
+}
+
+// Adds the missing inputs behind the blocking rules of a table to `counts`.
+void count_missing(const Pack& pack, const Decision& d, const DecisionOutcome& out,
+                   const std::vector<Value>& frame, std::map<int, int>& counts) {
+  const CompiledTable& t = *d.compiled;
+  const std::size_t W = t.words();
+  Words a(W), u(W);
+  std::vector<std::vector<int>> fields_per_rule(out.blocking.size());
+  for (std::size_t c = 0; c < t.columns().size(); ++c) {
+    t.masks_from_trace(c, out.trace.keys[c], out.trace.truths.data() + t.generic_offset(c),
+                       a.data(), u.data());
+    std::vector<int> missing_here;
+    for (int s : d.inputs[c].expr.slots())
+      for (int f : pack.slot_inputs(s))
+        if (frame[static_cast<std::size_t>(f)].is_null()) missing_here.push_back(f);
+    for (std::size_t b = 0; b < out.blocking.size(); ++b) {
+      auto r = static_cast<std::size_t>(out.blocking[b]);
+      if (!test_bit(u.data(), r)) continue;
+      auto& dst = fields_per_rule[b];
+      dst.insert(dst.end(), missing_here.begin(), missing_here.end());
+      // A generic cell may read other values than its column.
+      for (const auto& g : t.columns()[c].generics)
+        if (test_bit(g.rules.data(), r))
+          for (int s : g.cell.slots())
+            for (int f : pack.slot_inputs(s))
+              if (frame[static_cast<std::size_t>(f)].is_null()) dst.push_back(f);
+    }
+  }
+  for (auto& fields : fields_per_rule) {
+    std::sort(fields.begin(), fields.end());
+    fields.erase(std::unique(fields.begin(), fields.end()), fields.end());
+    for (int f : fields) ++counts[f];
+  }
+}
+
+}  // namespace
+
+void Evaluator::evaluate(Evaluation& out, const EvalOptions& options) const {
+  const Pack& p = pack_;
+  out.errors.clear();
+  out.missing.clear();
+  out.arena.reset();
+  out.status = Status::complete;
+  const std::size_t n_inputs = p.inputs().size();
+  out.frame.assign(p.slot_count(), Value::null());
+  if (out.input.values.size() != n_inputs) out.input.values.resize(n_inputs, Value::null());
+  std::copy(out.input.values.begin(), out.input.values.end(), out.frame.begin());
+  out.decisions.resize(p.decisions().size());
+  for (auto& d : out.decisions) {
+    d.status = Status::complete;
+    d.evaluated = false;
+    d.fired.clear();
+    d.blocking.clear();
+    d.error.reset();
+  }
+  Value& ref = out.frame[static_cast<std::size_t>(p.reference_date_field())];
+  if (ref.is_null()) {
+    if (!options.reference_date) {
+      out.status = Status::error;
+      out.errors.emplace_back(
+          ErrorCode::missing_reference_date,
+          "no reference date: give one (--date) or set reference_date in the record",
+          "/reference_date");
+      return;
+    }
+    ref = Value::date(*options.reference_date);
+  }
+  if (!p.valid_at(ref.as_date())) {
+    out.status = Status::error;
+    out.errors.emplace_back(
+        ErrorCode::no_valid_version,
+        "pack " + p.id() + " " + p.version() + " is valid from " + p.valid_from().to_string() +
+            (p.valid_to() ? " to " + p.valid_to()->to_string() : std::string()) + ", not on " +
+            ref.as_date().to_string(),
+        "/reference_date");
+    return;
+  }
+
+  EvalContext ctx{out.frame.data(), Value::null(), &out.arena};
+  std::vector<char> uncertain(p.slot_count(), 0);
+  std::map<int, int> counts;
+  TableRun scratch;
+  for (const Node& node : p.order()) {
+    if (node.kind == Node::Kind::variable) {
+      const Variable& v = p.variables()[static_cast<std::size_t>(node.index)];
+      out.frame[static_cast<std::size_t>(v.slot)] = v.expression.evaluate(ctx);
+      for (int s : v.expression.slots())
+        uncertain[static_cast<std::size_t>(v.slot)] |= uncertain[static_cast<std::size_t>(s)];
+      continue;
+    }
+    const Decision& d = p.decisions()[static_cast<std::size_t>(node.index)];
+    DecisionOutcome& o = out.decisions[static_cast<std::size_t>(node.index)];
+    bool upstream = false;
+    if (d.kind == Decision::Kind::expression) {
+      o.evaluated = true;
+      Value v = d.expression.evaluate(ctx);
+      out.frame[static_cast<std::size_t>(d.outputs[0].slot)] = v;
+      for (int s : d.expression.slots()) upstream |= uncertain[static_cast<std::size_t>(s)] != 0;
+      if (v.is_null()) {
+        bool any_missing = false;
+        for (int f : p.slot_inputs(d.outputs[0].slot))
+          if (out.frame[static_cast<std::size_t>(f)].is_null()) {
+            ++counts[f];
+            any_missing = true;
+          }
+        if (any_missing) o.status = Status::incomplete;
+      }
+    } else {
+      run_table(p, d, out.frame, out.arena, o, scratch);
+      if (o.status == Status::error) {
+        out.errors.push_back(*o.error);
+      } else if (o.status == Status::incomplete) {
+        count_missing(p, d, o, out.frame, counts);
+      }
+      for (const auto& col : d.inputs)
+        for (int s : col.expr.slots()) upstream |= uncertain[static_cast<std::size_t>(s)] != 0;
+    }
+    if (upstream && o.status == Status::complete) o.status = Status::incomplete;
+    if (o.status != Status::complete)
+      for (const OutputSpec& os : d.outputs) uncertain[static_cast<std::size_t>(os.slot)] = 1;
+    if (o.status == Status::error)
+      out.status = Status::error;
+    else if (o.status == Status::incomplete && out.status == Status::complete)
+      out.status = Status::incomplete;
+  }
+  for (auto [field, rules] : counts) out.missing.push_back(MissingInput{field, rules});
+  std::stable_sort(out.missing.begin(), out.missing.end(),
+                   [](const MissingInput& x, const MissingInput& y) { return x.rules > y.rules; });
+}
+
+bool Evaluator::evaluate_json(std::string_view json, Evaluation& out,
+                              const EvalOptions& options) const {
+  out.errors = pack_.inputs().parse_record(json, out.input, options.unknown_fields);
+  if (!out.errors.empty()) {
+    out.status = Status::error;
+    out.frame.clear();
+    out.decisions.clear();
+    out.missing.clear();
+    return false;
+  }
+  evaluate(out, options);
+  return true;
+}
+
+void Evaluator::evaluate_table_columns(int decision, const std::vector<Value>& column_values,
+                                       std::vector<std::uint64_t>& matched,
+                                       std::vector<std::uint64_t>& undecided) const {
+  const Decision& d = pack_.decisions()[static_cast<std::size_t>(decision)];
+  const CompiledTable& t = *d.compiled;
+  const std::size_t W = t.words();
+  std::vector<Value> frame(pack_.slot_count(), Value::null());
+  Arena arena;
+  EvalContext ctx{frame.data(), Value::null(), &arena};
+  matched.assign(W, 0);
+  undecided.assign(W, 0);
+  Words possible(W), a(W), u(W);
+  all_rules(matched.data(), W, t.rules());
+  all_rules(possible.data(), W, t.rules());
+  for (std::size_t c = 0; c < t.columns().size(); ++c) {
+    std::uint32_t key = t.key_of(c, column_values[c]);
+    t.column_masks(c, column_values[c], key, ctx, a.data(), u.data(), nullptr);
+    for (std::size_t w = 0; w < W; ++w) {
+      matched[w] &= a[w];
+      possible[w] &= a[w] | u[w];
+    }
+  }
+  for (std::size_t w = 0; w < W; ++w) undecided[w] = possible[w] & ~matched[w];
+}
+
+void Evaluator::evaluate_batch(const Batch& batch, BatchResult& out, const EvalOptions& options,
+                               std::size_t begin, std::size_t end) const {
+  const Pack& p = pack_;
+  const std::size_t rows = batch.rows();
+  const std::size_t n_dec = p.decisions().size();
+  end = std::min(end, rows);
+  if (out.rows != rows || out.first_hit.size() != n_dec) {
+    out.rows = rows;
+    out.status.assign(rows, Status::complete);
+    out.first_hit.assign(n_dec, std::vector<std::int32_t>(rows, -1));
+    out.keys.assign(n_dec, {});
+  }
+  if (options.trace)
+    for (std::size_t k = 0; k < n_dec; ++k) {
+      const Decision& d = p.decisions()[k];
+      std::size_t cols = d.kind == Decision::Kind::table ? d.inputs.size() : 0;
+      if (out.keys[k].size() != rows * cols) out.keys[k].assign(rows * cols, 0);
+    }
+
+  const int ref_field = p.reference_date_field();
+  if (!batch_fast_) {
+    Evaluation e;
+    for (std::size_t row = begin; row < end; ++row) {
+      e.input.reset(p.inputs().size());
+      for (std::size_t c = 0; c < p.inputs().size(); ++c) e.input.values[c] = batch.get(c, row);
+      evaluate(e, options);
+      out.status[row] = e.status;
+      for (const Error& err : e.errors) out.errors.emplace_back(row, err);
+      for (std::size_t k = 0; k < n_dec; ++k) {
+        const DecisionOutcome& o = e.decisions.empty() ? DecisionOutcome{} : e.decisions[k];
+        out.first_hit[k][row] = o.fired.empty() ? -1 : o.fired[0];
+        if (options.trace && !o.trace.keys.empty() && o.evaluated)
+          std::copy(o.trace.keys.begin(), o.trace.keys.end(),
+                    out.keys[k].begin() + static_cast<std::ptrdiff_t>(row * o.trace.keys.size()));
+      }
+    }
+    return;
+  }
+
+  // Fast path: every table reads input columns directly; one key lookup and one AND per column.
+  for (std::size_t row = begin; row < end; ++row) out.status[row] = Status::complete;
+  for (std::size_t k = 0; k < n_dec; ++k) {
+    const Decision& d = p.decisions()[k];
+    const CompiledTable& t = *d.compiled;
+    const auto& cols = t.columns();
+    const std::size_t n_cols = cols.size();
+    const std::size_t W = t.words();
+    struct Col {
+      const std::int64_t* data;
+      const std::uint8_t* present;
+      const std::uint64_t* accept;
+      const std::uint64_t* unknown;
+      CompiledTable::Column::Kind kind;
+      bool integer;
+      bool reference;
+      std::size_t field;
+    };
+    std::vector<Col> cv(n_cols);
+    for (std::size_t c = 0; c < n_cols; ++c) {
+      auto f = static_cast<std::size_t>(cols[c].slot);
+      cv[c] = Col{batch.data(f),
+                  batch.present(f),
+                  cols[c].accept.data(),
+                  cols[c].unknown.data(),
+                  cols[c].kind,
+                  p.inputs().field(f).type == FieldType::integer,
+                  static_cast<int>(f) == ref_field,
+                  f};
+    }
+    Words matched(W), possible(W);
+    std::uint32_t* keys_out = options.trace ? out.keys[k].data() : nullptr;
+    std::int32_t* hit = out.first_hit[k].data();
+    for (std::size_t row = begin; row < end; ++row) {
+      all_rules(matched.data(), W, t.rules());
+      all_rules(possible.data(), W, t.rules());
+      for (std::size_t c = 0; c < n_cols; ++c) {
+        const Col& col = cv[c];
+        std::uint32_t key;
+        bool present = col.present[row] != 0;
+        std::int64_t x = col.data[row];
+        if (!present && col.reference && options.reference_date) {
+          present = true;
+          x = options.reference_date->days;
+        }
+        if (!present) {
+          key = cols[c].null_key();
+        } else {
+          switch (col.kind) {
+            case CompiledTable::Column::Kind::numeric:
+              if (col.integer)
+                x = x > kMaxWhole ? INT64_MAX : (x < -kMaxWhole ? INT64_MIN : x * Decimal::kOne);
+              key = t.key_of_scalar(c, x);
+              break;
+            case CompiledTable::Column::Kind::date:
+              key = t.key_of_scalar(c, x);
+              break;
+            case CompiledTable::Column::Kind::enumeration:
+            case CompiledTable::Column::Kind::boolean:
+              key = static_cast<std::uint32_t>(x);
+              break;
+            default:
+              key = t.key_of(c, batch.get(col.field, row));
+              break;
+          }
+        }
+        if (keys_out) keys_out[row * n_cols + c] = key;
+        const std::uint64_t* a = col.accept + key * W;
+        const std::uint64_t* u = col.unknown + key * W;
+        for (std::size_t w = 0; w < W; ++w) {
+          matched[w] &= a[w];
+          possible[w] &= a[w] | u[w];
+        }
+      }
+      int first = first_bit(matched.data(), W);
+      hit[row] = first;
+      // Undecided rules before the first match (FIRST) or anywhere (UNIQUE) leave it open.
+      bool open = false;
+      std::size_t limit = (d.hit_policy == HitPolicy::first && first >= 0)
+                              ? static_cast<std::size_t>(first)
+                              : t.rules();
+      for (std::size_t w = 0; w < W && w * 64 < limit; ++w) {
+        std::uint64_t und = possible[w] & ~matched[w];
+        if (w * 64 + 64 > limit) und &= (std::uint64_t{1} << (limit - w * 64)) - 1;
+        open |= und != 0;
+      }
+      if (d.hit_policy == HitPolicy::unique && first >= 0) {
+        int count = 0;
+        for (std::size_t w = 0; w < W; ++w) count += std::popcount(matched[w]);
+        if (count > 1) {
+          out.status[row] = Status::error;
+          out.errors.emplace_back(row, Error(ErrorCode::hit_policy_violation,
+                                             "rules " + rule_list(d, bits_of(matched.data(), W)) +
+                                                 " all match under UNIQUE (" + d.id + ")",
+                                             d.pointer));
+          continue;
+        }
+      }
+      if (open && out.status[row] == Status::complete) out.status[row] = Status::incomplete;
+    }
+  }
+}
+
+std::vector<RuleVerdict> rule_verdicts(const Pack& pack, const Evaluation& e, int decision) {
+  const Decision& d = pack.decisions()[static_cast<std::size_t>(decision)];
+  const DecisionOutcome& o = e.decisions[static_cast<std::size_t>(decision)];
+  std::vector<RuleVerdict> out(d.rules.size());
+  if (d.kind != Decision::Kind::table || !o.evaluated) return out;
+  const CompiledTable& t = *d.compiled;
+  const std::size_t W = t.words();
+  Words a(W), u(W), rejected(W, 0), unknown_any(W, 0);
+  for (std::size_t c = 0; c < t.columns().size(); ++c) {
+    t.masks_from_trace(c, o.trace.keys[c], o.trace.truths.data() + t.generic_offset(c), a.data(),
+                       u.data());
+    for (std::size_t r = 0; r < d.rules.size(); ++r) {
+      bool acc = test_bit(a.data(), r), unk = test_bit(u.data(), r);
+      if (!acc && !unk && out[r].rejected_by < 0) out[r].rejected_by = static_cast<int>(c);
+      if (!acc && unk) out[r].unknown_columns.push_back(static_cast<int>(c));
+    }
+  }
+  std::vector<char> fired(d.rules.size(), 0);
+  for (int r : o.fired) fired[static_cast<std::size_t>(r)] = 1;
+  for (std::size_t r = 0; r < d.rules.size(); ++r) {
+    RuleVerdict& v = out[r];
+    if (v.rejected_by >= 0)
+      v.state = RuleVerdict::State::rejected;
+    else if (!v.unknown_columns.empty())
+      v.state = RuleVerdict::State::undecided;
+    else
+      v.state = fired[r] ? RuleVerdict::State::fired : RuleVerdict::State::matched;
+  }
+  return out;
+}
+
+namespace {
+
+void append_string(std::string& out, std::string_view s) {
+  out += Value::string(s).to_json();
+}
+
+}  // namespace
+
+std::string evaluation_to_json(const Pack& p, const Evaluation& e, bool trace) {
+  std::string out;
+  out.reserve(256);
+  out += "{\"status\":\"";
+  out += status_name(e.status);
+  out += "\",\"outputs\":{";
+  bool first = true;
+  if (!e.frame.empty())
+    for (const Decision& d : p.decisions())
+      for (const OutputSpec& o : d.outputs) {
+        if (!first) out += ',';
+        first = false;
+        append_string(out, o.name);
+        out += ':';
+        out += e.frame[static_cast<std::size_t>(o.slot)].to_json();
+      }
+  out += "},\"fired\":{";
+  first = true;
+  for (std::size_t k = 0; k < e.decisions.size(); ++k) {
+    const Decision& d = p.decisions()[k];
+    if (d.kind != Decision::Kind::table) continue;
+    if (!first) out += ',';
+    first = false;
+    append_string(out, d.id);
+    out += ":[";
+    for (std::size_t j = 0; j < e.decisions[k].fired.size(); ++j) {
+      if (j) out += ',';
+      append_string(out, d.rules[static_cast<std::size_t>(e.decisions[k].fired[j])].id);
+    }
+    out += ']';
+  }
+  out += '}';
+  if (!e.missing.empty()) {
+    out += ",\"missing\":[";
+    for (std::size_t k = 0; k < e.missing.size(); ++k) {
+      if (k) out += ',';
+      out += "{\"input\":";
+      append_string(out, p.inputs().field(static_cast<std::size_t>(e.missing[k].field)).name);
+      out += ",\"rules\":" + std::to_string(e.missing[k].rules) + "}";
+    }
+    out += ']';
+  }
+  if (!e.errors.empty()) {
+    out += ",\"errors\":[";
+    for (std::size_t k = 0; k < e.errors.size(); ++k) {
+      const Error& err = e.errors[k];
+      if (k) out += ',';
+      out += "{\"code\":" + std::to_string(static_cast<int>(err.code())) + ",\"name\":";
+      append_string(out, error_code_name(err.code()));
+      out += ",\"message\":";
+      append_string(out, err.message());
+      out += ",\"pointer\":";
+      append_string(out, err.pointer());
+      out += '}';
+    }
+    out += ']';
+  }
+  if (trace && !e.frame.empty()) {
+    out += ",\"trace\":{\"pack\":{\"id\":";
+    append_string(out, p.id());
+    out += ",\"version\":";
+    append_string(out, p.version());
+    out += ",\"hash\":";
+    append_string(out, p.hash());
+    out += "},\"engine\":";
+    append_string(out, engine_version());
+    out += ",\"inputs\":{";
+    for (std::size_t f = 0; f < p.inputs().size(); ++f) {
+      if (f) out += ',';
+      append_string(out, p.inputs().field(f).name);
+      out += ':';
+      out += e.frame[f].to_json();
+    }
+    out += "},\"variables\":{";
+    for (std::size_t v = 0; v < p.variables().size(); ++v) {
+      if (v) out += ',';
+      append_string(out, p.variables()[v].name);
+      out += ':';
+      out += e.frame[static_cast<std::size_t>(p.variables()[v].slot)].to_json();
+    }
+    out += "},\"decisions\":[";
+    bool first_node = true;
+    for (const Node& node : p.order()) {
+      if (node.kind != Node::Kind::decision) continue;
+      const Decision& d = p.decisions()[static_cast<std::size_t>(node.index)];
+      const DecisionOutcome& o = e.decisions[static_cast<std::size_t>(node.index)];
+      if (!first_node) out += ',';
+      first_node = false;
+      out += "{\"id\":";
+      append_string(out, d.id);
+      out += ",\"status\":\"";
+      out += status_name(o.status);
+      out += '"';
+      if (d.kind == Decision::Kind::expression || !o.evaluated) {
+        out += ",\"value\":";
+        out += e.frame[static_cast<std::size_t>(d.outputs[0].slot)].to_json();
+        out += '}';
+        continue;
+      }
+      out += ",\"hit_policy\":";
+      append_string(out, hit_policy_name(d.hit_policy));
+      out += ",\"columns\":[";
+      const CompiledTable& t = *d.compiled;
+      EvalContext ctx{e.frame.data(), Value::null(), nullptr};
+      for (std::size_t c = 0; c < d.inputs.size(); ++c) {
+        if (c) out += ',';
+        out += "{\"expression\":";
+        append_string(out, d.inputs[c].text);
+        out += ",\"value\":";
+        Arena scratch;
+        ctx.arena = &scratch;
+        Value v = t.columns()[c].slot >= 0 ? e.frame[static_cast<std::size_t>(t.columns()[c].slot)]
+                                           : d.inputs[c].expr.evaluate(ctx);
+        out += v.to_json();
+        out += ",\"region\":";
+        append_string(out, t.describe_key(c, o.trace.keys[c]));
+        out += '}';
+      }
+      out += "],\"rules\":[";
+      auto verdicts = rule_verdicts(p, e, node.index);
+      for (std::size_t r = 0; r < d.rules.size(); ++r) {
+        if (r) out += ',';
+        out += "{\"id\":";
+        append_string(out, d.rules[r].id);
+        out += ",\"result\":\"";
+        out += rule_state_name(verdicts[r].state);
+        out += '"';
+        if (verdicts[r].rejected_by >= 0) {
+          auto c = static_cast<std::size_t>(verdicts[r].rejected_by);
+          out += ",\"rejected_by\":{\"column\":" + std::to_string(c) + ",\"cell\":";
+          append_string(out, d.rules[r].when_text[c]);
+          out += '}';
+        }
+        if (!verdicts[r].unknown_columns.empty()) {
+          out += ",\"unknown\":[";
+          for (std::size_t j = 0; j < verdicts[r].unknown_columns.size(); ++j) {
+            if (j) out += ',';
+            out += std::to_string(verdicts[r].unknown_columns[j]);
+          }
+          out += ']';
+        }
+        out += '}';
+      }
+      out += "]}";
+    }
+    out += "]}";
+  }
+  out += '}';
+  return out;
+}
+
+}  // namespace v1
+}  // namespace aiguillage

@@ -1,0 +1,580 @@
+#include "aiguillage/rules/explain.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "aiguillage/core/version.hpp"
+#include "aiguillage/rules/decision_table.hpp"
+
+namespace aiguillage {
+inline namespace v1 {
+
+namespace {
+
+// Every fixed phrase of the explanation, per language; the rest comes from the pack and trace.
+struct Phrases {
+  const char* title;
+  const char* rules;
+  const char* reference;
+  const char* version;
+  const char* hash;
+  const char* engine;
+  const char* complete;
+  const char* incomplete;
+  const char* error;
+  const char* questions;
+  const char* errors;
+  const char* data;
+  const char* not_provided_heading;
+  const char* computed;
+  const char* computed_as;
+  const char* decision;
+  const char* table;
+  const char* rules_word;
+  const char* rule_word;
+  const char* calculation;
+  const char* state;
+  const char* state_complete;
+  const char* state_incomplete;
+  const char* state_error;
+  const char* state_not_evaluated;
+  const char* rule_applied;
+  const char* rule_for_now;
+  const char* rule_matching;
+  const char* no_rule;
+  const char* no_rule_yet;
+  const char* source;
+  const char* verified;
+  const char* interpretation;
+  const char* conditions;
+  const char* no_condition;
+  const char* satisfies;
+  const char* does_not_satisfy;
+  const char* result;
+  const char* other_rules;
+  const char* rejected;
+  const char* undecided;
+  const char* unknown;
+  const char* missing;
+  const char* matched;
+  const char* comes_first;
+  const char* higher_priority;
+  const char* same_output;
+  const char* not_selected;
+  const char* sources_cited;
+  const char* null_value;
+  const char* colon;
+};
+
+constexpr Phrases kFrench = {
+    "Explication de la décision",
+    "Règles",
+    "Référence",
+    "version",
+    "Empreinte",
+    "Moteur",
+    "complet, aucune information ne manque.",
+    "incomplet, il manque des informations.",
+    "erreur, la demande n'a pas pu être traitée.",
+    "Questions à poser",
+    "Erreurs",
+    "Données utilisées",
+    "Données non renseignées",
+    "Valeurs calculées",
+    "calculé par",
+    "Décision",
+    "Table de décision",
+    "règles",
+    "règle",
+    "Calcul",
+    "État",
+    "complète.",
+    "incomplète, le résultat peut changer avec les informations manquantes.",
+    "erreur",
+    "non évaluée à cause d'une erreur en amont.",
+    "Règle appliquée",
+    "Règle retenue pour l'instant",
+    "Règle remplie",
+    "Aucune règle ne s'applique.",
+    "Aucune règle ne s'applique pour l'instant.",
+    "Source",
+    "règle vérifiée",
+    "interprétation à confirmer",
+    "Conditions remplies",
+    "aucune, la règle couvre tous les cas restants.",
+    "satisfait",
+    "ne satisfait pas",
+    "Résultat",
+    "Autres règles",
+    "écartée",
+    "indéterminée",
+    "inconnu",
+    "manque",
+    "remplie mais non retenue",
+    "passe avant",
+    "a un résultat plus prioritaire",
+    "donne le même résultat",
+    "non retenue",
+    "Sources citées",
+    "non renseigné",
+    " : ",
+};
+
+constexpr Phrases kEnglish = {
+    "Explanation of the decision",
+    "Rules",
+    "Reference",
+    "version",
+    "Hash",
+    "Engine",
+    "complete, no information is missing.",
+    "incomplete, some information is missing.",
+    "error, the request could not be processed.",
+    "Questions to ask",
+    "Errors",
+    "Data used",
+    "Data not provided",
+    "Computed values",
+    "computed as",
+    "Decision",
+    "Decision table",
+    "rules",
+    "rule",
+    "Calculation",
+    "State",
+    "complete.",
+    "incomplete, the result may change with the missing information.",
+    "error",
+    "not evaluated because of an earlier error.",
+    "Rule applied",
+    "Rule selected for now",
+    "Matching rule",
+    "No rule applies.",
+    "No rule applies yet.",
+    "Source",
+    "verified rule",
+    "interpretation to be confirmed",
+    "Conditions met",
+    "none, the rule covers every remaining case.",
+    "satisfies",
+    "does not satisfy",
+    "Result",
+    "Other rules",
+    "rejected",
+    "undecided",
+    "unknown",
+    "missing",
+    "matched but not selected",
+    "comes first",
+    "has a higher-priority result",
+    "gives the same result",
+    "not selected",
+    "Sources cited",
+    "not provided",
+    ": ",
+};
+
+const char* policy_gloss(HitPolicy p, bool en) {
+  switch (p) {
+    case HitPolicy::unique:
+      return en ? "at most one rule may apply" : "une seule règle peut s'appliquer";
+    case HitPolicy::any:
+      return en ? "matching rules must give the same result"
+                : "les règles remplies doivent donner le même résultat";
+    case HitPolicy::priority:
+      return en ? "the matching rule with the highest-priority result applies"
+                : "la règle remplie au résultat le plus prioritaire s'applique";
+    case HitPolicy::first:
+      return en ? "the first matching rule applies" : "la première règle remplie s'applique";
+    case HitPolicy::rule_order:
+      return en ? "every matching rule, in rule order"
+                : "toutes les règles remplies, dans l'ordre des règles";
+    case HitPolicy::output_order:
+      return en ? "every matching rule, by result priority"
+                : "toutes les règles remplies, par priorité de résultat";
+    case HitPolicy::collect:
+      return en ? "every matching rule" : "toutes les règles remplies";
+    case HitPolicy::collect_sum:
+      return en ? "sum of the matching rules' results" : "somme des résultats des règles remplies";
+    case HitPolicy::collect_min:
+      return en ? "smallest result of the matching rules"
+                : "plus petit résultat des règles remplies";
+    case HitPolicy::collect_max:
+      return en ? "largest result of the matching rules"
+                : "plus grand résultat des règles remplies";
+    case HitPolicy::collect_count:
+      return en ? "number of matching rules" : "nombre de règles remplies";
+  }
+  return "";
+}
+
+const char* source_kind_text(SourceKind k, bool en) {
+  switch (k) {
+    case SourceKind::declared:
+      return en ? "declared by the person" : "déclaré par la personne";
+    case SourceKind::counsellor:
+      return en ? "entered by the counsellor" : "saisi par le conseiller";
+    case SourceKind::administrative:
+      return en ? "administrative record" : "dossier administratif";
+    case SourceKind::context:
+      return en ? "context of the decision" : "contexte de la décision";
+    case SourceKind::derived:
+      return en ? "computed" : "calculé";
+  }
+  return "";
+}
+
+class Writer {
+ public:
+  explicit Writer(const Pack& pack, const Evaluation& e, bool en)
+      : pack_(pack), e_(e), en_(en), t_(en ? kEnglish : kFrench) {}
+
+  std::string run();
+
+ private:
+  void line(int indent, const std::string& text) {
+    out_.append(static_cast<std::size_t>(indent) * 2, ' ');
+    out_ += text;
+    out_ += '\n';
+  }
+  std::string head(const char* word) const { return std::string(word) + t_.colon; }
+  // A heading that ends its line: no trailing space.
+  std::string heading(const char* word) const { return std::string(word) + (en_ ? ":" : " :"); }
+  std::string policy(HitPolicy p) const {
+    const std::string name(hit_policy_name(p));
+    return en_ ? name + " policy" : "politique " + name;
+  }
+
+  std::string value(const Value& v) const;
+  std::string field_label(std::size_t field) const;
+  std::string label_or(const Label& l, const std::string& name) const;
+  std::string slot_label(int slot) const;
+  std::string column_label(const Decision& d, std::size_t c) const;
+  Value column_value(const Decision& d, std::size_t c, Arena& arena) const;
+  std::string cell_text(const std::string& cell) const;
+  std::string source_line(const std::string& id, RuleStatus status);
+
+  void header();
+  void status();
+  void data();
+  void variables();
+  void decisions();
+  void table(const Decision& d, const DecisionOutcome& o, int index);
+  void expression(const Decision& d, const DecisionOutcome& o);
+  void outputs(const Decision& d, int indent);
+  void sources();
+
+  const Pack& pack_;
+  const Evaluation& e_;
+  bool en_;
+  const Phrases& t_;
+  std::vector<std::string> cited_;
+  std::string out_;
+};
+
+std::string Writer::value(const Value& v) const {
+  switch (v.type()) {
+    case Type::null:
+      return t_.null_value;
+    case Type::date: {
+      if (en_) return v.as_date().to_string();
+      int y = 0, m = 0, d = 0;
+      v.as_date().to_ymd(y, m, d);
+      char buf[16];
+      std::snprintf(buf, sizeof buf, "%02d/%02d/%04d", d, m, y);
+      return buf;
+    }
+    case Type::list: {
+      std::string s = "[";
+      for (std::size_t k = 0; k < v.list_size(); ++k) {
+        if (k) s += ", ";
+        s += value(v[k]);
+      }
+      return s + "]";
+    }
+    default:
+      return v.to_display();
+  }
+}
+
+std::string Writer::label_or(const Label& l, const std::string& name) const {
+  const std::string& text = en_ ? l.en : l.fr;
+  return text.empty() ? name : text;
+}
+
+std::string Writer::field_label(std::size_t field) const {
+  const FieldSpec& f = pack_.inputs().field(field);
+  const std::string& text = en_ ? f.label_en : f.label_fr;
+  return text.empty() ? f.name : text;
+}
+
+std::string Writer::slot_label(int slot) const {
+  const auto s = static_cast<std::size_t>(slot);
+  if (s < pack_.inputs().size()) return field_label(s);
+  for (const Variable& v : pack_.variables())
+    if (v.slot == slot) return label_or(v.label, v.name);
+  for (const Decision& d : pack_.decisions())
+    for (const OutputSpec& o : d.outputs)
+      if (o.slot == slot) return label_or(o.label, o.name);
+  return pack_.slot_name(slot);
+}
+
+std::string Writer::column_label(const Decision& d, std::size_t c) const {
+  const TableColumn& col = d.inputs[c];
+  const std::string& text = en_ ? col.label.en : col.label.fr;
+  if (!text.empty()) return text;
+  int slot = col.expr.single_slot();
+  return slot >= 0 ? slot_label(slot) : col.text;
+}
+
+Value Writer::column_value(const Decision& d, std::size_t c, Arena& arena) const {
+  int slot = d.compiled->columns()[c].slot;
+  if (slot >= 0) return e_.frame[static_cast<std::size_t>(slot)];
+  EvalContext ctx{e_.frame.data(), Value::null(), &arena};
+  return d.inputs[c].expr.evaluate(ctx);
+}
+
+std::string Writer::cell_text(const std::string& cell) const {
+  return cell.empty() ? "-" : cell;
+}
+
+std::string Writer::source_line(const std::string& id, RuleStatus status) {
+  if (std::find(cited_.begin(), cited_.end(), id) == cited_.end()) cited_.push_back(id);
+  return head(t_.source) + id + ", " +
+         (status == RuleStatus::verified ? t_.verified : t_.interpretation);
+}
+
+void Writer::header() {
+  line(0, t_.title);
+  line(0, head(t_.rules) + pack_.title());
+  line(0, head(t_.reference) + pack_.id() + ", " + t_.version + " " + pack_.version());
+  line(0, head(t_.hash) + pack_.hash());
+  line(0, head(t_.engine) + "aiguillage " + std::string(engine_version()));
+  line(0, "");
+}
+
+void Writer::status() {
+  const char* s = e_.status == Status::complete     ? t_.complete
+                  : e_.status == Status::incomplete ? t_.incomplete
+                                                    : t_.error;
+  line(0, head(t_.result) + s);
+  if (!e_.missing.empty()) {
+    line(0, heading(t_.questions));
+    for (std::size_t k = 0; k < e_.missing.size(); ++k)
+      line(1, std::to_string(k + 1) + ". " +
+                  field_label(static_cast<std::size_t>(e_.missing[k].field)));
+  }
+  if (!e_.errors.empty()) {
+    line(0, heading(t_.errors));
+    for (const Error& err : e_.errors) {
+      std::string text = "- ";
+      if (!err.pointer().empty()) text += err.pointer() + t_.colon;
+      text += err.message() + " [" + std::string(error_code_name(err.code())) + "]";
+      line(1, text);
+    }
+  }
+}
+
+void Writer::data() {
+  const std::size_t n = pack_.inputs().size();
+  std::vector<std::size_t> absent;
+  line(0, "");
+  line(0, heading(t_.data));
+  for (std::size_t f = 0; f < n; ++f) {
+    const Value& v = e_.frame[f];
+    if (v.is_null()) {
+      absent.push_back(f);
+      continue;
+    }
+    line(1, "- " + field_label(f) + t_.colon + value(v) + " (" +
+                source_kind_text(pack_.inputs().field(f).source, en_) + ")");
+  }
+  if (absent.empty()) return;
+  line(0, heading(t_.not_provided_heading));
+  for (std::size_t f : absent) line(1, "- " + field_label(f));
+}
+
+void Writer::variables() {
+  if (pack_.variables().empty()) return;
+  line(0, "");
+  line(0, heading(t_.computed));
+  for (const Node& node : pack_.order()) {
+    if (node.kind != Node::Kind::variable) continue;
+    const Variable& v = pack_.variables()[static_cast<std::size_t>(node.index)];
+    line(1, "- " + label_or(v.label, v.name) + " = " +
+                value(e_.frame[static_cast<std::size_t>(v.slot)]) + ", " + t_.computed_as + " " +
+                v.text);
+    if (!v.source.empty()) line(2, source_line(v.source, v.status));
+  }
+}
+
+void Writer::outputs(const Decision& d, int indent) {
+  line(indent, heading(t_.result));
+  for (const OutputSpec& o : d.outputs)
+    line(indent + 1, "- " + label_or(o.label, o.name) + " = " +
+                         value(e_.frame[static_cast<std::size_t>(o.slot)]));
+}
+
+void Writer::table(const Decision& d, const DecisionOutcome& o, int index) {
+  line(1, std::string(t_.table) + ", " + std::to_string(d.rules.size()) + " " +
+              (d.rules.size() == 1 ? t_.rule_word : t_.rules_word) + ", " + policy(d.hit_policy) +
+              t_.colon + policy_gloss(d.hit_policy, en_) + ".");
+  if (!d.description.empty()) line(1, d.description);
+  if (o.status == Status::error)
+    line(1, head(t_.state) + t_.state_error + t_.colon + (o.error ? o.error->message() : ""));
+  else
+    line(1,
+         head(t_.state) + (o.status == Status::complete ? t_.state_complete : t_.state_incomplete));
+
+  Arena arena;
+  std::vector<Value> values;
+  for (std::size_t c = 0; c < d.inputs.size(); ++c) values.push_back(column_value(d, c, arena));
+  auto shown = [&](std::size_t c) { return column_label(d, c) + " = " + value(values[c]); };
+
+  const char* fired_heading = o.status == Status::error ? t_.rule_matching
+                              : (o.status == Status::incomplete && is_single_hit(d.hit_policy))
+                                  ? t_.rule_for_now
+                                  : t_.rule_applied;
+  if (o.fired.empty()) line(1, o.status == Status::incomplete ? t_.no_rule_yet : t_.no_rule);
+  for (int r : o.fired) {
+    const Rule& rule = d.rules[static_cast<std::size_t>(r)];
+    line(1, head(fired_heading) + rule.id);
+    if (!rule.description.empty()) line(2, rule.description);
+    line(2, source_line(rule.source, rule.status));
+    std::vector<std::size_t> deciding;
+    for (std::size_t c = 0; c < rule.when_text.size(); ++c) {
+      const std::string& cell = rule.when_text[c];
+      if (!(cell.empty() || cell == "-")) deciding.push_back(c);
+    }
+    if (deciding.empty()) {
+      line(2, head(t_.conditions) + t_.no_condition);
+      continue;
+    }
+    line(2, heading(t_.conditions));
+    for (std::size_t c : deciding)
+      line(3, "- " + shown(c) + " " + t_.satisfies + " " + cell_text(rule.when_text[c]));
+  }
+  outputs(d, 1);
+
+  if (d.rules.size() == o.fired.size()) return;
+  auto verdicts = rule_verdicts(pack_, e_, index);
+  line(1, heading(t_.other_rules));
+  const int chosen = o.fired.empty() ? -1 : o.fired.front();
+  for (std::size_t r = 0; r < d.rules.size(); ++r) {
+    const RuleVerdict& v = verdicts[r];
+    const Rule& rule = d.rules[r];
+    switch (v.state) {
+      case RuleVerdict::State::fired:
+        break;
+      case RuleVerdict::State::rejected: {
+        auto c = static_cast<std::size_t>(v.rejected_by);
+        line(2, "- " + rule.id + " " + t_.rejected + t_.colon + shown(c) + " " +
+                    t_.does_not_satisfy + " " + cell_text(rule.when_text[c]));
+        break;
+      }
+      case RuleVerdict::State::undecided: {
+        std::string why;
+        for (int col : v.unknown_columns) {
+          auto c = static_cast<std::size_t>(col);
+          if (!why.empty()) why += "; ";
+          why += column_label(d, c) + " " + t_.unknown;
+          std::vector<int> absent;
+          for (int s : d.inputs[c].expr.slots())
+            for (int f : pack_.slot_inputs(s))
+              if (e_.frame[static_cast<std::size_t>(f)].is_null() &&
+                  std::find(absent.begin(), absent.end(), f) == absent.end())
+                absent.push_back(f);
+          std::sort(absent.begin(), absent.end());
+          if (absent.empty()) continue;
+          why += std::string(" (") + t_.missing + t_.colon;
+          for (std::size_t k = 0; k < absent.size(); ++k)
+            why += (k ? ", " : "") + field_label(static_cast<std::size_t>(absent[k]));
+          why += ")";
+        }
+        line(2, "- " + rule.id + " " + t_.undecided + t_.colon + why);
+        break;
+      }
+      case RuleVerdict::State::matched: {
+        std::string why = t_.not_selected;
+        if (chosen >= 0) {
+          const std::string& other = d.rules[static_cast<std::size_t>(chosen)].id;
+          const std::string prefix = std::string(en_ ? "rule " : "la règle ") + other + " ";
+          const std::string rule_of_policy = " (" + policy(d.hit_policy) + ")";
+          if (d.hit_policy == HitPolicy::first && static_cast<int>(r) > chosen)
+            why = prefix + t_.comes_first + rule_of_policy;
+          else if (d.hit_policy == HitPolicy::priority)
+            why = prefix + t_.higher_priority + rule_of_policy;
+          else if (d.hit_policy == HitPolicy::any)
+            why = prefix + t_.same_output + rule_of_policy;
+        }
+        line(2, "- " + rule.id + " " + t_.matched + t_.colon + why);
+        break;
+      }
+    }
+  }
+}
+
+void Writer::expression(const Decision& d, const DecisionOutcome& o) {
+  if (!d.description.empty()) line(1, d.description);
+  line(1, head(t_.calculation) + d.expression.text());
+  line(1, source_line(d.source, d.status));
+  line(1,
+       head(t_.state) + (o.status == Status::complete ? t_.state_complete : t_.state_incomplete));
+  outputs(d, 1);
+}
+
+void Writer::decisions() {
+  int number = 0;
+  for (const Node& node : pack_.order()) {
+    if (node.kind != Node::Kind::decision) continue;
+    const Decision& d = pack_.decisions()[static_cast<std::size_t>(node.index)];
+    const DecisionOutcome& o = e_.decisions[static_cast<std::size_t>(node.index)];
+    line(0, "");
+    std::string label = en_ ? d.label.en : d.label.fr;
+    line(0, std::string(t_.decision) + " " + std::to_string(++number) + t_.colon +
+                (label.empty() ? d.id : label + " (" + d.id + ")"));
+    if (!o.evaluated) {
+      line(1, head(t_.state) + t_.state_not_evaluated);
+      continue;
+    }
+    if (d.kind == Decision::Kind::table)
+      table(d, o, node.index);
+    else
+      expression(d, o);
+  }
+}
+
+void Writer::sources() {
+  if (cited_.empty()) return;
+  line(0, "");
+  line(0, heading(t_.sources_cited));
+  for (const Source& s : pack_.sources()) {
+    if (std::find(cited_.begin(), cited_.end(), s.id) == cited_.end()) continue;
+    line(1, "- " + s.id + t_.colon + s.title);
+    if (!s.url.empty()) line(2, s.url);
+  }
+}
+
+std::string Writer::run() {
+  header();
+  status();
+  // A rejected record has no frame: nothing was evaluated, the errors say why.
+  if (e_.frame.size() == pack_.slot_count() && !e_.frame.empty()) {
+    data();
+    if (e_.decisions.size() == pack_.decisions().size()) {
+      variables();
+      decisions();
+    }
+    sources();
+  }
+  return std::move(out_);
+}
+
+}  // namespace
+
+std::string explain_text(const Pack& pack, const Evaluation& e, std::string_view lang) {
+  return Writer(pack, e, lang == "en").run();
+}
+
+}  // namespace v1
+}  // namespace aiguillage

@@ -1,0 +1,361 @@
+#include <cstdint>
+#include <cstring>
+#include <limits>
+
+#include "aiguillage/detail/expression_impl.hpp"
+
+namespace aiguillage {
+inline namespace v1 {
+namespace detail {
+
+const std::vector<FunctionSpec>& function_specs() {
+  // The camelCase spellings are those of GoRules ZEN, so cells written there load unchanged.
+  static const std::vector<FunctionSpec> specs = {
+      {"contains", Fn::contains, 2, 2, false, "contains(text, part) | contains(list, item)",
+       "true when the text contains the part, or the list contains the item"},
+      {"starts_with", Fn::starts_with, 2, 2, false, "starts_with(text, prefix)",
+       "true when the text starts with the prefix"},
+      {"startsWith", Fn::starts_with, 2, 2, false, "startsWith(text, prefix)",
+       "same as starts_with"},
+      {"ends_with", Fn::ends_with, 2, 2, false, "ends_with(text, suffix)",
+       "true when the text ends with the suffix"},
+      {"endsWith", Fn::ends_with, 2, 2, false, "endsWith(text, suffix)", "same as ends_with"},
+      {"lower", Fn::lower, 1, 1, false, "lower(text)",
+       "the text in lower case (ASCII and Latin-1 letters)"},
+      {"upper", Fn::upper, 1, 1, false, "upper(text)",
+       "the text in upper case (ASCII and Latin-1 letters)"},
+      {"len", Fn::len, 1, 1, false, "len(text) | len(list)",
+       "number of characters of a text, or of items of a list"},
+      {"count", Fn::count, 1, 2, true, "count(list) | count(list, predicate)",
+       "number of items, or of items for which the predicate on # is true"},
+      {"any", Fn::any, 2, 2, true, "any(list, predicate)",
+       "true when the predicate on # is true for some item, false when false for all"},
+      {"some", Fn::any, 2, 2, true, "some(list, predicate)", "same as any"},
+      {"all", Fn::all, 2, 2, true, "all(list, predicate)",
+       "true when the predicate on # is true for every item, false when false for one"},
+      {"min", Fn::min, 1, kUnbounded, false, "min(list) | min(a, b, ...)",
+       "smallest number or date; null for an empty list"},
+      {"max", Fn::max, 1, kUnbounded, false, "max(list) | max(a, b, ...)",
+       "largest number or date; null for an empty list"},
+      {"sum", Fn::sum, 1, 1, false, "sum(list)", "sum of a list of numbers; 0 when empty"},
+      {"abs", Fn::abs, 1, 1, false, "abs(number)", "absolute value"},
+      {"floor", Fn::floor, 1, 1, false, "floor(number)", "largest integer not above"},
+      {"ceil", Fn::ceil, 1, 1, false, "ceil(number)", "smallest integer not below"},
+      {"round", Fn::round, 1, 1, false, "round(number)",
+       "nearest integer, halves to the even neighbour"},
+      {"date", Fn::date, 1, 1, false, "date(text)",
+       "the date written YYYY-MM-DD; null when invalid"},
+      {"d", Fn::date, 1, 1, false, "d(text)", "same as date"},
+      {"years_between", Fn::years_between, 2, 2, false, "years_between(from, to)",
+       "whole years from one date to another (an age: the birthday counts)"},
+      {"months_between", Fn::months_between, 2, 2, false, "months_between(from, to)",
+       "whole months from one date to another"},
+      {"days_between", Fn::days_between, 2, 2, false, "days_between(from, to)",
+       "days from one date to another"},
+      {"add_days", Fn::add_days, 2, 2, false, "add_days(date, days)",
+       "the date moved by a number of days"},
+      {"add_months", Fn::add_months, 2, 2, false, "add_months(date, months)",
+       "the date moved by calendar months, clamped to the end of the month"},
+      {"is_missing", Fn::is_missing, 1, 1, false, "is_missing(value)",
+       "true when the value is null, false otherwise (never unknown)"},
+      {"coalesce", Fn::coalesce, 1, kUnbounded, false, "coalesce(a, b, ...)",
+       "the first argument that is not null"},
+  };
+  return specs;
+}
+
+const FunctionSpec* find_function(std::string_view name) {
+  for (const FunctionSpec& s : function_specs())
+    if (name == s.name) return &s;
+  return nullptr;
+}
+
+namespace {
+
+std::size_t code_points(std::string_view s) {
+  std::size_t n = 0;
+  for (unsigned char c : s)
+    if ((c & 0xC0) != 0x80) ++n;
+  return n;
+}
+
+// Case mapping of ASCII and of the Latin-1 letters U+00C0..U+00DE <-> U+00E0..U+00FE (two
+// bytes, lead 0xC3, so the length never changes); the multiplication and division signs at
+// U+00D7 / U+00F7 are not letters.
+bool maps_case(std::string_view s, std::size_t k, bool to_upper) {
+  unsigned char c = static_cast<unsigned char>(s[k]);
+  if (to_upper) {
+    if (c >= 'a' && c <= 'z') return true;
+    if (c == 0xC3 && k + 1 < s.size()) {
+      unsigned char d = static_cast<unsigned char>(s[k + 1]);
+      return d >= 0xA0 && d <= 0xBE && d != 0xB7;
+    }
+    return false;
+  }
+  if (c >= 'A' && c <= 'Z') return true;
+  if (c == 0xC3 && k + 1 < s.size()) {
+    unsigned char d = static_cast<unsigned char>(s[k + 1]);
+    return d >= 0x80 && d <= 0x9E && d != 0x97;
+  }
+  return false;
+}
+
+Value change_case(const Value& v, bool to_upper, Arena* arena) {
+  if (v.type() != Type::string) return Value::null();
+  std::string_view s = v.as_string();
+  std::size_t first = 0;
+  while (first < s.size() && !maps_case(s, first, to_upper)) ++first;
+  if (first == s.size()) return v;  // unchanged text needs no copy
+  if (!arena) return Value::null();
+  char* out = static_cast<char*>(arena->allocate(s.size(), 1));
+  std::memcpy(out, s.data(), s.size());
+  for (std::size_t k = first; k < s.size(); ++k) {
+    if (!maps_case(s, k, to_upper)) continue;
+    unsigned char c = static_cast<unsigned char>(s[k]);
+    if (c == 0xC3) {
+      ++k;
+      out[k] = static_cast<char>(static_cast<unsigned char>(s[k]) + (to_upper ? -0x20 : 0x20));
+    } else {
+      out[k] = static_cast<char>(c + (to_upper ? -0x20 : 0x20));
+    }
+  }
+  return Value::string({out, s.size()});
+}
+
+// Integer part of a decimal, rounded as asked.
+enum class Rounding { floor, ceil, half_even };
+
+Value to_integer(const Value& v, Rounding mode) {
+  if (v.type() == Type::integer) return v;
+  if (v.type() != Type::decimal) return Value::null();
+  std::int64_t q = v.as_int() / Decimal::kOne;
+  std::int64_t r = v.as_int() % Decimal::kOne;
+  switch (mode) {
+    case Rounding::floor:
+      if (r < 0) --q;
+      break;
+    case Rounding::ceil:
+      if (r > 0) ++q;
+      break;
+    case Rounding::half_even: {
+      std::int64_t twice = r < 0 ? -2 * r : 2 * r;
+      if (twice > Decimal::kOne || (twice == Decimal::kOne && q % 2 != 0)) q += r < 0 ? -1 : 1;
+      break;
+    }
+  }
+  return Value::integer(q);
+}
+
+// Folds min or max over values; any null or unordered value makes the result null.
+class Extreme {
+ public:
+  explicit Extreme(bool want_max) : want_max_(want_max) {}
+  bool take(const Value& v) {
+    if (!v.is_number() && v.type() != Type::date) return false;
+    if (v.type() == Type::decimal) any_decimal_ = true;
+    if (best_.is_null()) {
+      best_ = v;
+      return true;
+    }
+    int order = 0;
+    if (!compare_values(v, best_, order)) return false;
+    if (want_max_ ? order > 0 : order < 0) best_ = v;
+    return true;
+  }
+  Value result() const {
+    // Mixed numbers give a decimal, as arithmetic does.
+    if (any_decimal_ && best_.type() == Type::integer) {
+      std::optional<Decimal> d = to_decimal(best_);
+      return d ? Value::decimal(*d) : Value::null();
+    }
+    return best_;
+  }
+
+ private:
+  bool want_max_;
+  bool any_decimal_ = false;
+  Value best_;
+};
+
+Value sum_of(const Value& list) {
+  if (list.type() != Type::list) return Value::null();
+  bool as_decimal = false;
+  std::int64_t whole = 0;
+  Decimal total{0};
+  for (std::size_t k = 0; k < list.list_size(); ++k) {
+    const Value& v = list[k];
+    if (!v.is_number()) return Value::null();
+    if (!as_decimal && v.type() == Type::integer) {
+      if (__builtin_add_overflow(whole, v.as_int(), &whole)) return Value::null();
+      continue;
+    }
+    if (!as_decimal) {
+      std::optional<Decimal> d = Decimal::from_int(whole);
+      if (!d) return Value::null();
+      total = *d;
+      as_decimal = true;
+    }
+    std::optional<Decimal> d = to_decimal(v);
+    if (!d) return Value::null();
+    std::optional<Decimal> s = add(total, *d);
+    if (!s) return Value::null();
+    total = *s;
+  }
+  return as_decimal ? Value::decimal(total) : Value::integer(whole);
+}
+
+// Membership with three-valued equality: an unknown item makes a miss unknown.
+Value list_contains(const Value& list, const Value& x) {
+  bool unknown = false;
+  for (std::size_t k = 0; k < list.list_size(); ++k) {
+    Value r = equal_values(list[k], x);
+    if (r.is_null())
+      unknown = true;
+    else if (r.as_bool())
+      return r;
+  }
+  return unknown ? Value::null() : Value::boolean(false);
+}
+
+}  // namespace
+}  // namespace detail
+
+using detail::Fn;
+using detail::Node;
+
+Value Expression::Impl::call(const Node& n, const EvalContext& ctx, Value item) const {
+  const std::int32_t* argv = args.data() + n.args_begin;
+  const std::uint32_t argc = n.args_count;
+  auto arg = [&](std::uint32_t k) { return eval(argv[k], ctx, item); };
+
+  switch (n.fn) {
+    case Fn::contains: {
+      Value h = arg(0), x = arg(1);
+      if (h.is_null() || x.is_null()) return Value::null();
+      if (h.type() == Type::list) return detail::list_contains(h, x);
+      if (h.type() == Type::string && x.type() == Type::string)
+        return Value::boolean(h.as_string().find(x.as_string()) != std::string_view::npos);
+      return Value::null();
+    }
+    case Fn::starts_with:
+    case Fn::ends_with: {
+      Value s = arg(0), p = arg(1);
+      if (s.type() != Type::string || p.type() != Type::string) return Value::null();
+      std::string_view text = s.as_string(), part = p.as_string();
+      if (part.size() > text.size()) return Value::boolean(false);
+      return Value::boolean(n.fn == Fn::starts_with
+                                ? text.substr(0, part.size()) == part
+                                : text.substr(text.size() - part.size()) == part);
+    }
+    case Fn::lower:
+      return detail::change_case(arg(0), false, ctx.arena);
+    case Fn::upper:
+      return detail::change_case(arg(0), true, ctx.arena);
+    case Fn::len: {
+      Value v = arg(0);
+      if (v.type() == Type::string)
+        return Value::integer(static_cast<std::int64_t>(detail::code_points(v.as_string())));
+      if (v.type() == Type::list) return Value::integer(static_cast<std::int64_t>(v.list_size()));
+      return Value::null();
+    }
+    case Fn::count:
+    case Fn::any:
+    case Fn::all: {
+      Value list = arg(0);
+      if (list.type() != Type::list) return Value::null();
+      if (argc == 1) return Value::integer(static_cast<std::int64_t>(list.list_size()));
+      std::int64_t hits = 0;
+      bool unknown = false;
+      for (std::size_t k = 0; k < list.list_size(); ++k) {
+        Value r = eval(argv[1], ctx, list[k]);
+        if (r.type() != Type::boolean) {
+          unknown = true;
+          continue;
+        }
+        if (r.as_bool()) ++hits;
+        if (n.fn == Fn::any && r.as_bool()) return r;
+        if (n.fn == Fn::all && !r.as_bool()) return r;
+      }
+      if (n.fn == Fn::count) return Value::integer(hits);
+      if (unknown) return Value::null();
+      return Value::boolean(n.fn == Fn::all);
+    }
+    case Fn::min:
+    case Fn::max: {
+      detail::Extreme extreme(n.fn == Fn::max);
+      if (argc == 1) {
+        Value list = arg(0);
+        if (list.type() != Type::list) return Value::null();
+        for (std::size_t k = 0; k < list.list_size(); ++k)
+          if (!extreme.take(list[k])) return Value::null();
+      } else {
+        for (std::uint32_t k = 0; k < argc; ++k)
+          if (!extreme.take(arg(k))) return Value::null();
+      }
+      return extreme.result();
+    }
+    case Fn::sum:
+      return detail::sum_of(arg(0));
+    case Fn::abs: {
+      Value v = arg(0);
+      if (!v.is_number() || v.as_int() == std::numeric_limits<std::int64_t>::min())
+        return Value::null();
+      if (v.as_int() >= 0) return v;
+      return v.type() == Type::integer ? Value::integer(-v.as_int())
+                                       : Value::decimal(Decimal::from_units(-v.as_int()));
+    }
+    case Fn::floor:
+      return detail::to_integer(arg(0), detail::Rounding::floor);
+    case Fn::ceil:
+      return detail::to_integer(arg(0), detail::Rounding::ceil);
+    case Fn::round:
+      return detail::to_integer(arg(0), detail::Rounding::half_even);
+    case Fn::date: {
+      Value v = arg(0);
+      if (v.type() == Type::date) return v;
+      if (v.type() != Type::string) return Value::null();
+      std::optional<Date> d = Date::parse(v.as_string());
+      return d ? Value::date(*d) : Value::null();
+    }
+    case Fn::years_between:
+    case Fn::months_between:
+    case Fn::days_between: {
+      Value a = arg(0), b = arg(1);
+      if (a.type() != Type::date || b.type() != Type::date) return Value::null();
+      if (n.fn == Fn::years_between) return Value::integer(years_between(a.as_date(), b.as_date()));
+      if (n.fn == Fn::months_between)
+        return Value::integer(months_between(a.as_date(), b.as_date()));
+      return Value::integer(days_between(a.as_date(), b.as_date()));
+    }
+    case Fn::add_days:
+    case Fn::add_months: {
+      Value d = arg(0), k = arg(1);
+      if (d.type() != Type::date || k.type() != Type::integer) return Value::null();
+      std::optional<Date> r = n.fn == Fn::add_days ? add_days(d.as_date(), k.as_int())
+                                                   : add_months(d.as_date(), k.as_int());
+      return r ? Value::date(*r) : Value::null();
+    }
+    case Fn::is_missing:
+      return Value::boolean(arg(0).is_null());
+    case Fn::coalesce:
+      for (std::uint32_t k = 0; k < argc; ++k) {
+        Value v = arg(k);
+        if (!v.is_null()) return v;
+      }
+      return Value::null();
+  }
+  return Value::null();
+}
+
+const std::vector<FunctionInfo>& builtin_functions() {
+  static const std::vector<FunctionInfo> infos = [] {
+    std::vector<FunctionInfo> out;
+    for (const detail::FunctionSpec& s : detail::function_specs())
+      out.push_back(FunctionInfo{s.name, s.signature, s.summary});
+    return out;
+  }();
+  return infos;
+}
+
+}  // namespace v1
+}  // namespace aiguillage

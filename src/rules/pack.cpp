@@ -1,0 +1,900 @@
+#include "aiguillage/rules/pack.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+#include <unordered_map>
+
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/topological_sort.hpp>
+
+#include "aiguillage/core/hash.hpp"
+#include "aiguillage/detail/json_read.hpp"
+#include "aiguillage/rules/decision_table.hpp"
+
+namespace aiguillage {
+inline namespace v1 {
+
+using detail::child;
+using detail::json;
+
+std::string_view rule_status_name(RuleStatus s) noexcept {
+  return s == RuleStatus::verified ? "verified" : "interpretation";
+}
+
+std::string_view hit_policy_name(HitPolicy p) noexcept {
+  switch (p) {
+    case HitPolicy::unique:
+      return "UNIQUE";
+    case HitPolicy::any:
+      return "ANY";
+    case HitPolicy::priority:
+      return "PRIORITY";
+    case HitPolicy::first:
+      return "FIRST";
+    case HitPolicy::rule_order:
+      return "RULE ORDER";
+    case HitPolicy::output_order:
+      return "OUTPUT ORDER";
+    case HitPolicy::collect:
+      return "COLLECT";
+    case HitPolicy::collect_sum:
+      return "COLLECT SUM";
+    case HitPolicy::collect_min:
+      return "COLLECT MIN";
+    case HitPolicy::collect_max:
+      return "COLLECT MAX";
+    case HitPolicy::collect_count:
+      return "COLLECT COUNT";
+  }
+  return "FIRST";
+}
+
+std::optional<HitPolicy> parse_hit_policy(std::string_view text) noexcept {
+  std::string t;
+  for (char c : text)
+    t += (c == '_' || c == '-') ? ' '
+                                : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  static const std::pair<const char*, HitPolicy> table[] = {
+      {"UNIQUE", HitPolicy::unique},
+      {"U", HitPolicy::unique},
+      {"ANY", HitPolicy::any},
+      {"A", HitPolicy::any},
+      {"PRIORITY", HitPolicy::priority},
+      {"P", HitPolicy::priority},
+      {"FIRST", HitPolicy::first},
+      {"F", HitPolicy::first},
+      {"RULE ORDER", HitPolicy::rule_order},
+      {"R", HitPolicy::rule_order},
+      {"OUTPUT ORDER", HitPolicy::output_order},
+      {"O", HitPolicy::output_order},
+      {"COLLECT", HitPolicy::collect},
+      {"C", HitPolicy::collect},
+      {"COLLECT SUM", HitPolicy::collect_sum},
+      {"C+", HitPolicy::collect_sum},
+      {"COLLECT MIN", HitPolicy::collect_min},
+      {"C<", HitPolicy::collect_min},
+      {"COLLECT MAX", HitPolicy::collect_max},
+      {"C>", HitPolicy::collect_max},
+      {"COLLECT COUNT", HitPolicy::collect_count},
+      {"C#", HitPolicy::collect_count},
+  };
+  for (const auto& [name, p] : table)
+    if (t == name) return p;
+  return std::nullopt;
+}
+
+bool is_single_hit(HitPolicy p) noexcept {
+  return p == HitPolicy::unique || p == HitPolicy::any || p == HitPolicy::priority ||
+         p == HitPolicy::first;
+}
+
+struct Pack::Data {
+  std::string id, version, title, purpose, hash, schema_version;
+  Date valid_from;
+  std::optional<Date> valid_to;
+  std::vector<Source> sources;
+  InputSchema schema;
+  int reference_field = -1;
+  std::vector<Variable> variables;
+  std::vector<Decision> decisions;
+  std::vector<Node> order;
+  std::vector<std::string> slot_names;
+  std::vector<StaticType> slot_types;
+  std::vector<std::vector<int>> slot_inputs;
+  std::unordered_map<std::string, int> slot_index;
+  std::vector<int> unused;
+};
+
+namespace {
+
+StaticType static_type_of(const FieldSpec& f) {
+  switch (f.type) {
+    case FieldType::boolean:
+      return StaticType::of(TypeKind::boolean);
+    case FieldType::integer:
+      return StaticType::of(TypeKind::integer);
+    case FieldType::decimal:
+      return StaticType::of(TypeKind::decimal);
+    case FieldType::string:
+      return StaticType::of(TypeKind::string);
+    case FieldType::enumeration:
+      return StaticType::of(TypeKind::string, &f.values);
+    case FieldType::date:
+      return StaticType::of(TypeKind::date);
+    case FieldType::list:
+      return StaticType::list_of(TypeKind::string,
+                                 f.item_type == FieldType::enumeration ? &f.values : nullptr);
+  }
+  return {};
+}
+
+StaticType static_type_of(const OutputSpec& o) {
+  FieldSpec f;
+  f.type = o.type;
+  StaticType t = static_type_of(f);
+  if (o.type == FieldType::enumeration) t.domain = &o.values;
+  return t;
+}
+
+Label read_label(const json& obj, const std::string& pointer) {
+  Label l;
+  auto it = obj.find("label");
+  if (it == obj.end() || it->is_null()) return l;
+  std::string p = child(pointer, "label");
+  if (it->is_string()) {
+    l.fr = it->get<std::string>();
+    return l;
+  }
+  detail::expect_object(*it, p, "label");
+  detail::check_keys(*it, {"fr", "en"}, p);
+  l.fr = detail::get_string(*it, "fr", p, false);
+  l.en = detail::get_string(*it, "en", p, false);
+  return l;
+}
+
+std::vector<std::string> read_values(const json& obj, const std::string& pointer, bool required) {
+  std::vector<std::string> values;
+  auto it = obj.find("values");
+  if (it == obj.end()) {
+    if (required)
+      throw Error(ErrorCode::required_missing, "an enum needs its closed list \"values\"",
+                  child(pointer, "values"));
+    return values;
+  }
+  std::string p = child(pointer, "values");
+  detail::expect_array(*it, p, "values");
+  for (std::size_t k = 0; k < it->size(); ++k) {
+    const json& v = (*it)[k];
+    if (!v.is_string())
+      throw Error(ErrorCode::type_mismatch, "enum values must be strings", child(p, k));
+    std::string s = v.get<std::string>();
+    if (std::find(values.begin(), values.end(), s) != values.end())
+      throw Error(ErrorCode::duplicate_name, "enum value \"" + s + "\" is listed twice",
+                  child(p, k));
+    values.push_back(std::move(s));
+  }
+  if (values.empty() && required)
+    throw Error(ErrorCode::invalid_document, "an enum needs at least one value", p);
+  return values;
+}
+
+RuleStatus read_status(const json& obj, const std::string& pointer) {
+  std::string s = detail::get_string(obj, "status", pointer);
+  if (s == "verified") return RuleStatus::verified;
+  if (s == "interpretation") return RuleStatus::interpretation;
+  throw Error(ErrorCode::invalid_document, "status must be \"verified\" or \"interpretation\"",
+              child(pointer, "status"));
+}
+
+FieldSpec read_field(const json& in, const std::string& p) {
+  detail::expect_object(in, p, "an input");
+  detail::check_keys(in,
+                     {"name", "type", "values", "items", "min", "max", "max_length", "max_items",
+                      "required", "label", "source_kind", "description"},
+                     p);
+  FieldSpec f;
+  f.name = detail::get_string(in, "name", p);
+  std::string tname = detail::get_string(in, "type", p);
+  auto t = parse_field_type(tname);
+  if (!t)
+    throw Error(ErrorCode::invalid_document,
+                "unknown type \"" + tname + "\" (bool, integer, decimal, string, enum, date, list)",
+                child(p, "type"));
+  f.type = *t;
+  if (f.type == FieldType::enumeration) f.values = read_values(in, p, true);
+  if (f.type == FieldType::list) {
+    const json& items = detail::require(in, "items", p);
+    std::string ip = child(p, "items");
+    detail::expect_object(items, ip, "items");
+    detail::check_keys(items, {"type", "values"}, ip);
+    std::string it = detail::get_string(items, "type", ip);
+    if (it == "enum") {
+      f.item_type = FieldType::enumeration;
+      f.values = read_values(items, ip, true);
+    } else if (it == "string") {
+      f.item_type = FieldType::string;
+    } else {
+      throw Error(ErrorCode::invalid_document, "list items must be of type enum or string",
+                  child(ip, "type"));
+    }
+  }
+  if (f.type == FieldType::integer || f.type == FieldType::decimal) {
+    f.min = detail::get_decimal(in, "min", p);
+    f.max = detail::get_decimal(in, "max", p);
+    if (f.type == FieldType::integer &&
+        ((f.min && !f.min->is_integral()) || (f.max && !f.max->is_integral())))
+      throw Error(ErrorCode::type_mismatch, "bounds of an integer must be integers", p);
+  } else if (f.type == FieldType::date) {
+    f.min_date = detail::get_date(in, "min", p);
+    f.max_date = detail::get_date(in, "max", p);
+  } else if (in.contains("min") || in.contains("max")) {
+    throw Error(ErrorCode::invalid_document,
+                "min and max apply to integer, decimal and date inputs",
+                child(p, in.contains("min") ? "min" : "max"));
+  }
+  f.max_length = detail::get_count(in, "max_length", p);
+  f.max_items = detail::get_count(in, "max_items", p);
+  f.required = detail::get_bool(in, "required", p, false);
+  Label l = read_label(in, p);
+  f.label_fr = l.fr;
+  f.label_en = l.en;
+  f.description = detail::get_string(in, "description", p, false);
+  std::string sk = detail::get_string(in, "source_kind", p, false, "declared");
+  auto k = parse_source_kind(sk);
+  if (!k || *k == SourceKind::context)
+    throw Error(ErrorCode::invalid_document,
+                "source_kind must be declared, counsellor or administrative_record",
+                child(p, "source_kind"));
+  f.source = *k;
+  return f;
+}
+
+OutputSpec read_output(const json& o, const std::string& p) {
+  detail::expect_object(o, p, "an output");
+  detail::check_keys(o, {"name", "type", "values", "label"}, p);
+  OutputSpec out;
+  out.name = detail::get_string(o, "name", p);
+  std::string tname = detail::get_string(o, "type", p);
+  auto t = parse_field_type(tname);
+  if (!t || *t == FieldType::list)
+    throw Error(ErrorCode::invalid_document,
+                "output type must be bool, integer, decimal, string, enum or date",
+                child(p, "type"));
+  out.type = *t;
+  if (out.type == FieldType::enumeration) out.values = read_values(o, p, true);
+  out.label = read_label(o, p);
+  return out;
+}
+
+// Resolves names to slots; `provisional` makes every derived name `any` so that the first
+// pass can collect dependencies before types are known.
+class PackScope : public Scope {
+ public:
+  PackScope(const std::unordered_map<std::string, int>& index, const std::vector<StaticType>& types)
+      : index_(index), types_(types) {}
+  std::optional<Entry> lookup(std::string_view name) const override {
+    auto it = index_.find(std::string(name));
+    if (it == index_.end()) return std::nullopt;
+    return Entry{it->second, types_[static_cast<std::size_t>(it->second)]};
+  }
+
+ private:
+  const std::unordered_map<std::string, int>& index_;
+  const std::vector<StaticType>& types_;
+};
+
+Expression compile_at(std::string_view text, const Scope& scope, const std::string& pointer,
+                      const Limits& limits, const StaticType* dollar = nullptr) {
+  try {
+    return Expression::compile(text, scope, dollar, limits);
+  } catch (const Error& e) {
+    throw e.with_pointer_prefix(pointer);
+  }
+}
+
+Expression compile_cell(std::string_view text, const Scope& scope, const std::string& pointer,
+                        const StaticType& dollar, const Limits& limits) {
+  try {
+    return Expression::compile_unary(text, scope, dollar, limits);
+  } catch (const Error& e) {
+    throw e.with_pointer_prefix(pointer);
+  }
+}
+
+bool assignable(const StaticType& got, const OutputSpec& o) {
+  if (got.kind == TypeKind::any || got.kind == TypeKind::null) return true;
+  switch (o.type) {
+    case FieldType::boolean:
+      return got.kind == TypeKind::boolean;
+    case FieldType::integer:
+      return got.kind == TypeKind::integer;
+    case FieldType::decimal:
+      return got.is_number();
+    case FieldType::string:
+    case FieldType::enumeration:
+      return got.kind == TypeKind::string;
+    case FieldType::date:
+      return got.kind == TypeKind::date;
+    case FieldType::list:
+      return got.kind == TypeKind::list;
+  }
+  return false;
+}
+
+void check_output_value(const Expression& e, const OutputSpec& o, const std::string& pointer) {
+  if (!assignable(e.type(), o))
+    throw Error(ErrorCode::type_error,
+                "output " + o.name + " is " + std::string(field_type_name(o.type)) +
+                    " but this is " + e.type().to_string(),
+                pointer, 1);
+  if (o.type == FieldType::enumeration && e.is_constant()) {
+    Value v = e.constant_value();
+    if (v.type() == Type::string &&
+        std::find(o.values.begin(), o.values.end(), v.as_string()) == o.values.end())
+      throw Error(ErrorCode::type_error,
+                  "\"" + std::string(v.as_string()) + "\" is not a value of output " + o.name,
+                  pointer, 1);
+  }
+}
+
+}  // namespace
+
+Pack::Pack() : data_(std::make_shared<Data>()) {}
+
+Pack Pack::load_file(const std::string& path, const PackLimits& limits) {
+  std::string file = path;
+  {
+    std::ifstream probe(path + "/pack.json");
+    if (probe) file = path + "/pack.json";
+  }
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw Error(ErrorCode::io, "cannot read " + file, "");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return load(ss.str(), limits);
+}
+
+Pack Pack::load(std::string_view text, const PackLimits& limits) {
+  if (text.size() > limits.max_bytes)
+    throw Error(ErrorCode::limit_exceeded,
+                "the pack is larger than " + std::to_string(limits.max_bytes) + " bytes", "");
+  json doc = detail::parse_document(text);
+  int minor = detail::check_schema_header(doc, kRulesetSchema, kRulesetMajor, kRulesetMinor);
+  // A newer minor version only adds optional fields: an older engine reads what it knows.
+  const bool lenient = minor > kRulesetMinor;
+  detail::check_keys(
+      doc,
+      {"schema", "schema_version", "id", "version", "valid_from", "valid_to", "title", "purpose",
+       "sources", "inputs", "variables", "decisions", "description"},
+      "", lenient);
+
+  auto data = std::make_shared<Data>();
+  Data& d = *data;
+  d.schema_version = doc["schema_version"].get<std::string>();
+  d.id = detail::get_string(doc, "id", "");
+  d.version = detail::get_string(doc, "version", "");
+  d.title = detail::get_string(doc, "title", "");
+  d.purpose = detail::get_string(doc, "purpose", "", false);
+  d.valid_from = *detail::get_date(doc, "valid_from", "", true);
+  d.valid_to = detail::get_date(doc, "valid_to", "");
+  if (d.valid_to && *d.valid_to < d.valid_from)
+    throw Error(ErrorCode::invalid_document, "valid_to is before valid_from", "/valid_to");
+  d.hash = document_hash(text);
+
+  // Sources.
+  std::unordered_map<std::string, int> source_ids;
+  if (doc.contains("sources")) {
+    const json& ss = doc["sources"];
+    detail::expect_array(ss, "/sources", "sources");
+    for (std::size_t k = 0; k < ss.size(); ++k) {
+      std::string p = child("/sources", k);
+      detail::expect_object(ss[k], p, "a source");
+      detail::check_keys(ss[k], {"id", "title", "url"}, p, lenient);
+      Source s{detail::get_string(ss[k], "id", p), detail::get_string(ss[k], "title", p),
+               detail::get_string(ss[k], "url", p, false)};
+      if (!source_ids.emplace(s.id, static_cast<int>(k)).second)
+        throw Error(ErrorCode::duplicate_name, "source \"" + s.id + "\" is defined twice",
+                    child(p, "id"));
+      d.sources.push_back(std::move(s));
+    }
+  }
+  auto check_source = [&](const std::string& id, const std::string& p) {
+    if (!source_ids.count(id))
+      throw Error(ErrorCode::unknown_source, "\"" + id + "\" is not one of the pack's sources",
+                  child(p, "source"));
+  };
+
+  // Inputs.
+  std::vector<FieldSpec> fields;
+  std::unordered_map<std::string, int> names;  // every name -> slot
+  auto declare = [&](const std::string& name, int slot, const std::string& p) {
+    if (name.empty()) throw Error(ErrorCode::invalid_document, "a name cannot be empty", p);
+    if (!names.emplace(name, slot).second)
+      throw Error(ErrorCode::duplicate_name, "the name \"" + name + "\" is defined twice", p);
+  };
+  {
+    const json& ins = detail::require(doc, "inputs", "");
+    detail::expect_array(ins, "/inputs", "inputs");
+    if (ins.size() > limits.max_inputs)
+      throw Error(ErrorCode::limit_exceeded, "too many inputs", "/inputs");
+    for (std::size_t k = 0; k < ins.size(); ++k) {
+      std::string p = child("/inputs", k);
+      FieldSpec f = read_field(ins[k], p);
+      if (f.name == kReferenceDate && f.type != FieldType::date)
+        throw Error(ErrorCode::type_mismatch, "reference_date must be a date", child(p, "type"));
+      declare(f.name, static_cast<int>(fields.size()), child(p, "name"));
+      fields.push_back(std::move(f));
+    }
+    if (!names.count(std::string(kReferenceDate))) {
+      FieldSpec f;
+      f.name = std::string(kReferenceDate);
+      f.type = FieldType::date;
+      f.label_fr = "date de référence de la décision";
+      f.label_en = "reference date of the decision";
+      f.source = SourceKind::context;
+      names.emplace(f.name, static_cast<int>(fields.size()));
+      fields.push_back(std::move(f));
+    }
+  }
+  d.schema = InputSchema(std::move(fields));
+  d.reference_field = d.schema.index_of(kReferenceDate);
+  for (const FieldSpec& f : d.schema.fields()) {
+    d.slot_names.push_back(f.name);
+    d.slot_types.push_back(static_type_of(f));
+  }
+  const std::size_t n_inputs = d.schema.size();
+
+  // Variables and decisions: declare their slots first (types provisional).
+  const json* vars = nullptr;
+  if (doc.contains("variables")) {
+    vars = &doc["variables"];
+    detail::expect_array(*vars, "/variables", "variables");
+    for (std::size_t k = 0; k < vars->size(); ++k) {
+      std::string p = child("/variables", k);
+      const json& v = (*vars)[k];
+      detail::expect_object(v, p, "a variable");
+      detail::check_keys(v, {"name", "expression", "label", "description", "source", "status"}, p,
+                         lenient);
+      Variable var;
+      var.name = detail::get_string(v, "name", p);
+      var.text = detail::get_string(v, "expression", p);
+      var.label = read_label(v, p);
+      var.description = detail::get_string(v, "description", p, false);
+      var.source = detail::get_string(v, "source", p, false);
+      if (!var.source.empty()) check_source(var.source, p);
+      var.status = v.contains("status") ? read_status(v, p) : RuleStatus::verified;
+      var.slot = static_cast<int>(d.slot_names.size());
+      declare(var.name, var.slot, child(p, "name"));
+      d.slot_names.push_back(var.name);
+      d.slot_types.push_back(StaticType{});
+      d.variables.push_back(std::move(var));
+    }
+  }
+  const json& decs = detail::require(doc, "decisions", "");
+  detail::expect_array(decs, "/decisions", "decisions");
+  if (decs.size() > limits.max_decisions)
+    throw Error(ErrorCode::limit_exceeded, "too many decisions", "/decisions");
+  std::size_t total_rules = 0;
+  std::unordered_map<std::string, int> decision_ids;
+  for (std::size_t k = 0; k < decs.size(); ++k) {
+    std::string p = child("/decisions", k);
+    const json& j = decs[k];
+    detail::expect_object(j, p, "a decision");
+    Decision dec;
+    dec.pointer = p;
+    dec.id = detail::get_string(j, "id", p);
+    if (!decision_ids.emplace(dec.id, static_cast<int>(k)).second)
+      throw Error(ErrorCode::duplicate_name, "decision \"" + dec.id + "\" is defined twice",
+                  child(p, "id"));
+    std::string kind = detail::get_string(j, "kind", p, false, "table");
+    dec.label = read_label(j, p);
+    dec.description = detail::get_string(j, "description", p, false);
+    if (kind == "table") {
+      detail::check_keys(j,
+                         {"id", "kind", "label", "description", "hit_policy", "complete", "inputs",
+                          "outputs", "rules"},
+                         p, lenient);
+      dec.kind = Decision::Kind::table;
+      std::string hp = detail::get_string(j, "hit_policy", p, false, "FIRST");
+      auto policy = parse_hit_policy(hp);
+      if (!policy)
+        throw Error(ErrorCode::bad_hit_policy,
+                    "unknown hit policy \"" + hp +
+                        "\" (UNIQUE, ANY, PRIORITY, FIRST, RULE ORDER, OUTPUT ORDER, COLLECT "
+                        "[SUM|MIN|MAX|COUNT])",
+                    child(p, "hit_policy"));
+      dec.hit_policy = *policy;
+      dec.complete = detail::get_bool(j, "complete", p, false);
+      const json& outs = detail::require(j, "outputs", p);
+      detail::expect_array(outs, child(p, "outputs"), "outputs");
+      if (outs.empty())
+        throw Error(ErrorCode::invalid_document, "a table needs at least one output",
+                    child(p, "outputs"));
+      for (std::size_t o = 0; o < outs.size(); ++o) {
+        std::string op = child(child(p, "outputs"), o);
+        OutputSpec spec = read_output(outs[o], op);
+        if ((dec.hit_policy == HitPolicy::collect_sum || dec.hit_policy == HitPolicy::collect_min ||
+             dec.hit_policy == HitPolicy::collect_max) &&
+            spec.type != FieldType::integer && spec.type != FieldType::decimal)
+          throw Error(ErrorCode::type_error,
+                      std::string(hit_policy_name(dec.hit_policy)) + " needs numeric outputs",
+                      child(op, "type"));
+        if ((dec.hit_policy == HitPolicy::priority || dec.hit_policy == HitPolicy::output_order) &&
+            spec.type != FieldType::enumeration)
+          throw Error(ErrorCode::type_error,
+                      std::string(hit_policy_name(dec.hit_policy)) +
+                          " ranks outputs by their enum values: outputs must be enums",
+                      child(op, "type"));
+        spec.slot = static_cast<int>(d.slot_names.size());
+        declare(spec.name, spec.slot, child(op, "name"));
+        d.slot_names.push_back(spec.name);
+        StaticType t = StaticType{};
+        d.slot_types.push_back(t);
+        dec.outputs.push_back(std::move(spec));
+      }
+    } else if (kind == "expression") {
+      detail::check_keys(
+          j, {"id", "kind", "label", "description", "expression", "output", "source", "status"}, p,
+          lenient);
+      dec.kind = Decision::Kind::expression;
+      OutputSpec spec = read_output(detail::require(j, "output", p), child(p, "output"));
+      spec.slot = static_cast<int>(d.slot_names.size());
+      declare(spec.name, spec.slot, child(child(p, "output"), "name"));
+      d.slot_names.push_back(spec.name);
+      d.slot_types.push_back(StaticType{});
+      dec.outputs.push_back(std::move(spec));
+      dec.source = detail::get_string(j, "source", p);
+      check_source(dec.source, p);
+      dec.status = read_status(j, p);
+    } else {
+      throw Error(ErrorCode::invalid_document, "kind must be \"table\" or \"expression\"",
+                  child(p, "kind"));
+    }
+    d.decisions.push_back(std::move(dec));
+  }
+  for (std::size_t k = 0; k < d.decisions.size(); ++k)
+    for (const OutputSpec& o : d.decisions[k].outputs) {
+      const Decision& dec = d.decisions[k];
+      StaticType t = static_type_of(o);
+      if (dec.kind == Decision::Kind::table) {
+        if (dec.hit_policy == HitPolicy::collect_count)
+          t = StaticType::of(TypeKind::integer);
+        else if (!is_single_hit(dec.hit_policy) && dec.hit_policy != HitPolicy::collect_sum &&
+                 dec.hit_policy != HitPolicy::collect_min &&
+                 dec.hit_policy != HitPolicy::collect_max)
+          t = StaticType::list_of(t.kind, t.domain);
+      }
+      d.slot_types[static_cast<std::size_t>(o.slot)] = t;
+    }
+  // Decision outputs keep pointers to their own values: fix them now that vectors are stable.
+  for (auto& dec : d.decisions)
+    for (const OutputSpec& o : dec.outputs)
+      if (o.type == FieldType::enumeration)
+        d.slot_types[static_cast<std::size_t>(o.slot)].domain = &o.values;
+  d.slot_index = names;
+
+  // Graph nodes: variables then decisions. First pass: dependencies with provisional types.
+  const std::size_t n_vars = d.variables.size();
+  const std::size_t n_nodes = n_vars + d.decisions.size();
+  std::vector<int> producer(d.slot_names.size(), -1);  // slot -> node
+  for (std::size_t v = 0; v < n_vars; ++v)
+    producer[static_cast<std::size_t>(d.variables[v].slot)] = static_cast<int>(v);
+  for (std::size_t k = 0; k < d.decisions.size(); ++k)
+    for (const OutputSpec& o : d.decisions[k].outputs)
+      producer[static_cast<std::size_t>(o.slot)] = static_cast<int>(n_vars + k);
+
+  std::vector<StaticType> provisional = d.slot_types;
+  for (std::size_t s = n_inputs; s < provisional.size(); ++s) provisional[s] = StaticType{};
+  PackScope loose(d.slot_index, provisional);
+  std::vector<std::vector<int>> deps(n_nodes);
+  auto add_deps = [&](std::size_t node, const Expression& e) {
+    for (int s : e.slots())
+      if (producer[static_cast<std::size_t>(s)] >= 0)
+        deps[node].push_back(producer[static_cast<std::size_t>(s)]);
+  };
+  const Limits& lim = limits.expression;
+  for (std::size_t v = 0; v < n_vars; ++v) {
+    std::string p = child(child("/variables", v), "expression");
+    add_deps(v, compile_at(d.variables[v].text, loose, p, lim));
+  }
+  for (std::size_t k = 0; k < d.decisions.size(); ++k) {
+    const json& j = decs[k];
+    std::string p = child("/decisions", k);
+    if (d.decisions[k].kind == Decision::Kind::expression) {
+      add_deps(n_vars + k, compile_at(detail::get_string(j, "expression", p), loose,
+                                      child(p, "expression"), lim));
+      continue;
+    }
+    const json& cols = detail::require(j, "inputs", p);
+    detail::expect_array(cols, child(p, "inputs"), "inputs");
+    for (std::size_t c = 0; c < cols.size(); ++c) {
+      std::string cp = child(child(p, "inputs"), c);
+      detail::expect_object(cols[c], cp, "a table input");
+      add_deps(n_vars + k, compile_at(detail::get_string(cols[c], "expression", cp), loose,
+                                      child(cp, "expression"), lim));
+    }
+    // Cells may name other values ("< max_age"): scan them too.
+    const json& rules = detail::require(j, "rules", p);
+    detail::expect_array(rules, child(p, "rules"), "rules");
+    StaticType anything{};
+    for (std::size_t r = 0; r < rules.size(); ++r) {
+      std::string rp = child(child(p, "rules"), r);
+      detail::expect_object(rules[r], rp, "a rule");
+      for (const char* part : {"when", "then"}) {
+        if (!rules[r].contains(part) || !rules[r][part].is_array()) continue;
+        const json& cells = rules[r][part];
+        for (std::size_t c = 0; c < cells.size(); ++c) {
+          if (!cells[c].is_string()) continue;
+          std::string text = cells[c].get<std::string>();
+          std::string cp = child(child(rp, part), c);
+          if (part[0] == 'w')
+            add_deps(n_vars + k, compile_cell(text, loose, cp, anything, lim));
+          else
+            add_deps(n_vars + k, compile_at(text, loose, cp, lim));
+        }
+      }
+    }
+  }
+
+  // Order by dependency (Boost.Graph); a cycle is a load error that names it.
+  {
+    using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
+    Graph g(n_nodes);
+    for (std::size_t n = 0; n < n_nodes; ++n)
+      for (int dep : deps[n]) boost::add_edge(static_cast<std::size_t>(dep), n, g);
+    auto node_name = [&](std::size_t n) {
+      return n < n_vars ? "variable " + d.variables[n].name
+                        : "decision " + d.decisions[n - n_vars].id;
+    };
+    auto node_pointer = [&](std::size_t n) {
+      return n < n_vars ? child("/variables", n) : child("/decisions", n - n_vars);
+    };
+    for (std::size_t n = 0; n < n_nodes; ++n)
+      for (int dep : deps[n])
+        if (static_cast<std::size_t>(dep) == n)
+          throw Error(ErrorCode::cycle, "cycle: " + node_name(n) + " uses itself", node_pointer(n));
+    std::vector<std::size_t> sorted;
+    try {
+      boost::topological_sort(g, std::back_inserter(sorted));
+    } catch (const boost::not_a_dag&) {
+      // Find and name one cycle: depth-first search with colours.
+      std::vector<int> colour(n_nodes, 0), parent(n_nodes, -1);
+      std::string message;
+      std::size_t first = 0;
+      std::function<bool(std::size_t)> dfs = [&](std::size_t u) -> bool {
+        colour[u] = 1;
+        for (int dep : deps[u]) {
+          std::size_t w = static_cast<std::size_t>(dep);
+          if (colour[w] == 1) {
+            std::vector<std::size_t> path{w};
+            for (std::size_t x = u; x != w; x = static_cast<std::size_t>(parent[x]))
+              path.push_back(x);
+            path.push_back(w);
+            message = "cycle: ";
+            for (std::size_t i = 0; i < path.size(); ++i)
+              message += (i ? " -> " : "") + node_name(path[path.size() - 1 - i]);
+            first = w;
+            return true;
+          }
+          if (colour[w] == 0) {
+            parent[w] = static_cast<int>(u);
+            if (dfs(w)) return true;
+          }
+        }
+        colour[u] = 2;
+        return false;
+      };
+      for (std::size_t n = 0; n < n_nodes; ++n)
+        if (colour[n] == 0 && dfs(n)) break;
+      throw Error(ErrorCode::cycle, message.empty() ? "cycle between derived values" : message,
+                  node_pointer(first));
+    }
+    std::reverse(sorted.begin(), sorted.end());
+    for (std::size_t n : sorted)
+      d.order.push_back(n < n_vars ? Node{Node::Kind::variable, static_cast<int>(n)}
+                                   : Node{Node::Kind::decision, static_cast<int>(n - n_vars)});
+  }
+
+  // Second pass, in order: compile with real types.
+  PackScope scope(d.slot_index, d.slot_types);
+  d.slot_inputs.assign(d.slot_names.size(), {});
+  for (std::size_t s = 0; s < n_inputs; ++s) d.slot_inputs[s] = {static_cast<int>(s)};
+  auto merge_inputs = [&](std::vector<int>& into, const Expression& e) {
+    for (int s : e.slots()) {
+      const auto& more = d.slot_inputs[static_cast<std::size_t>(s)];
+      into.insert(into.end(), more.begin(), more.end());
+    }
+  };
+  auto finish_inputs = [](std::vector<int>& v) {
+    std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+  };
+  std::vector<char> used(n_inputs, 0);
+  auto mark_used = [&](const Expression& e) {
+    for (int s : e.slots())
+      if (static_cast<std::size_t>(s) < n_inputs) used[static_cast<std::size_t>(s)] = 1;
+  };
+  for (const Node& node : d.order) {
+    if (node.kind == Node::Kind::variable) {
+      Variable& var = d.variables[static_cast<std::size_t>(node.index)];
+      std::string p =
+          child(child("/variables", static_cast<std::size_t>(node.index)), "expression");
+      var.expression = compile_at(var.text, scope, p, lim);
+      mark_used(var.expression);
+      d.slot_types[static_cast<std::size_t>(var.slot)] = var.expression.type();
+      merge_inputs(d.slot_inputs[static_cast<std::size_t>(var.slot)], var.expression);
+      finish_inputs(d.slot_inputs[static_cast<std::size_t>(var.slot)]);
+      continue;
+    }
+    Decision& dec = d.decisions[static_cast<std::size_t>(node.index)];
+    const json& j = decs[static_cast<std::size_t>(node.index)];
+    const std::string& p = dec.pointer;
+    std::vector<int> inputs_of;
+    if (dec.kind == Decision::Kind::expression) {
+      dec.expression =
+          compile_at(detail::get_string(j, "expression", p), scope, child(p, "expression"), lim);
+      check_output_value(dec.expression, dec.outputs[0], child(p, "expression"));
+      mark_used(dec.expression);
+      merge_inputs(inputs_of, dec.expression);
+    } else {
+      const json& cols = j["inputs"];
+      if (cols.size() > limits.max_columns)
+        throw Error(ErrorCode::limit_exceeded, "too many table inputs", child(p, "inputs"));
+      for (std::size_t c = 0; c < cols.size(); ++c) {
+        std::string cp = child(child(p, "inputs"), c);
+        detail::check_keys(cols[c], {"expression", "label", "id"}, cp, lenient);
+        TableColumn col;
+        col.text = detail::get_string(cols[c], "expression", cp);
+        col.expr = compile_at(col.text, scope, child(cp, "expression"), lim);
+        col.label = read_label(cols[c], cp);
+        mark_used(col.expr);
+        merge_inputs(inputs_of, col.expr);
+        dec.inputs.push_back(std::move(col));
+      }
+      const json& rules = j["rules"];
+      total_rules += rules.size();
+      if (total_rules > limits.max_rules)
+        throw Error(ErrorCode::limit_exceeded,
+                    "too many rules (more than " + std::to_string(limits.max_rules) + ")",
+                    child(p, "rules"));
+      std::unordered_map<std::string, int> rule_ids;
+      for (std::size_t r = 0; r < rules.size(); ++r) {
+        std::string rp = child(child(p, "rules"), r);
+        const json& rj = rules[r];
+        detail::check_keys(rj, {"id", "when", "then", "source", "status", "description"}, rp,
+                           lenient);
+        Rule rule;
+        rule.id = detail::get_string(rj, "id", rp);
+        if (!rule_ids.emplace(rule.id, static_cast<int>(r)).second)
+          throw Error(ErrorCode::duplicate_name, "rule \"" + rule.id + "\" is defined twice",
+                      child(rp, "id"));
+        rule.source = detail::get_string(rj, "source", rp);
+        check_source(rule.source, rp);
+        rule.status = read_status(rj, rp);
+        rule.description = detail::get_string(rj, "description", rp, false);
+        const json& when = detail::require(rj, "when", rp);
+        detail::expect_array(when, child(rp, "when"), "when");
+        if (when.size() != dec.inputs.size())
+          throw Error(ErrorCode::cell_count,
+                      "rule has " + std::to_string(when.size()) + " input cells, the table has " +
+                          std::to_string(dec.inputs.size()) + " inputs",
+                      child(rp, "when"));
+        for (std::size_t c = 0; c < when.size(); ++c) {
+          std::string cp = child(child(rp, "when"), c);
+          if (!when[c].is_string())
+            throw Error(ErrorCode::type_mismatch, "a cell must be a string", cp);
+          std::string text = when[c].get<std::string>();
+          StaticType ct = dec.inputs[c].expr.type();
+          Expression cell = compile_cell(text, scope, cp, ct, lim);
+          mark_used(cell);
+          merge_inputs(inputs_of, cell);
+          rule.when_text.push_back(std::move(text));
+          rule.when.push_back(std::move(cell));
+        }
+        const json& then = detail::require(rj, "then", rp);
+        detail::expect_array(then, child(rp, "then"), "then");
+        if (then.size() != dec.outputs.size())
+          throw Error(ErrorCode::cell_count,
+                      "rule has " + std::to_string(then.size()) + " output cells, the table has " +
+                          std::to_string(dec.outputs.size()) + " outputs",
+                      child(rp, "then"));
+        for (std::size_t o = 0; o < then.size(); ++o) {
+          std::string cp = child(child(rp, "then"), o);
+          if (!then[o].is_string())
+            throw Error(ErrorCode::type_mismatch, "an output cell must be a string (an expression)",
+                        cp);
+          std::string text = then[o].get<std::string>();
+          Expression e = compile_at(text, scope, cp, lim);
+          check_output_value(e, dec.outputs[o], cp);
+          mark_used(e);
+          merge_inputs(inputs_of, e);
+          rule.then_text.push_back(std::move(text));
+          rule.then.push_back(std::move(e));
+        }
+        dec.rules.push_back(std::move(rule));
+      }
+      dec.compiled = std::make_shared<CompiledTable>(dec);
+    }
+    finish_inputs(inputs_of);
+    for (const OutputSpec& o : dec.outputs)
+      d.slot_inputs[static_cast<std::size_t>(o.slot)] = inputs_of;
+  }
+  for (std::size_t s = 0; s < n_inputs; ++s)
+    if (!used[s] && static_cast<int>(s) != d.reference_field)
+      d.unused.push_back(static_cast<int>(s));
+
+  Pack pack;
+  pack.data_ = std::move(data);
+  return pack;
+}
+
+const std::string& Pack::id() const {
+  return data_->id;
+}
+const std::string& Pack::version() const {
+  return data_->version;
+}
+const std::string& Pack::title() const {
+  return data_->title;
+}
+const std::string& Pack::purpose() const {
+  return data_->purpose;
+}
+Date Pack::valid_from() const {
+  return data_->valid_from;
+}
+std::optional<Date> Pack::valid_to() const {
+  return data_->valid_to;
+}
+bool Pack::valid_at(Date day) const {
+  return day >= data_->valid_from && (!data_->valid_to || day <= *data_->valid_to);
+}
+const std::vector<Source>& Pack::sources() const {
+  return data_->sources;
+}
+const std::string& Pack::hash() const {
+  return data_->hash;
+}
+const std::string& Pack::schema_version() const {
+  return data_->schema_version;
+}
+const InputSchema& Pack::inputs() const {
+  return data_->schema;
+}
+int Pack::reference_date_field() const {
+  return data_->reference_field;
+}
+const std::vector<Variable>& Pack::variables() const {
+  return data_->variables;
+}
+const std::vector<Decision>& Pack::decisions() const {
+  return data_->decisions;
+}
+const std::vector<Node>& Pack::order() const {
+  return data_->order;
+}
+std::size_t Pack::slot_count() const {
+  return data_->slot_names.size();
+}
+const std::string& Pack::slot_name(int slot) const {
+  return data_->slot_names[static_cast<std::size_t>(slot)];
+}
+StaticType Pack::slot_type(int slot) const {
+  return data_->slot_types[static_cast<std::size_t>(slot)];
+}
+const std::vector<int>& Pack::slot_inputs(int slot) const {
+  return data_->slot_inputs[static_cast<std::size_t>(slot)];
+}
+int Pack::slot_of(std::string_view name) const {
+  auto it = data_->slot_index.find(std::string(name));
+  return it == data_->slot_index.end() ? -1 : it->second;
+}
+std::vector<int> Pack::unused_inputs() const {
+  return data_->unused;
+}
+
+}  // namespace v1
+}  // namespace aiguillage

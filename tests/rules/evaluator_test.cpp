@@ -1,0 +1,322 @@
+#include "aiguillage/rules/evaluator.hpp"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "support/pack_builder.hpp"
+
+namespace aiguillage {
+namespace {
+
+using test::pack_json;
+using test::quote;
+using test::table_json;
+using test::TableSpec;
+
+// Random tables over every column kind, with structured and general cells, compared with a
+// naive reference that evaluates every cell of every rule on its own (three-valued).
+struct ColumnKind {
+  std::string input;  // declaration
+  std::string name;
+};
+
+const std::vector<ColumnKind> kKinds = {
+    {R"({"name":"n","type":"integer"})", "n"},
+    {R"({"name":"d","type":"decimal"})", "d"},
+    {R"({"name":"e","type":"enum","values":["a","b","c","d"]})", "e"},
+    {R"({"name":"s","type":"string"})", "s"},
+    {R"({"name":"b","type":"bool"})", "b"},
+    {R"({"name":"t","type":"date"})", "t"},
+};
+
+std::string random_cell(std::mt19937& rng, const std::string& kind) {
+  auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
+  auto num = [&]() { return std::to_string(pick(12) - 2); };
+  auto dec = [&]() { return std::to_string(pick(12) - 2) + (pick(2) ? ".5" : ""); };
+  auto day = [&]() {
+    return "date(\"2025-01-" + std::string(pick(2) ? "1" : "0") + std::to_string(1 + pick(9)) +
+           "\")";
+  };
+  int r = pick(14);
+  if (r == 0) return "-";
+  if (r == 1) return "";
+  if (r == 2) return "null";
+  if (kind == "n" || kind == "d" || kind == "t") {
+    auto v = [&]() { return kind == "n" ? num() : (kind == "d" ? dec() : day()); };
+    switch (r % 10) {
+      case 3:
+        return "< " + v();
+      case 4:
+        return ">= " + v();
+      case 5:
+        return "[" + v() + ".." + v() + "]";
+      case 6:
+        return "(" + v() + ".." + v() + "]";
+      case 7:
+        return "]" + v() + ".." + v() + "[";
+      case 8:
+        return v() + ", " + v();
+      case 9:
+        return "not(" + v() + ")";
+      case 0:
+        return "!= " + v();
+      case 1:
+        return "$ > " + v() + " and $ <= " + v();  // general expression
+      default:
+        return "<= " + v();
+    }
+  }
+  if (kind == "e") {
+    const char* vals[] = {"\"a\"", "\"b\"", "\"c\"", "\"d\""};
+    switch (r % 5) {
+      case 0:
+        return vals[pick(4)];
+      case 1:
+        return std::string(vals[pick(4)]) + "," + vals[pick(4)];
+      case 2:
+        return std::string("not(") + vals[pick(4)] + ")";
+      case 3:
+        return std::string("$ = ") + vals[pick(4)] + " or $ = " + vals[pick(4)];
+      default:
+        return std::string("not(") + vals[pick(4)] + "," + vals[pick(4)] + ")";
+    }
+  }
+  if (kind == "s") {
+    const char* vals[] = {"\"x\"", "\"y\"", "\"xz\"", "\"\""};
+    switch (r % 4) {
+      case 0:
+        return vals[pick(4)];
+      case 1:
+        return std::string(vals[pick(4)]) + "," + vals[pick(4)];
+      case 2:
+        return std::string("not(") + vals[pick(4)] + ")";
+      default:
+        return "starts_with($, \"x\")";
+    }
+  }
+  switch (r % 3) {  // bool
+    case 0:
+      return "true";
+    case 1:
+      return "false";
+    default:
+      return "not(true)";
+  }
+}
+
+std::string random_value(std::mt19937& rng, const std::string& kind) {
+  auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
+  if (pick(8) == 0) return "null";
+  if (kind == "n") return std::to_string(pick(14) - 3);
+  if (kind == "d") return std::to_string(pick(14) - 3) + (pick(2) ? ".5" : "");
+  if (kind == "e") return std::string("\"") + "abcd"[pick(4)] + "\"";
+  if (kind == "s") {
+    const char* vals[] = {"\"x\"", "\"y\"", "\"xz\"", "\"\"", "\"w\""};
+    return vals[pick(5)];
+  }
+  if (kind == "t")
+    return "\"2025-01-" + std::string(pick(2) ? "1" : "0") + std::to_string(1 + pick(9)) + "\"";
+  return pick(2) ? "true" : "false";
+}
+
+TEST(EvaluatorPropertyTest, CompiledMasksEqualNaiveCellByCellEvaluation) {
+  std::mt19937 rng(20251127);
+  std::size_t cases = 0;
+  for (int table = 0; table < 250; ++table) {
+    std::size_t n_cols = 1 + rng() % 4;
+    std::vector<std::string> inputs, kinds;
+    TableSpec t;
+    t.outputs = {{"o", "integer"}};
+    std::vector<int> used(kKinds.size(), 0);
+    for (std::size_t c = 0; c < n_cols; ++c) {
+      std::size_t k = rng() % kKinds.size();
+      kinds.push_back(kKinds[k].name);
+      t.columns.push_back(kKinds[k].name);
+      if (!used[k]++) inputs.push_back(kKinds[k].input);
+    }
+    std::size_t n_rules = 1 + rng() % 70;  // up to two mask words
+    for (std::size_t r = 0; r < n_rules; ++r) {
+      std::vector<std::string> cells;
+      for (std::size_t c = 0; c < n_cols; ++c) cells.push_back(random_cell(rng, kinds[c]));
+      t.rules.push_back({cells, {std::to_string(r)}});
+    }
+    Pack pack;
+    try {
+      pack = Pack::load(pack_json(inputs, {table_json(t)}));
+    } catch (const Error& e) {
+      FAIL() << e.describe() << "\n" << table_json(t);
+    }
+    Evaluator ev(pack);
+    const Decision& d = pack.decisions()[0];
+    for (int rec = 0; rec < 400; ++rec) {
+      std::string json = "{";
+      std::vector<int> seen(kKinds.size(), 0);
+      for (std::size_t c = 0; c < n_cols; ++c) {
+        if (seen[static_cast<std::size_t>(
+                std::find_if(kKinds.begin(), kKinds.end(),
+                             [&](auto& k) { return k.name == kinds[c]; }) -
+                kKinds.begin())]++)
+          continue;
+        json += std::string(json.size() > 1 ? "," : "") + quote(kinds[c]) + ":" +
+                random_value(rng, kinds[c]);
+      }
+      json += "}";
+      Evaluation e;
+      EvalOptions o;
+      o.reference_date = Date::parse("2025-06-01");
+      ASSERT_TRUE(ev.evaluate_json(json, e, o)) << json << " " << e.errors[0].describe();
+      // Naive reference: every cell evaluated with $ bound to its column value.
+      EvalContext ctx{e.frame.data(), Value::null(), &e.arena};
+      std::vector<int> matched, undecided;
+      for (std::size_t r = 0; r < n_rules; ++r) {
+        bool all_true = true, any_false = false;
+        for (std::size_t c = 0; c < n_cols; ++c) {
+          ctx.dollar = e.frame[static_cast<std::size_t>(pack.slot_of(kinds[c]))];
+          Value v = d.rules[r].when[c].evaluate(ctx);
+          bool is_true = v.type() == Type::boolean && v.as_bool();
+          bool is_false = v.type() == Type::boolean && !v.as_bool();
+          all_true = all_true && is_true;
+          any_false = any_false || is_false;
+        }
+        if (all_true)
+          matched.push_back(static_cast<int>(r));
+        else if (!any_false)
+          undecided.push_back(static_cast<int>(r));
+      }
+      auto verdicts = rule_verdicts(pack, e, 0);
+      std::vector<int> got_matched, got_undecided;
+      for (std::size_t r = 0; r < n_rules; ++r) {
+        if (verdicts[r].state == RuleVerdict::State::fired ||
+            verdicts[r].state == RuleVerdict::State::matched)
+          got_matched.push_back(static_cast<int>(r));
+        if (verdicts[r].state == RuleVerdict::State::undecided)
+          got_undecided.push_back(static_cast<int>(r));
+      }
+      ASSERT_EQ(got_matched, matched) << table_json(t) << "\n" << json;
+      ASSERT_EQ(got_undecided, undecided) << table_json(t) << "\n" << json;
+      // FIRST: the first match fires; undecided rules before it leave the result open.
+      int first = matched.empty() ? -1 : matched[0];
+      EXPECT_EQ(e.decisions[0].fired.empty() ? -1 : e.decisions[0].fired[0], first);
+      bool open = !undecided.empty() && (first < 0 || undecided[0] < first);
+      EXPECT_EQ(e.status, open ? Status::incomplete : Status::complete) << json;
+      ++cases;
+    }
+  }
+  EXPECT_GE(cases, 100000u);
+}
+
+TEST(EvaluatorTest, BatchFastPathAgreesWithRecordEvaluation) {
+  std::mt19937 rng(7);
+  TableSpec t;
+  t.columns = {"n", "d", "e", "b", "t"};
+  t.outputs = {{"o", "integer"}};
+  const std::vector<std::string> kinds = {"n", "d", "e", "b", "t"};
+  for (int r = 0; r < 90; ++r) {
+    std::vector<std::string> cells;
+    for (const auto& k : kinds) {
+      std::string c;
+      do c = random_cell(rng, k);
+      while (c.find('$') != std::string::npos);
+      cells.push_back(c);
+    }
+    t.rules.push_back({cells, {std::to_string(r)}});
+  }
+  std::vector<std::string> inputs;
+  for (const auto& k : kKinds)
+    if (k.name != "s") inputs.push_back(k.input);
+  Pack pack = Pack::load(pack_json(inputs, {table_json(t)}));
+  Evaluator ev(pack);
+  const std::size_t rows = 3000;
+  Batch batch(pack.inputs(), rows);
+  std::vector<std::string> jsons(rows);
+  for (std::size_t row = 0; row < rows; ++row) {
+    std::string json = "{";
+    for (const auto& k : kinds)
+      json += std::string(json.size() > 1 ? "," : "") + quote(k) + ":" + random_value(rng, k);
+    json += "}";
+    jsons[row] = json;
+    Record rec;
+    ASSERT_TRUE(pack.inputs().parse_record(json, rec).empty());
+    batch.set_row(row, rec);
+  }
+  EvalOptions o;
+  o.reference_date = Date::parse("2025-06-01");
+  BatchResult result;
+  ev.evaluate_batch(batch, result, o);
+  for (std::size_t row = 0; row < rows; ++row) {
+    Evaluation e;
+    ev.evaluate_json(jsons[row], e, o);
+    EXPECT_EQ(result.status[row], e.status) << jsons[row];
+    EXPECT_EQ(result.first_hit[0][row], e.decisions[0].fired.empty() ? -1 : e.decisions[0].fired[0])
+        << jsons[row];
+    for (std::size_t c = 0; c < kinds.size(); ++c)
+      EXPECT_EQ(result.keys[0][row * kinds.size() + c], e.decisions[0].trace.keys[c]);
+  }
+}
+
+TEST(EvaluatorTest, ReferenceDateIsAnInputNeverTheClock) {
+  Pack pack = Pack::load(pack_json(
+      {R"({"name":"birth_date","type":"date"})"},
+      {R"J({"id":"age","kind":"expression","expression":"years_between(birth_date, reference_date)","output":{"name":"age","type":"integer"},"source":"S","status":"verified"})J"}));
+  Evaluator ev(pack);
+  Evaluation e;
+  EXPECT_FALSE(ev.evaluate_json(R"({"birth_date":"2000-06-01"})", e) && e.status != Status::error);
+  EXPECT_EQ(e.errors.at(0).code(), ErrorCode::missing_reference_date);
+  ASSERT_TRUE(ev.evaluate_json(R"({"birth_date":"2000-06-01","reference_date":"2025-06-01"})", e));
+  EXPECT_EQ(e.frame[static_cast<std::size_t>(pack.slot_of("age"))].to_json(), "25");
+  EvalOptions o;
+  o.reference_date = Date::parse("2025-05-31");
+  ASSERT_TRUE(ev.evaluate_json(R"({"birth_date":"2000-06-01"})", e, o));
+  EXPECT_EQ(e.frame[static_cast<std::size_t>(pack.slot_of("age"))].to_json(), "24");
+}
+
+TEST(EvaluatorTest, PackOutsideItsValidityIsRefused) {
+  Pack pack = Pack::load(pack_json(
+      {R"({"name":"x","type":"integer"})"},
+      {R"J({"id":"y","kind":"expression","expression":"x + 1","output":{"name":"y","type":"integer"},"source":"S","status":"verified"})J"},
+      "[]", "\"valid_to\":\"2024-12-31\","));
+  Evaluator ev(pack);
+  Evaluation e;
+  EvalOptions o;
+  o.reference_date = Date::parse("2025-01-01");
+  ev.evaluate_json(R"({"x":1})", e, o);
+  EXPECT_EQ(e.status, Status::error);
+  EXPECT_EQ(e.errors.at(0).code(), ErrorCode::no_valid_version);
+}
+
+TEST(EvaluatorTest, BadRecordsGetCodesAndPointers) {
+  Pack pack = Pack::load(pack_json(
+      {R"({"name":"age","type":"integer","min":0,"max":130,"required":true})",
+       R"({"name":"benefit","type":"enum","values":["RSA","ASS"]})"},
+      {R"J({"id":"y","kind":"expression","expression":"age + 1","output":{"name":"y","type":"integer"},"source":"S","status":"verified"})J"}));
+  Evaluator ev(pack);
+  Evaluation e;
+  EvalOptions o;
+  o.reference_date = Date::parse("2025-01-01");
+  struct Case {
+    const char* json;
+    ErrorCode code;
+    const char* pointer;
+  } cases[] = {
+      {R"({"age": "x"})", ErrorCode::type_mismatch, "/age"},
+      {R"({"age": 200})", ErrorCode::out_of_bounds, "/age"},
+      {R"({"age": 20, "benefit": "RSAA"})", ErrorCode::enum_value, "/benefit"},
+      {R"({"benefit": "RSA"})", ErrorCode::required_missing, "/age"},
+      {R"({"age": 20, "other": 1})", ErrorCode::unknown_field, "/other"},
+      {R"({"age": 20,)", ErrorCode::json_syntax, ""},
+      {R"([1,2])", ErrorCode::type_mismatch, ""},
+      {R"({"age": 2.5})", ErrorCode::type_mismatch, "/age"},
+  };
+  for (const Case& c : cases) {
+    EXPECT_FALSE(ev.evaluate_json(c.json, e, o)) << c.json;
+    ASSERT_FALSE(e.errors.empty()) << c.json;
+    EXPECT_EQ(e.errors[0].code(), c.code) << c.json << " " << e.errors[0].describe();
+    EXPECT_EQ(e.errors[0].pointer(), c.pointer) << c.json;
+  }
+  o.unknown_fields = UnknownFields::ignore;
+  EXPECT_TRUE(ev.evaluate_json(R"({"age": 20, "other": {"deep": [1]}})", e, o));
+}
+
+}  // namespace
+}  // namespace aiguillage
