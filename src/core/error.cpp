@@ -77,8 +77,8 @@ std::string_view error_code_name(ErrorCode code) noexcept {
       return "unknown_function";
     case ErrorCode::arity:
       return "arity";
-    case ErrorCode::exclusive_inputs:
-      return "exclusive_inputs";
+    case ErrorCode::input_constraint:
+      return "input_constraint";
     case ErrorCode::test_failed:
       return "test_failed";
     case ErrorCode::check_failed:

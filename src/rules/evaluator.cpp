@@ -358,6 +358,18 @@ void Evaluator::evaluate(Evaluation& out, const EvalOptions& options) const {
   }
 
   EvalContext ctx{out.frame.data(), Value::null(), &out.arena};
+  for (const Constraint& c : p.constraints()) {
+    Value ok = c.expression.evaluate(ctx);
+    if (ok.type() == Type::boolean && !ok.as_bool()) {
+      std::string ptr =
+          c.inputs.empty() ? std::string() : "/" + json_pointer_token(p.slot_name(c.inputs[0]));
+      out.errors.emplace_back(ErrorCode::input_constraint, c.message + " (" + c.id + ")", ptr);
+    }
+  }
+  if (!out.errors.empty()) {
+    out.status = Status::error;
+    return;
+  }
   std::vector<char> uncertain(p.slot_count(), 0);
   std::map<int, int> counts;
   TableRun scratch;
@@ -420,6 +432,8 @@ bool Evaluator::evaluate_json(std::string_view json, Evaluation& out,
     return false;
   }
   evaluate(out, options);
+  for (const Error& e : out.errors)
+    if (e.code() == ErrorCode::input_constraint) return false;
   return true;
 }
 

@@ -98,6 +98,7 @@ struct Pack::Data {
   std::vector<Source> sources;
   InputSchema schema;
   int reference_field = -1;
+  std::vector<Constraint> constraints;
   std::vector<Variable> variables;
   std::vector<Decision> decisions;
   std::vector<Node> order;
@@ -368,7 +369,7 @@ Pack Pack::load(std::string_view text, const PackLimits& limits) {
   detail::check_keys(
       doc,
       {"schema", "schema_version", "id", "version", "valid_from", "valid_to", "title", "purpose",
-       "sources", "inputs", "variables", "decisions", "description"},
+       "sources", "inputs", "constraints", "variables", "decisions", "description"},
       "", lenient);
 
   auto data = std::make_shared<Data>();
@@ -446,6 +447,35 @@ Pack Pack::load(std::string_view text, const PackLimits& limits) {
     d.slot_types.push_back(static_type_of(f));
   }
   const std::size_t n_inputs = d.schema.size();
+
+  // Constraints read inputs only: they are checked before anything is derived.
+  if (doc.contains("constraints")) {
+    const json& cs = doc["constraints"];
+    detail::expect_array(cs, "/constraints", "constraints");
+    std::unordered_map<std::string, int> input_names;
+    for (std::size_t f = 0; f < n_inputs; ++f)
+      input_names.emplace(d.schema.field(f).name, static_cast<int>(f));
+    PackScope inputs_only(input_names, d.slot_types);
+    for (std::size_t k = 0; k < cs.size(); ++k) {
+      std::string p = child("/constraints", k);
+      detail::expect_object(cs[k], p, "a constraint");
+      detail::check_keys(cs[k], {"id", "expression", "message", "source", "status"}, p, lenient);
+      Constraint c;
+      c.id = detail::get_string(cs[k], "id", p);
+      c.text = detail::get_string(cs[k], "expression", p);
+      c.expression = compile_at(c.text, inputs_only, child(p, "expression"), limits.expression);
+      if (c.expression.type().kind != TypeKind::boolean &&
+          c.expression.type().kind != TypeKind::any)
+        throw Error(ErrorCode::type_error, "a constraint must be a boolean expression",
+                    child(p, "expression"), 1);
+      c.inputs = c.expression.slots();
+      c.message = detail::get_string(cs[k], "message", p);
+      c.source = detail::get_string(cs[k], "source", p, false);
+      if (!c.source.empty()) check_source(c.source, p);
+      c.status = cs[k].contains("status") ? read_status(cs[k], p) : RuleStatus::verified;
+      d.constraints.push_back(std::move(c));
+    }
+  }
 
   // Variables and decisions: declare their slots first (types provisional).
   const json* vars = nullptr;
@@ -822,6 +852,7 @@ Pack Pack::load(std::string_view text, const PackLimits& limits) {
     for (const OutputSpec& o : dec.outputs)
       d.slot_inputs[static_cast<std::size_t>(o.slot)] = inputs_of;
   }
+  for (const Constraint& c : d.constraints) mark_used(c.expression);
   for (std::size_t s = 0; s < n_inputs; ++s)
     if (!used[s] && static_cast<int>(s) != d.reference_field)
       d.unused.push_back(static_cast<int>(s));
@@ -866,6 +897,9 @@ const InputSchema& Pack::inputs() const {
 }
 int Pack::reference_date_field() const {
   return data_->reference_field;
+}
+const std::vector<Constraint>& Pack::constraints() const {
+  return data_->constraints;
 }
 const std::vector<Variable>& Pack::variables() const {
   return data_->variables;

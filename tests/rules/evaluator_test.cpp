@@ -318,5 +318,30 @@ TEST(EvaluatorTest, BadRecordsGetCodesAndPointers) {
   EXPECT_TRUE(ev.evaluate_json(R"({"age": 20, "other": {"deep": [1]}})", e, o));
 }
 
+TEST(EvaluatorTest, ConstraintsRejectContradictoryRecords) {
+  std::string json = pack_json(
+      {R"({"name":"senior","type":"bool"})", R"({"name":"young","type":"bool"})"},
+      {R"J({"id":"n","kind":"expression","expression":"if senior then 1 else 0","output":{"name":"n","type":"integer"},"source":"S","status":"verified"})J"},
+      "[]",
+      R"J("constraints":[{"id":"senior-young","expression":"not (senior and young)","message":"senior and young cannot both be true","source":"S","status":"verified"}],)J");
+  Pack pack = Pack::load(json);
+  Evaluator ev(pack);
+  Evaluation e;
+  EvalOptions o;
+  o.reference_date = Date::parse("2025-01-01");
+  EXPECT_FALSE(ev.evaluate_json(R"({"senior": true, "young": true})", e, o));
+  ASSERT_EQ(e.errors.size(), 1u);
+  EXPECT_EQ(e.errors[0].code(), ErrorCode::input_constraint);
+  EXPECT_EQ(e.errors[0].pointer(), "/senior");
+  EXPECT_NE(e.errors[0].message().find("senior-young"), std::string::npos);
+  EXPECT_TRUE(ev.evaluate_json(R"({"senior": true, "young": false})", e, o));
+  EXPECT_TRUE(ev.evaluate_json(R"({"senior": true})", e, o));  // unknown passes
+  EXPECT_EQ(e.status, Status::complete);
+  EXPECT_THROW(Pack::load(pack_json(
+                   {R"({"name":"senior","type":"bool"})"}, {}, "[]",
+                   R"J("constraints":[{"id":"c","expression":"senior + 1","message":"m"}],)J")),
+               Error);
+}
+
 }  // namespace
 }  // namespace aiguillage

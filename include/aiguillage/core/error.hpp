@@ -50,7 +50,7 @@ enum class ErrorCode : int {
   missing_reference_date = -213,
   unknown_function = -214,
   arity = -215,
-  exclusive_inputs = -216,  // two inputs declared mutually exclusive are both set
+  input_constraint = -216,  // a record breaks one of the pack's input constraints
   test_failed = -220,       // a test case did not give the expected result
   check_failed = -221,      // static checks found errors
 };

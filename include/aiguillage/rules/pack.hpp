@@ -113,6 +113,18 @@ struct Variable {
   int slot = -1;
 };
 
+// A condition every record must meet (e.g. "not (senior and young)"); a record for which it is
+// false is rejected with input_constraint, its message and a pointer to its first input.
+struct Constraint {
+  std::string id;
+  std::string text;
+  Expression expression;  // over inputs only; null (a missing input) passes
+  std::vector<int> inputs;
+  std::string message;
+  std::string source;
+  RuleStatus status = RuleStatus::verified;
+};
+
 // A derived node of the pack, in evaluation order.
 struct Node {
   enum class Kind : std::uint8_t { variable, decision };
@@ -153,6 +165,7 @@ class Pack {
 
   const InputSchema& inputs() const;
   int reference_date_field() const;  // index in inputs()
+  const std::vector<Constraint>& constraints() const;
   const std::vector<Variable>& variables() const;
   const std::vector<Decision>& decisions() const;
   const std::vector<Node>& order() const;  // topological order of variables and decisions

@@ -1,0 +1,34 @@
+// Decision records (document aiguillage.decision_record, schema_version 1.0): pseudonymised,
+// minimal, and enough to replay the decision and to report to the employment committees how
+// the criteria were applied.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "aiguillage/orientation/orientation.hpp"
+
+namespace aiguillage {
+inline namespace v1 {
+
+inline constexpr std::string_view kDecisionRecordSchema = "aiguillage.decision_record";
+
+// HMAC-SHA256 of the person's identifier under the deployment's key, "hmac-sha256:" + hex.
+// The same person gives the same pseudonym under one key; without the key it cannot be undone.
+std::string pseudonymise(std::string_view key, std::string_view person_id);
+
+struct DecisionRecordInput {
+  std::string person_pseudonym;   // from pseudonymise()
+  std::string territory;          // département code, when known ("" otherwise)
+  std::string recorded_at;        // caller-supplied timestamp
+};
+
+// The record as canonical JSON (one line, sorted keys): schema, schema_version, person,
+// territory, reference_date, inputs (name -> {value, source}), proposal (outputs, evident,
+// review_reasons, questions, fired rules per decision), decision (action, decided_by,
+// actor_role, reason, outputs, decided_at), pack {id, version, hash}, engine, recorded_at.
+std::string make_decision_record(const Pack& pack, const Proposal& proposal,
+                                 const OrientationDecision& decision, const DecisionRecordInput& in);
+
+}  // namespace v1
+}  // namespace aiguillage

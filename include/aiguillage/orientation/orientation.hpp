@@ -1,0 +1,100 @@
+// Orientation on top of rules: a pack proposes (parcours, organisme référent, who decides,
+// deadlines), a human decides. A proposal is "evident" when nothing is missing and no review
+// trigger fired; otherwise it is routed to a short interview with the questions that would
+// settle it. It becomes a decision only with a human actor, or by the deployment's policy for
+// evident cases, and then the decision says so.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "aiguillage/rules/evaluator.hpp"
+
+namespace aiguillage {
+inline namespace v1 {
+
+// Output names an orientation pack provides (the pack is the authority on their values).
+// `review_reasons` is a list of enum codes (empty when nothing calls for a review).
+namespace orientation_outputs {
+inline constexpr std::string_view parcours = "parcours";
+inline constexpr std::string_view organisme = "organisme_referent";
+inline constexpr std::string_view decideur = "decideur";
+inline constexpr std::string_view review_reasons = "review_reasons";
+}  // namespace orientation_outputs
+
+// The deployment's choices, never the pack's alone.
+struct OrientationPolicy {
+  bool auto_confirm_evident = false;  // confirm evident proposals without a human
+};
+
+struct Question {
+  std::string input;  // input name
+  std::string label_fr, label_en;
+  int rules = 0;  // undecided rules it would settle
+};
+
+struct Proposal {
+  Date reference_date;
+  Status status = Status::complete;  // of the evaluation
+  bool evident = false;
+  std::vector<std::string> review_reasons;  // codes; "missing_information" when questions remain
+  std::vector<Question> questions;
+  std::string outputs_json;  // {"parcours": ..., "organisme_referent": ..., ...} in pack order
+  std::string inputs_json;   // the validated inputs used, {"name": value}, in schema order
+  std::string trace_json;    // evaluation_to_json(..., trace = true)
+  std::string pack_id, pack_version, pack_hash, engine_version;
+  std::vector<Error> errors;  // a rejected person (bad input) has errors and no outputs
+  Evaluation evaluation;      // the full evaluation, for notices and explanations
+};
+
+enum class Action : std::uint8_t { confirm, override_outputs, reorient };
+std::string_view action_name(Action a) noexcept;  // "confirm", "override", "reorient"
+std::optional<Action> parse_action(std::string_view text) noexcept;
+
+enum class DecidedBy : std::uint8_t { human, policy };
+
+struct OrientationDecision {
+  Action action = Action::confirm;
+  DecidedBy decided_by = DecidedBy::human;
+  std::string actor_role;    // "conseiller_france_travail", "president_conseil_departemental", ...
+  std::string reason;        // required for override and reorient
+  std::string outputs_json;  // the decided outputs (the proposal's, or the override's)
+  std::string decided_at;    // caller-supplied timestamp (ISO 8601); nothing reads the clock
+};
+
+class Orienter {
+ public:
+  Orienter(Pack pack, OrientationPolicy policy = {});
+  const Pack& pack() const { return evaluator_.pack(); }
+  const OrientationPolicy& policy() const { return policy_; }
+
+  // Evaluates one person (a JSON object) at the reference date. A rejected person gives a
+  // proposal with errors (and status error), never an exception.
+  Proposal propose(std::string_view person_json, Date reference_date) const;
+
+  // A human decision. Throws Error(invalid_argument) for an override or re-orientation without
+  // a reason, an empty actor role, or override outputs that are not a JSON object naming only
+  // the pack's outputs with values of their types; and for a proposal with errors.
+  OrientationDecision decide(const Proposal& proposal, std::string_view actor_role, Action action,
+                             std::string_view reason, std::string_view decided_at,
+                             std::string_view override_outputs_json = {}) const;
+
+  // The policy's decision for an evident proposal when the deployment allows it; nullopt
+  // otherwise (the proposal waits for a human).
+  std::optional<OrientationDecision> auto_decide(const Proposal& proposal,
+                                                 std::string_view decided_at) const;
+
+ private:
+  Evaluator evaluator_;
+  OrientationPolicy policy_;
+};
+
+// One line of JSON, keys in a fixed order.
+std::string proposal_to_json(const Proposal& p, bool with_trace);
+std::string decision_to_json(const OrientationDecision& d);
+
+}  // namespace v1
+}  // namespace aiguillage
