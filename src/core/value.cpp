@@ -26,11 +26,15 @@ std::string_view type_name(Type type) noexcept {
   return "unknown";
 }
 
+namespace {
+__extension__ typedef __int128 Wide;  // integers scaled to decimal units do not fit 64 bits
+}  // namespace
+
 int compare_numbers(const Value& a, const Value& b) {
-  __int128 x = a.type() == Type::integer ? static_cast<__int128>(a.as_int()) * Decimal::kOne
-                                         : static_cast<__int128>(a.as_int());
-  __int128 y = b.type() == Type::integer ? static_cast<__int128>(b.as_int()) * Decimal::kOne
-                                         : static_cast<__int128>(b.as_int());
+  Wide x = a.type() == Type::integer ? static_cast<Wide>(a.as_int()) * Decimal::kOne
+                                     : static_cast<Wide>(a.as_int());
+  Wide y = b.type() == Type::integer ? static_cast<Wide>(b.as_int()) * Decimal::kOne
+                                     : static_cast<Wide>(b.as_int());
   return x < y ? -1 : (x > y ? 1 : 0);
 }
 

@@ -49,6 +49,7 @@ using Kind = CompiledTable::Column::Kind;
 
 constexpr std::size_t kMaxGaps = 5;
 constexpr std::size_t kMaxOverlaps = 20;
+constexpr std::size_t kMaxUnreachable = 50;
 // Memo tables stop growing past this; the search stays correct, only slower.
 constexpr std::size_t kMaxMemoBytes = std::size_t{64} << 20;
 
@@ -426,9 +427,11 @@ class TableCheck {
     evaluate(v);
     bool confirmed = is_zero(matched_.data(), W_) && is_zero(undecided_.data(), W_);
     if (!confirmed) return;
-    Finding f =
-        base(Finding::Kind::gap,
-             d_.complete ? Finding::Severity::error : Finding::Severity::warning, d_.pointer);
+    // For multi-hit tables no match is an ordinary result (an empty list, a count of 0).
+    const Finding::Severity severity = d_.complete                    ? Finding::Severity::error
+                                       : is_single_hit(d_.hit_policy) ? Finding::Severity::warning
+                                                                      : Finding::Severity::info;
+    Finding f = base(Finding::Kind::gap, severity, d_.pointer);
     f.message = "no rule matches " + example_text(v) + caveat_;
     f.counter_example = example_json(v);
     f.confirmed = true;
@@ -545,6 +548,8 @@ class TableCheck {
 
   std::size_t rows_of(const ColumnSpace& s) const { return s.classes + 1; }
 
+  std::size_t unreachable_reported_ = 0;
+
   void find_unreachable() {
     std::vector<std::uint64_t> earlier(W_);
     for (std::size_t j = 1; j < R_ && !exhausted_; ++j) {
@@ -578,7 +583,15 @@ class TableCheck {
       bool reachable = reach_search(0, earlier.data(), j);
       clear_memo();
       if (reachable || exhausted_) continue;
+      if (unreachable_reported_ == kMaxUnreachable) {
+        Finding f = base(Finding::Kind::incomplete_analysis, Finding::Severity::info, d_.pointer);
+        f.message = "more than " + std::to_string(kMaxUnreachable) +
+                    " rules are unreachable: only the first ones are listed";
+        out_.push_back(std::move(f));
+        return;
+      }
       report_unreachable(j);
+      ++unreachable_reported_;
     }
   }
 
@@ -718,7 +731,10 @@ std::string CheckReport::to_text() const {
     if (!f.decision.empty()) s += " in table " + f.decision;
     s += " (" + f.pointer + "): " + f.message + "\n";
   }
-  s += std::to_string(errors()) + " errors, " + std::to_string(warnings()) + " warnings\n";
+  auto count = [](std::size_t n, const char* word) {
+    return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+  };
+  s += count(errors(), "error") + ", " + count(warnings(), "warning") + "\n";
   return s;
 }
 

@@ -226,6 +226,9 @@ CompiledTable::CompiledTable(const Decision& d) {
         }
       }
     }
+    col.always.assign(words_, ~std::uint64_t{0});
+    for (std::uint32_t key = 0; key < col.key_count; ++key)
+      for (std::size_t w = 0; w < words_; ++w) col.always[w] &= col.accept[key * words_ + w];
     generic_offsets_[c + 1] = generic_offsets_[c] + col.generics.size();
   }
 }

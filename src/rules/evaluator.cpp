@@ -280,38 +280,92 @@ void run_table(const Pack& pack, const Decision& d, std::vector<Value>& frame, A
   (void)pack;
 }
 
-// Adds the missing inputs behind the blocking rules of a table to `counts`.
-void count_missing(const Pack& pack, const Decision& d, const DecisionOutcome& out,
-                   const std::vector<Value>& frame, std::map<int, int>& counts) {
+// Adds the missing inputs behind the blocking rules of a table to `counts`. Inputs behind an
+// unsettled upstream decision are that decision's questions, not this table's. Returns whether
+// anything could still change the outcome: a blocking rule whose unknown cells rest on no
+// missing input and no unsettled value is unknown for good (a null that is final).
+bool count_missing(const Pack& pack, const Decision& d, const DecisionOutcome& out,
+                   const std::vector<Value>& frame, const std::vector<char>& uncertain,
+                   std::map<int, int>& counts) {
   const CompiledTable& t = *d.compiled;
   const std::size_t W = t.words();
   Words a(W), u(W);
   std::vector<std::vector<int>> fields_per_rule(out.blocking.size());
+  std::vector<char> open(out.blocking.size(), 0);
+  auto add_missing = [&](const std::vector<int>& slots, std::vector<int>& dst, bool& unsettled) {
+    for (int s : slots) {
+      if (uncertain[static_cast<std::size_t>(s)]) {
+        unsettled = true;
+        continue;
+      }
+      for (int f : pack.slot_inputs(s))
+        if (frame[static_cast<std::size_t>(f)].is_null()) dst.push_back(f);
+    }
+  };
   for (std::size_t c = 0; c < t.columns().size(); ++c) {
     t.masks_from_trace(c, out.trace.keys[c], out.trace.truths.data() + t.generic_offset(c),
                        a.data(), u.data());
     std::vector<int> missing_here;
-    for (int s : d.inputs[c].expr.slots())
-      for (int f : pack.slot_inputs(s))
-        if (frame[static_cast<std::size_t>(f)].is_null()) missing_here.push_back(f);
+    bool column_unsettled = false;
+    add_missing(d.inputs[c].expr.slots(), missing_here, column_unsettled);
     for (std::size_t b = 0; b < out.blocking.size(); ++b) {
       auto r = static_cast<std::size_t>(out.blocking[b]);
       if (!test_bit(u.data(), r)) continue;
       auto& dst = fields_per_rule[b];
+      bool unsettled = column_unsettled;
       dst.insert(dst.end(), missing_here.begin(), missing_here.end());
       // A generic cell may read other values than its column.
       for (const auto& g : t.columns()[c].generics)
-        if (test_bit(g.rules.data(), r))
-          for (int s : g.cell.slots())
-            for (int f : pack.slot_inputs(s))
-              if (frame[static_cast<std::size_t>(f)].is_null()) dst.push_back(f);
+        if (test_bit(g.rules.data(), r)) add_missing(g.cell.slots(), dst, unsettled);
+      if (unsettled) open[b] = 1;
     }
   }
-  for (auto& fields : fields_per_rule) {
+  bool any_open = false;
+  for (std::size_t b = 0; b < fields_per_rule.size(); ++b) {
+    auto& fields = fields_per_rule[b];
     std::sort(fields.begin(), fields.end());
     fields.erase(std::unique(fields.begin(), fields.end()), fields.end());
     for (int f : fields) ++counts[f];
+    any_open = any_open || open[b] || !fields.empty();
   }
+  return any_open;
+}
+
+// Whether a table's outcome could change once its unsettled upstream values settle: it cannot
+// when every rule that matters is rejected by a settled column, or accepted by the settled
+// columns while its cells on the unsettled ones accept anything.
+bool upstream_open(const Decision& d, const DecisionOutcome& o,
+                   const std::vector<char>& uncertain) {
+  const CompiledTable& t = *d.compiled;
+  const std::size_t W = t.words();
+  std::vector<char> unsettled(d.inputs.size(), 0);
+  bool any = false;
+  for (std::size_t c = 0; c < d.inputs.size(); ++c)
+    for (int s : d.inputs[c].expr.slots())
+      if (uncertain[static_cast<std::size_t>(s)]) unsettled[c] = 1, any = true;
+  if (!any) return false;
+  Words a(W), u(W), rejected(W, 0), accepted(W);
+  all_rules(accepted.data(), W, t.rules());
+  for (std::size_t c = 0; c < d.inputs.size(); ++c) {
+    if (unsettled[c]) {
+      for (std::size_t w = 0; w < W; ++w) accepted[w] &= t.columns()[c].always[w];
+      continue;
+    }
+    t.masks_from_trace(c, o.trace.keys[c], o.trace.truths.data() + t.generic_offset(c), a.data(),
+                       u.data());
+    for (std::size_t w = 0; w < W; ++w) {
+      rejected[w] |= ~(a[w] | u[w]);
+      accepted[w] &= a[w];
+    }
+  }
+  std::size_t limit = t.rules();
+  if (d.hit_policy == HitPolicy::first) {
+    int f = first_bit(accepted.data(), W);
+    if (f >= 0) limit = static_cast<std::size_t>(f);
+  }
+  for (std::size_t r = 0; r < limit; ++r)
+    if (!test_bit(rejected.data(), r) && !test_bit(accepted.data(), r)) return true;
+  return false;
 }
 
 }  // namespace
@@ -402,11 +456,14 @@ void Evaluator::evaluate(Evaluation& out, const EvalOptions& options) const {
       run_table(p, d, out.frame, out.arena, o, scratch);
       if (o.status == Status::error) {
         out.errors.push_back(*o.error);
-      } else if (o.status == Status::incomplete) {
-        count_missing(p, d, o, out.frame, counts);
+      } else {
+        if (o.status == Status::incomplete &&
+            !count_missing(p, d, o, out.frame, uncertain, counts)) {
+          o.status = Status::complete;
+          o.blocking.clear();
+        }
+        upstream = upstream_open(d, o, uncertain);
       }
-      for (const auto& col : d.inputs)
-        for (int s : col.expr.slots()) upstream |= uncertain[static_cast<std::size_t>(s)] != 0;
     }
     if (upstream && o.status == Status::complete) o.status = Status::incomplete;
     if (o.status != Status::complete)

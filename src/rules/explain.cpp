@@ -1,9 +1,9 @@
 #include "aiguillage/rules/explain.hpp"
 
 #include <algorithm>
-#include <cstdio>
 
 #include "aiguillage/core/version.hpp"
+#include "aiguillage/detail/text.hpp"
 #include "aiguillage/rules/decision_table.hpp"
 
 namespace aiguillage {
@@ -174,55 +174,8 @@ constexpr Phrases kEnglish = {
     ": ",
 };
 
-const char* policy_gloss(HitPolicy p, bool en) {
-  switch (p) {
-    case HitPolicy::unique:
-      return en ? "at most one rule may apply" : "une seule règle peut s'appliquer";
-    case HitPolicy::any:
-      return en ? "matching rules must give the same result"
-                : "les règles remplies doivent donner le même résultat";
-    case HitPolicy::priority:
-      return en ? "the matching rule with the highest-priority result applies"
-                : "la règle remplie au résultat le plus prioritaire s'applique";
-    case HitPolicy::first:
-      return en ? "the first matching rule applies" : "la première règle remplie s'applique";
-    case HitPolicy::rule_order:
-      return en ? "every matching rule, in rule order"
-                : "toutes les règles remplies, dans l'ordre des règles";
-    case HitPolicy::output_order:
-      return en ? "every matching rule, by result priority"
-                : "toutes les règles remplies, par priorité de résultat";
-    case HitPolicy::collect:
-      return en ? "every matching rule" : "toutes les règles remplies";
-    case HitPolicy::collect_sum:
-      return en ? "sum of the matching rules' results" : "somme des résultats des règles remplies";
-    case HitPolicy::collect_min:
-      return en ? "smallest result of the matching rules"
-                : "plus petit résultat des règles remplies";
-    case HitPolicy::collect_max:
-      return en ? "largest result of the matching rules"
-                : "plus grand résultat des règles remplies";
-    case HitPolicy::collect_count:
-      return en ? "number of matching rules" : "nombre de règles remplies";
-  }
-  return "";
-}
-
-const char* source_kind_text(SourceKind k, bool en) {
-  switch (k) {
-    case SourceKind::declared:
-      return en ? "declared by the person" : "déclaré par la personne";
-    case SourceKind::counsellor:
-      return en ? "entered by the counsellor" : "saisi par le conseiller";
-    case SourceKind::administrative:
-      return en ? "administrative record" : "dossier administratif";
-    case SourceKind::context:
-      return en ? "context of the decision" : "contexte de la décision";
-    case SourceKind::derived:
-      return en ? "computed" : "calculé";
-  }
-  return "";
-}
+using detail::policy_gloss;
+using detail::source_kind_text;
 
 class Writer {
  public:
@@ -248,7 +201,6 @@ class Writer {
   std::string value(const Value& v) const;
   std::string field_label(std::size_t field) const;
   std::string label_or(const Label& l, const std::string& name) const;
-  std::string slot_label(int slot) const;
   std::string column_label(const Decision& d, std::size_t c) const;
   Value column_value(const Decision& d, std::size_t c, Arena& arena) const;
   std::string cell_text(const std::string& cell) const;
@@ -276,14 +228,8 @@ std::string Writer::value(const Value& v) const {
   switch (v.type()) {
     case Type::null:
       return t_.null_value;
-    case Type::date: {
-      if (en_) return v.as_date().to_string();
-      int y = 0, m = 0, d = 0;
-      v.as_date().to_ymd(y, m, d);
-      char buf[16];
-      std::snprintf(buf, sizeof buf, "%02d/%02d/%04d", d, m, y);
-      return buf;
-    }
+    case Type::date:
+      return detail::format_date(v.as_date(), en_);
     case Type::list: {
       std::string s = "[";
       for (std::size_t k = 0; k < v.list_size(); ++k) {
@@ -298,40 +244,19 @@ std::string Writer::value(const Value& v) const {
 }
 
 std::string Writer::label_or(const Label& l, const std::string& name) const {
-  const std::string& text = en_ ? l.en : l.fr;
-  return text.empty() ? name : text;
+  return detail::label_or(l, name, en_);
 }
 
 std::string Writer::field_label(std::size_t field) const {
-  const FieldSpec& f = pack_.inputs().field(field);
-  const std::string& text = en_ ? f.label_en : f.label_fr;
-  return text.empty() ? f.name : text;
-}
-
-std::string Writer::slot_label(int slot) const {
-  const auto s = static_cast<std::size_t>(slot);
-  if (s < pack_.inputs().size()) return field_label(s);
-  for (const Variable& v : pack_.variables())
-    if (v.slot == slot) return label_or(v.label, v.name);
-  for (const Decision& d : pack_.decisions())
-    for (const OutputSpec& o : d.outputs)
-      if (o.slot == slot) return label_or(o.label, o.name);
-  return pack_.slot_name(slot);
+  return detail::field_label(pack_, field, en_);
 }
 
 std::string Writer::column_label(const Decision& d, std::size_t c) const {
-  const TableColumn& col = d.inputs[c];
-  const std::string& text = en_ ? col.label.en : col.label.fr;
-  if (!text.empty()) return text;
-  int slot = col.expr.single_slot();
-  return slot >= 0 ? slot_label(slot) : col.text;
+  return detail::column_label(pack_, d, c, en_);
 }
 
 Value Writer::column_value(const Decision& d, std::size_t c, Arena& arena) const {
-  int slot = d.compiled->columns()[c].slot;
-  if (slot >= 0) return e_.frame[static_cast<std::size_t>(slot)];
-  EvalContext ctx{e_.frame.data(), Value::null(), &arena};
-  return d.inputs[c].expr.evaluate(ctx);
+  return detail::column_value(e_.frame, d, c, arena);
 }
 
 std::string Writer::cell_text(const std::string& cell) const {

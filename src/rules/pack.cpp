@@ -650,6 +650,8 @@ Pack Pack::load(std::string_view text, const PackLimits& limits) {
     const json& rules = detail::require(j, "rules", p);
     detail::expect_array(rules, child(p, "rules"), "rules");
     StaticType anything{};
+    // Large tables repeat the same cell texts: each distinct text is compiled once.
+    std::unordered_map<std::string, std::vector<int>> seen_cells[2];
     for (std::size_t r = 0; r < rules.size(); ++r) {
       std::string rp = child(child(p, "rules"), r);
       detail::expect_object(rules[r], rp, "a rule");
@@ -659,11 +661,13 @@ Pack Pack::load(std::string_view text, const PackLimits& limits) {
         for (std::size_t c = 0; c < cells.size(); ++c) {
           if (!cells[c].is_string()) continue;
           std::string text = cells[c].get<std::string>();
+          auto& seen = seen_cells[part[0] == 'w' ? 0 : 1];
+          if (seen.count(text)) continue;
           std::string cp = child(child(rp, part), c);
-          if (part[0] == 'w')
-            add_deps(n_vars + k, compile_cell(text, loose, cp, anything, lim));
-          else
-            add_deps(n_vars + k, compile_at(text, loose, cp, lim));
+          Expression e = part[0] == 'w' ? compile_cell(text, loose, cp, anything, lim)
+                                        : compile_at(text, loose, cp, lim);
+          add_deps(n_vars + k, e);
+          seen.emplace(std::move(text), e.slots());
         }
       }
     }
@@ -791,6 +795,8 @@ Pack Pack::load(std::string_view text, const PackLimits& limits) {
                     "too many rules (more than " + std::to_string(limits.max_rules) + ")",
                     child(p, "rules"));
       std::unordered_map<std::string, int> rule_ids;
+      std::vector<std::unordered_map<std::string, Expression>> when_cache(dec.inputs.size()),
+          then_cache(dec.outputs.size());
       for (std::size_t r = 0; r < rules.size(); ++r) {
         std::string rp = child(child(p, "rules"), r);
         const json& rj = rules[r];
@@ -817,10 +823,17 @@ Pack Pack::load(std::string_view text, const PackLimits& limits) {
           if (!when[c].is_string())
             throw Error(ErrorCode::type_mismatch, "a cell must be a string", cp);
           std::string text = when[c].get<std::string>();
-          StaticType ct = dec.inputs[c].expr.type();
-          Expression cell = compile_cell(text, scope, cp, ct, lim);
-          mark_used(cell);
-          merge_inputs(inputs_of, cell);
+          auto cached = when_cache[c].find(text);
+          Expression cell;
+          if (cached != when_cache[c].end()) {
+            cell = cached->second;
+          } else {
+            StaticType ct = dec.inputs[c].expr.type();
+            cell = compile_cell(text, scope, cp, ct, lim);
+            mark_used(cell);
+            merge_inputs(inputs_of, cell);
+            when_cache[c].emplace(text, cell);
+          }
           rule.when_text.push_back(std::move(text));
           rule.when.push_back(std::move(cell));
         }
@@ -837,9 +850,16 @@ Pack Pack::load(std::string_view text, const PackLimits& limits) {
             throw Error(ErrorCode::type_mismatch, "an output cell must be a string (an expression)",
                         cp);
           std::string text = then[o].get<std::string>();
-          Expression e = compile_at(text, scope, cp, lim);
-          check_output_value(e, dec.outputs[o], cp);
-          mark_used(e);
+          auto cached = then_cache[o].find(text);
+          Expression e;
+          if (cached != then_cache[o].end()) {
+            e = cached->second;
+          } else {
+            e = compile_at(text, scope, cp, lim);
+            check_output_value(e, dec.outputs[o], cp);
+            mark_used(e);
+            then_cache[o].emplace(text, e);
+          }
           merge_inputs(inputs_of, e);
           rule.then_text.push_back(std::move(text));
           rule.then.push_back(std::move(e));

@@ -64,7 +64,7 @@ TEST(AnalysisTest, GapInFirstTableHasConfirmedCounterExample) {
   EXPECT_EQ(r.errors(), 1u);
   EXPECT_EQ(r.to_text(),
             "error gap in table t (/decisions/0): no rule matches age = 18, benefit = \"RSA\"\n"
-            "1 errors, 0 warnings\n");
+            "1 error, 0 warnings\n");
 }
 
 TEST(AnalysisTest, GapInTableNotDeclaredCompleteIsAWarning) {

@@ -43,7 +43,8 @@ struct CheckReport {
 };
 
 // Severity: overlaps under UNIQUE are errors (ANY: errors when outputs differ); gaps are errors
-// in tables declared "complete", warnings otherwise; unreachable rules are warnings; unused
+// in tables declared "complete", warnings in other single-hit tables, info in multi-hit ones
+// (where no match is an ordinary result); unreachable rules are warnings; unused
 // inputs are info.
 CheckReport check_pack(const Pack& pack, const CheckOptions& options = {});
 

@@ -44,6 +44,7 @@ class CompiledTable {
     std::uint32_t key_count = 0;         // the last key is null
     std::vector<std::uint64_t> accept;   // key_count x words
     std::vector<std::uint64_t> unknown;  // key_count x words
+    std::vector<std::uint64_t> always;   // words: rules accepting every key, null included
     struct Generic {
       Expression cell;
       std::vector<std::uint64_t> rules;  // words
