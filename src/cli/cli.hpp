@@ -109,5 +109,10 @@ int cmd_check(int argc, char** argv);
 int cmd_test(int argc, char** argv);
 int cmd_hash(int argc, char** argv);
 int cmd_import_jdm(int argc, char** argv);
+int cmd_orient(int argc, char** argv);
+int cmd_decide(int argc, char** argv);
+int cmd_notice(int argc, char** argv);
+int cmd_log(int argc, char** argv);
+int cmd_replay(int argc, char** argv);
 
 }  // namespace aiguillage::cli

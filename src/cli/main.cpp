@@ -1,4 +1,5 @@
-// The `aiguillage` command: evaluate, explain, check, test and hash rule packs.
+// The `aiguillage` command: evaluate, explain, check, test and hash rule packs; orient persons,
+// record decisions and audit the decision log.
 #include <cstdio>
 #include <exception>
 #include <string>
@@ -21,12 +22,18 @@ constexpr std::string_view kUsage =
     "  test DIR                   run the test cases DIR/tests/*.json of a pack\n"
     "  hash PACK                  content hash of a pack (hash --json FILE: of any JSON file)\n"
     "  import-jdm FILE            convert a GoRules JDM decision graph into a pack\n"
+    "  orient PACK [FILE|-]       orientation proposal for each person (JSON Lines)\n"
+    "  decide PACK FILE           decide proposals (policy, counsellors) into a decision log\n"
+    "  notice PACK [FILE|-]       the notice given to each person (R311-3-1-2 CRPA)\n"
+    "  log verify LOG             check the chain of a decision log, name the first bad line\n"
+    "  replay LOG --packs DIR     re-evaluate logged decisions with the packs they name\n"
     "  version                    print the engine version\n"
     "\n"
     "PACK is a pack file or a folder holding pack.json.\n"
     "Run 'aiguillage <command> --help' for the options of a command.\n"
     "\n"
-    "exit codes: 0 success; 1 records with errors, check errors or failed tests;\n"
+    "exit codes: 0 success; 1 records with errors, check errors, failed tests, a broken log\n"
+    "            or replay differences;\n"
     "            2 usage error; 3 pack or document load error; 4 I/O error\n";
 
 struct Command {
@@ -116,6 +123,89 @@ const Command kCommands[] = {
      "  --valid-from YYYY-MM-DD    first day the pack applies (default 2000-01-01)\n"
      "\n"
      "exit codes: 0 ok; 2 usage; 3 the graph cannot be converted; 4 I/O error\n"},
+    {"orient", cmd_orient,
+     "usage: aiguillage orient PACK [FILE|-] --date YYYY-MM-DD [--trace]\n"
+     "\n"
+     "Proposes an orientation for each person of FILE (standard input when absent or '-'),\n"
+     "JSON Lines: one proposal per line, in input order (status, evident, review_reasons,\n"
+     "questions, reference_date, outputs, inputs, fired, errors, pack, engine). A person's\n"
+     "\"person_id\" is not given to the pack; it is repeated first in the proposal. A rejected\n"
+     "person prints {\"line\":N,...,\"errors\":[...]} and the others go on.\n"
+     "\n"
+     "options:\n"
+     "  --date YYYY-MM-DD          reference date of the orientation (required)\n"
+     "  --trace                    include the trace of the evaluation\n"
+     "\n"
+     "exit codes: 0 ok; 1 some person was rejected; 2 usage; 3 pack load error; 4 I/O error\n"},
+    {"decide", cmd_decide,
+     "usage: aiguillage decide PACK FILE --date YYYY-MM-DD --log LOG [options]\n"
+     "\n"
+     "Proposes an orientation for each person of FILE, takes the decisions given in\n"
+     "--decisions and, with --auto, confirms the evident proposals by the deployment's policy;\n"
+     "appends a decision record (aiguillage.decision_record) per decision to LOG, synced to\n"
+     "disk. Others stay pending. Prints one line per person: decided (with the record's hash),\n"
+     "pending (with the review reasons and questions) or error; a summary goes to stderr.\n"
+     "\n"
+     "options:\n"
+     "  --date YYYY-MM-DD          reference date of the orientation (required)\n"
+     "  --log LOG                  the decision log to append to (required; created if absent)\n"
+     "  --decisions FILE           decisions, JSON Lines: {\"line\": N or \"person_id\": ID,\n"
+     "                             \"action\": confirm|override|reorient, \"reason\",\n"
+     "                             \"outputs\", \"decided_at\", \"actor\"}\n"
+     "  --auto                     confirm evident proposals by policy (decided_by: policy)\n"
+     "  --actor ROLE               role of the person deciding, for decisions without \"actor\"\n"
+     "  --key-file FILE            the pseudonymisation key (else $AIG_PSEUDONYM_KEY); required\n"
+     "  --at TIMESTAMP             decided_at and recorded_at when not given (default: --date)\n"
+     "\n"
+     "exit codes: 0 ok; 1 a person rejected, a decision refused or matching no person, or the\n"
+     "            log is broken; 2 usage; 3 pack or decisions load error; 4 I/O error\n"},
+    {"notice", cmd_notice,
+     "usage: aiguillage notice PACK [FILE|-] --date YYYY-MM-DD [options]\n"
+     "\n"
+     "Prints the notice for each person of FILE: the explicit mention of an algorithmic\n"
+     "treatment and the four items of R311-3-1-2 CRPA applied to the person. Notices are\n"
+     "separated by a form feed line. Without a decision the notice describes a proposal\n"
+     "awaiting a counsellor.\n"
+     "\n"
+     "options:\n"
+     "  --date YYYY-MM-DD          reference date of the orientation (required)\n"
+     "  --lang fr|en               language (default fr)\n"
+     "  --decisions FILE           decisions to describe (same format as for decide)\n"
+     "  --actor ROLE               role for decisions without \"actor\"\n"
+     "  --auto                     describe evident proposals as confirmed by policy\n"
+     "  --at TIMESTAMP             decided_at when not given (default: --date)\n"
+     "\n"
+     "exit codes: 0 ok; 1 some person was rejected or a decision refused; 2 usage;\n"
+     "            3 pack or decisions load error; 4 I/O error\n"},
+    {"log", cmd_log,
+     "usage: aiguillage log verify LOG [--json]\n"
+     "\n"
+     "Checks every line of a decision log: valid JSON, sequence number, link to the previous\n"
+     "line's hash, its own hash, canonical layout, and a complete last line. Prints\n"
+     "\"ok: N records, last hash sha256:...\" or \"broken at line K: reason\".\n"
+     "\n"
+     "options:\n"
+     "  --json                     print {\"ok\",\"records\",\"first_bad\",\"torn_tail\",\n"
+     "                             \"message\",\"last_hash\"}\n"
+     "\n"
+     "exit codes: 0 intact; 1 broken; 2 usage; 4 I/O error\n"},
+    {"replay", cmd_replay,
+     "usage: aiguillage replay LOG --packs DIR [--json]\n"
+     "       aiguillage replay LOG --against PACK [--json]\n"
+     "\n"
+     "Re-evaluates each record of a verified decision log with the pack it names by hash,\n"
+     "found among the pack.json files under DIR, and compares the outputs with the recorded\n"
+     "proposal: identical, different (with the diff) or pack missing. With --against, every\n"
+     "record is replayed under PACK to show whom a rule change would move (differences from\n"
+     "the proposal, and from a counsellor's override).\n"
+     "\n"
+     "options:\n"
+     "  --packs DIR                folder searched recursively for packs\n"
+     "  --against PACK             replay under this pack, whatever the records name\n"
+     "  --json                     print the report as JSON\n"
+     "\n"
+     "exit codes: 0 all identical (with --against: no errors); 1 differences, missing packs,\n"
+     "            errors, or a broken log; 2 usage; 3 pack load error; 4 I/O error\n"},
     {"version", cmd_version,
      "usage: aiguillage version\n"
      "\n"

@@ -18,9 +18,10 @@ void Batch::check(std::size_t col, std::size_t row, const Value& v) const {
   if (col >= columns_.size() || row >= rows_)
     throw Error(ErrorCode::invalid_argument, "batch cell out of range",
                 "/" + std::to_string(row) + "/" + std::to_string(col));
-  if (auto e = schema_->check_value(
-          col, v, "/" + std::to_string(row) + "/" + json_pointer_token(schema_->field(col).name)))
-    throw *e;
+  // The pointer is built only for an error: setting a cell must stay cheap.
+  if (auto e = schema_->check_value(col, v, std::string()))
+    throw Error(e->code(), e->message(),
+                "/" + std::to_string(row) + "/" + json_pointer_token(schema_->field(col).name));
 }
 
 void Batch::set_null(std::size_t col, std::size_t row) {

@@ -262,6 +262,15 @@ class RecordSax {
           pointer_);
       return true;
     }
+    if (f.type == FieldType::enumeration) {
+      // Enum values point at the schema's own strings: no copy, and tables can compare them
+      // by address.
+      int k = f.enum_index(s);
+      if (k >= 0) {
+        assign(Value::string(f.values[static_cast<std::size_t>(k)]));
+        return true;
+      }
+    }
     assign(out_.arena.copy_string(s));
     return true;
   }

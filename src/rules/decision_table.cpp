@@ -226,24 +226,30 @@ CompiledTable::CompiledTable(const Decision& d) {
         }
       }
     }
+    // Direct lookup for integer and date columns with nearby cut points.
+    const bool whole =
+        col.kind == Kind::date || (col.kind == Kind::numeric && col.type.kind == TypeKind::integer);
+    if (whole && !col.points.empty()) {
+      const std::int64_t unit = col.kind == Kind::date ? 1 : Decimal::kOne;
+      bool integral = true;
+      for (std::int64_t q : col.points) integral = integral && q % unit == 0;
+      const std::int64_t lo = col.points.front() / unit, hi = col.points.back() / unit;
+      if (integral && hi - lo <= 65536) {
+        col.lut_low = lo;
+        col.lut.resize(static_cast<std::size_t>(hi - lo + 1));
+        std::size_t below = 0;
+        for (std::int64_t x = lo; x <= hi; ++x) {
+          while (below < col.points.size() && col.points[below] < x * unit) ++below;
+          bool at = below < col.points.size() && col.points[below] == x * unit;
+          col.lut[static_cast<std::size_t>(x - lo)] = static_cast<std::uint32_t>(2 * below + at);
+        }
+      }
+    }
     col.always.assign(words_, ~std::uint64_t{0});
     for (std::uint32_t key = 0; key < col.key_count; ++key)
       for (std::size_t w = 0; w < words_; ++w) col.always[w] &= col.accept[key * words_ + w];
     generic_offsets_[c + 1] = generic_offsets_[c] + col.generics.size();
   }
-}
-
-std::uint32_t CompiledTable::key_of_scalar(std::size_t c, std::int64_t x) const {
-  const auto& p = columns_[c].points;
-  if (p.size() <= 32) {
-    std::uint32_t k = 0;
-    for (std::int64_t q : p)
-      k += static_cast<std::uint32_t>(q < x) + static_cast<std::uint32_t>(q <= x);
-    return k;
-  }
-  auto lo = std::lower_bound(p.begin(), p.end(), x);
-  auto k = static_cast<std::uint32_t>(2 * (lo - p.begin()));
-  return (lo != p.end() && *lo == x) ? k + 1 : k;
 }
 
 std::uint32_t CompiledTable::key_of(std::size_t c, const Value& v) const {
@@ -259,7 +265,19 @@ std::uint32_t CompiledTable::key_of(std::size_t c, const Value& v) const {
     case Kind::enumeration:
     case Kind::strings: {
       if (v.type() != Type::string) return col.null_key();
-      auto it = col.literal_index.find(v.as_string());
+      const std::string_view s = v.as_string();
+      if (col.kind == Kind::enumeration && col.type.domain) {
+        // Validated enum values point at the domain's own strings: compare addresses first.
+        const auto& domain = *col.type.domain;
+        for (std::size_t k = 0; k < domain.size(); ++k)
+          if (s.data() == domain[k].data()) return static_cast<std::uint32_t>(k);
+      }
+      if (col.literals.size() <= 16) {
+        for (std::size_t k = 0; k < col.literals.size(); ++k)
+          if (col.literals[k] == s) return static_cast<std::uint32_t>(k);
+        return static_cast<std::uint32_t>(col.literals.size());
+      }
+      auto it = col.literal_index.find(s);
       return it == col.literal_index.end() ? static_cast<std::uint32_t>(col.literals.size())
                                            : it->second;
     }

@@ -145,15 +145,27 @@ Evaluator::Evaluator(Pack pack) : pack_(std::move(pack)) {
   }
 }
 
+namespace {}  // namespace
+
+struct EvaluationScratch {
+  Words matched, possible, a, u, undecided;
+  std::vector<int> matched_rules, open_rules;
+  std::vector<Value> values;
+  std::vector<char> uncertain;
+};
+
 namespace {
 
-struct TableRun {
-  Words matched, possible, a, u;
-};
+void bits_into(std::vector<int>& out, const std::uint64_t* m, std::size_t words) {
+  out.clear();
+  for (std::size_t w = 0; w < words; ++w)
+    for (std::uint64_t x = m[w]; x; x &= x - 1)
+      out.push_back(static_cast<int>(w * 64 + static_cast<std::size_t>(std::countr_zero(x))));
+}
 
 // Resolves a table for one frame; writes outputs into the frame and the outcome.
 void run_table(const Pack& pack, const Decision& d, std::vector<Value>& frame, Arena& arena,
-               DecisionOutcome& out, TableRun& s) {
+               DecisionOutcome& out, EvaluationScratch& s) {
   const CompiledTable& t = *d.compiled;
   const std::size_t W = t.words();
   s.matched.resize(W);
@@ -178,10 +190,12 @@ void run_table(const Pack& pack, const Decision& d, std::vector<Value>& frame, A
       s.possible[w] &= s.a[w] | s.u[w];
     }
   }
-  Words undecided(W);
-  for (std::size_t w = 0; w < W; ++w) undecided[w] = s.possible[w] & ~s.matched[w];
-  std::vector<int> matched = bits_of(s.matched.data(), W);
-  std::vector<int> open = bits_of(undecided.data(), W);
+  s.undecided.resize(W);
+  for (std::size_t w = 0; w < W; ++w) s.undecided[w] = s.possible[w] & ~s.matched[w];
+  bits_into(s.matched_rules, s.matched.data(), W);
+  bits_into(s.open_rules, s.undecided.data(), W);
+  const std::vector<int>& matched = s.matched_rules;
+  const std::vector<int>& open = s.open_rules;
   out.fired.clear();
   out.blocking.clear();
   out.evaluated = true;
@@ -254,14 +268,15 @@ void run_table(const Pack& pack, const Decision& d, std::vector<Value>& frame, A
       set_null_outputs();
     }
   } else {
-    std::vector<int> order = matched;
+    out.fired.assign(matched.begin(), matched.end());
     if (d.hit_policy == HitPolicy::output_order)
-      std::stable_sort(order.begin(), order.end(),
+      std::stable_sort(out.fired.begin(), out.fired.end(),
                        [&](int x, int y) { return priority_of(d, x) < priority_of(d, y); });
-    out.fired = order;
-    out.blocking = open;
+    const std::vector<int>& order = out.fired;
+    out.blocking.assign(open.begin(), open.end());
+    std::vector<Value>& vals = s.values;
     for (std::size_t o = 0; o < d.outputs.size(); ++o) {
-      std::vector<Value> vals;
+      vals.clear();
       for (int r : order)
         vals.push_back(d.rules[static_cast<std::size_t>(r)].then[o].evaluate(ctx));
       Value result;
@@ -424,9 +439,11 @@ void Evaluator::evaluate(Evaluation& out, const EvalOptions& options) const {
     out.status = Status::error;
     return;
   }
-  std::vector<char> uncertain(p.slot_count(), 0);
+  if (!out.scratch) out.scratch = std::make_shared<EvaluationScratch>();
+  std::vector<char>& uncertain = out.scratch->uncertain;
+  uncertain.assign(p.slot_count(), 0);
   std::map<int, int> counts;
-  TableRun scratch;
+  EvaluationScratch& scratch = *out.scratch;
   for (const Node& node : p.order()) {
     if (node.kind == Node::Kind::variable) {
       const Variable& v = p.variables()[static_cast<std::size_t>(node.index)];
@@ -548,115 +565,141 @@ void Evaluator::evaluate_batch(const Batch& batch, BatchResult& out, const EvalO
       out.status[row] = e.status;
       for (const Error& err : e.errors) out.errors.emplace_back(row, err);
       for (std::size_t k = 0; k < n_dec; ++k) {
-        const DecisionOutcome& o = e.decisions.empty() ? DecisionOutcome{} : e.decisions[k];
+        if (e.decisions.empty()) {  // rejected before any decision ran
+          out.first_hit[k][row] = -1;
+          continue;
+        }
+        const DecisionOutcome& o = e.decisions[k];
         out.first_hit[k][row] = o.fired.empty() ? -1 : o.fired[0];
-        if (options.trace && !o.trace.keys.empty() && o.evaluated)
-          std::copy(o.trace.keys.begin(), o.trace.keys.end(),
-                    out.keys[k].begin() + static_cast<std::ptrdiff_t>(row * o.trace.keys.size()));
+        if (options.trace && o.evaluated)
+          for (std::size_t c = 0; c < o.trace.keys.size(); ++c)
+            out.keys[k][c * rows + row] = o.trace.keys[c];
       }
     }
     return;
   }
 
-  // Fast path: every table reads input columns directly; one key lookup and one AND per column.
+  // Fast path: every table reads input columns directly. Rows go by blocks, column at a time:
+  // first every key of a column (a lookup table or a branchless search), then one AND per
+  // column and row, then the hit. The keys are the trace.
+  constexpr std::size_t kBlock = 256;
   for (std::size_t row = begin; row < end; ++row) out.status[row] = Status::complete;
+  std::vector<std::uint32_t> keys;
+  Words matched, possible;
   for (std::size_t k = 0; k < n_dec; ++k) {
     const Decision& d = p.decisions()[k];
     const CompiledTable& t = *d.compiled;
     const auto& cols = t.columns();
     const std::size_t n_cols = cols.size();
     const std::size_t W = t.words();
-    struct Col {
-      const std::int64_t* data;
-      const std::uint8_t* present;
-      const std::uint64_t* accept;
-      const std::uint64_t* unknown;
-      CompiledTable::Column::Kind kind;
-      bool integer;
-      bool reference;
-      std::size_t field;
-    };
-    std::vector<Col> cv(n_cols);
-    for (std::size_t c = 0; c < n_cols; ++c) {
-      auto f = static_cast<std::size_t>(cols[c].slot);
-      cv[c] = Col{batch.data(f),
-                  batch.present(f),
-                  cols[c].accept.data(),
-                  cols[c].unknown.data(),
-                  cols[c].kind,
-                  p.inputs().field(f).type == FieldType::integer,
-                  static_cast<int>(f) == ref_field,
-                  f};
-    }
-    Words matched(W), possible(W);
+    keys.resize(n_cols * kBlock);
+    matched.resize(kBlock * W);
+    possible.resize(kBlock * W);
+    Words all(W);
+    all_rules(all.data(), W, t.rules());
     std::uint32_t* keys_out = options.trace ? out.keys[k].data() : nullptr;
     std::int32_t* hit = out.first_hit[k].data();
-    for (std::size_t row = begin; row < end; ++row) {
-      all_rules(matched.data(), W, t.rules());
-      all_rules(possible.data(), W, t.rules());
+    for (std::size_t b0 = begin; b0 < end; b0 += kBlock) {
+      const std::size_t n = std::min(kBlock, end - b0);
       for (std::size_t c = 0; c < n_cols; ++c) {
-        const Col& col = cv[c];
-        std::uint32_t key;
-        bool present = col.present[row] != 0;
-        std::int64_t x = col.data[row];
-        if (!present && col.reference && options.reference_date) {
-          present = true;
-          x = options.reference_date->days;
+        const auto f = static_cast<std::size_t>(cols[c].slot);
+        const std::int64_t* data = batch.data(f) + b0;
+        const std::uint8_t* present = batch.present(f) + b0;
+        const std::uint32_t null_key = cols[c].null_key();
+        const bool reference = static_cast<int>(f) == ref_field && options.reference_date;
+        const bool integer = p.inputs().field(f).type == FieldType::integer;
+        std::uint32_t* kc = keys.data() + c * kBlock;
+        switch (cols[c].kind) {
+          case CompiledTable::Column::Kind::numeric:
+            if (integer) {
+              for (std::size_t i = 0; i < n; ++i)
+                kc[i] = present[i] ? t.key_of_native(c, data[i], true) : null_key;
+            } else {
+              for (std::size_t i = 0; i < n; ++i)
+                kc[i] = present[i] ? t.key_of_scalar(c, data[i]) : null_key;
+            }
+            break;
+          case CompiledTable::Column::Kind::date:
+            for (std::size_t i = 0; i < n; ++i)
+              kc[i] = present[i]  ? t.key_of_native(c, data[i], false)
+                      : reference ? t.key_of_native(c, options.reference_date->days, false)
+                                  : null_key;
+            break;
+          case CompiledTable::Column::Kind::enumeration:
+          case CompiledTable::Column::Kind::boolean:
+            for (std::size_t i = 0; i < n; ++i)
+              kc[i] = present[i] ? static_cast<std::uint32_t>(data[i]) : null_key;
+            break;
+          default:
+            for (std::size_t i = 0; i < n; ++i) kc[i] = t.key_of(c, batch.get(f, b0 + i));
+            break;
         }
-        if (!present) {
-          key = cols[c].null_key();
-        } else {
-          switch (col.kind) {
-            case CompiledTable::Column::Kind::numeric:
-              if (col.integer)
-                x = x > kMaxWhole ? INT64_MAX : (x < -kMaxWhole ? INT64_MIN : x * Decimal::kOne);
-              key = t.key_of_scalar(c, x);
-              break;
-            case CompiledTable::Column::Kind::date:
-              key = t.key_of_scalar(c, x);
-              break;
-            case CompiledTable::Column::Kind::enumeration:
-            case CompiledTable::Column::Kind::boolean:
-              key = static_cast<std::uint32_t>(x);
-              break;
-            default:
-              key = t.key_of(c, batch.get(col.field, row));
-              break;
+        if (keys_out) std::copy(kc, kc + n, keys_out + c * rows + b0);
+      }
+      if (W == 1) {
+        std::uint64_t* m = matched.data();
+        std::uint64_t* q = possible.data();
+        std::fill(m, m + n, all[0]);
+        std::fill(q, q + n, all[0]);
+        for (std::size_t c = 0; c < n_cols; ++c) {
+          const std::uint32_t* kc = keys.data() + c * kBlock;
+          const std::uint64_t* acc = cols[c].accept.data();
+          const std::uint64_t* unk = cols[c].unknown.data();
+          for (std::size_t i = 0; i < n; ++i) {
+            const std::uint64_t a = acc[kc[i]];
+            m[i] &= a;
+            q[i] &= a | unk[kc[i]];
           }
         }
-        if (keys_out) keys_out[row * n_cols + c] = key;
-        const std::uint64_t* a = col.accept + key * W;
-        const std::uint64_t* u = col.unknown + key * W;
-        for (std::size_t w = 0; w < W; ++w) {
-          matched[w] &= a[w];
-          possible[w] &= a[w] | u[w];
+      } else {
+        for (std::size_t i = 0; i < n; ++i) {
+          std::copy(all.begin(), all.end(), matched.begin() + static_cast<std::ptrdiff_t>(i * W));
+          std::copy(all.begin(), all.end(), possible.begin() + static_cast<std::ptrdiff_t>(i * W));
+        }
+        for (std::size_t c = 0; c < n_cols; ++c) {
+          const std::uint32_t* kc = keys.data() + c * kBlock;
+          for (std::size_t i = 0; i < n; ++i) {
+            const std::uint64_t* a = cols[c].accept.data() + kc[i] * W;
+            const std::uint64_t* u = cols[c].unknown.data() + kc[i] * W;
+            std::uint64_t* m = matched.data() + i * W;
+            std::uint64_t* q = possible.data() + i * W;
+            for (std::size_t w = 0; w < W; ++w) {
+              m[w] &= a[w];
+              q[w] &= a[w] | u[w];
+            }
+          }
         }
       }
-      int first = first_bit(matched.data(), W);
-      hit[row] = first;
-      // Undecided rules before the first match (FIRST) or anywhere (UNIQUE) leave it open.
-      bool open = false;
-      std::size_t limit = (d.hit_policy == HitPolicy::first && first >= 0)
-                              ? static_cast<std::size_t>(first)
-                              : t.rules();
-      for (std::size_t w = 0; w < W && w * 64 < limit; ++w) {
-        std::uint64_t und = possible[w] & ~matched[w];
-        if (w * 64 + 64 > limit) und &= (std::uint64_t{1} << (limit - w * 64)) - 1;
-        open |= und != 0;
-      }
-      if (d.hit_policy == HitPolicy::unique && first >= 0) {
-        int count = 0;
-        for (std::size_t w = 0; w < W; ++w) count += std::popcount(matched[w]);
-        if (count > 1) {
-          out.status[row] = Status::error;
-          out.errors.emplace_back(row, Error(ErrorCode::hit_policy_violation,
-                                             "rules " + rule_list(d, bits_of(matched.data(), W)) +
-                                                 " all match under UNIQUE (" + d.id + ")",
-                                             d.pointer));
-          continue;
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::size_t row = b0 + i;
+        const std::uint64_t* m = matched.data() + i * W;
+        const std::uint64_t* q = possible.data() + i * W;
+        const int first = first_bit(m, W);
+        hit[row] = first;
+        // Undecided rules before the first match (FIRST) or anywhere (UNIQUE) leave it open.
+        bool open = false;
+        const std::size_t limit = (d.hit_policy == HitPolicy::first && first >= 0)
+                                      ? static_cast<std::size_t>(first)
+                                      : t.rules();
+        for (std::size_t w = 0; w < W && w * 64 < limit; ++w) {
+          std::uint64_t und = q[w] & ~m[w];
+          if (w * 64 + 64 > limit) und &= (std::uint64_t{1} << (limit - w * 64)) - 1;
+          open |= und != 0;
         }
+        if (d.hit_policy == HitPolicy::unique && first >= 0) {
+          int count = 0;
+          for (std::size_t w = 0; w < W; ++w) count += std::popcount(m[w]);
+          if (count > 1) {
+            out.status[row] = Status::error;
+            out.errors.emplace_back(row, Error(ErrorCode::hit_policy_violation,
+                                               "rules " + rule_list(d, bits_of(m, W)) +
+                                                   " all match under UNIQUE (" + d.id + ")",
+                                               d.pointer));
+            continue;
+          }
+        }
+        if (open && out.status[row] == Status::complete) out.status[row] = Status::incomplete;
       }
-      if (open && out.status[row] == Status::complete) out.status[row] = Status::incomplete;
     }
   }
 }

@@ -251,7 +251,7 @@ TEST(EvaluatorTest, BatchFastPathAgreesWithRecordEvaluation) {
     EXPECT_EQ(result.first_hit[0][row], e.decisions[0].fired.empty() ? -1 : e.decisions[0].fired[0])
         << jsons[row];
     for (std::size_t c = 0; c < kinds.size(); ++c)
-      EXPECT_EQ(result.keys[0][row * kinds.size() + c], e.decisions[0].trace.keys[c]);
+      EXPECT_EQ(result.keys[0][c * rows + row], e.decisions[0].trace.keys[c]);
   }
 }
 

@@ -45,6 +45,11 @@ class CompiledTable {
     std::vector<std::uint64_t> accept;   // key_count x words
     std::vector<std::uint64_t> unknown;  // key_count x words
     std::vector<std::uint64_t> always;   // words: rules accepting every key, null included
+    // Integer and date columns whose cut points span a small range: key by direct lookup of the
+    // plain value (an integer, or days), lut[x - lut_low]; below it key 0, above it the last
+    // region.
+    std::vector<std::uint32_t> lut;
+    std::int64_t lut_low = 0;
     struct Generic {
       Expression cell;
       std::vector<std::uint64_t> rules;  // words
@@ -63,7 +68,36 @@ class CompiledTable {
   // Key of a column value (null gives null_key()).
   std::uint32_t key_of(std::size_t col, const Value& v) const;
   // Key of a numeric column value given in decimal units, or a date column value in days.
-  std::uint32_t key_of_scalar(std::size_t col, std::int64_t x) const;
+  std::uint32_t key_of_scalar(std::size_t col, std::int64_t x) const {
+    const auto& p = columns_[col].points;
+    const std::size_t n = p.size();
+    if (n == 0) return 0;
+    // Branchless lower bound: the count of cut points below x.
+    const std::int64_t* base = p.data();
+    std::size_t len = n;
+    while (len > 1) {
+      const std::size_t half = len / 2;
+      base += (base[half - 1] < x) ? half : 0;
+      len -= half;
+    }
+    const std::size_t below = static_cast<std::size_t>(base - p.data()) + (*base < x);
+    return static_cast<std::uint32_t>(2 * below + (below < n && p[below] == x));
+  }
+  // Key of an integer column's plain value, or a date column's days, through the lookup table
+  // when there is one.
+  std::uint32_t key_of_native(std::size_t col, std::int64_t x, bool integer) const {
+    const Column& c = columns_[col];
+    if (!c.lut.empty()) {
+      if (x < c.lut_low) return 0;
+      const auto i = static_cast<std::uint64_t>(x) - static_cast<std::uint64_t>(c.lut_low);
+      return i < c.lut.size() ? c.lut[i] : static_cast<std::uint32_t>(2 * c.points.size());
+    }
+    if (integer) {
+      constexpr std::int64_t kMax = INT64_MAX / 1'000'000;
+      x = x > kMax ? INT64_MAX : (x < -kMax ? INT64_MIN : x * 1'000'000);
+    }
+    return key_of_scalar(col, x);
+  }
   // A value falling in region `key` of a column, for counter-examples; nullopt when the region
   // holds no value of the column's type (e.g. no integer strictly between 1 and 2).
   std::optional<Value> representative(std::size_t col, std::uint32_t key, Arena& arena) const;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -49,6 +50,8 @@ struct MissingInput {
   int rules = 0;
 };
 
+struct EvaluationScratch;  // reused working memory, private to the evaluator
+
 struct Evaluation {
   Status status = Status::complete;
   Record input;              // the validated input values (one per input field)
@@ -56,7 +59,8 @@ struct Evaluation {
   std::vector<DecisionOutcome> decisions;
   std::vector<MissingInput> missing;
   std::vector<Error> errors;
-  Arena arena;  // values made during evaluation
+  Arena arena;                                 // values made during evaluation
+  std::shared_ptr<EvaluationScratch> scratch;  // reused between evaluations: no allocation
 };
 
 // Results of a batch, columnar: one entry per row (and per decision).
@@ -64,7 +68,7 @@ struct BatchResult {
   std::size_t rows = 0;
   std::vector<Status> status;
   std::vector<std::vector<std::int32_t>> first_hit;  // [decision][row]: first fired rule or -1
-  // [decision]: keys, row-major (rows x columns); filled when options.trace
+  // [decision]: keys, column-major (keys[d][column * rows + row]); filled when options.trace
   std::vector<std::vector<std::uint32_t>> keys;
   std::vector<std::pair<std::size_t, Error>> errors;  // row, error
 };

@@ -1,0 +1,101 @@
+// Orientation throughput on the real fr-2025 pack: a typed batch with the full trace kept,
+// and JSON Lines end to end (parse, validate, evaluate, write the result).
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "aiguillage/rules/evaluator.hpp"
+
+namespace {
+
+using namespace aiguillage;
+namespace fs = std::filesystem;
+
+const fs::path kPack = fs::path(AIG_SOURCE_DIR) / "rules/orientation/fr-2025";
+
+std::size_t rows_wanted() {
+  return std::getenv("AIG_BENCH_SMOKE") ? 2000 : 1'000'000;
+}
+
+// The inputs of the pack's own test cases, replicated: a realistic mix of complete, incomplete
+// and review cases.
+std::vector<std::string> person_lines(const Pack& pack) {
+  std::vector<std::string> lines;
+  for (const auto& entry : fs::directory_iterator(kPack / "tests")) {
+    std::ifstream in(entry.path());
+    nlohmann::json doc = nlohmann::json::parse(in);
+    for (const auto& c : doc["cases"]) {
+      if (c["expected"].contains("error")) continue;
+      nlohmann::json input = c["input"];
+      input["reference_date"] = c["reference_date"];
+      Record r;
+      if (pack.inputs().parse_record(input.dump(), r).empty()) lines.push_back(input.dump());
+    }
+  }
+  std::sort(lines.begin(), lines.end());
+  return lines;
+}
+
+void BM_OrientationBatchWithTrace(benchmark::State& state) {
+  if (!fs::exists(kPack)) {
+    state.SkipWithError("rules/orientation/fr-2025 is missing");
+    return;
+  }
+  Pack pack = Pack::load_file(kPack.string());
+  Evaluator evaluator(pack);
+  auto lines = person_lines(pack);
+  const std::size_t rows = rows_wanted();
+  Batch batch(pack.inputs(), rows);
+  std::vector<Record> records(lines.size());
+  for (std::size_t k = 0; k < lines.size(); ++k) pack.inputs().parse_record(lines[k], records[k]);
+  for (std::size_t row = 0; row < rows; ++row) batch.set_row(row, records[row % records.size()]);
+  EvalOptions options;
+  options.trace = true;
+  BatchResult result;
+  for (auto _ : state) {
+    evaluator.evaluate_batch(batch, result, options);
+    benchmark::DoNotOptimize(result.status.data());
+  }
+  state.counters["rows"] = static_cast<double>(rows);
+  state.counters["ns_per_person"] =
+      benchmark::Counter(static_cast<double>(rows), benchmark::Counter::kIsIterationInvariantRate |
+                                                        benchmark::Counter::kInvert);
+  state.counters["ns_per_person"] = state.counters["ns_per_person"] * 1e9;
+}
+BENCHMARK(BM_OrientationBatchWithTrace)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_OrientationJsonLines(benchmark::State& state) {
+  if (!fs::exists(kPack)) {
+    state.SkipWithError("rules/orientation/fr-2025 is missing");
+    return;
+  }
+  Pack pack = Pack::load_file(kPack.string());
+  Evaluator evaluator(pack);
+  auto lines = person_lines(pack);
+  const std::size_t n = std::getenv("AIG_BENCH_SMOKE") ? 1000 : 100'000;
+  Evaluation e;
+  std::string out;
+  for (auto _ : state) {
+    std::size_t bytes = 0;
+    for (std::size_t k = 0; k < n; ++k) {
+      evaluator.evaluate_json(lines[k % lines.size()], e);
+      out = evaluation_to_json(pack, e, false);
+      bytes += out.size();
+    }
+    benchmark::DoNotOptimize(bytes);
+  }
+  state.counters["ns_per_person"] =
+      benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate |
+                                                     benchmark::Counter::kInvert);
+  state.counters["ns_per_person"] = state.counters["ns_per_person"] * 1e9;
+}
+BENCHMARK(BM_OrientationJsonLines)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();
