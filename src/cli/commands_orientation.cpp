@@ -185,7 +185,8 @@ Person read_person(std::string_view text) {
   return p;
 }
 
-Proposal propose(const Orienter& orienter, const Person& person, Date date) {
+Proposal propose(const Orienter& orienter, const Person& person, Date date,
+                 bool with_trace = true) {
   if (person.error) {
     Proposal p;
     p.reference_date = date;
@@ -197,7 +198,7 @@ Proposal propose(const Orienter& orienter, const Person& person, Date date) {
     p.errors.push_back(*person.error);
     return p;
   }
-  return orienter.propose(person.text, date);
+  return orienter.propose(person.text, date, with_trace);
 }
 
 // A decision taken outside the tool (an interview, a counsellor's screen), one JSON object per
@@ -391,7 +392,7 @@ int cmd_orient(int argc, char** argv) {
     while (const std::vector<RecordLine>* block = reader.next()) {
       for (const RecordLine& r : *block) {
         const Person person = read_person(r.text);
-        const Proposal p = propose(orienter, person, date);
+        const Proposal p = propose(orienter, person, date, trace);
         std::string line = proposal_to_json(p, trace);
         if (!p.errors.empty()) {
           any_error = true;

@@ -200,7 +200,8 @@ void append_errors(std::string& out, const std::vector<Error>& errors) {
 Orienter::Orienter(Pack pack, OrientationPolicy policy)
     : evaluator_(std::move(pack)), policy_(policy) {}
 
-Proposal Orienter::propose(std::string_view person_json, Date reference_date) const {
+Proposal Orienter::propose(std::string_view person_json, Date reference_date,
+                           bool with_trace) const {
   const Pack& p = pack();
   Proposal out;
   out.reference_date = reference_date;
@@ -224,7 +225,7 @@ Proposal Orienter::propose(std::string_view person_json, Date reference_date) co
   }
   out.status = e.status;
   out.errors = e.errors;
-  out.trace_json = evaluation_to_json(p, e, true);
+  out.trace_json = evaluation_to_json(p, e, with_trace);
 
   const std::size_t n_inputs = p.inputs().size();
   const bool evaluated = e.frame.size() == p.slot_count() && !e.frame.empty();

@@ -156,11 +156,15 @@ struct EvaluationScratch {
 
 namespace {
 
-void bits_into(std::vector<int>& out, const std::uint64_t* m, std::size_t words) {
+void bits_into(std::vector<int>& out, const std::uint64_t* m, std::size_t words,
+               std::size_t limit = SIZE_MAX) {
   out.clear();
-  for (std::size_t w = 0; w < words; ++w)
-    for (std::uint64_t x = m[w]; x; x &= x - 1)
-      out.push_back(static_cast<int>(w * 64 + static_cast<std::size_t>(std::countr_zero(x))));
+  for (std::size_t w = 0; w < words && w * 64 < limit; ++w)
+    for (std::uint64_t x = m[w]; x; x &= x - 1) {
+      const std::size_t r = w * 64 + static_cast<std::size_t>(std::countr_zero(x));
+      if (r >= limit) return;
+      out.push_back(static_cast<int>(r));
+    }
 }
 
 // Resolves a table for one frame; writes outputs into the frame and the outcome.
@@ -192,8 +196,17 @@ void run_table(const Pack& pack, const Decision& d, std::vector<Value>& frame, A
   }
   s.undecided.resize(W);
   for (std::size_t w = 0; w < W; ++w) s.undecided[w] = s.possible[w] & ~s.matched[w];
-  bits_into(s.matched_rules, s.matched.data(), W);
-  bits_into(s.open_rules, s.undecided.data(), W);
+  if (d.hit_policy == HitPolicy::first) {
+    // Only the first match and the undecided rules before it matter: large tables need not
+    // list every match.
+    const int f = first_bit(s.matched.data(), W);
+    s.matched_rules.clear();
+    if (f >= 0) s.matched_rules.push_back(f);
+    bits_into(s.open_rules, s.undecided.data(), W, f < 0 ? SIZE_MAX : static_cast<std::size_t>(f));
+  } else {
+    bits_into(s.matched_rules, s.matched.data(), W);
+    bits_into(s.open_rules, s.undecided.data(), W);
+  }
   const std::vector<int>& matched = s.matched_rules;
   const std::vector<int>& open = s.open_rules;
   out.fired.clear();

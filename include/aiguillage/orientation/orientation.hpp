@@ -44,7 +44,7 @@ struct Proposal {
   std::vector<Question> questions;
   std::string outputs_json;  // {"parcours": ..., "organisme_referent": ..., ...} in pack order
   std::string inputs_json;   // the validated inputs used, {"name": value}, in schema order
-  std::string trace_json;    // evaluation_to_json(..., trace = true)
+  std::string trace_json;    // evaluation_to_json(..., with_trace)
   std::string pack_id, pack_version, pack_hash, engine_version;
   std::vector<Error> errors;  // a rejected person (bad input) has errors and no outputs
   Evaluation evaluation;      // the full evaluation, for notices and explanations
@@ -73,7 +73,9 @@ class Orienter {
 
   // Evaluates one person (a JSON object) at the reference date. A rejected person gives a
   // proposal with errors (and status error), never an exception.
-  Proposal propose(std::string_view person_json, Date reference_date) const;
+  // `with_trace` false leaves the trace out of trace_json (the fired rules stay): it is the
+  // costly part of a proposal and a bulk run rarely needs it.
+  Proposal propose(std::string_view person_json, Date reference_date, bool with_trace = true) const;
 
   // A human decision. Throws Error(invalid_argument) for an override or re-orientation without
   // a reason, an empty actor role, or override outputs that are not a JSON object naming only
