@@ -143,9 +143,78 @@ Evaluator::Evaluator(Pack pack) : pack_(std::move(pack)) {
           col.kind == CompiledTable::Column::Kind::opaque)
         batch_fast_ = false;
   }
+  if (batch_fast_) build_plan();
 }
 
-namespace {}  // namespace
+// How the fast batch path turns a column of a batch into keys: integer inputs with bounds key
+// through a table over their whole domain (one load, no branch); other numbers and dates through
+// a branchless search over cut points padded to a power of two; enums and booleans are their key.
+struct Evaluator::BatchPlan {
+  struct Column {
+    CompiledTable::Column::Kind kind;
+    std::size_t field;
+    bool integer = false;
+    bool reference = false;
+    std::uint32_t null_key = 0;
+    std::uint32_t last_key = 0;        // the region above every cut point
+    std::vector<std::int64_t> points;  // padded with INT64_MAX to a power of two
+    std::size_t n_points = 0;
+    std::vector<std::uint32_t> lut;
+    std::int64_t lut_min = 0, lut_max = 0;
+  };
+  std::vector<std::vector<Column>> tables;  // per decision
+};
+
+namespace {
+
+inline std::uint32_t padded_key(const std::int64_t* p, std::size_t size, std::size_t n,
+                                std::int64_t x) {
+  std::size_t below = 0;
+  for (std::size_t step = size >> 1; step > 0; step >>= 1)
+    below += (p[below + step - 1] < x) ? step : 0;
+  below += (below < size && p[below] < x);
+  const auto k = static_cast<std::uint32_t>(2 * below);
+  return (below < n && p[below] == x) ? k + 1 : k;
+}
+
+}  // namespace
+
+void Evaluator::build_plan() {
+  auto plan = std::make_shared<BatchPlan>();
+  const int ref_field = pack_.reference_date_field();
+  for (const Decision& d : pack_.decisions()) {
+    std::vector<BatchPlan::Column> cols;
+    const CompiledTable& t = *d.compiled;
+    for (std::size_t c = 0; c < t.columns().size(); ++c) {
+      const auto& col = t.columns()[c];
+      BatchPlan::Column pc;
+      pc.kind = col.kind;
+      pc.field = static_cast<std::size_t>(col.slot);
+      const FieldSpec& f = pack_.inputs().field(pc.field);
+      pc.integer = f.type == FieldType::integer;
+      pc.reference = col.slot == ref_field;
+      pc.null_key = col.null_key();
+      pc.n_points = col.points.size();
+      pc.last_key = static_cast<std::uint32_t>(2 * pc.n_points);
+      std::size_t size = 1;
+      while (size < pc.n_points + 1) size <<= 1;
+      pc.points = col.points;
+      pc.points.resize(size, INT64_MAX);
+      if (pc.kind == CompiledTable::Column::Kind::numeric && pc.integer && f.min && f.max) {
+        const std::int64_t lo = f.min->units / Decimal::kOne, hi = f.max->units / Decimal::kOne;
+        if (hi - lo < 65536) {
+          pc.lut_min = lo;
+          pc.lut_max = hi;
+          for (std::int64_t x = lo; x <= hi; ++x)
+            pc.lut.push_back(t.key_of_scalar(c, x * Decimal::kOne));
+        }
+      }
+      cols.push_back(std::move(pc));
+    }
+    plan->tables.push_back(std::move(cols));
+  }
+  plan_ = std::move(plan);
+}
 
 struct EvaluationScratch {
   Words matched, possible, a, u, undecided;
@@ -593,16 +662,18 @@ void Evaluator::evaluate_batch(const Batch& batch, BatchResult& out, const EvalO
   }
 
   // Fast path: every table reads input columns directly. Rows go by blocks, column at a time:
-  // first every key of a column (a lookup table or a branchless search), then one AND per
-  // column and row, then the hit. The keys are the trace.
+  // first every key of a column, then one AND per column and row, then the hit. The keys are
+  // the trace.
   constexpr std::size_t kBlock = 256;
   for (std::size_t row = begin; row < end; ++row) out.status[row] = Status::complete;
   std::vector<std::uint32_t> keys;
   Words matched, possible;
+  constexpr std::int64_t kMaxUnits = INT64_MAX / Decimal::kOne;
   for (std::size_t k = 0; k < n_dec; ++k) {
     const Decision& d = p.decisions()[k];
     const CompiledTable& t = *d.compiled;
     const auto& cols = t.columns();
+    const auto& plan = plan_->tables[k];
     const std::size_t n_cols = cols.size();
     const std::size_t W = t.words();
     keys.resize(n_cols * kBlock);
@@ -615,36 +686,50 @@ void Evaluator::evaluate_batch(const Batch& batch, BatchResult& out, const EvalO
     for (std::size_t b0 = begin; b0 < end; b0 += kBlock) {
       const std::size_t n = std::min(kBlock, end - b0);
       for (std::size_t c = 0; c < n_cols; ++c) {
-        const auto f = static_cast<std::size_t>(cols[c].slot);
-        const std::int64_t* data = batch.data(f) + b0;
-        const std::uint8_t* present = batch.present(f) + b0;
-        const std::uint32_t null_key = cols[c].null_key();
-        const bool reference = static_cast<int>(f) == ref_field && options.reference_date;
-        const bool integer = p.inputs().field(f).type == FieldType::integer;
+        const BatchPlan::Column& pc = plan[c];
+        const std::int64_t* data = batch.data(pc.field) + b0;
+        const std::uint8_t* present = batch.present(pc.field) + b0;
+        const std::uint32_t null_key = pc.null_key;
         std::uint32_t* kc = keys.data() + c * kBlock;
-        switch (cols[c].kind) {
+        switch (pc.kind) {
           case CompiledTable::Column::Kind::numeric:
-            if (integer) {
-              for (std::size_t i = 0; i < n; ++i)
-                kc[i] = present[i] ? t.key_of_native(c, data[i], true) : null_key;
+            if (!pc.lut.empty()) {
+              // Validated values lie within the bounds the table covers.
+              const std::uint32_t* lut = pc.lut.data();
+              for (std::size_t i = 0; i < n; ++i) {
+                const std::int64_t x = std::clamp(data[i], pc.lut_min, pc.lut_max);
+                const std::uint32_t key = lut[x - pc.lut_min];
+                kc[i] = present[i] ? key : null_key;
+              }
             } else {
-              for (std::size_t i = 0; i < n; ++i)
-                kc[i] = present[i] ? t.key_of_scalar(c, data[i]) : null_key;
+              for (std::size_t i = 0; i < n; ++i) {
+                std::int64_t x = data[i];
+                if (pc.integer) x = std::clamp(x, -kMaxUnits, kMaxUnits) * Decimal::kOne;
+                const std::uint32_t key =
+                    padded_key(pc.points.data(), pc.points.size(), pc.n_points, x);
+                kc[i] = present[i] ? key : null_key;
+              }
             }
             break;
-          case CompiledTable::Column::Kind::date:
-            for (std::size_t i = 0; i < n; ++i)
-              kc[i] = present[i]  ? t.key_of_native(c, data[i], false)
-                      : reference ? t.key_of_native(c, options.reference_date->days, false)
-                                  : null_key;
+          case CompiledTable::Column::Kind::date: {
+            const bool use_reference = pc.reference && options.reference_date;
+            const std::int64_t fallback = use_reference ? options.reference_date->days : 0;
+            for (std::size_t i = 0; i < n; ++i) {
+              const bool has = present[i] || use_reference;
+              const std::int64_t x = present[i] ? data[i] : fallback;
+              const std::uint32_t key =
+                  padded_key(pc.points.data(), pc.points.size(), pc.n_points, x);
+              kc[i] = has ? key : null_key;
+            }
             break;
+          }
           case CompiledTable::Column::Kind::enumeration:
           case CompiledTable::Column::Kind::boolean:
             for (std::size_t i = 0; i < n; ++i)
               kc[i] = present[i] ? static_cast<std::uint32_t>(data[i]) : null_key;
             break;
           default:
-            for (std::size_t i = 0; i < n; ++i) kc[i] = t.key_of(c, batch.get(f, b0 + i));
+            for (std::size_t i = 0; i < n; ++i) kc[i] = t.key_of(c, batch.get(pc.field, b0 + i));
             break;
         }
         if (keys_out) std::copy(kc, kc + n, keys_out + c * rows + b0);
@@ -682,6 +767,17 @@ void Evaluator::evaluate_batch(const Batch& batch, BatchResult& out, const EvalO
             }
           }
         }
+      }
+      if (W == 1 && d.hit_policy == HitPolicy::first) {
+        for (std::size_t i = 0; i < n; ++i) {
+          const std::uint64_t m = matched[i];
+          hit[b0 + i] = m ? std::countr_zero(m) : -1;
+          const std::uint64_t before =
+              m ? (m & (~m + 1)) - 1 : all[0];  // rules before the first match
+          if ((possible[i] & ~m & before) && out.status[b0 + i] == Status::complete)
+            out.status[b0 + i] = Status::incomplete;
+        }
+        continue;
       }
       for (std::size_t i = 0; i < n; ++i) {
         const std::size_t row = b0 + i;

@@ -22,7 +22,8 @@ struct ColumnKind {
 };
 
 const std::vector<ColumnKind> kKinds = {
-    {R"({"name":"n","type":"integer"})", "n"},
+    {R"({"name":"w","type":"integer"})", "w"},                    // unbounded: batch keys by search
+    {R"({"name":"n","type":"integer","min":-5,"max":20})", "n"},  // bounded: batch keys by table
     {R"({"name":"d","type":"decimal"})", "d"},
     {R"({"name":"e","type":"enum","values":["a","b","c","d"]})", "e"},
     {R"({"name":"s","type":"string"})", "s"},
@@ -42,8 +43,8 @@ std::string random_cell(std::mt19937& rng, const std::string& kind) {
   if (r == 0) return "-";
   if (r == 1) return "";
   if (r == 2) return "null";
-  if (kind == "n" || kind == "d" || kind == "t") {
-    auto v = [&]() { return kind == "n" ? num() : (kind == "d" ? dec() : day()); };
+  if (kind == "n" || kind == "w" || kind == "d" || kind == "t") {
+    auto v = [&]() { return kind == "n" || kind == "w" ? num() : (kind == "d" ? dec() : day()); };
     switch (r % 10) {
       case 3:
         return "< " + v();
@@ -109,6 +110,8 @@ std::string random_value(std::mt19937& rng, const std::string& kind) {
   auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
   if (pick(8) == 0) return "null";
   if (kind == "n") return std::to_string(pick(14) - 3);
+  if (kind == "w")
+    return std::to_string(pick(3) ? pick(14) - 3 : static_cast<int>(rng() % 2000000) - 1000000);
   if (kind == "d") return std::to_string(pick(14) - 3) + (pick(2) ? ".5" : "");
   if (kind == "e") return std::string("\"") + "abcd"[pick(4)] + "\"";
   if (kind == "s") {
@@ -209,9 +212,9 @@ TEST(EvaluatorPropertyTest, CompiledMasksEqualNaiveCellByCellEvaluation) {
 TEST(EvaluatorTest, BatchFastPathAgreesWithRecordEvaluation) {
   std::mt19937 rng(7);
   TableSpec t;
-  t.columns = {"n", "d", "e", "b", "t"};
+  t.columns = {"n", "w", "d", "e", "b", "t"};
   t.outputs = {{"o", "integer"}};
-  const std::vector<std::string> kinds = {"n", "d", "e", "b", "t"};
+  const std::vector<std::string> kinds = {"n", "w", "d", "e", "b", "t"};
   for (int r = 0; r < 90; ++r) {
     std::vector<std::string> cells;
     for (const auto& k : kinds) {

@@ -96,7 +96,10 @@ class Evaluator {
 
  private:
   Pack pack_;
+  void build_plan();
   bool batch_fast_ = false;  // tables read only inputs, no generic cells, constant outputs
+  struct BatchPlan;          // per column: how a batch value becomes a key
+  std::shared_ptr<const BatchPlan> plan_;
 };
 
 // Why each rule of a table did or did not fire, derived from the trace.
