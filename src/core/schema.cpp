@@ -72,7 +72,7 @@ InputSchema::InputSchema(std::vector<FieldSpec> fields) : fields_(std::move(fiel
 }
 
 int InputSchema::index_of(std::string_view name) const {
-  auto it = index_.find(std::string(name));
+  auto it = index_.find(name);
   return it == index_.end() ? -1 : it->second;
 }
 
@@ -215,7 +215,7 @@ class RecordSax {
   bool number_unsigned(json::number_unsigned_t v) {
     if (v > static_cast<std::uint64_t>(INT64_MAX)) {
       if (!place()) return true;
-      add(ErrorCode::number_overflow, "number too large", pointer_);
+      add(ErrorCode::number_overflow, "number too large", pointer());
       return true;
     }
     return integer(static_cast<std::int64_t>(v), std::to_string(v));
@@ -227,13 +227,13 @@ class RecordSax {
     const FieldSpec& f = schema_.field(field_);
     if (f.type != FieldType::decimal) {
       add(ErrorCode::type_mismatch, f.name + " expects " + expected(f) + ", got the number " + text,
-          pointer_);
+          pointer());
       return true;
     }
     auto d = Decimal::parse(text);
     if (!d) {
       add(ErrorCode::invalid_decimal,
-          f.name + " = " + text + " is not an exact decimal (at most 6 decimal places)", pointer_);
+          f.name + " = " + text + " is not an exact decimal (at most 6 decimal places)", pointer());
       return true;
     }
     assign(Value::decimal(*d));
@@ -251,7 +251,7 @@ class RecordSax {
       auto d = Date::parse(s);
       if (!d) {
         add(ErrorCode::invalid_date, f.name + " = \"" + s + "\" is not a valid date YYYY-MM-DD",
-            pointer_);
+            pointer());
         return true;
       }
       assign(Value::date(*d));
@@ -259,7 +259,7 @@ class RecordSax {
     }
     if (f.type != FieldType::string && f.type != FieldType::enumeration) {
       add(ErrorCode::type_mismatch, f.name + " expects " + expected(f) + ", got a string",
-          pointer_);
+          pointer());
       return true;
     }
     if (f.type == FieldType::enumeration) {
@@ -334,12 +334,12 @@ class RecordSax {
     }
     const FieldSpec& f = schema_.field(field_);
     if (f.type != FieldType::list) {
-      add(ErrorCode::type_mismatch, f.name + " expects " + expected(f) + ", got a list", pointer_);
+      add(ErrorCode::type_mismatch, f.name + " expects " + expected(f) + ", got a list", pointer());
       ++skip_;
       return true;
     }
     list_field_ = field_;
-    list_pointer_ = pointer_;
+    list_pointer_ = pointer();
     items_.clear();
     return true;
   }
@@ -351,7 +351,7 @@ class RecordSax {
     Value* items = out_.arena.allocate_values(items_.size());
     for (std::size_t j = 0; j < items_.size(); ++j) items[j] = items_[j];
     field_ = list_field_;
-    pointer_ = list_pointer_;
+    use_list_pointer_ = true;
     list_field_ = -1;
     assign(Value::list(items, items_.size()));
     return true;
@@ -390,13 +390,13 @@ class RecordSax {
       auto d = Decimal::from_int(v);
       if (!d) {
         add(ErrorCode::number_overflow, f.name + " = " + text + " is out of the decimal range",
-            pointer_);
+            pointer());
         return true;
       }
       assign(Value::decimal(*d));
     } else {
       add(ErrorCode::type_mismatch, f.name + " expects " + expected(f) + ", got the number " + text,
-          pointer_);
+          pointer());
     }
     return true;
   }
@@ -418,7 +418,8 @@ class RecordSax {
       return true;
     }
     if (f.type != FieldType::boolean) {
-      add(ErrorCode::type_mismatch, f.name + " expects " + expected(f) + ", got " + what, pointer_);
+      add(ErrorCode::type_mismatch, f.name + " expects " + expected(f) + ", got " + what,
+          pointer());
       return true;
     }
     assign(v);
@@ -441,26 +442,35 @@ class RecordSax {
       return false;
     }
     const Frame& fr = frames_.back();
-    std::string name = fr.prefix + key_;
-    pointer_ = fr.pointer + "/" + json_pointer_token(key_);
-    int k = schema_.index_of(name);
+    use_list_pointer_ = false;
+    // Pointers and dotted names are built only when needed: most records are flat and valid.
+    const int k = fr.prefix.empty() ? schema_.index_of(key_) : schema_.index_of(fr.prefix + key_);
     if (k < 0) {
       if (unknown_ == UnknownFields::reject)
-        add(ErrorCode::unknown_field, "\"" + name + "\" is not an input of this pack", pointer_);
+        add(ErrorCode::unknown_field, "\"" + fr.prefix + key_ + "\" is not an input of this pack",
+            pointer());
       return false;
     }
     field_ = k;
     return true;
   }
 
+  // The JSON pointer of the value being read.
+  std::string pointer() const {
+    if (use_list_pointer_) return list_pointer_;
+    if (frames_.empty()) return std::string();
+    return frames_.back().pointer + "/" + json_pointer_token(key_);
+  }
+
   void assign(const Value& v) {
     if (assigned_[field_]) {
-      add(ErrorCode::json_syntax, "duplicate key \"" + schema_.field(field_).name + "\"", pointer_);
+      add(ErrorCode::json_syntax, "duplicate key \"" + schema_.field(field_).name + "\"",
+          pointer());
       return;
     }
     assigned_[field_] = 1;
-    if (auto e = schema_.check_value(field_, v, pointer_)) {
-      errors_.push_back(*e);
+    if (auto e = schema_.check_value(field_, v, std::string())) {
+      errors_.emplace_back(e->code(), e->message(), pointer());
       return;
     }
     out_.values[field_] = v;
@@ -477,7 +487,8 @@ class RecordSax {
   std::vector<std::uint8_t> assigned_;
   std::vector<Frame> frames_;
   std::vector<Value> items_;
-  std::string key_, pointer_, list_pointer_;
+  std::string key_, list_pointer_;
+  bool use_list_pointer_ = false;
   int field_ = -1;
   int list_field_ = -1;
   int depth_ = 0;

@@ -77,7 +77,11 @@ class InputSchema {
 
  private:
   std::vector<FieldSpec> fields_;
-  std::unordered_map<std::string, int> index_;
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, int, Hash, std::equal_to<>> index_;
 };
 
 }  // namespace v1
