@@ -16,11 +16,11 @@ inline namespace v1 {
 
 struct LogVerification {
   bool ok = true;
-  std::uint64_t lines = 0;       // valid chained lines
-  std::uint64_t first_bad = 0;   // 1-based line number of the first broken line, 0 when ok
-  bool torn_tail = false;        // the last line is incomplete (no newline or not JSON)
+  std::uint64_t lines = 0;      // valid chained lines
+  std::uint64_t first_bad = 0;  // 1-based line number of the first broken line, 0 when ok
+  bool torn_tail = false;       // the last line is incomplete (no newline or not JSON)
   std::string message;
-  std::string last_hash;         // hash of the last valid line
+  std::string last_hash;  // hash of the last valid line
 };
 
 LogVerification verify_log(const std::string& path);

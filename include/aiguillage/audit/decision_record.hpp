@@ -18,9 +18,9 @@ inline constexpr std::string_view kDecisionRecordSchema = "aiguillage.decision_r
 std::string pseudonymise(std::string_view key, std::string_view person_id);
 
 struct DecisionRecordInput {
-  std::string person_pseudonym;   // from pseudonymise()
-  std::string territory;          // département code, when known ("" otherwise)
-  std::string recorded_at;        // caller-supplied timestamp
+  std::string person_pseudonym;  // from pseudonymise()
+  std::string territory;         // département code, when known ("" otherwise)
+  std::string recorded_at;       // caller-supplied timestamp
 };
 
 // The record as canonical JSON (one line, sorted keys): schema, schema_version, person,
@@ -28,7 +28,8 @@ struct DecisionRecordInput {
 // review_reasons, questions, fired rules per decision), decision (action, decided_by,
 // actor_role, reason, outputs, decided_at), pack {id, version, hash}, engine, recorded_at.
 std::string make_decision_record(const Pack& pack, const Proposal& proposal,
-                                 const OrientationDecision& decision, const DecisionRecordInput& in);
+                                 const OrientationDecision& decision,
+                                 const DecisionRecordInput& in);
 
 }  // namespace v1
 }  // namespace aiguillage

@@ -16,8 +16,8 @@ struct ReplayItem {
   enum class Outcome : std::uint8_t { identical, different, pack_missing, error };
   std::uint64_t line = 0;
   Outcome outcome = Outcome::identical;
-  std::string person;          // pseudonym
-  std::string diff;            // "organisme_referent: \"mission_locale\" -> \"france_travail\"; ..."
+  std::string person;  // pseudonym
+  std::string diff;    // "organisme_referent: \"mission_locale\" -> \"france_travail\"; ..."
   std::string message;
 };
 
