@@ -83,6 +83,14 @@ std::string_view error_code_name(ErrorCode code) noexcept {
       return "test_failed";
     case ErrorCode::check_failed:
       return "check_failed";
+    case ErrorCode::referential_format:
+      return "referential_format";
+    case ErrorCode::cache_stale:
+      return "cache_stale";
+    case ErrorCode::infeasible:
+      return "infeasible";
+    case ErrorCode::dimension_mismatch:
+      return "dimension_mismatch";
   }
   return "unknown";
 }

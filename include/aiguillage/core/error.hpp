@@ -53,6 +53,11 @@ enum class ErrorCode : int {
   input_constraint = -216,  // a record breaks one of the pack's input constraints
   test_failed = -220,       // a test case did not give the expected result
   check_failed = -221,      // static checks found errors
+  // matching (-4xx): referentials, profiles and offers, scoring, retrieval, assignment
+  referential_format = -401,  // a referential file (CSV, zip) is malformed
+  cache_stale = -402,         // a binary cache was written by another version or from other data
+  infeasible = -451,          // no assignment or flow satisfies the constraints
+  dimension_mismatch = -452,  // arrays, matrices or an index of incompatible sizes
 };
 
 // Stable snake_case name of a code ("type_error"), used in JSON outputs.
