@@ -51,7 +51,7 @@ bool operator==(const Value& a, const Value& b) {
     case Type::date:
       return a.i_ == b.i_;
     case Type::string:
-      return a.as_string() == b.as_string();
+      return same_text(a.as_string(), b.as_string());
     case Type::list:
       if (a.size_ != b.size_) return false;
       for (std::uint32_t k = 0; k < a.size_; ++k)

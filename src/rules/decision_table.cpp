@@ -274,7 +274,7 @@ std::uint32_t CompiledTable::key_of(std::size_t c, const Value& v) const {
       }
       if (col.literals.size() <= 16) {
         for (std::size_t k = 0; k < col.literals.size(); ++k)
-          if (col.literals[k] == s) return static_cast<std::uint32_t>(k);
+          if (same_text(col.literals[k], s)) return static_cast<std::uint32_t>(k);
         return static_cast<std::uint32_t>(col.literals.size());
       }
       auto it = col.literal_index.find(s);

@@ -143,7 +143,15 @@ Evaluator::Evaluator(Pack pack) : pack_(std::move(pack)) {
           col.kind == CompiledTable::Column::Kind::opaque)
         batch_fast_ = false;
   }
-  if (batch_fast_) build_plan();
+  build_plan();
+  // Hit policies whose blocking rules are exactly the undecided ones the masks show; the others
+  // (ANY, PRIORITY, OUTPUT ORDER) keep the per-record path.
+  batch_block_ = !batch_fast_;
+  for (const Decision& d : pack_.decisions())
+    if (d.kind == Decision::Kind::table &&
+        (d.hit_policy == HitPolicy::any || d.hit_policy == HitPolicy::priority ||
+         d.hit_policy == HitPolicy::output_order))
+      batch_block_ = false;
 }
 
 // How the fast batch path turns a column of a batch into keys: integer inputs with bounds key
@@ -152,7 +160,8 @@ Evaluator::Evaluator(Pack pack) : pack_(std::move(pack)) {
 struct Evaluator::BatchPlan {
   struct Column {
     CompiledTable::Column::Kind kind;
-    std::size_t field;
+    bool from_batch = false;  // the column is one input: keys straight from the batch
+    std::size_t field = 0;
     bool integer = false;
     bool reference = false;
     std::uint32_t null_key = 0;
@@ -161,6 +170,9 @@ struct Evaluator::BatchPlan {
     std::size_t n_points = 0;
     std::vector<std::uint32_t> lut;
     std::int64_t lut_min = 0, lut_max = 0;
+    // Keys of rows [b0, b0 + n) of this column of the batch, into kc.
+    void keys(const Batch& batch, std::size_t b0, std::size_t n, const EvalOptions& options,
+              const CompiledTable& t, std::size_t c, std::uint32_t* kc) const;
   };
   std::vector<std::vector<Column>> tables;  // per decision
 };
@@ -179,16 +191,76 @@ inline std::uint32_t padded_key(const std::int64_t* p, std::size_t size, std::si
 
 }  // namespace
 
+void Evaluator::BatchPlan::Column::keys(const Batch& batch, std::size_t b0, std::size_t n,
+                                        const EvalOptions& options, const CompiledTable& t,
+                                        std::size_t c, std::uint32_t* kc) const {
+  constexpr std::int64_t kMaxUnits = INT64_MAX / Decimal::kOne;
+  const std::int64_t* data = batch.data(field) + b0;
+  const std::uint8_t* present = batch.present(field) + b0;
+  switch (kind) {
+    case CompiledTable::Column::Kind::numeric:
+      if (!lut.empty()) {
+        // Validated values lie within the bounds the table covers.
+        const std::uint32_t* table = lut.data();
+        for (std::size_t i = 0; i < n; ++i) {
+          const std::int64_t x = std::clamp(data[i], lut_min, lut_max);
+          const std::uint32_t key = table[x - lut_min];
+          kc[i] = present[i] ? key : null_key;
+        }
+      } else {
+        for (std::size_t i = 0; i < n; ++i) {
+          std::int64_t x = data[i];
+          if (integer) x = std::clamp(x, -kMaxUnits, kMaxUnits) * Decimal::kOne;
+          const std::uint32_t key =
+              padded_key(points.data(), points.size(), n_points, x);
+          kc[i] = present[i] ? key : null_key;
+        }
+      }
+      break;
+    case CompiledTable::Column::Kind::date: {
+      const bool use_reference = reference && options.reference_date;
+      const std::int64_t fallback = use_reference ? options.reference_date->days : 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        const bool has = present[i] || use_reference;
+        const std::int64_t x = present[i] ? data[i] : fallback;
+        const std::uint32_t key =
+            padded_key(points.data(), points.size(), n_points, x);
+        kc[i] = has ? key : null_key;
+      }
+      break;
+    }
+    case CompiledTable::Column::Kind::enumeration:
+    case CompiledTable::Column::Kind::boolean:
+      for (std::size_t i = 0; i < n; ++i)
+        kc[i] = present[i] ? static_cast<std::uint32_t>(data[i]) : null_key;
+      break;
+    default:
+      for (std::size_t i = 0; i < n; ++i) kc[i] = t.key_of(c, batch.get(field, b0 + i));
+      break;
+  }
+}
+
 void Evaluator::build_plan() {
   auto plan = std::make_shared<BatchPlan>();
   const int ref_field = pack_.reference_date_field();
+  const auto n_inputs = static_cast<int>(pack_.inputs().size());
   for (const Decision& d : pack_.decisions()) {
     std::vector<BatchPlan::Column> cols;
+    if (d.kind != Decision::Kind::table) {
+      plan->tables.push_back(std::move(cols));
+      continue;
+    }
     const CompiledTable& t = *d.compiled;
     for (std::size_t c = 0; c < t.columns().size(); ++c) {
       const auto& col = t.columns()[c];
       BatchPlan::Column pc;
       pc.kind = col.kind;
+      pc.from_batch = col.slot >= 0 && col.slot < n_inputs &&
+                      col.kind != CompiledTable::Column::Kind::opaque;
+      if (!pc.from_batch) {
+        cols.push_back(std::move(pc));
+        continue;
+      }
       pc.field = static_cast<std::size_t>(col.slot);
       const FieldSpec& f = pack_.inputs().field(pc.field);
       pc.integer = f.type == FieldType::integer;
@@ -221,6 +293,11 @@ struct EvaluationScratch {
   std::vector<int> matched_rules, open_rules;
   std::vector<Value> values;
   std::vector<char> uncertain;
+  // Missing-input analysis, kept between records so that it allocates only while warming up.
+  Words rejected, accepted;
+  std::vector<std::vector<int>> fields_per_rule;
+  std::vector<char> open, unsettled;
+  std::vector<int> missing_here, counts;
 };
 
 namespace {
@@ -383,12 +460,19 @@ void run_table(const Pack& pack, const Decision& d, std::vector<Value>& frame, A
 // missing input and no unsettled value is unknown for good (a null that is final).
 bool count_missing(const Pack& pack, const Decision& d, const DecisionOutcome& out,
                    const std::vector<Value>& frame, const std::vector<char>& uncertain,
-                   std::map<int, int>& counts) {
+                   EvaluationScratch& s) {
   const CompiledTable& t = *d.compiled;
   const std::size_t W = t.words();
-  Words a(W), u(W);
-  std::vector<std::vector<int>> fields_per_rule(out.blocking.size());
-  std::vector<char> open(out.blocking.size(), 0);
+  Words& a = s.a;
+  Words& u = s.u;
+  a.resize(W);
+  u.resize(W);
+  std::vector<std::vector<int>>& fields_per_rule = s.fields_per_rule;
+  if (fields_per_rule.size() < out.blocking.size()) fields_per_rule.resize(out.blocking.size());
+  for (std::size_t b = 0; b < out.blocking.size(); ++b) fields_per_rule[b].clear();
+  std::vector<char>& open = s.open;
+  open.assign(out.blocking.size(), 0);
+  std::vector<int>& counts = s.counts;
   auto add_missing = [&](const std::vector<int>& slots, std::vector<int>& dst, bool& unsettled) {
     for (int s : slots) {
       if (uncertain[static_cast<std::size_t>(s)]) {
@@ -402,7 +486,8 @@ bool count_missing(const Pack& pack, const Decision& d, const DecisionOutcome& o
   for (std::size_t c = 0; c < t.columns().size(); ++c) {
     t.masks_from_trace(c, out.trace.keys[c], out.trace.truths.data() + t.generic_offset(c),
                        a.data(), u.data());
-    std::vector<int> missing_here;
+    std::vector<int>& missing_here = s.missing_here;
+    missing_here.clear();
     bool column_unsettled = false;
     add_missing(d.inputs[c].expr.slots(), missing_here, column_unsettled);
     for (std::size_t b = 0; b < out.blocking.size(); ++b) {
@@ -418,7 +503,7 @@ bool count_missing(const Pack& pack, const Decision& d, const DecisionOutcome& o
     }
   }
   bool any_open = false;
-  for (std::size_t b = 0; b < fields_per_rule.size(); ++b) {
+  for (std::size_t b = 0; b < out.blocking.size(); ++b) {
     auto& fields = fields_per_rule[b];
     std::sort(fields.begin(), fields.end());
     fields.erase(std::unique(fields.begin(), fields.end()), fields.end());
@@ -432,16 +517,24 @@ bool count_missing(const Pack& pack, const Decision& d, const DecisionOutcome& o
 // when every rule that matters is rejected by a settled column, or accepted by the settled
 // columns while its cells on the unsettled ones accept anything.
 bool upstream_open(const Decision& d, const DecisionOutcome& o,
-                   const std::vector<char>& uncertain) {
+                   const std::vector<char>& uncertain, EvaluationScratch& s) {
   const CompiledTable& t = *d.compiled;
   const std::size_t W = t.words();
-  std::vector<char> unsettled(d.inputs.size(), 0);
+  std::vector<char>& unsettled = s.unsettled;
+  unsettled.assign(d.inputs.size(), 0);
   bool any = false;
   for (std::size_t c = 0; c < d.inputs.size(); ++c)
     for (int s : d.inputs[c].expr.slots())
       if (uncertain[static_cast<std::size_t>(s)]) unsettled[c] = 1, any = true;
   if (!any) return false;
-  Words a(W), u(W), rejected(W, 0), accepted(W);
+  Words& a = s.a;
+  Words& u = s.u;
+  Words& rejected = s.rejected;
+  Words& accepted = s.accepted;
+  a.resize(W);
+  u.resize(W);
+  rejected.assign(W, 0);
+  accepted.resize(W);
   all_rules(accepted.data(), W, t.rules());
   for (std::size_t c = 0; c < d.inputs.size(); ++c) {
     if (unsettled[c]) {
@@ -524,8 +617,9 @@ void Evaluator::evaluate(Evaluation& out, const EvalOptions& options) const {
   if (!out.scratch) out.scratch = std::make_shared<EvaluationScratch>();
   std::vector<char>& uncertain = out.scratch->uncertain;
   uncertain.assign(p.slot_count(), 0);
-  std::map<int, int> counts;
   EvaluationScratch& scratch = *out.scratch;
+  std::vector<int>& counts = scratch.counts;  // per input: the undecided rules it settles
+  counts.assign(n_inputs, 0);
   for (const Node& node : p.order()) {
     if (node.kind == Node::Kind::variable) {
       const Variable& v = p.variables()[static_cast<std::size_t>(node.index)];
@@ -557,11 +651,11 @@ void Evaluator::evaluate(Evaluation& out, const EvalOptions& options) const {
         out.errors.push_back(*o.error);
       } else {
         if (o.status == Status::incomplete &&
-            !count_missing(p, d, o, out.frame, uncertain, counts)) {
+            !count_missing(p, d, o, out.frame, uncertain, scratch)) {
           o.status = Status::complete;
           o.blocking.clear();
         }
-        upstream = upstream_open(d, o, uncertain);
+        upstream = upstream_open(d, o, uncertain, scratch);
       }
     }
     if (upstream && o.status == Status::complete) o.status = Status::incomplete;
@@ -572,7 +666,9 @@ void Evaluator::evaluate(Evaluation& out, const EvalOptions& options) const {
     else if (o.status == Status::incomplete && out.status == Status::complete)
       out.status = Status::incomplete;
   }
-  for (auto [field, rules] : counts) out.missing.push_back(MissingInput{field, rules});
+  for (std::size_t field = 0; field < n_inputs; ++field)
+    if (counts[field] > 0)
+      out.missing.push_back(MissingInput{static_cast<int>(field), counts[field]});
   std::stable_sort(out.missing.begin(), out.missing.end(),
                    [](const MissingInput& x, const MissingInput& y) { return x.rules > y.rules; });
 }
@@ -637,27 +733,8 @@ void Evaluator::evaluate_batch(const Batch& batch, BatchResult& out, const EvalO
       if (out.keys[k].size() != rows * cols) out.keys[k].assign(rows * cols, 0);
     }
 
-  const int ref_field = p.reference_date_field();
   if (!batch_fast_) {
-    Evaluation e;
-    for (std::size_t row = begin; row < end; ++row) {
-      e.input.reset(p.inputs().size());
-      for (std::size_t c = 0; c < p.inputs().size(); ++c) e.input.values[c] = batch.get(c, row);
-      evaluate(e, options);
-      out.status[row] = e.status;
-      for (const Error& err : e.errors) out.errors.emplace_back(row, err);
-      for (std::size_t k = 0; k < n_dec; ++k) {
-        if (e.decisions.empty()) {  // rejected before any decision ran
-          out.first_hit[k][row] = -1;
-          continue;
-        }
-        const DecisionOutcome& o = e.decisions[k];
-        out.first_hit[k][row] = o.fired.empty() ? -1 : o.fired[0];
-        if (options.trace && o.evaluated)
-          for (std::size_t c = 0; c < o.trace.keys.size(); ++c)
-            out.keys[k][c * rows + row] = o.trace.keys[c];
-      }
-    }
+    evaluate_blocks(batch, out, options, begin, end);
     return;
   }
 
@@ -668,7 +745,6 @@ void Evaluator::evaluate_batch(const Batch& batch, BatchResult& out, const EvalO
   for (std::size_t row = begin; row < end; ++row) out.status[row] = Status::complete;
   std::vector<std::uint32_t> keys;
   Words matched, possible;
-  constexpr std::int64_t kMaxUnits = INT64_MAX / Decimal::kOne;
   for (std::size_t k = 0; k < n_dec; ++k) {
     const Decision& d = p.decisions()[k];
     const CompiledTable& t = *d.compiled;
@@ -686,52 +762,8 @@ void Evaluator::evaluate_batch(const Batch& batch, BatchResult& out, const EvalO
     for (std::size_t b0 = begin; b0 < end; b0 += kBlock) {
       const std::size_t n = std::min(kBlock, end - b0);
       for (std::size_t c = 0; c < n_cols; ++c) {
-        const BatchPlan::Column& pc = plan[c];
-        const std::int64_t* data = batch.data(pc.field) + b0;
-        const std::uint8_t* present = batch.present(pc.field) + b0;
-        const std::uint32_t null_key = pc.null_key;
         std::uint32_t* kc = keys.data() + c * kBlock;
-        switch (pc.kind) {
-          case CompiledTable::Column::Kind::numeric:
-            if (!pc.lut.empty()) {
-              // Validated values lie within the bounds the table covers.
-              const std::uint32_t* lut = pc.lut.data();
-              for (std::size_t i = 0; i < n; ++i) {
-                const std::int64_t x = std::clamp(data[i], pc.lut_min, pc.lut_max);
-                const std::uint32_t key = lut[x - pc.lut_min];
-                kc[i] = present[i] ? key : null_key;
-              }
-            } else {
-              for (std::size_t i = 0; i < n; ++i) {
-                std::int64_t x = data[i];
-                if (pc.integer) x = std::clamp(x, -kMaxUnits, kMaxUnits) * Decimal::kOne;
-                const std::uint32_t key =
-                    padded_key(pc.points.data(), pc.points.size(), pc.n_points, x);
-                kc[i] = present[i] ? key : null_key;
-              }
-            }
-            break;
-          case CompiledTable::Column::Kind::date: {
-            const bool use_reference = pc.reference && options.reference_date;
-            const std::int64_t fallback = use_reference ? options.reference_date->days : 0;
-            for (std::size_t i = 0; i < n; ++i) {
-              const bool has = present[i] || use_reference;
-              const std::int64_t x = present[i] ? data[i] : fallback;
-              const std::uint32_t key =
-                  padded_key(pc.points.data(), pc.points.size(), pc.n_points, x);
-              kc[i] = has ? key : null_key;
-            }
-            break;
-          }
-          case CompiledTable::Column::Kind::enumeration:
-          case CompiledTable::Column::Kind::boolean:
-            for (std::size_t i = 0; i < n; ++i)
-              kc[i] = present[i] ? static_cast<std::uint32_t>(data[i]) : null_key;
-            break;
-          default:
-            for (std::size_t i = 0; i < n; ++i) kc[i] = t.key_of(c, batch.get(pc.field, b0 + i));
-            break;
-        }
+        plan[c].keys(batch, b0, n, options, t, c, kc);
         if (keys_out) std::copy(kc, kc + n, keys_out + c * rows + b0);
       }
       if (W == 1) {
@@ -809,6 +841,295 @@ void Evaluator::evaluate_batch(const Batch& batch, BatchResult& out, const EvalO
         }
         if (open && out.status[row] == Status::complete) out.status[row] = Status::incomplete;
       }
+    }
+  }
+}
+
+namespace {
+
+// Rows [b0, b0 + n) of an input column as values, out[i * stride]; the type is switched on
+// once per column, not once per cell.
+void input_column(const Batch& batch, std::size_t c, std::size_t b0, std::size_t n, Value* out,
+                  std::size_t stride) {
+  const std::int64_t* data = batch.data(c) + b0;
+  const std::uint8_t* present = batch.present(c) + b0;
+  const FieldSpec& f = batch.schema().field(c);
+  switch (f.type) {
+    case FieldType::boolean:
+      for (std::size_t i = 0; i < n; ++i)
+        out[i * stride] = present[i] ? Value::boolean(data[i] != 0) : Value::null();
+      return;
+    case FieldType::integer:
+      for (std::size_t i = 0; i < n; ++i)
+        out[i * stride] = present[i] ? Value::integer(data[i]) : Value::null();
+      return;
+    case FieldType::decimal:
+      for (std::size_t i = 0; i < n; ++i)
+        out[i * stride] = present[i] ? Value::decimal(Decimal{data[i]}) : Value::null();
+      return;
+    case FieldType::date:
+      for (std::size_t i = 0; i < n; ++i)
+        out[i * stride] = present[i] ? Value::date(Date{static_cast<std::int32_t>(data[i])})
+                                     : Value::null();
+      return;
+    case FieldType::enumeration:
+      for (std::size_t i = 0; i < n; ++i)
+        out[i * stride] = present[i] ? Value::string(f.values[static_cast<std::size_t>(data[i])])
+                                     : Value::null();
+      return;
+    default:
+      for (std::size_t i = 0; i < n; ++i) out[i * stride] = batch.get(c, b0 + i);
+      return;
+  }
+}
+
+// Copies one per-record evaluation into a batch result.
+void store_row(const Evaluation& e, std::size_t row, std::size_t rows, bool trace,
+               BatchResult& out) {
+  out.status[row] = e.status;
+  for (const Error& err : e.errors) out.errors.emplace_back(row, err);
+  for (std::size_t k = 0; k < out.first_hit.size(); ++k) {
+    if (e.decisions.empty()) {  // rejected before any decision ran
+      out.first_hit[k][row] = -1;
+      continue;
+    }
+    const DecisionOutcome& o = e.decisions[k];
+    out.first_hit[k][row] = o.fired.empty() ? -1 : o.fired[0];
+    if (trace && o.evaluated)
+      for (std::size_t c = 0; c < o.trace.keys.size(); ++c)
+        out.keys[k][c * rows + row] = o.trace.keys[c];
+  }
+}
+
+}  // namespace
+
+// Rows go by blocks of frames laid out one after the other; variables, table columns and
+// expression decisions run a column at a time over the block. A row is settled here when
+// every table decides it outright (no rule left undecided where it matters, no hit-policy
+// violation, no constraint broken, no expression decision waiting on a missing input): then
+// the per-record path would find it complete with exactly these hits and keys. Every other row
+// is evaluated again by the per-record path, which owns the finer reasoning (questions to ask,
+// errors), so results never depend on the path taken.
+void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const EvalOptions& options,
+                                std::size_t begin, std::size_t end) const {
+  const Pack& p = pack_;
+  const std::size_t rows = batch.rows();
+  const std::size_t n_inputs = p.inputs().size();
+  const std::size_t S = p.slot_count();
+  Evaluation e;
+  if (!batch_block_) {
+    for (std::size_t row = begin; row < end; ++row) {
+      e.input.reset(n_inputs);
+      for (std::size_t c = 0; c < n_inputs; ++c) e.input.values[c] = batch.get(c, row);
+      evaluate(e, options);
+      store_row(e, row, rows, options.trace, out);
+    }
+    return;
+  }
+  constexpr std::size_t kBlock = 64;
+  const auto ref_slot = static_cast<std::size_t>(p.reference_date_field());
+  std::vector<Value> frames(kBlock * S), scratch, column(kBlock), values;
+  std::vector<char> redo(kBlock);
+  std::vector<std::uint32_t> keys;
+  Words matched, possible, a, u, all;
+  std::vector<Truth> truths;
+  Arena arena;
+  // Rule outputs, looked up instead of evaluated when constant: [decision][rule * outputs + o],
+  // a null pointer when the output must be evaluated.
+  std::vector<std::vector<const Expression*>> computed_outputs(p.decisions().size());
+  std::vector<std::vector<Value>> constant_outputs(p.decisions().size());
+  for (std::size_t k = 0; k < p.decisions().size(); ++k)
+    for (const Rule& r : p.decisions()[k].rules)
+      for (const Expression& x : r.then) {
+        computed_outputs[k].push_back(x.is_constant() ? nullptr : &x);
+        constant_outputs[k].push_back(x.is_constant() ? x.constant_value() : Value::null());
+      }
+  for (std::size_t b0 = begin; b0 < end; b0 += kBlock) {
+    const std::size_t n = std::min(kBlock, end - b0);
+    arena.reset();
+    for (std::size_t i = 0; i < n; ++i)  // inputs are filled below, the rest starts null
+      std::fill(frames.begin() + static_cast<std::ptrdiff_t>(i * S + n_inputs),
+                frames.begin() + static_cast<std::ptrdiff_t>((i + 1) * S), Value::null());
+    for (std::size_t c = 0; c < n_inputs; ++c) input_column(batch, c, b0, n, frames.data() + c, S);
+    for (std::size_t i = 0; i < n; ++i) {
+      Value& ref = frames[i * S + ref_slot];
+      if (ref.is_null() && options.reference_date) ref = Value::date(*options.reference_date);
+      redo[i] = ref.is_null() || !p.valid_at(ref.as_date());
+    }
+    for (const Constraint& c : p.constraints()) {
+      c.expression.evaluate_rows(frames.data(), S, n, column.data(), 1, scratch, &arena);
+      for (std::size_t i = 0; i < n; ++i)
+        if (column[i].type() == Type::boolean && !column[i].as_bool()) redo[i] = 1;
+    }
+    for (const Node& node : p.order()) {
+      if (node.kind == Node::Kind::variable) {
+        const Variable& v = p.variables()[static_cast<std::size_t>(node.index)];
+        v.expression.evaluate_rows(frames.data(), S, n, frames.data() + v.slot, S, scratch,
+                                   &arena);
+        continue;
+      }
+      const auto k = static_cast<std::size_t>(node.index);
+      const Decision& d = p.decisions()[k];
+      std::int32_t* hit = out.first_hit[k].data() + b0;
+      if (d.kind == Decision::Kind::expression) {
+        const auto slot = static_cast<std::size_t>(d.outputs[0].slot);
+        d.expression.evaluate_rows(frames.data(), S, n, frames.data() + slot, S, scratch, &arena);
+        for (std::size_t i = 0; i < n; ++i) {
+          hit[i] = -1;
+          const Value* f = frames.data() + i * S;
+          if (f[slot].is_null())
+            for (int in : p.slot_inputs(d.outputs[0].slot))
+              if (f[static_cast<std::size_t>(in)].is_null()) redo[i] = 1;
+        }
+        continue;
+      }
+      const CompiledTable& t = *d.compiled;
+      const auto& cols = t.columns();
+      const std::size_t W = t.words();
+      const std::size_t n_cols = cols.size();
+      all.resize(W);
+      all_rules(all.data(), W, t.rules());
+      matched.resize(n * W);
+      possible.resize(n * W);
+      for (std::size_t i = 0; i < n; ++i) {
+        std::copy(all.begin(), all.end(), matched.begin() + static_cast<std::ptrdiff_t>(i * W));
+        std::copy(all.begin(), all.end(), possible.begin() + static_cast<std::ptrdiff_t>(i * W));
+      }
+      keys.resize(n_cols * kBlock);
+      a.resize(W);
+      u.resize(W);
+      truths.resize(t.generic_count());
+      for (std::size_t c = 0; c < n_cols; ++c) {
+        const Value* vals;
+        std::size_t stride;
+        if (cols[c].slot >= 0) {
+          vals = frames.data() + cols[c].slot;
+          stride = S;
+        } else {
+          d.inputs[c].expr.evaluate_rows(frames.data(), S, n, column.data(), 1, scratch, &arena);
+          vals = column.data();
+          stride = 1;
+        }
+        std::uint32_t* kc = keys.data() + c * kBlock;
+        if (plan_->tables[k][c].from_batch)
+          plan_->tables[k][c].keys(batch, b0, n, options, t, c, kc);
+        else {
+          // Texts repeat within a block (the same output or constant): an address seen just
+          // before has the same key.
+          const char* last = nullptr;
+          std::size_t last_size = SIZE_MAX;
+          std::uint32_t last_key = 0;
+          for (std::size_t i = 0; i < n; ++i) {
+            const Value& v = vals[i * stride];
+            if (v.type() != Type::string) {
+              kc[i] = t.key_of(c, v);
+              continue;
+            }
+            const std::string_view text = v.as_string();
+            if (text.data() != last || text.size() != last_size) {
+              last = text.data();
+              last_size = text.size();
+              last_key = t.key_of(c, v);
+            }
+            kc[i] = last_key;
+          }
+        }
+        if (cols[c].generics.empty() && W == 1) {
+          const std::uint64_t* acc = cols[c].accept.data();
+          const std::uint64_t* unk = cols[c].unknown.data();
+          for (std::size_t i = 0; i < n; ++i) {
+            matched[i] &= acc[kc[i]];
+            possible[i] &= acc[kc[i]] | unk[kc[i]];
+          }
+        } else if (cols[c].generics.empty()) {
+          for (std::size_t i = 0; i < n; ++i) {
+            const std::uint64_t* acc = cols[c].accept.data() + kc[i] * W;
+            const std::uint64_t* unk = cols[c].unknown.data() + kc[i] * W;
+            std::uint64_t* m = matched.data() + i * W;
+            std::uint64_t* q = possible.data() + i * W;
+            for (std::size_t w = 0; w < W; ++w) {
+              m[w] &= acc[w];
+              q[w] &= acc[w] | unk[w];
+            }
+          }
+        } else {
+          EvalContext ctx{nullptr, Value::null(), &arena};
+          for (std::size_t i = 0; i < n; ++i) {
+            ctx.slots = frames.data() + i * S;
+            t.column_masks(c, vals[i * stride], kc[i], ctx, a.data(), u.data(),
+                           truths.data() + t.generic_offset(c));
+            std::uint64_t* m = matched.data() + i * W;
+            std::uint64_t* q = possible.data() + i * W;
+            for (std::size_t w = 0; w < W; ++w) {
+              m[w] &= a[w];
+              q[w] &= a[w] | u[w];
+            }
+          }
+        }
+        if (options.trace) std::copy(kc, kc + n, out.keys[k].data() + c * rows + b0);
+      }
+      const bool single = d.hit_policy == HitPolicy::first || d.hit_policy == HitPolicy::unique;
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::uint64_t* m = matched.data() + i * W;
+        const std::uint64_t* q = possible.data() + i * W;
+        Value* f = frames.data() + i * S;
+        const int first = first_bit(m, W);
+        hit[i] = first;
+        // Undecided rules before the first match (FIRST) or anywhere leave the row to the
+        // per-record path, as does more than one match under UNIQUE.
+        const std::size_t limit = (d.hit_policy == HitPolicy::first && first >= 0)
+                                      ? static_cast<std::size_t>(first)
+                                      : t.rules();
+        bool open = false;
+        for (std::size_t w = 0; w < W && w * 64 < limit; ++w) {
+          std::uint64_t und = q[w] & ~m[w];
+          if (w * 64 + 64 > limit) und &= (std::uint64_t{1} << (limit - w * 64)) - 1;
+          open |= und != 0;
+        }
+        if (d.hit_policy == HitPolicy::unique && first >= 0) {
+          std::size_t count = 0;
+          for (std::size_t w = 0; w < W; ++w) count += static_cast<std::size_t>(std::popcount(m[w]));
+          open |= count > 1;
+        }
+        if (open) redo[i] = 1;
+        EvalContext ctx{f, Value::null(), &arena};
+        const std::size_t n_out = d.outputs.size();
+        auto output = [&](std::size_t r, std::size_t o) {
+          const Expression* x = computed_outputs[k][r * n_out + o];
+          return x ? x->evaluate(ctx) : constant_outputs[k][r * n_out + o];
+        };
+        if (single) {
+          for (std::size_t o = 0; o < n_out; ++o)
+            f[d.outputs[o].slot] =
+                first < 0 ? Value::null() : output(static_cast<std::size_t>(first), o);
+          continue;
+        }
+        for (std::size_t o = 0; o < n_out; ++o) {
+          values.clear();
+          for (std::size_t w = 0; w < W; ++w)
+            for (std::uint64_t x = m[w]; x; x &= x - 1)
+              values.push_back(output(w * 64 + static_cast<std::size_t>(std::countr_zero(x)), o));
+          if (d.hit_policy == HitPolicy::rule_order || d.hit_policy == HitPolicy::collect) {
+            Value* items = arena.allocate_values(values.size());
+            std::copy(values.begin(), values.end(), items);
+            f[d.outputs[o].slot] = Value::list(items, values.size());
+          } else {
+            f[d.outputs[o].slot] = aggregate(d.hit_policy, values, arena);
+          }
+        }
+      }
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::size_t row = b0 + i;
+      if (!redo[i]) {
+        out.status[row] = Status::complete;
+        continue;
+      }
+
+      e.input.reset(n_inputs);
+      for (std::size_t c = 0; c < n_inputs; ++c) e.input.values[c] = batch.get(c, row);
+      evaluate(e, options);
+      store_row(e, row, rows, options.trace, out);
     }
   }
 }

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 
@@ -112,6 +113,7 @@ Value and3(const Value& a, const Value& b) {
 
 using detail::Node;
 using detail::Op;
+using detail::Fn;
 
 Value Expression::Impl::eval(std::int32_t index, const EvalContext& ctx, Value item) const {
   const Node& n = nodes[static_cast<std::size_t>(index)];
@@ -219,6 +221,185 @@ Value Expression::Impl::eval(std::int32_t index, const EvalContext& ctx, Value i
       return call(n, ctx, item);
   }
   return Value::null();
+}
+
+
+// Column-at-a-time evaluation. Every operator applies the same scalar helpers as eval(), so the
+// results agree by construction; operators without a column form (calls, lists, "#") fall back
+// to eval() on each row's frame. The language is total, so evaluating both branches of an "if"
+// or every operand of "and" changes nothing but time.
+Expression::Impl::Column Expression::Impl::eval_rows(std::int32_t index, Block& b) const {
+  const Node& n = nodes[static_cast<std::size_t>(index)];
+  const std::size_t rows = b.rows;
+  auto fresh = [&]() {
+    Value* out = b.pool + b.used;
+    b.used += rows;
+    return out;
+  };
+  switch (n.op) {
+    case Op::constant:
+      return {&n.value, 0};
+    case Op::slot:
+      return {b.frames + n.a, b.stride};
+    case Op::logical_not: {
+      Column a = eval_rows(n.a, b);
+      Value* out = fresh();
+      for (std::size_t i = 0; i < rows; ++i)
+        out[i] = a[i].type() == Type::boolean ? Value::boolean(!a[i].as_bool()) : Value::null();
+      return {out, 1};
+    }
+    case Op::logical_and:
+    case Op::logical_or: {
+      // Per row: 0 undecided so far and no unknown, 1 unknown seen, 2 decided.
+      const bool decisive = n.op == Op::logical_or;
+      Value* out = fresh();
+      const std::size_t mark = b.used;
+      std::uint8_t* state = reinterpret_cast<std::uint8_t*>(b.pool + b.used);
+      b.used += (rows + sizeof(Value) - 1) / sizeof(Value);
+      std::fill(state, state + rows, std::uint8_t{0});
+      for (std::uint32_t k = 0; k < n.args_count; ++k) {
+        const std::size_t before = b.used;
+        Column v = eval_rows(args[n.args_begin + k], b);
+        for (std::size_t i = 0; i < rows; ++i) {
+          const Value& x = v[i];
+          if (x.type() != Type::boolean)
+            state[i] = state[i] == 2 ? 2 : 1;
+          else if (x.as_bool() == decisive)
+            state[i] = 2;
+        }
+        b.used = before;
+      }
+      for (std::size_t i = 0; i < rows; ++i)
+        out[i] = state[i] == 2   ? Value::boolean(decisive)
+                 : state[i] == 1 ? Value::null()
+                                 : Value::boolean(!decisive);
+      b.used = mark;
+      return {out, 1};
+    }
+    case Op::equal:
+    case Op::not_equal: {
+      const bool negate = n.op == Op::not_equal;
+      const Node& right = nodes[static_cast<std::size_t>(n.b)];
+      if (right.op == Op::constant && right.value.type() == Type::string) {
+        // name = "literal", the usual shape of a test on an enum: compare text directly.
+        Column x = eval_rows(n.a, b);
+        Value* out = fresh();
+        const std::string_view literal = right.value.as_string();
+        for (std::size_t i = 0; i < rows; ++i) {
+          const Value& v = x[i];
+          if (v.is_null()) {
+            out[i] = v;
+            continue;
+          }
+          const bool same = v.type() == Type::string && same_text(v.as_string(), literal);
+          out[i] = Value::boolean(same != negate);
+        }
+        return {out, 1};
+      }
+      Column x = eval_rows(n.a, b), y = eval_rows(n.b, b);
+      Value* out = fresh();
+      for (std::size_t i = 0; i < rows; ++i) {
+        Value r = detail::equal_values(x[i], y[i]);
+        out[i] = (negate && !r.is_null()) ? Value::boolean(!r.as_bool()) : r;
+      }
+      return {out, 1};
+    }
+    case Op::less:
+    case Op::less_equal:
+    case Op::greater:
+    case Op::greater_equal: {
+      Column x = eval_rows(n.a, b), y = eval_rows(n.b, b);
+      Value* out = fresh();
+      for (std::size_t i = 0; i < rows; ++i) out[i] = detail::ordering(n.op, x[i], y[i]);
+      return {out, 1};
+    }
+    case Op::is_null:
+    case Op::is_not_null: {
+      Column x = eval_rows(n.a, b);
+      Value* out = fresh();
+      const bool want = n.op == Op::is_null;
+      for (std::size_t i = 0; i < rows; ++i) out[i] = Value::boolean(x[i].is_null() == want);
+      return {out, 1};
+    }
+    case Op::add:
+    case Op::subtract:
+    case Op::multiply:
+    case Op::divide: {
+      Column x = eval_rows(n.a, b), y = eval_rows(n.b, b);
+      Value* out = fresh();
+      for (std::size_t i = 0; i < rows; ++i) out[i] = detail::arithmetic(n.op, x[i], y[i]);
+      return {out, 1};
+    }
+    case Op::if_then_else: {
+      Column c = eval_rows(n.a, b), t = eval_rows(n.b, b), e = eval_rows(n.c, b);
+      Value* out = fresh();
+      for (std::size_t i = 0; i < rows; ++i)
+        out[i] = c[i].type() != Type::boolean ? Value::null() : (c[i].as_bool() ? t[i] : e[i]);
+      return {out, 1};
+    }
+    case Op::call:
+      if (n.fn == Fn::coalesce) {
+        Value* out = fresh();
+        for (std::size_t i = 0; i < rows; ++i) out[i] = Value::null();
+        for (std::uint32_t k = 0; k < n.args_count; ++k) {
+          const std::size_t before = b.used;
+          Column v = eval_rows(args[n.args_begin + k], b);
+          for (std::size_t i = 0; i < rows; ++i)
+            if (out[i].is_null()) out[i] = v[i];
+          b.used = before;
+        }
+        return {out, 1};
+      }
+      if (!(n.args_count >= 2 &&
+            (n.fn == Fn::count || n.fn == Fn::any || n.fn == Fn::all))) {  // no predicate
+        constexpr std::uint32_t kLocal = 8;
+        Column local_columns[kLocal];
+        Value local_values[kLocal];
+        std::vector<Column> many_columns;
+        std::vector<Value> many_values;
+        if (n.args_count > kLocal) {
+          many_columns.resize(n.args_count, Column{nullptr, 0});
+          many_values.resize(n.args_count);
+        }
+        Column* argv = n.args_count > kLocal ? many_columns.data() : local_columns;
+        Value* given = n.args_count > kLocal ? many_values.data() : local_values;
+        for (std::uint32_t k = 0; k < n.args_count; ++k)
+          argv[k] = eval_rows(args[n.args_begin + k], b);
+        Value* out = fresh();
+        EvalContext ctx{nullptr, Value::null(), b.arena};
+        for (std::size_t i = 0; i < rows; ++i) {
+          for (std::uint32_t k = 0; k < n.args_count; ++k) given[k] = argv[k][i];
+          ctx.slots = b.frames + i * b.stride;
+          out[i] = call(n, ctx, Value::null(), given);
+        }
+        return {out, 1};
+      }
+      break;
+    default:
+      break;
+  }
+  Value* out = fresh();
+  EvalContext ctx{nullptr, Value::null(), b.arena};
+  for (std::size_t i = 0; i < rows; ++i) {
+    ctx.slots = b.frames + i * b.stride;
+    out[i] = eval(index, ctx, Value::null());
+  }
+  return {out, 1};
+}
+
+void Expression::evaluate_rows(const Value* frames, std::size_t stride, std::size_t rows,
+                               Value* out, std::size_t out_stride, std::vector<Value>& scratch,
+                               Arena* arena) const {
+  if (impl_->constant) {
+    for (std::size_t i = 0; i < rows; ++i) out[i * out_stride] = impl_->constant_value;
+    return;
+  }
+  // Each node holds at most one column (and and/or a row of flags) while its parent runs.
+  const std::size_t need = 2 * (impl_->nodes.size() + 1) * rows;
+  if (scratch.size() < need) scratch.resize(need);
+  Impl::Block block{frames, stride, rows, arena, scratch.data(), 0};
+  Impl::Column c = impl_->eval_rows(impl_->root, block);
+  for (std::size_t i = 0; i < rows; ++i) out[i * out_stride] = c[i];
 }
 
 }  // namespace v1

@@ -223,10 +223,11 @@ Value list_contains(const Value& list, const Value& x) {
 using detail::Fn;
 using detail::Node;
 
-Value Expression::Impl::call(const Node& n, const EvalContext& ctx, Value item) const {
+Value Expression::Impl::call(const Node& n, const EvalContext& ctx, Value item,
+                             const Value* given) const {
   const std::int32_t* argv = args.data() + n.args_begin;
   const std::uint32_t argc = n.args_count;
-  auto arg = [&](std::uint32_t k) { return eval(argv[k], ctx, item); };
+  auto arg = [&](std::uint32_t k) { return given ? given[k] : eval(argv[k], ctx, item); };
 
   switch (n.fn) {
     case Fn::contains: {

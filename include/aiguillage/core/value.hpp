@@ -98,6 +98,16 @@ class Value {
 // Compares two numbers exactly (integers against decimals without overflow): -1, 0, 1.
 int compare_numbers(const Value& a, const Value& b);
 
+// Equality of two texts, inline: enum values and codes are short, and interned values share
+// their address, so this beats a call to memcmp in the hot loops.
+inline bool same_text(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  if (a.data() == b.data()) return true;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
 // Bump allocator with stable addresses; reset() keeps its first block so a loop that resets it
 // per record stops allocating after warm-up.
 class Arena {

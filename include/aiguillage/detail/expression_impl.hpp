@@ -122,7 +122,23 @@ struct Expression::Impl {
   int single_slot = -1;
 
   Value eval(std::int32_t node, const EvalContext& ctx, Value item) const;
-  Value call(const detail::Node& node, const EvalContext& ctx, Value item) const;
+  // A column of values over a block of rows: row i is p[i * stride] (stride 0: a constant).
+  struct Column {
+    const Value* p;
+    std::size_t stride;
+    const Value& operator[](std::size_t i) const { return p[i * stride]; }
+  };
+  struct Block {
+    const Value* frames;
+    std::size_t stride, rows;
+    Arena* arena;
+    Value* pool;  // bump storage: rows values per computed node
+    std::size_t used;
+  };
+  Column eval_rows(std::int32_t node, Block& block) const;
+  // `given`: the arguments already evaluated (block evaluation), else each is evaluated here.
+  Value call(const detail::Node& node, const EvalContext& ctx, Value item,
+             const Value* given = nullptr) const;
 };
 
 namespace detail {

@@ -131,6 +131,12 @@ class Expression {
 
   // Evaluates; never throws on data (division by zero, overflow or a bad date give null).
   Value evaluate(const EvalContext& ctx) const;
+  // Evaluates over `rows` frames laid out one after the other, `stride` values apart, writing
+  // row i's result to out[i * out_stride]. Operators run a column at a time, so the dispatch is
+  // paid once per block, not once per row; results equal evaluate() on each frame. `scratch`
+  // is reused between calls.
+  void evaluate_rows(const Value* frames, std::size_t stride, std::size_t rows, Value* out,
+                     std::size_t out_stride, std::vector<Value>& scratch, Arena* arena) const;
 
   struct Impl;
 
