@@ -62,7 +62,7 @@ std::optional<SourceKind> parse_source_kind(std::string_view n) noexcept {
 
 int FieldSpec::enum_index(std::string_view v) const {
   for (std::size_t k = 0; k < values.size(); ++k)
-    if (values[k] == v) return static_cast<int>(k);
+    if (same_text(values[k], v)) return static_cast<int>(k);
   return -1;
 }
 
@@ -267,7 +267,7 @@ class RecordSax {
       // by address.
       int k = f.enum_index(s);
       if (k >= 0) {
-        assign(Value::string(f.values[static_cast<std::size_t>(k)]));
+        assign(Value::string(f.values[static_cast<std::size_t>(k)]), false);
         return true;
       }
     }
@@ -444,7 +444,14 @@ class RecordSax {
     const Frame& fr = frames_.back();
     use_list_pointer_ = false;
     // Pointers and dotted names are built only when needed: most records are flat and valid.
-    const int k = fr.prefix.empty() ? schema_.index_of(key_) : schema_.index_of(fr.prefix + key_);
+    // Records usually list fields in the schema's order: try the one after the last first.
+    const int next = field_ + 1;
+    int k;
+    if (fr.prefix.empty() && next < static_cast<int>(schema_.size()) &&
+        same_text(schema_.field(static_cast<std::size_t>(next)).name, key_))
+      k = next;
+    else
+      k = fr.prefix.empty() ? schema_.index_of(key_) : schema_.index_of(fr.prefix + key_);
     if (k < 0) {
       if (unknown_ == UnknownFields::reject)
         add(ErrorCode::unknown_field, "\"" + fr.prefix + key_ + "\" is not an input of this pack",
@@ -462,13 +469,18 @@ class RecordSax {
     return frames_.back().pointer + "/" + json_pointer_token(key_);
   }
 
-  void assign(const Value& v) {
+  // `check`: false for a value already known to fit its field (an enum value found in its list).
+  void assign(const Value& v, bool check = true) {
     if (assigned_[field_]) {
       add(ErrorCode::json_syntax, "duplicate key \"" + schema_.field(field_).name + "\"",
           pointer());
       return;
     }
     assigned_[field_] = 1;
+    if (!check) {
+      out_.values[field_] = v;
+      return;
+    }
     if (auto e = schema_.check_value(field_, v, std::string())) {
       errors_.emplace_back(e->code(), e->message(), pointer());
       return;
@@ -496,11 +508,183 @@ class RecordSax {
   bool syntax_error_ = false;
 };
 
+// A strict reader for the common shape of a record: JSON whose strings carry no escape and no
+// byte outside ASCII. It sends the same events as nlohmann's SAX parser would for that text and
+// gives up (returns false) on anything else — escapes, non-ASCII text, a byte-order mark, very
+// long integers, any syntax error — so that nlohmann's parser reads it again and owns every
+// diagnostic. Valid records thus never depend on which reader ran.
+template <typename Sax>
+class FastRecordReader {
+ public:
+  FastRecordReader(std::string_view text, Sax& sax)
+      : p_(text.data()), end_(p_ + text.size()), sax_(sax) {}
+
+  bool read() {
+    skip_space();
+    if (!value(0)) return false;
+    skip_space();
+    return p_ == end_;
+  }
+
+ private:
+  static constexpr int kMaxDepth = 64;  // deeper documents go to the general parser
+
+  void skip_space() {
+    while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
+  }
+
+  bool literal(std::string_view word) {
+    if (static_cast<std::size_t>(end_ - p_) < word.size() ||
+        std::string_view(p_, word.size()) != word)
+      return false;
+    p_ += word.size();
+    return true;
+  }
+
+  // A string without escapes, into text_.
+  bool string() {
+    ++p_;  // opening quote
+    const char* begin = p_;
+    while (p_ < end_) {
+      const auto c = static_cast<unsigned char>(*p_);
+      if (c == '"') {
+        text_.assign(begin, static_cast<std::size_t>(p_ - begin));
+        ++p_;
+        return true;
+      }
+      if (c == '\\' || c < 0x20 || c >= 0x80) return false;
+      ++p_;
+    }
+    return false;
+  }
+
+  bool number() {
+    const char* begin = p_;
+    const bool negative = *p_ == '-';
+    if (negative) ++p_;
+    if (p_ == end_) return false;
+    if (*p_ == '0') {
+      ++p_;
+    } else if (*p_ >= '1' && *p_ <= '9') {
+      while (p_ < end_ && *p_ >= '0' && *p_ <= '9') ++p_;
+    } else {
+      return false;
+    }
+    const char* digits_end = p_;
+    bool real = false;
+    if (p_ < end_ && *p_ == '.') {
+      real = true;
+      ++p_;
+      const char* f = p_;
+      while (p_ < end_ && *p_ >= '0' && *p_ <= '9') ++p_;
+      if (p_ == f) return false;
+    }
+    if (p_ < end_ && (*p_ == 'e' || *p_ == 'E')) {
+      real = true;
+      ++p_;
+      if (p_ < end_ && (*p_ == '+' || *p_ == '-')) ++p_;
+      const char* x = p_;
+      while (p_ < end_ && *p_ >= '0' && *p_ <= '9') ++p_;
+      if (p_ == x) return false;
+    }
+    text_.assign(begin, static_cast<std::size_t>(p_ - begin));
+    if (real) return sax_.number_float(0.0, text_);  // the reader uses the source text only
+    const char* d = begin + (negative ? 1 : 0);
+    if (digits_end - d > 18) return false;  // the general parser decides how wide it is
+    std::int64_t v = 0;
+    for (; d < digits_end; ++d) v = v * 10 + (*d - '0');
+    if (negative) return sax_.number_integer(-v);
+    return sax_.number_unsigned(static_cast<std::uint64_t>(v));
+  }
+
+  bool value(int depth) {
+    if (p_ == end_ || depth > kMaxDepth) return false;
+    switch (*p_) {
+      case '{': {
+        ++p_;
+        if (!sax_.start_object(std::size_t(-1))) return false;
+        skip_space();
+        if (p_ < end_ && *p_ == '}') {
+          ++p_;
+          return sax_.end_object();
+        }
+        while (true) {
+          skip_space();
+          if (p_ == end_ || *p_ != '"' || !string()) return false;
+          if (!sax_.key(text_)) return false;
+          skip_space();
+          if (p_ == end_ || *p_ != ':') return false;
+          ++p_;
+          skip_space();
+          if (!value(depth + 1)) return false;
+          skip_space();
+          if (p_ == end_) return false;
+          if (*p_ == ',') {
+            ++p_;
+            continue;
+          }
+          if (*p_ != '}') return false;
+          ++p_;
+          return sax_.end_object();
+        }
+      }
+      case '[': {
+        ++p_;
+        if (!sax_.start_array(std::size_t(-1))) return false;
+        skip_space();
+        if (p_ < end_ && *p_ == ']') {
+          ++p_;
+          return sax_.end_array();
+        }
+        while (true) {
+          skip_space();
+          if (!value(depth + 1)) return false;
+          skip_space();
+          if (p_ == end_) return false;
+          if (*p_ == ',') {
+            ++p_;
+            continue;
+          }
+          if (*p_ != ']') return false;
+          ++p_;
+          return sax_.end_array();
+        }
+      }
+      case '"':
+        return string() && sax_.string(text_);
+      case 't':
+        return literal("true") && sax_.boolean(true);
+      case 'f':
+        return literal("false") && sax_.boolean(false);
+      case 'n':
+        return literal("null") && sax_.null();
+      default:
+        if (*p_ == '-' || (*p_ >= '0' && *p_ <= '9')) return number();
+        return false;
+    }
+  }
+
+  const char* p_;
+  const char* end_;
+  Sax& sax_;
+  std::string text_;
+};
+
 }  // namespace
 
 std::vector<Error> InputSchema::parse_record(std::string_view json, Record& out,
                                              UnknownFields unknown) const {
   std::vector<Error> errors;
+  out.reset(fields_.size());
+  {
+    RecordSax sax(*this, out, unknown, errors);
+    if (FastRecordReader<RecordSax>(json, sax).read()) {
+      auto req = check_required(out);
+      errors.insert(errors.end(), req.begin(), req.end());
+      return errors;
+    }
+  }
+  errors.clear();
   out.reset(fields_.size());
   RecordSax sax(*this, out, unknown, errors);
   nlohmann::json::sax_parse(json.begin(), json.end(), &sax, nlohmann::json::input_format_t::json,

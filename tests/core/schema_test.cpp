@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 namespace aiguillage {
 namespace {
 
@@ -25,6 +27,98 @@ InputSchema make_schema() {
   f[4].type = FieldType::string;
   f[4].max_length = 3;
   return InputSchema(std::move(f));
+}
+
+// Records are read by a strict reader for plain JSON and by nlohmann's parser for the rest. A
+// byte-order mark sends any text to the general parser, so the same text read both ways must
+// give the same values and the same errors (syntax messages aside: their byte offsets move).
+void expect_same_reading(const InputSchema& schema, const std::string& json) {
+  for (UnknownFields unknown : {UnknownFields::reject, UnknownFields::ignore}) {
+    Record fast, general;
+    auto e1 = schema.parse_record(json, fast, unknown);
+    auto e2 = schema.parse_record("\xEF\xBB\xBF" + json, general, unknown);
+    ASSERT_EQ(e1.size(), e2.size()) << json;
+    for (std::size_t k = 0; k < e1.size(); ++k) {
+      EXPECT_EQ(e1[k].code(), e2[k].code()) << json;
+      EXPECT_EQ(e1[k].pointer(), e2[k].pointer()) << json;
+      if (e1[k].code() != ErrorCode::json_syntax) EXPECT_EQ(e1[k].message(), e2[k].message());
+    }
+    for (std::size_t f = 0; f < schema.size(); ++f) {
+      EXPECT_EQ(fast.values[f].type(), general.values[f].type()) << json;
+      EXPECT_TRUE(fast.values[f] == general.values[f]) << json << " field " << f;
+    }
+  }
+}
+
+TEST(SchemaPropertyTest, PlainReaderAgreesWithTheGeneralParser) {
+  const InputSchema schema = make_schema();
+  std::mt19937 rng(5);
+  auto pick = [&](std::size_t n) { return rng() % n; };
+  const std::vector<std::string> keys = {"\"age\"",  "\"income\"", "\"customer\"",  "\"tags\"",
+                                         "\"name\"", "\"other\"",  "\"a\\u0067e\"", "\"n\\\"\""};
+  const std::vector<std::string> scalars = {"0",
+                                            "-0",
+                                            "17",
+                                            "130",
+                                            "131",
+                                            "-1",
+                                            "12.5",
+                                            "1e2",
+                                            "1E-2",
+                                            "0.1234567",
+                                            "-3.25",
+                                            "99999999999999999999",
+                                            "123456789012345678",
+                                            "01",
+                                            "1.",
+                                            ".5",
+                                            "+1",
+                                            "-",
+                                            "2.5e",
+                                            "true",
+                                            "false",
+                                            "null",
+                                            "nul",
+                                            "\"FR\"",
+                                            "\"GB\"",
+                                            "\"x\"",
+                                            "\"abcd\"",
+                                            "\"a\\nb\"",
+                                            "\"\\u00e9\"",
+                                            "\"\xC3\xA9\"",
+                                            "\"\"",
+                                            "\"2025-01-01\"",
+                                            "[]",
+                                            "[\"x\"]",
+                                            "[\"x\",\"y\",\"x\"]",
+                                            "[1]",
+                                            "[null]",
+                                            "{}",
+                                            "{\"country\":\"FR\"}",
+                                            "{\"country\":1}",
+                                            "[[\"x\"]]",
+                                            "{\"a\":{}}"};
+  for (int round = 0; round < 20000; ++round) {
+    std::string json;
+    const int shape = static_cast<int>(pick(10));
+    if (shape == 0) {
+      json = scalars[pick(scalars.size())];
+    } else {
+      json = pick(4) ? "{" : " {\n";
+      const std::size_t n = pick(6);
+      for (std::size_t k = 0; k < n; ++k) {
+        if (k) json += pick(20) ? "," : " ";
+        json += keys[pick(keys.size())];
+        json += pick(15) ? ":" : "";
+        json += pick(3) ? "" : " ";
+        json += scalars[pick(scalars.size())];
+      }
+      json += pick(25) ? "}" : "";
+      if (pick(20) == 0) json += pick(2) ? " x" : "\t\r\n";
+    }
+    expect_same_reading(schema, json);
+    if (HasFatalFailure()) return;
+  }
 }
 
 TEST(SchemaTest, ParsesTypedValuesAndNestedNames) {

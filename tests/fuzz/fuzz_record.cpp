@@ -1,6 +1,7 @@
 // Any bytes given as a record are validated into values or rejected with errors, never a crash.
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "aiguillage/core/schema.hpp"
@@ -41,5 +42,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   schema.parse_record(std::string_view(reinterpret_cast<const char*>(data), size), record);
   schema.parse_record(std::string_view(reinterpret_cast<const char*>(data), size), record,
                       aiguillage::UnknownFields::ignore);
+  // The plain reader and the general parser (forced by a byte-order mark) must agree.
+  const std::string text(reinterpret_cast<const char*>(data), size);
+  aiguillage::Record fast, general;
+  auto e1 = schema.parse_record(text, fast);
+  auto e2 = schema.parse_record("\xEF\xBB\xBF" + text, general);
+  if (e1.size() != e2.size()) __builtin_trap();
+  for (std::size_t k = 0; k < e1.size(); ++k)
+    if (e1[k].code() != e2[k].code() || e1[k].pointer() != e2[k].pointer()) __builtin_trap();
+  for (std::size_t f = 0; f < schema.size(); ++f)
+    if (!(fast.values[f] == general.values[f])) __builtin_trap();
   return 0;
 }
