@@ -211,8 +211,7 @@ void Evaluator::BatchPlan::Column::keys(const Batch& batch, std::size_t b0, std:
         for (std::size_t i = 0; i < n; ++i) {
           std::int64_t x = data[i];
           if (integer) x = std::clamp(x, -kMaxUnits, kMaxUnits) * Decimal::kOne;
-          const std::uint32_t key =
-              padded_key(points.data(), points.size(), n_points, x);
+          const std::uint32_t key = padded_key(points.data(), points.size(), n_points, x);
           kc[i] = present[i] ? key : null_key;
         }
       }
@@ -223,8 +222,7 @@ void Evaluator::BatchPlan::Column::keys(const Batch& batch, std::size_t b0, std:
       for (std::size_t i = 0; i < n; ++i) {
         const bool has = present[i] || use_reference;
         const std::int64_t x = present[i] ? data[i] : fallback;
-        const std::uint32_t key =
-            padded_key(points.data(), points.size(), n_points, x);
+        const std::uint32_t key = padded_key(points.data(), points.size(), n_points, x);
         kc[i] = has ? key : null_key;
       }
       break;
@@ -255,8 +253,8 @@ void Evaluator::build_plan() {
       const auto& col = t.columns()[c];
       BatchPlan::Column pc;
       pc.kind = col.kind;
-      pc.from_batch = col.slot >= 0 && col.slot < n_inputs &&
-                      col.kind != CompiledTable::Column::Kind::opaque;
+      pc.from_batch =
+          col.slot >= 0 && col.slot < n_inputs && col.kind != CompiledTable::Column::Kind::opaque;
       if (!pc.from_batch) {
         cols.push_back(std::move(pc));
         continue;
@@ -516,8 +514,8 @@ bool count_missing(const Pack& pack, const Decision& d, const DecisionOutcome& o
 // Whether a table's outcome could change once its unsettled upstream values settle: it cannot
 // when every rule that matters is rejected by a settled column, or accepted by the settled
 // columns while its cells on the unsettled ones accept anything.
-bool upstream_open(const Decision& d, const DecisionOutcome& o,
-                   const std::vector<char>& uncertain, EvaluationScratch& s) {
+bool upstream_open(const Decision& d, const DecisionOutcome& o, const std::vector<char>& uncertain,
+                   EvaluationScratch& s) {
   const CompiledTable& t = *d.compiled;
   const std::size_t W = t.words();
   std::vector<char>& unsettled = s.unsettled;
@@ -869,13 +867,13 @@ void input_column(const Batch& batch, std::size_t c, std::size_t b0, std::size_t
       return;
     case FieldType::date:
       for (std::size_t i = 0; i < n; ++i)
-        out[i * stride] = present[i] ? Value::date(Date{static_cast<std::int32_t>(data[i])})
-                                     : Value::null();
+        out[i * stride] =
+            present[i] ? Value::date(Date{static_cast<std::int32_t>(data[i])}) : Value::null();
       return;
     case FieldType::enumeration:
       for (std::size_t i = 0; i < n; ++i)
-        out[i * stride] = present[i] ? Value::string(f.values[static_cast<std::size_t>(data[i])])
-                                     : Value::null();
+        out[i * stride] =
+            present[i] ? Value::string(f.values[static_cast<std::size_t>(data[i])]) : Value::null();
       return;
     default:
       for (std::size_t i = 0; i < n; ++i) out[i * stride] = batch.get(c, b0 + i);
@@ -964,8 +962,7 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
     for (const Node& node : p.order()) {
       if (node.kind == Node::Kind::variable) {
         const Variable& v = p.variables()[static_cast<std::size_t>(node.index)];
-        v.expression.evaluate_rows(frames.data(), S, n, frames.data() + v.slot, S, scratch,
-                                   &arena);
+        v.expression.evaluate_rows(frames.data(), S, n, frames.data() + v.slot, S, scratch, &arena);
         continue;
       }
       const auto k = static_cast<std::size_t>(node.index);
@@ -1088,7 +1085,8 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
         }
         if (d.hit_policy == HitPolicy::unique && first >= 0) {
           std::size_t count = 0;
-          for (std::size_t w = 0; w < W; ++w) count += static_cast<std::size_t>(std::popcount(m[w]));
+          for (std::size_t w = 0; w < W; ++w)
+            count += static_cast<std::size_t>(std::popcount(m[w]));
           open |= count > 1;
         }
         if (open) redo[i] = 1;

@@ -111,9 +111,9 @@ Value and3(const Value& a, const Value& b) {
 }  // namespace
 }  // namespace detail
 
+using detail::Fn;
 using detail::Node;
 using detail::Op;
-using detail::Fn;
 
 Value Expression::Impl::eval(std::int32_t index, const EvalContext& ctx, Value item) const {
   const Node& n = nodes[static_cast<std::size_t>(index)];
@@ -222,7 +222,6 @@ Value Expression::Impl::eval(std::int32_t index, const EvalContext& ctx, Value i
   }
   return Value::null();
 }
-
 
 // Column-at-a-time evaluation. Every operator applies the same scalar helpers as eval(), so the
 // results agree by construction; operators without a column form (calls, lists, "#") fall back

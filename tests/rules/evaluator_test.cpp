@@ -274,8 +274,9 @@ std::string random_record(std::mt19937& rng, const InputSchema& schema, Date ref
       case FieldType::integer: {
         const std::int64_t lo = f.min ? f.min->units / Decimal::kOne : -5;
         const std::int64_t hi = f.max ? f.max->units / Decimal::kOne : 60;
-        v = std::to_string(lo + static_cast<std::int64_t>(rng() % static_cast<unsigned>(
-                                                                      std::min<std::int64_t>(hi - lo + 1, 100))));
+        v = std::to_string(
+            lo + static_cast<std::int64_t>(
+                     rng() % static_cast<unsigned>(std::min<std::int64_t>(hi - lo + 1, 100))));
         break;
       }
       case FieldType::decimal:

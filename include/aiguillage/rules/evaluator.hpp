@@ -97,11 +97,11 @@ class Evaluator {
  private:
   Pack pack_;
   void build_plan();
-  bool batch_fast_ = false;  // tables read only inputs, no generic cells, constant outputs
+  bool batch_fast_ = false;   // tables read only inputs, no generic cells, constant outputs
   bool batch_block_ = false;  // otherwise: rows by blocks, operators a column at a time
   void evaluate_blocks(const Batch& batch, BatchResult& out, const EvalOptions& options,
                        std::size_t begin, std::size_t end) const;
-  struct BatchPlan;          // per column: how a batch value becomes a key
+  struct BatchPlan;  // per column: how a batch value becomes a key
   std::shared_ptr<const BatchPlan> plan_;
 };
 
