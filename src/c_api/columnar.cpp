@@ -235,7 +235,8 @@ void ColumnarBatch::set_text(int input, std::size_t row, std::optional<std::stri
     batch_.set_null(col, row);
     return;
   }
-  const std::string where = cell_pointer(row, f.name);
+  // The pointer is built only for an error: setting a cell must stay cheap.
+  auto where = [&] { return cell_pointer(row, f.name); };
   const std::string_view t = *text;
   set_cell(batch_, *this, col, row, [&] {
     switch (f.type) {
@@ -246,17 +247,18 @@ void ColumnarBatch::set_text(int input, std::size_t row, std::optional<std::stri
           batch_.set_bool(col, row, false);
         else
           throw Error(ErrorCode::type_mismatch,
-                      "expected true or false, not \"" + std::string(t) + "\"", where);
+                      "expected true or false, not \"" + std::string(t) + "\"", where());
         break;
       case FieldType::integer:
       case FieldType::decimal: {
         std::optional<Decimal> d = Decimal::parse(t);
         if (!d)
           throw Error(ErrorCode::invalid_decimal, "not a number: \"" + std::string(t) + "\"",
-                      where);
+                      where());
         if (f.type == FieldType::integer) {
           if (!d->is_integral())
-            throw Error(ErrorCode::type_mismatch, f.name + " is an integer, not a fraction", where);
+            throw Error(ErrorCode::type_mismatch, f.name + " is an integer, not a fraction",
+                        where());
           batch_.set_int(col, row, d->units / Decimal::kOne);
         } else {
           batch_.set_decimal(col, row, *d);
@@ -267,23 +269,41 @@ void ColumnarBatch::set_text(int input, std::size_t row, std::optional<std::stri
         std::optional<Date> d = Date::parse(t);
         if (!d)
           throw Error(ErrorCode::invalid_date, "not a date YYYY-MM-DD: \"" + std::string(t) + "\"",
-                      where);
+                      where());
         batch_.set_date(col, row, *d);
         break;
       }
       case FieldType::enumeration:
         if (f.enum_index(t) < 0)
           throw Error(ErrorCode::enum_value,
-                      "\"" + std::string(t) + "\" is not a value of " + f.name, where);
+                      "\"" + std::string(t) + "\" is not a value of " + f.name, where());
         batch_.set_enum(col, row, t);
         break;
       case FieldType::string:
         batch_.set_string(col, row, t);
         break;
       case FieldType::list:
-        throw Error(ErrorCode::type_mismatch, f.name + " is a list: it has no text form", where);
+        throw Error(ErrorCode::type_mismatch, f.name + " is a list: it has no text form", where());
     }
   });
+}
+
+void ColumnarBatch::set_value(int input, std::size_t row, const Value& value) {
+  if (input < 0 || static_cast<std::size_t>(input) >= batch_.columns())
+    throw Error(ErrorCode::invalid_argument,
+                "input index " + std::to_string(input) + " is out of range");
+  if (row >= rows())
+    throw Error(ErrorCode::invalid_argument, "row " + std::to_string(row) + " is out of range");
+  const auto col = static_cast<std::size_t>(input);
+  const FieldSpec& f = pack_.inputs().field(col);
+  // A whole number is a fine decimal, and a whole decimal a fine integer.
+  if (f.type == FieldType::integer && value.type() == Type::decimal &&
+      value.as_decimal().is_integral()) {
+    set_cell(batch_, *this, col, row,
+             [&] { batch_.set_int(col, row, value.as_decimal().units / Decimal::kOne); });
+    return;
+  }
+  set_cell(batch_, *this, col, row, [&] { batch_.set(col, row, value); });
 }
 
 namespace {

@@ -62,6 +62,8 @@ class ColumnarBatch {
                       const std::vector<std::string>& unknown_values);
   // One cell from text (any scalar type); nullopt is a missing value.
   void set_text(int input, std::size_t row, std::optional<std::string_view> text);
+  // One cell from a value of any type; a value the field refuses marks the row.
+  void set_value(int input, std::size_t row, const Value& value);
   // Marks a row bad (first error kept).
   void reject(std::size_t row, Error error);
 

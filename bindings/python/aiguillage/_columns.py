@@ -51,6 +51,13 @@ def _reject_rows(batch, rows, code: int, name: str, message: str) -> None:
         batch.reject(int(row), code, message, _pointer(int(row), name))
 
 
+def _inferred(col: Any) -> str:
+    """pandas' element type of an object column, missing values skipped ("" without pandas)."""
+    if _pd is None:
+        return ""
+    return _pd.api.types.infer_dtype(col, skipna=True)
+
+
 def _fill_bool(batch, k: int, name: str, col: Any) -> None:
     arr = np.asarray(col)
     if arr.dtype == bool:
@@ -58,11 +65,14 @@ def _fill_bool(batch, k: int, name: str, col: Any) -> None:
         return
     missing = _missing_mask(col)
     obj = np.asarray(col, dtype=object)
-    ok = np.array([isinstance(v, (bool, np.bool_)) for v in obj], dtype=bool) | missing
-    values = np.zeros(len(obj), dtype=np.uint8)
+    if _inferred(col) in ("boolean", "empty"):
+        ok = np.ones(len(obj), dtype=bool)  # only booleans and missing cells: no check per cell
+    else:
+        ok = np.array([isinstance(v, (bool, np.bool_)) for v in obj], dtype=bool) | missing
     good = ~missing & ok
+    values = np.zeros(len(obj), dtype=np.uint8)
     values[good] = obj[good].astype(bool)
-    batch.set_bools(k, values, (~missing & ok).astype(np.uint8))
+    batch.set_bools(k, values, good.astype(np.uint8))
     _reject_rows(batch, np.flatnonzero(~ok), _TYPE_MISMATCH, name, "%s expects true or false" % name)
 
 
@@ -85,8 +95,11 @@ def _fill_number(batch, k: int, name: str, col: Any, integer: bool) -> None:
         return
     obj = np.asarray(col, dtype=object)
     missing = _missing_mask(col)
-    ok = missing | np.array([isinstance(v, (int, float, np.integer, np.floating))
-                             and not isinstance(v, (bool, np.bool_)) for v in obj], dtype=bool)
+    if _inferred(col) in ("integer", "floating", "mixed-integer-float", "decimal", "empty"):
+        ok = np.ones(len(obj), dtype=bool)
+    else:
+        ok = missing | np.array([isinstance(v, (int, float, np.integer, np.floating))
+                                 and not isinstance(v, (bool, np.bool_)) for v in obj], dtype=bool)
     values = np.full(len(obj), np.nan)
     good = ~missing & ok
     values[good] = obj[good].astype(np.float64)
@@ -111,7 +124,10 @@ def _fill_date(batch, k: int, name: str, col: Any) -> None:
         days_arr = np.array([np.datetime64(v, "D") if isinstance(v, str) else np.datetime64("NaT")
                              for v in obj])
     # Strict "YYYY-MM-DD": a text the parser read differently is refused, not coerced.
-    strict = np.array([isinstance(v, str) and len(v) == 10 for v in obj], dtype=bool)
+    if _pd is not None:
+        strict = (_pd.Series(obj).str.len() == 10).to_numpy()  # non-strings give NaN: False
+    else:  # pragma: no cover
+        strict = np.array([isinstance(v, str) and len(v) == 10 for v in obj], dtype=bool)
     bad = ~missing & (np.isnat(days_arr) | ~strict)
     good = ~missing & ~bad
     values = np.where(good, days_arr.astype(np.int64), 0).astype(np.int32)
@@ -162,6 +178,18 @@ def _fill_text(batch, k: int, name: str, col: Any) -> None:
         batch.set_text(k, row, v)
 
 
+def _is_object(col: Any) -> bool:
+    dtype = getattr(col, "dtype", None)
+    if dtype is None:
+        return np.asarray(col).dtype.kind in "OUS"
+    return np.dtype(dtype).kind in "OUS" if not _is_extension(dtype) else \
+        str(dtype) in ("string", "object")
+
+
+def _is_extension(dtype: Any) -> bool:
+    return _pd is not None and isinstance(dtype, _pd.api.extensions.ExtensionDtype)
+
+
 def fill_batch(pack, data: Any, ignore_unknown: bool = False):
     """A native batch for ``pack`` filled from a DataFrame or a dict of arrays."""
     columns, rows = _as_columns(data)
@@ -177,7 +205,10 @@ def fill_batch(pack, data: Any, ignore_unknown: bool = False):
             continue
         k = index[name]
         kind = inputs[k]["type"]
-        if kind == "bool":
+        if kind != "list" and _is_object(col):
+            # Strings, Python objects, missing cells: read natively, one pass, exact checks.
+            batch.set_objects(k, np.asarray(col, dtype=object))
+        elif kind == "bool":
             _fill_bool(batch, k, name, col)
         elif kind in ("integer", "decimal"):
             _fill_number(batch, k, name, col, kind == "integer")
