@@ -514,6 +514,69 @@ static void test_orientation_and_audit(void) {
   aig_pack_destroy(pack);
 }
 
+/* Damaged packs and records (random bytes changed, seeded) never crash: each call returns a
+ * status, with a message on failure and *out = NULL. */
+static const char kNoise[] = "{}[]\",:0a-\x01 \xff\\";
+
+static void test_damaged_input_never_crashes(void) {
+  char path[1024];
+  char* text;
+  char* copy;
+  size_t n, i;
+  unsigned seed = 777u;
+  int round, loaded = 0, refused = 0;
+  static char buf[1 << 15];
+  source_path(path, sizeof path, "rules/examples/youth-guidance/pack.json");
+  text = read_text(path);
+  CHECK(text != NULL);
+  if (!text) return;
+  n = strlen(text);
+  copy = (char*)malloc(n + 1);
+  for (round = 0; round < 200; ++round) {
+    aig_pack* pack = (aig_pack*)&pack;
+    aig_status s;
+    int changes;
+    memcpy(copy, text, n + 1);
+    seed = seed * 1103515245u + 12345u;
+    changes = 1 + (int)((seed >> 16) % 3);
+    for (i = 0; i < (size_t)changes; ++i) {
+      seed = seed * 1103515245u + 12345u;
+      copy[(seed >> 8) % n] = kNoise[(seed >> 4) % (sizeof kNoise - 1)];
+    }
+    s = aig_pack_load_json(copy, n, &pack);
+    if (s == AIG_OK) {
+      ++loaded;
+      CHECK(pack != NULL);
+      CHECK(aig_pack_evaluate_json(pack, kYoungPerson, "2025-03-01", AIG_EVAL_TRACE, buf,
+                                   sizeof buf, NULL) <= AIG_OK);
+      aig_pack_destroy(pack);
+    } else {
+      ++refused;
+      CHECK(s < 0 && pack == NULL && aig_last_error_message()[0] != '\0');
+    }
+  }
+  CHECK(refused > 0);
+  free(copy);
+  free(text);
+  {
+    aig_pack* pack = NULL;
+    char record[512];
+    size_t len = strlen(kYoungPerson);
+    CHECK_STATUS(aig_pack_load_file(youth_dir, &pack), AIG_OK);
+    for (round = 0; pack && round < 500; ++round) {
+      aig_status s;
+      memcpy(record, kYoungPerson, len + 1);
+      seed = seed * 1103515245u + 12345u;
+      record[(seed >> 8) % len] = kNoise[(seed >> 4) % (sizeof kNoise - 1)];
+      s = aig_pack_evaluate_json(pack, record, "2025-03-01", 0, buf, sizeof buf, NULL);
+      CHECK(s == AIG_OK || (s < 0 && aig_last_error_message()[0] != '\0'));
+      if (s == AIG_OK) CHECK(strncmp(buf, "{\"status\":", 10) == 0);
+    }
+    aig_pack_destroy(pack);
+  }
+  (void)loaded;
+}
+
 int main(void) {
   source_path(youth_dir, sizeof youth_dir, "rules/examples/youth-guidance");
   source_path(orientation_dir, sizeof orientation_dir, "rules/orientation/fr-2025");
@@ -524,6 +587,7 @@ int main(void) {
   RUN(test_registry);
   RUN(test_batch_matches_json);
   RUN(test_orientation_and_audit);
+  RUN(test_damaged_input_never_crashes);
   if (check_failures) {
     fprintf(stderr, "%d check(s) failed\n", check_failures);
     return 1;

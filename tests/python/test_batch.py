@@ -13,8 +13,11 @@ from conftest import DATE, without_id
 
 def _as_python(value):
     """A result cell as the JSON evaluation writes it."""
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
+    if value is None or value is pd.NA or value is pd.NaT or (
+            isinstance(value, float) and np.isnan(value)):
         return None
+    if isinstance(value, np.datetime64):
+        return None if np.isnat(value) else str(value.astype("datetime64[D]"))
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d")
     if isinstance(value, tuple):
@@ -157,3 +160,23 @@ def test_empty_batch(youth):
 def test_missing_reference_date_marks_rows(youth):
     result = youth.evaluate_batch({"boe_status": np.array(["none"], dtype=object)})
     assert result["error_code"][0] == -213
+
+
+def test_missing_cells_like_absent_members(fr2025, persons):
+    """Property: blanking random cells (None, NaN, pd.NA) in a batch gives, row by row, what
+    the record without those members gives."""
+    rng = np.random.default_rng(20251127)
+    records = [without_id(p) for p in persons[:400]]
+    frame = pd.DataFrame(records).astype(object)
+    blanks = [None, np.nan, pd.NA]
+    for row in range(len(frame)):
+        for col in rng.choice(frame.columns, size=rng.integers(0, 6), replace=False):
+            frame.at[row, col] = blanks[rng.integers(0, 3)]
+            records[row].pop(col, None)
+    result = fr2025.evaluate_batch(frame, DATE)
+    status = np.asarray(result["status"]).astype(object)
+    for row, record in enumerate(records):
+        one = fr2025.evaluate(record, DATE)
+        assert status[row] == one["status"], row
+        for name, value in one["outputs"].items():
+            assert _as_python(result[name][row]) == value, (row, name)
