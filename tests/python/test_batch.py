@@ -180,3 +180,13 @@ def test_missing_cells_like_absent_members(fr2025, persons):
         assert status[row] == one["status"], row
         for name, value in one["outputs"].items():
             assert _as_python(result[name][row]) == value, (row, name)
+
+
+def test_explain_row_on_demand(fr2025, persons, frame):
+    row = 17
+    text = fr2025.explain_row(frame, row, DATE, lang="en")
+    assert text == fr2025.explain(without_id(persons[row]), DATE, lang="en")
+    traced = fr2025.explain_row(frame, row, DATE, trace=True)
+    assert "trace" in traced
+    batch = fr2025.evaluate_batch(frame, DATE)
+    assert _as_python(batch["parcours"][row]) == traced["outputs"]["parcours"]

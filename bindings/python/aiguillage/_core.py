@@ -132,6 +132,16 @@ class Pack:
         questions left."""
         return self._native.explain_json(_record_text(record), _date_text(date), lang)
 
+    def explain_row(self, data: Any, row: int, date: DateLike = None, *, lang: str = "fr",
+                    trace: bool = False) -> Union[str, Dict[str, Any]]:
+        """On demand, for one row of a batch: the explanation text (or, with ``trace=True``,
+        the evaluation with its trace) of that row, exactly as :meth:`evaluate_batch` saw it
+        (missing cells are absent members)."""
+        record = _row_record(data, row, self)
+        if trace:
+            return self.evaluate(record, date, trace=True, ignore_unknown=True)
+        return self._native.explain_json(_record_text(record), _date_text(date), lang)
+
     def evaluate_batch(self, data: Any, date: DateLike = None, *, threads: int = 0,
                        ignore_unknown: bool = False) -> Dict[str, Any]:
         """Evaluates a pandas DataFrame or a dict of numpy arrays (one per input, named as the
@@ -144,6 +154,29 @@ class Pack:
         cell marks its row as an error; every other row is still evaluated."""
         from ._columns import evaluate_columns
         return evaluate_columns(self, data, _date_text(date), threads, ignore_unknown)
+
+
+def _row_record(data: Any, row: int, pack: "Pack") -> Dict[str, Any]:
+    """One row of a DataFrame or dict of arrays as a record, missing cells left out, whole
+    floats of integer inputs as integers (as the batch reads them)."""
+    integers = {f["name"] for f in pack.inputs if f["type"] == "integer"}
+    if hasattr(data, "iloc"):
+        items = data.iloc[row].items()
+    else:
+        items = ((name, column[row]) for name, column in data.items())
+    record = {}
+    for name, value in items:
+        try:
+            import pandas as pd
+            if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)):
+                continue
+        except ImportError:  # pragma: no cover
+            if value is None or (isinstance(value, float) and value != value):
+                continue
+        if str(name) in integers and isinstance(value, float) and value.is_integer():
+            value = int(value)
+        record[str(name)] = value
+    return record
 
 
 _PACK_CACHE: Dict[tuple, "Pack"] = {}
