@@ -11,8 +11,7 @@
 #include <string.h>
 
 /* Grows *buf until the text fits, calling `get` again (snprintf semantics). */
-typedef aig_status (*text_fn)(const void* a, const void* b, char* buf, size_t size,
-                              size_t* needed);
+typedef aig_status (*text_fn)(const void* a, const void* b, char* buf, size_t size, size_t* needed);
 
 static aig_status proposal_text(const void* proposal, const void* unused, char* buf, size_t size,
                                 size_t* needed) {
@@ -26,8 +25,8 @@ static const aig_orienter* notice_orienter;
 static aig_status notice_text(const void* proposal, const void* unused, char* buf, size_t size,
                               size_t* needed) {
   (void)unused;
-  return aig_orienter_notice(notice_orienter, (const aig_proposal*)proposal, NULL, notice_lang,
-                             buf, size, needed);
+  return aig_orienter_notice(notice_orienter, (const aig_proposal*)proposal, NULL, notice_lang, buf,
+                             size, needed);
 }
 
 static aig_status fetch(text_fn get, const void* a, const void* b, char** buf, size_t* size) {
