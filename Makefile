@@ -5,7 +5,9 @@ JOBS ?= 2
 PYTHON ?= /usr/bin/python3
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo test asan fuzz bench format clean
+PY_SITE ?= $(shell $(PYTHON) -c "import sysconfig; print(sysconfig.get_path('purelib', 'posix_local') if 'posix_local' in sysconfig.get_scheme_names() else sysconfig.get_path('purelib'))" 2>/dev/null)
+
+.PHONY: all deps build demo test pytest asan tsan fuzz bench python-install format clean
 
 all: build
 
@@ -23,12 +25,33 @@ demo: build
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+	$(MAKE) --no-print-directory pytest
+
+# The Python suite on the package built in $(BUILD)/python.
+pytest:
+	PYTHONPATH=$(abspath $(BUILD))/python AIG_SOURCE_DIR=$(CURDIR) $(PYTHON) -m pytest -q tests/python
+
+# Makes `import aiguillage` work for $(PYTHON) by copying the built package into its
+# site-packages (/usr/local/lib/python3*/dist-packages on Debian; override with PY_SITE=...).
+python-install: build
+	mkdir -p $(PY_SITE)/aiguillage
+	cp -r $(BUILD)/python/aiguillage/. $(PY_SITE)/aiguillage/
+	cd / && PYTHONPATH=$(PY_SITE) $(PYTHON) -c "import aiguillage; print('aiguillage', aiguillage.__version__, 'in', aiguillage.__file__)"
 
 asan: deps
-	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DAIG_SANITIZE=ON -DAIG_BUILD_BENCHMARKS=OFF
+	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DAIG_SANITIZE=ON -DAIG_BUILD_BENCHMARKS=OFF -DAIG_BUILD_PYTHON=OFF
 	cmake --build build-asan -j$(JOBS)
 	# The two largest property tests already ran in the optimised build.
 	cd build-asan && ctest --output-on-failure -j$(JOBS) -E "EvaluatorPropertyTest|JdmImport.Zen8kTable"
+
+# One pack used from 8 threads through the C API, under ThreadSanitizer.
+tsan: deps
+	cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIG_BUILD_BENCHMARKS=OFF \
+	  -DAIG_BUILD_PYTHON=OFF -DAIG_BUILD_EXAMPLES=OFF \
+	  -DCMAKE_C_FLAGS=-fsanitize=thread -DCMAKE_CXX_FLAGS=-fsanitize=thread \
+	  -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread
+	cmake --build build-tsan -j$(JOBS) --target c_api_threads_test
+	TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/c_api/c_api_threads_test
 
 fuzz:
 	AIG_WITH_FUZZ=1 scripts/install-deps.sh
@@ -42,4 +65,4 @@ format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp' '*.h' '*.c')
 
 clean:
-	rm -rf $(BUILD) build-asan build-bench build-fuzz
+	rm -rf $(BUILD) build-asan build-tsan build-bench build-fuzz

@@ -1,0 +1,392 @@
+"""Packs, registries, orientation and audit: the Python face of the native library."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json as _json
+import os as _os
+from typing import Any, Dict, Mapping, Optional, Union
+
+from . import _aiguillage
+from ._errors import DecisionError, InputError
+
+engine_version: str = _aiguillage.engine_version
+
+DateLike = Union[str, _dt.date, None]
+
+
+def _date_text(date: DateLike, what: str = "date") -> Optional[str]:
+    if date is None:
+        return None
+    if isinstance(date, _dt.datetime):
+        return date.date().isoformat()
+    if isinstance(date, _dt.date):
+        return date.isoformat()
+    if isinstance(date, str):
+        return date
+    try:  # numpy.datetime64, pandas.Timestamp
+        import numpy as np
+        return str(np.datetime64(date, "D"))
+    except Exception as exc:  # noqa: BLE001 - any failure means: not a date
+        raise InputError(f"{what} must be a date, not {date!r}", -111, "invalid_date") from exc
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return _date_text(value)
+    try:
+        import numpy as np
+        if isinstance(value, np.generic):
+            if isinstance(value, np.datetime64):
+                return str(value.astype("datetime64[D]"))
+            return value.item()
+    except ImportError:  # pragma: no cover
+        pass
+    raise TypeError(f"{type(value).__name__} is not a JSON value")
+
+
+def _record_text(record: Union[Mapping[str, Any], str]) -> str:
+    if isinstance(record, str):
+        return record
+    if not isinstance(record, Mapping):
+        raise InputError(f"a record is a dict (or JSON text), not {type(record).__name__}", -1,
+                         "invalid_argument")
+    try:
+        return _json.dumps(record, default=_json_default, ensure_ascii=False)
+    except (TypeError, ValueError) as exc:
+        raise InputError(str(exc), -105, "type_mismatch") from exc
+
+
+class Pack:
+    """A loaded, type-checked and compiled rule pack. Immutable; safe to share between threads
+    and picklable (it reloads from its source in another process)."""
+
+    def __init__(self, native: "_aiguillage.NativePack", source: tuple):
+        self._native = native
+        self._source = source
+
+    # -- loading ---------------------------------------------------------------------------
+    @classmethod
+    def load(cls, path: Union[str, "_os.PathLike[str]"]) -> "Pack":
+        """Loads a pack from a file or a folder holding ``pack.json``.
+
+        Raises :class:`PackLoadError` with the JSON pointer of the offending place."""
+        path = _os.fspath(path)
+        return cls(_aiguillage.NativePack.load_file(path), ("file", _os.path.abspath(path)))
+
+    @classmethod
+    def from_json(cls, text: Union[str, Mapping[str, Any]]) -> "Pack":
+        """Loads a pack from its JSON text (or the parsed document)."""
+        if not isinstance(text, str):
+            text = _json.dumps(text)
+        return cls(_aiguillage.NativePack.load_json(text), ("json", text))
+
+    def __reduce__(self):
+        kind, value = self._source
+        if kind not in ("file", "json"):
+            raise TypeError("a pack selected from a registry cannot be pickled: load it by path")
+        return (_load_cached, (kind, value, self.hash))
+
+    # -- description -------------------------------------------------------------------------
+    id = property(lambda self: self._native.id, doc="The pack's identifier.")
+    version = property(lambda self: self._native.version, doc="The pack's version.")
+    title = property(lambda self: self._native.title, doc="The pack's title.")
+    hash = property(lambda self: self._native.hash,
+                    doc='"sha256:..." of the canonical document: what decision records name.')
+    valid_from = property(lambda self: self._native.valid_from)
+    valid_to = property(lambda self: self._native.valid_to)
+
+    @property
+    def inputs(self) -> list:
+        """The inputs (name, type, closed list of values, labels), in schema order."""
+        return self._native.inputs
+
+    @property
+    def outputs(self) -> list:
+        """The outputs of every decision (name, kind, closed list), in pack order."""
+        return self._native.outputs
+
+    @property
+    def decisions(self) -> list:
+        """The decisions (id, kind, rule ids), in pack order."""
+        return self._native.decisions
+
+    def __repr__(self) -> str:
+        return f"<aiguillage.Pack {self.id} {self.version} {self.hash[:15]}...>"
+
+    # -- evaluation ----------------------------------------------------------------------------
+    def evaluate(self, record: Union[Mapping[str, Any], str], date: DateLike = None, *,
+                 trace: bool = False, ignore_unknown: bool = False) -> Dict[str, Any]:
+        """Evaluates one record (a dict) at ``date`` (the reference date; or the record's
+        ``reference_date``). Returns ``{"status", "outputs", "fired", "missing"?, "errors"?,
+        "trace"?}``. A rejected record is a result with status ``"error"`` and its errors (each
+        with ``code``, ``name``, ``message``, ``pointer``), not an exception."""
+        text = self._native.evaluate_json(_record_text(record), _date_text(date), trace,
+                                          ignore_unknown)
+        return _json.loads(text)
+
+    def explain(self, record: Union[Mapping[str, Any], str], date: DateLike = None, *,
+                lang: str = "fr") -> str:
+        """The readable explanation (``"fr"`` or ``"en"``) of the evaluation of one record: the
+        data used and their sources, the rules applied, why the others did not apply, the
+        questions left."""
+        return self._native.explain_json(_record_text(record), _date_text(date), lang)
+
+    def explain_row(self, data: Any, row: int, date: DateLike = None, *, lang: str = "fr",
+                    trace: bool = False) -> Union[str, Dict[str, Any]]:
+        """On demand, for one row of a batch: the explanation text (or, with ``trace=True``,
+        the evaluation with its trace) of that row, exactly as :meth:`evaluate_batch` saw it
+        (missing cells are absent members)."""
+        record = _row_record(data, row, self)
+        if trace:
+            return self.evaluate(record, date, trace=True, ignore_unknown=True)
+        return self._native.explain_json(_record_text(record), _date_text(date), lang)
+
+    def evaluate_batch(self, data: Any, date: DateLike = None, *, threads: int = 0,
+                       ignore_unknown: bool = False) -> Dict[str, Any]:
+        """Evaluates a pandas DataFrame or a dict of numpy arrays (one per input, named as the
+        inputs), column by column, without going through JSON.
+
+        Returns a dict of columns, one entry per row: every output (enums as categoricals,
+        booleans and integers as nullable arrays, dates as datetime64, collected enums as
+        tuples), ``status``, ``fired.<decision>`` (first fired rule id), ``error_code`` and
+        ``error`` ("name at pointer: message"). ``pandas.DataFrame(result)`` just works. A bad
+        cell marks its row as an error; every other row is still evaluated."""
+        from ._columns import evaluate_columns
+        return evaluate_columns(self, data, _date_text(date), threads, ignore_unknown)
+
+
+def _row_record(data: Any, row: int, pack: "Pack") -> Dict[str, Any]:
+    """One row of a DataFrame or dict of arrays as a record, missing cells left out, whole
+    floats of integer inputs as integers (as the batch reads them)."""
+    integers = {f["name"] for f in pack.inputs if f["type"] == "integer"}
+    if hasattr(data, "iloc"):
+        items = data.iloc[row].items()
+    else:
+        items = ((name, column[row]) for name, column in data.items())
+    record = {}
+    for name, value in items:
+        try:
+            import pandas as pd
+            if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)):
+                continue
+        except ImportError:  # pragma: no cover
+            if value is None or (isinstance(value, float) and value != value):
+                continue
+        if str(name) in integers and isinstance(value, float) and value.is_integer():
+            value = int(value)
+        record[str(name)] = value
+    return record
+
+
+_PACK_CACHE: Dict[tuple, "Pack"] = {}
+
+
+def _load_cached(kind: str, value: str, expected_hash: str) -> "Pack":
+    """Unpickling: one load per process and source."""
+    key = (kind, value, expected_hash)
+    pack = _PACK_CACHE.get(key)
+    if pack is None:
+        pack = Pack.load(value) if kind == "file" else Pack.from_json(value)
+        if pack.hash != expected_hash:
+            raise InputError(f"the pack at {value} changed since it was sent "
+                             f"({pack.hash} instead of {expected_hash})", -1, "invalid_argument")
+        _PACK_CACHE[key] = pack
+    return pack
+
+
+class Registry:
+    """Several versions of packs; evaluation at a date uses the version valid then."""
+
+    def __init__(self, *packs: Pack):
+        self._native = _aiguillage.NativeRegistry()
+        for pack in packs:
+            self.add(pack)
+
+    def add(self, pack: Pack) -> None:
+        """Adds a pack; the same id and version twice is an error (duplicate_name)."""
+        self._native.add(pack._native)
+
+    def load_dir(self, path: Union[str, "_os.PathLike[str]"]) -> int:
+        """Loads every ``pack.json`` under ``path`` (recursively); returns how many."""
+        return self._native.load_dir(_os.fspath(path))
+
+    def select(self, pack_id: str, date: DateLike) -> Pack:
+        """The version of ``pack_id`` valid at ``date``; raises VersionSelectionError."""
+        native = self._native.select(pack_id, _date_text(date))
+        return _wrap_selected(native)
+
+    def __len__(self) -> int:
+        return len(self._native)
+
+
+def _wrap_selected(native) -> Pack:
+    # A selected pack is not picklable by source; it carries no path of its own.
+    return Pack(native, ("selected", native.hash))
+
+
+class Proposal:
+    """An orientation proposal: outputs, whether it is evident, the reasons for a review and
+    the questions that would settle it. It becomes a decision only through
+    :meth:`Orienter.decide` (a human) or :meth:`Orienter.auto_decide` (the deployment)."""
+
+    def __init__(self, native):
+        self._native = native
+        self._dict: Optional[dict] = None
+
+    @property
+    def json(self) -> str:
+        """The proposal as one line of JSON."""
+        return self._native.json
+
+    def to_dict(self) -> dict:
+        if self._dict is None:
+            self._dict = _json.loads(self._native.json)
+        return self._dict
+
+    evident = property(lambda self: self._native.evident)
+    status = property(lambda self: self._native.status)
+    outputs = property(lambda self: self.to_dict().get("outputs", {}))
+    review_reasons = property(lambda self: self.to_dict().get("review_reasons", []))
+    questions = property(lambda self: self.to_dict().get("questions", []))
+    errors = property(lambda self: self.to_dict().get("errors", []))
+
+    def __repr__(self) -> str:
+        return f"<aiguillage.Proposal {self.status} evident={self.evident} {self.outputs}>"
+
+
+class Decision:
+    """A decision taken on a proposal (by a human, or by the deployment's policy)."""
+
+    def __init__(self, native):
+        self._native = native
+
+    @property
+    def json(self) -> str:
+        return self._native.json
+
+    def to_dict(self) -> dict:
+        return _json.loads(self._native.json)
+
+    def __repr__(self) -> str:
+        return f"<aiguillage.Decision {self.json}>"
+
+
+class Orienter:
+    """Proposes an orientation for a person, records a human decision, writes the notice."""
+
+    def __init__(self, pack: Union[Pack, str, "_os.PathLike[str]"], *,
+                 auto_confirm_evident: bool = False):
+        self.pack = pack if isinstance(pack, Pack) else Pack.load(pack)
+        self._native = _aiguillage.NativeOrienter(self.pack._native, auto_confirm_evident)
+
+    def propose(self, person: Union[Mapping[str, Any], str], date: DateLike, *,
+                trace: bool = True) -> Proposal:
+        """Evaluates one person (a dict) at the reference date. A rejected person gives a
+        proposal with status "error" and its errors, not an exception."""
+        if date is None:
+            raise InputError("date is required: nothing reads the clock", -1, "invalid_argument")
+        return Proposal(self._native.propose(_record_text(person), _date_text(date), trace))
+
+    def propose_batch(self, data: Any, date: DateLike, *, threads: int = 0) -> Dict[str, Any]:
+        """Orients a whole DataFrame (or dict of arrays) column by column: the columns of
+        :meth:`Pack.evaluate_batch`, plus ``evident`` (complete, without review reasons)."""
+        if date is None:
+            raise InputError("date is required: nothing reads the clock", -1, "invalid_argument")
+        result = self.pack.evaluate_batch(data, date, threads=threads)
+        from ._columns import add_evident
+        add_evident(result)
+        return result
+
+    def decide(self, proposal: Proposal, actor_role: str, action: str = "confirm", *,
+               reason: str = "", decided_at: str, outputs: Optional[Mapping[str, Any]] = None
+               ) -> Decision:
+        """A human decision: ``"confirm"``, ``"override"`` (with ``outputs``) or
+        ``"reorient"``; override and reorient need a ``reason``. ``decided_at`` is the
+        caller's timestamp. Raises :class:`DecisionError` when refused."""
+        outputs_text = "" if outputs is None else _json.dumps(outputs, default=_json_default)
+        return Decision(self._native.decide(proposal._native, actor_role, action, reason,
+                                            decided_at, outputs_text))
+
+    def auto_decide(self, proposal: Proposal, decided_at: str) -> Optional[Decision]:
+        """The deployment's decision for an evident proposal when it allows it, else None."""
+        native = self._native.auto_decide(proposal._native, decided_at)
+        return None if native is None else Decision(native)
+
+    def notice(self, proposal: Proposal, decision: Optional[Decision] = None, *,
+               lang: str = "fr") -> str:
+        """The notice given to the person (articles L. 311-3-1 and R. 311-3-1-2 CRPA)."""
+        return self._native.notice(proposal._native,
+                                   None if decision is None else decision._native, lang)
+
+
+def pseudonymise(key: bytes, person_id: str) -> str:
+    """HMAC-SHA256 of the person's identifier under the deployment's key."""
+    return _aiguillage.pseudonymise(key, person_id)
+
+
+def decision_record(orienter: Orienter, proposal: Proposal, decision: Decision, *, key: bytes,
+                    person_id: str, recorded_at: str, territory: str = "") -> str:
+    """The decision record (canonical JSON, one line), the person pseudonymised under ``key``
+    (at least 16 bytes)."""
+    if not isinstance(key, (bytes, bytearray)) or len(key) < 16:
+        raise DecisionError("the pseudonymisation key must be bytes, at least 16 of them", -1,
+                            "invalid_argument")
+    if not person_id:
+        raise DecisionError("person_id is empty", -1, "invalid_argument")
+    pseudonym = _aiguillage.pseudonymise(bytes(key), str(person_id))
+    return _aiguillage.decision_record(orienter.pack._native, proposal._native,
+                                       decision._native, pseudonym, territory, recorded_at)
+
+
+class DecisionLog:
+    """The append-only decision log, each line chained to the previous by SHA-256 and synced
+    to disk. A damaged log is refused (:class:`LogError`) until an operator repairs it."""
+
+    def __init__(self, path: Union[str, "_os.PathLike[str]"]):
+        self.path = _os.fspath(path)
+        self._native = _aiguillage.NativeDecisionLog(self.path)
+
+    def append(self, record: Union[str, Mapping[str, Any]]) -> str:
+        """Appends a record (JSON text or dict); returns the line's hash."""
+        if not isinstance(record, str):
+            record = _json.dumps(record, default=_json_default)
+        return self._native.append(record)
+
+    def __len__(self) -> int:
+        return len(self._native)
+
+    @property
+    def last_hash(self) -> str:
+        return self._native.last_hash
+
+    def close(self) -> None:
+        self._native = None
+
+    def __enter__(self) -> "DecisionLog":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def verify_log(path: Union[str, "_os.PathLike[str]"]) -> Dict[str, Any]:
+    """Verifies the chain of a log: ``{"ok", "lines", "first_bad", "torn_tail", "message",
+    "last_hash"}``. A broken log is a result, not an exception."""
+    return _aiguillage.verify_log(_os.fspath(path))
+
+
+def read_log_records(path: Union[str, "_os.PathLike[str]"]) -> list:
+    """The records of a verified log, as dicts (raises LogError when verification fails)."""
+    return [_json.loads(r) for r in _aiguillage.read_log_records(_os.fspath(path))]
+
+
+def replay_log(path: Union[str, "_os.PathLike[str]"], packs: Union[Registry, Pack]
+               ) -> Dict[str, Any]:
+    """Re-evaluates every logged decision: with the pack of the same hash from a registry
+    (``identical`` / ``different`` / ``pack_missing``), or under another pack version, to show
+    whom a rule change would move."""
+    path = _os.fspath(path)
+    if isinstance(packs, Pack):
+        return _json.loads(_aiguillage.replay_log_against(path, packs._native))
+    return _json.loads(_aiguillage.replay_log(path, packs._native))

@@ -1,0 +1,94 @@
+// Audit: decision records, the chained decision log, verification and replay.
+#include <pybind11/stl.h>
+
+#include "aiguillage/audit/decision_log.hpp"
+#include "aiguillage/audit/decision_record.hpp"
+#include "aiguillage/audit/replay.hpp"
+#include "common.hpp"
+#include "handles.hpp"
+
+namespace aiguillage::python {
+
+void bind_audit(py::module_& m) {
+  m.def(
+      "pseudonymise",
+      [](const py::bytes& key, const std::string& person_id) {
+        const std::string k = key;
+        return pseudonymise(k, person_id);
+      },
+      py::arg("key"), py::arg("person_id"));
+
+  m.def(
+      "decision_record",
+      [](const NativePack& pack, const NativeProposal& proposal, const NativeDecision& decision,
+         const std::string& pseudonym, const std::string& territory,
+         const std::string& recorded_at) {
+        return translate("AuditError", [&] {
+          DecisionRecordInput in{pseudonym, territory, recorded_at};
+          return make_decision_record(pack.pack, proposal.proposal, decision.decision, in);
+        });
+      },
+      py::arg("pack"), py::arg("proposal"), py::arg("decision"), py::arg("pseudonym"),
+      py::arg("territory"), py::arg("recorded_at"));
+
+  py::class_<DecisionLog>(m, "NativeDecisionLog")
+      .def(py::init([](const std::string& path) {
+             return translate("LogError", [&] { return new DecisionLog(path); });
+           }),
+           py::arg("path"))
+      .def(
+          "append",
+          [](DecisionLog& log, const std::string& record) {
+            return translate("LogError", [&] {
+              py::gil_scoped_release release;
+              return log.append(record);
+            });
+          },
+          py::arg("record"))
+      .def("__len__", [](const DecisionLog& log) { return log.size(); })
+      .def_property_readonly("last_hash", [](const DecisionLog& log) { return log.last_hash(); });
+
+  m.def(
+      "verify_log",
+      [](const std::string& path) {
+        LogVerification v = translate("LogError", [&] {
+          py::gil_scoped_release release;
+          return verify_log(path);
+        });
+        py::dict d;
+        d["ok"] = v.ok;
+        d["lines"] = v.lines;
+        d["first_bad"] = v.first_bad;
+        d["torn_tail"] = v.torn_tail;
+        d["message"] = v.message;
+        d["last_hash"] = v.last_hash;
+        return d;
+      },
+      py::arg("path"));
+  m.def(
+      "read_log_records",
+      [](const std::string& path) {
+        return translate("LogError", [&] { return read_log_records(path); });
+      },
+      py::arg("path"));
+  m.def(
+      "replay_log",
+      [](const std::string& path, const Registry& registry) {
+        return translate("LogError", [&] {
+          py::gil_scoped_release release;
+          return replay_log(path, registry).to_json();
+        });
+      },
+      py::arg("path"), py::arg("registry"));
+  m.def(
+      "replay_log_against",
+      [](const std::string& path, const NativePack& against) {
+        return translate("LogError", [&] {
+          py::gil_scoped_release release;
+          return replay_log_against(path, against.pack).to_json();
+        });
+      },
+      py::arg("path"), py::arg("against"));
+}
+
+}  // namespace aiguillage::python

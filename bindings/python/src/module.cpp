@@ -1,0 +1,15 @@
+// aiguillage._aiguillage: a thin layer over the C++ library; the idiomatic API is the
+// pure-Python package around it.
+#include "aiguillage/core/version.hpp"
+#include "common.hpp"
+
+PYBIND11_MODULE(_aiguillage, m) {
+  using namespace aiguillage::python;
+  m.doc() = "Native core of the aiguillage package (use the aiguillage package instead).";
+  m.attr("engine_version") = std::string(aiguillage::engine_version());
+  bind_errors(m);
+  bind_rules(m);
+  bind_batch(m);
+  bind_orientation(m);
+  bind_audit(m);
+}
