@@ -5,7 +5,11 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include <fstream>
+#include <sstream>
+
 #include "aiguillage/matching/referential.hpp"
+#include "aiguillage/matching/scoring.hpp"
 
 namespace {
 
@@ -51,9 +55,14 @@ void BM_LoadRomeFull(benchmark::State& state) {
 BENCHMARK(BM_LoadRomeFull)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->UseRealTime();
 
 void BM_LoadRomeAndEsco(benchmark::State& state) {
-  const fs::path rome = shared_data() / "rome-v460", esco = shared_data() / "esco-v1.1.1";
+  fs::path rome = shared_data() / "rome-v460", esco = shared_data() / "esco-v1.1.1";
+  // Smoke runs and machines without the data read the subset and the small ESCO fixture.
   if (std::getenv("AIG_BENCH_SMOKE") || !fs::exists(rome) || !fs::exists(esco)) {
-    state.SkipWithError("full ROME and ESCO not used (absent or smoke run)");
+    rome = kSubset;
+    esco = fs::path(AIG_SOURCE_DIR) / "tests/matching/data/esco-mini";
+  }
+  if (!fs::exists(rome) || !fs::exists(esco)) {
+    state.SkipWithError("no ROME or ESCO data");
     return;
   }
   for (auto _ : state) {
@@ -88,6 +97,31 @@ void BM_ItemCredit(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_ItemCredit)->Unit(benchmark::kMicrosecond);
+
+// Every example profile against every example offer (6 x 50 pairs) on the subset, default
+// configuration: the cost of one explained score, partial-credit searches included.
+void BM_ScoreExamplePairs(benchmark::State& state) {
+  const fs::path ex = fs::path(AIG_SOURCE_DIR) / "examples/data";
+  if (!fs::exists(kSubset) || !fs::exists(ex / "offers-subset.jsonl")) {
+    state.SkipWithError("subset or examples missing");
+    return;
+  }
+  auto slurp = [](const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  };
+  Referential r = Referential::load(kSubset.string());
+  auto profiles = load_profiles_jsonl(slurp(ex / "profiles-subset.jsonl"), r).profiles;
+  auto offers = load_offers_jsonl(slurp(ex / "offers-subset.jsonl"), r).offers;
+  for (auto _ : state)
+    for (const auto& p : profiles)
+      for (const auto& o : offers) benchmark::DoNotOptimize(score(p, o, r).score);
+  state.SetItemsProcessed(state.iterations() *
+                          static_cast<std::int64_t>(profiles.size() * offers.size()));
+}
+BENCHMARK(BM_ScoreExamplePairs)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

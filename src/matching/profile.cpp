@@ -1,5 +1,7 @@
 #include "aiguillage/matching/profile.hpp"
 
+#include <algorithm>
+
 #include "aiguillage/detail/document_fields.hpp"
 
 namespace aiguillage {

@@ -234,7 +234,7 @@ Score score(const Profile& profile, const Offer& offer, const Referential& refer
   for (OccupationId o : profile.target_occupations)
     if (o != kNoId) targets.push_back(o);
   for (AppellationId a : profile.target_appellation_ids)
-    if (a != kNoId) targets.push_back(referential.appellations()[a].occupation);
+    if (a != kNoId) targets.push_back(referential.appellations().at(a).occupation);
   if (offer.occupation != kNoId) {
     for (OccupationId t : targets) {
       auto d = referential.occupation_distance(t, offer.occupation, config.project_max_steps);
