@@ -129,6 +129,27 @@ TEST(CsvReaderTest, MalformedInputNamesFileAndLine) {
   EXPECT_NE(e.message().find("missing column \"c\""), std::string::npos);
 }
 
+// Damaged CSV text never crashes the reader: it parses or is a format error naming the file.
+TEST(CsvReaderTest, RandomDamageIsAFormatErrorOrParses) {
+  const std::string good = slurp(kSubset / "unix_rubrique_mobilite_v460_utf8.csv");
+  const char alphabet[] = {'"', ',', '\n', '\r', 'x', '\0'};
+  std::mt19937 rng(99);
+  std::size_t errors = 0;
+  for (int round = 0; round < 500; ++round) {
+    std::string text = good.substr(0, rng() % good.size());
+    for (int k = 0; k < 3; ++k)
+      if (!text.empty()) text[rng() % text.size()] = alphabet[rng() % sizeof alphabet];
+    try {
+      read_all(text);
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::referential_format);
+      EXPECT_EQ(e.message().rfind("t.csv:", 0), 0u);
+      ++errors;
+    }
+  }
+  EXPECT_GT(errors, 50u);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Zip
 
