@@ -13,6 +13,8 @@
 #include <set>
 #include <sstream>
 
+#include <unistd.h>
+
 #include "aiguillage/core/error.hpp"
 #include "aiguillage/detail/csv.hpp"
 #include "aiguillage/detail/zip.hpp"
