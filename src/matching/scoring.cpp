@@ -211,7 +211,8 @@ Score score(const Profile& profile, const Offer& offer, const Referential& refer
       continue;
     }
     for (int g = 0; g < 3; ++g) {
-      if (held[g].empty()) continue;
+      // A credit is at most 1: a group whose factor cannot beat the best so far is skipped.
+      if (held[g].empty() || factors[g] <= cover.value) continue;
       Credit c = referential.item_credit(held[g], oc.item, config.credit_depth, config.credit);
       const double v = c.value * factors[g];
       if (v > cover.value) {
