@@ -1,0 +1,214 @@
+// Graphs of a Referential and the searches over them: bounded-depth partial credit between
+// items, mobility distance between fiches.
+#include <algorithm>
+#include <cstdio>
+#include <unordered_map>
+
+#include "aiguillage/core/error.hpp"
+#include "aiguillage/detail/referential_graphs.hpp"
+#include "aiguillage/matching/referential.hpp"
+
+namespace aiguillage {
+inline namespace v1 {
+
+void Referential::build_graphs() {
+  auto g = std::make_unique<Graphs>();
+  const auto ni = static_cast<std::uint32_t>(items_.size());
+  const auto no = static_cast<std::uint32_t>(occupations_.size());
+  g->item_count = ni;
+  g->occupation_count = no;
+  const std::uint32_t out_base = ni, in_base = ni + no;
+
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> edges;
+  std::vector<CreditEdgeProperty> kinds;
+  auto add = [&](std::uint32_t a, std::uint32_t b, CreditEdge k) {
+    edges.emplace_back(a, b);
+    kinds.push_back({k});
+  };
+  for (ItemId i = 0; i < ni; ++i) {
+    const Item& it = items_[i];
+    if (it.kind == ItemKind::rome_competence && it.parent != kNoId) {
+      add(i, it.parent, CreditEdge::to_macro_competence);
+      add(it.parent, i, CreditEdge::from_macro_competence);
+    }
+  }
+  for (auto [a, b] : esco_broader_) {
+    add(a, b, CreditEdge::esco_broader);
+    add(b, a, CreditEdge::esco_narrower);
+  }
+  for (auto [a, b] : esco_related_) {
+    add(a, b, CreditEdge::esco_related);
+    add(b, a, CreditEdge::esco_related);
+  }
+  for (OccupationId o = 0; o < no; ++o) {
+    if (occupations_[o].kind != OccupationKind::rome_fiche) continue;
+    for (const auto& link : occupations_[o].items) {
+      if (!is_core(link.role)) continue;
+      add(link.item, out_base + o, CreditEdge::core_of_fiche);
+      add(in_base + o, link.item, CreditEdge::core_item_of_fiche);
+    }
+  }
+  std::vector<MobilityEdge> mob = mobility_;
+  std::stable_sort(mob.begin(), mob.end(), [](const MobilityEdge& a, const MobilityEdge& b) {
+    return a.from != b.from ? a.from < b.from : a.order < b.order;
+  });
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> occ_edges;
+  std::vector<MobilityEdgeProperty> orders;
+  for (const auto& m : mob) {
+    add(out_base + m.from, in_base + m.to, CreditEdge::mobility);
+    add(in_base + m.from, in_base + m.to, CreditEdge::mobility);
+    occ_edges.emplace_back(m.from, m.to);
+    orders.push_back({m.order});
+  }
+  g->items = ItemGraph(boost::edges_are_unsorted_multi_pass, edges.begin(), edges.end(),
+                       kinds.begin(), ni + 2 * no);
+  g->occupations = OccupationGraph(boost::edges_are_sorted, occ_edges.begin(), occ_edges.end(),
+                                   orders.begin(), no);
+  graphs_ = std::move(g);
+}
+
+std::vector<OccupationId> Referential::mobility_targets(OccupationId fiche) const {
+  if (fiche >= occupations_.size())
+    throw Error(ErrorCode::invalid_argument, "occupation id out of range");
+  std::vector<OccupationId> out;
+  for (auto e : boost::make_iterator_range(boost::out_edges(fiche, graphs_->occupations)))
+    out.push_back(boost::target(e, graphs_->occupations));
+  return out;
+}
+
+std::optional<int> Referential::occupation_distance(OccupationId from, OccupationId to,
+                                                    int max_depth) const {
+  if (from >= occupations_.size() || to >= occupations_.size())
+    throw Error(ErrorCode::invalid_argument, "occupation id out of range");
+  if (from == to) return 0;
+  const auto& g = graphs_->occupations;
+  // Breadth-first by layers, stopping at max_depth: the answer is the first layer holding `to`.
+  std::vector<std::uint32_t> frontier{from}, next;
+  std::unordered_map<std::uint32_t, bool> seen{{from, true}};
+  for (int depth = 1; depth <= max_depth && !frontier.empty(); ++depth) {
+    next.clear();
+    for (auto u : frontier)
+      for (auto e : boost::make_iterator_range(boost::out_edges(u, g))) {
+        auto v = boost::target(e, g);
+        if (v == to) return depth;
+        if (seen.emplace(v, true).second) next.push_back(v);
+      }
+    frontier.swap(next);
+  }
+  return std::nullopt;
+}
+
+Credit Referential::item_credit(ItemId have, ItemId need, int max_depth,
+                                const CreditOptions& options) const {
+  return item_credit(std::span<const ItemId>(&have, 1), need, max_depth, options);
+}
+
+Credit Referential::item_credit(std::span<const ItemId> have, ItemId need, int max_depth,
+                                const CreditOptions& options) const {
+  if (need >= items_.size()) throw Error(ErrorCode::invalid_argument, "item id out of range");
+  double factors[8];
+  for (int k = 0; k < 8; ++k) {
+    factors[k] = options.factor(static_cast<CreditEdge>(k));
+    if (!(factors[k] >= 0.0 && factors[k] <= 1.0))
+      throw Error(ErrorCode::invalid_argument,
+                  "credit factor " + std::string(credit_edge_name(static_cast<CreditEdge>(k))) +
+                      " must lie in [0, 1]");
+  }
+  Credit result;
+  for (ItemId h : have) {
+    if (h >= items_.size()) throw Error(ErrorCode::invalid_argument, "item id out of range");
+    if (h == need) {
+      result.value = 1.0;
+      result.from = h;
+      return result;
+    }
+  }
+  if (max_depth <= 0 || have.empty()) return result;
+
+  // Label-correcting search by layers: best[v] is the best product of factors over walks of
+  // at most `depth` edges. Every label that improves best[v] is expanded once at its layer; a
+  // label that does not improve it is dominated (no better credit, no fewer steps), so the
+  // result is the best path of at most max_depth edges. Factors <= 1 let us skip labels that
+  // cannot beat what already reaches `need`.
+  struct Label {
+    double credit;
+    std::uint32_t pred;
+    CreditEdge kind;
+  };
+  constexpr std::uint32_t kSource = kNoId;
+  std::unordered_map<std::uint32_t, Label> best;
+  std::vector<std::uint32_t> frontier, next;
+  for (ItemId h : have)
+    if (best.emplace(h, Label{1.0, kSource, CreditEdge::to_macro_competence}).second)
+      frontier.push_back(h);
+  const auto& g = graphs_->items;
+  double need_best = 0;
+  for (int depth = 1; depth <= max_depth && !frontier.empty(); ++depth) {
+    next.clear();
+    for (auto u : frontier) {
+      const double cu = best[u].credit;
+      if (cu <= need_best) continue;
+      for (auto e : boost::make_iterator_range(boost::out_edges(u, g))) {
+        const CreditEdge kind = g[e].kind;
+        const double c = cu * factors[static_cast<int>(kind)];
+        if (c <= need_best || c == 0) continue;
+        const auto v = boost::target(e, g);
+        auto [it, inserted] = best.try_emplace(v, Label{c, u, kind});
+        if (!inserted) {
+          if (c <= it->second.credit) continue;
+          it->second = Label{c, u, kind};
+        }
+        if (v == need)
+          need_best = c;
+        else
+          next.push_back(v);
+      }
+    }
+    std::sort(next.begin(), next.end());
+    next.erase(std::unique(next.begin(), next.end()), next.end());
+    frontier.swap(next);
+  }
+  auto it = best.find(need);
+  if (it == best.end()) return result;
+  result.value = it->second.credit;
+  const std::uint32_t ni = graphs_->item_count, no = graphs_->occupation_count;
+  auto node = [&](std::uint32_t v) {
+    if (v < ni) return CreditNode{false, v};
+    return CreditNode{true, v < ni + no ? v - ni : v - ni - no};
+  };
+  std::uint32_t v = need;
+  // A cycle cannot occur: every step strictly lowers the credit or keeps it with a factor of 1,
+  // and a label is replaced only by a strictly better one. The bound guards against the latter.
+  for (int guard = 0; guard <= max_depth; ++guard) {
+    const Label& l = best.at(v);
+    if (l.pred == kSource) {
+      result.from = v;
+      break;
+    }
+    result.path.push_back({l.kind, node(l.pred), node(v), factors[static_cast<int>(l.kind)]});
+    v = l.pred;
+  }
+  std::reverse(result.path.begin(), result.path.end());
+  return result;
+}
+
+std::string Referential::describe(const Credit& credit) const {
+  if (credit.from == kNoId) return "aucun lien";
+  auto name = [&](const CreditNode& n) {
+    if (n.is_occupation)
+      return "fiche " + occupations_[n.id].code + " « " + occupations_[n.id].label + " »";
+    return items_[n.id].code + " « " + items_[n.id].label + " »";
+  };
+  std::string out = name(CreditNode{false, credit.from});
+  for (const auto& s : credit.path) {
+    char f[32];
+    std::snprintf(f, sizeof f, "%.3g", s.factor);
+    out += " -[" + std::string(credit_edge_name(s.kind)) + " x" + f + "]-> " + name(s.to);
+  }
+  char v[32];
+  std::snprintf(v, sizeof v, "%.6g", credit.value);
+  return out + " = " + v;
+}
+
+}  // namespace v1
+}  // namespace aiguillage
