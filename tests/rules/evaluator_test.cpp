@@ -308,7 +308,7 @@ std::string random_record(std::mt19937& rng, const InputSchema& schema, Date ref
 
 // Packs with variables, chained tables, COLLECT and expression decisions go through the block
 // path; every row must come out exactly as the per-record path gives it.
-TEST(EvaluatorPropertyTest, BatchBlocksAgreeWithRecordEvaluationOnShippedPacks) {
+TEST(EvaluatorTest, BatchBlocksAgreeWithRecordEvaluationOnShippedPacks) {
   const std::filesystem::path rules = std::filesystem::path(AIG_SOURCE_DIR) / "rules";
   for (const char* name : {"orientation/fr-2025", "eligibility/iae", "examples/youth-guidance"}) {
     SCOPED_TRACE(name);
