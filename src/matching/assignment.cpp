@@ -74,11 +74,36 @@ struct DualState {
 
 // nr <= nc, row-major costs to minimise, +inf forbidden. False when some row cannot be added.
 bool dense_shortest_paths(const double* cost, std::size_t nr, std::size_t nc, DualState& s) {
+  if (nr == nc) {
+    // Square problems start from Jonker and Volgenant's column reduction: v(j) = the column's
+    // minimum keeps every reduced cost non-negative with u = 0, and each column whose minimum
+    // lies on a still free row is assigned at once. This is sound only when every column ends
+    // up assigned (no sign condition on v); rectangular problems keep v = 0 on free columns.
+    std::vector<std::size_t> arg(nc, 0);
+    std::fill(s.v.begin(), s.v.end(), kInf);
+    for (std::size_t i = 0; i < nr; ++i) {
+      const double* row = cost + i * nc;
+      for (std::size_t j = 0; j < nc; ++j)
+        if (row[j] < s.v[j]) {
+          s.v[j] = row[j];
+          arg[j] = i;
+        }
+    }
+    for (std::size_t j = 0; j < nc; ++j) {
+      if (s.v[j] == kInf) return false;  // a column with no allowed pair
+      const std::size_t i = arg[j];
+      if (s.col_of_row[i] < 0) {
+        s.col_of_row[i] = static_cast<std::int64_t>(j);
+        s.row_of_col[j] = static_cast<std::int64_t>(i);
+      }
+    }
+  }
   std::vector<std::size_t> remaining(nc);
   std::vector<std::int64_t> rows, cols;
   rows.reserve(nr);
   cols.reserve(nc);
   for (std::size_t start = 0; start < nr; ++start) {
+    if (s.col_of_row[start] >= 0) continue;  // assigned by the column reduction
     std::fill(s.dist.begin(), s.dist.end(), kInf);
     for (std::size_t k = 0; k < nc; ++k) remaining[k] = nc - 1 - k;
     std::size_t n_remaining = nc;

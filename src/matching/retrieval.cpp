@@ -77,13 +77,9 @@ void check_filters(const RetrievalFilters& f, const std::string& base) {
 // between queries by resetting only the touched entries.
 struct Scratch {
   std::vector<double> acc;
-  std::vector<std::uint8_t> seen;
   std::vector<std::int32_t> touched;
   void fit(std::size_t n) {
-    if (acc.size() < n) {
-      acc.assign(n, 0.0);
-      seen.assign(n, 0);
-    }
+    if (acc.size() < n) acc.assign(n, 0.0);
   }
 };
 thread_local Scratch scratch;
@@ -194,12 +190,10 @@ struct CompetenceIndex::Impl {
         const std::int32_t* p =
             ranges.size() == 1 && lo == 0 ? first : std::lower_bound(first, last, lo);
         for (; p != last && *p < hi; ++p) {
-          const auto r = static_cast<std::size_t>(*p);
-          s.acc[r] += w * value[p - inner];
-          if (!s.seen[r]) {
-            s.seen[r] = 1;
-            s.touched.push_back(*p);
-          }
+          // Weights are > 0, so a zero accumulator means a first visit.
+          double& a = s.acc[static_cast<std::size_t>(*p)];
+          if (a == 0.0) s.touched.push_back(*p);
+          a += w * value[p - inner];
         }
         first = p;  // ranges ascend: the next one starts after this one
       }
@@ -213,8 +207,10 @@ struct CompetenceIndex::Impl {
     for (std::int32_t r32 : s.touched) {
       const auto r = static_cast<std::size_t>(r32);
       const Hit h{external[r], s.acc[r]};
+      // A zero score is an entry met twice (reset the first time) or whose products all
+      // underflowed: neither is a candidate.
+      if (h.score == 0.0) continue;
       s.acc[r] = 0.0;
-      s.seen[r] = 0;
       if (out.size() == k && !worse(h, out.front())) continue;
       if (!depts.empty() && !std::binary_search(depts.begin(), depts.end(), departement[r]))
         continue;

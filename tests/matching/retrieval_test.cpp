@@ -14,7 +14,9 @@
 namespace aiguillage {
 inline namespace v1 {
 // Readable hits in assertion messages.
-void PrintTo(const Hit& h, std::ostream* os) { *os << "{" << h.index << ", " << h.score << "}"; }
+void PrintTo(const Hit& h, std::ostream* os) {
+  *os << "{" << h.index << ", " << h.score << "}";
+}
 }  // namespace v1
 namespace {
 
@@ -68,7 +70,7 @@ std::vector<Hit> brute_force(const std::vector<OwnedEntry>& entries, const Owned
           s += q.weights[t] * x.weights[u];
           shares = true;
         }
-    if (!shares) continue;
+    if (!shares || !(s > 0.0)) continue;
     const RetrievalFilters& f = q.filters;
     if (!f.departements.empty() && std::find(f.departements.begin(), f.departements.end(),
                                              x.departement) == f.departements.end())

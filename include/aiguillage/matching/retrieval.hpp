@@ -5,8 +5,8 @@
 // a location, a département code and a contract mask. A query is a sparse vector q over item ids
 // (the caller has already expanded partial credit) with filters. The retrieval score is
 //     s(q, e) = sum over the query's items i, in the query's order, of q_i * x_{e,i}
-// and top_k returns the k entries of highest score among those that share at least one item
-// with the query (s > 0) and pass the filters, ties broken by ascending entry index.
+// and top_k returns the k entries of highest score among those with s > 0 (they share at least
+// one item with the query) that pass the filters, ties broken by ascending entry index.
 //
 // The index keeps the postings as an Eigen column-major sparse matrix (column = item, rows =
 // entries), with entries renumbered internally by geographic cell so that a distance filter
