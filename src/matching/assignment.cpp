@@ -157,12 +157,35 @@ struct Csr {
 // nr <= nc. Dijkstra with a binary heap touches only the edges of the rows it settles, so the
 // work per added row follows the explored part of the graph, not n_cols.
 bool sparse_shortest_paths(const std::int64_t* indptr, const std::int32_t* indices,
-                           const double* values, std::size_t nr, DualState& s) {
+                           const double* values, std::size_t nr, std::size_t nc, DualState& s) {
+  if (nr == nc) {
+    // Column reduction as in the dense case (square problems only): v(j) = the column's
+    // cheapest edge, assigned at once when its row is still free.
+    std::vector<std::int64_t> arg(nc, -1);
+    std::fill(s.v.begin(), s.v.end(), kInf);
+    for (std::size_t i = 0; i < nr; ++i)
+      for (std::int64_t e = indptr[i]; e < indptr[i + 1]; ++e) {
+        const auto j = static_cast<std::size_t>(indices[e]);
+        if (values[e] < s.v[j]) {
+          s.v[j] = values[e];
+          arg[j] = static_cast<std::int64_t>(i);
+        }
+      }
+    for (std::size_t j = 0; j < nc; ++j) {
+      if (arg[j] < 0) return false;  // a column without edges
+      const auto i = static_cast<std::size_t>(arg[j]);
+      if (s.col_of_row[i] < 0) {
+        s.col_of_row[i] = static_cast<std::int64_t>(j);
+        s.row_of_col[j] = static_cast<std::int64_t>(i);
+      }
+    }
+  }
   // (distance, column already assigned, column): ties go to free columns, then low indices.
   using Item = std::tuple<double, bool, std::int32_t>;
   std::priority_queue<Item, std::vector<Item>, std::greater<Item>> heap;
   std::vector<std::int64_t> rows, cols, touched;
   for (std::size_t start = 0; start < nr; ++start) {
+    if (s.col_of_row[start] >= 0) continue;  // assigned by the column reduction
     rows.clear();
     cols.clear();
     touched.clear();
@@ -361,7 +384,7 @@ Assignment solve_sparse_assignment(const CsrView& m, Objective objective) {
     values = work.values.data();
   }
   DualState s(nr, nc);
-  if (!sparse_shortest_paths(indptr, indices, values, nr, s)) throw_infeasible();
+  if (!sparse_shortest_paths(indptr, indices, values, nr, nc, s)) throw_infeasible();
   for (std::size_t i = 0; i < nr; ++i) {
     const auto j = static_cast<std::size_t>(s.col_of_row[i]);
     const std::size_t r = transpose ? j : i, c = transpose ? i : j;
