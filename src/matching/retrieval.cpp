@@ -179,23 +179,39 @@ struct CompetenceIndex::Impl {
     const std::int32_t* outer = postings.outerIndexPtr();
     const std::int32_t* inner = postings.innerIndexPtr();
     const double* value = postings.valuePtr();
+    // One cursor per known query item, in query order.
+    struct Cursor {
+      const std::int32_t* p;
+      const std::int32_t* last;
+      double w;
+    };
+    std::vector<Cursor> cursors;
     for (std::size_t t = 0; t < q.items.size(); ++t) {
       auto it = std::lower_bound(item_ids.begin(), item_ids.end(), q.items[t]);
       if (it == item_ids.end() || *it != q.items[t]) continue;
       const auto col = static_cast<std::size_t>(it - item_ids.begin());
-      const double w = q.weights[t];
-      const std::int32_t* first = inner + outer[col];
-      const std::int32_t* last = inner + outer[col + 1];
-      for (auto [lo, hi] : ranges) {
-        const std::int32_t* p =
-            ranges.size() == 1 && lo == 0 ? first : std::lower_bound(first, last, lo);
-        for (; p != last && *p < hi; ++p) {
-          // Weights are > 0, so a zero accumulator means a first visit.
-          double& a = s.acc[static_cast<std::size_t>(*p)];
-          if (a == 0.0) s.touched.push_back(*p);
-          a += w * value[p - inner];
+      cursors.push_back({inner + outer[col], inner + outer[col + 1], q.weights[t]});
+    }
+    // Rows are visited block by block, every posting list advancing through the block before
+    // the next one starts: the block's accumulators stay in cache instead of the whole array
+    // being swept once per item. Within a row, items still add up in query order.
+    constexpr std::int64_t kBlock = 32768;
+    std::int64_t previous_end = 0;
+    for (auto [lo, hi] : ranges) {
+      for (std::int64_t b = lo; b < hi; b += kBlock) {
+        const auto end = static_cast<std::int32_t>(std::min<std::int64_t>(hi, b + kBlock));
+        for (Cursor& c : cursors) {
+          const std::int32_t* p =
+              b == previous_end ? c.p : std::lower_bound(c.p, c.last, static_cast<std::int32_t>(b));
+          for (; p != c.last && *p < end; ++p) {
+            // Weights are > 0, so a zero accumulator means a first visit.
+            double& a = s.acc[static_cast<std::size_t>(*p)];
+            if (a == 0.0) s.touched.push_back(*p);
+            a += c.w * value[p - inner];
+          }
+          c.p = p;
         }
-        first = p;  // ranges ascend: the next one starts after this one
+        previous_end = end;
       }
     }
     // Keep the best k passing the filters in a heap whose top is the worst kept.
@@ -206,11 +222,14 @@ struct CompetenceIndex::Impl {
     std::sort(depts.begin(), depts.end());
     for (std::int32_t r32 : s.touched) {
       const auto r = static_cast<std::size_t>(r32);
-      const Hit h{external[r], s.acc[r]};
+      const double score = s.acc[r];
       // A zero score is an entry met twice (reset the first time) or whose products all
       // underflowed: neither is a candidate.
-      if (h.score == 0.0) continue;
+      if (score == 0.0) continue;
       s.acc[r] = 0.0;
+      // Most rows lose on score alone; the caller's index is read only for the others.
+      if (out.size() == k && score < out.front().score) continue;
+      const Hit h{external[r], score};
       if (out.size() == k && !worse(h, out.front())) continue;
       if (!depts.empty() && !std::binary_search(depts.begin(), depts.end(), departement[r]))
         continue;
