@@ -74,12 +74,15 @@ void check_filters(const RetrievalFilters& f, const std::string& base) {
 }
 
 // Per-thread score accumulator, sized to the largest index used on the thread; left all-zero
-// between queries by resetting only the touched entries.
+// between queries by resetting only the touched entries. `touched` holds each row once (the
+// visit that makes its score non-zero) and one slot more for the unconditional store.
 struct Scratch {
   std::vector<double> acc;
   std::vector<std::int32_t> touched;
+  std::size_t n_touched = 0;
   void fit(std::size_t n) {
     if (acc.size() < n) acc.assign(n, 0.0);
+    if (touched.size() < n + 1) touched.resize(n + 1);
   }
 };
 thread_local Scratch scratch;
@@ -169,7 +172,7 @@ struct CompetenceIndex::Impl {
     if (k == 0 || n == 0) return out;
     Scratch& s = scratch;
     s.fit(n);
-    s.touched.clear();
+    s.n_touched = 0;
     std::vector<std::pair<std::int32_t, std::int32_t>> ranges;
     const bool by_distance = f.origin.has_value();
     if (by_distance && std::isfinite(f.max_km))
@@ -204,10 +207,13 @@ struct CompetenceIndex::Impl {
           const std::int32_t* p =
               b == previous_end ? c.p : std::lower_bound(c.p, c.last, static_cast<std::int32_t>(b));
           for (; p != c.last && *p < end; ++p) {
-            // Weights are > 0, so a zero accumulator means a first visit.
+            // Weights are > 0: a row is recorded when its score leaves zero, which happens
+            // once. Branch-free, since about every other visit is a first one.
             double& a = s.acc[static_cast<std::size_t>(*p)];
-            if (a == 0.0) s.touched.push_back(*p);
-            a += c.w * value[p - inner];
+            const double before = a;
+            a = before + c.w * value[p - inner];
+            s.touched[s.n_touched] = *p;
+            s.n_touched += static_cast<std::size_t>((before == 0.0) & (a != 0.0));
           }
           c.p = p;
         }
@@ -220,12 +226,10 @@ struct CompetenceIndex::Impl {
     };
     std::vector<std::uint32_t> depts = f.departements;
     std::sort(depts.begin(), depts.end());
-    for (std::int32_t r32 : s.touched) {
+    for (std::size_t t = 0; t < s.n_touched; ++t) {
+      const std::int32_t r32 = s.touched[t];
       const auto r = static_cast<std::size_t>(r32);
-      const double score = s.acc[r];
-      // A zero score is an entry met twice (reset the first time) or whose products all
-      // underflowed: neither is a candidate.
-      if (score == 0.0) continue;
+      const double score = s.acc[r];  // > 0: rows whose products all underflowed are not here
       s.acc[r] = 0.0;
       // Most rows lose on score alone; the caller's index is read only for the others.
       if (out.size() == k && score < out.front().score) continue;
