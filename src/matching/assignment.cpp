@@ -72,6 +72,70 @@ struct DualState {
   }
 };
 
+// Jonker-Volgenant's augmenting row reduction, two passes, for square problems after the column
+// reduction: a free row takes its cheapest column j1 (reduced by v) and lowers v(j1) by the gap
+// to its second cheapest, so that the row's potential u = second minimum keeps every reduced cost
+// of the row non-negative and the new pair tight. The row it displaces is retried at once when
+// the gap was positive. Dual feasibility holds throughout, so the Dijkstra phase stays exact.
+// for_each_edge(i, f) calls f(column, cost) for every allowed pair of row i. False when a row
+// has no allowed pair.
+template <class ForEachEdge>
+bool augmenting_row_reduction(std::size_t nr, DualState& s, ForEachEdge for_each_edge) {
+  std::vector<std::size_t> free_rows, next_free;
+  for (std::size_t i = 0; i < nr; ++i)
+    if (s.col_of_row[i] < 0) free_rows.push_back(i);
+  for (int pass = 0; pass < 2 && !free_rows.empty(); ++pass) {
+    next_free.clear();
+    std::size_t steps = 0;
+    const std::size_t max_steps = 4 * nr;  // price wars of tiny gaps stop here
+    std::size_t k = 0;
+    while (k < free_rows.size()) {
+      const std::size_t i = free_rows[k++];
+      if (++steps > max_steps) {
+        next_free.push_back(i);
+        continue;
+      }
+      double u1 = kInf, u2 = kInf;
+      std::int64_t j1 = -1, j2 = -1;
+      for_each_edge(i, [&](std::int64_t j, double c) {
+        const double h = c - s.v[static_cast<std::size_t>(j)];
+        if (h < u2) {
+          if (h >= u1) {
+            u2 = h;
+            j2 = j;
+          } else {
+            u2 = u1;
+            j2 = j1;
+            u1 = h;
+            j1 = j;
+          }
+        }
+      });
+      if (j1 < 0) return false;  // a row without edges
+      std::int64_t owner = s.row_of_col[static_cast<std::size_t>(j1)];
+      const bool gap = j2 >= 0 && u1 < u2;
+      if (gap) {
+        s.v[static_cast<std::size_t>(j1)] -= u2 - u1;
+      } else if (owner >= 0 && j2 >= 0) {
+        j1 = j2;  // a tie: take the other cheapest column rather than displace anyone
+        owner = s.row_of_col[static_cast<std::size_t>(j1)];
+      }
+      if (owner >= 0) {
+        s.col_of_row[static_cast<std::size_t>(owner)] = -1;
+        if (gap)
+          free_rows[--k] = static_cast<std::size_t>(owner);
+        else
+          next_free.push_back(static_cast<std::size_t>(owner));
+      }
+      s.col_of_row[i] = j1;
+      s.row_of_col[static_cast<std::size_t>(j1)] = static_cast<std::int64_t>(i);
+      s.u[i] = gap ? u2 : u1;
+    }
+    std::swap(free_rows, next_free);
+  }
+  return true;
+}
+
 // nr <= nc, row-major costs to minimise, +inf forbidden. False when some row cannot be added.
 bool dense_shortest_paths(const double* cost, std::size_t nr, std::size_t nc, DualState& s) {
   if (nr == nc) {
@@ -97,13 +161,19 @@ bool dense_shortest_paths(const double* cost, std::size_t nr, std::size_t nc, Du
         s.row_of_col[j] = static_cast<std::int64_t>(i);
       }
     }
+    if (!augmenting_row_reduction(nr, s, [&](std::size_t i, auto&& f) {
+          const double* row = cost + i * nc;
+          for (std::size_t j = 0; j < nc; ++j)
+            if (row[j] != kInf) f(static_cast<std::int64_t>(j), row[j]);
+        }))
+      return false;
   }
   std::vector<std::size_t> remaining(nc);
   std::vector<std::int64_t> rows, cols;
   rows.reserve(nr);
   cols.reserve(nc);
   for (std::size_t start = 0; start < nr; ++start) {
-    if (s.col_of_row[start] >= 0) continue;  // assigned by the column reduction
+    if (s.col_of_row[start] >= 0) continue;  // assigned by the reductions
     std::fill(s.dist.begin(), s.dist.end(), kInf);
     for (std::size_t k = 0; k < nc; ++k) remaining[k] = nc - 1 - k;
     std::size_t n_remaining = nc;
@@ -179,13 +249,17 @@ bool sparse_shortest_paths(const std::int64_t* indptr, const std::int32_t* indic
         s.row_of_col[j] = static_cast<std::int64_t>(i);
       }
     }
+    if (!augmenting_row_reduction(nr, s, [&](std::size_t i, auto&& f) {
+          for (std::int64_t e = indptr[i]; e < indptr[i + 1]; ++e) f(indices[e], values[e]);
+        }))
+      return false;
   }
   // (distance, column already assigned, column): ties go to free columns, then low indices.
   using Item = std::tuple<double, bool, std::int32_t>;
   std::priority_queue<Item, std::vector<Item>, std::greater<Item>> heap;
   std::vector<std::int64_t> rows, cols, touched;
   for (std::size_t start = 0; start < nr; ++start) {
-    if (s.col_of_row[start] >= 0) continue;  // assigned by the column reduction
+    if (s.col_of_row[start] >= 0) continue;  // assigned by the reductions
     rows.clear();
     cols.clear();
     touched.clear();
