@@ -1,0 +1,446 @@
+#include "aiguillage/matching/retrieval.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <numbers>
+#include <string>
+#include <thread>
+
+#include "aiguillage/core/error.hpp"
+
+namespace aiguillage {
+inline namespace v1 {
+
+namespace {
+
+constexpr double kEarthRadiusKm = 6371.0088;
+constexpr double kDegToRad = std::numbers::pi / 180.0;
+// Geographic cells of 0.25 degree (about 28 km north-south): small enough that a 30 km radius
+// reads a handful of cells, large enough that the cell table stays at 1M entries (4 MB).
+constexpr double kCellDeg = 0.25;
+constexpr std::size_t kLatCells = 720;   // 180 / 0.25
+constexpr std::size_t kLonCells = 1440;  // 360 / 0.25
+
+std::size_t lat_cell(double lat) {
+  const auto c = static_cast<std::ptrdiff_t>(std::floor((lat + 90.0) / kCellDeg));
+  return static_cast<std::size_t>(std::clamp<std::ptrdiff_t>(c, 0, kLatCells - 1));
+}
+std::size_t lon_cell(double lon) {
+  const auto c = static_cast<std::ptrdiff_t>(std::floor((lon + 180.0) / kCellDeg));
+  return static_cast<std::size_t>(std::clamp<std::ptrdiff_t>(c, 0, kLonCells - 1));
+}
+
+bool valid_point(GeoPoint p) {
+  return std::isfinite(p.lat) && std::isfinite(p.lon) && p.lat >= -90.0 && p.lat <= 90.0 &&
+         p.lon >= -180.0 && p.lon <= 180.0;
+}
+
+std::string ptr(const std::string& base, std::string_view field, std::size_t i) {
+  return base + "/" + std::string(field) + "/" + std::to_string(i);
+}
+
+// Items distinct, weights finite and positive, same lengths.
+void check_vector(std::span<const std::uint32_t> items, std::span<const double> weights,
+                  const std::string& base) {
+  if (items.size() != weights.size())
+    throw Error(
+        ErrorCode::dimension_mismatch,
+        std::to_string(items.size()) + " items but " + std::to_string(weights.size()) + " weights",
+        base + "/weights");
+  for (std::size_t k = 0; k < weights.size(); ++k)
+    if (!(std::isfinite(weights[k]) && weights[k] > 0.0))
+      throw Error(ErrorCode::invalid_argument, "weights must be finite and > 0",
+                  ptr(base, "weights", k));
+  std::vector<std::pair<std::uint32_t, std::size_t>> sorted(items.size());
+  for (std::size_t k = 0; k < items.size(); ++k) sorted[k] = {items[k], k};
+  std::sort(sorted.begin(), sorted.end());
+  for (std::size_t k = 1; k < sorted.size(); ++k)
+    if (sorted[k].first == sorted[k - 1].first)
+      throw Error(ErrorCode::invalid_argument,
+                  "item " + std::to_string(sorted[k].first) + " appears twice",
+                  ptr(base, "items", sorted[k].second));
+}
+
+void check_filters(const RetrievalFilters& f, const std::string& base) {
+  if (std::isnan(f.max_km) || f.max_km < 0.0)
+    throw Error(ErrorCode::invalid_argument, "max_km must be >= 0", base + "/filters/max_km");
+  if (f.origin && !valid_point(*f.origin))
+    throw Error(ErrorCode::invalid_argument,
+                "origin must have lat in [-90, 90], lon in [-180, 180]", base + "/filters/origin");
+}
+
+// Per-thread score accumulator, sized to the largest index used on the thread; left all-zero
+// between queries by resetting only the touched entries. `touched` holds each row once (the
+// visit that makes its score non-zero) and one slot more for the unconditional store.
+struct Scratch {
+  std::vector<double> acc;
+  std::vector<std::int32_t> touched;
+  std::size_t n_touched = 0;
+  void fit(std::size_t n) {
+    if (acc.size() < n) acc.assign(n, 0.0);
+    if (touched.size() < n + 1) touched.resize(n + 1);
+  }
+};
+thread_local Scratch scratch;
+
+}  // namespace
+
+double haversine_km(GeoPoint a, GeoPoint b) noexcept {
+  const double dlat = (b.lat - a.lat) * kDegToRad, dlon = (b.lon - a.lon) * kDegToRad;
+  const double s1 = std::sin(dlat / 2), s2 = std::sin(dlon / 2);
+  const double h = s1 * s1 + std::cos(a.lat * kDegToRad) * std::cos(b.lat * kDegToRad) * s2 * s2;
+  return 2.0 * kEarthRadiusKm * std::asin(std::min(1.0, std::sqrt(h)));
+}
+
+struct CompetenceIndex::Impl {
+  std::size_t n = 0;
+  std::vector<std::uint32_t> item_ids;  // column -> item id, ascending
+  Eigen::SparseMatrix<double, Eigen::ColMajor, std::int32_t> postings;
+  std::vector<std::uint32_t> external;  // internal row -> caller's index
+  std::vector<GeoPoint> location;       // by internal row
+  std::vector<std::uint32_t> departement, contract_mask;
+  std::vector<double> max_km;
+  std::vector<std::uint32_t> cell_start;  // internal rows of cell c: [cell_start[c], [c+1])
+
+  // Internal row ranges that can hold entries within `km` of `o` (a superset: whole cells).
+  void cell_ranges(GeoPoint o, double km,
+                   std::vector<std::pair<std::int32_t, std::int32_t>>& out) const {
+    out.clear();
+    // Angular radius with a small margin so that rounding never drops a cell.
+    const double delta = km / kEarthRadiusKm * (1.0 + 1e-9) + 1e-12;
+    if (delta >= std::numbers::pi) {
+      out.emplace_back(0, static_cast<std::int32_t>(n));
+      return;
+    }
+    const double lat_lo = o.lat - delta / kDegToRad, lat_hi = o.lat + delta / kDegToRad;
+    // The circle's longitude half-width is asin(sin(delta) / cos(lat)); it spans every
+    // longitude when it reaches a pole.
+    bool all_lon = lat_lo <= -90.0 || lat_hi >= 90.0;
+    double half = 180.0;
+    if (!all_lon) {
+      const double s = std::sin(delta) / std::cos(o.lat * kDegToRad);
+      if (s >= 1.0)
+        all_lon = true;
+      else
+        half = std::asin(s) / kDegToRad * (1.0 + 1e-9) + 1e-9;
+    }
+    std::vector<std::pair<std::size_t, std::size_t>> lon_spans;  // inclusive cell spans
+    if (all_lon || half >= 180.0) {
+      lon_spans.emplace_back(0, kLonCells - 1);
+    } else {
+      const double lo = o.lon - half, hi = o.lon + half;
+      if (lo < -180.0) {
+        lon_spans.emplace_back(lon_cell(lo + 360.0), kLonCells - 1);
+        lon_spans.emplace_back(0, lon_cell(hi));
+      } else if (hi > 180.0) {
+        lon_spans.emplace_back(lon_cell(lo), kLonCells - 1);
+        lon_spans.emplace_back(0, lon_cell(hi - 360.0));
+      } else {
+        lon_spans.emplace_back(lon_cell(lo), lon_cell(hi));
+      }
+    }
+    for (std::size_t la = lat_cell(lat_lo); la <= lat_cell(lat_hi); ++la)
+      for (auto [a, b] : lon_spans) {
+        const auto begin = static_cast<std::int32_t>(cell_start[la * kLonCells + a]);
+        const auto end = static_cast<std::int32_t>(cell_start[la * kLonCells + b + 1]);
+        if (begin != end) out.emplace_back(begin, end);
+      }
+    // Across the antimeridian a band's eastern span precedes its western one in cell order:
+    // sort so that each posting list is walked forward once, and merge adjacent ranges.
+    std::sort(out.begin(), out.end());
+    std::size_t w = 0;
+    for (std::size_t r = 0; r < out.size(); ++r) {
+      if (w > 0 && out[w - 1].second == out[r].first)
+        out[w - 1].second = out[r].second;
+      else
+        out[w++] = out[r];
+    }
+    out.resize(w);
+  }
+
+  std::vector<Hit> top_k(const RetrievalQuery& q, std::size_t k, const RetrievalFilters& f,
+                         const std::string& base, bool validated) const {
+    if (!validated) {
+      check_vector(q.items, q.weights, base);
+      check_filters(f, base);
+    }
+    std::vector<Hit> out;
+    if (k == 0 || n == 0) return out;
+    Scratch& s = scratch;
+    s.fit(n);
+    s.n_touched = 0;
+    std::vector<std::pair<std::int32_t, std::int32_t>> ranges;
+    const bool by_distance = f.origin.has_value();
+    if (by_distance && std::isfinite(f.max_km))
+      cell_ranges(*f.origin, f.max_km, ranges);
+    else
+      ranges.emplace_back(0, static_cast<std::int32_t>(n));
+    const std::int32_t* outer = postings.outerIndexPtr();
+    const std::int32_t* inner = postings.innerIndexPtr();
+    const double* value = postings.valuePtr();
+    // One cursor per known query item, in query order.
+    struct Cursor {
+      const std::int32_t* p;
+      const std::int32_t* last;
+      double w;
+    };
+    std::vector<Cursor> cursors;
+    for (std::size_t t = 0; t < q.items.size(); ++t) {
+      auto it = std::lower_bound(item_ids.begin(), item_ids.end(), q.items[t]);
+      if (it == item_ids.end() || *it != q.items[t]) continue;
+      const auto col = static_cast<std::size_t>(it - item_ids.begin());
+      cursors.push_back({inner + outer[col], inner + outer[col + 1], q.weights[t]});
+    }
+    // Rows are visited block by block, every posting list advancing through the block before
+    // the next one starts: the block's accumulators stay in cache instead of the whole array
+    // being swept once per item. Within a row, items still add up in query order.
+    constexpr std::int64_t kBlock = 32768;
+    std::int64_t previous_end = 0;
+    for (auto [lo, hi] : ranges) {
+      for (std::int64_t b = lo; b < hi; b += kBlock) {
+        const auto end = static_cast<std::int32_t>(std::min<std::int64_t>(hi, b + kBlock));
+        for (Cursor& c : cursors) {
+          const std::int32_t* p =
+              b == previous_end ? c.p : std::lower_bound(c.p, c.last, static_cast<std::int32_t>(b));
+          for (; p != c.last && *p < end; ++p) {
+            // Weights are > 0: a row is recorded when its score leaves zero, which happens
+            // once. Branch-free, since about every other visit is a first one.
+            double& a = s.acc[static_cast<std::size_t>(*p)];
+            const double before = a;
+            a = before + c.w * value[p - inner];
+            s.touched[s.n_touched] = *p;
+            s.n_touched += static_cast<std::size_t>((before == 0.0) & (a != 0.0));
+          }
+          c.p = p;
+        }
+        previous_end = end;
+      }
+    }
+    // Keep the best k passing the filters in a heap whose top is the worst kept.
+    auto worse = [](const Hit& a, const Hit& b) {
+      return a.score > b.score || (a.score == b.score && a.index < b.index);
+    };
+    std::vector<std::uint32_t> depts = f.departements;
+    std::sort(depts.begin(), depts.end());
+    for (std::size_t t = 0; t < s.n_touched; ++t) {
+      const std::int32_t r32 = s.touched[t];
+      const auto r = static_cast<std::size_t>(r32);
+      const double score = s.acc[r];  // > 0: rows whose products all underflowed are not here
+      s.acc[r] = 0.0;
+      // Most rows lose on score alone; the caller's index is read only for the others.
+      if (out.size() == k && score < out.front().score) continue;
+      const Hit h{external[r], score};
+      if (out.size() == k && !worse(h, out.front())) continue;
+      if (!depts.empty() && !std::binary_search(depts.begin(), depts.end(), departement[r]))
+        continue;
+      if (f.contract_mask != 0 && (contract_mask[r] & f.contract_mask) == 0) continue;
+      if (by_distance && haversine_km(*f.origin, location[r]) > std::min(f.max_km, max_km[r]))
+        continue;
+      if (out.size() < k) {
+        out.push_back(h);
+        std::push_heap(out.begin(), out.end(), worse);
+      } else {
+        std::pop_heap(out.begin(), out.end(), worse);
+        out.back() = h;
+        std::push_heap(out.begin(), out.end(), worse);
+      }
+    }
+    std::sort_heap(out.begin(), out.end(), worse);
+    return out;
+  }
+};
+
+CompetenceIndex::CompetenceIndex(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+CompetenceIndex::CompetenceIndex(CompetenceIndex&&) noexcept = default;
+CompetenceIndex& CompetenceIndex::operator=(CompetenceIndex&&) noexcept = default;
+CompetenceIndex::~CompetenceIndex() = default;
+
+std::size_t CompetenceIndex::size() const noexcept {
+  return impl_->n;
+}
+std::size_t CompetenceIndex::item_count() const noexcept {
+  return impl_->item_ids.size();
+}
+std::size_t CompetenceIndex::nonzeros() const noexcept {
+  return static_cast<std::size_t>(impl_->postings.nonZeros());
+}
+const Eigen::SparseMatrix<double, Eigen::ColMajor, std::int32_t>& CompetenceIndex::postings()
+    const {
+  return impl_->postings;
+}
+
+CompetenceIndex CompetenceIndex::build(std::span<const IndexEntry> entries) {
+  if (entries.size() >= static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()))
+    throw Error(ErrorCode::invalid_argument, "too many entries for 32-bit row indices", "/entries");
+  auto impl = std::make_unique<Impl>();
+  Impl& m = *impl;
+  m.n = entries.size();
+  std::size_t nnz = 0;
+  for (std::size_t e = 0; e < entries.size(); ++e) {
+    const std::string base = "/entries/" + std::to_string(e);
+    check_vector(entries[e].items, entries[e].weights, base);
+    if (!valid_point(entries[e].location))
+      throw Error(ErrorCode::invalid_argument,
+                  "location must have lat in [-90, 90], lon in [-180, 180]", base + "/location");
+    if (std::isnan(entries[e].max_km) || entries[e].max_km < 0.0)
+      throw Error(ErrorCode::invalid_argument, "max_km must be >= 0", base + "/max_km");
+    nnz += entries[e].items.size();
+  }
+  if (nnz >= static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()))
+    throw Error(ErrorCode::invalid_argument, "too many weights for 32-bit offsets", "/entries");
+
+  // Distinct item ids become the columns.
+  m.item_ids.reserve(nnz);
+  for (const IndexEntry& e : entries)
+    m.item_ids.insert(m.item_ids.end(), e.items.begin(), e.items.end());
+  std::sort(m.item_ids.begin(), m.item_ids.end());
+  m.item_ids.erase(std::unique(m.item_ids.begin(), m.item_ids.end()), m.item_ids.end());
+  m.item_ids.shrink_to_fit();
+
+  // Internal order: by cell (latitude band, then longitude), then by caller's index.
+  std::vector<std::uint32_t> cell(m.n);
+  m.cell_start.assign(kLatCells * kLonCells + 1, 0);
+  for (std::size_t e = 0; e < m.n; ++e) {
+    cell[e] = static_cast<std::uint32_t>(lat_cell(entries[e].location.lat) * kLonCells +
+                                         lon_cell(entries[e].location.lon));
+    ++m.cell_start[cell[e] + 1];
+  }
+  for (std::size_t c = 0; c + 1 < m.cell_start.size(); ++c) m.cell_start[c + 1] += m.cell_start[c];
+  m.external.resize(m.n);
+  {
+    std::vector<std::uint32_t> fill(m.cell_start.begin(), m.cell_start.end() - 1);
+    for (std::size_t e = 0; e < m.n; ++e)
+      m.external[fill[cell[e]]++] = static_cast<std::uint32_t>(e);
+  }
+  cell = {};
+  m.location.resize(m.n);
+  m.departement.resize(m.n);
+  m.contract_mask.resize(m.n);
+  m.max_km.resize(m.n);
+  for (std::size_t r = 0; r < m.n; ++r) {
+    const IndexEntry& e = entries[m.external[r]];
+    m.location[r] = e.location;
+    m.departement[r] = e.departement;
+    m.contract_mask[r] = e.contract_mask;
+    m.max_km[r] = e.max_km;
+  }
+
+  // Column-major postings filled by a counting sort on columns; rows arrive in ascending
+  // internal order, so every column is sorted.
+  std::vector<std::int32_t> col_of(nnz);
+  std::vector<std::int32_t> outer(m.item_ids.size() + 1, 0);
+  {
+    std::size_t k = 0;
+    for (const IndexEntry& e : entries)
+      for (std::uint32_t id : e.items) {
+        const auto c =
+            std::lower_bound(m.item_ids.begin(), m.item_ids.end(), id) - m.item_ids.begin();
+        col_of[k++] = static_cast<std::int32_t>(c);
+        ++outer[static_cast<std::size_t>(c) + 1];
+      }
+  }
+  for (std::size_t c = 0; c + 1 < outer.size(); ++c) outer[c + 1] += outer[c];
+  // Offsets of each entry's first weight in col_of (caller's order).
+  std::vector<std::size_t> start(m.n + 1, 0);
+  for (std::size_t e = 0; e < m.n; ++e) start[e + 1] = start[e] + entries[e].items.size();
+  m.postings.resize(static_cast<std::int32_t>(m.n), static_cast<std::int32_t>(m.item_ids.size()));
+  m.postings.resizeNonZeros(static_cast<std::int32_t>(nnz));
+  std::copy(outer.begin(), outer.end(), m.postings.outerIndexPtr());
+  std::int32_t* inner = m.postings.innerIndexPtr();
+  double* values = m.postings.valuePtr();
+  for (std::size_t r = 0; r < m.n; ++r) {
+    const IndexEntry& e = entries[m.external[r]];
+    for (std::size_t t = 0; t < e.items.size(); ++t) {
+      const auto c = static_cast<std::size_t>(col_of[start[m.external[r]] + t]);
+      const auto pos = static_cast<std::size_t>(outer[c]++);
+      inner[pos] = static_cast<std::int32_t>(r);
+      values[pos] = e.weights[t];
+    }
+  }
+  return CompetenceIndex(std::move(impl));
+}
+
+std::vector<Hit> CompetenceIndex::top_k(const RetrievalQuery& query, std::size_t k,
+                                        const RetrievalFilters& filters) const {
+  return impl_->top_k(query, k, filters, "", false);
+}
+
+std::vector<std::vector<Hit>> batch_top_k(const CompetenceIndex& index,
+                                          std::span<const BatchQuery> queries,
+                                          const BatchOptions& options) {
+  for (std::size_t i = 0; i < queries.size(); ++i) {
+    const std::string base = "/queries/" + std::to_string(i);
+    check_vector(queries[i].query.items, queries[i].query.weights, base);
+    check_filters(queries[i].filters, base);
+  }
+  std::vector<std::vector<Hit>> out(queries.size());
+  const std::size_t block = std::max<std::size_t>(1, options.block_size);
+  const std::size_t n_blocks = (queries.size() + block - 1) / block;
+  const std::size_t threads =
+      std::clamp<std::size_t>(options.threads, 1, std::max<std::size_t>(1, n_blocks));
+  std::atomic<std::size_t> next{0};
+  std::mutex mu;
+  std::condition_variable cv;
+  std::size_t done = 0, finished_workers = 0;
+  std::exception_ptr failure;
+  auto work = [&] {
+    try {
+      for (;;) {
+        const std::size_t b = next.fetch_add(1);
+        if (b >= n_blocks) break;
+        const std::size_t lo = b * block, hi = std::min(queries.size(), lo + block);
+        for (std::size_t i = lo; i < hi; ++i)
+          out[i] = index.impl_->top_k(queries[i].query, options.k, queries[i].filters, "", true);
+        std::lock_guard lock(mu);
+        done += hi - lo;
+        cv.notify_one();
+      }
+    } catch (...) {
+      std::lock_guard lock(mu);
+      if (!failure) failure = std::current_exception();
+      next = n_blocks;  // the others stop at their next block
+    }
+    std::lock_guard lock(mu);
+    ++finished_workers;
+    cv.notify_one();
+  };
+  std::vector<std::thread> pool;
+  pool.reserve(threads);
+  for (std::size_t t = 0; t < threads; ++t) pool.emplace_back(work);
+  {
+    std::unique_lock lock(mu);
+    std::size_t reported = 0;
+    for (;;) {
+      // Report before waiting, so that blocks finished before this thread got the lock are
+      // reported too, and the last report is the total.
+      if (options.progress && done != reported && !failure) {
+        reported = done;
+        const std::size_t d = done;
+        lock.unlock();
+        try {
+          options.progress(d, queries.size());
+        } catch (...) {
+          // The workers stop at their next block; the exception reaches the caller after join.
+          lock.lock();
+          if (!failure) failure = std::current_exception();
+          next = n_blocks;
+          continue;
+        }
+        lock.lock();
+        continue;
+      }
+      if (finished_workers == threads) break;
+      cv.wait(lock);
+    }
+  }
+  for (std::thread& t : pool) t.join();
+  if (failure) std::rethrow_exception(failure);
+  return out;
+}
+
+}  // namespace v1
+}  // namespace aiguillage
