@@ -347,63 +347,53 @@ std::int64_t output_code(const OutputColumn& o, const Value& v) {
 void run_rows(const Evaluator& evaluator, const std::vector<OutputColumn>& outputs,
               const ColumnarBatch& cb, const EvalOptions& options, std::size_t begin,
               std::size_t end, const BatchOutputs& out,
-              std::vector<std::pair<std::size_t, Error>>* errors) {
+              std::vector<std::pair<std::size_t, Error>>* errors, BatchResult& shared) {
   const Pack& p = evaluator.pack();
   const Batch& batch = cb.batch();
   const std::size_t rows = batch.rows();
-  const std::size_t n_inputs = p.inputs().size();
   const std::size_t n_dec = p.decisions().size();
-  Evaluation e;
-  for (std::size_t row = begin; row < end; ++row) {
-    auto fill_null = [&] {
-      if (out.first_fired)
-        for (std::size_t k = 0; k < n_dec; ++k) out.first_fired[k * rows + row] = -1;
-      if (out.outputs)
-        for (std::size_t k = 0; k < outputs.size(); ++k) out.outputs[k * rows + row] = kNullCode;
-    };
-    if (const auto& bad = cb.row_error(row)) {
+  auto fill_null = [&](std::size_t row) {
+    if (out.first_fired)
+      for (std::size_t k = 0; k < n_dec; ++k) out.first_fired[k * rows + row] = -1;
+    if (out.outputs)
+      for (std::size_t k = 0; k < outputs.size(); ++k) out.outputs[k * rows + row] = kNullCode;
+  };
+  // Rows come in order, each with its values: the evaluator's batch path (by blocks, a column
+  // at a time) does the work, this only turns values into output codes.
+  const Evaluator::RowSink sink = [&](std::size_t row, Status status, const Value* frame,
+                                      const std::vector<Error>& row_errors) {
+    if (const auto& bad = cb.row_error(row)) {  // a cell that did not fit: the row is rejected
       if (out.status) out.status[row] = 2;
       if (out.first_error) out.first_error[row] = static_cast<std::int32_t>(bad->code());
       if (errors) errors->emplace_back(row, *bad);
-      fill_null();
-      continue;
+      fill_null(row);
+      return;
     }
-    e.input.reset(n_inputs);
-    for (std::size_t c = 0; c < n_inputs; ++c) e.input.values[c] = batch.get(c, row);
-    try {
-      evaluator.evaluate(e, options);
-    } catch (const Error& err) {
-      e.status = Status::error;
-      e.errors.assign(1, err);
-      e.decisions.clear();
-      e.frame.clear();
-    }
-    if (out.status) out.status[row] = static_cast<std::int32_t>(e.status);
+    if (out.status) out.status[row] = static_cast<std::int32_t>(status);
     if (out.first_error)
-      out.first_error[row] = e.errors.empty() ? 0 : static_cast<std::int32_t>(e.errors[0].code());
+      out.first_error[row] =
+          row_errors.empty() ? 0 : static_cast<std::int32_t>(row_errors[0].code());
     if (errors)
-      for (const Error& err : e.errors) {
+      for (const Error& err : row_errors) {
         std::string prefix = "/";
         prefix += std::to_string(row);
         errors->emplace_back(row, err.with_pointer_prefix(prefix));
       }
-    const bool evaluated = e.frame.size() == p.slot_count() && e.status != Status::error;
-    if (!evaluated) {
-      fill_null();
-      continue;
+    if (status == Status::error || frame == nullptr) {
+      fill_null(row);
+      return;
     }
     if (out.first_fired)
-      for (std::size_t k = 0; k < n_dec; ++k) {
-        const DecisionOutcome* o = k < e.decisions.size() ? &e.decisions[k] : nullptr;
-        out.first_fired[k * rows + row] = o && !o->fired.empty() ? o->fired[0] : -1;
-      }
+      for (std::size_t k = 0; k < n_dec; ++k)
+        out.first_fired[k * rows + row] = shared.first_hit[k][row];
     if (out.outputs)
       for (std::size_t k = 0; k < outputs.size(); ++k)
         out.outputs[k * rows + row] =
             outputs[k].slot >= 0
-                ? output_code(outputs[k], e.frame[static_cast<std::size_t>(outputs[k].slot)])
+                ? output_code(outputs[k], frame[static_cast<std::size_t>(outputs[k].slot)])
                 : kNullCode;
-  }
+  };
+  evaluator.evaluate_batch(batch, shared, options, begin, end, sink);
 }
 
 }  // namespace
@@ -424,8 +414,10 @@ void run_batch(const Evaluator& evaluator, const std::vector<OutputColumn>& outp
   constexpr std::size_t kMinRowsPerThread = 4096;
   threads = static_cast<unsigned>(
       std::min<std::size_t>(threads, std::max<std::size_t>(1, rows / kMinRowsPerThread)));
+  BatchResult shared;  // sized here, before any thread writes its own rows into it
+  evaluator.evaluate_batch(batch.batch(), shared, options, 0, 0);
   if (threads <= 1) {
-    run_rows(evaluator, outputs, batch, options, 0, rows, out, out.errors);
+    run_rows(evaluator, outputs, batch, options, 0, rows, out, out.errors, shared);
     return;
   }
   std::vector<std::vector<std::pair<std::size_t, Error>>> errors(threads);
@@ -437,7 +429,7 @@ void run_batch(const Evaluator& evaluator, const std::vector<OutputColumn>& outp
     pool.emplace_back([&, t, begin, end] {
       try {
         run_rows(evaluator, outputs, batch, options, begin, end, out,
-                 out.errors ? &errors[t] : nullptr);
+                 out.errors ? &errors[t] : nullptr, shared);
       } catch (...) {
         failures[t] = std::current_exception();
       }

@@ -1,6 +1,7 @@
 #include "aiguillage/core/value.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 
 namespace aiguillage {
@@ -64,7 +65,12 @@ bool operator==(const Value& a, const Value& b) {
 namespace {
 void append_json_string(std::string& out, std::string_view s) {
   out += '"';
-  for (unsigned char c : s) {
+  std::size_t run = 0;  // start of the pending run of characters that need no escape
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '"':
         out += "\\\"";
@@ -87,52 +93,63 @@ void append_json_string(std::string& out, std::string_view s) {
       case '\f':
         out += "\\f";
         break;
-      default:
-        if (c < 0x20) {
-          static const char* hex = "0123456789abcdef";
-          out += "\\u00";
-          out += hex[c >> 4];
-          out += hex[c & 15];
-        } else {
-          out += static_cast<char>(c);
-        }
+      default: {
+        static const char* hex = "0123456789abcdef";
+        out += "\\u00";
+        out += hex[c >> 4];
+        out += hex[c & 15];
+      }
     }
   }
+  out.append(s.data() + run, s.size() - run);
   out += '"';
 }
 }  // namespace
 
 std::string Value::to_json() const {
+  std::string out;
+  append_json(out);
+  return out;
+}
+
+void Value::append_json(std::string& out) const {
   switch (type_) {
     case Type::null:
-      return "null";
+      out += "null";
+      return;
     case Type::boolean:
-      return b_ ? "true" : "false";
-    case Type::integer:
-      return std::to_string(i_);
+      out += b_ ? "true" : "false";
+      return;
+    case Type::integer: {
+      char buffer[24];
+      const int n = std::snprintf(buffer, sizeof buffer, "%lld", static_cast<long long>(i_));
+      out.append(buffer, static_cast<std::size_t>(n));
+      return;
+    }
     case Type::decimal:
-      return Decimal{i_}.to_string();
+      out += Decimal{i_}.to_string();
+      return;
     case Type::date: {
-      std::string out;
-      append_json_string(out, as_date().to_string());
-      return out;
+      int year = 0, month = 0, day = 0;
+      as_date().to_ymd(year, month, day);
+      char buffer[16];
+      const int n = std::snprintf(buffer, sizeof buffer, "\"%04d-%02d-%02d\"", year, month, day);
+      out.append(buffer, static_cast<std::size_t>(n));
+      return;
     }
-    case Type::string: {
-      std::string out;
+    case Type::string:
       append_json_string(out, as_string());
-      return out;
-    }
-    case Type::list: {
-      std::string out = "[";
+      return;
+    case Type::list:
+      out += '[';
       for (std::uint32_t k = 0; k < size_; ++k) {
         if (k) out += ',';
-        out += l_[k].to_json();
+        l_[k].append_json(out);
       }
       out += ']';
-      return out;
-    }
+      return;
   }
-  return "null";
+  out += "null";
 }
 
 std::string Value::to_display() const {

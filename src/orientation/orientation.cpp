@@ -34,7 +34,7 @@ using detail::json;
 constexpr std::string_view kMissingInformation = "missing_information";
 
 void append_string(std::string& out, std::string_view s) {
-  out += Value::string(s).to_json();
+  Value::string(s).append_json(out);
 }
 
 bool blank(std::string_view s) {
@@ -394,7 +394,7 @@ std::string proposal_to_json(const Proposal& p, bool with_trace) {
     out += "},\"rules\":" + std::to_string(q.rules) + '}';
   }
   out += "],\"reference_date\":";
-  out += Value::date(p.reference_date).to_json();
+  Value::date(p.reference_date).append_json(out);
   out += ",\"outputs\":";
   out += p.outputs_json.empty() ? "{}" : p.outputs_json;
   out += ",\"inputs\":";

@@ -146,7 +146,7 @@ Evaluator::Evaluator(Pack pack) : pack_(std::move(pack)) {
   build_plan();
   // Hit policies whose blocking rules are exactly the undecided ones the masks show; the others
   // (ANY, PRIORITY, OUTPUT ORDER) keep the per-record path.
-  batch_block_ = !batch_fast_;
+  batch_block_ = true;
   for (const Decision& d : pack_.decisions())
     if (d.kind == Decision::Kind::table &&
         (d.hit_policy == HitPolicy::any || d.hit_policy == HitPolicy::priority ||
@@ -713,6 +713,13 @@ void Evaluator::evaluate_table_columns(int decision, const std::vector<Value>& c
 }
 
 void Evaluator::evaluate_batch(const Batch& batch, BatchResult& out, const EvalOptions& options,
+                               std::size_t begin, std::size_t end, const RowSink& sink) const {
+  // Sizes `out` (and checks nothing else) when the range is empty.
+  evaluate_batch(batch, out, options, 0, 0);
+  evaluate_blocks(batch, out, options, begin, std::min(end, batch.rows()), &sink);
+}
+
+void Evaluator::evaluate_batch(const Batch& batch, BatchResult& out, const EvalOptions& options,
                                std::size_t begin, std::size_t end) const {
   const Pack& p = pack_;
   const std::size_t rows = batch.rows();
@@ -732,7 +739,7 @@ void Evaluator::evaluate_batch(const Batch& batch, BatchResult& out, const EvalO
     }
 
   if (!batch_fast_) {
-    evaluate_blocks(batch, out, options, begin, end);
+    evaluate_blocks(batch, out, options, begin, end, nullptr);
     return;
   }
 
@@ -882,10 +889,14 @@ void input_column(const Batch& batch, std::size_t c, std::size_t b0, std::size_t
 }
 
 // Copies one per-record evaluation into a batch result.
-void store_row(const Evaluation& e, std::size_t row, std::size_t rows, bool trace,
-               BatchResult& out) {
+void store_row(const Evaluation& e, std::size_t row, std::size_t rows, bool trace, BatchResult& out,
+               const Evaluator::RowSink* sink) {
   out.status[row] = e.status;
-  for (const Error& err : e.errors) out.errors.emplace_back(row, err);
+  if (sink)
+    (*sink)(row, e.status, e.frame.empty() || e.decisions.empty() ? nullptr : e.frame.data(),
+            e.errors);
+  else
+    for (const Error& err : e.errors) out.errors.emplace_back(row, err);
   for (std::size_t k = 0; k < out.first_hit.size(); ++k) {
     if (e.decisions.empty()) {  // rejected before any decision ran
       out.first_hit[k][row] = -1;
@@ -909,7 +920,7 @@ void store_row(const Evaluation& e, std::size_t row, std::size_t rows, bool trac
 // is evaluated again by the per-record path, which owns the finer reasoning (questions to ask,
 // errors), so results never depend on the path taken.
 void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const EvalOptions& options,
-                                std::size_t begin, std::size_t end) const {
+                                std::size_t begin, std::size_t end, const RowSink* sink) const {
   const Pack& p = pack_;
   const std::size_t rows = batch.rows();
   const std::size_t n_inputs = p.inputs().size();
@@ -920,7 +931,7 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
       e.input.reset(n_inputs);
       for (std::size_t c = 0; c < n_inputs; ++c) e.input.values[c] = batch.get(c, row);
       evaluate(e, options);
-      store_row(e, row, rows, options.trace, out);
+      store_row(e, row, rows, options.trace, out, sink);
     }
     return;
   }
@@ -929,6 +940,7 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
   std::vector<Value> frames(kBlock * S), scratch, column(kBlock), values;
   std::vector<char> redo(kBlock);
   std::vector<std::uint32_t> keys;
+  const std::vector<Error> no_errors;
   Words matched, possible, a, u, all;
   std::vector<Truth> truths;
   Arena arena;
@@ -1121,13 +1133,14 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
       const std::size_t row = b0 + i;
       if (!redo[i]) {
         out.status[row] = Status::complete;
+        if (sink) (*sink)(row, Status::complete, frames.data() + i * S, no_errors);
         continue;
       }
 
       e.input.reset(n_inputs);
       for (std::size_t c = 0; c < n_inputs; ++c) e.input.values[c] = batch.get(c, row);
       evaluate(e, options);
-      store_row(e, row, rows, options.trace, out);
+      store_row(e, row, rows, options.trace, out, sink);
     }
   }
 }
@@ -1166,7 +1179,7 @@ std::vector<RuleVerdict> rule_verdicts(const Pack& pack, const Evaluation& e, in
 namespace {
 
 void append_string(std::string& out, std::string_view s) {
-  out += Value::string(s).to_json();
+  Value::string(s).append_json(out);
 }
 
 }  // namespace
@@ -1185,7 +1198,7 @@ std::string evaluation_to_json(const Pack& p, const Evaluation& e, bool trace) {
         first = false;
         append_string(out, o.name);
         out += ':';
-        out += e.frame[static_cast<std::size_t>(o.slot)].to_json();
+        e.frame[static_cast<std::size_t>(o.slot)].append_json(out);
       }
   out += "},\"fired\":{";
   first = true;
@@ -1242,14 +1255,14 @@ std::string evaluation_to_json(const Pack& p, const Evaluation& e, bool trace) {
       if (f) out += ',';
       append_string(out, p.inputs().field(f).name);
       out += ':';
-      out += e.frame[f].to_json();
+      e.frame[f].append_json(out);
     }
     out += "},\"variables\":{";
     for (std::size_t v = 0; v < p.variables().size(); ++v) {
       if (v) out += ',';
       append_string(out, p.variables()[v].name);
       out += ':';
-      out += e.frame[static_cast<std::size_t>(p.variables()[v].slot)].to_json();
+      e.frame[static_cast<std::size_t>(p.variables()[v].slot)].append_json(out);
     }
     out += "},\"decisions\":[";
     bool first_node = true;
@@ -1266,7 +1279,7 @@ std::string evaluation_to_json(const Pack& p, const Evaluation& e, bool trace) {
       out += '"';
       if (d.kind == Decision::Kind::expression || !o.evaluated) {
         out += ",\"value\":";
-        out += e.frame[static_cast<std::size_t>(d.outputs[0].slot)].to_json();
+        e.frame[static_cast<std::size_t>(d.outputs[0].slot)].append_json(out);
         out += '}';
         continue;
       }
@@ -1284,7 +1297,7 @@ std::string evaluation_to_json(const Pack& p, const Evaluation& e, bool trace) {
         ctx.arena = &scratch;
         Value v = t.columns()[c].slot >= 0 ? e.frame[static_cast<std::size_t>(t.columns()[c].slot)]
                                            : d.inputs[c].expr.evaluate(ctx);
-        out += v.to_json();
+        v.append_json(out);
         out += ",\"region\":";
         append_string(out, t.describe_key(c, o.trace.keys[c]));
         out += '}';

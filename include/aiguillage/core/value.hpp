@@ -80,6 +80,8 @@ class Value {
 
   // JSON text of the value: numbers exact, dates as "YYYY-MM-DD" strings.
   std::string to_json() const;
+  // Appends the JSON text of the value to `out` (no temporary strings).
+  void append_json(std::string& out) const;
   // Short readable form for traces and messages: strings quoted, dates bare.
   std::string to_display() const;
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -89,6 +90,17 @@ class Evaluator {
   void evaluate_batch(const Batch& batch, BatchResult& out, const EvalOptions& options = {},
                       std::size_t begin = 0, std::size_t end = SIZE_MAX) const;
 
+  // Receives each row of a batch once evaluated: its status, every slot's value (inputs,
+  // variables, outputs; null when the row was rejected before evaluation) and its errors. The
+  // values live until the sink returns.
+  using RowSink = std::function<void(std::size_t row, Status status, const Value* frame,
+                                     const std::vector<Error>& errors)>;
+  // As above, and hands every row to `sink`; errors go to the sink instead of out.errors, so
+  // that threads may share one `out` (sized beforehand by a call on an empty range) on disjoint
+  // row ranges.
+  void evaluate_batch(const Batch& batch, BatchResult& out, const EvalOptions& options,
+                      std::size_t begin, std::size_t end, const RowSink& sink) const;
+
   // Evaluates one table on given column values (for static checks): matched rules mask out.
   void evaluate_table_columns(int decision, const std::vector<Value>& column_values,
                               std::vector<std::uint64_t>& matched,
@@ -100,7 +112,7 @@ class Evaluator {
   bool batch_fast_ = false;   // tables read only inputs, no generic cells, constant outputs
   bool batch_block_ = false;  // otherwise: rows by blocks, operators a column at a time
   void evaluate_blocks(const Batch& batch, BatchResult& out, const EvalOptions& options,
-                       std::size_t begin, std::size_t end) const;
+                       std::size_t begin, std::size_t end, const RowSink* sink) const;
   struct BatchPlan;  // per column: how a batch value becomes a key
   std::shared_ptr<const BatchPlan> plan_;
 };
