@@ -354,6 +354,61 @@ TEST(EvaluatorTest, BatchBlocksAgreeWithRecordEvaluationOnShippedPacks) {
   }
 }
 
+// Tables with general cells ("$ > 3 and $ <= 7", starts_with) and more than 64 rules take the
+// block path a word of rules at a time; every hit, key and status must equal the per-record
+// path's.
+TEST(EvaluatorTest, BatchBlocksOnLargeTablesWithGeneralCellsAgree) {
+  std::mt19937 rng(19);
+  for (const std::string policy : {"FIRST", "COLLECT"}) {
+    TableSpec t;
+    t.hit_policy = policy;
+    t.columns = {"n", "w", "d", "e", "s", "b", "t"};
+    t.outputs = {{"o", "integer"}};
+    const std::vector<std::string> kinds = {"n", "w", "d", "e", "s", "b", "t"};
+    for (int r = 0; r < 150; ++r) {
+      std::vector<std::string> cells;
+      // The first rules constrain every column, so that many rows reach the later words.
+      for (const auto& k : kinds)
+        cells.push_back(r >= 100 && rng() % 3 ? "-" : random_cell(rng, k));
+      t.rules.push_back({cells, {std::to_string(r)}});
+    }
+    std::vector<std::string> inputs;
+    for (const auto& k : kKinds) inputs.push_back(k.input);
+    Pack pack = Pack::load(pack_json(inputs, {table_json(t)}));
+    Evaluator ev(pack);
+    const std::size_t rows = 2000;
+    Batch batch(pack.inputs(), rows);
+    std::vector<std::string> jsons(rows);
+    for (std::size_t row = 0; row < rows; ++row) {
+      std::string json = "{";
+      for (const auto& k : kinds)
+        json += std::string(json.size() > 1 ? "," : "") + quote(k) + ":" + random_value(rng, k);
+      json += "}";
+      jsons[row] = json;
+      Record rec;
+      ASSERT_TRUE(pack.inputs().parse_record(json, rec).empty());
+      batch.set_row(row, rec);
+    }
+    EvalOptions o;
+    o.reference_date = Date::parse("2025-06-01");
+    o.trace = true;
+    BatchResult result;
+    ev.evaluate_batch(batch, result, o);
+    std::size_t hits = 0;
+    for (std::size_t row = 0; row < rows; ++row) {
+      Evaluation e;
+      ev.evaluate_json(jsons[row], e, o);
+      ASSERT_EQ(result.status[row], e.status) << policy << " " << jsons[row];
+      const int expected = e.decisions[0].fired.empty() ? -1 : e.decisions[0].fired[0];
+      ASSERT_EQ(result.first_hit[0][row], expected) << policy << " " << jsons[row];
+      hits += expected >= 64;
+      for (std::size_t c = 0; c < kinds.size(); ++c)
+        ASSERT_EQ(result.keys[0][c * rows + row], e.decisions[0].trace.keys[c]);
+    }
+    EXPECT_GT(hits, 0u) << "no row reached the second word of rules";
+  }
+}
+
 TEST(EvaluatorTest, ReferenceDateIsAnInputNeverTheClock) {
   Pack pack = Pack::load(pack_json(
       {R"({"name":"birth_date","type":"date"})"},
