@@ -941,8 +941,7 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
   std::vector<char> redo(kBlock);
   std::vector<std::uint32_t> keys;
   const std::vector<Error> no_errors;
-  Words matched, possible, a, u, all, generic_accept, generic_unknown;
-  std::vector<const std::uint64_t*> row_accept, row_unknown;
+  Words matched, possible, a, u, all;
   std::vector<Truth> truths;
   Arena arena;
   // Rule outputs, looked up instead of evaluated when constant: [decision][rule * outputs + o],
@@ -1001,7 +1000,7 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
       all_rules(all.data(), W, t.rules());
       matched.resize(n * W);
       possible.resize(n * W);
-      for (std::size_t i = 0; i < n && !(d.hit_policy == HitPolicy::first && W > 1); ++i) {
+      for (std::size_t i = 0; i < n; ++i) {
         std::copy(all.begin(), all.end(), matched.begin() + static_cast<std::ptrdiff_t>(i * W));
         std::copy(all.begin(), all.end(), possible.begin() + static_cast<std::ptrdiff_t>(i * W));
       }
@@ -1009,15 +1008,6 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
       a.resize(W);
       u.resize(W);
       truths.resize(t.generic_count());
-      // Large FIRST tables go a word of rules at a time across every column, and stop at the
-      // word holding the first match: the rules after it cannot change the outcome.
-      const bool word_major = d.hit_policy == HitPolicy::first && W > 1;
-      row_accept.resize(n_cols);
-      row_unknown.resize(n_cols);
-      if (word_major) {
-        generic_accept.resize(n_cols * n * W);
-        generic_unknown.resize(n_cols * n * W);
-      }
       for (std::size_t c = 0; c < n_cols; ++c) {
         const Value* vals;
         std::size_t stride;
@@ -1053,19 +1043,7 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
             kc[i] = last_key;
           }
         }
-        if (word_major) {
-          // Keys only; general cells' masks kept per row for the word loop below.
-          if (!cols[c].generics.empty()) {
-            EvalContext ctx{nullptr, Value::null(), &arena};
-            std::uint64_t* ga = generic_accept.data() + c * n * W;
-            std::uint64_t* gu = generic_unknown.data() + c * n * W;
-            for (std::size_t i = 0; i < n; ++i) {
-              ctx.slots = frames.data() + i * S;
-              t.column_masks(c, vals[i * stride], kc[i], ctx, ga + i * W, gu + i * W,
-                             truths.data() + t.generic_offset(c));
-            }
-          }
-        } else if (cols[c].generics.empty() && W == 1) {
+        if (cols[c].generics.empty() && W == 1) {
           const std::uint64_t* acc = cols[c].accept.data();
           const std::uint64_t* unk = cols[c].unknown.data();
           for (std::size_t i = 0; i < n; ++i) {
@@ -1101,51 +1079,9 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
       }
       const bool single = d.hit_policy == HitPolicy::first || d.hit_policy == HitPolicy::unique;
       for (std::size_t i = 0; i < n; ++i) {
-        Value* f = frames.data() + i * S;
-        if (word_major) {
-          for (std::size_t c = 0; c < n_cols; ++c) {
-            if (cols[c].generics.empty()) {
-              const std::size_t key = keys[c * kBlock + i];
-              row_accept[c] = cols[c].accept.data() + key * W;
-              row_unknown[c] = cols[c].unknown.data() + key * W;
-            } else {
-              row_accept[c] = generic_accept.data() + (c * n + i) * W;
-              row_unknown[c] = generic_unknown.data() + (c * n + i) * W;
-            }
-          }
-          int first = -1;
-          bool open = false;
-          for (std::size_t w = 0; w < W; ++w) {
-            std::uint64_t m = all[w], q = all[w];
-            for (std::size_t c = 0; c < n_cols; ++c) {
-              const std::uint64_t acc = row_accept[c][w];
-              m &= acc;
-              q &= acc | row_unknown[c][w];
-            }
-            std::uint64_t und = q & ~m;
-            if (m) {
-              first = static_cast<int>(w * 64) + std::countr_zero(m);
-              und &= (m & (~m + 1)) - 1;  // undecided rules before the first match
-              open |= und != 0;
-              break;
-            }
-            open |= und != 0;
-          }
-          hit[i] = first;
-          if (open) redo[i] = 1;
-          EvalContext ctx{f, Value::null(), &arena};
-          const std::size_t n_out = d.outputs.size();
-          for (std::size_t o = 0; o < n_out; ++o) {
-            const auto r = static_cast<std::size_t>(first);
-            const Expression* x = first < 0 ? nullptr : computed_outputs[k][r * n_out + o];
-            f[d.outputs[o].slot] = first < 0 ? Value::null()
-                                   : x       ? x->evaluate(ctx)
-                                             : constant_outputs[k][r * n_out + o];
-          }
-          continue;
-        }
         const std::uint64_t* m = matched.data() + i * W;
         const std::uint64_t* q = possible.data() + i * W;
+        Value* f = frames.data() + i * S;
         const int first = first_bit(m, W);
         hit[i] = first;
         // Undecided rules before the first match (FIRST) or anywhere leave the row to the
