@@ -439,7 +439,8 @@ TEST(ExplanationTest, GoldenFiles) {
     for (auto lang : {ExplanationLanguage::fr, ExplanationLanguage::en}) {
       const std::string suffix = lang == ExplanationLanguage::fr ? ".fr" : ".en";
       const std::string text = e.to_text(lang);
-      const std::string js = json::parse(e.to_json(lang)).dump(2) + "\n";
+      // Re-indented with the keys in the order the explanation gives them.
+      const std::string js = nlohmann::ordered_json::parse(e.to_json(lang)).dump(2) + "\n";
       for (const auto& [file, got] : {std::pair{std::string(g.name) + suffix + ".txt", text},
                                       std::pair{std::string(g.name) + suffix + ".json", js}}) {
         if (update) {
