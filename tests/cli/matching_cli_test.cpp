@@ -209,4 +209,15 @@ TEST_F(MatchingCliTest, UsageLoadAndIoErrorsHaveTheirExitCodes) {
             4);
 }
 
+TEST_F(MatchingCliTest, EscoIsAddedToTheReferential) {
+  const std::string p = " --profiles '" + profiles_.string() + "' --top 2";
+  Result plain = run("match " + common_ + p);
+  Result esco = run("match " + common_ + p + " --esco '" +
+                    (kSource / "tests/matching/data/esco-mini").string() + "'");
+  ASSERT_EQ(esco.code, 0) << esco.err;
+  // ESCO items are linked to one another, not to ROME codes: the examples score the same.
+  EXPECT_EQ(esco.out, plain.out);
+  EXPECT_EQ(run("match " + common_ + p + " --esco '" + (dir_ / "none").string() + "'").code, 4);
+}
+
 }  // namespace
