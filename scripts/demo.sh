@@ -171,3 +171,27 @@ then
   echo "  [...]"
   tail -n 1 "$out/replay-variant-59.txt"
 fi
+
+# Matching on the bundled ROME subset: the best offers of two example persons, each with its
+# principal reasons and the one change the person could make that would raise the score most.
+echo
+echo "== matching: top 3 offers for two persons (aiguillage match --explain, data/rome-subset)"
+head -n 2 "$root/examples/data/profiles-subset.jsonl" >"$out/match-profiles.jsonl"
+"$cli" match --referential "$root/data/rome-subset" \
+  --scoring "$root/rules/matching/scoring-default.json" \
+  --offers "$root/examples/data/offers-subset.jsonl" --profiles "$out/match-profiles.jsonl" \
+  --top 3 --lang fr --explain >"$out/matches.jsonl"
+"$py" - "$out/matches.jsonl" <<'PY'
+import json, sys
+
+for line in open(sys.argv[1], encoding="utf-8"):
+    m = json.loads(line)
+    e = m["explanation"]
+    score = format(m["score"], ".2f").replace(".", ",")
+    print(f"{m['profile_id']}, {m['rank']}/{m['cohort_size']} : offre {m['offer_id']} "
+          f"« {e['offer_title']} » ({e['offer_rome']}), score {score}")
+    for k, r in enumerate(m["reasons"], 1):
+        print(f"    {k}. {r['text']}")
+    cf = e["counterfactual"]
+    print("    " + (cf["text"] if cf else "Aucun changement à votre portée n'élèverait ce score."))
+PY

@@ -114,5 +114,6 @@ int cmd_decide(int argc, char** argv);
 int cmd_notice(int argc, char** argv);
 int cmd_log(int argc, char** argv);
 int cmd_replay(int argc, char** argv);
+int cmd_match(int argc, char** argv);
 
 }  // namespace aiguillage::cli

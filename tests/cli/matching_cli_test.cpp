@@ -1,0 +1,223 @@
+// `aiguillage match` run as a user would: the bundled subset and examples, the built binary,
+// its output and exit code; scores checked against the library.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "aiguillage/matching/explanation.hpp"
+
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+const fs::path kSource = AIG_SOURCE_DIR;
+
+struct Result {
+  int code = -1;
+  std::string out, err;
+  std::vector<json> records() const {
+    std::vector<json> v;
+    std::istringstream in(out);
+    for (std::string l; std::getline(in, l);) v.push_back(json::parse(l));
+    return v;
+  }
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class MatchingCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::path(::testing::TempDir()) /
+           ("aig_match_cli_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    common_ = "--referential '" + (kSource / "data/rome-subset").string() + "' --scoring '" +
+              (kSource / "rules/matching/scoring-default.json").string() + "' --offers '" +
+              offers_.string() + "'";
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string write(const std::string& name, const std::string& text) {
+    fs::path p = dir_ / name;
+    std::ofstream(p, std::ios::binary) << text;
+    return p.string();
+  }
+
+  // Runs `aiguillage <args>` in `cwd` (the temporary folder by default).
+  Result run(const std::string& args, const fs::path& cwd = {}) {
+    const fs::path out = dir_ / "stdout.txt", err = dir_ / "stderr.txt";
+    const std::string cmd = "cd '" + (cwd.empty() ? dir_ : cwd).string() + "' && " +
+                            std::string(AIG_CLI_PATH) + " " + args + " < /dev/null > '" +
+                            out.string() + "' 2> '" + err.string() + "'";
+    const int status = std::system(cmd.c_str());
+    Result r;
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    r.out = slurp(out);
+    r.err = slurp(err);
+    return r;
+  }
+
+  fs::path dir_;
+  const fs::path offers_ = kSource / "examples/data/offers-subset.jsonl";
+  const fs::path profiles_ = kSource / "examples/data/profiles-subset.jsonl";
+  std::string common_;
+};
+
+TEST_F(MatchingCliTest, PrintsTheTopKOfEachProfileWithScoresOfTheLibrary) {
+  Result r = run("match " + common_ + " --profiles '" + profiles_.string() + "' --top 3");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto recs = r.records();
+  using namespace aiguillage;
+  const Referential ref = Referential::load((kSource / "data/rome-subset").string());
+  const ScoringConfig cfg = parse_scoring(slurp(kSource / "rules/matching/scoring-default.json"));
+  const OfferBatch offers = load_offers_jsonl(slurp(offers_), ref);
+  const ProfileBatch profiles = load_profiles_jsonl(slurp(profiles_), ref);
+  std::size_t k = 0;
+  for (const Profile& p : profiles.profiles) {
+    // The reference: every offer scored, the non-excluded ones by score then id.
+    std::vector<std::pair<double, std::string>> expected;
+    for (const Offer& o : offers.offers) {
+      const Score s = score(p, o, ref, cfg);
+      if (!s.excluded) expected.push_back({-s.score, o.id});
+    }
+    std::sort(expected.begin(), expected.end());
+    for (std::size_t rank = 1; rank <= std::min<std::size_t>(3, expected.size()); ++rank, ++k) {
+      ASSERT_LT(k, recs.size());
+      const json& j = recs[k];
+      EXPECT_EQ(j["profile_id"], p.id);
+      EXPECT_EQ(j["offer_id"], expected[rank - 1].second);
+      EXPECT_EQ(j["rank"], rank);
+      EXPECT_EQ(j["cohort_size"], offers.offers.size());
+      EXPECT_EQ(j["score"].get<double>(), -expected[rank - 1].first);
+      ASSERT_TRUE(j["reasons"].is_array());
+      EXPECT_LE(j["reasons"].size(), 4u);
+      EXPECT_FALSE(j.contains("explanation"));
+    }
+  }
+  EXPECT_EQ(k, recs.size());
+}
+
+TEST_F(MatchingCliTest, ExplainGivesTheFullExplanationInTheChosenLanguage) {
+  // A single profile document, pretty-printed.
+  const std::string first = slurp(profiles_).substr(0, slurp(profiles_).find('\n'));
+  const std::string profile = write("p.json", json::parse(first).dump(2));
+  Result r = run("match " + common_ + " --profile '" + profile + "' --top 2 --explain --lang en");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto recs = r.records();
+  ASSERT_EQ(recs.size(), 2u);
+  const json& e = recs[0]["explanation"];
+  EXPECT_EQ(e["schema"], "aiguillage.match_explanation");
+  EXPECT_EQ(e["offer_id"], recs[0]["offer_id"]);
+  EXPECT_EQ(e["score"], recs[0]["score"]);
+  EXPECT_EQ(e["cohort"]["rank"], 1);
+  EXPECT_EQ(e["terms"].size(), 9u);
+  EXPECT_EQ(recs[0]["reasons"], e["reasons"]);
+  EXPECT_NE(e["reasons"][0]["text"].get<std::string>().find(" ("), std::string::npos);
+  EXPECT_EQ(e["reasons"][0]["text"].get<std::string>().find("couvertes"), std::string::npos);
+}
+
+TEST_F(MatchingCliTest, BadRecordsAreReportedInlineAndTheOthersGoOn) {
+  std::string text = slurp(profiles_);
+  const std::string bad =
+      R"({"schema": "aiguillage.profile", "schema_version": "1.0", "id": "B", "competences": [{"code": "110036", "level": 9}]})";
+  text.insert(text.find('\n') + 1, bad + "\nnot json\n");
+  const std::string profiles = write("profiles.jsonl", text);
+  Result r = run("match " + common_ + " --profiles '" + profiles + "' --top 1");
+  EXPECT_EQ(r.code, 1) << r.err;
+  const auto recs = r.records();
+  ASSERT_GE(recs.size(), 3u);
+  EXPECT_EQ(recs[0]["profile_id"], "P0001");
+  EXPECT_EQ(recs[1]["line"], 2);
+  EXPECT_EQ(recs[1]["file"], "profiles");
+  EXPECT_EQ(recs[1]["status"], "error");
+  EXPECT_EQ(recs[1]["errors"][0]["name"], "out_of_bounds");
+  EXPECT_EQ(recs[1]["errors"][0]["pointer"], "/competences/0/level");
+  EXPECT_EQ(recs[2]["line"], 3);
+  EXPECT_EQ(recs[2]["errors"][0]["name"], "json_syntax");
+  // Every good profile still gets its offers.
+  std::size_t good = 0;
+  for (const json& j : recs) good += j.contains("profile_id");
+  EXPECT_EQ(good, 6u);
+
+  // A bad offer is reported first, with its line, and is not in any cohort.
+  std::string offers = slurp(offers_);
+  offers.insert(0, R"({"id": "X", "lieuTravail": {"latitude": 123}})"
+                   "\n");
+  const std::string offers_file = write("offers.jsonl", offers);
+  Result o = run("match --referential '" + (kSource / "data/rome-subset").string() +
+                 "' --offers '" + offers_file + "' --profiles '" + profiles_.string() + "'");
+  EXPECT_EQ(o.code, 1);
+  const auto orecs = o.records();
+  ASSERT_FALSE(orecs.empty());
+  EXPECT_EQ(orecs[0]["file"], "offers");
+  EXPECT_EQ(orecs[0]["line"], 1);
+  EXPECT_EQ(orecs[0]["errors"][0]["pointer"], "/lieuTravail/latitude");
+  EXPECT_EQ(orecs[1]["cohort_size"], 50);
+}
+
+TEST_F(MatchingCliTest, DefaultsAreTheBundledSubsetAndScoring) {
+  Result r = run(
+      "match --offers '" + offers_.string() + "' --profiles '" + profiles_.string() + "' --top 1",
+      kSource);
+  ASSERT_EQ(r.code, 0) << r.err;
+  Result explicit_ = run("match " + common_ + " --profiles '" + profiles_.string() + "' --top 1");
+  EXPECT_EQ(r.out, explicit_.out);
+  // Elsewhere there is no default referential.
+  EXPECT_EQ(
+      run("match --offers '" + offers_.string() + "' --profiles '" + profiles_.string() + "'").code,
+      2);
+}
+
+TEST_F(MatchingCliTest, UsageLoadAndIoErrorsHaveTheirExitCodes) {
+  const std::string p = " --profiles '" + profiles_.string() + "'";
+  EXPECT_EQ(run("match --referential x" + p).code, 2);  // no --offers
+  EXPECT_EQ(run("match " + common_).code, 2);           // no profiles
+  EXPECT_EQ(run("match " + common_ + p + " --profile x").code, 2);
+  EXPECT_EQ(run("match " + common_ + p + " --top 0").code, 2);
+  EXPECT_EQ(run("match " + common_ + p + " --top 3x").code, 2);
+  EXPECT_EQ(run("match " + common_ + p + " --lang de").code, 2);
+  EXPECT_EQ(run("match " + common_ + p + " --bogus").code, 2);
+  EXPECT_EQ(run("match --help").code, 0);
+
+  const std::string bad_scoring = write("scoring.json", R"({"schema": "aiguillage.scoring"})");
+  Result s = run("match --referential '" + (kSource / "data/rome-subset").string() +
+                 "' --scoring '" + bad_scoring + "' --offers '" + offers_.string() + "'" + p);
+  EXPECT_EQ(s.code, 3);
+  EXPECT_NE(s.err.find("error:"), std::string::npos);
+  EXPECT_EQ(run("match --referential '" + (dir_ / "none").string() + "' --offers '" +
+                offers_.string() + "'" + p)
+                .code,
+            4);
+  EXPECT_EQ(run("match " + common_ + " --profiles '" + (dir_ / "none.jsonl").string() + "'").code,
+            4);
+}
+
+TEST_F(MatchingCliTest, EscoIsAddedToTheReferential) {
+  const std::string p = " --profiles '" + profiles_.string() + "' --top 2";
+  Result plain = run("match " + common_ + p);
+  Result esco = run("match " + common_ + p + " --esco '" +
+                    (kSource / "tests/matching/data/esco-mini").string() + "'");
+  ASSERT_EQ(esco.code, 0) << esco.err;
+  // ESCO items are linked to one another, not to ROME codes: the examples score the same.
+  EXPECT_EQ(esco.out, plain.out);
+  EXPECT_EQ(run("match " + common_ + p + " --esco '" + (dir_ / "none").string() + "'").code, 4);
+}
+
+}  // namespace
