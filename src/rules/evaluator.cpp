@@ -105,7 +105,14 @@ Value aggregate(HitPolicy policy, const std::vector<Value>& values, Arena& arena
         if (__builtin_add_overflow(acc.as_int(), v.as_int(), &s)) return Value::null();
         acc = Value::integer(s);
       } else {
-        auto s = add(acc.as_decimal(), v.as_decimal());
+        // An integer too wide for a decimal makes the sum unknown, like any overflow.
+        auto widen = [](const Value& x) -> std::optional<Decimal> {
+          if (x.type() == Type::integer) return Decimal::from_int(x.as_int());
+          return Decimal{x.as_int()};
+        };
+        auto x = widen(acc), y = widen(v);
+        if (!x || !y) return Value::null();
+        auto s = add(*x, *y);
         if (!s) return Value::null();
         acc = Value::decimal(*s);
       }

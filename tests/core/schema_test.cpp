@@ -64,6 +64,8 @@ TEST(SchemaPropertyTest, PlainReaderAgreesWithTheGeneralParser) {
                                             "-1",
                                             "12.5",
                                             "1e2",
+                                            "1E400",
+                                            "-1e999",
                                             "1E-2",
                                             "0.1234567",
                                             "-3.25",
