@@ -67,6 +67,9 @@ void Referential::build_graphs() {
                                kinds.begin(), ni + 2 * no);
   g->occupations = OccupationGraph(boost::edges_are_sorted, occ_edges.begin(), occ_edges.end(),
                                    orders.begin(), no);
+  for (auto& [a, b] : occ_edges) std::swap(a, b);
+  g->reverse_occupations = OccupationGraph(boost::edges_are_unsorted_multi_pass, occ_edges.begin(),
+                                           occ_edges.end(), orders.begin(), no);
   graphs_ = std::move(g);
 }
 
@@ -245,16 +248,16 @@ std::vector<std::pair<ItemId, double>> Referential::credits_to(ItemId need, int 
   return item_labels(best, graphs_->item_count);
 }
 
-std::vector<std::pair<OccupationId, int>> Referential::occupations_within(
-    std::span<const OccupationId> from, int max_steps) const {
-  const auto& g = graphs_->occupations;
+namespace {
+
+// Breadth-first by layers from several sources: the fewest steps to every vertex within reach.
+std::vector<std::pair<OccupationId, int>> layers(const OccupationGraph& g,
+                                                 std::span<const OccupationId> from,
+                                                 int max_steps) {
   std::unordered_map<std::uint32_t, int> steps;
   std::vector<std::uint32_t> frontier, next;
-  for (OccupationId o : from) {
-    if (o >= occupations_.size())
-      throw Error(ErrorCode::invalid_argument, "occupation id out of range");
+  for (OccupationId o : from)
     if (steps.emplace(o, 0).second) frontier.push_back(o);
-  }
   for (int depth = 1; depth <= max_steps && !frontier.empty(); ++depth) {
     next.clear();
     for (auto u : frontier)
@@ -267,6 +270,23 @@ std::vector<std::pair<OccupationId, int>> Referential::occupations_within(
   std::vector<std::pair<OccupationId, int>> out(steps.begin(), steps.end());
   std::sort(out.begin(), out.end());
   return out;
+}
+
+}  // namespace
+
+std::vector<std::pair<OccupationId, int>> Referential::occupations_within(
+    std::span<const OccupationId> from, int max_steps) const {
+  for (OccupationId o : from)
+    if (o >= occupations_.size())
+      throw Error(ErrorCode::invalid_argument, "occupation id out of range");
+  return layers(graphs_->occupations, from, max_steps);
+}
+
+std::vector<std::pair<OccupationId, int>> Referential::occupations_reaching(OccupationId to,
+                                                                            int max_steps) const {
+  if (to >= occupations_.size())
+    throw Error(ErrorCode::invalid_argument, "occupation id out of range");
+  return layers(graphs_->reverse_occupations, std::span<const OccupationId>(&to, 1), max_steps);
 }
 
 std::string Referential::describe(const Credit& credit) const {

@@ -318,6 +318,43 @@ TEST(ReferentialCredits, OccupationsWithinIsTheNearestTarget) {
   }
 }
 
+TEST(ReferentialCredits, OccupationsReachingIsTheDistanceToTheFiche) {
+  const Referential& ref = subset();
+  Generator g(4);
+  for (int round = 0; round < 20; ++round) {
+    const OccupationId to = g.fiche();
+    const int steps = static_cast<int>(g.uniform(4));
+    const auto table = ref.occupations_reaching(to, steps);
+    for (OccupationId from = 0; from < ref.occupation_count(); ++from) {
+      const auto want = ref.occupation_distance(from, to, steps);
+      auto it = std::lower_bound(table.begin(), table.end(), std::make_pair(from, -1));
+      const bool found = it != table.end() && it->first == from;
+      ASSERT_EQ(found, want.has_value()) << from;
+      if (found) EXPECT_EQ(it->second, *want);
+    }
+  }
+}
+
+TEST(QuickScore, OfferTablesGiveTheScoreWithinRounding) {
+  Generator g(8);
+  std::vector<Offer> offers = example_offers();
+  for (std::size_t i = 0; i < 40; ++i) offers.push_back(g.offer(i));
+  std::vector<Profile> profiles = example_profiles();
+  for (std::size_t i = 0; i < 80; ++i) profiles.push_back(g.profile(i));
+  for (const ScoringConfig& config : configs())
+    for (const Offer& o : offers) {
+      const detail::OfferTables tables(o, subset(), config);
+      for (const Profile& p : profiles) {
+        const Score want = score(p, o, subset(), config);
+        const Score got = detail::approx_score(p, o, tables, subset(), config);
+        ASSERT_NEAR(got.score, want.score, 1e-13) << p.id << " " << o.id;
+        ASSERT_EQ(got.excluded, want.excluded);
+        ASSERT_EQ(got.reasons, want.reasons);
+        ASSERT_EQ(got.mobility_steps, want.mobility_steps);
+      }
+    }
+}
+
 TEST(QuickScore, SameScoreAsTheSearchesToTheBit) {
   Generator g(5);
   std::vector<Offer> offers = example_offers();

@@ -34,6 +34,22 @@ struct ProfileTables {
 Score quick_score(const Profile& profile, const Offer& offer, const ProfileTables& tables,
                   const ScoringConfig& config);
 
+// What score() asks the referential about one offer, computed once so that many persons can be
+// scored against it: for each of its competences the credit every item gives toward it (the
+// graph walked backwards), and the fiches within the project's steps of its fiche.
+struct OfferTables {
+  std::vector<std::pair<ItemId, std::vector<std::pair<ItemId, double>>>> credits_to;  // by need
+  std::vector<std::pair<OccupationId, int>> reaching;
+
+  OfferTables(const Offer& offer, const Referential& referential, const ScoringConfig& config);
+};
+
+// score() from the offer's tables. The credits are products of the same factors taken in the
+// other order, so the score may differ from score()'s in the last bits (never by more than
+// about 1e-15 per unit of weight); exclusion, reasons and mobility steps are the same.
+Score approx_score(const Profile& profile, const Offer& offer, const OfferTables& tables,
+                   const Referential& referential, const ScoringConfig& config);
+
 }  // namespace detail
 }  // namespace v1
 }  // namespace aiguillage

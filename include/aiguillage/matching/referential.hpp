@@ -230,6 +230,10 @@ class Referential {
   // for `from` themselves): the minimum of occupation_distance over `from`; sorted by id.
   std::vector<std::pair<OccupationId, int>> occupations_within(std::span<const OccupationId> from,
                                                                int max_steps) const;
+  // Every fiche from which `to` is within `max_steps` mobility steps, with the fewest steps:
+  // occupation_distance(fiche, to, max_steps) for each; sorted by id.
+  std::vector<std::pair<OccupationId, int>> occupations_reaching(OccupationId to,
+                                                                 int max_steps) const;
   // "même macro-compétence « X » → ..." style one-line description of a credit path.
   std::string describe(const Credit& credit) const;
 
