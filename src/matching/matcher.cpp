@@ -435,7 +435,8 @@ std::vector<RankedMatch> OfferBank::top_offers(const Profile& profile, std::size
   // The query: the person's best credit × evidence for every item they reach.
   std::vector<std::pair<ItemId, double>> reach;
   for (const auto& group : tables.credits)
-    for (const auto& [item, c] : group) reach.emplace_back(item, 0.0);
+    if (group)
+      for (const auto& [item, c] : group->items()) reach.emplace_back(item, 0.0);
   std::sort(reach.begin(), reach.end());
   reach.erase(std::unique(reach.begin(), reach.end(),
                           [](const auto& a, const auto& b) { return a.first == b.first; }),
@@ -491,10 +492,9 @@ std::vector<RankedMatch> OfferBank::top_offers(const Profile& profile, std::size
   auto id = [&](std::size_t o) -> const std::string& { return b.offers[o].id; };
   std::vector<Candidate> best =
       search(b.store, b.offers.size(), plan, k, 0.0, quick, passes, id, statistics);
-  // The answers carry the full score, credit paths included: the same numbers.
+  // quick_score is score() itself, credit paths included.
   std::vector<RankedMatch> out;
-  for (const Candidate& c : best)
-    out.push_back({c.doc, score(profile, b.offers[c.doc], *b.referential, b.config)});
+  for (const Candidate& c : best) out.push_back({c.doc, quick(c.doc)});
   return out;
 }
 

@@ -228,14 +228,74 @@ Credit Referential::item_credit(std::span<const ItemId> have, ItemId need, int m
   return result;
 }
 
-std::vector<std::pair<ItemId, double>> Referential::credits_from(
-    std::span<const ItemId> have, int max_depth, const CreditOptions& options) const {
-  const CreditFactors factors = checked_factors(options);
+struct CreditTable::Impl {
+  std::unordered_map<std::uint32_t, Label> best;
+  std::vector<std::pair<ItemId, double>> items;
+  std::uint32_t item_count = 0, occupation_count = 0;
+  CreditFactors factors;
+  int max_depth = 0;
+};
+
+CreditTable::CreditTable() : impl_(std::make_unique<Impl>()) {}
+CreditTable::~CreditTable() = default;
+CreditTable::CreditTable(CreditTable&&) noexcept = default;
+CreditTable& CreditTable::operator=(CreditTable&&) noexcept = default;
+
+double CreditTable::value(ItemId need) const noexcept {
+  const auto& v = impl_->items;
+  auto it =
+      std::lower_bound(v.begin(), v.end(), need,
+                       [](const std::pair<ItemId, double>& e, ItemId k) { return e.first < k; });
+  return it != v.end() && it->first == need ? it->second : 0.0;
+}
+
+const std::vector<std::pair<ItemId, double>>& CreditTable::items() const noexcept {
+  return impl_->items;
+}
+
+Credit CreditTable::credit(ItemId need) const {
+  Credit result;
+  auto it = impl_->best.find(need);
+  if (it == impl_->best.end() || need >= impl_->item_count) return result;
+  result.value = it->second.credit;
+  const std::uint32_t ni = impl_->item_count, no = impl_->occupation_count;
+  auto node = [&](std::uint32_t v) {
+    if (v < ni) return CreditNode{false, v};
+    return CreditNode{true, v < ni + no ? v - ni : v - ni - no};
+  };
+  std::uint32_t v = need;
+  for (int guard = 0; guard <= impl_->max_depth; ++guard) {
+    const Label& l = impl_->best.at(v);
+    if (l.pred == kSource) {
+      result.from = v;
+      break;
+    }
+    result.path.push_back({l.kind, node(l.pred), node(v), impl_->factors[l.kind]});
+    v = l.pred;
+  }
+  std::reverse(result.path.begin(), result.path.end());
+  return result;
+}
+
+CreditTable Referential::credit_table(std::span<const ItemId> have, int max_depth,
+                                      const CreditOptions& options) const {
+  CreditTable table;
+  CreditTable::Impl& t = *table.impl_;
+  t.factors = checked_factors(options);
   for (ItemId h : have)
     if (h >= items_.size()) throw Error(ErrorCode::invalid_argument, "item id out of range");
-  std::unordered_map<std::uint32_t, Label> best;
-  layered_search(graphs_->items, have, std::max(max_depth, 0), factors, kNoId, best);
-  return item_labels(best, graphs_->item_count);
+  t.max_depth = std::max(max_depth, 0);
+  t.item_count = graphs_->item_count;
+  t.occupation_count = graphs_->occupation_count;
+  layered_search(graphs_->items, have, t.max_depth, t.factors, kNoId, t.best);
+  t.items = item_labels(t.best, t.item_count);
+  return table;
+}
+
+std::vector<std::pair<ItemId, double>> Referential::credits_from(
+    std::span<const ItemId> have, int max_depth, const CreditOptions& options) const {
+  CreditTable table = credit_table(have, max_depth, options);
+  return std::move(table.impl_->items);
 }
 
 std::vector<std::pair<ItemId, double>> Referential::credits_to(ItemId need, int max_depth,

@@ -332,40 +332,6 @@ std::vector<OccupationId> targets_of(const Profile& p, const Referential& r) {
   return targets;
 }
 
-// Answers by searching the referential, with the credit paths.
-struct SearchLookups {
-  const Profile& profile;
-  const Referential& referential;
-  const ScoringConfig& config;
-  EvidenceGroups groups;
-  std::vector<OccupationId> targets;
-
-  SearchLookups(const Profile& p, const Referential& r, const ScoringConfig& c)
-      : profile(p), referential(r), config(c), groups(p, c), targets(targets_of(p, r)) {}
-  // The best credit × evidence wins; on a tie, the better-evidenced item is named.
-  void cover(ItemId need, CompetenceCover& cover) const {
-    for (int g = 0; g < 3; ++g) {
-      // A credit is at most 1: a group whose factor cannot beat the best so far is skipped.
-      if (groups.held[g].empty() || groups.factors[g] <= cover.value) continue;
-      Credit c = referential.item_credit(groups.held[g], need, config.credit_depth, config.credit);
-      const double v = c.value * groups.factors[g];
-      if (v > cover.value) {
-        cover.value = v;
-        cover.evidence = groups.factors[g];
-        cover.credit = std::move(c);
-      }
-    }
-  }
-  std::optional<int> mobility_steps(OccupationId fiche) const {
-    std::optional<int> best;
-    for (OccupationId t : targets) {
-      auto d = referential.occupation_distance(t, fiche, config.project_max_steps);
-      if (d && (!best || *d < *best)) best = d;
-    }
-    return best;
-  }
-};
-
 template <class K, class V>
 const V* find_sorted(const std::vector<std::pair<K, V>>& table, K key) {
   auto it = std::lower_bound(table.begin(), table.end(), key,
@@ -377,7 +343,7 @@ const V* find_sorted(const std::vector<std::pair<K, V>>& table, K key) {
 
 Score score(const Profile& profile, const Offer& offer, const Referential& referential,
             const ScoringConfig& config) {
-  return score_core(profile, offer, SearchLookups(profile, referential, config), config);
+  return score_core(profile, offer, detail::ProfileTables(profile, referential, config), config);
 }
 
 namespace detail {
@@ -388,22 +354,22 @@ ProfileTables::ProfileTables(const Profile& profile, const Referential& referent
   for (int g = 0; g < 3; ++g) {
     factors[g] = groups.factors[g];
     if (!groups.held[g].empty())
-      credits[g] = referential.credits_from(groups.held[g], config.credit_depth, config.credit);
+      credits[g] = referential.credit_table(groups.held[g], config.credit_depth, config.credit);
   }
   steps =
       referential.occupations_within(targets_of(profile, referential), config.project_max_steps);
 }
 
+// The best credit × evidence wins; on a tie, the better-evidenced item is named.
 void ProfileTables::cover(ItemId need, CompetenceCover& cover) const {
-  // As SearchLookups::cover, with the credits read from the tables (no path).
   for (int g = 0; g < 3; ++g) {
-    if (credits[g].empty() || factors[g] <= cover.value) continue;
-    const double* c = find_sorted(credits[g], need);
-    const double v = (c ? *c : 0.0) * factors[g];
+    // A credit is at most 1: a group whose factor cannot beat the best so far is skipped.
+    if (!credits[g] || factors[g] <= cover.value) continue;
+    const double v = credits[g]->value(need) * factors[g];
     if (v > cover.value) {
       cover.value = v;
       cover.evidence = factors[g];
-      cover.credit.value = c ? *c : 0.0;
+      cover.credit = credits[g]->credit(need);
     }
   }
 }
@@ -416,7 +382,7 @@ std::optional<int> ProfileTables::mobility_steps(OccupationId fiche) const {
 double ProfileTables::credit(ItemId item) const {
   double best = 0;
   for (int g = 0; g < 3; ++g)
-    if (const double* c = find_sorted(credits[g], item)) best = std::max(best, *c * factors[g]);
+    if (credits[g]) best = std::max(best, credits[g]->value(item) * factors[g]);
   return best;
 }
 
