@@ -36,20 +36,21 @@ def main(argv):
     print(f"referential: {stats['fiches']} fiches, {stats['competences']} competences; "
           f"{len(offers)} offers; profile {profile.id}")
 
-    # Every offer scored, ranked as the explanations rank them: excluded offers last, then by
-    # score, then by id.
-    ranked = sorted(((aiguillage.score(profile, o, scoring=scoring), o) for o in offers),
-                    key=lambda so: (so[0]["excluded"], -so[0]["score"], so[1].id))
-    best = [(s, o) for s, o in ranked if not s["excluded"]][:5]
-    print(f"\nTop {len(best)} offers for {profile.id}:")
-    for rank, (s, offer) in enumerate(best, 1):
+    # The five best offers, exactly as scoring every offer and sorting would rank them.
+    bank = aiguillage.OfferBank(offers, scoring=scoring)
+    top = pd.DataFrame(bank.top_offers(profile, 5))
+    print(f"\nTop {len(top)} offers for {profile.id}:")
+    for row in top.itertuples():
+        offer = offers[row.offer_index]
         e = aiguillage.explain(profile, offer, offers, scoring=scoring, lang="en")
-        assert e["cohort"]["rank"] == rank, (e["cohort"], rank)
-        print(f"{rank}. {offer.id} {offer.rome_code} {offer.title} — score {s['score']:.3f}")
+        assert e["cohort"]["rank"] == row.rank, (e["cohort"], row.rank)
+        codes = f" [{', '.join(row.reason_codes)}]" if row.reason_codes else ""
+        print(f"{row.rank}. {offer.id} {offer.rome_code} {offer.title} — score {row.score:.3f}"
+              f"{codes}")
         for reason in e["reasons"]:
             print(f"     {reason['text']}")
 
-    top_offer = best[0][1]
+    top_offer = offers[int(top["offer_index"].iloc[0])]
     e = aiguillage.explain(profile, top_offer, offers, scoring=scoring, lang="en")
     print(f"\n{e.summary}")
     frame = pd.DataFrame(aiguillage.explanation_frame(e))

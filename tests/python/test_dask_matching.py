@@ -1,11 +1,25 @@
-"""Batch top-k of dask queries on a two-process local cluster gives exactly the single-process
-result, with the index scattered once and built once per worker process."""
+"""Batch top-k of dask queries, and the best offers of dask profiles, on a two-process local
+cluster give exactly the single-process result, with the index (or bank) scattered once and
+built once per worker process."""
+
+import json
 
 import numpy as np
 import pandas as pd
 import pytest
 
 import aiguillage
+from conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def client():
+    pytest.importorskip("dask.dataframe")
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as c:
+        yield c
 
 
 def make_index(rng, n=3000, n_items=200):
@@ -55,9 +69,8 @@ def test_frame_equals_index_batch():
 
 
 @pytest.mark.slow
-def test_dask_two_processes_identical():
-    dd = pytest.importorskip("dask.dataframe")
-    distributed = pytest.importorskip("distributed")
+def test_dask_two_processes_identical(client):
+    import dask.dataframe as dd
     import aiguillage.dask as ad
 
     rng = np.random.default_rng(2)
@@ -66,19 +79,59 @@ def test_dask_two_processes_identical():
     expected = ad.batch_top_k_frame(frame, index, 10, departements=[1, 2, 3, 4, 5, 6],
                                     keep=["query_id"])
     assert len(expected) > 1000
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, \
-            distributed.Client(cluster) as client:
-        ddf = dd.from_pandas(frame, npartitions=8)
-        got = ad.batch_top_k(ddf, index, 10, departements=[1, 2, 3, 4, 5, 6],
-                             keep=["query_id"]).compute()
+    ddf = dd.from_pandas(frame, npartitions=8)
+    got = ad.batch_top_k(ddf, index, 10, departements=[1, 2, 3, 4, 5, 6],
+                         keep=["query_id"]).compute()
 
-        def builds():
-            from aiguillage import _matching
-            return _matching._INDEX_BUILDS[0], sorted(_matching._INDEXES)
+    def builds():
+        from aiguillage import _matching
+        return _matching._INDEX_BUILDS[0], sorted(_matching._INDEXES)
 
-        per_worker = client.run(builds)
+    per_worker = client.run(builds)
     pd.testing.assert_frame_equal(got, expected)
     assert len(per_worker) == 2
     for count, hashes in per_worker.values():
         assert count == 1 and hashes == [index.hash]
+
+
+@pytest.mark.slow
+def test_dask_top_offers_identical(client):
+    import dask.dataframe as dd
+    import aiguillage.dask as ad
+
+    ref = aiguillage.Referential.bundled()
+    scoring = aiguillage.Scoring.load(ROOT / "rules" / "matching" / "scoring-default.json")
+    bank = aiguillage.OfferBank(
+        aiguillage.Offers(ROOT / "examples" / "data" / "offers-subset.jsonl", ref),
+        scoring=scoring)
+    base = [json.loads(line) for line in
+            (ROOT / "examples" / "data" / "profiles-subset.jsonl").read_text().splitlines()]
+    rng = np.random.default_rng(4)
+    texts = []
+    for v in range(60):
+        p = json.loads(json.dumps(base[v % len(base)]))
+        p["id"] = f"V{v:03d}"
+        if "latitude" in p.get("location", {}):
+            p["location"]["latitude"] += float(rng.normal(0, 0.2))
+        texts.append(json.dumps(p))
+    texts[17] = json.dumps(dict(base[0], max_distance_km="far"))  # refused alone
+    frame = pd.DataFrame({"person": [f"person-{i}" for i in range(len(texts))],
+                          "profile": texts})
+    expected = ad.top_offers_frame(frame, bank, 5, keep=["person"])
+    got = ad.top_offers(dd.from_pandas(frame, npartitions=4), bank, 5,
+                        keep=["person"]).compute()
+    pd.testing.assert_frame_equal(got, expected)
+    errors = expected[expected["error"].notna()]
+    assert list(errors.index) == [17] and list(errors["person"]) == ["person-17"]
+    assert "/max_distance_km" in errors["error"].iloc[0]
+    good = aiguillage.Profiles([t for i, t in enumerate(texts) if i != 17], ref)
+    direct = bank.top_offers(good, 5)
+    hits = expected[expected["error"].isna()]
+    assert list(hits["offer_id"]) == list(direct["offer_id"])
+    assert list(hits["score"]) == list(direct["score"])
+
+    def banks():
+        from aiguillage import _matching
+        return len(_matching._BANKS)
+
+    assert list(client.run(banks).values()) == [1, 1]

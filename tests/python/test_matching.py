@@ -498,3 +498,123 @@ def test_stable_matching_equals_reference():
         aiguillage.stable_matching([[0, 0]], [[0]], [1])
     with pytest.raises(aiguillage.MatchingInputError):
         aiguillage.stable_matching([[0]], [[0]], [1], proposing="both")
+
+
+# -- banks ------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def many_profiles(ref):
+    """The six example profiles and variants of them: other places, contract types, ranges."""
+    rng = np.random.default_rng(31)
+    base = [json.loads(line) for line in PROFILES.read_text(encoding="utf-8").splitlines()]
+    records = list(base)
+    for v in range(40):
+        p = json.loads(json.dumps(base[v % len(base)]))
+        p["id"] = f"V{v:03d}"
+        loc = p.get("location", {})
+        if v % 7 == 3:
+            p.pop("location", None)
+        elif "latitude" in loc:
+            loc["latitude"] += float(rng.normal(0, 0.3))
+            loc["longitude"] += float(rng.normal(0, 0.3))
+        p["contract_types"] = [["CDI"], ["CDD", "MIS"], []][v % 3]
+        p["max_distance_km"] = float(rng.choice([10, 40, 120]))
+        records.append(p)
+    return aiguillage.Profiles(records, ref)
+
+
+def reference_offers(profile, offers, scoring, k, departements=(), contract_types=(),
+                     max_km=None):
+    located = profile.location["latitude"] is not None
+    rows = []
+    for i, o in enumerate(offers):
+        s = aiguillage.score(profile, o, scoring=scoring)
+        if s["excluded"]:
+            continue
+        if departements and o.departement not in departements:
+            continue
+        if contract_types and o.contract_type not in contract_types:
+            continue
+        if max_km is not None and located and (s["distance_km"] is None
+                                               or s["distance_km"] > max_km):
+            continue
+        rows.append((s["score"], o.id, i, s["reasons"]))
+    rows.sort(key=lambda r: (-r[0], r[1]))
+    return rows[:k]
+
+
+def answers_by_query(columns, query_key):
+    out = {}
+    for row in zip(columns[query_key], columns["score"], columns["offer_id" if query_key ==
+                   "profile_id" else "profile_id"], columns["rank"], columns["reason_codes"]):
+        out.setdefault(row[0], []).append(row[1:])
+    return out
+
+
+@pytest.mark.parametrize("filters", [
+    {}, {"departements": ["59", "62", "2A"]}, {"contract_types": ["CDI"]}, {"max_km": 8.0},
+    {"departements": ["59"], "contract_types": ["CDI", "CDD"], "max_km": 60.0}])
+def test_offer_bank_equals_scoring_every_offer(offers, many_profiles, scoring, filters):
+    bank = aiguillage.OfferBank(offers, scoring=scoring)
+    assert len(bank) == len(offers)
+    k = 7
+    got = bank.top_offers(many_profiles, k, **filters)
+    two = bank.top_offers(many_profiles, k, threads=2, **filters)
+    for key in got:
+        assert list(got[key]) == list(two[key]), key
+    by_profile = answers_by_query(got, "profile_id")
+    listed = 0
+    for p in many_profiles:
+        want = reference_offers(p, offers, scoring, k, **filters)
+        mine = by_profile.get(p.id, [])
+        assert [(s, o, r) for s, o, r, _ in mine] == [
+            (s, o, rank) for rank, (s, o, _, _) in enumerate(want, 1)]
+        assert [list(c) for *_, c in mine] == [list(c) for *_, c in want]
+        listed += len(want)
+        one = bank.top_offers(p, k, **filters)
+        assert list(one["offer_id"]) == [o for _, o, _, _ in want]
+    assert listed > 0
+    assert list(got["offer_index"]) == [offers.ids.index(o) for o in got["offer_id"]]
+
+
+def test_profile_bank_equals_scoring_every_profile(offers, many_profiles, scoring):
+    bank = aiguillage.ProfileBank(many_profiles, scoring=scoring)
+    k = 5
+    got = bank.top_profiles(offers, k, contract_types=["CDI"])
+    by_offer = {}
+    for o, p, r, s in zip(got["offer_id"], got["profile_id"], got["rank"], got["score"]):
+        by_offer.setdefault(o, []).append((s, p, r))
+    for o in offers:
+        rows = []
+        for p in many_profiles:
+            s = aiguillage.score(p, o, scoring=scoring)
+            if s["excluded"] or (p.contract_types and "CDI" not in p.contract_types):
+                continue
+            rows.append((s["score"], p.id))
+        rows.sort(key=lambda r: (-r[0], r[1]))
+        assert by_offer.get(o.id, []) == [(s, p, r) for r, (s, p) in enumerate(rows[:k], 1)]
+
+
+def test_bank_arguments(offers, profiles, many_profiles, ref):
+    bank = aiguillage.OfferBank(offers)
+    with pytest.raises(aiguillage.MatchingInputError) as info:
+        bank.top_offers(profiles[0], 0)
+    assert info.value.name == "invalid_argument"
+    with pytest.raises(aiguillage.MatchingInputError):
+        bank.top_offers(profiles[0], 3, max_km=-1)
+    with pytest.raises(aiguillage.MatchingInputError):
+        bank.top_offers(profiles[0], 3, departements="75")
+    record = json.loads(PROFILES.read_text(encoding="utf-8").splitlines()[0])
+    from_dict, from_document = bank.top_offers(record, 3), bank.top_offers(profiles[0], 3)
+    assert len(from_dict["offer_id"]) == 3
+    for column in from_dict:
+        assert list(from_dict[column]) == list(from_document[column]), column
+    listed = bank.top_offers([profiles[0], profiles[1]], 3)
+    assert set(listed["profile_id"]) <= {profiles[0].id, profiles[1].id}
+    other = aiguillage.Referential.load(aiguillage.bundled_referential_dir())
+    with pytest.raises(aiguillage.MatchingInputError):
+        bank.top_offers(aiguillage.Profiles(PROFILES, other), 3)
+    # Pickled, the bank comes back once per process, with the same answers.
+    again = pickle.loads(pickle.dumps(bank))
+    assert pickle.loads(pickle.dumps(bank)) is again
+    a, b = bank.top_offers(many_profiles, 4), again.top_offers(many_profiles, 4)
+    assert all(list(a[c]) == list(b[c]) for c in a)

@@ -230,6 +230,8 @@ class Offer(_Document):
     rome_code = property(lambda self: self._native.rome_code)
     contract_type = property(lambda self: self._native.contract_type)
     positions = property(lambda self: self._native.positions)
+    departement = property(lambda self: self._native.departement,
+                           doc='"75", "2A", "971" from the place label or postal code; "" unknown.')
     place = property(lambda self: self._native.place)
 
     def __repr__(self) -> str:
@@ -244,6 +246,8 @@ class Profile(_Document):
     contract_types = property(lambda self: self._native.contract_types)
     max_distance_km = property(lambda self: self._native.max_distance_km)
     location = property(lambda self: self._native.location)
+    departement = property(lambda self: self._native.departement,
+                           doc="location.departement, else read from the postal code.")
 
     def __repr__(self) -> str:
         return f"<aiguillage.Profile {self.id}>"
@@ -279,12 +283,31 @@ class _Documents:
         if isinstance(source, _os.PathLike) or (
                 isinstance(source, str) and not source.lstrip().startswith("{")):
             with open(_os.fspath(source), encoding="utf-8") as f:
-                self._native = native_class.from_jsonl(referential._native, f.read())
-        elif isinstance(source, str):
+                source = f.read()
+        if isinstance(source, str):
+            self._source: Union[str, List[str]] = source
             self._native = native_class.from_jsonl(referential._native, source)
         else:
-            self._native = native_class.from_texts(referential._native,
-                                                   _document_texts(source, self._what))
+            self._source = _document_texts(source, self._what)
+            self._native = native_class.from_texts(referential._native, self._source)
+        self._hash: Optional[str] = None
+
+    @property
+    def hash(self) -> str:
+        """SHA-256 of the input the documents were read from (what an unpickled copy is cached
+        by)."""
+        if self._hash is None:
+            h = _hashlib.sha256()
+            if isinstance(self._source, str):
+                h.update(b"jsonl\0" + self._source.encode("utf-8"))
+            else:
+                for text in self._source:
+                    h.update(b"text\0" + text.encode("utf-8") + b"\0")
+            self._hash = "sha256:" + h.hexdigest()
+        return self._hash
+
+    def __reduce__(self):
+        return (_documents_cached, (type(self), self._source, self.hash, self.referential))
 
     def __len__(self) -> int:
         return len(self._native)
@@ -311,6 +334,22 @@ class _Documents:
     def rejected(self) -> List[Dict[str, Any]]:
         """One dict per refused record: line, code, name, pointer, message."""
         return self._native.rejected
+
+
+_DOCUMENTS: Dict[Tuple[str, str, int], "_Documents"] = {}
+_DOCUMENTS_LOCK = _threading.Lock()
+
+
+def _documents_cached(cls: type, source: Any, content_hash: str,
+                      referential: Referential) -> "_Documents":
+    """Documents read once per process for one input and referential (unpickling)."""
+    key = (cls.__name__, content_hash, id(referential))
+    with _DOCUMENTS_LOCK:
+        found = _DOCUMENTS.get(key)
+        if found is None or found.referential is not referential:
+            found = cls(source, referential)
+            _DOCUMENTS[key] = found
+        return found
 
 
 class Offers(_Documents):
@@ -434,6 +473,122 @@ def explanation_frame(explanation: Mapping[str, Any]) -> Dict[str, list]:
                      "evidence": c["evidence"], "value": c["value"], "held": c.get("held"),
                      "path": _path_text(c.get("path", ()))})
     return {column: [row.get(column) for row in rows] for column in _FRAME_COLUMNS}
+
+
+# -- banks ----------------------------------------------------------------------------------------
+def _query_documents(queries: Any, kind: type, collection: type, referential: Referential):
+    """(native argument, single) for a bank query: a collection read in place, one document,
+    or a list of documents (dicts and JSON text parsed; a bad one raises)."""
+    if isinstance(queries, collection):
+        if queries.referential is not referential:
+            raise _input_error(f"these {collection._what}s were read against another referential")
+        return queries._native, False
+    if isinstance(queries, (kind, str, Mapping)):
+        return [_one(queries, kind, collection, referential)._native], True
+    return [_one(q, kind, collection, referential)._native for q in queries], False
+
+
+def _filters(departements, contract_types, max_km):
+    if isinstance(departements, str) or isinstance(contract_types, str):
+        raise _input_error("departements and contract_types are lists of strings")
+    return ([str(d) for d in departements or ()], [str(c) for c in contract_types or ()],
+            None if max_km is None else float(max_km))
+
+
+_BANKS: Dict[Tuple[str, str, str], Any] = {}
+_BANKS_LOCK = _threading.Lock()
+
+
+def _bank_cached(cls: type, documents: "_Documents", scoring: Scoring) -> Any:
+    """One bank per process for the same documents and scoring (unpickling)."""
+    key = (cls.__name__, documents.hash, _json.dumps(scoring.to_dict(), sort_keys=True))
+    with _BANKS_LOCK:
+        found = _BANKS.get(key)
+        if found is None or found.documents is not documents:
+            found = cls(documents, scoring=scoring)
+            _BANKS[key] = found
+        return found
+
+
+class OfferBank:
+    """Offers indexed for persons' queries: the exact top-k by the full score (the same as
+    scoring every offer and sorting, excluded offers never listed), without scoring every
+    offer. Immutable; safe to query from several threads; pickles as its offers' input and
+    scoring (rebuilt once per process)."""
+
+    def __init__(self, offers: "Offers", referential: Optional[Referential] = None,
+                 scoring: Optional[Scoring] = None):
+        if not isinstance(offers, Offers):
+            offers = Offers(offers, referential)
+        elif referential is not None and offers.referential is not referential:
+            raise _input_error("the offers were read against another referential")
+        self.documents = offers
+        self.referential = offers.referential
+        self.scoring = scoring or Scoring()
+        self._native = _aiguillage.NativeOfferBank(offers._native, self.scoring._native)
+
+    offers = property(lambda self: self.documents, doc="The indexed offers.")
+
+    def __len__(self) -> int:
+        return len(self._native)
+
+    def __reduce__(self):
+        return (_bank_cached, (OfferBank, self.documents, self.scoring))
+
+    def top_offers(self, profiles: Any, k: int = 10, *,
+                   departements: Optional[Sequence[str]] = None,
+                   contract_types: Optional[Sequence[str]] = None,
+                   max_km: Optional[float] = None, threads: int = 1) -> Dict[str, Any]:
+        """The ``k`` best offers for one profile or each of several (:class:`Profiles`, a
+        list), passing the filters: the offer's ``departements`` ("75", "2A", "971"), its
+        ``contract_types`` ("CDI", "CDD", "MIS", ...), at most ``max_km`` from the person.
+        Returns columns, one row per listed offer: ``profile_id``, ``offer_id``,
+        ``query_index``, ``offer_index``, ``rank`` (1-based), ``score``, ``reason_codes``."""
+        native, _ = _query_documents(profiles, Profile, Profiles, self.referential)
+        return self._native.top_offers(native, int(k), *_filters(departements, contract_types,
+                                                                  max_km), max(int(threads), 1))
+
+    def __repr__(self) -> str:
+        return f"<aiguillage.OfferBank {len(self)} offers>"
+
+
+class ProfileBank:
+    """Persons indexed for an offer's query; the same guarantees as :class:`OfferBank`."""
+
+    def __init__(self, profiles: "Profiles", referential: Optional[Referential] = None,
+                 scoring: Optional[Scoring] = None):
+        if not isinstance(profiles, Profiles):
+            profiles = Profiles(profiles, referential)
+        elif referential is not None and profiles.referential is not referential:
+            raise _input_error("the profiles were read against another referential")
+        self.documents = profiles
+        self.referential = profiles.referential
+        self.scoring = scoring or Scoring()
+        self._native = _aiguillage.NativeProfileBank(profiles._native, self.scoring._native)
+
+    profiles = property(lambda self: self.documents, doc="The indexed profiles.")
+
+    def __len__(self) -> int:
+        return len(self._native)
+
+    def __reduce__(self):
+        return (_bank_cached, (ProfileBank, self.documents, self.scoring))
+
+    def top_profiles(self, offers: Any, k: int = 10, *,
+                     departements: Optional[Sequence[str]] = None,
+                     contract_types: Optional[Sequence[str]] = None,
+                     max_km: Optional[float] = None, threads: int = 1) -> Dict[str, Any]:
+        """The ``k`` best persons for one offer or each of several, passing the filters (the
+        person's département; a person accepting one of ``contract_types``, or stating none;
+        at most ``max_km`` from the offer). Columns: ``offer_id``, ``profile_id``,
+        ``query_index``, ``profile_index``, ``rank``, ``score``, ``reason_codes``."""
+        native, _ = _query_documents(offers, Offer, Offers, self.referential)
+        return self._native.top_profiles(native, int(k), *_filters(departements,
+                                                                    contract_types, max_km),
+                                         max(int(threads), 1))
+
+    def __repr__(self) -> str:
+        return f"<aiguillage.ProfileBank {len(self)} profiles>"
 
 
 # -- numeric arrays ----------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from typing import Any, Optional, Sequence, Union
 import os
 
 from ._core import Orienter, Pack, _date_text
-from ._matching import CompetenceIndex
+from ._matching import CompetenceIndex, OfferBank, Profiles
 
 
 def _orient_partition(partition, pack: Pack, date: str, keep: Sequence[str], threads: int):
@@ -112,9 +112,9 @@ def _top_k_partition(partition, index: CompetenceIndex, k: int, items: str, weig
     return result
 
 
-def _shared_index(index: CompetenceIndex, client: Any):
-    """The index as the tasks receive it: scattered once to every worker of a distributed
-    client, or the object itself for the local schedulers."""
+def _shared_index(index: Any, client: Any):
+    """The index (or bank) as the tasks receive it: scattered once to every worker of a
+    distributed client, or the object itself for the local schedulers."""
     if client is None:
         try:
             from distributed import get_client
@@ -156,3 +156,69 @@ def batch_top_k_frame(df: Any, index: CompetenceIndex, k: int, *, items: str = "
         raise ValueError("k must be at least 1")
     return _top_k_partition(df, index, k, items, weights,
                             [int(d) for d in departements or ()], list(keep), threads)
+
+
+# -- best offers of profiles -------------------------------------------------------------------
+def _top_offers_partition(partition, bank: OfferBank, column: str, k: int,
+                          departements: Sequence[str], contract_types: Sequence[str],
+                          max_km: Optional[float], keep: Sequence[str], threads: int):
+    import numpy as np
+    import pandas as pd
+
+    profiles = Profiles(list(partition[column]), bank.referential)
+    hits = bank.top_offers(profiles, k, departements=departements,
+                           contract_types=contract_types, max_km=max_km, threads=threads)
+    lines = np.asarray(profiles.lines, dtype=np.int64)
+    rows = lines[hits["query_index"]] - 1 if len(lines) else np.zeros(0, dtype=np.int64)
+    bad = [r["line"] - 1 for r in profiles.rejected]
+    errors = [f"{r['name']} at {r['pointer'] or '/'}: {r['message']}" for r in profiles.rejected]
+    n_hits, n_bad = len(rows), len(bad)
+    frame = pd.DataFrame({
+        "profile_id": pd.array(list(hits["profile_id"]) + [None] * n_bad, dtype="object"),
+        "offer_id": pd.array(list(hits["offer_id"]) + [None] * n_bad, dtype="object"),
+        "offer_index": np.concatenate([hits["offer_index"], np.full(n_bad, -1)]),
+        "rank": np.concatenate([hits["rank"], np.zeros(n_bad, dtype=np.int64)]),
+        "score": np.concatenate([hits["score"], np.full(n_bad, np.nan)]),
+        "reason_codes": pd.array([tuple(r) for r in hits["reason_codes"]] + [()] * n_bad,
+                                 dtype="object"),
+        "error": pd.array([None] * n_hits + errors, dtype="object"),
+    })
+    all_rows = np.concatenate([rows, np.asarray(bad, dtype=np.int64)]).astype(np.int64)
+    order = np.argsort(all_rows, kind="stable")
+    frame = frame.iloc[order].reset_index(drop=True)
+    frame.index = partition.index[all_rows[order]]
+    for name in reversed(list(keep)):
+        frame.insert(0, name, partition[name].to_numpy()[all_rows[order]])
+    return frame
+
+
+def top_offers(profiles: Any, bank: OfferBank, k: int = 10, *, column: str = "profile",
+               departements: Optional[Sequence[str]] = None,
+               contract_types: Optional[Sequence[str]] = None, max_km: Optional[float] = None,
+               keep: Sequence[str] = (), threads: int = 1, client: Any = None):
+    """A lazy dask DataFrame of the ``k`` best offers of ``bank`` for every profile of the
+    dask DataFrame ``profiles`` (column ``column``: a dict or JSON text per row).
+
+    One row per listed offer (``profile_id``, ``offer_id``, ``offer_index``, ``rank``,
+    ``score``, ``reason_codes``) indexed by the profile's index label, and one row per refused
+    profile with ``rank`` 0 and its ``error`` ("name at pointer: message"); the good profiles of
+    a partition are all matched. The bank is scattered once to the workers and rebuilt once per
+    worker process (from its offers' input, the referential's folders and the scoring)."""
+    if k < 1:
+        raise ValueError("k must be at least 1")
+    args = (column, int(k), list(departements or ()), list(contract_types or ()), max_km,
+            list(keep), threads)
+    meta = _top_offers_partition(profiles._meta, bank, *args)
+    shared = _shared_index(bank, client)
+    return profiles.map_partitions(_top_offers_partition, shared, *args, meta=meta)
+
+
+def top_offers_frame(df: Any, bank: OfferBank, k: int = 10, *, column: str = "profile",
+                     departements: Optional[Sequence[str]] = None,
+                     contract_types: Optional[Sequence[str]] = None,
+                     max_km: Optional[float] = None, keep: Sequence[str] = (), threads: int = 1):
+    """The same as :func:`top_offers` on one pandas DataFrame (the single-process reference)."""
+    if k < 1:
+        raise ValueError("k must be at least 1")
+    return _top_offers_partition(df, bank, column, int(k), list(departements or ()),
+                                 list(contract_types or ()), max_km, list(keep), threads)

@@ -16,6 +16,7 @@
 
 #include "aiguillage/matching/assignment.hpp"
 #include "aiguillage/matching/explanation.hpp"
+#include "aiguillage/matching/matcher.hpp"
 #include "aiguillage/matching/offer.hpp"
 #include "aiguillage/matching/profile.hpp"
 #include "aiguillage/matching/referential.hpp"
@@ -296,6 +297,66 @@ Objective objective_of(bool maximize) {
   return maximize ? Objective::maximize : Objective::minimize;
 }
 
+// Banks keep the referential their documents were resolved against alive (declared first, so
+// destroyed last).
+struct NativeOfferBank {
+  std::shared_ptr<const Referential> referential;
+  OfferBank bank;
+};
+struct NativeProfileBank {
+  std::shared_ptr<const Referential> referential;
+  ProfileBank bank;
+};
+
+MatchFilters match_filters(const std::vector<std::string>& departements,
+                           const std::vector<std::string>& contract_types,
+                           std::optional<double> max_km) {
+  MatchFilters f;
+  f.departements = departements;
+  f.contract_types = contract_types;
+  f.max_km = max_km;
+  return f;
+}
+
+// The answers of several queries as columns: one row per listed document, in the queries'
+// order then by rank. `query_ids` and `listed_ids` name the two sides.
+template <class Query, class Listed>
+py::dict ranked_columns(const std::vector<Query>& queries,
+                        const std::vector<std::vector<RankedMatch>>& answers,
+                        const std::vector<Listed>& listed, const char* query_name,
+                        const char* listed_name, const char* listed_index_name) {
+  std::size_t rows = 0;
+  for (const auto& a : answers) rows += a.size();
+  py::list query_ids, listed_ids, reasons;
+  Array<std::int64_t> query_index(static_cast<py::ssize_t>(rows));
+  Array<std::int64_t> listed_index(static_cast<py::ssize_t>(rows));
+  Array<std::int64_t> rank(static_cast<py::ssize_t>(rows));
+  Array<double> scores(static_cast<py::ssize_t>(rows));
+  std::size_t row = 0;
+  for (std::size_t q = 0; q < answers.size(); ++q) {
+    py::str qid(queries[q].id);
+    for (std::size_t r = 0; r < answers[q].size(); ++r, ++row) {
+      const RankedMatch& match = answers[q][r];
+      query_ids.append(qid);
+      listed_ids.append(listed[match.index].id);
+      reasons.append(py::cast(match.score.reasons));
+      query_index.mutable_data()[row] = static_cast<std::int64_t>(q);
+      listed_index.mutable_data()[row] = static_cast<std::int64_t>(match.index);
+      rank.mutable_data()[row] = static_cast<std::int64_t>(r + 1);
+      scores.mutable_data()[row] = match.score.score;
+    }
+  }
+  py::dict d;
+  d[query_name] = query_ids;
+  d[listed_name] = listed_ids;
+  d["query_index"] = query_index;
+  d[listed_index_name] = listed_index;
+  d["rank"] = rank;
+  d["score"] = scores;
+  d["reason_codes"] = reasons;
+  return d;
+}
+
 }  // namespace
 
 void bind_matching(py::module_& m) {
@@ -376,6 +437,7 @@ void bind_matching(py::module_& m) {
       .def_readonly("rome_code", &Offer::rome_code)
       .def_readonly("contract_type", &Offer::contract_type)
       .def_readonly("positions", &Offer::positions)
+      .def_property_readonly("departement", [](const Offer& o) { return offer_departement(o); })
       .def_property_readonly("place",
                              [](const Offer& o) {
                                py::dict d;
@@ -401,6 +463,7 @@ void bind_matching(py::module_& m) {
       .def_readonly("target_rome", &Profile::target_rome)
       .def_readonly("contract_types", &Profile::contract_types)
       .def_readonly("max_distance_km", &Profile::max_distance_km)
+      .def_property_readonly("departement", [](const Profile& p) { return profile_departement(p); })
       .def_property_readonly("location",
                              [](const Profile& p) {
                                py::dict d;
@@ -546,6 +609,85 @@ void bind_matching(py::module_& m) {
       },
       py::arg("profile"), py::arg("offer"), py::arg("referential"), py::arg("config"),
       py::arg("cohort").none(true), py::arg("lang"), py::arg("top"), py::arg("max_reasons"));
+
+  // -- banks
+  // ---------------------------------------------------------------------------------------
+  py::class_<NativeOfferBank, std::shared_ptr<NativeOfferBank>>(m, "NativeOfferBank")
+      .def(py::init([](const NativeOffers& offers, const ScoringConfig& config) {
+             return guarded("MatchingInputError", [&] {
+               py::gil_scoped_release release;
+               return std::make_shared<NativeOfferBank>(NativeOfferBank{
+                   offers.referential, OfferBank(offers.documents, *offers.referential, config)});
+             });
+           }),
+           py::arg("offers"), py::arg("config"))
+      .def("__len__", [](const NativeOfferBank& b) { return b.bank.size(); })
+      .def(
+          "top_offers",
+          [](const NativeOfferBank& b, const py::object& queries, std::size_t k,
+             const std::vector<std::string>& departements,
+             const std::vector<std::string>& contract_types, std::optional<double> max_km,
+             std::size_t threads) {
+            const MatchFilters filters = match_filters(departements, contract_types, max_km);
+            // A whole collection is read in place; a list of documents is copied once.
+            std::vector<Profile> listed;
+            const std::vector<Profile>* profiles = nullptr;
+            if (py::isinstance<NativeProfiles>(queries)) {
+              profiles = &queries.cast<const NativeProfiles&>().documents;
+            } else {
+              listed = queries.cast<std::vector<Profile>>();
+              profiles = &listed;
+            }
+            auto answers = guarded("MatchingInputError", [&] {
+              py::gil_scoped_release release;
+              MatchBatchOptions options;
+              options.threads = threads == 0 ? 1 : threads;
+              return b.bank.top_offers(*profiles, k, filters, options);
+            });
+            return ranked_columns(*profiles, answers, b.bank.offers(), "profile_id", "offer_id",
+                                  "offer_index");
+          },
+          py::arg("queries"), py::arg("k"), py::arg("departements"), py::arg("contract_types"),
+          py::arg("max_km").none(true), py::arg("threads"));
+
+  py::class_<NativeProfileBank, std::shared_ptr<NativeProfileBank>>(m, "NativeProfileBank")
+      .def(py::init([](const NativeProfiles& profiles, const ScoringConfig& config) {
+             return guarded("MatchingInputError", [&] {
+               py::gil_scoped_release release;
+               return std::make_shared<NativeProfileBank>(NativeProfileBank{
+                   profiles.referential,
+                   ProfileBank(profiles.documents, *profiles.referential, config)});
+             });
+           }),
+           py::arg("profiles"), py::arg("config"))
+      .def("__len__", [](const NativeProfileBank& b) { return b.bank.size(); })
+      .def(
+          "top_profiles",
+          [](const NativeProfileBank& b, const py::object& queries, std::size_t k,
+             const std::vector<std::string>& departements,
+             const std::vector<std::string>& contract_types, std::optional<double> max_km,
+             std::size_t threads) {
+            const MatchFilters filters = match_filters(departements, contract_types, max_km);
+            // A whole collection is read in place; a list of documents is copied once.
+            std::vector<Offer> listed;
+            const std::vector<Offer>* offers = nullptr;
+            if (py::isinstance<NativeOffers>(queries)) {
+              offers = &queries.cast<const NativeOffers&>().documents;
+            } else {
+              listed = queries.cast<std::vector<Offer>>();
+              offers = &listed;
+            }
+            auto answers = guarded("MatchingInputError", [&] {
+              py::gil_scoped_release release;
+              MatchBatchOptions options;
+              options.threads = threads == 0 ? 1 : threads;
+              return b.bank.top_profiles(*offers, k, filters, options);
+            });
+            return ranked_columns(*offers, answers, b.bank.profiles(), "offer_id", "profile_id",
+                                  "profile_index");
+          },
+          py::arg("queries"), py::arg("k"), py::arg("departements"), py::arg("contract_types"),
+          py::arg("max_km").none(true), py::arg("threads"));
 
   // -- numeric competence index ----------------------------------------------------------------
   py::class_<NativeIndex, std::shared_ptr<NativeIndex>>(m, "NativeCompetenceIndex")
