@@ -429,18 +429,18 @@ def explain(profile: Any, offer: Any, cohort: Union["Offers", "Profiles", None] 
     ``top`` is the N of "would enter your top N"."""
     p, o = _pair(profile, offer, referential)
     config = (scoring or Scoring())._native
-    if cohort is not None and getattr(cohort, "referential", None) is not p.referential:
+    if cohort is not None and not isinstance(cohort, (Offers, Profiles)):
+        raise _input_error(f"cohort is Offers or Profiles, not {type(cohort).__name__}")
+    if cohort is not None and cohort.referential is not p.referential:
         raise _input_error("the cohort was read against another referential")
     if isinstance(cohort, Profiles):
         texts = _aiguillage.explain_among_profiles(p._native, o._native, p.referential._native,
                                                    config, cohort._native, lang, top,
                                                    max_reasons)
-    elif cohort is None or isinstance(cohort, Offers):
+    else:
         texts = _aiguillage.explain_among_offers(
             p._native, o._native, p.referential._native, config,
             None if cohort is None else cohort._native, lang, top, max_reasons)
-    else:
-        raise _input_error(f"cohort is Offers or Profiles, not {type(cohort).__name__}")
     return Explanation(*texts)
 
 
