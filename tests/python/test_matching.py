@@ -89,6 +89,12 @@ def test_documents_from_file(offers, profiles):
     assert profiles.ids[0] == "P0001" and offers[0].id == offers.ids[0]
     assert offers[-1].id == offers.ids[-1]
     assert profiles[0].target_rome == ["N1103"]
+    assert [o.id for o in offers] == offers.ids
+    with pytest.raises(IndexError):
+        offers[50]
+    with pytest.raises(IndexError):
+        offers[-51]
+    assert offers[0].departement == offers[0].place["label"].split(" - ")[0] == "02"
 
 
 def test_bad_records_are_rejected_alone(ref):

@@ -313,9 +313,10 @@ class _Documents:
         return len(self._native)
 
     def __getitem__(self, i: int):
-        if i < 0:
-            i += len(self)
-        return self._element(self._native.get(i), self.referential)
+        n = len(self)
+        if not -n <= i < n:
+            raise IndexError(f"{self._what} index {i} out of range for {n}")
+        return self._element(self._native.get(i % n), self.referential)
 
     def __iter__(self):
         for i in range(len(self)):
@@ -812,7 +813,6 @@ def solve_sparse_assignment(costs: Any, *, maximize: bool = False,
     scipy.sparse matrix, or ``(indptr, indices, values)`` with ``shape``); absent entries are
     forbidden, an explicit 0 is an allowed pair of cost 0. Same result as
     :func:`solve_assignment`."""
-    np = _np()
     if hasattr(costs, "tocsr"):
         m = costs.tocsr()
         indptr, indices, values = m.indptr, m.indices, m.data
