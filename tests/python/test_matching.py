@@ -624,3 +624,31 @@ def test_bank_arguments(offers, profiles, many_profiles, ref):
     assert pickle.loads(pickle.dumps(bank)) is again
     a, b = bank.top_offers(many_profiles, 4), again.top_offers(many_profiles, 4)
     assert all(list(a[c]) == list(b[c]) for c in a)
+
+
+def test_concurrent_queries_from_python_threads(offers, many_profiles, scoring):
+    """The GIL is released during the searches: Python threads query one index and one bank at
+    once and get the single-threaded answers."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    index, _, _ = random_index(41)
+    rng = np.random.default_rng(42)
+    queries = random_entries(rng, 200, 60, 6)
+    bank = aiguillage.OfferBank(offers, scoring=scoring)
+    want_index = index.batch_top_k(queries, 5)
+    want_bank = bank.top_offers(many_profiles, 5)
+
+    def work(i):
+        if i % 2:
+            return index.batch_top_k(queries, 5, threads=2)
+        return bank.top_offers(many_profiles, 5, threads=2)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(work, range(12)))
+    for i, got in enumerate(results):
+        if i % 2:
+            np.testing.assert_array_equal(got[0], want_index[0])
+            np.testing.assert_array_equal(got[1], want_index[1])
+        else:
+            for column in want_bank:
+                assert list(got[column]) == list(want_bank[column])
