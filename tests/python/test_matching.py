@@ -61,6 +61,20 @@ def test_bundled_referential(ref):
     assert pickle.loads(pickle.dumps(ref)) is ref
 
 
+def test_referential_with_esco(tmp_path):
+    esco = ROOT / "tests" / "matching" / "data" / "esco-mini"
+    ref = aiguillage.Referential.load(aiguillage.bundled_referential_dir(), esco)
+    stats = ref.statistics
+    assert stats["esco_skills"] > 0 and stats["esco_occupations"] > 0
+    columns = ref.items()
+    skill = columns["code"][columns["kind"].index("esco_skill")]
+    assert ref.item(skill)["kind"] == "esco_skill"
+    assert ref.item_count > aiguillage.Referential.bundled().item_count
+    with pytest.raises(aiguillage.ReferentialError) as info:
+        aiguillage.Referential.load(aiguillage.bundled_referential_dir(), tmp_path)
+    assert info.value.code < 0
+
+
 def test_referential_errors(tmp_path):
     with pytest.raises(aiguillage.ReferentialError) as info:
         aiguillage.Referential.load(tmp_path / "missing")
