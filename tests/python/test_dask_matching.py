@@ -68,6 +68,21 @@ def test_frame_equals_index_batch():
         assert set(mine["query_id"]) <= {row["query_id"]}
 
 
+def test_local_scheduler_equals_frame():
+    dd = pytest.importorskip("dask.dataframe")
+    import dask
+    import aiguillage.dask as ad
+
+    rng = np.random.default_rng(3)
+    index = make_index(rng, n=500)
+    frame = make_queries(rng, n=200)
+    expected = ad.batch_top_k_frame(frame, index, 4, keep=["query_id"])
+    with dask.config.set(scheduler="threads"):
+        got = ad.batch_top_k(dd.from_pandas(frame, npartitions=3), index, 4,
+                             keep=["query_id"]).compute()
+    pd.testing.assert_frame_equal(got, expected)
+
+
 @pytest.mark.slow
 def test_dask_two_processes_identical(client):
     import dask.dataframe as dd

@@ -596,22 +596,38 @@ def test_offer_bank_equals_scoring_every_offer(offers, many_profiles, scoring, f
     assert list(got["offer_index"]) == [offers.ids.index(o) for o in got["offer_id"]]
 
 
-def test_profile_bank_equals_scoring_every_profile(offers, many_profiles, scoring):
+@pytest.mark.parametrize("filters", [
+    {"contract_types": ["CDI"]}, {"departements": ["59", "62"]}, {"max_km": 20.0}])
+def test_profile_bank_equals_scoring_every_profile(offers, many_profiles, scoring, filters):
     bank = aiguillage.ProfileBank(many_profiles, scoring=scoring)
     k = 5
-    got = bank.top_profiles(offers, k, contract_types=["CDI"])
+    got = bank.top_profiles(offers, k, **filters)
     by_offer = {}
     for o, p, r, s in zip(got["offer_id"], got["profile_id"], got["rank"], got["score"]):
         by_offer.setdefault(o, []).append((s, p, r))
+    contracts = filters.get("contract_types")
+    departements = filters.get("departements")
+    max_km = filters.get("max_km")
+    listed = 0
     for o in offers:
         rows = []
+        located = o.place["latitude"] is not None
         for p in many_profiles:
             s = aiguillage.score(p, o, scoring=scoring)
-            if s["excluded"] or (p.contract_types and "CDI" not in p.contract_types):
+            if s["excluded"]:
+                continue
+            if contracts and p.contract_types and not set(contracts) & set(p.contract_types):
+                continue
+            if departements and p.departement not in departements:
+                continue
+            if max_km is not None and located and (s["distance_km"] is None
+                                                   or s["distance_km"] > max_km):
                 continue
             rows.append((s["score"], p.id))
         rows.sort(key=lambda r: (-r[0], r[1]))
         assert by_offer.get(o.id, []) == [(s, p, r) for r, (s, p) in enumerate(rows[:k], 1)]
+        listed += len(rows[:k])
+    assert listed > 0
 
 
 def test_bank_arguments(offers, profiles, many_profiles, ref):
