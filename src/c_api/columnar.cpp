@@ -273,12 +273,15 @@ void ColumnarBatch::set_text(int input, std::size_t row, std::optional<std::stri
         batch_.set_date(col, row, *d);
         break;
       }
-      case FieldType::enumeration:
-        if (f.enum_index(t) < 0)
+      case FieldType::enumeration: {
+        // One lookup: the code is the value (set_enum would look it up twice more).
+        const int code = f.enum_index(t);
+        if (code < 0)
           throw Error(ErrorCode::enum_value,
                       "\"" + std::string(t) + "\" is not a value of " + f.name, where());
-        batch_.set_enum(col, row, t);
+        batch_.set_enum_code(col, row, code);
         break;
+      }
       case FieldType::string:
         batch_.set_string(col, row, t);
         break;
@@ -308,15 +311,26 @@ void ColumnarBatch::set_value(int input, std::size_t row, const Value& value) {
 
 namespace {
 
-std::int64_t output_code(const OutputColumn& o, const Value& v) {
+// Index of a text in a closed list. Consecutive rows mostly give the same value, so the last
+// index found is tried first (one comparison, still by content).
+std::int64_t value_index(const std::vector<std::string>& vals, std::string_view text,
+                         std::size_t& last) {
+  if (last < vals.size() && vals[last] == text) return static_cast<std::int64_t>(last);
+  for (std::size_t k = 0; k < vals.size(); ++k)
+    if (vals[k] == text) {
+      last = k;
+      return static_cast<std::int64_t>(k);
+    }
+  return -1;
+}
+
+std::int64_t output_code(const OutputColumn& o, const Value& v, std::size_t& last) {
   if (v.is_null()) return kNullCode;
   switch (o.kind) {
     case OutputKind::enumeration: {
       if (v.type() != Type::string) return kNullCode;
-      const auto& vals = *o.values;
-      for (std::size_t k = 0; k < vals.size(); ++k)
-        if (vals[k] == v.as_string()) return static_cast<std::int64_t>(k);
-      return kNullCode;
+      const std::int64_t k = value_index(*o.values, v.as_string(), last);
+      return k < 0 ? kNullCode : k;
     }
     case OutputKind::boolean:
       return v.type() == Type::boolean ? (v.as_bool() ? 1 : 0) : kNullCode;
@@ -333,8 +347,10 @@ std::int64_t output_code(const OutputColumn& o, const Value& v) {
       for (std::size_t i = 0; i < v.list_size(); ++i) {
         const Value& item = v[i];
         if (item.type() != Type::string) continue;
-        for (std::size_t k = 0; k < vals.size(); ++k)
-          if (vals[k] == item.as_string()) mask |= std::int64_t{1} << k;
+        // The values of a closed list are distinct: the first equal one is the only one.
+        std::size_t from = 0;
+        const std::int64_t k = value_index(vals, item.as_string(), from);
+        if (k >= 0) mask |= std::int64_t{1} << k;
       }
       return mask;
     }
@@ -360,6 +376,7 @@ void run_rows(const Evaluator& evaluator, const std::vector<OutputColumn>& outpu
   };
   // Rows come in order, each with its values: the evaluator's batch path (by blocks, a column
   // at a time) does the work, this only turns values into output codes.
+  std::vector<std::size_t> last(outputs.size(), SIZE_MAX);
   const Evaluator::RowSink sink = [&](std::size_t row, Status status, const Value* frame,
                                       const std::vector<Error>& row_errors) {
     if (const auto& bad = cb.row_error(row)) {  // a cell that did not fit: the row is rejected
@@ -390,7 +407,7 @@ void run_rows(const Evaluator& evaluator, const std::vector<OutputColumn>& outpu
       for (std::size_t k = 0; k < outputs.size(); ++k)
         out.outputs[k * rows + row] =
             outputs[k].slot >= 0
-                ? output_code(outputs[k], frame[static_cast<std::size_t>(outputs[k].slot)])
+                ? output_code(outputs[k], frame[static_cast<std::size_t>(outputs[k].slot)], last[k])
                 : kNullCode;
   };
   evaluator.evaluate_batch(batch, shared, options, begin, end, sink);

@@ -463,9 +463,11 @@ void run_table(const Pack& pack, const Decision& d, std::vector<Value>& frame, A
 // unsettled upstream decision are that decision's questions, not this table's. Returns whether
 // anything could still change the outcome: a blocking rule whose unknown cells rest on no
 // missing input and no unsettled value is unknown for good (a null that is final).
-bool count_missing(const Pack& pack, const Decision& d, const DecisionOutcome& out,
-                   const std::vector<Value>& frame, const std::vector<char>& uncertain,
-                   EvaluationScratch& s) {
+// The trace is given as keys (the key of column c at keys[c * key_stride]) and truths, so that
+// the block path can ask the same question of a row without building its outcome.
+bool count_missing(const Pack& pack, const Decision& d, const std::vector<int>& blocking,
+                   const std::uint32_t* keys, std::size_t key_stride, const Truth* truths,
+                   const Value* frame, const char* uncertain, EvaluationScratch& s) {
   const CompiledTable& t = *d.compiled;
   const std::size_t W = t.words();
   Words& a = s.a;
@@ -473,10 +475,10 @@ bool count_missing(const Pack& pack, const Decision& d, const DecisionOutcome& o
   a.resize(W);
   u.resize(W);
   std::vector<std::vector<int>>& fields_per_rule = s.fields_per_rule;
-  if (fields_per_rule.size() < out.blocking.size()) fields_per_rule.resize(out.blocking.size());
-  for (std::size_t b = 0; b < out.blocking.size(); ++b) fields_per_rule[b].clear();
+  if (fields_per_rule.size() < blocking.size()) fields_per_rule.resize(blocking.size());
+  for (std::size_t b = 0; b < blocking.size(); ++b) fields_per_rule[b].clear();
   std::vector<char>& open = s.open;
-  open.assign(out.blocking.size(), 0);
+  open.assign(blocking.size(), 0);
   std::vector<int>& counts = s.counts;
   auto add_missing = [&](const std::vector<int>& slots, std::vector<int>& dst, bool& unsettled) {
     for (int s : slots) {
@@ -489,14 +491,13 @@ bool count_missing(const Pack& pack, const Decision& d, const DecisionOutcome& o
     }
   };
   for (std::size_t c = 0; c < t.columns().size(); ++c) {
-    t.masks_from_trace(c, out.trace.keys[c], out.trace.truths.data() + t.generic_offset(c),
-                       a.data(), u.data());
+    t.masks_from_trace(c, keys[c * key_stride], truths + t.generic_offset(c), a.data(), u.data());
     std::vector<int>& missing_here = s.missing_here;
     missing_here.clear();
     bool column_unsettled = false;
     add_missing(d.inputs[c].expr.slots(), missing_here, column_unsettled);
-    for (std::size_t b = 0; b < out.blocking.size(); ++b) {
-      auto r = static_cast<std::size_t>(out.blocking[b]);
+    for (std::size_t b = 0; b < blocking.size(); ++b) {
+      auto r = static_cast<std::size_t>(blocking[b]);
       if (!test_bit(u.data(), r)) continue;
       auto& dst = fields_per_rule[b];
       bool unsettled = column_unsettled;
@@ -508,7 +509,7 @@ bool count_missing(const Pack& pack, const Decision& d, const DecisionOutcome& o
     }
   }
   bool any_open = false;
-  for (std::size_t b = 0; b < out.blocking.size(); ++b) {
+  for (std::size_t b = 0; b < blocking.size(); ++b) {
     auto& fields = fields_per_rule[b];
     std::sort(fields.begin(), fields.end());
     fields.erase(std::unique(fields.begin(), fields.end()), fields.end());
@@ -521,8 +522,8 @@ bool count_missing(const Pack& pack, const Decision& d, const DecisionOutcome& o
 // Whether a table's outcome could change once its unsettled upstream values settle: it cannot
 // when every rule that matters is rejected by a settled column, or accepted by the settled
 // columns while its cells on the unsettled ones accept anything.
-bool upstream_open(const Decision& d, const DecisionOutcome& o, const std::vector<char>& uncertain,
-                   EvaluationScratch& s) {
+bool upstream_open(const Decision& d, const std::uint32_t* keys, std::size_t key_stride,
+                   const Truth* truths, const char* uncertain, EvaluationScratch& s) {
   const CompiledTable& t = *d.compiled;
   const std::size_t W = t.words();
   std::vector<char>& unsettled = s.unsettled;
@@ -546,8 +547,7 @@ bool upstream_open(const Decision& d, const DecisionOutcome& o, const std::vecto
       for (std::size_t w = 0; w < W; ++w) accepted[w] &= t.columns()[c].always[w];
       continue;
     }
-    t.masks_from_trace(c, o.trace.keys[c], o.trace.truths.data() + t.generic_offset(c), a.data(),
-                       u.data());
+    t.masks_from_trace(c, keys[c * key_stride], truths + t.generic_offset(c), a.data(), u.data());
     for (std::size_t w = 0; w < W; ++w) {
       rejected[w] |= ~(a[w] | u[w]);
       accepted[w] &= a[w];
@@ -656,11 +656,13 @@ void Evaluator::evaluate(Evaluation& out, const EvalOptions& options) const {
         out.errors.push_back(*o.error);
       } else {
         if (o.status == Status::incomplete &&
-            !count_missing(p, d, o, out.frame, uncertain, scratch)) {
+            !count_missing(p, d, o.blocking, o.trace.keys.data(), 1, o.trace.truths.data(),
+                           out.frame.data(), uncertain.data(), scratch)) {
           o.status = Status::complete;
           o.blocking.clear();
         }
-        upstream = upstream_open(d, o, uncertain, scratch);
+        upstream = upstream_open(d, o.trace.keys.data(), 1, o.trace.truths.data(), uncertain.data(),
+                                 scratch);
       }
     }
     if (upstream && o.status == Status::complete) o.status = Status::incomplete;
@@ -945,7 +947,13 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
   constexpr std::size_t kBlock = 64;
   const auto ref_slot = static_cast<std::size_t>(p.reference_date_field());
   std::vector<Value> frames(kBlock * S), scratch, column(kBlock), values;
-  std::vector<char> redo(kBlock);
+  // redo: the row goes to the per-record path (an error to report); incomplete: a decision of
+  // the row is incomplete; uncertain: per row and slot, as in evaluate(), the values an
+  // incomplete decision could still change.
+  std::vector<char> redo(kBlock), incomplete(kBlock), uncertain(kBlock * S);
+  EvaluationScratch resolve;
+  resolve.counts.assign(n_inputs, 0);
+  std::vector<int> blocking;
   std::vector<std::uint32_t> keys;
   const std::vector<Error> no_errors;
   Words matched, possible, a, u, all;
@@ -972,7 +980,21 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
       Value& ref = frames[i * S + ref_slot];
       if (ref.is_null() && options.reference_date) ref = Value::date(*options.reference_date);
       redo[i] = ref.is_null() || !p.valid_at(ref.as_date());
+      incomplete[i] = 0;
     }
+    std::fill(uncertain.begin(), uncertain.begin() + static_cast<std::ptrdiff_t>(n * S), 0);
+    // A decision of row i is incomplete: its outputs become uncertain, as in evaluate().
+    auto mark_incomplete = [&](std::size_t i, const Decision& d) {
+      incomplete[i] = 1;
+      for (const OutputSpec& os : d.outputs)
+        uncertain[i * S + static_cast<std::size_t>(os.slot)] = 1;
+    };
+    auto reads_uncertain = [&](std::size_t i, const std::vector<int>& slots) {
+      if (!incomplete[i]) return false;
+      for (int sl : slots)
+        if (uncertain[i * S + static_cast<std::size_t>(sl)]) return true;
+      return false;
+    };
     for (const Constraint& c : p.constraints()) {
       c.expression.evaluate_rows(frames.data(), S, n, column.data(), 1, scratch, &arena);
       for (std::size_t i = 0; i < n; ++i)
@@ -982,6 +1004,9 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
       if (node.kind == Node::Kind::variable) {
         const Variable& v = p.variables()[static_cast<std::size_t>(node.index)];
         v.expression.evaluate_rows(frames.data(), S, n, frames.data() + v.slot, S, scratch, &arena);
+        for (std::size_t i = 0; i < n; ++i)
+          if (reads_uncertain(i, v.expression.slots()))
+            uncertain[i * S + static_cast<std::size_t>(v.slot)] = 1;
         continue;
       }
       const auto k = static_cast<std::size_t>(node.index);
@@ -993,9 +1018,11 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
         for (std::size_t i = 0; i < n; ++i) {
           hit[i] = -1;
           const Value* f = frames.data() + i * S;
+          bool waiting = false;  // a null value that a missing input could change
           if (f[slot].is_null())
             for (int in : p.slot_inputs(d.outputs[0].slot))
-              if (f[static_cast<std::size_t>(in)].is_null()) redo[i] = 1;
+              if (f[static_cast<std::size_t>(in)].is_null()) waiting = true;
+          if (waiting || reads_uncertain(i, d.expression.slots())) mark_incomplete(i, d);
         }
         continue;
       }
@@ -1014,7 +1041,8 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
       keys.resize(n_cols * kBlock);
       a.resize(W);
       u.resize(W);
-      truths.resize(t.generic_count());
+      const std::size_t G = t.generic_count();
+      truths.resize(n * G);
       for (std::size_t c = 0; c < n_cols; ++c) {
         const Value* vals;
         std::size_t stride;
@@ -1073,7 +1101,7 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
           for (std::size_t i = 0; i < n; ++i) {
             ctx.slots = frames.data() + i * S;
             t.column_masks(c, vals[i * stride], kc[i], ctx, a.data(), u.data(),
-                           truths.data() + t.generic_offset(c));
+                           truths.data() + i * G + t.generic_offset(c));
             std::uint64_t* m = matched.data() + i * W;
             std::uint64_t* q = possible.data() + i * W;
             for (std::size_t w = 0; w < W; ++w) {
@@ -1106,9 +1134,29 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
           std::size_t count = 0;
           for (std::size_t w = 0; w < W; ++w)
             count += static_cast<std::size_t>(std::popcount(m[w]));
-          open |= count > 1;
+          if (count > 1) redo[i] = 1;  // a hit-policy error: the per-record path reports it
         }
-        if (open) redo[i] = 1;
+        // Undecided rules, or values an incomplete decision upstream could change: the same
+        // reasoning as evaluate(), on this row's keys and truths.
+        if (!redo[i] && (open || incomplete[i])) {
+          const std::uint32_t* row_keys = keys.data() + i;
+          const Truth* row_truths = truths.data() + i * G;
+          const char* unc = uncertain.data() + i * S;
+          bool still = false;
+          if (open) {
+            blocking.clear();
+            for (std::size_t w = 0; w < W && w * 64 < limit; ++w)
+              for (std::uint64_t x = q[w] & ~m[w]; x; x &= x - 1) {
+                const std::size_t r = w * 64 + static_cast<std::size_t>(std::countr_zero(x));
+                if (r >= limit) break;
+                blocking.push_back(static_cast<int>(r));
+              }
+            still = count_missing(p, d, blocking, row_keys, kBlock, row_truths, f, unc, resolve);
+          }
+          if (!still && incomplete[i])
+            still = upstream_open(d, row_keys, kBlock, row_truths, unc, resolve);
+          if (still) mark_incomplete(i, d);
+        }
         EvalContext ctx{f, Value::null(), &arena};
         const std::size_t n_out = d.outputs.size();
         auto output = [&](std::size_t r, std::size_t o) {
@@ -1139,8 +1187,9 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
     for (std::size_t i = 0; i < n; ++i) {
       const std::size_t row = b0 + i;
       if (!redo[i]) {
-        out.status[row] = Status::complete;
-        if (sink) (*sink)(row, Status::complete, frames.data() + i * S, no_errors);
+        const Status st = incomplete[i] ? Status::incomplete : Status::complete;
+        out.status[row] = st;
+        if (sink) (*sink)(row, st, frames.data() + i * S, no_errors);
         continue;
       }
 
