@@ -950,7 +950,7 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
   // redo: the row goes to the per-record path (an error to report); incomplete: a decision of
   // the row is incomplete; uncertain: per row and slot, as in evaluate(), the values an
   // incomplete decision could still change.
-  std::vector<char> redo(kBlock), incomplete(kBlock), uncertain(kBlock * S);
+  std::vector<char> redo(kBlock), incomplete(kBlock), uncertain(kBlock * S), settled(S, 0);
   EvaluationScratch resolve;
   resolve.counts.assign(n_inputs, 0);
   std::vector<int> blocking;
@@ -982,9 +982,12 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
       redo[i] = ref.is_null() || !p.valid_at(ref.as_date());
       incomplete[i] = 0;
     }
-    std::fill(uncertain.begin(), uncertain.begin() + static_cast<std::ptrdiff_t>(n * S), 0);
-    // A decision of row i is incomplete: its outputs become uncertain, as in evaluate().
+    // A decision of row i is incomplete: its outputs become uncertain, as in evaluate(). The
+    // row's flags are cleared when it first needs them.
     auto mark_incomplete = [&](std::size_t i, const Decision& d) {
+      if (!incomplete[i])
+        std::fill(uncertain.begin() + static_cast<std::ptrdiff_t>(i * S),
+                  uncertain.begin() + static_cast<std::ptrdiff_t>((i + 1) * S), 0);
       incomplete[i] = 1;
       for (const OutputSpec& os : d.outputs)
         uncertain[i * S + static_cast<std::size_t>(os.slot)] = 1;
@@ -1057,7 +1060,14 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
         std::uint32_t* kc = keys.data() + c * kBlock;
         if (plan_->tables[k][c].from_batch)
           plan_->tables[k][c].keys(batch, b0, n, options, t, c, kc);
-        else {
+        else if (cols[c].kind == CompiledTable::Column::Kind::boolean) {
+          // As key_of: true 1, false 0, anything else the null region.
+          const std::uint32_t null_key = cols[c].null_key();
+          for (std::size_t i = 0; i < n; ++i) {
+            const Value& v = vals[i * stride];
+            kc[i] = v.type() == Type::boolean ? (v.as_bool() ? 1u : 0u) : null_key;
+          }
+        } else {
           // Texts repeat within a block (the same output or constant): an address seen just
           // before has the same key.
           const char* last = nullptr;
@@ -1141,7 +1151,7 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
         if (!redo[i] && (open || incomplete[i])) {
           const std::uint32_t* row_keys = keys.data() + i;
           const Truth* row_truths = truths.data() + i * G;
-          const char* unc = uncertain.data() + i * S;
+          const char* unc = incomplete[i] ? uncertain.data() + i * S : settled.data();
           bool still = false;
           if (open) {
             blocking.clear();

@@ -100,6 +100,27 @@ Value bound_test(const Value& x, const Value& bound, bool low, bool open) {
   return Value::boolean(open ? order < 0 : order <= 0);
 }
 
+// The same scalar, bit for bit (a text at the same address with the same length); lists are
+// never taken as identical.
+bool identical(const Value& a, const Value& b) {
+  if (a.type() != b.type()) return false;
+  switch (a.type()) {
+    case Type::null:
+      return true;
+    case Type::boolean:
+      return a.as_bool() == b.as_bool();
+    case Type::integer:
+    case Type::decimal:
+    case Type::date:
+      return a.as_int() == b.as_int();
+    case Type::string:
+      return a.as_string().data() == b.as_string().data() &&
+             a.as_string().size() == b.as_string().size();
+    default:
+      return false;
+  }
+}
+
 Value and3(const Value& a, const Value& b) {
   bool a_false = a.type() == Type::boolean && !a.as_bool();
   bool b_false = b.type() == Type::boolean && !b.as_bool();
@@ -112,6 +133,7 @@ Value and3(const Value& a, const Value& b) {
 }  // namespace detail
 
 using detail::Fn;
+using detail::identical;
 using detail::Node;
 using detail::Op;
 
@@ -367,7 +389,19 @@ Expression::Impl::Column Expression::Impl::eval_rows(std::int32_t index, Block& 
         Value* out = fresh();
         EvalContext ctx{nullptr, Value::null(), b.arena};
         for (std::size_t i = 0; i < rows; ++i) {
-          for (std::uint32_t k = 0; k < n.args_count; ++k) given[k] = argv[k][i];
+          // Functions read only their arguments: the same arguments as the row before give
+          // the same value. The reference date is the same on every row, so a deadline such
+          // as add_months(reference_date, 1) is worked out once per block.
+          bool same = i > 0;
+          for (std::uint32_t k = 0; k < n.args_count; ++k) {
+            const Value& v = argv[k][i];
+            same = same && identical(v, given[k]);
+            given[k] = v;
+          }
+          if (same) {
+            out[i] = out[i - 1];
+            continue;
+          }
           ctx.slots = b.frames + i * b.stride;
           out[i] = call(n, ctx, Value::null(), given);
         }
