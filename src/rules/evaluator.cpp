@@ -969,6 +969,18 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
         computed_outputs[k].push_back(x.is_constant() ? nullptr : &x);
         constant_outputs[k].push_back(x.is_constant() ? x.constant_value() : Value::null());
       }
+  // The key of a number or a date depends on its value alone, and values repeat (ages): a
+  // small direct-mapped table per column, kept between blocks, skips the search over cut points.
+  struct NumberKey {
+    std::int64_t value = 0;
+    std::uint32_t key = 0;
+    Type type = Type::null;  // null: empty
+  };
+  constexpr std::size_t kNumberKeys = 64;
+  std::vector<std::vector<NumberKey>> number_keys(p.decisions().size());
+  for (std::size_t k = 0; k < p.decisions().size(); ++k)
+    if (p.decisions()[k].kind == Decision::Kind::table)
+      number_keys[k].resize(p.decisions()[k].compiled->columns().size() * kNumberKeys);
   for (std::size_t b0 = begin; b0 < end; b0 += kBlock) {
     const std::size_t n = std::min(kBlock, end - b0);
     arena.reset();
@@ -1070,12 +1082,20 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
         } else {
           // Texts repeat within a block (the same output or constant): an address seen just
           // before has the same key.
+          NumberKey* numbers = number_keys[k].data() + c * kNumberKeys;
           const char* last = nullptr;
           std::size_t last_size = SIZE_MAX;
           std::uint32_t last_key = 0;
           for (std::size_t i = 0; i < n; ++i) {
             const Value& v = vals[i * stride];
-            if (v.type() != Type::string) {
+            const Type type = v.type();
+            if (type == Type::integer || type == Type::decimal || type == Type::date) {
+              NumberKey& e = numbers[static_cast<std::uint64_t>(v.as_int()) % kNumberKeys];
+              if (e.type != type || e.value != v.as_int()) e = {v.as_int(), t.key_of(c, v), type};
+              kc[i] = e.key;
+              continue;
+            }
+            if (type != Type::string) {
               kc[i] = t.key_of(c, v);
               continue;
             }
@@ -1129,16 +1149,21 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
         Value* f = frames.data() + i * S;
         const int first = first_bit(m, W);
         hit[i] = first;
-        // Undecided rules before the first match (FIRST) or anywhere leave the row to the
-        // per-record path, as does more than one match under UNIQUE.
+        // Undecided rules before the first match (FIRST) or anywhere (the others) matter.
         const std::size_t limit = (d.hit_policy == HitPolicy::first && first >= 0)
                                       ? static_cast<std::size_t>(first)
                                       : t.rules();
         bool open = false;
-        for (std::size_t w = 0; w < W && w * 64 < limit; ++w) {
-          std::uint64_t und = q[w] & ~m[w];
-          if (w * 64 + 64 > limit) und &= (std::uint64_t{1} << (limit - w * 64)) - 1;
-          open |= und != 0;
+        if (W == 1) {  // the rules below the lowest match: one mask, no shift by a variable
+          const std::uint64_t before =
+              (d.hit_policy == HitPolicy::first && m[0]) ? (m[0] & (~m[0] + 1)) - 1 : ~0ull;
+          open = (q[0] & ~m[0] & before) != 0;
+        } else {
+          for (std::size_t w = 0; w < W && w * 64 < limit; ++w) {
+            std::uint64_t und = q[w] & ~m[w];
+            if (w * 64 + 64 > limit) und &= (std::uint64_t{1} << (limit - w * 64)) - 1;
+            open |= und != 0;
+          }
         }
         if (d.hit_policy == HitPolicy::unique && first >= 0) {
           std::size_t count = 0;

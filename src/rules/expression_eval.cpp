@@ -279,6 +279,27 @@ Expression::Impl::Column Expression::Impl::eval_rows(std::int32_t index, Block& 
       b.used += (rows + sizeof(Value) - 1) / sizeof(Value);
       std::fill(state, state + rows, std::uint8_t{0});
       for (std::uint32_t k = 0; k < n.args_count; ++k) {
+        const Node& arg = nodes[static_cast<std::size_t>(args[n.args_begin + k])];
+        if ((arg.op == Op::equal || arg.op == Op::not_equal) &&
+            nodes[static_cast<std::size_t>(arg.a)].op == Op::slot &&
+            nodes[static_cast<std::size_t>(arg.b)].op == Op::constant &&
+            nodes[static_cast<std::size_t>(arg.b)].value.type() == Type::string) {
+          // name = "literal" read straight from the frames, as the equal case below computes
+          // it: null stays unknown, any other value is equal or not.
+          const Value* x = b.frames + nodes[static_cast<std::size_t>(arg.a)].a;
+          const std::string_view literal = nodes[static_cast<std::size_t>(arg.b)].value.as_string();
+          const bool negate = arg.op == Op::not_equal;
+          for (std::size_t i = 0; i < rows; ++i) {
+            const Value& v = x[i * b.stride];
+            if (v.is_null()) {
+              state[i] = state[i] == 2 ? 2 : 1;
+              continue;
+            }
+            const bool same = v.type() == Type::string && same_text(v.as_string(), literal);
+            if ((same != negate) == decisive) state[i] = 2;
+          }
+          continue;
+        }
         const std::size_t before = b.used;
         Column v = eval_rows(args[n.args_begin + k], b);
         for (std::size_t i = 0; i < rows; ++i) {
