@@ -922,12 +922,15 @@ void store_row(const Evaluation& e, std::size_t row, std::size_t rows, bool trac
 }  // namespace
 
 // Rows go by blocks of frames laid out one after the other; variables, table columns and
-// expression decisions run a column at a time over the block. A row is settled here when
-// every table decides it outright (no rule left undecided where it matters, no hit-policy
-// violation, no constraint broken, no expression decision waiting on a missing input): then
-// the per-record path would find it complete with exactly these hits and keys. Every other row
-// is evaluated again by the per-record path, which owns the finer reasoning (questions to ask,
-// errors), so results never depend on the path taken.
+// expression decisions run a column at a time over the block. Hits, keys and outputs never
+// depend on the status, so only the status needs evaluate()'s reasoning. A row's status is
+// incomplete as soon as one decision is: a table with undecided rules where they matter whose
+// missing inputs could settle them (count_missing, on the row's keys and truths), or an
+// expression decision waiting on a missing input. Until then nothing is uncertain, so the
+// upstream checks of evaluate() have nothing to find; after, they could only make other
+// decisions incomplete, which the row already is. Rows with an error to report (a broken
+// constraint, a hit-policy violation, no valid reference date) are evaluated again by the
+// per-record path, which owns the errors, so results never depend on the path taken.
 void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const EvalOptions& options,
                                 std::size_t begin, std::size_t end, const RowSink* sink) const {
   const Pack& p = pack_;
@@ -948,9 +951,8 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
   const auto ref_slot = static_cast<std::size_t>(p.reference_date_field());
   std::vector<Value> frames(kBlock * S), scratch, column(kBlock), values;
   // redo: the row goes to the per-record path (an error to report); incomplete: a decision of
-  // the row is incomplete; uncertain: per row and slot, as in evaluate(), the values an
-  // incomplete decision could still change.
-  std::vector<char> redo(kBlock), incomplete(kBlock), uncertain(kBlock * S), settled(S, 0);
+  // the row is incomplete. settled: no value is uncertain (evaluate()'s flags, all clear).
+  std::vector<char> redo(kBlock), incomplete(kBlock), settled(S, 0);
   EvaluationScratch resolve;
   resolve.counts.assign(n_inputs, 0);
   std::vector<int> blocking;
@@ -994,22 +996,6 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
       redo[i] = ref.is_null() || !p.valid_at(ref.as_date());
       incomplete[i] = 0;
     }
-    // A decision of row i is incomplete: its outputs become uncertain, as in evaluate(). The
-    // row's flags are cleared when it first needs them.
-    auto mark_incomplete = [&](std::size_t i, const Decision& d) {
-      if (!incomplete[i])
-        std::fill(uncertain.begin() + static_cast<std::ptrdiff_t>(i * S),
-                  uncertain.begin() + static_cast<std::ptrdiff_t>((i + 1) * S), 0);
-      incomplete[i] = 1;
-      for (const OutputSpec& os : d.outputs)
-        uncertain[i * S + static_cast<std::size_t>(os.slot)] = 1;
-    };
-    auto reads_uncertain = [&](std::size_t i, const std::vector<int>& slots) {
-      if (!incomplete[i]) return false;
-      for (int sl : slots)
-        if (uncertain[i * S + static_cast<std::size_t>(sl)]) return true;
-      return false;
-    };
     for (const Constraint& c : p.constraints()) {
       c.expression.evaluate_rows(frames.data(), S, n, column.data(), 1, scratch, &arena);
       for (std::size_t i = 0; i < n; ++i)
@@ -1019,9 +1005,6 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
       if (node.kind == Node::Kind::variable) {
         const Variable& v = p.variables()[static_cast<std::size_t>(node.index)];
         v.expression.evaluate_rows(frames.data(), S, n, frames.data() + v.slot, S, scratch, &arena);
-        for (std::size_t i = 0; i < n; ++i)
-          if (reads_uncertain(i, v.expression.slots()))
-            uncertain[i * S + static_cast<std::size_t>(v.slot)] = 1;
         continue;
       }
       const auto k = static_cast<std::size_t>(node.index);
@@ -1037,7 +1020,7 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
           if (f[slot].is_null())
             for (int in : p.slot_inputs(d.outputs[0].slot))
               if (f[static_cast<std::size_t>(in)].is_null()) waiting = true;
-          if (waiting || reads_uncertain(i, d.expression.slots())) mark_incomplete(i, d);
+          if (waiting) incomplete[i] = 1;
         }
         continue;
       }
@@ -1171,26 +1154,19 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
             count += static_cast<std::size_t>(std::popcount(m[w]));
           if (count > 1) redo[i] = 1;  // a hit-policy error: the per-record path reports it
         }
-        // Undecided rules, or values an incomplete decision upstream could change: the same
-        // reasoning as evaluate(), on this row's keys and truths.
-        if (!redo[i] && (open || incomplete[i])) {
-          const std::uint32_t* row_keys = keys.data() + i;
-          const Truth* row_truths = truths.data() + i * G;
-          const char* unc = incomplete[i] ? uncertain.data() + i * S : settled.data();
-          bool still = false;
-          if (open) {
-            blocking.clear();
-            for (std::size_t w = 0; w < W && w * 64 < limit; ++w)
-              for (std::uint64_t x = q[w] & ~m[w]; x; x &= x - 1) {
-                const std::size_t r = w * 64 + static_cast<std::size_t>(std::countr_zero(x));
-                if (r >= limit) break;
-                blocking.push_back(static_cast<int>(r));
-              }
-            still = count_missing(p, d, blocking, row_keys, kBlock, row_truths, f, unc, resolve);
-          }
-          if (!still && incomplete[i])
-            still = upstream_open(d, row_keys, kBlock, row_truths, unc, resolve);
-          if (still) mark_incomplete(i, d);
+        // Undecided rules in a row still complete: incomplete when a missing input could
+        // settle them, as evaluate() decides it, on this row's keys and truths.
+        if (open && !redo[i] && !incomplete[i]) {
+          blocking.clear();
+          for (std::size_t w = 0; w < W && w * 64 < limit; ++w)
+            for (std::uint64_t x = q[w] & ~m[w]; x; x &= x - 1) {
+              const std::size_t r = w * 64 + static_cast<std::size_t>(std::countr_zero(x));
+              if (r >= limit) break;
+              blocking.push_back(static_cast<int>(r));
+            }
+          if (count_missing(p, d, blocking, keys.data() + i, kBlock, truths.data() + i * G, f,
+                            settled.data(), resolve))
+            incomplete[i] = 1;
         }
         EvalContext ctx{f, Value::null(), &arena};
         const std::size_t n_out = d.outputs.size();
