@@ -223,6 +223,16 @@ void ColumnarBatch::set_enum_codes(int input, const std::int32_t* codes,
   }
 }
 
+void ColumnarBatch::set_enum_code(int input, std::size_t row, int code) {
+  if (input < 0 || static_cast<std::size_t>(input) >= batch_.columns())
+    throw Error(ErrorCode::invalid_argument,
+                "input index " + std::to_string(input) + " is out of range");
+  if (row >= rows())
+    throw Error(ErrorCode::invalid_argument, "row " + std::to_string(row) + " is out of range");
+  const auto col = static_cast<std::size_t>(input);
+  set_cell(batch_, *this, col, row, [&] { batch_.set_enum_code(col, row, code); });
+}
+
 void ColumnarBatch::set_text(int input, std::size_t row, std::optional<std::string_view> text) {
   if (input < 0 || static_cast<std::size_t>(input) >= batch_.columns())
     throw Error(ErrorCode::invalid_argument,

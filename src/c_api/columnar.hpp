@@ -60,6 +60,8 @@ class ColumnarBatch {
   void set_enum_codes(int input, const std::int32_t* codes);
   void set_enum_codes(int input, const std::int32_t* codes,
                       const std::vector<std::string>& unknown_values);
+  // One cell by its index in the field's closed list; a code out of range marks the row.
+  void set_enum_code(int input, std::size_t row, int code);
   // One cell from text (any scalar type); nullopt is a missing value.
   void set_text(int input, std::size_t row, std::optional<std::string_view> text);
   // One cell from a value of any type; a value the field refuses marks the row.
