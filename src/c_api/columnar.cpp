@@ -64,14 +64,15 @@ bool same_inputs(const Pack& a, const Pack& b) {
 }
 
 ColumnarBatch::ColumnarBatch(Pack pack, std::size_t rows)
-    : pack_(std::move(pack)), batch_(pack_.inputs(), rows), row_errors_(rows) {}
+    : pack_(std::move(pack)), batch_(pack_.inputs(), rows), error_of_(rows, 0) {
+  if (rows > UINT32_MAX)
+    throw Error(ErrorCode::invalid_argument, "a batch holds at most 2^32-1 rows");
+}
 
 void ColumnarBatch::reject(std::size_t row, Error error) {
-  if (row >= row_errors_.size()) return;
-  if (!row_errors_[row]) {
-    row_errors_[row] = std::move(error);
-    ++bad_count_;
-  }
+  if (row >= error_of_.size() || error_of_[row]) return;
+  errors_.push_back(std::move(error));
+  error_of_[row] = static_cast<std::uint32_t>(errors_.size());
 }
 
 void ColumnarBatch::check_input(int input, FieldType t1, std::optional<FieldType> t2) const {
@@ -389,7 +390,7 @@ void run_rows(const Evaluator& evaluator, const std::vector<OutputColumn>& outpu
   std::vector<std::size_t> last(outputs.size(), SIZE_MAX);
   const Evaluator::RowSink sink = [&](std::size_t row, Status status, const Value* frame,
                                       const std::vector<Error>& row_errors) {
-    if (const auto& bad = cb.row_error(row)) {  // a cell that did not fit: the row is rejected
+    if (const Error* bad = cb.row_error(row)) {  // a cell that did not fit: the row is rejected
       if (out.status) out.status[row] = 2;
       if (out.first_error) out.first_error[row] = static_cast<std::int32_t>(bad->code());
       if (errors) errors->emplace_back(row, *bad);
