@@ -1063,12 +1063,16 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
             kc[i] = v.type() == Type::boolean ? (v.as_bool() ? 1u : 0u) : null_key;
           }
         } else {
-          // Texts repeat within a block (the same output or constant): an address seen just
-          // before has the same key.
+          // Texts repeat within a block (outputs, constants, enum values): within a block an
+          // address names one text, so a small table of the addresses seen in this column gives
+          // their keys again (the block's arena is reset only between blocks).
           NumberKey* numbers = number_keys[k].data() + c * kNumberKeys;
-          const char* last = nullptr;
-          std::size_t last_size = SIZE_MAX;
-          std::uint32_t last_key = 0;
+          struct TextKey {
+            const char* text = nullptr;
+            std::size_t size = 0;
+            std::uint32_t key = 0;
+          };
+          TextKey texts[8];
           for (std::size_t i = 0; i < n; ++i) {
             const Value& v = vals[i * stride];
             const Type type = v.type();
@@ -1083,12 +1087,11 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
               continue;
             }
             const std::string_view text = v.as_string();
-            if (text.data() != last || text.size() != last_size) {
-              last = text.data();
-              last_size = text.size();
-              last_key = t.key_of(c, v);
-            }
-            kc[i] = last_key;
+            const auto address = reinterpret_cast<std::uintptr_t>(text.data());
+            TextKey& e = texts[((address >> 3) ^ (address >> 7)) & 7];
+            if (e.text != text.data() || e.size != text.size() || !e.text)
+              e = {text.data(), text.size(), t.key_of(c, v)};
+            kc[i] = e.key;
           }
         }
         if (cols[c].generics.empty() && W == 1) {
