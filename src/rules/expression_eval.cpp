@@ -352,7 +352,21 @@ Expression::Impl::Column Expression::Impl::eval_rows(std::int32_t index, Block& 
     case Op::greater_equal: {
       Column x = eval_rows(n.a, b), y = eval_rows(n.b, b);
       Value* out = fresh();
-      for (std::size_t i = 0; i < rows; ++i) out[i] = detail::ordering(n.op, x[i], y[i]);
+      for (std::size_t i = 0; i < rows; ++i) {
+        const Value& l = x[i];
+        const Value& r = y[i];
+        if (l.type() == Type::integer && r.type() == Type::integer) {
+          // Two integers (ages, durations): their order is compare_numbers' order.
+          const std::int64_t p = l.as_int(), q = r.as_int();
+          const int order = p < q ? -1 : (p > q ? 1 : 0);
+          out[i] = Value::boolean(n.op == Op::less         ? order < 0
+                                  : n.op == Op::less_equal ? order <= 0
+                                  : n.op == Op::greater    ? order > 0
+                                                           : order >= 0);
+          continue;
+        }
+        out[i] = detail::ordering(n.op, l, r);
+      }
       return {out, 1};
     }
     case Op::is_null:
