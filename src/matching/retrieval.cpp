@@ -155,8 +155,8 @@ struct CompetenceIndex::Impl {
   bool integer_weights = false;  // units are set
 
   // A query the integer path can score exactly: its known items as columns with integer
-  // weights q = qunits * 2^q_exp; every score is then an integer number of 2^(x_exp + q_exp)
-  // below kMaxUnits, so that the floating-point sum of the definition makes no rounding in any
+  // weights q = qunits * 2^q_exp; every score is then an integer number of 2^(x_exp + q_exp),
+  // at most kMaxUnits, so that the floating-point sum of the definition makes no rounding in any
   // order and equals the integer sum scaled.
   struct IntPlan {
     std::vector<std::pair<std::int32_t, std::uint16_t>> terms;  // (column, qunits)
@@ -202,7 +202,7 @@ struct CompetenceIndex::Impl {
       known.emplace_back(static_cast<std::int32_t>(it - item_ids.begin()), d);
       q_exp = std::min(q_exp, d.e);
       // MinHash of the item set: sorting by it brings queries with common items together.
-      std::uint64_t h = (q.items[t] + 1) * 0x9E3779B97F4A7C15ull;
+      std::uint64_t h = (std::uint64_t{q.items[t]} + 1) * 0x9E3779B97F4A7C15ull;
       h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9ull;
       h = (h ^ (h >> 27)) * 0x94D049BB133111EBull;
       key = std::min(key, h ^ (h >> 31));
