@@ -119,7 +119,8 @@ constexpr std::uint64_t kMaxUnits = 32766;
 
 // Queries scored together by the integer path: one 16-bit lane each in a tile of rows.
 constexpr std::size_t kLanes = 32;
-// Rows per tile: kTileRows x kLanes x 2 bytes = 256 KiB, half the L2 cache of common cores.
+// Rows per tile: kTileRows x kLanes x 2 bytes = 256 KiB, half the L2 cache of common cores;
+// 64 chunks of 64 rows, one bit each in a 64-bit mask.
 constexpr std::size_t kTileRows = 4096;
 
 using Lane8 = std::uint16_t __attribute__((vector_size(16)));
@@ -161,7 +162,8 @@ struct CompetenceIndex::Impl {
   struct IntPlan {
     std::vector<std::pair<std::int32_t, std::uint16_t>> terms;  // (column, qunits)
     int exp = 0;                                                // x_exp + q_exp
-    std::uint64_t key = 0;  // similarity key: queries sharing items get close keys
+    std::uint64_t key = 0;    // similarity key: queries sharing items get close keys
+    std::uint64_t reads = 0;  // postings of the known items
   };
 
   // Fills units, col_max_units and x_exp when every weight is a small multiple of a common
@@ -192,6 +194,7 @@ struct CompetenceIndex::Impl {
   bool plan(const RetrievalQuery& q, IntPlan& out) const {
     if (!integer_weights) return false;
     out.terms.clear();
+    out.reads = 0;
     std::vector<std::pair<std::int32_t, Dyadic>> known;
     int q_exp = std::numeric_limits<int>::max();
     std::uint64_t key = ~std::uint64_t{0};
@@ -214,6 +217,8 @@ struct CompetenceIndex::Impl {
     }
     std::uint64_t bound = 0;
     for (auto [col, d] : known) {
+      out.reads += static_cast<std::uint64_t>(postings.outerIndexPtr()[col + 1] -
+                                              postings.outerIndexPtr()[col]);
       const int shift = d.e - q_exp;
       if (shift >= 16 || d.m > (kMaxUnits >> shift)) return false;
       const std::uint64_t qu = d.m << shift;
@@ -282,6 +287,10 @@ struct CompetenceIndex::Impl {
       const std::size_t end = std::min(n, b0 + kTileRows);
       const auto end32 = static_cast<std::int32_t>(end);
       TileRow* base = tile.data() - b0;
+      const auto b32 = static_cast<std::int32_t>(b0);
+      // Chunks of 64 rows that received a weight: only those are scanned and cleared, so that
+      // queries with short posting lists do not pay for a scan of the whole index.
+      std::uint64_t chunks = 0;
       for (Column& c : cols) {
         const std::int32_t* p = c.p;
         const Lane8 w0 = c.w.v[0], w1 = c.w.v[1], w2 = c.w.v[2], w3 = c.w.v[3];
@@ -292,42 +301,47 @@ struct CompetenceIndex::Impl {
           row.v[1] += w1 * x;
           row.v[2] += w2 * x;
           row.v[3] += w3 * x;
+          chunks |= std::uint64_t{1} << (static_cast<std::uint32_t>(*p - b32) >> 6);
         }
         c.p = p;
       }
-      for (std::size_t r = b0; r < end; ++r) {
-        TileRow& row = base[r];
-        SignedLane8 any =
-            (reinterpret_cast<SignedLane8>(row.v[0]) >= reinterpret_cast<SignedLane8>(thr.v[0])) |
-            (reinterpret_cast<SignedLane8>(row.v[1]) >= reinterpret_cast<SignedLane8>(thr.v[1])) |
-            (reinterpret_cast<SignedLane8>(row.v[2]) >= reinterpret_cast<SignedLane8>(thr.v[2])) |
-            (reinterpret_cast<SignedLane8>(row.v[3]) >= reinterpret_cast<SignedLane8>(thr.v[3]));
-        std::uint64_t halves[2];
-        std::memcpy(halves, &any, sizeof halves);
-        if ((halves[0] | halves[1]) != 0) {
-          for (std::size_t l = 0; l < lanes; ++l) {
-            const std::uint16_t u = row.v[l / 8][l % 8];
-            if (u < thr.v[l / 8][l % 8]) continue;
-            std::vector<Cand>& heap = heaps[l];
-            const Cand c{u, external[r]};
-            if (heap.size() == k && !worse(c, heap.front())) continue;
-            const RetrievalFilters& f = *filters[l];
-            if (!depts[l].empty() &&
-                !std::binary_search(depts[l].begin(), depts[l].end(), departement[r]))
-              continue;
-            if (f.contract_mask != 0 && (contract_mask[r] & f.contract_mask) == 0) continue;
-            if (heap.size() < k) {
-              heap.push_back(c);
-              std::push_heap(heap.begin(), heap.end(), worse);
-            } else {
-              std::pop_heap(heap.begin(), heap.end(), worse);
-              heap.back() = c;
-              std::push_heap(heap.begin(), heap.end(), worse);
+      for (; chunks != 0; chunks &= chunks - 1) {
+        const std::size_t r0 = b0 + 64 * static_cast<std::size_t>(std::countr_zero(chunks));
+        const std::size_t r1 = std::min(end, r0 + 64);
+        for (std::size_t r = r0; r < r1; ++r) {
+          TileRow& row = base[r];
+          SignedLane8 any =
+              (reinterpret_cast<SignedLane8>(row.v[0]) >= reinterpret_cast<SignedLane8>(thr.v[0])) |
+              (reinterpret_cast<SignedLane8>(row.v[1]) >= reinterpret_cast<SignedLane8>(thr.v[1])) |
+              (reinterpret_cast<SignedLane8>(row.v[2]) >= reinterpret_cast<SignedLane8>(thr.v[2])) |
+              (reinterpret_cast<SignedLane8>(row.v[3]) >= reinterpret_cast<SignedLane8>(thr.v[3]));
+          std::uint64_t halves[2];
+          std::memcpy(halves, &any, sizeof halves);
+          if ((halves[0] | halves[1]) != 0) {
+            for (std::size_t l = 0; l < lanes; ++l) {
+              const std::uint16_t u = row.v[l / 8][l % 8];
+              if (u < thr.v[l / 8][l % 8]) continue;
+              std::vector<Cand>& heap = heaps[l];
+              const Cand c{u, external[r]};
+              if (heap.size() == k && !worse(c, heap.front())) continue;
+              const RetrievalFilters& f = *filters[l];
+              if (!depts[l].empty() &&
+                  !std::binary_search(depts[l].begin(), depts[l].end(), departement[r]))
+                continue;
+              if (f.contract_mask != 0 && (contract_mask[r] & f.contract_mask) == 0) continue;
+              if (heap.size() < k) {
+                heap.push_back(c);
+                std::push_heap(heap.begin(), heap.end(), worse);
+              } else {
+                std::pop_heap(heap.begin(), heap.end(), worse);
+                heap.back() = c;
+                std::push_heap(heap.begin(), heap.end(), worse);
+              }
+              if (heap.size() == k) thr.v[l / 8][l % 8] = heap.front().units;
             }
-            if (heap.size() == k) thr.v[l / 8][l % 8] = heap.front().units;
           }
+          row = TileRow{};
         }
-        row = TileRow{};
       }
     }
     for (std::size_t l = 0; l < lanes; ++l) {
@@ -698,12 +712,15 @@ std::vector<std::vector<Hit>> batch_top_k(const CompetenceIndex& index,
   const CompetenceIndex::Impl& m = *index.impl_;
   // Queries the integer path scores exactly (weights small multiples of powers of two, no
   // distance filter) go first, sorted by similarity so that a tile's queries share items; the
-  // others are answered one at a time. The answers keep the caller's order.
+  // others are answered one at a time. The answers keep the caller's order. A group of 32
+  // scans at least the tiles' touched chunks (up to 2 bytes per entry and query), so a query
+  // reading fewer than 1/32 of the entries' count of postings is cheaper alone.
   std::vector<CompetenceIndex::Impl::IntPlan> plans(queries.size());
   std::vector<std::size_t> order, others;
   order.reserve(queries.size());
   for (std::size_t i = 0; i < queries.size(); ++i) {
-    if (options.k > 0 && !queries[i].filters.origin && m.plan(queries[i].query, plans[i]))
+    if (options.k > 0 && !queries[i].filters.origin && m.plan(queries[i].query, plans[i]) &&
+        plans[i].reads * kLanes >= m.n)
       order.push_back(i);
     else
       others.push_back(i);
