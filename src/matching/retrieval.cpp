@@ -2,13 +2,16 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cmath>
 #include <condition_variable>
+#include <cstring>
 #include <exception>
 #include <mutex>
 #include <numbers>
 #include <string>
 #include <thread>
+#include <tuple>
 
 #include "aiguillage/core/error.hpp"
 
@@ -78,14 +81,54 @@ void check_filters(const RetrievalFilters& f, const std::string& base) {
 // visit that makes its score non-zero) and one slot more for the unconditional store.
 struct Scratch {
   std::vector<double> acc;
+  std::vector<std::uint16_t> units;  // the integer path's accumulator, same rules
   std::vector<std::int32_t> touched;
   std::size_t n_touched = 0;
   void fit(std::size_t n) {
     if (acc.size() < n) acc.assign(n, 0.0);
     if (touched.size() < n + 1) touched.resize(n + 1);
   }
+  void fit_units(std::size_t n) {
+    if (units.size() < n) units.assign(n, 0);
+    if (touched.size() < n + 1) touched.resize(n + 1);
+  }
 };
 thread_local Scratch scratch;
+
+// A positive finite double as an odd integer times a power of two: w = m * 2^e.
+struct Dyadic {
+  std::uint64_t m;
+  int e;
+};
+Dyadic dyadic(double w) {
+  const auto bits = std::bit_cast<std::uint64_t>(w);
+  const int biased = static_cast<int>((bits >> 52) & 0x7ff);
+  std::uint64_t mant = bits & ((std::uint64_t{1} << 52) - 1);
+  int e = -1074;  // subnormal
+  if (biased != 0) {
+    mant |= std::uint64_t{1} << 52;
+    e = biased - 1075;
+  }
+  const int tz = std::countr_zero(mant);
+  return {mant >> tz, e + tz};
+}
+
+// Largest integer score the exact integer path accumulates: 16-bit lanes compared as signed,
+// with 32767 left as a threshold no score reaches.
+constexpr std::uint64_t kMaxUnits = 32766;
+
+// Queries scored together by the integer path: one 16-bit lane each in a tile of rows.
+constexpr std::size_t kLanes = 32;
+// Rows per tile: kTileRows x kLanes x 2 bytes = 256 KiB, half the L2 cache of common cores;
+// 64 chunks of 64 rows, one bit each in a 64-bit mask.
+constexpr std::size_t kTileRows = 4096;
+
+using Lane8 = std::uint16_t __attribute__((vector_size(16)));
+using SignedLane8 = std::int16_t __attribute__((vector_size(16)));
+constexpr std::size_t kVecs = kLanes / 8;
+struct alignas(64) TileRow {
+  Lane8 v[kVecs];
+};
 
 }  // namespace
 
@@ -105,6 +148,210 @@ struct CompetenceIndex::Impl {
   std::vector<std::uint32_t> departement, contract_mask;
   std::vector<double> max_km;
   std::vector<std::uint32_t> cell_start;  // internal rows of cell c: [cell_start[c], [c+1])
+  // The weights as integers x = units * 2^x_exp, parallel to the postings, when every weight
+  // is such a multiple with units <= kMaxUnits (for instance 1.0 and 0.5); empty otherwise.
+  std::vector<std::uint16_t> units;
+  std::vector<std::uint16_t> col_max_units;  // per column, the largest of its units
+  int x_exp = 0;
+  bool integer_weights = false;  // units are set
+
+  // A query the integer path can score exactly: its known items as columns with integer
+  // weights q = qunits * 2^q_exp; every score is then an integer number of 2^(x_exp + q_exp),
+  // at most kMaxUnits, so that the floating-point sum of the definition makes no rounding in any
+  // order and equals the integer sum scaled.
+  struct IntPlan {
+    std::vector<std::pair<std::int32_t, std::uint16_t>> terms;  // (column, qunits)
+    int exp = 0;                                                // x_exp + q_exp
+    std::uint64_t key = 0;    // similarity key: queries sharing items get close keys
+    std::uint64_t reads = 0;  // postings of the known items
+  };
+
+  // Fills units, col_max_units and x_exp when every weight is a small multiple of a common
+  // power of two; leaves units empty otherwise.
+  void set_units() {
+    const double* value = postings.valuePtr();
+    const auto nnz = static_cast<std::size_t>(postings.nonZeros());
+    int e_min = std::numeric_limits<int>::max();
+    for (std::size_t p = 0; p < nnz; ++p) e_min = std::min(e_min, dyadic(value[p]).e);
+    std::vector<std::uint16_t> u(nnz);
+    for (std::size_t p = 0; p < nnz; ++p) {
+      const Dyadic d = dyadic(value[p]);
+      const int shift = d.e - e_min;
+      if (shift >= 16 || d.m > (kMaxUnits >> shift)) return;
+      u[p] = static_cast<std::uint16_t>(d.m << shift);
+    }
+    const std::int32_t* outer = postings.outerIndexPtr();
+    col_max_units.assign(item_ids.size(), 0);
+    for (std::size_t c = 0; c < item_ids.size(); ++c)
+      for (auto p = static_cast<std::size_t>(outer[c]); p < static_cast<std::size_t>(outer[c + 1]);
+           ++p)
+        col_max_units[c] = std::max(col_max_units[c], u[p]);
+    units = std::move(u);
+    x_exp = nnz == 0 ? 0 : e_min;
+    integer_weights = true;
+  }
+
+  bool plan(const RetrievalQuery& q, IntPlan& out) const {
+    if (!integer_weights) return false;
+    out.terms.clear();
+    out.reads = 0;
+    std::vector<std::pair<std::int32_t, Dyadic>> known;
+    int q_exp = std::numeric_limits<int>::max();
+    std::uint64_t key = ~std::uint64_t{0};
+    for (std::size_t t = 0; t < q.items.size(); ++t) {
+      auto it = std::lower_bound(item_ids.begin(), item_ids.end(), q.items[t]);
+      if (it == item_ids.end() || *it != q.items[t]) continue;
+      const Dyadic d = dyadic(q.weights[t]);
+      known.emplace_back(static_cast<std::int32_t>(it - item_ids.begin()), d);
+      q_exp = std::min(q_exp, d.e);
+      // MinHash of the item set: sorting by it brings queries with common items together.
+      std::uint64_t h = (std::uint64_t{q.items[t]} + 1) * 0x9E3779B97F4A7C15ull;
+      h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9ull;
+      h = (h ^ (h >> 27)) * 0x94D049BB133111EBull;
+      key = std::min(key, h ^ (h >> 31));
+    }
+    out.key = key;
+    if (known.empty()) {
+      out.exp = 0;
+      return true;  // scores nothing
+    }
+    std::uint64_t bound = 0;
+    for (auto [col, d] : known) {
+      out.reads += static_cast<std::uint64_t>(postings.outerIndexPtr()[col + 1] -
+                                              postings.outerIndexPtr()[col]);
+      const int shift = d.e - q_exp;
+      if (shift >= 16 || d.m > (kMaxUnits >> shift)) return false;
+      const std::uint64_t qu = d.m << shift;
+      bound += qu * col_max_units[static_cast<std::size_t>(col)];
+      if (bound > kMaxUnits) return false;
+      out.terms.emplace_back(col, static_cast<std::uint16_t>(qu));
+    }
+    // Every product and partial sum is k * 2^exp with 0 < k <= kMaxUnits < 2^15: exactly
+    // representable when 2^exp is not below the smallest subnormal and 2^(exp + 15) is finite.
+    const long exp = static_cast<long>(x_exp) + q_exp;
+    if (exp < -1074 || exp + 15 > 1023) return false;
+    out.exp = static_cast<int>(exp);
+    return true;
+  }
+
+  // Integer path for up to kLanes planned queries at once. The queries' items are merged:
+  // each distinct column is read once per tile of rows and adds its weight times each query's
+  // units to every lane at once, so that queries with common items share the posting reads
+  // and the accumulator line. Exact, hence independent of the order of the items.
+  void tile_top_k(std::span<const IntPlan* const> plans,
+                  std::span<const RetrievalFilters* const> filters, std::size_t k,
+                  std::span<std::vector<Hit>* const> out, std::vector<TileRow>& tile) const {
+    const std::size_t lanes = plans.size();
+    struct Column {
+      std::int32_t col;
+      TileRow w;
+      const std::int32_t* p;
+      const std::int32_t* last;
+    };
+    std::vector<std::tuple<std::int32_t, std::size_t, std::uint16_t>> terms;
+    for (std::size_t l = 0; l < lanes; ++l)
+      for (auto [col, qu] : plans[l]->terms) terms.emplace_back(col, l, qu);
+    std::sort(terms.begin(), terms.end());
+    std::vector<Column> cols;
+    const std::int32_t* outer = postings.outerIndexPtr();
+    const std::int32_t* inner = postings.innerIndexPtr();
+    for (auto [col, l, qu] : terms) {
+      if (cols.empty() || cols.back().col != col) {
+        Column c{col, {}, inner + outer[col], inner + outer[col + 1]};
+        cols.push_back(c);
+      }
+      cols.back().w.v[l / 8][l % 8] = qu;
+    }
+    // Per lane: the best k so far as (units, caller's index), worst on top.
+    struct Cand {
+      std::uint16_t units;
+      std::uint32_t index;
+    };
+    auto worse = [](const Cand& a, const Cand& b) {
+      return a.units > b.units || (a.units == b.units && a.index < b.index);
+    };
+    std::vector<std::vector<Cand>> heaps(lanes);
+    std::vector<std::vector<std::uint32_t>> depts(lanes);
+    for (std::size_t l = 0; l < lanes; ++l) {
+      depts[l] = filters[l]->departements;
+      std::sort(depts[l].begin(), depts[l].end());
+    }
+    // Lane thresholds: a row is looked at only when its units reach the lane's k-th best.
+    // Unused lanes keep a threshold no score reaches.
+    TileRow thr;
+    for (std::size_t l = 0; l < kLanes; ++l)
+      thr.v[l / 8][l % 8] = static_cast<std::uint16_t>(l < lanes && k > 0 ? 1 : kMaxUnits + 1);
+    if (tile.size() < kTileRows) tile.resize(kTileRows);
+    const std::uint16_t* units_of = units.data();
+    for (std::size_t b0 = 0; b0 < n; b0 += kTileRows) {
+      const std::size_t end = std::min(n, b0 + kTileRows);
+      const auto end32 = static_cast<std::int32_t>(end);
+      TileRow* base = tile.data() - b0;
+      const auto b32 = static_cast<std::int32_t>(b0);
+      // Chunks of 64 rows that received a weight: only those are scanned and cleared, so that
+      // queries with short posting lists do not pay for a scan of the whole index.
+      std::uint64_t chunks = 0;
+      for (Column& c : cols) {
+        const std::int32_t* p = c.p;
+        const Lane8 w0 = c.w.v[0], w1 = c.w.v[1], w2 = c.w.v[2], w3 = c.w.v[3];
+        for (; p != c.last && *p < end32; ++p) {
+          TileRow& row = base[static_cast<std::size_t>(*p)];
+          const std::uint16_t x = units_of[p - inner];
+          row.v[0] += w0 * x;
+          row.v[1] += w1 * x;
+          row.v[2] += w2 * x;
+          row.v[3] += w3 * x;
+          chunks |= std::uint64_t{1} << (static_cast<std::uint32_t>(*p - b32) >> 6);
+        }
+        c.p = p;
+      }
+      for (; chunks != 0; chunks &= chunks - 1) {
+        const std::size_t r0 = b0 + 64 * static_cast<std::size_t>(std::countr_zero(chunks));
+        const std::size_t r1 = std::min(end, r0 + 64);
+        for (std::size_t r = r0; r < r1; ++r) {
+          TileRow& row = base[r];
+          SignedLane8 any =
+              (reinterpret_cast<SignedLane8>(row.v[0]) >= reinterpret_cast<SignedLane8>(thr.v[0])) |
+              (reinterpret_cast<SignedLane8>(row.v[1]) >= reinterpret_cast<SignedLane8>(thr.v[1])) |
+              (reinterpret_cast<SignedLane8>(row.v[2]) >= reinterpret_cast<SignedLane8>(thr.v[2])) |
+              (reinterpret_cast<SignedLane8>(row.v[3]) >= reinterpret_cast<SignedLane8>(thr.v[3]));
+          std::uint64_t halves[2];
+          std::memcpy(halves, &any, sizeof halves);
+          if ((halves[0] | halves[1]) != 0) {
+            for (std::size_t l = 0; l < lanes; ++l) {
+              const std::uint16_t u = row.v[l / 8][l % 8];
+              if (u < thr.v[l / 8][l % 8]) continue;
+              std::vector<Cand>& heap = heaps[l];
+              const Cand c{u, external[r]};
+              if (heap.size() == k && !worse(c, heap.front())) continue;
+              const RetrievalFilters& f = *filters[l];
+              if (!depts[l].empty() &&
+                  !std::binary_search(depts[l].begin(), depts[l].end(), departement[r]))
+                continue;
+              if (f.contract_mask != 0 && (contract_mask[r] & f.contract_mask) == 0) continue;
+              if (heap.size() < k) {
+                heap.push_back(c);
+                std::push_heap(heap.begin(), heap.end(), worse);
+              } else {
+                std::pop_heap(heap.begin(), heap.end(), worse);
+                heap.back() = c;
+                std::push_heap(heap.begin(), heap.end(), worse);
+              }
+              if (heap.size() == k) thr.v[l / 8][l % 8] = heap.front().units;
+            }
+          }
+          row = TileRow{};
+        }
+      }
+    }
+    for (std::size_t l = 0; l < lanes; ++l) {
+      std::sort_heap(heaps[l].begin(), heaps[l].end(), worse);
+      std::vector<Hit>& o = *out[l];
+      o.clear();
+      o.reserve(heaps[l].size());
+      for (const Cand& c : heaps[l]) o.push_back({c.index, std::ldexp(c.units, plans[l]->exp)});
+    }
+  }
 
   // Internal row ranges that can hold entries within `km` of `o` (a superset: whole cells).
   void cell_ranges(GeoPoint o, double km,
@@ -162,6 +409,88 @@ struct CompetenceIndex::Impl {
     out.resize(w);
   }
 
+  // One query on the integer path (see plan): 16-bit accumulators (2 bytes per entry instead
+  // of 8) and 16-bit weights. The sum is exact, so the order of the items does not matter.
+  std::vector<Hit> top_k_units(
+      const IntPlan& plan, std::size_t k, const RetrievalFilters& f,
+      std::span<const std::pair<std::int32_t, std::int32_t>> ranges) const {
+    Scratch& s = scratch;
+    s.fit_units(n);
+    s.n_touched = 0;
+    const std::int32_t* outer = postings.outerIndexPtr();
+    const std::int32_t* inner = postings.innerIndexPtr();
+    const std::uint16_t* units_of = units.data();
+    struct Cursor {
+      const std::int32_t* p;
+      const std::int32_t* last;
+      std::uint16_t w;
+    };
+    std::vector<Cursor> cursors;
+    for (auto [col, qu] : plan.terms)
+      cursors.push_back({inner + outer[col], inner + outer[col + 1], qu});
+    // Blocks of rows as in top_k: 131,072 accumulators of 2 bytes stay in cache.
+    constexpr std::int64_t kBlock = 131072;
+    std::uint16_t* acc = s.units.data();
+    std::int32_t* touched = s.touched.data();
+    std::size_t n_touched = 0;
+    std::int64_t previous_end = 0;
+    for (auto [lo, hi] : ranges) {
+      for (std::int64_t b = lo; b < hi; b += kBlock) {
+        const auto end = static_cast<std::int32_t>(std::min<std::int64_t>(hi, b + kBlock));
+        for (Cursor& c : cursors) {
+          const std::int32_t* p =
+              b == previous_end ? c.p : std::lower_bound(c.p, c.last, static_cast<std::int32_t>(b));
+          for (; p != c.last && *p < end; ++p) {
+            std::uint16_t& a = acc[static_cast<std::size_t>(*p)];
+            const std::uint16_t before = a;
+            a = static_cast<std::uint16_t>(before + c.w * units_of[p - inner]);
+            touched[n_touched] = *p;
+            n_touched += before == 0;
+          }
+          c.p = p;
+        }
+        previous_end = end;
+      }
+    }
+    struct Cand {
+      std::uint16_t units;
+      std::uint32_t index;
+    };
+    auto worse = [](const Cand& a, const Cand& b) {
+      return a.units > b.units || (a.units == b.units && a.index < b.index);
+    };
+    std::vector<Cand> heap;
+    std::vector<std::uint32_t> depts = f.departements;
+    std::sort(depts.begin(), depts.end());
+    const bool by_distance = f.origin.has_value();
+    for (std::size_t t = 0; t < n_touched; ++t) {
+      const auto r = static_cast<std::size_t>(touched[t]);
+      const std::uint16_t u = acc[r];
+      acc[r] = 0;
+      if (heap.size() == k && u < heap.front().units) continue;
+      const Cand c{u, external[r]};
+      if (heap.size() == k && !worse(c, heap.front())) continue;
+      if (!depts.empty() && !std::binary_search(depts.begin(), depts.end(), departement[r]))
+        continue;
+      if (f.contract_mask != 0 && (contract_mask[r] & f.contract_mask) == 0) continue;
+      if (by_distance && haversine_km(*f.origin, location[r]) > std::min(f.max_km, max_km[r]))
+        continue;
+      if (heap.size() < k) {
+        heap.push_back(c);
+        std::push_heap(heap.begin(), heap.end(), worse);
+      } else {
+        std::pop_heap(heap.begin(), heap.end(), worse);
+        heap.back() = c;
+        std::push_heap(heap.begin(), heap.end(), worse);
+      }
+    }
+    std::sort_heap(heap.begin(), heap.end(), worse);
+    std::vector<Hit> out;
+    out.reserve(heap.size());
+    for (const Cand& c : heap) out.push_back({c.index, std::ldexp(c.units, plan.exp)});
+    return out;
+  }
+
   std::vector<Hit> top_k(const RetrievalQuery& q, std::size_t k, const RetrievalFilters& f,
                          const std::string& base, bool validated) const {
     if (!validated) {
@@ -170,15 +499,16 @@ struct CompetenceIndex::Impl {
     }
     std::vector<Hit> out;
     if (k == 0 || n == 0) return out;
-    Scratch& s = scratch;
-    s.fit(n);
-    s.n_touched = 0;
     std::vector<std::pair<std::int32_t, std::int32_t>> ranges;
     const bool by_distance = f.origin.has_value();
     if (by_distance && std::isfinite(f.max_km))
       cell_ranges(*f.origin, f.max_km, ranges);
     else
       ranges.emplace_back(0, static_cast<std::int32_t>(n));
+    if (IntPlan p; plan(q, p)) return top_k_units(p, k, f, ranges);
+    Scratch& s = scratch;
+    s.fit(n);
+    s.n_touched = 0;
     const std::int32_t* outer = postings.outerIndexPtr();
     const std::int32_t* inner = postings.innerIndexPtr();
     const double* value = postings.valuePtr();
@@ -361,6 +691,7 @@ CompetenceIndex CompetenceIndex::build(std::span<const IndexEntry> entries) {
       values[pos] = e.weights[t];
     }
   }
+  m.set_units();
   return CompetenceIndex(std::move(impl));
 }
 
@@ -378,6 +709,27 @@ std::vector<std::vector<Hit>> batch_top_k(const CompetenceIndex& index,
     check_filters(queries[i].filters, base);
   }
   std::vector<std::vector<Hit>> out(queries.size());
+  const CompetenceIndex::Impl& m = *index.impl_;
+  // Queries the integer path scores exactly (weights small multiples of powers of two, no
+  // distance filter) go first, sorted by similarity so that a tile's queries share items; the
+  // others are answered one at a time. The answers keep the caller's order. A group of 32
+  // scans at least the tiles' touched chunks (up to 2 bytes per entry and query), so a query
+  // reading fewer than 1/32 of the entries' count of postings is cheaper alone.
+  std::vector<CompetenceIndex::Impl::IntPlan> plans(queries.size());
+  std::vector<std::size_t> order, others;
+  order.reserve(queries.size());
+  for (std::size_t i = 0; i < queries.size(); ++i) {
+    if (options.k > 0 && !queries[i].filters.origin && m.plan(queries[i].query, plans[i]) &&
+        plans[i].reads * kLanes >= m.n)
+      order.push_back(i);
+    else
+      others.push_back(i);
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return plans[a].key < plans[b].key; });
+  const std::size_t n_tiled = order.size();
+  order.insert(order.end(), others.begin(), others.end());
+  others = {};
   const std::size_t block = std::max<std::size_t>(1, options.block_size);
   const std::size_t n_blocks = (queries.size() + block - 1) / block;
   const std::size_t threads =
@@ -389,12 +741,31 @@ std::vector<std::vector<Hit>> batch_top_k(const CompetenceIndex& index,
   std::exception_ptr failure;
   auto work = [&] {
     try {
+      std::vector<TileRow> tile;
+      std::vector<const CompetenceIndex::Impl::IntPlan*> group_plans;
+      std::vector<const RetrievalFilters*> group_filters;
+      std::vector<std::vector<Hit>*> group_out;
       for (;;) {
         const std::size_t b = next.fetch_add(1);
         if (b >= n_blocks) break;
         const std::size_t lo = b * block, hi = std::min(queries.size(), lo + block);
-        for (std::size_t i = lo; i < hi; ++i)
-          out[i] = index.impl_->top_k(queries[i].query, options.k, queries[i].filters, "", true);
+        for (std::size_t j = lo; j < hi;) {
+          if (j < n_tiled) {
+            const std::size_t stop = std::min({hi, n_tiled, j + kLanes});
+            group_plans.clear();
+            group_filters.clear();
+            group_out.clear();
+            for (; j < stop; ++j) {
+              group_plans.push_back(&plans[order[j]]);
+              group_filters.push_back(&queries[order[j]].filters);
+              group_out.push_back(&out[order[j]]);
+            }
+            m.tile_top_k(group_plans, group_filters, options.k, group_out, tile);
+          } else {
+            const std::size_t i = order[j++];
+            out[i] = m.top_k(queries[i].query, options.k, queries[i].filters, "", true);
+          }
+        }
         std::lock_guard lock(mu);
         done += hi - lo;
         cv.notify_one();

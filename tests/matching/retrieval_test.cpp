@@ -278,6 +278,103 @@ TEST(RetrievalTest, BatchEqualsSingleQueriesWithProgress) {
   EXPECT_TRUE(batch_top_k(index, {}, {}).empty());
 }
 
+// Weights that are small multiples of powers of two (required 1, desired 0.5, and others)
+// send a batch through the integer tile path; real weights and distance filters through the
+// one-query path. Both must give dense scoring's answer bit for bit, across tiles of rows
+// (more than 4096 entries), with many tied scores, and in the caller's order.
+TEST(RetrievalTest, BatchIntegerPathEqualsBruteForce) {
+  std::mt19937_64 rng(12);
+  const double dyadic[] = {1.0, 0.5, 0.25, 0.75, 1.5, 3.0, 0.125, 6.25};
+  for (int round = 0; round < 2; ++round) {
+    const bool all_ones = round == 0;  // integer scores: ties everywhere
+    std::vector<OwnedEntry> entries = random_entries(rng, 9000, true);
+    for (OwnedEntry& e : entries)
+      for (double& w : e.weights) w = all_ones ? 1.0 : dyadic[rng() % 8];
+    const CompetenceIndex index = build(entries);
+    std::vector<OwnedQuery> owned;
+    for (int i = 0; i < 160; ++i) {
+      OwnedQuery q = random_query(rng, true);
+      for (double& w : q.weights)
+        w = all_ones      ? 1.0
+            : i % 10 == 9 ? std::ldexp(1.0 + static_cast<double>(rng() % 97) / 7, -3)
+                          : dyadic[rng() % 8];
+      if (i % 4 != 0) q.filters.origin.reset();  // mostly the integer path
+      owned.push_back(std::move(q));
+    }
+    std::vector<BatchQuery> batch;
+    for (const OwnedQuery& q : owned) batch.push_back({q.view(), q.filters});
+    for (std::size_t k : {1u, 10u, 60u}) {
+      std::vector<std::vector<Hit>> expected;
+      for (const OwnedQuery& q : owned) expected.push_back(brute_force(entries, q, k));
+      for (auto [threads, block] : {std::pair<std::size_t, std::size_t>{1, 256}, {2, 7}, {3, 1}}) {
+        BatchOptions opt;
+        opt.k = k;
+        opt.threads = threads;
+        opt.block_size = block;
+        const auto result = batch_top_k(index, batch, opt);
+        ASSERT_EQ(result.size(), owned.size());
+        for (std::size_t i = 0; i < owned.size(); ++i)
+          ASSERT_EQ(result[i], expected[i])
+              << "round " << round << " k " << k << " threads " << threads << " query " << i;
+      }
+      std::size_t full = 0;
+      for (const auto& e : expected) full += e.size() == k;
+      EXPECT_GT(full, owned.size() / 2);  // most queries fill their k hits
+    }
+  }
+}
+
+// At the limits of the integer path (units beyond 15 bits, exponents near the ends of the
+// double range), answers still equal dense scoring, including products that underflow.
+TEST(RetrievalTest, BatchAtTheIntegerLimitsEqualsBruteForce) {
+  auto check = [](const std::vector<double>& entry_weights,
+                  const std::vector<std::vector<double>>& query_weights) {
+    std::vector<OwnedEntry> entries(40);
+    for (std::size_t e = 0; e < entries.size(); ++e) {
+      entries[e].items = {1, 2, 3};
+      for (std::size_t t = 0; t < 3; ++t)
+        entries[e].weights.push_back(entry_weights[(e + t) % entry_weights.size()]);
+      entries[e].location = {45.0 + 0.01 * static_cast<double>(e % 7), 5.0};
+    }
+    const CompetenceIndex index = build(entries);
+    std::vector<OwnedQuery> owned;
+    const std::vector<std::uint32_t> order{3, 1, 2};  // not the index's column order
+    for (const auto& w : query_weights)
+      owned.push_back(
+          {{order.begin(), order.begin() + static_cast<std::ptrdiff_t>(w.size())}, w, {}});
+    std::vector<BatchQuery> batch;
+    for (const OwnedQuery& q : owned) batch.push_back({q.view(), {}});
+    BatchOptions opt;
+    opt.k = 15;
+    const auto result = batch_top_k(index, batch, opt);
+    for (std::size_t i = 0; i < owned.size(); ++i) {
+      EXPECT_EQ(result[i], brute_force(entries, owned[i], 15)) << "query " << i;
+      EXPECT_EQ(index.top_k(owned[i].view(), 15), result[i]) << "query " << i;
+      // Alone in its batch, no other query's lane sends the rows to the scalar check.
+      EXPECT_EQ(batch_top_k(index, std::span(batch).subspan(i, 1), opt)[0], result[i]);
+    }
+    return result;
+  };
+  // Units up to 32766 are scored by the integer path; more leave it.
+  check(
+      {1.0},
+      {{32766.0}, {32765.0, 1.0}, {32766.0, 1.0}, {32767.0, 1.0}, {32765.0, 3.0}, {0.5, 16382.5}});
+  // Entry weights 1 and 2^-15 need 2^15 units: the index keeps the floating-point path.
+  check({1.0, std::ldexp(1.0, -15), 0.5}, {{1.0, 1.0}, {0.5, 3.0, 1.0}});
+  // Scores down to the smallest subnormal are exact; below it the products underflow to 0
+  // and those entries are not hits.
+  const auto tiny = check({std::ldexp(1.0, -1000)},
+                          {{std::ldexp(1.0, -74)}, {std::ldexp(1.0, -80)}, {1.0, 0.75}});
+  EXPECT_EQ(tiny[0].size(), 15u);
+  EXPECT_EQ(tiny[0][0].score, std::ldexp(1.0, -1074));
+  EXPECT_TRUE(tiny[1].empty());
+  // Large weights, up to sums near the largest double.
+  const auto huge = check({std::ldexp(1.0, 1000)},
+                          {{std::ldexp(1.0, 7), std::ldexp(1.0, 8)}, {std::ldexp(1.0, 22)}});
+  EXPECT_EQ(huge[0][0].score, std::ldexp(3.0, 1007));
+  EXPECT_EQ(huge[1][0].score, std::ldexp(1.0, 1022));
+}
+
 TEST(RetrievalTest, ProgressCallbackExceptionReachesTheCaller) {
   std::mt19937_64 rng(10);
   const std::vector<OwnedEntry> entries = random_entries(rng, 500, true);
