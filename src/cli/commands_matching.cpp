@@ -1,5 +1,6 @@
-// match: scores profiles against offers (a full scan) and prints the best offers of each
-// person with their principal reasons, or the full explanation.
+// match: the best offers of each person (or the best persons for each offer) by the full
+// score, found through the competence index (exact, see matcher.hpp), with their principal
+// reasons or the full explanation.
 #include <algorithm>
 #include <filesystem>
 #include <string>
@@ -8,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "aiguillage/matching/explanation.hpp"
+#include "aiguillage/matching/matcher.hpp"
 #include "cli.hpp"
 
 namespace aiguillage::cli {
@@ -32,10 +34,51 @@ std::string error_record(const char* file, std::size_t line, const Error& e) {
   return j.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
-struct Ranked {
-  std::size_t offer;
-  Score score;
-};
+std::size_t positive(const Args& args, const char* name, std::size_t fallback, long long max) {
+  auto v = args.get(name);
+  if (!v) return fallback;
+  std::size_t used = 0;
+  long long k = -1;
+  try {
+    k = std::stoll(*v, &used);
+  } catch (const std::exception&) {
+  }
+  if (used != v->size() || k < 1 || k > max)
+    throw UsageError(std::string(name) + " must be a positive integer, not \"" + *v + "\"");
+  return static_cast<std::size_t>(k);
+}
+
+std::vector<std::string> comma_list(const std::optional<std::string>& v) {
+  std::vector<std::string> out;
+  if (!v) return out;
+  std::size_t start = 0;
+  for (;;) {
+    const auto comma = v->find(',', start);
+    std::string item = v->substr(start, comma == std::string::npos ? comma : comma - start);
+    if (!item.empty()) out.push_back(std::move(item));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+// The principal reasons in words: they need only the pair's own facts, not the cohort.
+Json reasons_json(const Score& s, const Profile& profile, const Offer& offer,
+                  const ExplainOptions& options, ExplanationLanguage lang) {
+  MatchExplanation context;
+  context.distance_km = s.distance_km;
+  context.max_distance_km = profile.max_distance_km;
+  context.mobility_steps = s.mobility_steps;
+  context.offer_experience = offer.experience;
+  Json reasons = Json::array();
+  for (const MatchReason& reason : principal_reasons(s, options.max_reasons))
+    reasons.push_back({{"kind", reason.penalty ? "penalty" : "term"},
+                       {"name", reason.name},
+                       {"feature", reason.feature},
+                       {"contribution", reason.contribution},
+                       {"text", reason_text(reason, context, lang)}});
+  return reasons;
+}
 
 }  // namespace
 
@@ -49,23 +92,34 @@ int cmd_match(int argc, char** argv) {
                           {"--scoring", true},
                           {"--top", true},
                           {"--lang", true},
-                          {"--explain", false}},
+                          {"--explain", false},
+                          {"--persons", false},
+                          {"--departements", true},
+                          {"--contracts", true},
+                          {"--max-km", true},
+                          {"--threads", true}},
                          0, 0);
   if (!args.has("--offers")) throw UsageError("--offers FILE is required");
   if (args.has("--profile") == args.has("--profiles"))
     throw UsageError("give exactly one of --profile FILE and --profiles FILE");
-  std::size_t top = 10;
-  if (auto v = args.get("--top")) {
+  const std::size_t top = positive(args, "--top", 10, 1000000);
+  MatchBatchOptions batch;
+  batch.threads = positive(args, "--threads", 1, 256);
+  MatchFilters filters;
+  filters.departements = comma_list(args.get("--departements"));
+  filters.contract_types = comma_list(args.get("--contracts"));
+  if (auto v = args.get("--max-km")) {
     std::size_t used = 0;
-    long long k = -1;
+    double km = -1;
     try {
-      k = std::stoll(*v, &used);
+      km = std::stod(*v, &used);
     } catch (const std::exception&) {
     }
-    if (used != v->size() || k < 1 || k > 1000000)
-      throw UsageError("--top must be a positive integer, not \"" + *v + "\"");
-    top = static_cast<std::size_t>(k);
+    if (used != v->size() || !(km >= 0))
+      throw UsageError("--max-km must be a number of km >= 0, not \"" + *v + "\"");
+    filters.max_km = km;
   }
+  const bool persons = args.has("--persons");
   const std::string lang_name = args.get("--lang").value_or("fr");
   if (lang_name != "fr" && lang_name != "en")
     throw UsageError("--lang must be fr or en, not \"" + lang_name + "\"");
@@ -133,55 +187,49 @@ int cmd_match(int argc, char** argv) {
       ++next_error;
     }
   };
-  for (std::size_t p = 0; p < profiles.profiles.size(); ++p) {
-    flush_errors_before(profiles.lines[p]);
-    const Profile& profile = profiles.profiles[p];
-    std::vector<Ranked> ranked;
-    ranked.reserve(offers.offers.size());
-    for (std::size_t o = 0; o < offers.offers.size(); ++o)
-      ranked.push_back({o, score(profile, offers.offers[o], referential, config)});
-    std::sort(ranked.begin(), ranked.end(), [&](const Ranked& a, const Ranked& b) {
-      return ranks_before(a.score.excluded, a.score.score, offers.offers[a.offer].id,
-                          b.score.excluded, b.score.score, offers.offers[b.offer].id);
-    });
-    // An excluded offer is never proposed, though it counts in the cohort.
-    for (std::size_t r = 0; r < ranked.size() && r < top && !ranked[r].score.excluded; ++r) {
-      const Offer& offer = offers.offers[ranked[r].offer];
-      const Score& s = ranked[r].score;
-      Json j = Json::object();
-      j["profile_id"] = profile.id;
-      j["offer_id"] = offer.id;
-      j["rank"] = r + 1;
-      j["cohort_size"] = ranked.size();
-      j["score"] = s.score;
-      j["reason_codes"] = s.reasons;
-      if (explain) {
-        const MatchExplanation e =
-            explain_match(profile, offer, referential, config, offers.offers, options);
-        Json full = Json::parse(e.to_json(lang));
-        j["reasons"] = full["reasons"];
-        j["explanation"] = std::move(full);
-      } else {
-        // The reasons' words need only the pair's own facts, not the cohort.
-        MatchExplanation context;
-        context.distance_km = s.distance_km;
-        context.max_distance_km = profile.max_distance_km;
-        context.mobility_steps = s.mobility_steps;
-        context.offer_experience = offer.experience;
-        Json reasons = Json::array();
-        for (const MatchReason& reason : principal_reasons(s, options.max_reasons))
-          reasons.push_back({{"kind", reason.penalty ? "penalty" : "term"},
-                             {"name", reason.name},
-                             {"feature", reason.feature},
-                             {"contribution", reason.contribution},
-                             {"text", reason_text(reason, context, lang)}});
-        j["reasons"] = reasons;
-      }
-      out += j.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
+  auto emit = [&](const Profile& profile, const Offer& offer, std::size_t rank, std::size_t cohort,
+                  const Score& s) {
+    Json j = Json::object();
+    j["profile_id"] = profile.id;
+    j["offer_id"] = offer.id;
+    j["rank"] = rank;
+    j["cohort_size"] = cohort;
+    j["score"] = s.score;
+    j["reason_codes"] = s.reasons;
+    if (explain) {
+      const MatchExplanation e =
+          persons ? explain_match(profile, offer, referential, config, profiles.profiles, options)
+                  : explain_match(profile, offer, referential, config, offers.offers, options);
+      Json full = Json::parse(e.to_json(lang));
+      j["reasons"] = full["reasons"];
+      j["explanation"] = std::move(full);
+    } else {
+      j["reasons"] = reasons_json(s, profile, offer, options, lang);
     }
+    out += j.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
     if (out.size() > (1u << 20)) {
       write_out(out);
       out.clear();
+    }
+  };
+  // The answers are computed by the banks (in parallel with --threads), then printed in input
+  // order; an excluded document is never listed, though it counts in the cohort.
+  if (persons) {
+    flush_errors_before(static_cast<std::size_t>(-1));
+    const ProfileBank bank(profiles.profiles, referential, config);
+    const auto best = bank.top_profiles(offers.offers, top, filters, batch);
+    for (std::size_t o = 0; o < offers.offers.size(); ++o)
+      for (std::size_t r = 0; r < best[o].size(); ++r)
+        emit(profiles.profiles[best[o][r].index], offers.offers[o], r + 1, profiles.profiles.size(),
+             best[o][r].score);
+  } else {
+    const OfferBank bank(offers.offers, referential, config);
+    const auto best = bank.top_offers(profiles.profiles, top, filters, batch);
+    for (std::size_t p = 0; p < profiles.profiles.size(); ++p) {
+      flush_errors_before(profiles.lines[p]);
+      for (std::size_t r = 0; r < best[p].size(); ++r)
+        emit(profiles.profiles[p], offers.offers[best[p][r].index], r + 1, offers.offers.size(),
+             best[p][r].score);
     }
   }
   flush_errors_before(static_cast<std::size_t>(-1));

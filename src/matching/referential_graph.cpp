@@ -62,6 +62,9 @@ void Referential::build_graphs() {
   }
   g->items = ItemGraph(boost::edges_are_unsorted_multi_pass, edges.begin(), edges.end(),
                        kinds.begin(), ni + 2 * no);
+  for (auto& [a, b] : edges) std::swap(a, b);
+  g->reverse_items = ItemGraph(boost::edges_are_unsorted_multi_pass, edges.begin(), edges.end(),
+                               kinds.begin(), ni + 2 * no);
   g->occupations = OccupationGraph(boost::edges_are_sorted, occ_edges.begin(), occ_edges.end(),
                                    orders.begin(), no);
   graphs_ = std::move(g);
@@ -103,17 +106,88 @@ Credit Referential::item_credit(ItemId have, ItemId need, int max_depth,
   return item_credit(std::span<const ItemId>(&have, 1), need, max_depth, options);
 }
 
-Credit Referential::item_credit(std::span<const ItemId> have, ItemId need, int max_depth,
-                                const CreditOptions& options) const {
-  if (need >= items_.size()) throw Error(ErrorCode::invalid_argument, "item id out of range");
-  double factors[8];
+namespace {
+
+struct Label {
+  double credit;
+  std::uint32_t pred;
+  CreditEdge kind;
+};
+constexpr std::uint32_t kSource = kNoId;
+
+struct CreditFactors {
+  double f[8];
+  double operator[](CreditEdge k) const { return f[static_cast<int>(k)]; }
+};
+
+CreditFactors checked_factors(const CreditOptions& options) {
+  CreditFactors out;
   for (int k = 0; k < 8; ++k) {
-    factors[k] = options.factor(static_cast<CreditEdge>(k));
-    if (!(factors[k] >= 0.0 && factors[k] <= 1.0))
+    out.f[k] = options.factor(static_cast<CreditEdge>(k));
+    if (!(out.f[k] >= 0.0 && out.f[k] <= 1.0))
       throw Error(ErrorCode::invalid_argument,
                   "credit factor " + std::string(credit_edge_name(static_cast<CreditEdge>(k))) +
                       " must lie in [0, 1]");
   }
+  return out;
+}
+
+// Label-correcting search by layers: best[v] is the best product of factors over walks of at
+// most `max_depth` edges from the sources. Every label that improves best[v] is expanded once
+// at its layer; a label that does not improve it is dominated (no better credit, no fewer
+// steps), so best[v] is the best walk of at most max_depth edges. With a target, factors <= 1
+// let us skip labels that cannot beat what already reaches it (the target's own label is the
+// same either way: only walks that could not beat it are skipped).
+void layered_search(const ItemGraph& g, std::span<const std::uint32_t> sources, int max_depth,
+                    const CreditFactors& factors, std::uint32_t target,
+                    std::unordered_map<std::uint32_t, Label>& best) {
+  std::vector<std::uint32_t> frontier, next;
+  for (auto h : sources)
+    if (best.emplace(h, Label{1.0, kSource, CreditEdge::to_macro_competence}).second)
+      frontier.push_back(h);
+  double target_best = 0;
+  for (int depth = 1; depth <= max_depth && !frontier.empty(); ++depth) {
+    next.clear();
+    for (auto u : frontier) {
+      const double cu = best[u].credit;
+      if (cu <= target_best) continue;
+      for (auto e : boost::make_iterator_range(boost::out_edges(u, g))) {
+        const CreditEdge kind = g[e].kind;
+        const double c = cu * factors[kind];
+        if (c <= target_best || c == 0) continue;
+        const auto v = boost::target(e, g);
+        auto [it, inserted] = best.try_emplace(v, Label{c, u, kind});
+        if (!inserted) {
+          if (c <= it->second.credit) continue;
+          it->second = Label{c, u, kind};
+        }
+        if (v == target)
+          target_best = c;
+        else
+          next.push_back(v);
+      }
+    }
+    std::sort(next.begin(), next.end());
+    next.erase(std::unique(next.begin(), next.end()), next.end());
+    frontier.swap(next);
+  }
+}
+
+std::vector<std::pair<ItemId, double>> item_labels(
+    const std::unordered_map<std::uint32_t, Label>& best, std::uint32_t item_count) {
+  std::vector<std::pair<ItemId, double>> out;
+  for (const auto& [v, l] : best)
+    if (v < item_count) out.emplace_back(v, l.credit);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+Credit Referential::item_credit(std::span<const ItemId> have, ItemId need, int max_depth,
+                                const CreditOptions& options) const {
+  if (need >= items_.size()) throw Error(ErrorCode::invalid_argument, "item id out of range");
+  const CreditFactors factors = checked_factors(options);
   Credit result;
   for (ItemId h : have) {
     if (h >= items_.size()) throw Error(ErrorCode::invalid_argument, "item id out of range");
@@ -125,49 +199,8 @@ Credit Referential::item_credit(std::span<const ItemId> have, ItemId need, int m
   }
   if (max_depth <= 0 || have.empty()) return result;
 
-  // Label-correcting search by layers: best[v] is the best product of factors over walks of
-  // at most `depth` edges. Every label that improves best[v] is expanded once at its layer; a
-  // label that does not improve it is dominated (no better credit, no fewer steps), so the
-  // result is the best path of at most max_depth edges. Factors <= 1 let us skip labels that
-  // cannot beat what already reaches `need`.
-  struct Label {
-    double credit;
-    std::uint32_t pred;
-    CreditEdge kind;
-  };
-  constexpr std::uint32_t kSource = kNoId;
   std::unordered_map<std::uint32_t, Label> best;
-  std::vector<std::uint32_t> frontier, next;
-  for (ItemId h : have)
-    if (best.emplace(h, Label{1.0, kSource, CreditEdge::to_macro_competence}).second)
-      frontier.push_back(h);
-  const auto& g = graphs_->items;
-  double need_best = 0;
-  for (int depth = 1; depth <= max_depth && !frontier.empty(); ++depth) {
-    next.clear();
-    for (auto u : frontier) {
-      const double cu = best[u].credit;
-      if (cu <= need_best) continue;
-      for (auto e : boost::make_iterator_range(boost::out_edges(u, g))) {
-        const CreditEdge kind = g[e].kind;
-        const double c = cu * factors[static_cast<int>(kind)];
-        if (c <= need_best || c == 0) continue;
-        const auto v = boost::target(e, g);
-        auto [it, inserted] = best.try_emplace(v, Label{c, u, kind});
-        if (!inserted) {
-          if (c <= it->second.credit) continue;
-          it->second = Label{c, u, kind};
-        }
-        if (v == need)
-          need_best = c;
-        else
-          next.push_back(v);
-      }
-    }
-    std::sort(next.begin(), next.end());
-    next.erase(std::unique(next.begin(), next.end()), next.end());
-    frontier.swap(next);
-  }
+  layered_search(graphs_->items, have, max_depth, factors, need, best);
   auto it = best.find(need);
   if (it == best.end()) return result;
   result.value = it->second.credit;
@@ -185,11 +218,55 @@ Credit Referential::item_credit(std::span<const ItemId> have, ItemId need, int m
       result.from = v;
       break;
     }
-    result.path.push_back({l.kind, node(l.pred), node(v), factors[static_cast<int>(l.kind)]});
+    result.path.push_back({l.kind, node(l.pred), node(v), factors[l.kind]});
     v = l.pred;
   }
   std::reverse(result.path.begin(), result.path.end());
   return result;
+}
+
+std::vector<std::pair<ItemId, double>> Referential::credits_from(
+    std::span<const ItemId> have, int max_depth, const CreditOptions& options) const {
+  const CreditFactors factors = checked_factors(options);
+  for (ItemId h : have)
+    if (h >= items_.size()) throw Error(ErrorCode::invalid_argument, "item id out of range");
+  std::unordered_map<std::uint32_t, Label> best;
+  layered_search(graphs_->items, have, std::max(max_depth, 0), factors, kNoId, best);
+  return item_labels(best, graphs_->item_count);
+}
+
+std::vector<std::pair<ItemId, double>> Referential::credits_to(ItemId need, int max_depth,
+                                                               const CreditOptions& options) const {
+  if (need >= items_.size()) throw Error(ErrorCode::invalid_argument, "item id out of range");
+  const CreditFactors factors = checked_factors(options);
+  std::unordered_map<std::uint32_t, Label> best;
+  layered_search(graphs_->reverse_items, std::span<const ItemId>(&need, 1), std::max(max_depth, 0),
+                 factors, kNoId, best);
+  return item_labels(best, graphs_->item_count);
+}
+
+std::vector<std::pair<OccupationId, int>> Referential::occupations_within(
+    std::span<const OccupationId> from, int max_steps) const {
+  const auto& g = graphs_->occupations;
+  std::unordered_map<std::uint32_t, int> steps;
+  std::vector<std::uint32_t> frontier, next;
+  for (OccupationId o : from) {
+    if (o >= occupations_.size())
+      throw Error(ErrorCode::invalid_argument, "occupation id out of range");
+    if (steps.emplace(o, 0).second) frontier.push_back(o);
+  }
+  for (int depth = 1; depth <= max_steps && !frontier.empty(); ++depth) {
+    next.clear();
+    for (auto u : frontier)
+      for (auto e : boost::make_iterator_range(boost::out_edges(u, g))) {
+        auto v = boost::target(e, g);
+        if (steps.emplace(v, depth).second) next.push_back(v);
+      }
+    frontier.swap(next);
+  }
+  std::vector<std::pair<OccupationId, int>> out(steps.begin(), steps.end());
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 std::string Referential::describe(const Credit& credit) const {

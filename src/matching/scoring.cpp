@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "aiguillage/detail/document_fields.hpp"
+#include "aiguillage/detail/profile_tables.hpp"
 
 namespace aiguillage {
 inline namespace v1 {
@@ -176,8 +177,15 @@ ScoringConfig parse_scoring(std::string_view json_text) {
   return c;
 }
 
-Score score(const Profile& profile, const Offer& offer, const Referential& referential,
-            const ScoringConfig& config) {
+namespace {
+
+// The score itself, with the two questions it asks the referential (the best credit for an
+// offer competence, the mobility steps to the offer's fiche) answered by `lookups`: by searches
+// in the referential for score(), by tables computed once per profile for the matcher. Both
+// give the same numbers, so the same code makes the same sum.
+template <class Lookups>
+Score score_core(const Profile& profile, const Offer& offer, const Lookups& lookups,
+                 const ScoringConfig& config) {
   Score s;
   s.intercept = config.intercept;
   std::array<double, kScoreTermCount> feature{};
@@ -186,18 +194,6 @@ Score score(const Profile& profile, const Offer& offer, const Referential& refer
   if (!offer.unknown.empty()) add_reason(s, "unknown_offer_code");
   if (!profile.unknown.empty()) add_reason(s, "unknown_profile_code");
 
-  // Competences: the held items grouped by evidence, strongest first, so that the best
-  // credit × evidence wins and, on a tie, the better-evidenced item is named.
-  std::array<std::vector<ItemId>, 3> held;  // certified, validated, declared
-  for (const auto& pc : profile.competences) {
-    if (pc.item == kNoId) continue;
-    held[pc.evidence == Evidence::certified   ? 0
-         : pc.evidence == Evidence::validated ? 1
-                                              : 2]
-        .push_back(pc.item);
-  }
-  const double factors[3] = {config.evidence_certified, config.evidence_validated,
-                             config.evidence_declared};
   double sum[2] = {0, 0};
   std::size_t count[2] = {0, 0};
   for (std::size_t i = 0; i < offer.competences.size(); ++i) {
@@ -210,17 +206,7 @@ Score score(const Profile& profile, const Offer& offer, const Referential& refer
       s.competences.push_back(std::move(cover));
       continue;
     }
-    for (int g = 0; g < 3; ++g) {
-      // A credit is at most 1: a group whose factor cannot beat the best so far is skipped.
-      if (held[g].empty() || factors[g] <= cover.value) continue;
-      Credit c = referential.item_credit(held[g], oc.item, config.credit_depth, config.credit);
-      const double v = c.value * factors[g];
-      if (v > cover.value) {
-        cover.value = v;
-        cover.evidence = factors[g];
-        cover.credit = std::move(c);
-      }
-    }
+    lookups.cover(oc.item, cover);
     const int r = oc.requirement == Requirement::required ? 0 : 1;
     sum[r] += cover.value;
     ++count[r];
@@ -230,18 +216,7 @@ Score score(const Profile& profile, const Offer& offer, const Referential& refer
   f(ScoreTermKind::required_competences) = count[0] ? sum[0] / static_cast<double>(count[0]) : 1;
   f(ScoreTermKind::desired_competences) = count[1] ? sum[1] / static_cast<double>(count[1]) : 1;
 
-  // Project: the person's own targets (fiches, and the fiches of target appellations).
-  std::vector<OccupationId> targets;
-  for (OccupationId o : profile.target_occupations)
-    if (o != kNoId) targets.push_back(o);
-  for (AppellationId a : profile.target_appellation_ids)
-    if (a != kNoId) targets.push_back(referential.appellations().at(a).occupation);
-  if (offer.occupation != kNoId) {
-    for (OccupationId t : targets) {
-      auto d = referential.occupation_distance(t, offer.occupation, config.project_max_steps);
-      if (d && (!s.mobility_steps || *d < *s.mobility_steps)) s.mobility_steps = d;
-    }
-  }
+  if (offer.occupation != kNoId) s.mobility_steps = lookups.mobility_steps(offer.occupation);
   f(ScoreTermKind::project_fit) =
       s.mobility_steps ? std::pow(config.project_decay, *s.mobility_steps) : 0.0;
 
@@ -330,6 +305,123 @@ Score score(const Profile& profile, const Offer& offer, const Referential& refer
   for (const auto& p : s.penalties) s.score += p.contribution;
   return s;
 }
+
+// The profile's held items grouped by evidence, strongest first, with their factors.
+struct EvidenceGroups {
+  std::array<std::vector<ItemId>, 3> held;  // certified, validated, declared
+  double factors[3];
+  EvidenceGroups(const Profile& profile, const ScoringConfig& config)
+      : factors{config.evidence_certified, config.evidence_validated, config.evidence_declared} {
+    for (const auto& pc : profile.competences) {
+      if (pc.item == kNoId) continue;
+      held[pc.evidence == Evidence::certified   ? 0
+           : pc.evidence == Evidence::validated ? 1
+                                                : 2]
+          .push_back(pc.item);
+    }
+  }
+};
+
+// Answers by searching the referential, with the credit paths.
+struct SearchLookups {
+  const Profile& profile;
+  const Referential& referential;
+  const ScoringConfig& config;
+  EvidenceGroups groups;
+  std::vector<OccupationId> targets;
+
+  SearchLookups(const Profile& p, const Referential& r, const ScoringConfig& c)
+      : profile(p), referential(r), config(c), groups(p, c) {
+    // The person's own targets: fiches, and the fiches of target appellations.
+    for (OccupationId o : p.target_occupations)
+      if (o != kNoId) targets.push_back(o);
+    for (AppellationId a : p.target_appellation_ids)
+      if (a != kNoId) targets.push_back(r.appellations().at(a).occupation);
+  }
+  // The best credit × evidence wins; on a tie, the better-evidenced item is named.
+  void cover(ItemId need, CompetenceCover& cover) const {
+    for (int g = 0; g < 3; ++g) {
+      // A credit is at most 1: a group whose factor cannot beat the best so far is skipped.
+      if (groups.held[g].empty() || groups.factors[g] <= cover.value) continue;
+      Credit c = referential.item_credit(groups.held[g], need, config.credit_depth, config.credit);
+      const double v = c.value * groups.factors[g];
+      if (v > cover.value) {
+        cover.value = v;
+        cover.evidence = groups.factors[g];
+        cover.credit = std::move(c);
+      }
+    }
+  }
+  std::optional<int> mobility_steps(OccupationId fiche) const {
+    std::optional<int> best;
+    for (OccupationId t : targets) {
+      auto d = referential.occupation_distance(t, fiche, config.project_max_steps);
+      if (d && (!best || *d < *best)) best = d;
+    }
+    return best;
+  }
+};
+
+template <class K, class V>
+const V* find_sorted(const std::vector<std::pair<K, V>>& table, K key) {
+  auto it = std::lower_bound(table.begin(), table.end(), key,
+                             [](const std::pair<K, V>& e, K k) { return e.first < k; });
+  return it != table.end() && it->first == key ? &it->second : nullptr;
+}
+
+}  // namespace
+
+Score score(const Profile& profile, const Offer& offer, const Referential& referential,
+            const ScoringConfig& config) {
+  return score_core(profile, offer, SearchLookups(profile, referential, config), config);
+}
+
+namespace detail {
+
+ProfileTables::ProfileTables(const Profile& profile, const Referential& referential,
+                             const ScoringConfig& config) {
+  const EvidenceGroups groups(profile, config);
+  for (int g = 0; g < 3; ++g) {
+    factors[g] = groups.factors[g];
+    if (!groups.held[g].empty())
+      credits[g] = referential.credits_from(groups.held[g], config.credit_depth, config.credit);
+  }
+  const SearchLookups search(profile, referential, config);
+  steps = referential.occupations_within(search.targets, config.project_max_steps);
+}
+
+void ProfileTables::cover(ItemId need, CompetenceCover& cover) const {
+  // As SearchLookups::cover, with the credits read from the tables (no path).
+  for (int g = 0; g < 3; ++g) {
+    if (credits[g].empty() || factors[g] <= cover.value) continue;
+    const double* c = find_sorted(credits[g], need);
+    const double v = (c ? *c : 0.0) * factors[g];
+    if (v > cover.value) {
+      cover.value = v;
+      cover.evidence = factors[g];
+      cover.credit.value = c ? *c : 0.0;
+    }
+  }
+}
+
+std::optional<int> ProfileTables::mobility_steps(OccupationId fiche) const {
+  const int* d = find_sorted(steps, fiche);
+  return d ? std::optional<int>(*d) : std::nullopt;
+}
+
+double ProfileTables::credit(ItemId item) const {
+  double best = 0;
+  for (int g = 0; g < 3; ++g)
+    if (const double* c = find_sorted(credits[g], item)) best = std::max(best, *c * factors[g]);
+  return best;
+}
+
+Score quick_score(const Profile& profile, const Offer& offer, const ProfileTables& tables,
+                  const ScoringConfig& config) {
+  return score_core(profile, offer, tables, config);
+}
+
+}  // namespace detail
 
 }  // namespace v1
 }  // namespace aiguillage

@@ -114,6 +114,70 @@ TEST_F(MatchingCliTest, PrintsTheTopKOfEachProfileWithScoresOfTheLibrary) {
   EXPECT_EQ(k, recs.size());
 }
 
+TEST_F(MatchingCliTest, PersonsForOffersAndFiltersAgreeWithScoringEveryPair) {
+  using namespace aiguillage;
+  const Referential ref = Referential::load((kSource / "data/rome-subset").string());
+  const ScoringConfig cfg = parse_scoring(slurp(kSource / "rules/matching/scoring-default.json"));
+  const OfferBatch offers = load_offers_jsonl(slurp(offers_), ref);
+  const ProfileBatch profiles = load_profiles_jsonl(slurp(profiles_), ref);
+
+  // --persons: for each offer, its two best persons.
+  Result r = run("match " + common_ + " --profiles '" + profiles_.string() + "' --top 2 --persons");
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::vector<json> expected;
+  for (const Offer& o : offers.offers) {
+    std::vector<std::pair<double, std::string>> ranked;
+    for (const Profile& p : profiles.profiles) {
+      const Score s = score(p, o, ref, cfg);
+      if (!s.excluded) ranked.push_back({-s.score, p.id});
+    }
+    std::sort(ranked.begin(), ranked.end());
+    for (std::size_t i = 0; i < std::min<std::size_t>(2, ranked.size()); ++i)
+      expected.push_back({{"offer_id", o.id},
+                          {"profile_id", ranked[i].second},
+                          {"rank", i + 1},
+                          {"score", -ranked[i].first}});
+  }
+  const auto recs = r.records();
+  ASSERT_EQ(recs.size(), expected.size());
+  for (std::size_t i = 0; i < recs.size(); ++i) {
+    EXPECT_EQ(recs[i]["offer_id"], expected[i]["offer_id"]) << i;
+    EXPECT_EQ(recs[i]["profile_id"], expected[i]["profile_id"]) << i;
+    EXPECT_EQ(recs[i]["rank"], expected[i]["rank"]) << i;
+    EXPECT_EQ(recs[i]["score"], expected[i]["score"]) << i;
+    EXPECT_EQ(recs[i]["cohort_size"], profiles.profiles.size());
+  }
+
+  // Filters: only CDI offers within 50 km; the same answer on two threads.
+  Result f = run("match " + common_ + " --profiles '" + profiles_.string() +
+                 "' --top 5 --contracts CDI --max-km 50");
+  ASSERT_EQ(f.code, 0) << f.err;
+  std::size_t listed = 0;
+  for (const json& j : f.records()) {
+    const Offer* offer = nullptr;
+    for (const Offer& o : offers.offers)
+      if (o.id == j["offer_id"]) offer = &o;
+    ASSERT_NE(offer, nullptr);
+    EXPECT_EQ(offer->contract_type, "CDI");
+    const Profile* person = nullptr;
+    for (const Profile& p : profiles.profiles)
+      if (p.id == j["profile_id"]) person = &p;
+    ASSERT_NE(person, nullptr);
+    ASSERT_TRUE(offer->place.latitude && person->location.latitude);
+    EXPECT_LE(haversine_km(*person->location.latitude, *person->location.longitude,
+                           *offer->place.latitude, *offer->place.longitude),
+              50.0);
+    ++listed;
+  }
+  EXPECT_GT(listed, 0u);
+  Result t = run("match " + common_ + " --profiles '" + profiles_.string() +
+                 "' --top 5 --contracts CDI --max-km 50 --threads 2");
+  EXPECT_EQ(t.out, f.out);
+  const std::string p = " --profiles '" + profiles_.string() + "'";
+  EXPECT_EQ(run("match " + common_ + p + " --max-km -3").code, 2);
+  EXPECT_EQ(run("match " + common_ + p + " --threads 0").code, 2);
+}
+
 TEST_F(MatchingCliTest, ExplainGivesTheFullExplanationInTheChosenLanguage) {
   // A single profile document, pretty-printed.
   const std::string first = slurp(profiles_).substr(0, slurp(profiles_).find('\n'));

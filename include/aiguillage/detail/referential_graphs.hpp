@@ -29,6 +29,7 @@ using OccupationGraph =
 // (two items of the same fiche are not related by that fact alone).
 struct Referential::Graphs {
   ItemGraph items;
+  ItemGraph reverse_items;  // the same edges reversed, for credits_to
   OccupationGraph occupations;  // ROME mobility, sorted by numero_ordre within each fiche
   std::uint32_t item_count = 0;
   std::uint32_t occupation_count = 0;

@@ -216,6 +216,20 @@ class Referential {
   // The best credit any of several held items gives for `need`.
   Credit item_credit(std::span<const ItemId> have, ItemId need, int max_depth,
                      const CreditOptions& options = {}) const;
+  // Every item reachable from `have` within `max_depth` edges with its best credit, the items
+  // of `have` themselves with 1: the value item_credit(have, i, ...) gives for each such i, to
+  // the bit. Items only (fiches on the way are not listed); sorted by item id.
+  std::vector<std::pair<ItemId, double>> credits_from(std::span<const ItemId> have, int max_depth,
+                                                      const CreditOptions& options = {}) const;
+  // Every item that reaches `need` within `max_depth` edges, with the best credit it gives for
+  // `need` (1 for `need` itself); sorted by item id. The products are taken from `need`
+  // backwards, so a value may differ from item_credit's in the last bit: use it as a bound.
+  std::vector<std::pair<ItemId, double>> credits_to(ItemId need, int max_depth,
+                                                    const CreditOptions& options = {}) const;
+  // Every fiche within `max_steps` mobility steps of one of `from`, with the fewest steps (0
+  // for `from` themselves): the minimum of occupation_distance over `from`; sorted by id.
+  std::vector<std::pair<OccupationId, int>> occupations_within(std::span<const OccupationId> from,
+                                                               int max_steps) const;
   // "même macro-compétence « X » → ..." style one-line description of a credit path.
   std::string describe(const Credit& credit) const;
 

@@ -1,0 +1,126 @@
+// Matching documents at scale: the best offers for a person, the best persons for an offer, by
+// the full additive score of scoring.hpp, exactly (the same answer as scoring every document and
+// sorting), without scoring every document.
+//
+// A bank indexes its documents' competences in a CompetenceIndex (retrieval.hpp) with weights
+// chosen so that the retrieval score of a document bounds the competence part of its full
+// score from above; every other term is at most its weight. Candidates come out of the index
+// best bound first and are scored in full; the search stops once the k-th best full score beats
+// the bound of every document not yet scored, or scores the rest when the bound never drops
+// low enough. See docs/matching.md ("Matching at scale").
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "aiguillage/matching/offer.hpp"
+#include "aiguillage/matching/profile.hpp"
+#include "aiguillage/matching/referential.hpp"
+#include "aiguillage/matching/scoring.hpp"
+
+namespace aiguillage {
+inline namespace v1 {
+
+// Which documents may be listed at all (before any score).
+struct MatchFilters {
+  // Offers: the offer's département (offer_departement). Persons: the person's
+  // (location.departement, else read from the postal code). Empty: any.
+  std::vector<std::string> departements;
+  // Offers: the offer's typeContrat is one of these. Persons: the person accepts one of these
+  // (a person who states no contract type accepts any). Empty: any.
+  std::vector<std::string> contract_types;
+  // At most this many km (haversine) from the query document's location. A document whose own
+  // location is unknown does not pass; when the query document's location is unknown the
+  // filter is not applied (the score then carries the reason distance_unknown).
+  std::optional<double> max_km;
+};
+
+struct RankedMatch {
+  std::size_t index = 0;  // into the bank's documents
+  Score score;            // exactly score(profile, offer, referential, config)
+};
+
+struct MatchBatchOptions {
+  std::size_t threads = 1;  // worker threads (at least 1)
+  // Called on the calling thread with (queries done, total); the last call has done == total.
+  std::function<void(std::size_t, std::size_t)> progress;
+};
+
+// What the last search did, for tests and tuning.
+struct MatchSearchStatistics {
+  std::size_t scored = 0;  // documents scored in full
+  std::size_t rounds = 0;  // retrieval rounds
+  bool full_scan = false;  // the bound never dropped low enough: the rest was scored
+};
+
+// The département of an offer: the "NN - " prefix of its place label ("75 - Paris 11e" → "75",
+// "2A - Ajaccio" → "2A", "971 - Les Abymes" → "971"), else read from its postal code ("2A"/"2B"
+// for Corsica, three digits overseas); "" when neither says.
+std::string offer_departement(const Offer& offer);
+// The département of a person: location.departement, else read from the postal code.
+std::string profile_departement(const Profile& profile);
+
+// Offers indexed for persons' queries. The referential must outlive the bank; the bank is
+// immutable and safe to query from several threads at once.
+class OfferBank {
+ public:
+  OfferBank(std::vector<Offer> offers, const Referential& referential, ScoringConfig config = {});
+  OfferBank(OfferBank&&) noexcept;
+  OfferBank& operator=(OfferBank&&) noexcept;
+  ~OfferBank();
+
+  std::size_t size() const noexcept;
+  const std::vector<Offer>& offers() const noexcept;
+  const ScoringConfig& config() const noexcept;
+  const Referential& referential() const noexcept;
+
+  // The k best offers for the person among those passing the filters and not excluded by a
+  // hard constraint, in ranks_before order (score, then offer id). k >= 1; max_km >= 0.
+  std::vector<RankedMatch> top_offers(const Profile& profile, std::size_t k,
+                                      const MatchFilters& filters = {},
+                                      MatchSearchStatistics* statistics = nullptr) const;
+  // The same for many persons, on options.threads threads; answers in the persons' order.
+  std::vector<std::vector<RankedMatch>> top_offers(std::span<const Profile> profiles, std::size_t k,
+                                                   const MatchFilters& filters,
+                                                   const MatchBatchOptions& options = {}) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Persons indexed for an offer's query; same guarantees.
+class ProfileBank {
+ public:
+  ProfileBank(std::vector<Profile> profiles, const Referential& referential,
+              ScoringConfig config = {});
+  ProfileBank(ProfileBank&&) noexcept;
+  ProfileBank& operator=(ProfileBank&&) noexcept;
+  ~ProfileBank();
+
+  std::size_t size() const noexcept;
+  const std::vector<Profile>& profiles() const noexcept;
+  const ScoringConfig& config() const noexcept;
+  const Referential& referential() const noexcept;
+
+  // The k best persons for the offer (passing the filters, not excluded), in ranks_before
+  // order (score, then profile id).
+  std::vector<RankedMatch> top_profiles(const Offer& offer, std::size_t k,
+                                        const MatchFilters& filters = {},
+                                        MatchSearchStatistics* statistics = nullptr) const;
+  std::vector<std::vector<RankedMatch>> top_profiles(std::span<const Offer> offers, std::size_t k,
+                                                     const MatchFilters& filters,
+                                                     const MatchBatchOptions& options = {}) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace v1
+}  // namespace aiguillage

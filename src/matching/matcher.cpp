@@ -1,0 +1,646 @@
+// Exact top-k by the full score, with the competence index as a source of upper bounds.
+//
+// For offers (a person's query) the bound is tight: an offer's entry weighs each of its
+// competences by weight / count of its kind, the query carries the person's best credit ×
+// evidence for every item they reach, so the retrieval score is the competence part of the
+// score itself. For persons (an offer's query) the entry holds the person's items with their
+// evidence factor and the query gives each item the credit it earns toward the offer's
+// competences, summed: that can only overstate the competence part (the score takes the best
+// item per competence, the sum takes them all), so it is capped by the competences' weights.
+// Either way every other term is at most its weight and a penalty is never positive.
+#include "aiguillage/matching/matcher.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <condition_variable>
+#include <exception>
+#include <limits>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "aiguillage/core/error.hpp"
+#include "aiguillage/detail/profile_tables.hpp"
+#include "aiguillage/matching/explanation.hpp"
+#include "aiguillage/matching/retrieval.hpp"
+
+namespace aiguillage {
+inline namespace v1 {
+
+namespace {
+
+// An item no referential holds: the part of the competence terms every document of an entry
+// gets whatever it holds (an offer asking for no competence of a kind scores 1 on that term).
+constexpr ItemId kAlways = 0xFFFFFFFEu;
+constexpr double kInf = std::numeric_limits<double>::infinity();
+// Distances are checked by the index with its own formula: a radius that only serves to skip
+// documents the score would exclude is widened by this much, so that the score decides.
+constexpr double kRadiusSlack = 1e-6;
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+std::string departement_of_postal_code(std::string_view pc) {
+  if (pc.size() != 5 || !all_digits(pc)) return "";
+  if (pc.substr(0, 2) == "97" || pc.substr(0, 2) == "98") return std::string(pc.substr(0, 3));
+  if (pc.substr(0, 2) == "20") return pc[2] <= '1' ? "2A" : "2B";
+  return std::string(pc.substr(0, 2));
+}
+
+bool is_departement_code(std::string_view s) {
+  return ((s.size() == 2 || s.size() == 3) && all_digits(s)) || s == "2A" || s == "2B";
+}
+
+void check_query(std::size_t k, const MatchFilters& filters) {
+  if (k == 0) throw Error(ErrorCode::invalid_argument, "k must be at least 1", "/k");
+  if (filters.max_km && (std::isnan(*filters.max_km) || *filters.max_km < 0))
+    throw Error(ErrorCode::invalid_argument, "max_km must be >= 0", "/filters/max_km");
+}
+
+std::optional<GeoPoint> point(std::optional<double> lat, std::optional<double> lon) {
+  if (!lat || !lon) return std::nullopt;
+  return GeoPoint{*lat, *lon};
+}
+
+double upper_bound_of_other_terms(const ScoringConfig& config) {
+  double u = config.intercept;
+  for (std::size_t t = 0; t < kScoreTermCount; ++t)
+    if (t != static_cast<std::size_t>(ScoreTermKind::required_competences) &&
+        t != static_cast<std::size_t>(ScoreTermKind::desired_competences))
+      u += std::max(config.weights[t], 0.0);
+  return u;
+}
+
+bool competence_weights_usable(const ScoringConfig& config) {
+  return config.weight(ScoreTermKind::required_competences) >= 0 &&
+         config.weight(ScoreTermKind::desired_competences) >= 0;
+}
+
+// Codes of départements and contract types, numbered for the index (0: none).
+class Codes {
+ public:
+  std::uint32_t departement(const std::string& d) {
+    if (d.empty()) return 0;
+    return departements_.try_emplace(d, static_cast<std::uint32_t>(departements_.size() + 1))
+        .first->second;
+  }
+  std::optional<std::uint32_t> find_departement(const std::string& d) const {
+    auto it = departements_.find(d);
+    return it == departements_.end() ? std::nullopt : std::optional(it->second);
+  }
+  // Bit of a contract type: the first 31 types seen get their own, the others share bit 31
+  // (the exact type is checked afterwards).
+  std::uint32_t contract_bit(const std::string& c) {
+    auto it = contracts_.find(c);
+    if (it != contracts_.end()) return it->second;
+    const std::uint32_t bit = contracts_.size() < 31 ? 1u << contracts_.size() : 1u << 31;
+    contracts_.emplace(c, bit);
+    return bit;
+  }
+  std::uint32_t find_contract_bit(const std::string& c) const {
+    auto it = contracts_.find(c);
+    return it == contracts_.end() ? 0 : it->second;
+  }
+
+ private:
+  std::unordered_map<std::string, std::uint32_t> departements_, contracts_;
+};
+
+// One document's entry, with its own storage for the index's spans.
+struct EntryData {
+  std::vector<ItemId> items;
+  std::vector<double> weights;
+  void add(ItemId item, double weight) {
+    if (!(weight > 0)) return;
+    for (std::size_t i = 0; i < items.size(); ++i)
+      if (items[i] == item) {
+        weights[i] += weight;
+        return;
+      }
+    items.push_back(item);
+    weights.push_back(weight);
+  }
+};
+
+// The documents of a bank split by whether their location is known, each part indexed.
+struct Store {
+  std::optional<CompetenceIndex> located, unlocated;
+  std::vector<std::size_t> located_doc, unlocated_doc;  // entry → document
+  std::vector<std::uint32_t> departement;               // per document
+  std::vector<std::uint32_t> contract_mask;             // per document
+  Codes codes;
+  bool indexed = false;  // false: every query scores every document
+
+  void build(std::vector<EntryData> data, const std::vector<std::optional<GeoPoint>>& where,
+             const std::vector<double>& own_max_km) {
+    std::vector<IndexEntry> with, without;
+    for (std::size_t d = 0; d < data.size(); ++d) {
+      IndexEntry e;
+      e.items = data[d].items;
+      e.weights = data[d].weights;
+      e.departement = departement[d];
+      e.contract_mask = contract_mask[d];
+      e.max_km = own_max_km[d];
+      if (where[d]) {
+        e.location = *where[d];
+        with.push_back(e);
+        located_doc.push_back(d);
+      } else {
+        without.push_back(e);
+        unlocated_doc.push_back(d);
+      }
+    }
+    located = CompetenceIndex::build(with);
+    unlocated = CompetenceIndex::build(without);
+    indexed = true;
+  }
+};
+
+// A query's filters in the index's terms, and the user's filters checked exactly.
+struct Plan {
+  RetrievalQuery query;
+  RetrievalFilters located, unlocated;
+  bool use_unlocated = true;
+  double fixed = 0;      // the bound's part that does not depend on the document
+  double cap = kInf;     // the retrieval score counts for at most this much
+  bool nothing = false;  // a filter no document can pass
+};
+
+// The filters' codes; `nothing` when a list names only codes no document has. A contract type
+// no document names gets `unknown_contract_bit` (persons who name none accept it).
+void plan_codes(const Store& store, const MatchFilters& filters, Plan& plan,
+                std::uint32_t unknown_contract_bit) {
+  std::vector<std::uint32_t> depts;
+  for (const auto& d : filters.departements)
+    if (auto id = store.codes.find_departement(d)) depts.push_back(*id);
+  if (!filters.departements.empty() && depts.empty()) plan.nothing = true;
+  std::uint32_t mask = 0;
+  for (const auto& c : filters.contract_types) {
+    const std::uint32_t bit = store.codes.find_contract_bit(c);
+    mask |= bit ? bit : unknown_contract_bit;
+  }
+  if (!filters.contract_types.empty() && mask == 0) plan.nothing = true;
+  for (RetrievalFilters* f : {&plan.located, &plan.unlocated}) {
+    f->departements = depts;
+    f->contract_mask = mask;
+  }
+}
+
+struct Candidate {
+  std::size_t doc;
+  Score score;
+};
+
+// Exact top-k by the full score: candidates in order of their bound from the index, scored by
+// `score_doc`, until the k-th best beats every bound left. `passes` checks the user's filters
+// exactly; `id` gives the tie-breaking id.
+template <class ScoreDoc, class Passes, class Id>
+std::vector<Candidate> search(const Store& store, std::size_t n_docs, const Plan& plan,
+                              std::size_t k, const ScoreDoc& score_doc, const Passes& passes,
+                              const Id& id, MatchSearchStatistics* statistics) {
+  MatchSearchStatistics local;
+  MatchSearchStatistics& stats = statistics ? *statistics : local;
+  stats = {};
+  std::vector<Candidate> heap;  // the best k so far, the worst on top
+  if (plan.nothing) return heap;
+  auto worse = [&](const Candidate& a, const Candidate& b) {
+    return ranks_before(false, a.score.score, id(a.doc), false, b.score.score, id(b.doc));
+  };
+  std::vector<char> seen(n_docs, 0);
+  auto consider = [&](std::size_t doc) {
+    if (seen[doc]) return;
+    seen[doc] = 1;
+    if (!passes(doc)) return;
+    ++stats.scored;
+    Score s = score_doc(doc);
+    if (s.excluded) return;
+    Candidate c{doc, std::move(s)};
+    if (heap.size() < k) {
+      heap.push_back(std::move(c));
+      std::push_heap(heap.begin(), heap.end(), worse);
+    } else if (worse(c, heap.front())) {
+      std::pop_heap(heap.begin(), heap.end(), worse);
+      heap.back() = std::move(c);
+      std::push_heap(heap.begin(), heap.end(), worse);
+    }
+  };
+  bool scan = !store.indexed;
+  if (store.indexed) {
+    std::size_t m = std::max<std::size_t>(64, 4 * k);
+    for (;;) {
+      ++stats.rounds;
+      double next = 0;  // the retrieval score no document left can exceed
+      bool exhausted = true;
+      auto round = [&](const CompetenceIndex& index, const std::vector<std::size_t>& doc,
+                       const RetrievalFilters& filters) {
+        const std::vector<Hit> hits = index.top_k(plan.query, m, filters);
+        for (const Hit& h : hits) consider(doc[h.index]);
+        if (hits.size() == m) {
+          exhausted = false;
+          next = std::max(next, hits.back().score);
+        }
+      };
+      round(*store.located, store.located_doc, plan.located);
+      if (plan.use_unlocated) round(*store.unlocated, store.unlocated_doc, plan.unlocated);
+      const double bound = plan.fixed + std::min(next, plan.cap);
+      if (heap.size() == k && heap.front().score.score > bound + 1e-9 * (1 + std::abs(bound)))
+        break;
+      if (exhausted) {
+        scan = true;
+        break;
+      }
+      m *= 4;
+    }
+  }
+  if (scan) {
+    stats.full_scan = true;
+    for (std::size_t d = 0; d < n_docs; ++d) consider(d);
+  }
+  std::sort_heap(heap.begin(), heap.end(), worse);
+  return heap;
+}
+
+// Runs fn(i) for i in [0, n) on `threads` threads; progress on the calling thread.
+template <class Fn>
+void parallel_for(std::size_t n, const MatchBatchOptions& options, const Fn& fn) {
+  const std::size_t threads = std::max<std::size_t>(1, std::min(options.threads, n));
+  std::atomic<std::size_t> next{0}, done{0};
+  std::atomic<bool> stop{false};
+  std::exception_ptr failure;
+  std::mutex mutex;
+  std::condition_variable changed;
+  auto work = [&] {
+    for (;;) {
+      const std::size_t i = next.fetch_add(1);
+      if (i >= n || stop.load()) break;
+      try {
+        fn(i);
+      } catch (...) {
+        std::lock_guard lock(mutex);
+        if (!failure) failure = std::current_exception();
+        stop = true;
+      }
+      done.fetch_add(1);
+      changed.notify_one();
+    }
+    changed.notify_one();
+  };
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+  if (threads == 1) {
+    for (std::size_t i = 0; i < n; ++i) {
+      fn(i);
+      if (options.progress && i + 1 < n) options.progress(i + 1, n);
+    }
+  } else {
+    std::size_t reported = 0;
+    std::unique_lock lock(mutex);
+    while (done.load() < n && !stop.load()) {
+      changed.wait_for(lock, std::chrono::milliseconds(50));
+      const std::size_t d = done.load();
+      if (options.progress && d != reported && d < n && !stop.load()) {
+        reported = d;
+        lock.unlock();
+        try {
+          options.progress(d, n);
+        } catch (...) {
+          std::lock_guard guard(mutex);
+          if (!failure) failure = std::current_exception();
+          stop = true;
+        }
+        lock.lock();
+      }
+    }
+  }
+  for (auto& t : pool) t.join();
+  if (failure) std::rethrow_exception(failure);
+  if (options.progress) options.progress(n, n);
+}
+
+template <class Bank, class Query, class Top>
+std::vector<std::vector<RankedMatch>> batch(const Bank& bank, std::span<const Query> queries,
+                                            std::size_t k, const MatchFilters& filters,
+                                            const MatchBatchOptions& options, const Top& top) {
+  check_query(k, filters);
+  std::vector<std::vector<RankedMatch>> out(queries.size());
+  parallel_for(queries.size(), options, [&](std::size_t i) {
+    try {
+      out[i] = top(bank, queries[i]);
+    } catch (const Error& e) {
+      throw Error(e.code(), e.message(), "/queries/" + std::to_string(i) + e.pointer());
+    }
+  });
+  return out;
+}
+
+}  // namespace
+
+std::string offer_departement(const Offer& offer) {
+  const std::string& label = offer.place.label;
+  const auto dash = label.find(" - ");
+  if (dash != std::string::npos && is_departement_code(std::string_view(label).substr(0, dash)))
+    return label.substr(0, dash);
+  return departement_of_postal_code(offer.place.postal_code);
+}
+
+std::string profile_departement(const Profile& profile) {
+  if (!profile.location.departement.empty()) return profile.location.departement;
+  return departement_of_postal_code(profile.location.postal_code);
+}
+
+// ---- offers ---------------------------------------------------------------------------------
+
+struct OfferBank::Impl {
+  std::vector<Offer> offers;
+  const Referential* referential;
+  ScoringConfig config;
+  Store store;
+  std::vector<std::string> departements;  // per offer
+  double other_terms = 0;
+};
+
+OfferBank::OfferBank(std::vector<Offer> offers, const Referential& referential,
+                     ScoringConfig config)
+    : impl_(std::make_unique<Impl>()) {
+  Impl& b = *impl_;
+  b.offers = std::move(offers);
+  b.referential = &referential;
+  b.config = std::move(config);
+  b.other_terms = upper_bound_of_other_terms(b.config);
+  const std::size_t n = b.offers.size();
+  std::vector<EntryData> data(n);
+  std::vector<std::optional<GeoPoint>> where(n);
+  for (std::size_t o = 0; o < n; ++o) {
+    const Offer& offer = b.offers[o];
+    b.departements.push_back(offer_departement(offer));
+    b.store.departement.push_back(b.store.codes.departement(b.departements.back()));
+    b.store.contract_mask.push_back(
+        offer.contract_type.empty() ? 0 : b.store.codes.contract_bit(offer.contract_type));
+    where[o] = point(offer.place.latitude, offer.place.longitude);
+    std::size_t count[2] = {0, 0};
+    for (const auto& c : offer.competences)
+      if (c.item != kNoId) ++count[c.requirement == Requirement::required ? 0 : 1];
+    const double w[2] = {b.config.weight(ScoreTermKind::required_competences),
+                         b.config.weight(ScoreTermKind::desired_competences)};
+    for (const auto& c : offer.competences) {
+      if (c.item == kNoId) continue;
+      const int r = c.requirement == Requirement::required ? 0 : 1;
+      data[o].add(c.item, w[r] / static_cast<double>(count[r]));
+    }
+    data[o].add(kAlways, (count[0] ? 0 : w[0]) + (count[1] ? 0 : w[1]));
+  }
+  if (competence_weights_usable(b.config))
+    b.store.build(std::move(data), where, std::vector<double>(n, kInf));
+}
+
+OfferBank::OfferBank(OfferBank&&) noexcept = default;
+OfferBank& OfferBank::operator=(OfferBank&&) noexcept = default;
+OfferBank::~OfferBank() = default;
+std::size_t OfferBank::size() const noexcept {
+  return impl_->offers.size();
+}
+const std::vector<Offer>& OfferBank::offers() const noexcept {
+  return impl_->offers;
+}
+const ScoringConfig& OfferBank::config() const noexcept {
+  return impl_->config;
+}
+const Referential& OfferBank::referential() const noexcept {
+  return *impl_->referential;
+}
+
+std::vector<RankedMatch> OfferBank::top_offers(const Profile& profile, std::size_t k,
+                                               const MatchFilters& filters,
+                                               MatchSearchStatistics* statistics) const {
+  check_query(k, filters);
+  const Impl& b = *impl_;
+  const detail::ProfileTables tables(profile, *b.referential, b.config);
+
+  // The query: the person's best credit × evidence for every item they reach.
+  std::vector<std::pair<ItemId, double>> reach;
+  for (const auto& group : tables.credits)
+    for (const auto& [item, c] : group) reach.emplace_back(item, 0.0);
+  std::sort(reach.begin(), reach.end());
+  reach.erase(std::unique(reach.begin(), reach.end(),
+                          [](const auto& a, const auto& b) { return a.first == b.first; }),
+              reach.end());
+  std::vector<ItemId> items;
+  std::vector<double> weights;
+  for (auto& [item, w] : reach) {
+    const double c = tables.credit(item);
+    if (c > 0) {
+      items.push_back(item);
+      weights.push_back(c);
+    }
+  }
+  items.push_back(kAlways);
+  weights.push_back(1.0);
+
+  Plan plan;
+  plan.query = {items, weights};
+  plan.fixed = b.other_terms;
+  plan_codes(b.store, filters, plan, 0);
+  const auto origin = point(profile.location.latitude, profile.location.longitude);
+  if (origin) {
+    double radius = filters.max_km.value_or(kInf);
+    // Offers the score would exclude as too far need not be scored.
+    if (b.config.distance.policy == ConstraintPolicy::exclude && profile.max_distance_km)
+      radius = std::min(radius, *profile.max_distance_km * (1 + kRadiusSlack) + kRadiusSlack);
+    if (std::isfinite(radius)) {
+      plan.located.origin = origin;
+      plan.located.max_km = radius;
+    }
+    plan.use_unlocated = !filters.max_km;
+  }
+
+  auto passes = [&](std::size_t o) {
+    const Offer& offer = b.offers[o];
+    if (!filters.departements.empty() &&
+        std::find(filters.departements.begin(), filters.departements.end(), b.departements[o]) ==
+            filters.departements.end())
+      return false;
+    if (!filters.contract_types.empty() &&
+        std::find(filters.contract_types.begin(), filters.contract_types.end(),
+                  offer.contract_type) == filters.contract_types.end())
+      return false;
+    if (filters.max_km && origin) {
+      const auto at = point(offer.place.latitude, offer.place.longitude);
+      if (!at || haversine_km(*origin, *at) > *filters.max_km) return false;
+    }
+    return true;
+  };
+  auto quick = [&](std::size_t o) {
+    return detail::quick_score(profile, b.offers[o], tables, b.config);
+  };
+  auto id = [&](std::size_t o) -> const std::string& { return b.offers[o].id; };
+  std::vector<Candidate> best =
+      search(b.store, b.offers.size(), plan, k, quick, passes, id, statistics);
+  // The answers carry the full score, credit paths included: the same numbers.
+  std::vector<RankedMatch> out;
+  for (const Candidate& c : best)
+    out.push_back({c.doc, score(profile, b.offers[c.doc], *b.referential, b.config)});
+  return out;
+}
+
+std::vector<std::vector<RankedMatch>> OfferBank::top_offers(
+    std::span<const Profile> profiles, std::size_t k, const MatchFilters& filters,
+    const MatchBatchOptions& options) const {
+  return batch(*this, profiles, k, filters, options, [&](const OfferBank& bank, const Profile& p) {
+    return bank.top_offers(p, k, filters);
+  });
+}
+
+// ---- persons --------------------------------------------------------------------------------
+
+struct ProfileBank::Impl {
+  std::vector<Profile> profiles;
+  const Referential* referential;
+  ScoringConfig config;
+  Store store;
+  std::vector<std::string> departements;  // per person
+  double other_terms = 0;
+};
+
+ProfileBank::ProfileBank(std::vector<Profile> profiles, const Referential& referential,
+                         ScoringConfig config)
+    : impl_(std::make_unique<Impl>()) {
+  Impl& b = *impl_;
+  b.profiles = std::move(profiles);
+  b.referential = &referential;
+  b.config = std::move(config);
+  b.other_terms = upper_bound_of_other_terms(b.config);
+  const std::size_t n = b.profiles.size();
+  std::vector<EntryData> data(n);
+  std::vector<std::optional<GeoPoint>> where(n);
+  std::vector<double> own_max(n, kInf);
+  // Every contract type any person names gets a bit first; a person naming none accepts all.
+  for (const Profile& p : b.profiles)
+    for (const auto& c : p.contract_types) b.store.codes.contract_bit(c);
+  for (std::size_t i = 0; i < n; ++i) {
+    const Profile& p = b.profiles[i];
+    b.departements.push_back(profile_departement(p));
+    b.store.departement.push_back(b.store.codes.departement(b.departements.back()));
+    std::uint32_t mask = p.contract_types.empty() ? 0xFFFFFFFFu : 0;
+    for (const auto& c : p.contract_types) mask |= b.store.codes.contract_bit(c);
+    b.store.contract_mask.push_back(mask);
+    where[i] = point(p.location.latitude, p.location.longitude);
+    if (b.config.distance.policy == ConstraintPolicy::exclude && p.max_distance_km)
+      own_max[i] = *p.max_distance_km * (1 + kRadiusSlack) + kRadiusSlack;
+    const double factor[3] = {b.config.evidence_declared, b.config.evidence_validated,
+                              b.config.evidence_certified};
+    for (const auto& c : p.competences) {
+      if (c.item == kNoId) continue;
+      const double f = factor[static_cast<int>(c.evidence)];
+      // The best evidence of an item held twice.
+      auto it = std::find(data[i].items.begin(), data[i].items.end(), c.item);
+      if (it == data[i].items.end())
+        data[i].add(c.item, f);
+      else
+        data[i].weights[it - data[i].items.begin()] =
+            std::max(data[i].weights[it - data[i].items.begin()], f);
+    }
+  }
+  if (competence_weights_usable(b.config)) b.store.build(std::move(data), where, own_max);
+}
+
+ProfileBank::ProfileBank(ProfileBank&&) noexcept = default;
+ProfileBank& ProfileBank::operator=(ProfileBank&&) noexcept = default;
+ProfileBank::~ProfileBank() = default;
+std::size_t ProfileBank::size() const noexcept {
+  return impl_->profiles.size();
+}
+const std::vector<Profile>& ProfileBank::profiles() const noexcept {
+  return impl_->profiles;
+}
+const ScoringConfig& ProfileBank::config() const noexcept {
+  return impl_->config;
+}
+const Referential& ProfileBank::referential() const noexcept {
+  return *impl_->referential;
+}
+
+std::vector<RankedMatch> ProfileBank::top_profiles(const Offer& offer, std::size_t k,
+                                                   const MatchFilters& filters,
+                                                   MatchSearchStatistics* statistics) const {
+  check_query(k, filters);
+  const Impl& b = *impl_;
+  const ScoringConfig& config = b.config;
+
+  // The query: for each item, the credit it earns toward the offer's competences, summed.
+  std::size_t count[2] = {0, 0};
+  for (const auto& c : offer.competences)
+    if (c.item != kNoId) ++count[c.requirement == Requirement::required ? 0 : 1];
+  const double w[2] = {config.weight(ScoreTermKind::required_competences),
+                       config.weight(ScoreTermKind::desired_competences)};
+  std::unordered_map<ItemId, double> earn;
+  for (const auto& c : offer.competences) {
+    if (c.item == kNoId) continue;
+    const int r = c.requirement == Requirement::required ? 0 : 1;
+    const double share = w[r] / static_cast<double>(count[r]);
+    if (!(share > 0)) continue;
+    for (const auto& [item, credit] :
+         b.referential->credits_to(c.item, config.credit_depth, config.credit))
+      earn[item] += share * credit;
+  }
+  std::vector<std::pair<ItemId, double>> sorted(earn.begin(), earn.end());
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<ItemId> items;
+  std::vector<double> weights;
+  for (const auto& [item, q] : sorted)
+    if (q > 0) {
+      items.push_back(item);
+      weights.push_back(q);
+    }
+
+  Plan plan;
+  plan.query = {items, weights};
+  plan.fixed = b.other_terms + (count[0] ? 0 : w[0]) + (count[1] ? 0 : w[1]);
+  plan.cap = (count[0] ? w[0] : 0) + (count[1] ? w[1] : 0);
+  plan_codes(b.store, filters, plan, 1u << 31);
+  const auto origin = point(offer.place.latitude, offer.place.longitude);
+  if (origin) {
+    plan.located.origin = origin;
+    plan.located.max_km = filters.max_km.value_or(kInf);
+    plan.use_unlocated = !filters.max_km;
+  }
+
+  auto passes = [&](std::size_t i) {
+    const Profile& p = b.profiles[i];
+    if (!filters.departements.empty() &&
+        std::find(filters.departements.begin(), filters.departements.end(), b.departements[i]) ==
+            filters.departements.end())
+      return false;
+    if (!filters.contract_types.empty() && !p.contract_types.empty() &&
+        std::none_of(filters.contract_types.begin(), filters.contract_types.end(),
+                     [&](const std::string& c) {
+                       return std::find(p.contract_types.begin(), p.contract_types.end(), c) !=
+                              p.contract_types.end();
+                     }))
+      return false;
+    if (filters.max_km && origin) {
+      const auto at = point(p.location.latitude, p.location.longitude);
+      if (!at || haversine_km(*origin, *at) > *filters.max_km) return false;
+    }
+    return true;
+  };
+  auto full = [&](std::size_t i) { return score(b.profiles[i], offer, *b.referential, config); };
+  auto id = [&](std::size_t i) -> const std::string& { return b.profiles[i].id; };
+  std::vector<Candidate> best =
+      search(b.store, b.profiles.size(), plan, k, full, passes, id, statistics);
+  std::vector<RankedMatch> out;
+  for (Candidate& c : best) out.push_back({c.doc, std::move(c.score)});
+  return out;
+}
+
+std::vector<std::vector<RankedMatch>> ProfileBank::top_profiles(
+    std::span<const Offer> offers, std::size_t k, const MatchFilters& filters,
+    const MatchBatchOptions& options) const {
+  return batch(*this, offers, k, filters, options, [&](const ProfileBank& bank, const Offer& o) {
+    return bank.top_profiles(o, k, filters);
+  });
+}
+
+}  // namespace v1
+}  // namespace aiguillage

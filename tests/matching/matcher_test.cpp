@@ -1,0 +1,525 @@
+#include "aiguillage/matching/matcher.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "aiguillage/core/error.hpp"
+#include "aiguillage/detail/profile_tables.hpp"
+#include "aiguillage/matching/explanation.hpp"
+#include "aiguillage/matching/retrieval.hpp"
+
+namespace aiguillage {
+namespace {
+
+namespace fs = std::filesystem;
+const fs::path kSource = AIG_SOURCE_DIR;
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+const Referential& subset() {
+  static const Referential r = Referential::load((kSource / "data/rome-subset").string());
+  return r;
+}
+
+const ScoringConfig& default_config() {
+  static const ScoringConfig c =
+      parse_scoring(slurp(kSource / "rules/matching/scoring-default.json"));
+  return c;
+}
+
+std::vector<Offer> example_offers() {
+  return load_offers_jsonl(slurp(kSource / "examples/data/offers-subset.jsonl"), subset()).offers;
+}
+
+std::vector<Profile> example_profiles() {
+  return load_profiles_jsonl(slurp(kSource / "examples/data/profiles-subset.jsonl"), subset())
+      .profiles;
+}
+
+// Random documents over the subset's items and fiches: ties, unknown codes, missing
+// locations and every constraint occur.
+struct Generator {
+  std::mt19937_64 rng;
+  const Referential& ref = subset();
+  explicit Generator(std::uint64_t seed) : rng(seed) {}
+
+  std::size_t uniform(std::size_t n) {
+    return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng);
+  }
+  bool chance(double p) { return std::bernoulli_distribution(p)(rng); }
+  double real(double a, double b) { return std::uniform_real_distribution<double>(a, b)(rng); }
+  ItemId item() {
+    // Most items from a small pool so that documents share them.
+    return static_cast<ItemId>(chance(0.7) ? uniform(std::min<std::size_t>(60, ref.item_count()))
+                                           : uniform(ref.item_count()));
+  }
+  OccupationId fiche() { return static_cast<OccupationId>(uniform(ref.occupation_count())); }
+  std::pair<double, double> place() {
+    // A few towns, so that distances cross the limits often.
+    static const double towns[][2] = {{48.85, 2.35}, {45.76, 4.83}, {50.63, 3.06}, {43.30, 5.37}};
+    const auto& t = towns[uniform(4)];
+    return {t[0] + real(-0.6, 0.6), t[1] + real(-0.6, 0.6)};
+  }
+  static constexpr const char* kDepts[] = {"75", "69", "59", "13", "2A", "971"};
+  static constexpr const char* kContracts[] = {"CDI", "CDD", "MIS", "SAI"};
+  static constexpr const char* kLicences[] = {"B - Véhicule léger", "C - Poids lourd"};
+  static constexpr const char* kLanguages[] = {"Français", "Anglais", "Espagnol"};
+
+  Offer offer(std::size_t i) {
+    Offer o;
+    o.id = "O" + std::to_string(1000 + i);
+    o.occupation = chance(0.9) ? fiche() : kNoId;
+    const std::size_t n = uniform(8);
+    for (std::size_t c = 0; c < n; ++c) {
+      OfferCompetence oc;
+      oc.requirement = chance(0.65) ? Requirement::required : Requirement::desired;
+      oc.item = chance(0.92) ? item() : kNoId;
+      oc.code = oc.item == kNoId ? "999999" : ref.item(oc.item).code;
+      o.competences.push_back(oc);
+    }
+    if (chance(0.4))
+      o.formations.push_back({"", "", "", static_cast<int>(3 + uniform(4)),
+                              chance(0.5) ? Requirement::required : Requirement::desired});
+    if (chance(0.3)) o.languages.push_back({kLanguages[uniform(3)], Requirement::required});
+    if (chance(0.3))
+      o.licences.push_back(
+          {kLicences[uniform(2)], chance(0.6) ? Requirement::required : Requirement::desired});
+    if (chance(0.4)) {
+      o.experience = ExperienceRequirement::required;
+      o.experience_months = static_cast<int>(uniform(36));
+    }
+    if (chance(0.85)) {
+      auto [lat, lon] = place();
+      o.place.latitude = lat;
+      o.place.longitude = lon;
+    }
+    o.place.label = std::string(kDepts[uniform(6)]) + " - Ville";
+    o.contract_type = chance(0.9) ? kContracts[uniform(4)] : "";
+    o.working_time = static_cast<WorkingTime>(uniform(3));
+    return o;
+  }
+
+  Profile profile(std::size_t i) {
+    Profile p;
+    p.id = "P" + std::to_string(1000 + i);
+    const std::size_t n = uniform(10);
+    for (std::size_t c = 0; c < n; ++c) {
+      ProfileCompetence pc;
+      pc.item = chance(0.95) ? item() : kNoId;
+      pc.code = pc.item == kNoId ? "888888" : ref.item(pc.item).code;
+      pc.evidence = static_cast<Evidence>(uniform(3));
+      p.competences.push_back(pc);
+    }
+    for (std::size_t t = uniform(3); t > 0; --t) p.target_occupations.push_back(fiche());
+    if (chance(0.5)) p.experience.push_back({"", static_cast<int>(uniform(48)), fiche()});
+    if (chance(0.6)) p.diplomas.push_back({"", static_cast<int>(3 + uniform(5))});
+    if (chance(0.6)) p.languages.push_back({kLanguages[uniform(3)], ""});
+    if (chance(0.5)) p.licences.push_back(kLicences[uniform(2)]);
+    if (chance(0.85)) {
+      auto [lat, lon] = place();
+      p.location.latitude = lat;
+      p.location.longitude = lon;
+    }
+    p.location.departement = chance(0.9) ? kDepts[uniform(6)] : "";
+    if (chance(0.7)) p.max_distance_km = real(0, 120);
+    for (const char* c : kContracts)
+      if (chance(0.3)) p.contract_types.push_back(c);
+    if (chance(0.5)) p.working_times.push_back(static_cast<WorkingTime>(uniform(3)));
+    return p;
+  }
+};
+
+// The reference: every document scored, the filters checked one by one, sorted.
+bool offer_passes(const Profile& p, const Offer& o, const MatchFilters& f) {
+  if (!f.departements.empty() && std::find(f.departements.begin(), f.departements.end(),
+                                           offer_departement(o)) == f.departements.end())
+    return false;
+  if (!f.contract_types.empty() && std::find(f.contract_types.begin(), f.contract_types.end(),
+                                             o.contract_type) == f.contract_types.end())
+    return false;
+  if (f.max_km && p.location.latitude) {
+    if (!o.place.latitude) return false;
+    if (haversine_km(GeoPoint{*p.location.latitude, *p.location.longitude},
+                     GeoPoint{*o.place.latitude, *o.place.longitude}) > *f.max_km)
+      return false;
+  }
+  return true;
+}
+
+bool profile_passes(const Offer& o, const Profile& p, const MatchFilters& f) {
+  if (!f.departements.empty() && std::find(f.departements.begin(), f.departements.end(),
+                                           profile_departement(p)) == f.departements.end())
+    return false;
+  if (!f.contract_types.empty() && !p.contract_types.empty()) {
+    bool any = false;
+    for (const auto& c : f.contract_types)
+      any = any || std::find(p.contract_types.begin(), p.contract_types.end(), c) !=
+                       p.contract_types.end();
+    if (!any) return false;
+  }
+  if (f.max_km && o.place.latitude) {
+    if (!p.location.latitude) return false;
+    if (haversine_km(GeoPoint{*o.place.latitude, *o.place.longitude},
+                     GeoPoint{*p.location.latitude, *p.location.longitude}) > *f.max_km)
+      return false;
+  }
+  return true;
+}
+
+struct Ref {
+  std::size_t index;
+  double score;
+};
+
+std::vector<Ref> brute_top_offers(const Profile& p, const std::vector<Offer>& offers,
+                                  const ScoringConfig& config, std::size_t k,
+                                  const MatchFilters& f) {
+  std::vector<Ref> all;
+  for (std::size_t o = 0; o < offers.size(); ++o) {
+    if (!offer_passes(p, offers[o], f)) continue;
+    const Score s = score(p, offers[o], subset(), config);
+    if (!s.excluded) all.push_back({o, s.score});
+  }
+  std::sort(all.begin(), all.end(), [&](const Ref& a, const Ref& b) {
+    return ranks_before(false, a.score, offers[a.index].id, false, b.score, offers[b.index].id);
+  });
+  if (all.size() > k) all.resize(k);
+  return all;
+}
+
+std::vector<Ref> brute_top_profiles(const Offer& o, const std::vector<Profile>& profiles,
+                                    const ScoringConfig& config, std::size_t k,
+                                    const MatchFilters& f) {
+  std::vector<Ref> all;
+  for (std::size_t p = 0; p < profiles.size(); ++p) {
+    if (!profile_passes(o, profiles[p], f)) continue;
+    const Score s = score(profiles[p], o, subset(), config);
+    if (!s.excluded) all.push_back({p, s.score});
+  }
+  std::sort(all.begin(), all.end(), [&](const Ref& a, const Ref& b) {
+    return ranks_before(false, a.score, profiles[a.index].id, false, b.score, profiles[b.index].id);
+  });
+  if (all.size() > k) all.resize(k);
+  return all;
+}
+
+void expect_same(const std::vector<RankedMatch>& got, const std::vector<Ref>& want,
+                 const std::string& what) {
+  ASSERT_EQ(got.size(), want.size()) << what;
+  for (std::size_t r = 0; r < got.size(); ++r) {
+    EXPECT_EQ(got[r].index, want[r].index) << what << " rank " << r + 1;
+    EXPECT_EQ(got[r].score.score, want[r].score) << what << " rank " << r + 1;
+  }
+}
+
+MatchFilters random_filters(Generator& g) {
+  MatchFilters f;
+  if (g.chance(0.3))
+    for (const char* d : Generator::kDepts)
+      if (g.chance(0.4)) f.departements.push_back(d);
+  if (g.chance(0.3)) {
+    for (const char* c : Generator::kContracts)
+      if (g.chance(0.4)) f.contract_types.push_back(c);
+    if (g.chance(0.2)) f.contract_types.push_back("LIB");  // named by no document
+  }
+  if (g.chance(0.3)) f.max_km = g.real(0, 400);
+  return f;
+}
+
+std::vector<ScoringConfig> configs() {
+  std::vector<ScoringConfig> out{default_config()};
+  ScoringConfig penalise = default_config();
+  penalise.distance = {ConstraintPolicy::penalise, -0.3};
+  penalise.licence = {ConstraintPolicy::ignore, 0};
+  penalise.intercept = 0.25;
+  out.push_back(penalise);
+  ScoringConfig competences_only = default_config();
+  for (std::size_t t = 2; t < kScoreTermCount; ++t) competences_only.weights[t] = 0;
+  out.push_back(competences_only);
+  ScoringConfig negative = default_config();  // a negative term: its bound is 0
+  negative.weights[static_cast<std::size_t>(ScoreTermKind::distance)] = -0.2;
+  out.push_back(negative);
+  ScoringConfig no_index = default_config();  // a negative competence weight: full scans
+  no_index.weights[0] = -0.1;
+  out.push_back(no_index);
+  return out;
+}
+
+TEST(ReferentialCredits, CreditsFromEqualItemCreditToTheBit) {
+  const Referential& ref = subset();
+  Generator g(7);
+  for (int round = 0; round < 25; ++round) {
+    std::vector<ItemId> have;
+    for (std::size_t n = 1 + g.uniform(4); n > 0; --n) have.push_back(g.item());
+    const int depth = static_cast<int>(g.uniform(4));
+    const auto table = ref.credits_from(have, depth);
+    std::size_t reached = 0;
+    for (ItemId need = 0; need < ref.item_count(); ++need) {
+      const double want = ref.item_credit(have, need, depth).value;
+      auto it = std::lower_bound(table.begin(), table.end(), std::make_pair(need, -1.0));
+      const double got = it != table.end() && it->first == need ? it->second : 0.0;
+      ASSERT_EQ(got, want) << "need " << need << " depth " << depth;
+      reached += want > 0;
+    }
+    EXPECT_EQ(reached, table.size());
+  }
+}
+
+TEST(ReferentialCredits, CreditsToAgreeWithItemCredit) {
+  const Referential& ref = subset();
+  Generator g(11);
+  for (int round = 0; round < 25; ++round) {
+    const ItemId need = g.item();
+    const int depth = 1 + static_cast<int>(g.uniform(3));
+    const auto table = ref.credits_to(need, depth);
+    std::size_t reached = 0;
+    for (ItemId have = 0; have < ref.item_count(); ++have) {
+      const double want = ref.item_credit(have, need, depth).value;
+      auto it = std::lower_bound(table.begin(), table.end(), std::make_pair(have, -1.0));
+      const double got = it != table.end() && it->first == have ? it->second : 0.0;
+      ASSERT_NEAR(got, want, 1e-15) << "have " << have;
+      reached += want > 0;
+    }
+    EXPECT_EQ(reached, table.size());
+  }
+  EXPECT_THROW(ref.credits_to(static_cast<ItemId>(ref.item_count()), 2), Error);
+}
+
+TEST(ReferentialCredits, OccupationsWithinIsTheNearestTarget) {
+  const Referential& ref = subset();
+  Generator g(3);
+  for (int round = 0; round < 20; ++round) {
+    std::vector<OccupationId> from;
+    for (std::size_t n = g.uniform(3); n > 0; --n) from.push_back(g.fiche());
+    const int steps = static_cast<int>(g.uniform(4));
+    const auto table = ref.occupations_within(from, steps);
+    for (OccupationId to = 0; to < ref.occupation_count(); ++to) {
+      std::optional<int> want;
+      for (OccupationId f : from) {
+        auto d = ref.occupation_distance(f, to, steps);
+        if (d && (!want || *d < *want)) want = d;
+      }
+      auto it = std::lower_bound(table.begin(), table.end(), std::make_pair(to, -1));
+      const bool found = it != table.end() && it->first == to;
+      ASSERT_EQ(found, want.has_value()) << to;
+      if (found) EXPECT_EQ(it->second, *want);
+    }
+  }
+}
+
+TEST(QuickScore, SameScoreAsTheSearchesToTheBit) {
+  Generator g(5);
+  std::vector<Offer> offers = example_offers();
+  for (std::size_t i = 0; i < 150; ++i) offers.push_back(g.offer(i));
+  std::vector<Profile> profiles = example_profiles();
+  for (std::size_t i = 0; i < 30; ++i) profiles.push_back(g.profile(i));
+  for (const ScoringConfig& config : configs())
+    for (const Profile& p : profiles) {
+      const detail::ProfileTables tables(p, subset(), config);
+      for (const Offer& o : offers) {
+        const Score want = score(p, o, subset(), config);
+        const Score got = detail::quick_score(p, o, tables, config);
+        ASSERT_EQ(got.score, want.score) << p.id << " " << o.id;
+        ASSERT_EQ(got.excluded, want.excluded);
+        ASSERT_EQ(got.reasons, want.reasons);
+        ASSERT_EQ(got.mobility_steps, want.mobility_steps);
+        for (std::size_t c = 0; c < want.competences.size(); ++c)
+          ASSERT_EQ(got.competences[c].value, want.competences[c].value);
+      }
+    }
+}
+
+TEST(OfferBank, ExampleTopOffersEqualScoringEveryOffer) {
+  const std::vector<Offer> offers = example_offers();
+  const OfferBank bank(offers, subset(), default_config());
+  EXPECT_EQ(bank.size(), offers.size());
+  for (const Profile& p : example_profiles())
+    for (std::size_t k : {1, 3, 10, 100}) {
+      const auto got = bank.top_offers(p, k);
+      expect_same(got, brute_top_offers(p, offers, default_config(), k, {}), p.id);
+      for (const RankedMatch& m : got) {
+        // The answer is the full score, credit paths included.
+        const Score s = score(p, offers[m.index], subset(), default_config());
+        ASSERT_EQ(m.score.competences.size(), s.competences.size());
+        for (std::size_t c = 0; c < s.competences.size(); ++c)
+          EXPECT_EQ(m.score.competences[c].credit.path.size(), s.competences[c].credit.path.size());
+      }
+    }
+}
+
+TEST(OfferBank, RandomBanksEqualScoringEveryOffer) {
+  Generator g(2025);
+  std::vector<Offer> offers;
+  for (std::size_t i = 0; i < 400; ++i) offers.push_back(g.offer(i));
+  std::vector<Profile> profiles;
+  for (std::size_t i = 0; i < 25; ++i) profiles.push_back(g.profile(i));
+  for (const ScoringConfig& config : configs()) {
+    const OfferBank bank(offers, subset(), config);
+    for (const Profile& p : profiles) {
+      const std::size_t k = 1 + g.uniform(20);
+      const MatchFilters f = random_filters(g);
+      expect_same(bank.top_offers(p, k, f), brute_top_offers(p, offers, config, k, f),
+                  p.id + " k=" + std::to_string(k));
+    }
+  }
+}
+
+TEST(OfferBank, TheBoundSparesMostOffers) {
+  // Competence-heavy weights: a person whose competences are asked by a few offers only.
+  Generator g(99);
+  std::vector<Offer> offers;
+  for (std::size_t i = 0; i < 2000; ++i) offers.push_back(g.offer(i));
+  ScoringConfig config = default_config();
+  for (std::size_t t = 2; t < kScoreTermCount; ++t) config.weights[t] = 0.01;
+  const OfferBank bank(offers, subset(), config);
+  Profile p = g.profile(0);
+  p.competences.clear();
+  for (const OfferCompetence& c : offers[0].competences)
+    if (c.item != kNoId) p.competences.push_back({c.code, Evidence::certified, {}, c.item});
+  p.max_distance_km.reset();
+  MatchSearchStatistics stats;
+  const auto got = bank.top_offers(p, 5, {}, &stats);
+  expect_same(got, brute_top_offers(p, offers, config, 5, {}), "bound");
+  EXPECT_FALSE(stats.full_scan);
+  EXPECT_LT(stats.scored, offers.size() / 2);
+  EXPECT_GE(stats.rounds, 1u);
+}
+
+TEST(ProfileBank, RandomBanksEqualScoringEveryPerson) {
+  Generator g(77);
+  std::vector<Profile> profiles = example_profiles();
+  for (std::size_t i = 0; i < 300; ++i) profiles.push_back(g.profile(i));
+  std::vector<Offer> offers = example_offers();
+  for (std::size_t i = 0; i < 20; ++i) offers.push_back(g.offer(i));
+  for (const ScoringConfig& config : configs()) {
+    const ProfileBank bank(profiles, subset(), config);
+    for (const Offer& o : offers) {
+      const std::size_t k = 1 + g.uniform(15);
+      const MatchFilters f = random_filters(g);
+      expect_same(bank.top_profiles(o, k, f), brute_top_profiles(o, profiles, config, k, f),
+                  o.id + " k=" + std::to_string(k));
+    }
+  }
+}
+
+TEST(Banks, BatchesEqualSingleQueries) {
+  Generator g(12);
+  std::vector<Offer> offers;
+  for (std::size_t i = 0; i < 300; ++i) offers.push_back(g.offer(i));
+  std::vector<Profile> profiles;
+  for (std::size_t i = 0; i < 40; ++i) profiles.push_back(g.profile(i));
+  const OfferBank offer_bank(offers, subset(), default_config());
+  const ProfileBank profile_bank(profiles, subset(), default_config());
+  MatchFilters f;
+  f.max_km = 150;
+  for (std::size_t threads : {1, 3}) {
+    std::vector<std::pair<std::size_t, std::size_t>> calls;
+    MatchBatchOptions options;
+    options.threads = threads;
+    options.progress = [&](std::size_t done, std::size_t total) {
+      calls.emplace_back(done, total);
+    };
+    const auto many = offer_bank.top_offers(profiles, 7, f, options);
+    ASSERT_EQ(many.size(), profiles.size());
+    for (std::size_t i = 0; i < profiles.size(); ++i) {
+      const auto one = offer_bank.top_offers(profiles[i], 7, f);
+      ASSERT_EQ(many[i].size(), one.size());
+      for (std::size_t r = 0; r < one.size(); ++r) {
+        EXPECT_EQ(many[i][r].index, one[r].index);
+        EXPECT_EQ(many[i][r].score.score, one[r].score.score);
+      }
+    }
+    ASSERT_FALSE(calls.empty());
+    EXPECT_EQ(calls.back(), std::make_pair(profiles.size(), profiles.size()));
+    for (std::size_t c = 1; c < calls.size(); ++c) EXPECT_LE(calls[c - 1].first, calls[c].first);
+    const auto back = profile_bank.top_profiles(offers, 4, {}, options);
+    for (std::size_t i = 0; i < offers.size(); ++i) {
+      const auto one = profile_bank.top_profiles(offers[i], 4);
+      ASSERT_EQ(back[i].size(), one.size());
+      for (std::size_t r = 0; r < one.size(); ++r) EXPECT_EQ(back[i][r].index, one[r].index);
+    }
+  }
+}
+
+TEST(Banks, ProgressExceptionStopsTheBatch) {
+  Generator g(1);
+  std::vector<Offer> offers;
+  for (std::size_t i = 0; i < 50; ++i) offers.push_back(g.offer(i));
+  std::vector<Profile> profiles;
+  for (std::size_t i = 0; i < 30; ++i) profiles.push_back(g.profile(i));
+  const OfferBank bank(offers, subset(), default_config());
+  for (std::size_t threads : {1, 2}) {
+    MatchBatchOptions options;
+    options.threads = threads;
+    options.progress = [](std::size_t, std::size_t) { throw std::runtime_error("stop"); };
+    EXPECT_THROW(bank.top_offers(profiles, 3, {}, options), std::runtime_error);
+  }
+}
+
+TEST(Banks, BadQueriesHaveCodesAndPointers) {
+  const OfferBank bank(example_offers(), subset(), default_config());
+  const Profile p = example_profiles().front();
+  try {
+    bank.top_offers(p, 0);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::invalid_argument);
+    EXPECT_EQ(e.pointer(), "/k");
+  }
+  MatchFilters f;
+  f.max_km = -1;
+  try {
+    bank.top_offers(p, 3, f);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.pointer(), "/filters/max_km");
+  }
+  const ProfileBank persons(example_profiles(), subset(), default_config());
+  EXPECT_THROW(persons.top_profiles(example_offers().front(), 0), Error);
+  // Empty banks and filters no document passes answer nothing.
+  const OfferBank empty({}, subset(), default_config());
+  EXPECT_TRUE(empty.top_offers(p, 5).empty());
+  MatchFilters none;
+  none.departements = {"00"};
+  EXPECT_TRUE(bank.top_offers(p, 5, none).empty());
+}
+
+TEST(Departements, FromLabelOrPostalCode) {
+  Offer o;
+  o.place.label = "75 - Paris 11e";
+  EXPECT_EQ(offer_departement(o), "75");
+  o.place.label = "2A - Ajaccio";
+  EXPECT_EQ(offer_departement(o), "2A");
+  o.place.label = "971 - Les Abymes";
+  EXPECT_EQ(offer_departement(o), "971");
+  o.place.label = "Paris";
+  o.place.postal_code = "20167";
+  EXPECT_EQ(offer_departement(o), "2A");
+  o.place.postal_code = "20200";
+  EXPECT_EQ(offer_departement(o), "2B");
+  o.place.postal_code = "97400";
+  EXPECT_EQ(offer_departement(o), "974");
+  o.place.postal_code = "06000";
+  EXPECT_EQ(offer_departement(o), "06");
+  o.place.postal_code = "6000";
+  EXPECT_EQ(offer_departement(o), "");
+  Profile p;
+  p.location.postal_code = "59000";
+  EXPECT_EQ(profile_departement(p), "59");
+  p.location.departement = "62";
+  EXPECT_EQ(profile_departement(p), "62");
+}
+
+}  // namespace
+}  // namespace aiguillage
