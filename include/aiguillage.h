@@ -479,6 +479,73 @@ AIG_API aig_status aig_match_explain_summary(const aig_referential* referential,
                                              const char* lang, size_t top, char* buf, size_t size,
                                              size_t* needed);
 
+/* ---- matching: banks of documents, the exact top-k by the full score --------------------- */
+
+/* Offers indexed for persons' queries (aig_offer_bank), or persons for an offer's query
+ * (aig_profile_bank): the competence index with the referential's partial credit, answering
+ * the exact top-k by the full score of aig_match_score_json, the same as scoring every
+ * document and sorting (passing documents first, then score, then id); excluded documents are
+ * never listed. A bank copies its documents (document i is document i of the set it was built
+ * from); the referential must outlive it. Immutable; a const bank serves any number of
+ * threads. */
+typedef struct aig_offer_bank aig_offer_bank;
+typedef struct aig_profile_bank aig_profile_bank;
+
+/* Filters of a bank query. Zero-initialised ({0}) means none. */
+typedef struct aig_match_filters {
+  const char* const* departements;   /* "75", "2A", "971": the accepted ones, or NULL */
+  size_t departement_count;          /* 0: any */
+  const char* const* contract_types; /* "CDI", "CDD", "MIS", ...: the accepted ones, or NULL */
+  size_t contract_type_count;        /* 0: any */
+  int has_max_km;                    /* non-zero: at most max_km around the query's location */
+  double max_km;                     /* >= 0 */
+} aig_match_filters;
+
+/* scoring may be NULL (the defaults); offers must have been read against referential. */
+AIG_API aig_status aig_offer_bank_create(const aig_referential* referential,
+                                         const aig_offers* offers, const aig_scoring* scoring,
+                                         aig_offer_bank** out);
+AIG_API void aig_offer_bank_destroy(aig_offer_bank* bank);
+/* Offers in the bank; 0 for NULL. */
+AIG_API size_t aig_offer_bank_size(const aig_offer_bank* bank);
+/* The k (> 0) best offers for one profile (JSON): out_index[k] (indices into the set) and
+ * out_score[k], the caller's; positions past the hits get -1 and NaN; *found (may be NULL)
+ * receives the count. A bad profile fails the call (pointer /profile/...). */
+AIG_API aig_status aig_offer_bank_top(const aig_offer_bank* bank, const char* profile_json,
+                                      size_t k, const aig_match_filters* filters,
+                                      int64_t* out_index, double* out_score, size_t* found);
+/* The same as JSON Lines, one line per offer, best first: {"profile_id", "offer_id", "index",
+ * "rank", "score", "reason_codes", "reasons" [{kind, name, feature, contribution, text}]}, the
+ * reasons' text in lang ("fr" or "en"; NULL: "fr"). */
+AIG_API aig_status aig_offer_bank_top_json(const aig_offer_bank* bank, const char* profile_json,
+                                           size_t k, const aig_match_filters* filters,
+                                           const char* lang, char* buf, size_t size,
+                                           size_t* needed);
+/* aig_offer_bank_top for every profile of a set, on `threads` threads (0: one per core), the
+ * same filters for all: out_index and out_score are profiles x k, profile-major. */
+AIG_API aig_status aig_offer_bank_top_batch(const aig_offer_bank* bank,
+                                            const aig_profiles* profiles, size_t k,
+                                            const aig_match_filters* filters, unsigned threads,
+                                            int64_t* out_index, double* out_score);
+
+/* The same the other way: persons for an offer (JSON, errors at /offer/...). */
+AIG_API aig_status aig_profile_bank_create(const aig_referential* referential,
+                                           const aig_profiles* profiles, const aig_scoring* scoring,
+                                           aig_profile_bank** out);
+AIG_API void aig_profile_bank_destroy(aig_profile_bank* bank);
+AIG_API size_t aig_profile_bank_size(const aig_profile_bank* bank);
+AIG_API aig_status aig_profile_bank_top(const aig_profile_bank* bank, const char* offer_json,
+                                        size_t k, const aig_match_filters* filters,
+                                        int64_t* out_index, double* out_score, size_t* found);
+AIG_API aig_status aig_profile_bank_top_json(const aig_profile_bank* bank, const char* offer_json,
+                                             size_t k, const aig_match_filters* filters,
+                                             const char* lang, char* buf, size_t size,
+                                             size_t* needed);
+AIG_API aig_status aig_profile_bank_top_batch(const aig_profile_bank* bank,
+                                              const aig_offers* offers, size_t k,
+                                              const aig_match_filters* filters, unsigned threads,
+                                              int64_t* out_index, double* out_score);
+
 /* ---- matching: numeric retrieval over caller arrays ------------------------------------- */
 
 /* An exact top-k index over sparse competence vectors (offers for a person's query, or

@@ -17,6 +17,7 @@
 #include "aiguillage.h"
 #include "aiguillage/matching/assignment.hpp"
 #include "aiguillage/matching/explanation.hpp"
+#include "aiguillage/matching/matcher.hpp"
 #include "aiguillage/matching/offer.hpp"
 #include "aiguillage/matching/profile.hpp"
 #include "aiguillage/matching/referential.hpp"
@@ -45,6 +46,17 @@ struct aig_offers {
 struct aig_profiles {
   const Referential* referential;
   ProfileBatch batch;
+};
+
+// A bank keeps the referential it was built on, to refuse sets read against another one.
+struct aig_offer_bank {
+  const Referential* referential;
+  OfferBank bank;
+};
+
+struct aig_profile_bank {
+  const Referential* referential;
+  ProfileBank bank;
 };
 
 struct aig_index {
@@ -234,9 +246,9 @@ aig_status write_assignment(const Assignment& a, std::int64_t* col_of_row, std::
   return AIG_OK;
 }
 
-std::size_t checked_product(std::size_t a, std::size_t b) {
+std::size_t checked_product(std::size_t a, std::size_t b, const char* what) {
   if (a != 0 && b > std::numeric_limits<std::size_t>::max() / a)
-    throw Error(ErrorCode::dimension_mismatch, "n_rows * n_cols overflows");
+    throw Error(ErrorCode::dimension_mismatch, std::string(what) + " overflows");
   return a * b;
 }
 
@@ -257,6 +269,78 @@ std::vector<std::vector<std::uint32_t>> preference_lists(std::size_t n, const st
     lists[i].assign(prefs + indptr[i], prefs + indptr[i + 1]);
   }
   return lists;
+}
+
+// ---- banks ----
+
+std::vector<std::string> strings_arg(const char* const* values, std::size_t count,
+                                     const char* name) {
+  std::vector<std::string> out;
+  if (count == 0) return out;
+  if (!values) throw invalid(std::string("filters.") + name + " is NULL but its count is not 0");
+  for (std::size_t i = 0; i < count; ++i) {
+    if (!values[i])
+      throw Error(ErrorCode::invalid_argument,
+                  std::string("filters.") + name + "[" + std::to_string(i) + "] is NULL",
+                  std::string("/filters/") + name + "/" + std::to_string(i));
+    out.emplace_back(values[i]);
+  }
+  return out;
+}
+
+MatchFilters match_filters_arg(const aig_match_filters* f) {
+  MatchFilters out;
+  if (!f) return out;
+  out.departements = strings_arg(f->departements, f->departement_count, "departements");
+  out.contract_types = strings_arg(f->contract_types, f->contract_type_count, "contract_types");
+  if (f->has_max_km) out.max_km = f->max_km;
+  return out;
+}
+
+void write_ranked(const std::vector<RankedMatch>& hits, std::size_t k, std::int64_t* index,
+                  double* score) {
+  for (std::size_t i = 0; i < k; ++i) {
+    if (i < hits.size()) {
+      if (index) index[i] = static_cast<std::int64_t>(hits[i].index);
+      if (score) score[i] = hits[i].score.score;
+    } else {
+      if (index) index[i] = -1;
+      if (score) score[i] = std::numeric_limits<double>::quiet_NaN();
+    }
+  }
+}
+
+void require_outputs(std::size_t cells, const std::int64_t* index, const double* score) {
+  if (cells == 0) return;
+  require(index, "out_index");
+  require(score, "out_score");
+}
+
+// One line of a bank's answer: the pair, its rank and score, its principal reasons in words.
+std::string ranked_line(const Profile& profile, const Offer& offer, std::size_t index,
+                        std::size_t rank, const Score& s, ExplanationLanguage lang) {
+  // The reasons' words need only the pair's own facts, not a cohort.
+  MatchExplanation context;
+  context.distance_km = s.distance_km;
+  context.max_distance_km = profile.max_distance_km;
+  context.mobility_steps = s.mobility_steps;
+  context.offer_experience = offer.experience;
+  Json reasons = Json::array();
+  for (const MatchReason& r : principal_reasons(s))
+    reasons.push_back({{"kind", r.penalty ? "penalty" : "term"},
+                       {"name", r.name},
+                       {"feature", r.feature},
+                       {"contribution", r.contribution},
+                       {"text", reason_text(r, context, lang)}});
+  Json j = Json::object();
+  j["profile_id"] = profile.id;
+  j["offer_id"] = offer.id;
+  j["index"] = index;
+  j["rank"] = rank;
+  j["score"] = s.score;
+  j["reason_codes"] = s.reasons;
+  j["reasons"] = reasons;
+  return dump(j) + "\n";
 }
 
 }  // namespace
@@ -532,6 +616,158 @@ aig_status aig_match_explain_summary(const aig_referential* r, const aig_scoring
   });
 }
 
+/* ---- banks ---- */
+
+aig_status aig_offer_bank_create(const aig_referential* r, const aig_offers* offers,
+                                 const aig_scoring* s, aig_offer_bank** out) {
+  if (out) *out = nullptr;
+  return guard([&] {
+    require(out, "out");
+    require(r, "referential");
+    require(offers, "offers");
+    if (offers->referential != &r->referential)
+      throw invalid("the offers were loaded with another referential");
+    *out = new aig_offer_bank{&r->referential,
+                              OfferBank(offers->batch.offers, r->referential, config_of(s))};
+    return AIG_OK;
+  });
+}
+
+void aig_offer_bank_destroy(aig_offer_bank* bank) {
+  delete bank;
+}
+size_t aig_offer_bank_size(const aig_offer_bank* bank) {
+  return bank ? bank->bank.size() : 0;
+}
+
+aig_status aig_offer_bank_top(const aig_offer_bank* bank, const char* profile_json, size_t k,
+                              const aig_match_filters* filters, int64_t* out_index,
+                              double* out_score, size_t* found) {
+  if (found) *found = 0;
+  return guard([&] {
+    require(bank, "bank");
+    require_outputs(k, out_index, out_score);
+    const Profile profile = profile_arg(profile_json, *bank->referential);
+    const std::vector<RankedMatch> hits =
+        bank->bank.top_offers(profile, k, match_filters_arg(filters));
+    write_ranked(hits, k, out_index, out_score);
+    if (found) *found = hits.size();
+    return AIG_OK;
+  });
+}
+
+aig_status aig_offer_bank_top_json(const aig_offer_bank* bank, const char* profile_json, size_t k,
+                                   const aig_match_filters* filters, const char* lang, char* buf,
+                                   size_t size, size_t* needed) {
+  return guard([&] {
+    require(bank, "bank");
+    const ExplanationLanguage l = lang_arg(lang);
+    const Profile profile = profile_arg(profile_json, *bank->referential);
+    const std::vector<RankedMatch> hits =
+        bank->bank.top_offers(profile, k, match_filters_arg(filters));
+    std::string lines;
+    for (std::size_t i = 0; i < hits.size(); ++i)
+      lines += ranked_line(profile, bank->bank.offers()[hits[i].index], hits[i].index, i + 1,
+                           hits[i].score, l);
+    return write_string(lines, buf, size, needed);
+  });
+}
+
+aig_status aig_offer_bank_top_batch(const aig_offer_bank* bank, const aig_profiles* profiles,
+                                    size_t k, const aig_match_filters* filters, unsigned threads,
+                                    int64_t* out_index, double* out_score) {
+  return guard([&] {
+    require(bank, "bank");
+    require(profiles, "profiles");
+    if (profiles->referential != bank->referential)
+      throw invalid("the profiles were loaded with another referential than the bank");
+    const std::size_t n = profiles->batch.profiles.size();
+    require_outputs(checked_product(n, k, "documents * k"), out_index, out_score);
+    MatchBatchOptions options;
+    options.threads = thread_count(threads);
+    const std::vector<std::vector<RankedMatch>> hits = bank->bank.top_offers(
+        std::span<const Profile>(profiles->batch.profiles), k, match_filters_arg(filters), options);
+    for (std::size_t q = 0; q < n; ++q)
+      write_ranked(hits[q], k, out_index + q * k, out_score + q * k);
+    return AIG_OK;
+  });
+}
+
+aig_status aig_profile_bank_create(const aig_referential* r, const aig_profiles* profiles,
+                                   const aig_scoring* s, aig_profile_bank** out) {
+  if (out) *out = nullptr;
+  return guard([&] {
+    require(out, "out");
+    require(r, "referential");
+    require(profiles, "profiles");
+    if (profiles->referential != &r->referential)
+      throw invalid("the profiles were loaded with another referential");
+    *out = new aig_profile_bank{
+        &r->referential, ProfileBank(profiles->batch.profiles, r->referential, config_of(s))};
+    return AIG_OK;
+  });
+}
+
+void aig_profile_bank_destroy(aig_profile_bank* bank) {
+  delete bank;
+}
+size_t aig_profile_bank_size(const aig_profile_bank* bank) {
+  return bank ? bank->bank.size() : 0;
+}
+
+aig_status aig_profile_bank_top(const aig_profile_bank* bank, const char* offer_json, size_t k,
+                                const aig_match_filters* filters, int64_t* out_index,
+                                double* out_score, size_t* found) {
+  if (found) *found = 0;
+  return guard([&] {
+    require(bank, "bank");
+    require_outputs(k, out_index, out_score);
+    const Offer offer = offer_arg(offer_json, *bank->referential);
+    const std::vector<RankedMatch> hits =
+        bank->bank.top_profiles(offer, k, match_filters_arg(filters));
+    write_ranked(hits, k, out_index, out_score);
+    if (found) *found = hits.size();
+    return AIG_OK;
+  });
+}
+
+aig_status aig_profile_bank_top_json(const aig_profile_bank* bank, const char* offer_json, size_t k,
+                                     const aig_match_filters* filters, const char* lang, char* buf,
+                                     size_t size, size_t* needed) {
+  return guard([&] {
+    require(bank, "bank");
+    const ExplanationLanguage l = lang_arg(lang);
+    const Offer offer = offer_arg(offer_json, *bank->referential);
+    const std::vector<RankedMatch> hits =
+        bank->bank.top_profiles(offer, k, match_filters_arg(filters));
+    std::string lines;
+    for (std::size_t i = 0; i < hits.size(); ++i)
+      lines += ranked_line(bank->bank.profiles()[hits[i].index], offer, hits[i].index, i + 1,
+                           hits[i].score, l);
+    return write_string(lines, buf, size, needed);
+  });
+}
+
+aig_status aig_profile_bank_top_batch(const aig_profile_bank* bank, const aig_offers* offers,
+                                      size_t k, const aig_match_filters* filters, unsigned threads,
+                                      int64_t* out_index, double* out_score) {
+  return guard([&] {
+    require(bank, "bank");
+    require(offers, "offers");
+    if (offers->referential != bank->referential)
+      throw invalid("the offers were loaded with another referential than the bank");
+    const std::size_t n = offers->batch.offers.size();
+    require_outputs(checked_product(n, k, "documents * k"), out_index, out_score);
+    MatchBatchOptions options;
+    options.threads = thread_count(threads);
+    const std::vector<std::vector<RankedMatch>> hits = bank->bank.top_profiles(
+        std::span<const Offer>(offers->batch.offers), k, match_filters_arg(filters), options);
+    for (std::size_t q = 0; q < n; ++q)
+      write_ranked(hits[q], k, out_index + q * k, out_score + q * k);
+    return AIG_OK;
+  });
+}
+
 /* ---- retrieval ---- */
 
 aig_status aig_index_build(size_t n, const int64_t* indptr, const uint32_t* items,
@@ -615,7 +851,7 @@ aig_status aig_index_batch_top_k(const aig_index* index, size_t n_queries, const
       require(items, "items");
       require(weights, "weights");
     }
-    const std::size_t cells = checked_product(n_queries, k);
+    const std::size_t cells = checked_product(n_queries, k, "n_queries * k");
     if (cells > 0) {
       require(out_index, "out_index");
       require(out_score, "out_score");
@@ -652,7 +888,7 @@ aig_status aig_assign_dense(const double* costs, size_t n_rows, size_t n_cols, i
                             int64_t* col_of_row, int64_t* row_of_col, double* total_cost) {
   return guard([&] {
     const Objective o = objective_arg(objective);
-    const std::size_t cells = checked_product(n_rows, n_cols);
+    const std::size_t cells = checked_product(n_rows, n_cols, "n_rows * n_cols");
     if (cells > 0) require(costs, "costs");
     const Assignment a = solve_dense_assignment(
         cells > 0 ? std::span<const double>(costs, cells) : std::span<const double>(), n_rows,

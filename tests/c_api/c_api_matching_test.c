@@ -1090,6 +1090,243 @@ static void test_stable_matching(void) {
   }
 }
 
+/* ---- banks: the exact top-k by the full score ---- */
+
+/* A string member ("key": "value") of a JSON Lines document into out ("" when absent). */
+static void doc_string(const char* doc, const char* key, char* out, size_t size) {
+  char pattern[64];
+  const char* at;
+  size_t n = 0;
+  snprintf(pattern, sizeof pattern, "\"%s\": \"", key);
+  out[0] = '\0';
+  at = strstr(doc, pattern);
+  if (!at) return;
+  at += strlen(pattern);
+  while (at[n] && at[n] != '"' && n + 1 < size) ++n;
+  memcpy(out, at, n);
+  out[n] = '\0';
+}
+
+/* The distance from profile p to offer o, from their coordinates; NaN when one has none. */
+static double pair_km(int p, int o) {
+  const double plat = json_number(profile_lines[p], "latitude"),
+               plon = json_number(profile_lines[p], "longitude"),
+               olat = json_number(offer_lines[o], "latitude"),
+               olon = json_number(offer_lines[o], "longitude");
+  return haversine(plat, plon, olat, olon);
+}
+
+static void test_offer_bank(void) {
+  aig_offer_bank* bank = (aig_offer_bank*)&bank;
+  aig_profiles* profiles = NULL;
+  ranked rows[MAX_DOCS];
+  int64_t idx[MAX_DOCS], batch_idx[MAX_DOCS * 5];
+  double sc[MAX_DOCS], batch_sc[MAX_DOCS * 5];
+  const char* cdi[1] = {"CDI"};
+  aig_match_filters filters;
+  size_t found;
+  int p, i, compared = 0;
+  CHECK_STATUS(aig_offer_bank_create(ref, offers, scoring, &bank), AIG_OK);
+  if (!bank) return;
+  CHECK(aig_offer_bank_size(bank) == (size_t)n_offer_lines);
+  for (p = 0; p < n_profile_lines; ++p) {
+    int variant;
+    rank_offers(p, rows);
+    /* No filter, a contract type, a distance: the sorted scores of every pair, filtered here. */
+    for (variant = 0; variant < 3; ++variant) {
+      int want = 0, r;
+      int64_t want_idx[MAX_DOCS];
+      double want_sc[MAX_DOCS];
+      memset(&filters, 0, sizeof filters);
+      if (variant == 1) {
+        filters.contract_types = cdi;
+        filters.contract_type_count = 1;
+      }
+      if (variant == 2) {
+        filters.has_max_km = 1;
+        filters.max_km = 25;
+      }
+      for (r = 0; r < n_offer_lines; ++r) {
+        char contract[16];
+        if (rows[r].excluded) continue;
+        doc_string(offer_lines[rows[r].offer], "typeContrat", contract, sizeof contract);
+        if (variant == 1 && strcmp(contract, "CDI") != 0) continue;
+        if (variant == 2 && !(pair_km(p, rows[r].offer) <= 25)) continue;
+        want_idx[want] = rows[r].offer;
+        want_sc[want] = rows[r].score;
+        ++want;
+      }
+      CHECK_STATUS(aig_offer_bank_top(bank, profile_lines[p], (size_t)n_offer_lines, &filters, idx,
+                                      sc, &found),
+                   AIG_OK);
+      CHECK(found == (size_t)want);
+      for (i = 0; i < want && i < (int)found; ++i)
+        CHECK(idx[i] == want_idx[i] && sc[i] == want_sc[i]);
+      for (i = (int)found; i < n_offer_lines; ++i) CHECK(idx[i] == -1 && isnan(sc[i]));
+      compared += want;
+    }
+    /* k smaller than the list: its head. */
+    CHECK_STATUS(aig_offer_bank_top(bank, profile_lines[p], 3, NULL, idx, sc, &found), AIG_OK);
+    for (i = 0; i < (int)found; ++i) CHECK(idx[i] == rows[i].offer && !rows[i].excluded);
+    /* JSON Lines: one line per offer, best first, with the reasons' words. */
+    CHECK_STATUS(aig_offer_bank_top_json(bank, profile_lines[p], 3, NULL, "fr", big, BIG, NULL),
+                 AIG_OK);
+    {
+      const char* line = big;
+      for (i = 0; i < (int)found; ++i) {
+        char want[96];
+        snprintf(want, sizeof want, "\"offer_id\":\"%s\",\"index\":%d,\"rank\":%d", rows[i].id,
+                 rows[i].offer, i + 1);
+        CHECK(line && strstr(line, want) != NULL && strstr(line, want) < strchr(line, '\n'));
+        CHECK(line && strstr(line, "\"text\":\"") != NULL);
+        line = line ? strchr(line, '\n') : NULL;
+        if (line) ++line;
+      }
+      CHECK(line && *line == '\0');
+    }
+  }
+  CHECK(compared > 20);
+
+  /* The batch, on 3 threads, equals the queries one by one. */
+  CHECK_STATUS(aig_profiles_load_jsonl(ref, profiles_text, (size_t)-1, &profiles), AIG_OK);
+  memset(&filters, 0, sizeof filters);
+  filters.contract_types = cdi;
+  filters.contract_type_count = 1;
+  CHECK_STATUS(aig_offer_bank_top_batch(bank, profiles, 5, &filters, 3, batch_idx, batch_sc),
+               AIG_OK);
+  for (p = 0; p < n_profile_lines; ++p) {
+    CHECK_STATUS(aig_offer_bank_top(bank, profile_lines[p], 5, &filters, idx, sc, NULL), AIG_OK);
+    CHECK(memcmp(idx, batch_idx + p * 5, 5 * sizeof *idx) == 0);
+    for (i = 0; i < 5; ++i)
+      CHECK(sc[i] == batch_sc[p * 5 + i] || (isnan(sc[i]) && isnan(batch_sc[p * 5 + i])));
+  }
+
+  /* Bad input. */
+  CHECK_STATUS(aig_offer_bank_top(bank, profile_lines[0], 0, NULL, idx, sc, &found),
+               AIG_ERR_INVALID_ARGUMENT);
+  memset(&filters, 0, sizeof filters);
+  filters.has_max_km = 1;
+  filters.max_km = -1;
+  CHECK_STATUS(aig_offer_bank_top(bank, profile_lines[0], 3, &filters, idx, sc, &found),
+               AIG_ERR_INVALID_ARGUMENT);
+  filters.max_km = NAN;
+  CHECK_STATUS(aig_offer_bank_top_json(bank, profile_lines[0], 3, &filters, "fr", big, BIG, NULL),
+               AIG_ERR_INVALID_ARGUMENT);
+  memset(&filters, 0, sizeof filters);
+  filters.departement_count = 1;
+  CHECK_STATUS(aig_offer_bank_top(bank, profile_lines[0], 3, &filters, idx, sc, &found),
+               AIG_ERR_INVALID_ARGUMENT);
+  CHECK_STATUS(aig_offer_bank_top(bank,
+                                  "{\"schema\": \"aiguillage.profile\", \"schema_version\": "
+                                  "\"1.0\", \"id\": \"X\", \"rqth\": 1}",
+                                  3, NULL, idx, sc, &found),
+               AIG_ERR_TYPE_MISMATCH);
+  CHECK(strcmp(aig_last_error_pointer(), "/profile/rqth") == 0);
+  CHECK_STATUS(aig_offer_bank_top(bank, profile_lines[0], 3, NULL, NULL, sc, &found),
+               AIG_ERR_INVALID_ARGUMENT);
+  CHECK_STATUS(aig_offer_bank_top(NULL, profile_lines[0], 3, NULL, idx, sc, &found),
+               AIG_ERR_INVALID_ARGUMENT);
+  CHECK_STATUS(aig_offer_bank_top_json(bank, profile_lines[0], 3, NULL, "de", big, BIG, NULL),
+               AIG_ERR_INVALID_ARGUMENT);
+  {
+    char small[8];
+    size_t needed = 0;
+    CHECK_STATUS(aig_offer_bank_top_json(bank, profile_lines[0], 3, NULL, "en", small, sizeof small,
+                                         &needed),
+                 AIG_ERR_BUFFER_TOO_SMALL);
+    CHECK(needed > sizeof small && strlen(small) == sizeof small - 1);
+  }
+  CHECK_STATUS(aig_offer_bank_top_batch(bank, NULL, 5, NULL, 1, batch_idx, batch_sc),
+               AIG_ERR_INVALID_ARGUMENT);
+  {
+    aig_referential* other = NULL;
+    aig_profiles* foreign = NULL;
+    aig_offer_bank* b2 = (aig_offer_bank*)&b2;
+    CHECK_STATUS(aig_referential_load(rome_dir, NULL, &other), AIG_OK);
+    CHECK_STATUS(aig_profiles_load_jsonl(other, profiles_text, (size_t)-1, &foreign), AIG_OK);
+    CHECK_STATUS(aig_offer_bank_top_batch(bank, foreign, 5, NULL, 1, batch_idx, batch_sc),
+                 AIG_ERR_INVALID_ARGUMENT);
+    CHECK_STATUS(aig_offer_bank_create(other, offers, scoring, &b2), AIG_ERR_INVALID_ARGUMENT);
+    CHECK(b2 == NULL);
+    aig_profiles_destroy(foreign);
+    aig_referential_destroy(other);
+  }
+  CHECK_STATUS(aig_offer_bank_create(ref, NULL, scoring, &bank), AIG_ERR_INVALID_ARGUMENT);
+  CHECK(bank == NULL);
+  CHECK(aig_offer_bank_size(NULL) == 0);
+  aig_offer_bank_destroy(NULL);
+  aig_profiles_destroy(profiles);
+}
+
+static void test_profile_bank(void) {
+  aig_profile_bank* bank = (aig_profile_bank*)&bank;
+  aig_profiles* profiles = NULL;
+  int64_t idx[MAX_DOCS], batch_idx[MAX_DOCS * 4];
+  double sc[MAX_DOCS], batch_sc[MAX_DOCS * 4];
+  size_t found;
+  int o, i, listed = 0;
+  CHECK_STATUS(aig_profiles_load_jsonl(ref, profiles_text, (size_t)-1, &profiles), AIG_OK);
+  CHECK_STATUS(aig_profile_bank_create(ref, profiles, NULL, &bank), AIG_OK);
+  /* The bank copied the documents: the set may go. */
+  aig_profiles_destroy(profiles);
+  profiles = NULL;
+  if (!bank) return;
+  CHECK(aig_profile_bank_size(bank) == (size_t)n_profile_lines);
+  for (o = 0; o < n_offer_lines; ++o) {
+    ranked rows[MAX_DOCS];
+    int p, want = 0;
+    for (p = 0; p < n_profile_lines; ++p) {
+      CHECK_STATUS(
+          aig_match_score_json(ref, NULL, profile_lines[p], offer_lines[o], big, BIG, NULL),
+          AIG_OK);
+      rows[p].excluded = json_flag(big, "excluded");
+      rows[p].score = json_number(big, "score");
+      doc_id(profile_lines[p], rows[p].id, sizeof rows[p].id);
+      rows[p].offer = p; /* here: the profile's index */
+    }
+    qsort(rows, (size_t)n_profile_lines, sizeof *rows, compare_ranked);
+    while (want < n_profile_lines && !rows[want].excluded) ++want;
+    CHECK_STATUS(
+        aig_profile_bank_top(bank, offer_lines[o], (size_t)n_profile_lines, NULL, idx, sc, &found),
+        AIG_OK);
+    CHECK(found == (size_t)want);
+    for (i = 0; i < want && i < (int)found; ++i)
+      CHECK(idx[i] == rows[i].offer && sc[i] == rows[i].score);
+    listed += want;
+    CHECK_STATUS(aig_profile_bank_top_json(bank, offer_lines[o], 2, NULL, "en", big, BIG, NULL),
+                 AIG_OK);
+    if (want > 0) {
+      char first[96];
+      snprintf(first, sizeof first, "{\"profile_id\":\"%s\"", rows[0].id);
+      CHECK(strncmp(big, first, strlen(first)) == 0);
+    } else {
+      CHECK(big[0] == '\0');
+    }
+  }
+  CHECK(listed > 0);
+  CHECK_STATUS(aig_profile_bank_top_batch(bank, offers, 4, NULL, 2, batch_idx, batch_sc), AIG_OK);
+  for (o = 0; o < n_offer_lines; ++o) {
+    CHECK_STATUS(aig_profile_bank_top(bank, offer_lines[o], 4, NULL, idx, sc, NULL), AIG_OK);
+    CHECK(memcmp(idx, batch_idx + o * 4, 4 * sizeof *idx) == 0);
+  }
+  CHECK_STATUS(
+      aig_profile_bank_top(bank, "{\"id\": \"O\", \"nombrePostes\": 0}", 3, NULL, idx, sc, &found),
+      AIG_ERR_OUT_OF_BOUNDS);
+  CHECK(strcmp(aig_last_error_pointer(), "/offer/nombrePostes") == 0);
+  CHECK_STATUS(aig_profile_bank_top(bank, offer_lines[0], 0, NULL, idx, sc, &found),
+               AIG_ERR_INVALID_ARGUMENT);
+  CHECK_STATUS(aig_profile_bank_top_batch(bank, offers, 0, NULL, 1, batch_idx, batch_sc),
+               AIG_ERR_INVALID_ARGUMENT);
+  CHECK_STATUS(aig_profile_bank_top_json(NULL, offer_lines[0], 3, NULL, "fr", big, BIG, NULL),
+               AIG_ERR_INVALID_ARGUMENT);
+  aig_profile_bank_destroy(bank);
+  bank = (aig_profile_bank*)&bank;
+  CHECK_STATUS(aig_profile_bank_create(ref, NULL, NULL, &bank), AIG_ERR_INVALID_ARGUMENT);
+  CHECK(bank == NULL);
+  CHECK(aig_profile_bank_size(NULL) == 0);
+  aig_profile_bank_destroy(NULL);
+}
+
 int main(void) {
   char path[1024];
   source_path(rome_dir, sizeof rome_dir, "data/rome-subset");
@@ -1123,6 +1360,8 @@ int main(void) {
   RUN(test_document_sets);
   RUN(test_score);
   RUN(test_explain);
+  RUN(test_offer_bank);
+  RUN(test_profile_bank);
   RUN(test_retrieval);
   RUN(test_assignment);
   RUN(test_capacitated);

@@ -80,6 +80,8 @@ static char* m_profiles[M_PROFILES];
 static char* m_offers[M_OFFERS];
 static char* m_expected_scores[M_PROFILES][M_OFFERS];
 static char* m_expected_explanation;
+static const aig_offer_bank* shared_bank;
+static char* m_expected_top[M_PROFILES];
 
 static void* match_work(void* arg) {
   worker* w = (worker*)arg;
@@ -98,6 +100,14 @@ static void* match_work(void* arg) {
                                shared_offers, "fr", 0, buf, M_OUT, NULL) != AIG_OK ||
         strcmp(buf, m_expected_explanation) != 0)
       ++w->failures;
+    /* One offer bank answers every thread's persons exactly as it answers one thread. */
+    for (p = 0; p < M_PROFILES; ++p) {
+      const int pp = (p + w->id + round) % M_PROFILES;
+      if (aig_offer_bank_top_json(shared_bank, m_profiles[pp], 5, NULL, "fr", buf, M_OUT, NULL) !=
+              AIG_OK ||
+          strcmp(buf, m_expected_top[pp]) != 0)
+        ++w->failures;
+    }
     /* A bad document fails this thread's call alone. */
     if (aig_match_score_json(shared_ref, shared_scoring, "{", m_offers[0], buf, M_OUT, NULL) !=
             AIG_ERR_JSON_SYNTAX ||
@@ -126,6 +136,7 @@ static int run_matching_threads(void) {
   aig_referential* ref = NULL;
   aig_scoring* scoring = NULL;
   aig_offers* offers = NULL;
+  aig_offer_bank* bank = NULL;
   char *offers_text, *profiles_text, *offers_copy;
   pthread_t threads[THREADS];
   worker workers[THREADS];
@@ -156,6 +167,16 @@ static int run_matching_threads(void) {
                                       m_expected_explanation, M_OUT, NULL),
                AIG_OK);
 
+  CHECK_STATUS(aig_offer_bank_create(ref, offers, scoring, &bank), AIG_OK);
+  for (p = 0; p < M_PROFILES; ++p) {
+    m_expected_top[p] = (char*)malloc(M_OUT);
+    CHECK_STATUS(
+        aig_offer_bank_top_json(bank, m_profiles[p], 5, NULL, "fr", m_expected_top[p], M_OUT, NULL),
+        AIG_OK);
+    CHECK(strlen(m_expected_top[p]) > 0);
+  }
+
+  shared_bank = bank;
   shared_ref = ref;
   shared_scoring = scoring;
   shared_offers = offers;
@@ -171,6 +192,8 @@ static int run_matching_threads(void) {
   for (p = 0; p < M_PROFILES; ++p)
     for (o = 0; o < M_OFFERS; ++o) free(m_expected_scores[p][o]);
   free(m_expected_explanation);
+  for (p = 0; p < M_PROFILES; ++p) free(m_expected_top[p]);
+  aig_offer_bank_destroy(bank);
   free(offers_copy);
   free(offers_text);
   free(profiles_text);
