@@ -902,11 +902,9 @@ aig_status aig_assign_sparse(size_t n_rows, size_t n_cols, const int64_t* indptr
                              int64_t* col_of_row, int64_t* row_of_col, double* total_cost) {
   return guard([&] {
     const Objective o = objective_arg(objective);
-    require(indptr, "indptr");
-    // The edge count comes from the caller's indptr; the solver checks the rest of it.
-    if (indptr[n_rows] < 0)
-      throw Error(ErrorCode::invalid_argument, "indptr[n_rows] is negative",
-                  "/indptr/" + std::to_string(n_rows));
+    // The edge count comes from the caller's indptr, checked whole first: the solver reads a
+    // row's edges before it sees a later offset that decreases.
+    checked_indptr(indptr, n_rows, "row");
     const auto edges = static_cast<std::size_t>(indptr[n_rows]);
     if (edges > 0) {
       require(indices, "indices");

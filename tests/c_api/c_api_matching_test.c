@@ -890,6 +890,12 @@ static void test_assignment(void) {
     indices[1] = 0;
     CHECK_STATUS(aig_assign_sparse(2, 2, indptr, indices, values, AIG_MINIMIZE, out, NULL, NULL),
                  AIG_ERR_INFEASIBLE);
+    /* An offset past the edges, then back: refused before any edge is read. */
+    indptr[1] = 9;
+    CHECK_STATUS(aig_assign_sparse(2, 2, indptr, indices, values, AIG_MINIMIZE, out, NULL, NULL),
+                 AIG_ERR_INVALID_ARGUMENT);
+    CHECK(strcmp(aig_last_error_pointer(), "/indptr/2") == 0);
+    indptr[1] = 1;
     indptr[0] = 1;
     CHECK_STATUS(aig_assign_sparse(2, 2, indptr, indices, values, AIG_MINIMIZE, out, NULL, NULL),
                  AIG_ERR_INVALID_ARGUMENT);
