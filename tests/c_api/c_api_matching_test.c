@@ -1333,6 +1333,70 @@ static void test_profile_bank(void) {
   aig_profile_bank_destroy(NULL);
 }
 
+/* ---- damaged documents: a status, never a crash, and a set never loses its good lines ---- */
+
+static void damage(char* text) {
+  const size_t n = strlen(text);
+  int edits = 1 + (int)rnd(3), k;
+  static const char bytes[] = "{}[]\",:0-9eE.tnu \\\xc3";
+  for (k = 0; k < edits && n > 0; ++k) {
+    const size_t at = rnd((uint32_t)n);
+    switch (rnd(3)) {
+      case 0:
+        text[at] = bytes[rnd((uint32_t)(sizeof bytes - 1))];
+        break;
+      case 1:
+        text[at] = '\0'; /* cut short */
+        return;
+      default:
+        memmove(text + at, text + at + 1, n - at); /* one byte less */
+        break;
+    }
+  }
+}
+
+static void test_damaged_documents(void) {
+  int trial, bad_calls = 0;
+  char* profile = (char*)malloc(BIG);
+  char* offer = (char*)malloc(BIG);
+  for (trial = 0; trial < 400; ++trial) {
+    aig_status st;
+    strcpy(profile, profile_lines[rnd((uint32_t)n_profile_lines)]);
+    strcpy(offer, offer_lines[rnd((uint32_t)n_offer_lines)]);
+    damage(trial % 2 ? profile : offer);
+    st = aig_match_score_json(ref, scoring, profile, offer, big, BIG, NULL);
+    if (st != AIG_OK) {
+      ++bad_calls;
+      CHECK(st < 0 && aig_last_error_message()[0] != '\0');
+      CHECK(strncmp(aig_last_error_pointer(), trial % 2 ? "/profile" : "/offer",
+                    trial % 2 ? 8 : 6) == 0);
+    }
+  }
+  CHECK(bad_calls > 100);
+  /* A damaged set keeps every line it can read: good + rejected = every non-blank line. */
+  for (trial = 0; trial < 20; ++trial) {
+    aig_offers* o = NULL;
+    char* text = (char*)malloc(strlen(offers_text) + 1);
+    char* lines[MAX_DOCS];
+    int k, n, nonblank = 0;
+    strcpy(text, offers_text);
+    for (k = 0; k < 5; ++k) {
+      /* damage a random line, leaving its newline */
+      char* at = text + rnd((uint32_t)strlen(text));
+      if (*at != '\n') *at = "{}\",:x"[rnd(6)];
+    }
+    CHECK_STATUS(aig_offers_load_jsonl(ref, text, (size_t)-1, &o), AIG_OK);
+    n = split_lines(text, lines, MAX_DOCS);
+    for (k = 0; k < n; ++k)
+      if (strspn(lines[k], " \t\r") != strlen(lines[k])) ++nonblank;
+    CHECK(aig_offers_count(o) + aig_offers_error_count(o) == (size_t)nonblank);
+    aig_offers_destroy(o);
+    free(text);
+  }
+  free(profile);
+  free(offer);
+}
+
 int main(void) {
   char path[1024];
   source_path(rome_dir, sizeof rome_dir, "data/rome-subset");
@@ -1368,6 +1432,7 @@ int main(void) {
   RUN(test_explain);
   RUN(test_offer_bank);
   RUN(test_profile_bank);
+  RUN(test_damaged_documents);
   RUN(test_retrieval);
   RUN(test_assignment);
   RUN(test_capacitated);
