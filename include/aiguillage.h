@@ -375,7 +375,8 @@ AIG_API aig_status aig_referential_statistics_json(const aig_referential* refere
  * occupations) have dense ids 0 .. count - 1. Counts are 0 for a NULL referential. */
 AIG_API size_t aig_referential_item_count(const aig_referential* referential);
 AIG_API size_t aig_referential_occupation_count(const aig_referential* referential);
-/* The id of a code (ROME code_ogr or ESCO URI; ROME code "A1101" or ESCO URI), -1 when unknown. */
+/* The id of a code, -1 when unknown: items by ROME code_ogr ("118018") or ESCO URI, occupations
+ * by ROME code ("A1101") or ESCO URI. */
 AIG_API int64_t aig_referential_find_item(const aig_referential* referential, const char* code);
 AIG_API int64_t aig_referential_find_occupation(const aig_referential* referential,
                                                 const char* code);

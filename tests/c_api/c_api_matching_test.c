@@ -1129,6 +1129,7 @@ static void test_offer_bank(void) {
   int64_t idx[MAX_DOCS], batch_idx[MAX_DOCS * 5];
   double sc[MAX_DOCS], batch_sc[MAX_DOCS * 5];
   const char* cdi[1] = {"CDI"};
+  const char* north[2] = {"59", "02"};
   aig_match_filters filters;
   size_t found;
   int p, i, compared = 0;
@@ -1138,8 +1139,9 @@ static void test_offer_bank(void) {
   for (p = 0; p < n_profile_lines; ++p) {
     int variant;
     rank_offers(p, rows);
-    /* No filter, a contract type, a distance: the sorted scores of every pair, filtered here. */
-    for (variant = 0; variant < 3; ++variant) {
+    /* No filter, a contract type, a distance, départements: the sorted scores of every pair,
+     * filtered here (an offer's département is the "NN - " prefix of its place label). */
+    for (variant = 0; variant < 4; ++variant) {
       int want = 0, r;
       int64_t want_idx[MAX_DOCS];
       double want_sc[MAX_DOCS];
@@ -1152,12 +1154,23 @@ static void test_offer_bank(void) {
         filters.has_max_km = 1;
         filters.max_km = 25;
       }
+      if (variant == 3) {
+        filters.departements = north;
+        filters.departement_count = 2;
+      }
       for (r = 0; r < n_offer_lines; ++r) {
         char contract[16];
         if (rows[r].excluded) continue;
         doc_string(offer_lines[rows[r].offer], "typeContrat", contract, sizeof contract);
         if (variant == 1 && strcmp(contract, "CDI") != 0) continue;
         if (variant == 2 && !(pair_km(p, rows[r].offer) <= 25)) continue;
+        if (variant == 3) {
+          const char* place =
+              strstr(offer_lines[rows[r].offer], "\"lieuTravail\": {\"libelle\": \"");
+          if (!place ||
+              (strncmp(place + 28, "59 - ", 5) != 0 && strncmp(place + 28, "02 - ", 5) != 0))
+            continue;
+        }
         want_idx[want] = rows[r].offer;
         want_sc[want] = rows[r].score;
         ++want;
