@@ -266,6 +266,15 @@ static void test_document_sets(void) {
   aig_offers_destroy(o);
   free(text);
 
+  /* From the file: the same documents as from its text. */
+  source_path(path, sizeof path, "examples/data/offers-subset.jsonl");
+  o = NULL;
+  CHECK_STATUS(aig_offers_load_file(ref, path, &o), AIG_OK);
+  CHECK(aig_offers_count(o) == aig_offers_count(offers));
+  for (i = 0; i < aig_offers_count(o); ++i)
+    CHECK(strcmp(aig_offers_id(o, i), aig_offers_id(offers, i)) == 0);
+  aig_offers_destroy(o);
+
   /* Calls that fail. */
   o = (aig_offers*)&o;
   CHECK_STATUS(aig_offers_load_file(ref, "/nonexistent/offers.jsonl", &o), AIG_ERR_IO);
@@ -451,6 +460,25 @@ static void test_explain(void) {
       CHECK(golden && strcmp(big, golden) == 0);
       CHECK(needed == strlen(big) + 1);
       free(golden);
+    }
+    /* The summary: the head of what the person is shown, without the counsellors' table. */
+    if (found >= 0) {
+      char* full = (char*)malloc(BIG);
+      CHECK_STATUS(aig_match_explain_text(ref, scoring, profile_lines[0], offer_lines[found],
+                                          offers, "fr", 0, full, BIG, NULL),
+                   AIG_OK);
+      CHECK_STATUS(aig_match_explain_summary(ref, scoring, profile_lines[0], offer_lines[found],
+                                             offers, "fr", 0, big, BIG, &needed),
+                   AIG_OK);
+      CHECK(needed == strlen(big) + 1 && strlen(big) < strlen(full));
+      CHECK(strncmp(big, "Offre EX00041", 13) == 0);
+      CHECK(strstr(big, "Principales raisons") != NULL);
+      /* Its header and reasons are the full text's own lines. */
+      CHECK(strncmp(big, full, (size_t)(strstr(big, "Principales raisons") - big)) == 0);
+      CHECK_STATUS(aig_match_explain_summary(ref, scoring, profile_lines[0], offer_lines[found],
+                                             NULL, "xx", 0, big, BIG, NULL),
+                   AIG_ERR_INVALID_ARGUMENT);
+      free(full);
     }
     /* A short buffer keeps the beginning of the text. */
     if (found >= 0) {
@@ -1270,6 +1298,8 @@ static void test_offer_bank(void) {
     aig_profiles_destroy(foreign);
     aig_referential_destroy(other);
   }
+  aig_offer_bank_destroy(bank);
+  bank = (aig_offer_bank*)&bank;
   CHECK_STATUS(aig_offer_bank_create(ref, NULL, scoring, &bank), AIG_ERR_INVALID_ARGUMENT);
   CHECK(bank == NULL);
   CHECK(aig_offer_bank_size(NULL) == 0);
