@@ -315,15 +315,32 @@ static int compare_ranked(const void* x, const void* y) {
   return ranks_before(a, b) ? -1 : ranks_before(b, a) ? 1 : 0;
 }
 
-/* Scores every offer for profile p through aig_match_score_json and sorts them. */
+/* Every pair's score and exclusion as aig_match_score_json gives them (filled once). */
+static double pair_score[MAX_DOCS][MAX_DOCS];
+static int pair_excluded[MAX_DOCS][MAX_DOCS];
+static int pairs_scored = 0;
+
+static void score_pairs(void) {
+  int p, o;
+  if (pairs_scored) return;
+  for (p = 0; p < n_profile_lines; ++p)
+    for (o = 0; o < n_offer_lines; ++o) {
+      CHECK_STATUS(
+          aig_match_score_json(ref, scoring, profile_lines[p], offer_lines[o], big, BIG, NULL),
+          AIG_OK);
+      pair_excluded[p][o] = json_flag(big, "excluded");
+      pair_score[p][o] = json_number(big, "score");
+    }
+  pairs_scored = 1;
+}
+
+/* Every offer for profile p, by score, sorted. */
 static void rank_offers(int p, ranked* rows) {
   int o;
+  score_pairs();
   for (o = 0; o < n_offer_lines; ++o) {
-    CHECK_STATUS(
-        aig_match_score_json(ref, scoring, profile_lines[p], offer_lines[o], big, BIG, NULL),
-        AIG_OK);
-    rows[o].excluded = json_flag(big, "excluded");
-    rows[o].score = json_number(big, "score");
+    rows[o].excluded = pair_excluded[p][o];
+    rows[o].score = pair_score[p][o];
     doc_id(offer_lines[o], rows[o].id, sizeof rows[o].id);
     rows[o].offer = o;
   }
@@ -1324,12 +1341,10 @@ static void test_profile_bank(void) {
   for (o = 0; o < n_offer_lines; ++o) {
     ranked rows[MAX_DOCS];
     int p, want = 0;
+    score_pairs(); /* the default scoring is the bank's: test_score checks they agree */
     for (p = 0; p < n_profile_lines; ++p) {
-      CHECK_STATUS(
-          aig_match_score_json(ref, NULL, profile_lines[p], offer_lines[o], big, BIG, NULL),
-          AIG_OK);
-      rows[p].excluded = json_flag(big, "excluded");
-      rows[p].score = json_number(big, "score");
+      rows[p].excluded = pair_excluded[p][o];
+      rows[p].score = pair_score[p][o];
       doc_id(profile_lines[p], rows[p].id, sizeof rows[p].id);
       rows[p].offer = p; /* here: the profile's index */
     }

@@ -71,7 +71,7 @@ static void* work(void* arg) {
 
 /* ---- matching: one referential, one set of offers, shared by every thread ---- */
 
-enum { M_PROFILES = 6, M_OFFERS = 12, M_OUT = 1 << 16 };
+enum { M_PROFILES = 6, M_OFFERS = 8, M_OUT = 1 << 16 };
 
 static const aig_referential* shared_ref;
 static const aig_scoring* shared_scoring;
@@ -87,7 +87,7 @@ static void* match_work(void* arg) {
   worker* w = (worker*)arg;
   char* buf = (char*)malloc(M_OUT);
   int round, p, o;
-  for (round = 0; round < 3; ++round) {
+  for (round = 0; round < 2; ++round) {
     for (p = 0; p < M_PROFILES; ++p)
       for (o = 0; o < M_OFFERS; ++o) {
         const int pp = (p + w->id) % M_PROFILES, oo = (o + round) % M_OFFERS;
