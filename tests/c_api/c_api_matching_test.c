@@ -377,13 +377,18 @@ static void test_score(void) {
       CHECK(fabs(sum - score) <= 1e-12);
       if (json_flag(big, "excluded")) ++excluded;
       if (strstr(big, "\"penalties\":[{")) ++penalised;
+      pair_excluded[p][o] = json_flag(big, "excluded");
+      pair_score[p][o] = score;
       /* The built-in defaults are those of scoring-default.json: the same bytes. */
-      CHECK_STATUS(aig_match_score_json(ref, NULL, profile_lines[p], offer_lines[o], with_default,
-                                        BIG, NULL),
-                   AIG_OK);
-      CHECK(strcmp(big, with_default) == 0);
+      if (p == 0 || o % 10 == 0) {
+        CHECK_STATUS(aig_match_score_json(ref, NULL, profile_lines[p], offer_lines[o], with_default,
+                                          BIG, NULL),
+                     AIG_OK);
+        CHECK(strcmp(big, with_default) == 0);
+      }
     }
   }
+  pairs_scored = 1;
   /* The subset has both kinds of hard constraint at work. */
   CHECK(excluded > 0);
   CHECK(penalised > 0);
