@@ -190,23 +190,28 @@ void plan_codes(const Store& store, const MatchFilters& filters, Plan& plan,
 
 struct Candidate {
   std::size_t doc;
-  Score score;
+  double score;
 };
 
-// Exact top-k by the full score: candidates in order of their bound from the index, scored by
-// `score_doc`, until the k-th best beats every bound left. `passes` checks the user's filters
-// exactly; `id` gives the tie-breaking id.
+// Top-k by the full score: candidates in order of their bound from the index, scored by
+// `score_doc` (a Score of which only `score` and `excluded` are read), until the k-th best beats
+// every bound left. `passes` checks the user's filters exactly; `id` gives the tie-breaking id.
+// When `delta` > 0 the scores are within delta of the true ones: the answer is then every
+// candidate that may belong to the true top k (those within 2 delta of the k-th), unsorted, for
+// the caller to score exactly.
 template <class ScoreDoc, class Passes, class Id>
 std::vector<Candidate> search(const Store& store, std::size_t n_docs, const Plan& plan,
-                              std::size_t k, const ScoreDoc& score_doc, const Passes& passes,
-                              const Id& id, MatchSearchStatistics* statistics) {
+                              std::size_t k, double delta, const ScoreDoc& score_doc,
+                              const Passes& passes, const Id& id,
+                              MatchSearchStatistics* statistics) {
   MatchSearchStatistics local;
   MatchSearchStatistics& stats = statistics ? *statistics : local;
   stats = {};
   std::vector<Candidate> heap;  // the best k so far, the worst on top
+  std::vector<Candidate> all;   // with delta > 0: every candidate not excluded
   if (plan.nothing) return heap;
   auto worse = [&](const Candidate& a, const Candidate& b) {
-    return ranks_before(false, a.score.score, id(a.doc), false, b.score.score, id(b.doc));
+    return ranks_before(false, a.score, id(a.doc), false, b.score, id(b.doc));
   };
   std::vector<char> seen(n_docs, 0);
   auto consider = [&](std::size_t doc) {
@@ -214,15 +219,16 @@ std::vector<Candidate> search(const Store& store, std::size_t n_docs, const Plan
     seen[doc] = 1;
     if (!passes(doc)) return;
     ++stats.scored;
-    Score s = score_doc(doc);
+    const Score s = score_doc(doc);
     if (s.excluded) return;
-    Candidate c{doc, std::move(s)};
+    const Candidate c{doc, s.score};
+    if (delta > 0) all.push_back(c);
     if (heap.size() < k) {
-      heap.push_back(std::move(c));
+      heap.push_back(c);
       std::push_heap(heap.begin(), heap.end(), worse);
     } else if (worse(c, heap.front())) {
       std::pop_heap(heap.begin(), heap.end(), worse);
-      heap.back() = std::move(c);
+      heap.back() = c;
       std::push_heap(heap.begin(), heap.end(), worse);
     }
   };
@@ -245,7 +251,7 @@ std::vector<Candidate> search(const Store& store, std::size_t n_docs, const Plan
       round(*store.located, store.located_doc, plan.located);
       if (plan.use_unlocated) round(*store.unlocated, store.unlocated_doc, plan.unlocated);
       const double bound = plan.fixed + std::min(next, plan.cap);
-      if (heap.size() == k && heap.front().score.score > bound + 1e-9 * (1 + std::abs(bound)))
+      if (heap.size() == k && heap.front().score - delta > bound + 1e-9 * (1 + std::abs(bound)))
         break;
       if (exhausted) {
         scan = true;
@@ -257,6 +263,14 @@ std::vector<Candidate> search(const Store& store, std::size_t n_docs, const Plan
   if (scan) {
     stats.full_scan = true;
     for (std::size_t d = 0; d < n_docs; ++d) consider(d);
+  }
+  if (delta > 0) {
+    if (heap.size() < k) return all;
+    const double floor = heap.front().score - 2 * delta;
+    std::vector<Candidate> near;
+    for (const Candidate& c : all)
+      if (c.score >= floor) near.push_back(c);
+    return near;
   }
   std::sort_heap(heap.begin(), heap.end(), worse);
   return heap;
@@ -421,7 +435,8 @@ std::vector<RankedMatch> OfferBank::top_offers(const Profile& profile, std::size
   // The query: the person's best credit × evidence for every item they reach.
   std::vector<std::pair<ItemId, double>> reach;
   for (const auto& group : tables.credits)
-    for (const auto& [item, c] : group) reach.emplace_back(item, 0.0);
+    if (group)
+      for (const auto& [item, c] : group->items()) reach.emplace_back(item, 0.0);
   std::sort(reach.begin(), reach.end());
   reach.erase(std::unique(reach.begin(), reach.end(),
                           [](const auto& a, const auto& b) { return a.first == b.first; }),
@@ -476,11 +491,10 @@ std::vector<RankedMatch> OfferBank::top_offers(const Profile& profile, std::size
   };
   auto id = [&](std::size_t o) -> const std::string& { return b.offers[o].id; };
   std::vector<Candidate> best =
-      search(b.store, b.offers.size(), plan, k, quick, passes, id, statistics);
-  // The answers carry the full score, credit paths included: the same numbers.
+      search(b.store, b.offers.size(), plan, k, 0.0, quick, passes, id, statistics);
+  // quick_score is score() itself, credit paths included.
   std::vector<RankedMatch> out;
-  for (const Candidate& c : best)
-    out.push_back({c.doc, score(profile, b.offers[c.doc], *b.referential, b.config)});
+  for (const Candidate& c : best) out.push_back({c.doc, quick(c.doc)});
   return out;
 }
 
@@ -625,12 +639,28 @@ std::vector<RankedMatch> ProfileBank::top_profiles(const Offer& offer, std::size
     }
     return true;
   };
-  auto full = [&](std::size_t i) { return score(b.profiles[i], offer, *b.referential, config); };
+  // Persons are scored from the offer's backward tables (no graph search per person), which
+  // may differ from score() in the last bits: the search keeps every person within that
+  // margin of the k-th, and those few are scored exactly.
+  const detail::OfferTables tables(offer, *b.referential, config);
+  auto approx = [&](std::size_t i) {
+    return detail::approx_score(b.profiles[i], offer, tables, *b.referential, config);
+  };
   auto id = [&](std::size_t i) -> const std::string& { return b.profiles[i].id; };
-  std::vector<Candidate> best =
-      search(b.store, b.profiles.size(), plan, k, full, passes, id, statistics);
+  double total_weight = std::abs(config.intercept);
+  for (double w : config.weights) total_weight += std::abs(w);
+  const double delta = 1e-9 * (1 + total_weight);
+  const std::vector<Candidate> near =
+      search(b.store, b.profiles.size(), plan, k, delta, approx, passes, id, statistics);
   std::vector<RankedMatch> out;
-  for (Candidate& c : best) out.push_back({c.doc, std::move(c.score)});
+  for (const Candidate& c : near) {
+    Score s = score(b.profiles[c.doc], offer, *b.referential, config);
+    if (!s.excluded) out.push_back({c.doc, std::move(s)});
+  }
+  std::sort(out.begin(), out.end(), [&](const RankedMatch& x, const RankedMatch& y) {
+    return ranks_before(false, x.score.score, id(x.index), false, y.score.score, id(y.index));
+  });
+  if (out.size() > k) out.resize(k);
   return out;
 }
 

@@ -67,6 +67,9 @@ void Referential::build_graphs() {
                                kinds.begin(), ni + 2 * no);
   g->occupations = OccupationGraph(boost::edges_are_sorted, occ_edges.begin(), occ_edges.end(),
                                    orders.begin(), no);
+  for (auto& [a, b] : occ_edges) std::swap(a, b);
+  g->reverse_occupations = OccupationGraph(boost::edges_are_unsorted_multi_pass, occ_edges.begin(),
+                                           occ_edges.end(), orders.begin(), no);
   graphs_ = std::move(g);
 }
 
@@ -225,14 +228,74 @@ Credit Referential::item_credit(std::span<const ItemId> have, ItemId need, int m
   return result;
 }
 
-std::vector<std::pair<ItemId, double>> Referential::credits_from(
-    std::span<const ItemId> have, int max_depth, const CreditOptions& options) const {
-  const CreditFactors factors = checked_factors(options);
+struct CreditTable::Impl {
+  std::unordered_map<std::uint32_t, Label> best;
+  std::vector<std::pair<ItemId, double>> items;
+  std::uint32_t item_count = 0, occupation_count = 0;
+  CreditFactors factors;
+  int max_depth = 0;
+};
+
+CreditTable::CreditTable() : impl_(std::make_unique<Impl>()) {}
+CreditTable::~CreditTable() = default;
+CreditTable::CreditTable(CreditTable&&) noexcept = default;
+CreditTable& CreditTable::operator=(CreditTable&&) noexcept = default;
+
+double CreditTable::value(ItemId need) const noexcept {
+  const auto& v = impl_->items;
+  auto it =
+      std::lower_bound(v.begin(), v.end(), need,
+                       [](const std::pair<ItemId, double>& e, ItemId k) { return e.first < k; });
+  return it != v.end() && it->first == need ? it->second : 0.0;
+}
+
+const std::vector<std::pair<ItemId, double>>& CreditTable::items() const noexcept {
+  return impl_->items;
+}
+
+Credit CreditTable::credit(ItemId need) const {
+  Credit result;
+  auto it = impl_->best.find(need);
+  if (it == impl_->best.end() || need >= impl_->item_count) return result;
+  result.value = it->second.credit;
+  const std::uint32_t ni = impl_->item_count, no = impl_->occupation_count;
+  auto node = [&](std::uint32_t v) {
+    if (v < ni) return CreditNode{false, v};
+    return CreditNode{true, v < ni + no ? v - ni : v - ni - no};
+  };
+  std::uint32_t v = need;
+  for (int guard = 0; guard <= impl_->max_depth; ++guard) {
+    const Label& l = impl_->best.at(v);
+    if (l.pred == kSource) {
+      result.from = v;
+      break;
+    }
+    result.path.push_back({l.kind, node(l.pred), node(v), impl_->factors[l.kind]});
+    v = l.pred;
+  }
+  std::reverse(result.path.begin(), result.path.end());
+  return result;
+}
+
+CreditTable Referential::credit_table(std::span<const ItemId> have, int max_depth,
+                                      const CreditOptions& options) const {
+  CreditTable table;
+  CreditTable::Impl& t = *table.impl_;
+  t.factors = checked_factors(options);
   for (ItemId h : have)
     if (h >= items_.size()) throw Error(ErrorCode::invalid_argument, "item id out of range");
-  std::unordered_map<std::uint32_t, Label> best;
-  layered_search(graphs_->items, have, std::max(max_depth, 0), factors, kNoId, best);
-  return item_labels(best, graphs_->item_count);
+  t.max_depth = std::max(max_depth, 0);
+  t.item_count = graphs_->item_count;
+  t.occupation_count = graphs_->occupation_count;
+  layered_search(graphs_->items, have, t.max_depth, t.factors, kNoId, t.best);
+  t.items = item_labels(t.best, t.item_count);
+  return table;
+}
+
+std::vector<std::pair<ItemId, double>> Referential::credits_from(
+    std::span<const ItemId> have, int max_depth, const CreditOptions& options) const {
+  CreditTable table = credit_table(have, max_depth, options);
+  return std::move(table.impl_->items);
 }
 
 std::vector<std::pair<ItemId, double>> Referential::credits_to(ItemId need, int max_depth,
@@ -245,16 +308,16 @@ std::vector<std::pair<ItemId, double>> Referential::credits_to(ItemId need, int 
   return item_labels(best, graphs_->item_count);
 }
 
-std::vector<std::pair<OccupationId, int>> Referential::occupations_within(
-    std::span<const OccupationId> from, int max_steps) const {
-  const auto& g = graphs_->occupations;
+namespace {
+
+// Breadth-first by layers from several sources: the fewest steps to every vertex within reach.
+std::vector<std::pair<OccupationId, int>> layers(const OccupationGraph& g,
+                                                 std::span<const OccupationId> from,
+                                                 int max_steps) {
   std::unordered_map<std::uint32_t, int> steps;
   std::vector<std::uint32_t> frontier, next;
-  for (OccupationId o : from) {
-    if (o >= occupations_.size())
-      throw Error(ErrorCode::invalid_argument, "occupation id out of range");
+  for (OccupationId o : from)
     if (steps.emplace(o, 0).second) frontier.push_back(o);
-  }
   for (int depth = 1; depth <= max_steps && !frontier.empty(); ++depth) {
     next.clear();
     for (auto u : frontier)
@@ -267,6 +330,23 @@ std::vector<std::pair<OccupationId, int>> Referential::occupations_within(
   std::vector<std::pair<OccupationId, int>> out(steps.begin(), steps.end());
   std::sort(out.begin(), out.end());
   return out;
+}
+
+}  // namespace
+
+std::vector<std::pair<OccupationId, int>> Referential::occupations_within(
+    std::span<const OccupationId> from, int max_steps) const {
+  for (OccupationId o : from)
+    if (o >= occupations_.size())
+      throw Error(ErrorCode::invalid_argument, "occupation id out of range");
+  return layers(graphs_->occupations, from, max_steps);
+}
+
+std::vector<std::pair<OccupationId, int>> Referential::occupations_reaching(OccupationId to,
+                                                                            int max_steps) const {
+  if (to >= occupations_.size())
+    throw Error(ErrorCode::invalid_argument, "occupation id out of range");
+  return layers(graphs_->reverse_occupations, std::span<const OccupationId>(&to, 1), max_steps);
 }
 
 std::string Referential::describe(const Credit& credit) const {

@@ -322,45 +322,15 @@ struct EvidenceGroups {
   }
 };
 
-// Answers by searching the referential, with the credit paths.
-struct SearchLookups {
-  const Profile& profile;
-  const Referential& referential;
-  const ScoringConfig& config;
-  EvidenceGroups groups;
+// The person's own targets: fiches, and the fiches of target appellations.
+std::vector<OccupationId> targets_of(const Profile& p, const Referential& r) {
   std::vector<OccupationId> targets;
-
-  SearchLookups(const Profile& p, const Referential& r, const ScoringConfig& c)
-      : profile(p), referential(r), config(c), groups(p, c) {
-    // The person's own targets: fiches, and the fiches of target appellations.
-    for (OccupationId o : p.target_occupations)
-      if (o != kNoId) targets.push_back(o);
-    for (AppellationId a : p.target_appellation_ids)
-      if (a != kNoId) targets.push_back(r.appellations().at(a).occupation);
-  }
-  // The best credit × evidence wins; on a tie, the better-evidenced item is named.
-  void cover(ItemId need, CompetenceCover& cover) const {
-    for (int g = 0; g < 3; ++g) {
-      // A credit is at most 1: a group whose factor cannot beat the best so far is skipped.
-      if (groups.held[g].empty() || groups.factors[g] <= cover.value) continue;
-      Credit c = referential.item_credit(groups.held[g], need, config.credit_depth, config.credit);
-      const double v = c.value * groups.factors[g];
-      if (v > cover.value) {
-        cover.value = v;
-        cover.evidence = groups.factors[g];
-        cover.credit = std::move(c);
-      }
-    }
-  }
-  std::optional<int> mobility_steps(OccupationId fiche) const {
-    std::optional<int> best;
-    for (OccupationId t : targets) {
-      auto d = referential.occupation_distance(t, fiche, config.project_max_steps);
-      if (d && (!best || *d < *best)) best = d;
-    }
-    return best;
-  }
-};
+  for (OccupationId o : p.target_occupations)
+    if (o != kNoId) targets.push_back(o);
+  for (AppellationId a : p.target_appellation_ids)
+    if (a != kNoId) targets.push_back(r.appellations().at(a).occupation);
+  return targets;
+}
 
 template <class K, class V>
 const V* find_sorted(const std::vector<std::pair<K, V>>& table, K key) {
@@ -373,7 +343,7 @@ const V* find_sorted(const std::vector<std::pair<K, V>>& table, K key) {
 
 Score score(const Profile& profile, const Offer& offer, const Referential& referential,
             const ScoringConfig& config) {
-  return score_core(profile, offer, SearchLookups(profile, referential, config), config);
+  return score_core(profile, offer, detail::ProfileTables(profile, referential, config), config);
 }
 
 namespace detail {
@@ -384,22 +354,22 @@ ProfileTables::ProfileTables(const Profile& profile, const Referential& referent
   for (int g = 0; g < 3; ++g) {
     factors[g] = groups.factors[g];
     if (!groups.held[g].empty())
-      credits[g] = referential.credits_from(groups.held[g], config.credit_depth, config.credit);
+      credits[g] = referential.credit_table(groups.held[g], config.credit_depth, config.credit);
   }
-  const SearchLookups search(profile, referential, config);
-  steps = referential.occupations_within(search.targets, config.project_max_steps);
+  steps =
+      referential.occupations_within(targets_of(profile, referential), config.project_max_steps);
 }
 
+// The best credit × evidence wins; on a tie, the better-evidenced item is named.
 void ProfileTables::cover(ItemId need, CompetenceCover& cover) const {
-  // As SearchLookups::cover, with the credits read from the tables (no path).
   for (int g = 0; g < 3; ++g) {
-    if (credits[g].empty() || factors[g] <= cover.value) continue;
-    const double* c = find_sorted(credits[g], need);
-    const double v = (c ? *c : 0.0) * factors[g];
+    // A credit is at most 1: a group whose factor cannot beat the best so far is skipped.
+    if (!credits[g] || factors[g] <= cover.value) continue;
+    const double v = credits[g]->value(need) * factors[g];
     if (v > cover.value) {
       cover.value = v;
       cover.evidence = factors[g];
-      cover.credit.value = c ? *c : 0.0;
+      cover.credit = credits[g]->credit(need);
     }
   }
 }
@@ -412,13 +382,73 @@ std::optional<int> ProfileTables::mobility_steps(OccupationId fiche) const {
 double ProfileTables::credit(ItemId item) const {
   double best = 0;
   for (int g = 0; g < 3; ++g)
-    if (const double* c = find_sorted(credits[g], item)) best = std::max(best, *c * factors[g]);
+    if (credits[g]) best = std::max(best, credits[g]->value(item) * factors[g]);
   return best;
 }
 
 Score quick_score(const Profile& profile, const Offer& offer, const ProfileTables& tables,
                   const ScoringConfig& config) {
   return score_core(profile, offer, tables, config);
+}
+
+OfferTables::OfferTables(const Offer& offer, const Referential& referential,
+                         const ScoringConfig& config) {
+  for (const auto& c : offer.competences)
+    if (c.item != kNoId) credits_to.emplace_back(c.item, std::vector<std::pair<ItemId, double>>{});
+  std::sort(credits_to.begin(), credits_to.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  credits_to.erase(std::unique(credits_to.begin(), credits_to.end(),
+                               [](const auto& a, const auto& b) { return a.first == b.first; }),
+                   credits_to.end());
+  for (auto& [need, table] : credits_to)
+    table = referential.credits_to(need, config.credit_depth, config.credit);
+  if (offer.occupation != kNoId)
+    reaching = referential.occupations_reaching(offer.occupation, config.project_max_steps);
+}
+
+namespace {
+
+// One person against the offer of `tables`: each credit is the best of the person's items in
+// the offer's backward tables.
+struct ReverseLookups {
+  const OfferTables& tables;
+  EvidenceGroups groups;
+  std::vector<OccupationId> targets;
+
+  ReverseLookups(const OfferTables& t, const Profile& p, const Referential& r,
+                 const ScoringConfig& c)
+      : tables(t), groups(p, c), targets(targets_of(p, r)) {}
+  void cover(ItemId need, CompetenceCover& cover) const {
+    auto it = std::lower_bound(tables.credits_to.begin(), tables.credits_to.end(), need,
+                               [](const auto& e, ItemId k) { return e.first < k; });
+    if (it == tables.credits_to.end() || it->first != need) return;
+    for (int g = 0; g < 3; ++g) {
+      if (groups.held[g].empty() || groups.factors[g] <= cover.value) continue;
+      double c = 0;
+      for (ItemId h : groups.held[g])
+        if (const double* v = find_sorted(it->second, h)) c = std::max(c, *v);
+      const double v = c * groups.factors[g];
+      if (v > cover.value) {
+        cover.value = v;
+        cover.evidence = groups.factors[g];
+        cover.credit.value = c;
+      }
+    }
+  }
+  std::optional<int> mobility_steps(OccupationId) const {
+    std::optional<int> best;
+    for (OccupationId t : targets)
+      if (const int* d = find_sorted(tables.reaching, t))
+        if (!best || *d < *best) best = *d;
+    return best;
+  }
+};
+
+}  // namespace
+
+Score approx_score(const Profile& profile, const Offer& offer, const OfferTables& tables,
+                   const Referential& referential, const ScoringConfig& config) {
+  return score_core(profile, offer, ReverseLookups(tables, profile, referential, config), config);
 }
 
 }  // namespace detail

@@ -318,14 +318,61 @@ TEST(ReferentialCredits, OccupationsWithinIsTheNearestTarget) {
   }
 }
 
-TEST(QuickScore, SameScoreAsTheSearchesToTheBit) {
+TEST(ReferentialCredits, OccupationsReachingIsTheDistanceToTheFiche) {
+  const Referential& ref = subset();
+  Generator g(4);
+  for (int round = 0; round < 20; ++round) {
+    const OccupationId to = g.fiche();
+    const int steps = static_cast<int>(g.uniform(4));
+    const auto table = ref.occupations_reaching(to, steps);
+    for (OccupationId from = 0; from < ref.occupation_count(); ++from) {
+      const auto want = ref.occupation_distance(from, to, steps);
+      auto it = std::lower_bound(table.begin(), table.end(), std::make_pair(from, -1));
+      const bool found = it != table.end() && it->first == from;
+      ASSERT_EQ(found, want.has_value()) << from;
+      if (found) EXPECT_EQ(it->second, *want);
+    }
+  }
+}
+
+TEST(QuickScore, OfferTablesGiveTheScoreWithinRounding) {
+  Generator g(8);
+  std::vector<Offer> offers = example_offers();
+  for (std::size_t i = 0; i < 40; ++i) offers.push_back(g.offer(i));
+  std::vector<Profile> profiles = example_profiles();
+  for (std::size_t i = 0; i < 80; ++i) profiles.push_back(g.profile(i));
+  for (const ScoringConfig& config : configs())
+    for (const Offer& o : offers) {
+      const detail::OfferTables tables(o, subset(), config);
+      for (const Profile& p : profiles) {
+        const Score want = score(p, o, subset(), config);
+        const Score got = detail::approx_score(p, o, tables, subset(), config);
+        ASSERT_NEAR(got.score, want.score, 1e-13) << p.id << " " << o.id;
+        ASSERT_EQ(got.excluded, want.excluded);
+        ASSERT_EQ(got.reasons, want.reasons);
+        ASSERT_EQ(got.mobility_steps, want.mobility_steps);
+      }
+    }
+}
+
+TEST(QuickScore, CreditsAreItemCreditsAndTablesGiveTheSameScore) {
   Generator g(5);
   std::vector<Offer> offers = example_offers();
-  for (std::size_t i = 0; i < 150; ++i) offers.push_back(g.offer(i));
+  for (std::size_t i = 0; i < 120; ++i) offers.push_back(g.offer(i));
   std::vector<Profile> profiles = example_profiles();
-  for (std::size_t i = 0; i < 30; ++i) profiles.push_back(g.profile(i));
+  for (std::size_t i = 0; i < 25; ++i) profiles.push_back(g.profile(i));
   for (const ScoringConfig& config : configs())
     for (const Profile& p : profiles) {
+      // The reference: one item_credit search per competence and evidence group.
+      std::vector<ItemId> held[3];
+      for (const auto& pc : p.competences)
+        if (pc.item != kNoId)
+          held[pc.evidence == Evidence::certified   ? 0
+               : pc.evidence == Evidence::validated ? 1
+                                                    : 2]
+              .push_back(pc.item);
+      const double factor[3] = {config.evidence_certified, config.evidence_validated,
+                                config.evidence_declared};
       const detail::ProfileTables tables(p, subset(), config);
       for (const Offer& o : offers) {
         const Score want = score(p, o, subset(), config);
@@ -334,8 +381,29 @@ TEST(QuickScore, SameScoreAsTheSearchesToTheBit) {
         ASSERT_EQ(got.excluded, want.excluded);
         ASSERT_EQ(got.reasons, want.reasons);
         ASSERT_EQ(got.mobility_steps, want.mobility_steps);
-        for (std::size_t c = 0; c < want.competences.size(); ++c)
-          ASSERT_EQ(got.competences[c].value, want.competences[c].value);
+        for (std::size_t c = 0; c < o.competences.size(); ++c) {
+          const CompetenceCover& cover = got.competences[c];
+          ASSERT_EQ(cover.credit.path.size(), want.competences[c].credit.path.size());
+          if (o.competences[c].item == kNoId) continue;
+          double best = 0;
+          for (int k = 0; k < 3; ++k)
+            if (!held[k].empty())
+              best = std::max(best, subset().item_credit(held[k], o.competences[c].item,
+                                                         config.credit_depth, config.credit)
+                                            .value *
+                                        factor[k]);
+          ASSERT_EQ(cover.value, best) << p.id << " " << o.id << " competence " << c;
+          if (cover.value == 0) continue;
+          // The path named produces the credit, from a held item to the competence.
+          double product = 1;
+          for (const CreditStep& step : cover.credit.path) product *= step.factor;
+          EXPECT_NEAR(product, cover.credit.value, 1e-15);
+          EXPECT_LE(cover.credit.path.size(), static_cast<std::size_t>(config.credit_depth));
+          if (!cover.credit.path.empty()) {
+            EXPECT_EQ(cover.credit.path.back().to.id, o.competences[c].item);
+            EXPECT_EQ(cover.credit.path.front().from.id, cover.credit.from);
+          }
+        }
       }
     }
 }

@@ -1,5 +1,5 @@
 // What score() asks the referential about one profile, computed once so that the profile can be
-// scored against many offers without a graph search per competence. Private to the library.
+// scored against many offers without a graph search per offer. Private to the library.
 #pragma once
 
 #include <array>
@@ -14,9 +14,9 @@ inline namespace v1 {
 namespace detail {
 
 struct ProfileTables {
-  // Per evidence group (certified, validated, declared): the best credit of every item the
-  // group's held items reach within the credit depth, sorted by item.
-  std::array<std::vector<std::pair<ItemId, double>>, 3> credits;
+  // Per evidence group (certified, validated, declared): the best credit, with its path, of
+  // every item the group's held items reach within the credit depth (none for an empty group).
+  std::array<std::optional<CreditTable>, 3> credits;
   double factors[3] = {0, 0, 0};
   // Fiches within the project's mobility steps of a target, with the fewest steps.
   std::vector<std::pair<OccupationId, int>> steps;
@@ -29,10 +29,26 @@ struct ProfileTables {
   double credit(ItemId item) const;
 };
 
-// score() from the tables: the same score, terms, penalties, reasons and exclusion, to the bit,
-// with the competence credits' values but without their paths.
+// score() itself, from tables computed once: the same Score, credit paths included (score()
+// builds the same tables for its one offer).
 Score quick_score(const Profile& profile, const Offer& offer, const ProfileTables& tables,
                   const ScoringConfig& config);
+
+// What score() asks the referential about one offer, computed once so that many persons can be
+// scored against it: for each of its competences the credit every item gives toward it (the
+// graph walked backwards), and the fiches within the project's steps of its fiche.
+struct OfferTables {
+  std::vector<std::pair<ItemId, std::vector<std::pair<ItemId, double>>>> credits_to;  // by need
+  std::vector<std::pair<OccupationId, int>> reaching;
+
+  OfferTables(const Offer& offer, const Referential& referential, const ScoringConfig& config);
+};
+
+// score() from the offer's tables. The credits are products of the same factors taken in the
+// other order, so the score may differ from score()'s in the last bits (never by more than
+// about 1e-15 per unit of weight); exclusion, reasons and mobility steps are the same.
+Score approx_score(const Profile& profile, const Offer& offer, const OfferTables& tables,
+                   const Referential& referential, const ScoringConfig& config);
 
 }  // namespace detail
 }  // namespace v1

@@ -29,8 +29,9 @@ using OccupationGraph =
 // (two items of the same fiche are not related by that fact alone).
 struct Referential::Graphs {
   ItemGraph items;
-  ItemGraph reverse_items;  // the same edges reversed, for credits_to
-  OccupationGraph occupations;  // ROME mobility, sorted by numero_ordre within each fiche
+  ItemGraph reverse_items;              // the same edges reversed, for credits_to
+  OccupationGraph occupations;          // ROME mobility, sorted by numero_ordre within each fiche
+  OccupationGraph reverse_occupations;  // the same edges reversed
   std::uint32_t item_count = 0;
   std::uint32_t occupation_count = 0;
 };

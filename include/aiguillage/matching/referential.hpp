@@ -165,6 +165,28 @@ struct Credit {
   std::vector<CreditStep> path;  // empty for value 1 (held) and 0 (no path)
 };
 
+// The best credits from a set of held items to every item within reach, with their paths: one
+// search from the held items answers item_credit for every need at once (the same values).
+class CreditTable {
+ public:
+  CreditTable();
+  ~CreditTable();
+  CreditTable(CreditTable&&) noexcept;
+  CreditTable& operator=(CreditTable&&) noexcept;
+
+  // The best credit for `need`, 0 when out of reach.
+  double value(ItemId need) const noexcept;
+  // The same with the best path (a best path: among paths of equal credit, one of them).
+  Credit credit(ItemId need) const;
+  // Every item reached, with its credit, sorted by item id.
+  const std::vector<std::pair<ItemId, double>>& items() const noexcept;
+
+ private:
+  friend class Referential;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 class Referential {
  public:
   Referential();
@@ -221,6 +243,9 @@ class Referential {
   // the bit. Items only (fiches on the way are not listed); sorted by item id.
   std::vector<std::pair<ItemId, double>> credits_from(std::span<const ItemId> have, int max_depth,
                                                       const CreditOptions& options = {}) const;
+  // The same search, kept: values and paths for any need.
+  CreditTable credit_table(std::span<const ItemId> have, int max_depth,
+                           const CreditOptions& options = {}) const;
   // Every item that reaches `need` within `max_depth` edges, with the best credit it gives for
   // `need` (1 for `need` itself); sorted by item id. The products are taken from `need`
   // backwards, so a value may differ from item_credit's in the last bit: use it as a bound.
@@ -230,6 +255,10 @@ class Referential {
   // for `from` themselves): the minimum of occupation_distance over `from`; sorted by id.
   std::vector<std::pair<OccupationId, int>> occupations_within(std::span<const OccupationId> from,
                                                                int max_steps) const;
+  // Every fiche from which `to` is within `max_steps` mobility steps, with the fewest steps:
+  // occupation_distance(fiche, to, max_steps) for each; sorted by id.
+  std::vector<std::pair<OccupationId, int>> occupations_reaching(OccupationId to,
+                                                                 int max_steps) const;
   // "même macro-compétence « X » → ..." style one-line description of a credit path.
   std::string describe(const Credit& credit) const;
 

@@ -1,0 +1,261 @@
+// Matching documents at scale (matcher.hpp): exact top-k by the full score.
+//
+// Offers and persons are drawn from the real ROME 4.0 referential when ../shared/data is
+// present (else from the bundled subset): each picks a fiche métier, then competences among the
+// fiche's items (core ones more often), a town, a contract type; persons target their fiche.
+//
+// BM_OfferBankBuild: 1M offers; counters: build_ms, bank_rss_mib (resident memory the bank adds).
+// BM_TopOffers: one person against the 1M-offer bank, top-10 by the full score; per-query
+//   median in median_ms, mean documents scored in full, share of queries that fell back to
+//   scoring everything. Arg 0: no filter; 1: within 30 km; 2: CDI only.
+// BM_TopProfiles: one offer against a bank of 100k persons, top-10, same counters.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <random>
+#include <sstream>
+#include <vector>
+
+#include "aiguillage/matching/matcher.hpp"
+#include "support/python_peer.hpp"
+#include "support/rome_synthetic.hpp"
+
+namespace {
+
+using namespace aiguillage;
+using aiguillage::bench::memory_now;
+using aiguillage::bench::smoke;
+
+const Referential& referential() {
+  static const Referential r = [] {
+    const std::string full = aiguillage::bench::shared_data_dir() + "/rome-v460";
+    if (std::filesystem::is_directory(full)) return Referential::load(full);
+    return Referential::load(std::string(AIG_SOURCE_DIR) + "/data/rome-subset");
+  }();
+  return r;
+}
+
+const ScoringConfig& config() {
+  static const ScoringConfig c = [] {
+    std::ifstream in(std::string(AIG_SOURCE_DIR) + "/rules/matching/scoring-default.json");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return parse_scoring(ss.str());
+  }();
+  return c;
+}
+
+struct Town {
+  double lat, lon;
+  const char* departement;
+};
+constexpr Town kTowns[] = {{48.86, 2.35, "75"},  {45.76, 4.84, "69"},  {43.30, 5.37, "13"},
+                           {43.60, 1.44, "31"},  {47.22, -1.55, "44"}, {48.57, 7.75, "67"},
+                           {44.84, -0.58, "33"}, {50.63, 3.06, "59"},  {48.11, -1.68, "35"},
+                           {45.19, 5.72, "38"}};
+constexpr const char* kContracts[] = {"CDI", "CDI", "CDD", "MIS", "SAI"};
+
+class Drawer {
+ public:
+  explicit Drawer(std::uint64_t seed) : rng_(seed) {
+    const Referential& ref = referential();
+    for (OccupationId o = 0; o < ref.occupation_count(); ++o)
+      if (ref.occupation(o).kind == OccupationKind::rome_fiche && !ref.occupation(o).items.empty())
+        fiches_.push_back(o);
+  }
+
+  Offer offer(std::size_t i) {
+    const Referential& ref = referential();
+    Offer o;
+    o.id = "O" + std::to_string(i);
+    o.occupation = fiches_[rng_() % fiches_.size()];
+    for (ItemId item : pick(o.occupation, 12 + rng_() % 9)) {
+      OfferCompetence c;
+      c.item = item;
+      c.code = ref.item(item).code;
+      c.requirement = unit() < 0.7 ? Requirement::required : Requirement::desired;
+      o.competences.push_back(std::move(c));
+    }
+    place(o.place.latitude, o.place.longitude, o.place.label);
+    o.contract_type = kContracts[rng_() % 5];
+    if (unit() < 0.3) {
+      o.experience = ExperienceRequirement::required;
+      o.experience_months = 12;
+    }
+    if (unit() < 0.2) o.licences.push_back({"B - Véhicule léger", Requirement::required});
+    return o;
+  }
+
+  Profile profile(std::size_t i) {
+    const Referential& ref = referential();
+    Profile p;
+    p.id = "P" + std::to_string(i);
+    const OccupationId fiche = fiches_[rng_() % fiches_.size()];
+    p.target_occupations.push_back(fiche);
+    for (ItemId item : pick(fiche, 6 + rng_() % 7)) {
+      ProfileCompetence c;
+      c.item = item;
+      c.code = ref.item(item).code;
+      c.evidence = static_cast<Evidence>(rng_() % 3);
+      p.competences.push_back(std::move(c));
+    }
+    std::string label;
+    place(p.location.latitude, p.location.longitude, label);
+    p.location.departement = label.substr(0, label.find(' '));
+    p.max_distance_km = 20 + static_cast<double>(rng_() % 40);
+    if (unit() < 0.6) p.licences.push_back("B - Véhicule léger");
+    p.experience.push_back({"", static_cast<int>(rng_() % 36), fiche});
+    return p;
+  }
+
+ private:
+  double unit() { return static_cast<double>(rng_() >> 11) * 0x1.0p-53; }
+  std::vector<ItemId> pick(OccupationId fiche, std::size_t n) {
+    std::vector<ItemId> items;
+    for (const auto& link : referential().occupation(fiche).items)
+      if (is_core(link.role) || unit() < 0.5) items.push_back(link.item);
+    std::shuffle(items.begin(), items.end(), rng_);
+    items.erase(std::unique(items.begin(), items.end()), items.end());
+    if (items.size() > n) items.resize(n);
+    return items;
+  }
+  void place(std::optional<double>& lat, std::optional<double>& lon, std::string& label) {
+    const Town& t = kTowns[rng_() % (sizeof kTowns / sizeof kTowns[0])];
+    std::normal_distribution<double> spread(0.0, 0.25);
+    lat = t.lat + spread(rng_);
+    lon = t.lon + spread(rng_) * 1.4;
+    label = std::string(t.departement) + " - Ville";
+  }
+  std::mt19937_64 rng_;
+  std::vector<OccupationId> fiches_;
+};
+
+struct Offers {
+  std::optional<OfferBank> bank;
+  std::vector<Profile> queries;
+  double build_ms = 0, rss_mib = 0;
+};
+
+Offers& offers() {
+  static Offers o = [] {
+    Offers x;
+    Drawer d(1);
+    const std::size_t n = smoke() ? 20000 : 1000000;
+    std::vector<Offer> docs;
+    docs.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) docs.push_back(d.offer(i));
+    for (std::size_t i = 0; i < (smoke() ? 20 : 200); ++i) x.queries.push_back(d.profile(i));
+    const double before = memory_now().rss_mib;
+    const auto t = std::chrono::steady_clock::now();
+    x.bank.emplace(std::move(docs), referential(), config());
+    x.build_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
+    x.rss_mib = memory_now().rss_mib - before;
+    return x;
+  }();
+  return o;
+}
+
+struct Persons {
+  std::optional<ProfileBank> bank;
+  std::vector<Offer> queries;
+};
+
+Persons& persons() {
+  static Persons p = [] {
+    Persons x;
+    Drawer d(2);
+    const std::size_t n = smoke() ? 5000 : 100000;
+    std::vector<Profile> docs;
+    docs.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) docs.push_back(d.profile(i));
+    for (std::size_t i = 0; i < (smoke() ? 10 : 100); ++i) x.queries.push_back(d.offer(i));
+    x.bank.emplace(std::move(docs), referential(), config());
+    return x;
+  }();
+  return p;
+}
+
+MatchFilters filters_for(std::int64_t arg) {
+  MatchFilters f;
+  if (arg == 1) f.max_km = 30;
+  if (arg == 2) f.contract_types = {"CDI"};
+  return f;
+}
+
+template <class Query>
+void report(benchmark::State& state, std::vector<double>& ms, std::size_t scored, std::size_t scans,
+            std::size_t queries) {
+  std::sort(ms.begin(), ms.end());
+  state.counters["median_ms"] = ms.empty() ? 0 : ms[ms.size() / 2];
+  state.counters["mean_scored"] = static_cast<double>(scored) / static_cast<double>(queries);
+  state.counters["full_scan_share"] = static_cast<double>(scans) / static_cast<double>(queries);
+  state.SetLabel(std::filesystem::is_directory(aiguillage::bench::shared_data_dir() + "/rome-v460")
+                     ? "ROME 4.0"
+                     : "bundled subset (ROME data absent)");
+}
+
+void BM_OfferBankBuild(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(offers().bank->size());
+  state.counters["offers"] = static_cast<double>(offers().bank->size());
+  state.counters["build_ms"] = offers().build_ms;
+  state.counters["bank_rss_mib"] = offers().rss_mib;
+}
+BENCHMARK(BM_OfferBankBuild)->Iterations(1)->Unit(benchmark::kMillisecond);
+
+void BM_TopOffers(benchmark::State& state) {
+  Offers& o = offers();
+  const MatchFilters f = filters_for(state.range(0));
+  std::vector<double> ms;
+  std::size_t scored = 0, scans = 0, queries = 0, q = 0;
+  for (auto _ : state) {
+    const Profile& p = o.queries[q++ % o.queries.size()];
+    MatchSearchStatistics stats;
+    const auto t = std::chrono::steady_clock::now();
+    benchmark::DoNotOptimize(o.bank->top_offers(p, 10, f, &stats));
+    ms.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count());
+    scored += stats.scored;
+    scans += stats.full_scan;
+    ++queries;
+  }
+  report<Profile>(state, ms, scored, scans, queries);
+}
+BENCHMARK(BM_TopOffers)
+    ->Arg(0)
+    ->Arg(1)
+    ->Arg(2)
+    ->Iterations(smoke() ? 5 : 200)
+    ->Unit(benchmark::kMillisecond);
+
+void BM_TopProfiles(benchmark::State& state) {
+  Persons& p = persons();
+  const MatchFilters f = filters_for(state.range(0));
+  std::vector<double> ms;
+  std::size_t scored = 0, scans = 0, queries = 0, q = 0;
+  for (auto _ : state) {
+    const Offer& o = p.queries[q++ % p.queries.size()];
+    MatchSearchStatistics stats;
+    const auto t = std::chrono::steady_clock::now();
+    benchmark::DoNotOptimize(p.bank->top_profiles(o, 10, f, &stats));
+    ms.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count());
+    scored += stats.scored;
+    scans += stats.full_scan;
+    ++queries;
+  }
+  report<Offer>(state, ms, scored, scans, queries);
+}
+BENCHMARK(BM_TopProfiles)
+    ->Arg(0)
+    ->Arg(1)
+    ->Iterations(smoke() ? 5 : 100)
+    ->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();
