@@ -64,12 +64,30 @@ std::optional<GeoPoint> point(std::optional<double> lat, std::optional<double> l
   return GeoPoint{*lat, *lon};
 }
 
+// Items for the terms other than competences that the index also carries, above every real
+// item id: project (per fiche), experience (per fiche), diploma level, contract type, working
+// time. Each is matched with weight 1 on one side and the term's weight (or a share of it) on
+// the other, so the retrieval score carries those terms too (exactly, or from above).
+constexpr ItemId kProject = 0x80000000u, kExperience = 0x90000000u, kDiploma = 0xA0000000u,
+                 kContract = 0xB0000000u, kTime = 0xC0000000u;
+constexpr ItemId kAnyContract = kContract + 0x0FFFFFFFu, kAnyTime = kTime + 0x0FFFFFFFu;
+
+double w(const ScoringConfig& config, ScoreTermKind k) {
+  return config.weight(k);
+}
+
+// A term the index carries only when its weight is positive; a term with a negative weight adds
+// at most 0.
+bool indexed(const ScoringConfig& config, ScoreTermKind k) {
+  return w(config, k) > 0;
+}
+
+// What the terms the index does not carry (languages, licences, distance) add at most.
 double upper_bound_of_other_terms(const ScoringConfig& config) {
   double u = config.intercept;
-  for (std::size_t t = 0; t < kScoreTermCount; ++t)
-    if (t != static_cast<std::size_t>(ScoreTermKind::required_competences) &&
-        t != static_cast<std::size_t>(ScoreTermKind::desired_competences))
-      u += std::max(config.weights[t], 0.0);
+  for (ScoreTermKind k :
+       {ScoreTermKind::languages, ScoreTermKind::licences, ScoreTermKind::distance})
+    u += std::max(w(config, k), 0.0);
   return u;
 }
 
@@ -90,18 +108,22 @@ class Codes {
     auto it = departements_.find(d);
     return it == departements_.end() ? std::nullopt : std::optional(it->second);
   }
-  // Bit of a contract type: the first 31 types seen get their own, the others share bit 31
-  // (the exact type is checked afterwards).
-  std::uint32_t contract_bit(const std::string& c) {
-    auto it = contracts_.find(c);
-    if (it != contracts_.end()) return it->second;
-    const std::uint32_t bit = contracts_.size() < 31 ? 1u << contracts_.size() : 1u << 31;
-    contracts_.emplace(c, bit);
-    return bit;
+  // Contract types are numbered in the order seen.
+  std::uint32_t contract_id(const std::string& c) {
+    return contracts_.try_emplace(c, static_cast<std::uint32_t>(contracts_.size())).first->second;
   }
-  std::uint32_t find_contract_bit(const std::string& c) const {
+  std::optional<std::uint32_t> find_contract_id(const std::string& c) const {
     auto it = contracts_.find(c);
-    return it == contracts_.end() ? 0 : it->second;
+    return it == contracts_.end() ? std::nullopt : std::optional(it->second);
+  }
+  std::uint32_t contract_count() const { return static_cast<std::uint32_t>(contracts_.size()); }
+  // Bit of a contract type in the index's masks: the first 31 types get their own, the others
+  // share bit 31 (the exact type is checked afterwards).
+  static std::uint32_t bit(std::uint32_t id) { return id < 31 ? 1u << id : 1u << 31; }
+  std::uint32_t contract_bit(const std::string& c) { return bit(contract_id(c)); }
+  std::uint32_t find_contract_bit(const std::string& c) const {
+    auto id = find_contract_id(c);
+    return id ? bit(*id) : 0;
   }
 
  private:
@@ -117,6 +139,17 @@ struct EntryData {
     for (std::size_t i = 0; i < items.size(); ++i)
       if (items[i] == item) {
         weights[i] += weight;
+        return;
+      }
+    items.push_back(item);
+    weights.push_back(weight);
+  }
+  // The item once, with the larger of its weights.
+  void add_max(ItemId item, double weight) {
+    if (!(weight > 0)) return;
+    for (std::size_t i = 0; i < items.size(); ++i)
+      if (items[i] == item) {
+        weights[i] = std::max(weights[i], weight);
         return;
       }
     items.push_back(item);
@@ -396,14 +429,41 @@ OfferBank::OfferBank(std::vector<Offer> offers, const Referential& referential,
     std::size_t count[2] = {0, 0};
     for (const auto& c : offer.competences)
       if (c.item != kNoId) ++count[c.requirement == Requirement::required ? 0 : 1];
-    const double w[2] = {b.config.weight(ScoreTermKind::required_competences),
-                         b.config.weight(ScoreTermKind::desired_competences)};
+    const double wc[2] = {b.config.weight(ScoreTermKind::required_competences),
+                          b.config.weight(ScoreTermKind::desired_competences)};
     for (const auto& c : offer.competences) {
       if (c.item == kNoId) continue;
       const int r = c.requirement == Requirement::required ? 0 : 1;
-      data[o].add(c.item, w[r] / static_cast<double>(count[r]));
+      data[o].add(c.item, wc[r] / static_cast<double>(count[r]));
     }
-    data[o].add(kAlways, (count[0] ? 0 : w[0]) + (count[1] ? 0 : w[1]));
+    double always = (count[0] ? 0 : wc[0]) + (count[1] ? 0 : wc[1]);
+    const ScoringConfig& cf = b.config;
+    if (indexed(cf, ScoreTermKind::project_fit) && offer.occupation != kNoId)
+      data[o].add(kProject + offer.occupation, w(cf, ScoreTermKind::project_fit));
+    if (indexed(cf, ScoreTermKind::experience)) {
+      const int needed = offer.experience_months.value_or(12);
+      if (offer.experience == ExperienceRequirement::beginner_accepted || needed <= 0)
+        always += w(cf, ScoreTermKind::experience);
+      else if (offer.occupation != kNoId)
+        data[o].add(kExperience + offer.occupation, w(cf, ScoreTermKind::experience));
+    }
+    if (indexed(cf, ScoreTermKind::diploma)) {
+      int asked = 0;
+      for (const auto& f : offer.formations) asked = std::max(asked, f.level);
+      data[o].add(kDiploma + static_cast<ItemId>(asked), w(cf, ScoreTermKind::diploma));
+    }
+    if (indexed(cf, ScoreTermKind::contract)) {
+      const double half = w(cf, ScoreTermKind::contract) * 0.5;
+      if (offer.contract_type.empty())
+        always += half;
+      else
+        data[o].add(kContract + b.store.codes.contract_id(offer.contract_type), half);
+      if (offer.working_time == WorkingTime::unknown)
+        always += half;
+      else
+        data[o].add(kTime + static_cast<ItemId>(offer.working_time), half);
+    }
+    data[o].add(kAlways, always);
   }
   if (competence_weights_usable(b.config))
     b.store.build(std::move(data), where, std::vector<double>(n, kInf));
@@ -449,6 +509,43 @@ std::vector<RankedMatch> OfferBank::top_offers(const Profile& profile, std::size
       items.push_back(item);
       weights.push_back(c);
     }
+  }
+  // The other indexed terms: what this person would get from each kind of offer.
+  std::vector<std::pair<ItemId, double>> terms;
+  const ScoringConfig& cf = b.config;
+  if (indexed(cf, ScoreTermKind::project_fit))
+    for (const auto& [fiche, steps] : tables.steps)
+      terms.emplace_back(kProject + fiche, std::pow(cf.project_decay, steps));
+  if (indexed(cf, ScoreTermKind::experience))
+    for (const auto& e : profile.experience)
+      if (e.occupation != kNoId && e.months > 0) terms.emplace_back(kExperience + e.occupation, 1);
+  if (indexed(cf, ScoreTermKind::diploma)) {
+    int best = 0;
+    for (const auto& d : profile.diplomas) best = std::max(best, d.level);
+    for (int level = 0; level <= best; ++level)
+      terms.emplace_back(kDiploma + static_cast<ItemId>(level), 1);
+  }
+  if (indexed(cf, ScoreTermKind::contract)) {
+    if (profile.contract_types.empty()) {
+      for (std::uint32_t id = 0; id < b.store.codes.contract_count(); ++id)
+        terms.emplace_back(kContract + id, 1);
+    } else {
+      for (const auto& c : profile.contract_types)
+        if (auto id = b.store.codes.find_contract_id(c)) terms.emplace_back(kContract + *id, 1);
+    }
+    for (WorkingTime t : {WorkingTime::full_time, WorkingTime::part_time})
+      if (profile.working_times.empty() ||
+          std::find(profile.working_times.begin(), profile.working_times.end(), t) !=
+              profile.working_times.end())
+        terms.emplace_back(kTime + static_cast<ItemId>(t), 1);
+  }
+  std::sort(terms.begin(), terms.end());
+  terms.erase(std::unique(terms.begin(), terms.end(),
+                          [](const auto& x, const auto& y) { return x.first == y.first; }),
+              terms.end());
+  for (const auto& [item, q] : terms) {
+    items.push_back(item);
+    weights.push_back(q);
   }
   items.push_back(kAlways);
   weights.push_back(1.0);
@@ -544,17 +641,23 @@ ProfileBank::ProfileBank(std::vector<Profile> profiles, const Referential& refer
       own_max[i] = *p.max_distance_km * (1 + kRadiusSlack) + kRadiusSlack;
     const double factor[3] = {b.config.evidence_declared, b.config.evidence_validated,
                               b.config.evidence_certified};
-    for (const auto& c : p.competences) {
-      if (c.item == kNoId) continue;
-      const double f = factor[static_cast<int>(c.evidence)];
-      // The best evidence of an item held twice.
-      auto it = std::find(data[i].items.begin(), data[i].items.end(), c.item);
-      if (it == data[i].items.end())
-        data[i].add(c.item, f);
-      else
-        data[i].weights[it - data[i].items.begin()] =
-            std::max(data[i].weights[it - data[i].items.begin()], f);
-    }
+    EntryData& e = data[i];
+    for (const auto& c : p.competences)  // the best evidence of an item held twice
+      if (c.item != kNoId) e.add_max(c.item, factor[static_cast<int>(c.evidence)]);
+    // The other indexed terms, each matched with weight 1 by what the offer asks.
+    for (OccupationId t : p.target_occupations)
+      if (t != kNoId) e.add_max(kProject + t, 1);
+    for (AppellationId a : p.target_appellation_ids)
+      if (a != kNoId) e.add_max(kProject + referential.appellations().at(a).occupation, 1);
+    for (const auto& x : p.experience)
+      if (x.occupation != kNoId && x.months > 0) e.add_max(kExperience + x.occupation, 1);
+    int best = 0;
+    for (const auto& d : p.diplomas) best = std::max(best, d.level);
+    e.add_max(kDiploma + static_cast<ItemId>(best), 1);
+    if (p.contract_types.empty()) e.add_max(kAnyContract, 1);
+    for (const auto& c : p.contract_types) e.add_max(kContract + b.store.codes.contract_id(c), 1);
+    if (p.working_times.empty()) e.add_max(kAnyTime, 1);
+    for (WorkingTime t : p.working_times) e.add_max(kTime + static_cast<ItemId>(t), 1);
   }
   if (competence_weights_usable(b.config)) b.store.build(std::move(data), where, own_max);
 }
@@ -586,17 +689,61 @@ std::vector<RankedMatch> ProfileBank::top_profiles(const Offer& offer, std::size
   std::size_t count[2] = {0, 0};
   for (const auto& c : offer.competences)
     if (c.item != kNoId) ++count[c.requirement == Requirement::required ? 0 : 1];
-  const double w[2] = {config.weight(ScoreTermKind::required_competences),
-                       config.weight(ScoreTermKind::desired_competences)};
+  const double wc[2] = {config.weight(ScoreTermKind::required_competences),
+                        config.weight(ScoreTermKind::desired_competences)};
   std::unordered_map<ItemId, double> earn;
   for (const auto& c : offer.competences) {
     if (c.item == kNoId) continue;
     const int r = c.requirement == Requirement::required ? 0 : 1;
-    const double share = w[r] / static_cast<double>(count[r]);
+    const double share = wc[r] / static_cast<double>(count[r]);
     if (!(share > 0)) continue;
     for (const auto& [item, credit] :
          b.referential->credits_to(c.item, config.credit_depth, config.credit))
       earn[item] += share * credit;
+  }
+  // The other indexed terms: what a person would get from this offer, by what they hold.
+  const detail::OfferTables tables(offer, *b.referential, config);
+  double fixed = 0, cap = 0;
+  if (indexed(config, ScoreTermKind::project_fit) && offer.occupation != kNoId) {
+    for (const auto& [fiche, steps] : tables.reaching)
+      earn[kProject + fiche] +=
+          w(config, ScoreTermKind::project_fit) * std::pow(config.project_decay, steps);
+    cap += w(config, ScoreTermKind::project_fit);
+  }
+  if (indexed(config, ScoreTermKind::experience)) {
+    const double we = w(config, ScoreTermKind::experience);
+    const int needed = offer.experience_months.value_or(12);
+    if (offer.experience == ExperienceRequirement::beginner_accepted || needed <= 0) {
+      fixed += we;
+    } else if (offer.occupation != kNoId) {
+      earn[kExperience + offer.occupation] += we;
+      cap += we;
+    }
+  }
+  if (indexed(config, ScoreTermKind::diploma)) {
+    int asked = 0;
+    for (const auto& f : offer.formations) asked = std::max(asked, f.level);
+    for (int level = asked; level <= 15; ++level)
+      earn[kDiploma + static_cast<ItemId>(level)] += w(config, ScoreTermKind::diploma);
+    cap += w(config, ScoreTermKind::diploma);
+  }
+  if (indexed(config, ScoreTermKind::contract)) {
+    const double half = w(config, ScoreTermKind::contract) * 0.5;
+    if (offer.contract_type.empty()) {
+      fixed += half;
+    } else {
+      earn[kAnyContract] += half;
+      if (auto id = b.store.codes.find_contract_id(offer.contract_type))
+        earn[kContract + *id] += half;
+      cap += half;
+    }
+    if (offer.working_time == WorkingTime::unknown) {
+      fixed += half;
+    } else {
+      earn[kAnyTime] += half;
+      earn[kTime + static_cast<ItemId>(offer.working_time)] += half;
+      cap += half;
+    }
   }
   std::vector<std::pair<ItemId, double>> sorted(earn.begin(), earn.end());
   std::sort(sorted.begin(), sorted.end());
@@ -610,8 +757,8 @@ std::vector<RankedMatch> ProfileBank::top_profiles(const Offer& offer, std::size
 
   Plan plan;
   plan.query = {items, weights};
-  plan.fixed = b.other_terms + (count[0] ? 0 : w[0]) + (count[1] ? 0 : w[1]);
-  plan.cap = (count[0] ? w[0] : 0) + (count[1] ? w[1] : 0);
+  plan.fixed = b.other_terms + fixed + (count[0] ? 0 : wc[0]) + (count[1] ? 0 : wc[1]);
+  plan.cap = cap + (count[0] ? wc[0] : 0) + (count[1] ? wc[1] : 0);
   plan_codes(b.store, filters, plan, 1u << 31);
   const auto origin = point(offer.place.latitude, offer.place.longitude);
   if (origin) {
@@ -642,7 +789,6 @@ std::vector<RankedMatch> ProfileBank::top_profiles(const Offer& offer, std::size
   // Persons are scored from the offer's backward tables (no graph search per person), which
   // may differ from score() in the last bits: the search keeps every person within that
   // margin of the k-th, and those few are scored exactly.
-  const detail::OfferTables tables(offer, *b.referential, config);
   auto approx = [&](std::size_t i) {
     return detail::approx_score(b.profiles[i], offer, tables, *b.referential, config);
   };

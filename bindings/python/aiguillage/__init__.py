@@ -7,6 +7,9 @@
     >>> result = pack.evaluate_batch(df, date="2025-03-01")   # dict of columns
     >>> pandas.DataFrame(result)
 
+Matching (``Referential``, ``Offers``, ``Profiles``, ``score``, ``explain``, ``OfferBank``,
+``CompetenceIndex``, the assignment solvers) is described in docs/python.md.
+
 Errors are instances of :class:`aiguillage.Error` (``.code``, ``.name``, ``.pointer``).
 """
 
@@ -19,6 +22,31 @@ from ._errors import (
     LogError,
     PackLoadError,
     VersionSelectionError,
+)
+from ._matching import (
+    CompetenceIndex,
+    Explanation,
+    InfeasibleError,
+    MatchingError,
+    MatchingInputError,
+    Offer,
+    OfferBank,
+    Offers,
+    Profile,
+    ProfileBank,
+    Profiles,
+    Referential,
+    ReferentialError,
+    Scoring,
+    bundled_referential_dir,
+    explain,
+    explanation_frame,
+    linear_sum_assignment,
+    score,
+    solve_assignment,
+    solve_capacitated_assignment,
+    solve_sparse_assignment,
+    stable_matching,
 )
 from ._core import (
     Decision,
@@ -39,23 +67,46 @@ __version__ = engine_version
 
 __all__ = [
     "AuditError",
+    "CompetenceIndex",
     "Decision",
     "DecisionError",
     "DecisionLog",
     "Error",
     "EvaluationError",
+    "Explanation",
+    "InfeasibleError",
     "InputError",
     "LogError",
+    "MatchingError",
+    "MatchingInputError",
+    "Offer",
+    "OfferBank",
+    "Offers",
     "Orienter",
     "Pack",
     "PackLoadError",
+    "Profile",
+    "ProfileBank",
+    "Profiles",
     "Proposal",
+    "Referential",
+    "ReferentialError",
     "Registry",
+    "Scoring",
     "VersionSelectionError",
+    "bundled_referential_dir",
     "decision_record",
     "engine_version",
+    "explain",
+    "explanation_frame",
+    "linear_sum_assignment",
     "pseudonymise",
     "read_log_records",
     "replay_log",
+    "score",
+    "solve_assignment",
+    "solve_capacitated_assignment",
+    "solve_sparse_assignment",
+    "stable_matching",
     "verify_log",
 ]

@@ -1,4 +1,5 @@
-"""Orientation of a dask DataFrame, partition by partition.
+"""Orientation of a dask DataFrame, and batch top-k matching of dask queries, partition by
+partition.
 
     >>> import dask.dataframe as dd, aiguillage.dask
     >>> ddf = dd.read_csv("persons-*.csv")
@@ -8,6 +9,15 @@
 The pack travels to the workers by its path (and hash): each worker process loads it once.
 Results are the columns of :meth:`aiguillage.Pack.evaluate_batch` plus ``evident``, with the
 partition's index, so they line up with the input.
+
+    >>> index = aiguillage.CompetenceIndex.from_csr(indptr, items, weights, lat, lon, ...)
+    >>> hits = aiguillage.dask.batch_top_k(queries_ddf, index, k=10)   # items, weights columns
+    >>> hits.compute()          # one row per hit: rank, entry, score; the query's index
+
+The index is built once and shared: with a distributed client it is scattered to every worker
+once (``broadcast=True``); it travels as its arrays and their content hash, and each worker
+process builds the native index once, the first time a task needs it (a per-process cache keyed
+by the hash). Without a client, the tasks of the local scheduler share the caller's index.
 """
 
 from __future__ import annotations
@@ -17,6 +27,7 @@ from typing import Any, Optional, Sequence, Union
 import os
 
 from ._core import Orienter, Pack, _date_text
+from ._matching import CompetenceIndex, OfferBank, Profiles
 
 
 def _orient_partition(partition, pack: Pack, date: str, keep: Sequence[str], threads: int):
@@ -56,3 +67,158 @@ def orient_frame(df: Any, pack: Union[Pack, str, "os.PathLike[str]"], date: Any,
     if not isinstance(pack, Pack):
         pack = Pack.load(pack)
     return _orient_partition(df, pack, _date_text(date), list(keep), threads)
+
+
+# -- batch top-k ---------------------------------------------------------------------------------
+def _flatten(cells, dtype, name: str):
+    import numpy as np
+
+    parts = [np.asarray(c, dtype=dtype).ravel() if c is not None else np.zeros(0, dtype=dtype)
+             for c in cells]
+    lengths = np.fromiter((len(p) for p in parts), dtype=np.int64, count=len(parts))
+    flat = np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+    return lengths, flat
+
+
+def _top_k_partition(partition, index: CompetenceIndex, k: int, items: str, weights: str,
+                     departements: Sequence[int], keep: Sequence[str], threads: int):
+    import numpy as np
+    import pandas as pd
+
+    lengths, flat_items = _flatten(partition[items], np.int64, items)
+    weight_lengths, flat_weights = _flatten(partition[weights], np.float64, weights)
+    if not np.array_equal(lengths, weight_lengths):
+        raise ValueError(f"columns {items!r} and {weights!r} differ in length on some row")
+    indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    origin = None
+    if "lat" in partition.columns and "lon" in partition.columns:
+        origin = (partition["lat"].to_numpy(np.float64, na_value=np.nan),
+                  partition["lon"].to_numpy(np.float64, na_value=np.nan))
+    max_km = (partition["max_km"].to_numpy(np.float64, na_value=np.inf)
+              if "max_km" in partition.columns else np.inf)
+    contract_mask = (partition["contract_mask"].to_numpy(np.int64)
+                     if "contract_mask" in partition.columns else 0)
+    entry, score = index.batch_top_k((indptr, flat_items, flat_weights), k, origin=origin,
+                                     max_km=max_km, departements=departements,
+                                     contract_mask=contract_mask, threads=threads)
+    hit = entry >= 0
+    rows = np.repeat(np.arange(len(partition)), k).reshape(entry.shape)[hit]
+    ranks = np.tile(np.arange(1, k + 1, dtype=np.int64), len(partition)).reshape(entry.shape)
+    result = pd.DataFrame({"rank": ranks[hit], "entry": entry[hit], "score": score[hit]},
+                          index=partition.index[rows])
+    for column in reversed(list(keep)):
+        result.insert(0, column, partition[column].to_numpy()[rows])
+    return result
+
+
+def _shared_index(index: Any, client: Any):
+    """The index (or bank) as the tasks receive it: scattered once to every worker of a
+    distributed client, or the object itself for the local schedulers."""
+    if client is None:
+        try:
+            from distributed import get_client
+            client = get_client()
+        except (ImportError, ValueError):
+            return index
+    return client.scatter(index, broadcast=True, hash=False)
+
+
+def batch_top_k(queries: Any, index: CompetenceIndex, k: int, *, items: str = "items",
+                weights: str = "weights", departements: Optional[Sequence[int]] = None,
+                keep: Sequence[str] = (), threads: int = 1, client: Any = None):
+    """A lazy dask DataFrame of the top ``k`` entries of ``index`` for every query row of the
+    dask DataFrame ``queries``.
+
+    Each row holds a query: its item ids (column ``items``, a list or array per row) and their
+    weights (column ``weights``), optionally ``lat``/``lon`` (the origin of a distance filter;
+    NaN for none), ``max_km`` and ``contract_mask``. ``departements`` filters every query.
+    The result has one row per hit: ``rank`` (1-based), ``entry`` (the entry's index) and
+    ``score``, indexed by the query's index label, with the ``keep`` columns first; it equals
+    :func:`batch_top_k_frame` on the whole frame. The index is scattered once to the workers
+    of ``client`` (or of the current distributed client) and built once per worker process."""
+    if k < 1:
+        raise ValueError("k must be at least 1")
+    departements = [int(d) for d in departements or ()]
+    keep = list(keep)
+    meta = _top_k_partition(queries._meta, index, k, items, weights, departements, keep, 1)
+    shared = _shared_index(index, client)
+    return queries.map_partitions(_top_k_partition, shared, k, items, weights, departements,
+                                  keep, threads, meta=meta)
+
+
+def batch_top_k_frame(df: Any, index: CompetenceIndex, k: int, *, items: str = "items",
+                      weights: str = "weights", departements: Optional[Sequence[int]] = None,
+                      keep: Sequence[str] = (), threads: int = 1):
+    """The same as :func:`batch_top_k` on one pandas DataFrame (the single-process
+    reference)."""
+    if k < 1:
+        raise ValueError("k must be at least 1")
+    return _top_k_partition(df, index, k, items, weights,
+                            [int(d) for d in departements or ()], list(keep), threads)
+
+
+# -- best offers of profiles -------------------------------------------------------------------
+def _top_offers_partition(partition, bank: OfferBank, column: str, k: int,
+                          departements: Sequence[str], contract_types: Sequence[str],
+                          max_km: Optional[float], keep: Sequence[str], threads: int):
+    import numpy as np
+    import pandas as pd
+
+    profiles = Profiles(list(partition[column]), bank.referential)
+    hits = bank.top_offers(profiles, k, departements=departements,
+                           contract_types=contract_types, max_km=max_km, threads=threads)
+    lines = np.asarray(profiles.lines, dtype=np.int64)
+    rows = lines[hits["query_index"]] - 1 if len(lines) else np.zeros(0, dtype=np.int64)
+    bad = [r["line"] - 1 for r in profiles.rejected]
+    errors = [f"{r['name']} at {r['pointer'] or '/'}: {r['message']}" for r in profiles.rejected]
+    n_hits, n_bad = len(rows), len(bad)
+    frame = pd.DataFrame({
+        "profile_id": pd.array(list(hits["profile_id"]) + [None] * n_bad, dtype="object"),
+        "offer_id": pd.array(list(hits["offer_id"]) + [None] * n_bad, dtype="object"),
+        "offer_index": np.concatenate([hits["offer_index"], np.full(n_bad, -1)]),
+        "rank": np.concatenate([hits["rank"], np.zeros(n_bad, dtype=np.int64)]),
+        "score": np.concatenate([hits["score"], np.full(n_bad, np.nan)]),
+        "reason_codes": pd.array([tuple(r) for r in hits["reason_codes"]] + [()] * n_bad,
+                                 dtype="object"),
+        "error": pd.array([None] * n_hits + errors, dtype="object"),
+    })
+    all_rows = np.concatenate([rows, np.asarray(bad, dtype=np.int64)]).astype(np.int64)
+    order = np.argsort(all_rows, kind="stable")
+    frame = frame.iloc[order].reset_index(drop=True)
+    frame.index = partition.index[all_rows[order]]
+    for name in reversed(list(keep)):
+        frame.insert(0, name, partition[name].to_numpy()[all_rows[order]])
+    return frame
+
+
+def top_offers(profiles: Any, bank: OfferBank, k: int = 10, *, column: str = "profile",
+               departements: Optional[Sequence[str]] = None,
+               contract_types: Optional[Sequence[str]] = None, max_km: Optional[float] = None,
+               keep: Sequence[str] = (), threads: int = 1, client: Any = None):
+    """A lazy dask DataFrame of the ``k`` best offers of ``bank`` for every profile of the
+    dask DataFrame ``profiles`` (column ``column``: a dict or JSON text per row).
+
+    One row per listed offer (``profile_id``, ``offer_id``, ``offer_index``, ``rank``,
+    ``score``, ``reason_codes``) indexed by the profile's index label, and one row per refused
+    profile with ``rank`` 0 and its ``error`` ("name at pointer: message"); the good profiles of
+    a partition are all matched. The bank is scattered once to the workers and rebuilt once per
+    worker process (from its offers' input, the referential's folders and the scoring)."""
+    if k < 1:
+        raise ValueError("k must be at least 1")
+    args = (column, int(k), list(departements or ()), list(contract_types or ()), max_km,
+            list(keep), threads)
+    meta = _top_offers_partition(profiles._meta, bank, *args)
+    shared = _shared_index(bank, client)
+    return profiles.map_partitions(_top_offers_partition, shared, *args, meta=meta)
+
+
+def top_offers_frame(df: Any, bank: OfferBank, k: int = 10, *, column: str = "profile",
+                     departements: Optional[Sequence[str]] = None,
+                     contract_types: Optional[Sequence[str]] = None,
+                     max_km: Optional[float] = None, keep: Sequence[str] = (), threads: int = 1):
+    """The same as :func:`top_offers` on one pandas DataFrame (the single-process reference)."""
+    if k < 1:
+        raise ValueError("k must be at least 1")
+    return _top_offers_partition(df, bank, column, int(k), list(departements or ()),
+                                 list(contract_types or ()), max_km, list(keep), threads)

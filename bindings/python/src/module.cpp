@@ -3,6 +3,10 @@
 #include "aiguillage/core/version.hpp"
 #include "common.hpp"
 
+namespace aiguillage::python {
+void bind_matching(py::module_& m);  // bind_matching.cpp
+}
+
 PYBIND11_MODULE(_aiguillage, m) {
   using namespace aiguillage::python;
   m.doc() = "Native core of the aiguillage package (use the aiguillage package instead).";
@@ -12,4 +16,5 @@ PYBIND11_MODULE(_aiguillage, m) {
   bind_batch(m);
   bind_orientation(m);
   bind_audit(m);
+  bind_matching(m);
 }
