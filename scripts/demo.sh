@@ -195,3 +195,27 @@ for line in open(sys.argv[1], encoding="utf-8"):
     cf = e["counterfactual"]
     print("    " + (cf["text"] if cf else "Aucun changement à votre portée n'élèverait ce score."))
 PY
+
+# The whole population at once: each of the six example persons gets one offer, the most pairs
+# first, then the highest total score (min-cost flow over each person's 10 best offers).
+echo
+echo "== matching: one offer per person over the population (aiguillage assign)"
+"$cli" assign --referential "$root/data/rome-subset" \
+  --scoring "$root/rules/matching/scoring-default.json" \
+  --offers "$root/examples/data/offers-subset.jsonl" \
+  --profiles "$root/examples/data/profiles-subset.jsonl" --candidates 10 >"$out/assignment.jsonl"
+"$py" - "$out/assignment.jsonl" <<'PY'
+import json, sys
+
+for line in open(sys.argv[1], encoding="utf-8"):
+    r = json.loads(line)
+    if "summary" in r:
+        s = r["summary"]
+        total = format(s["total_score"], ".2f").replace(".", ",")
+        print(f"{s['pairs']} personnes placées sur {s['persons']}, score total {total}")
+    else:
+        score = format(r["score"], ".2f").replace(".", ",")
+        rank = r["rank_for_person"]
+        nth = "1re" if rank == 1 else f"{rank}e"
+        print(f"  {r['profile_id']} → {r['offer_id']} (score {score}, {nth} de ses offres)")
+PY

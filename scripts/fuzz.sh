@@ -7,9 +7,9 @@ build="$root/build-fuzz"
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang-14 \
   -DCMAKE_CXX_COMPILER=clang++-14 -DAIG_BUILD_FUZZERS=ON -DAIG_BUILD_TESTS=OFF \
   -DAIG_BUILD_BENCHMARKS=OFF >/dev/null
-cmake --build "$build" -j2 --target fuzz_pack_loader fuzz_expression fuzz_record
+cmake --build "$build" -j2 --target fuzz_pack_loader fuzz_expression fuzz_record fuzz_matching
 corpus="$build/corpus"
-mkdir -p "$corpus/pack" "$corpus/expression" "$corpus/record"
+mkdir -p "$corpus/pack" "$corpus/expression" "$corpus/record" "$corpus/matching"
 
 n=0
 for f in $(find "$root/rules" -name 'pack.json'); do
@@ -21,7 +21,14 @@ printf '%s' '[16..25]' >"$corpus/expression/b"
 printf '%s' 'not("RSA","ASS")' >"$corpus/expression/c"
 printf '%s' 'any(tags, # = "a") or len(tags) > 1' >"$corpus/expression/d"
 printf '%s' '{"age": 30, "income": 1.5, "benefit": "RSA", "customer": {"birth_date": "1990-01-01"}, "tags": ["x"], "name": "Ana"}' >"$corpus/record/a"
-for target in fuzz_pack_loader fuzz_expression fuzz_record; do
+# Matching seeds: the first byte picks the parser (0 offer, 1 profile, 2 scoring, 3 CSV, 4 zip).
+m="$corpus/matching"
+{ printf '\x00'; head -n 1 "$root/examples/data/offers-subset.jsonl"; } >"$m/offer"
+{ printf '\x01'; head -n 1 "$root/examples/data/profiles-subset.jsonl"; } >"$m/profile"
+{ printf '\x02'; cat "$root/rules/matching/scoring-default.json"; } >"$m/scoring"
+{ printf '\x03'; head -n 20 "$(ls "$root"/data/rome-subset/*.csv | head -n 1)"; } >"$m/csv"
+{ printf '\x04'; cat "$root/tests/matching/data/esco-mini/esco-mini-relations-csv.zip"; } >"$m/zip"
+for target in fuzz_pack_loader fuzz_expression fuzz_record fuzz_matching; do
   dir="$corpus/${target#fuzz_}"
   [[ "$target" == fuzz_pack_loader ]] && dir="$corpus/pack"
   echo "fuzzing $target for ${seconds}s"

@@ -64,14 +64,15 @@ bool same_inputs(const Pack& a, const Pack& b) {
 }
 
 ColumnarBatch::ColumnarBatch(Pack pack, std::size_t rows)
-    : pack_(std::move(pack)), batch_(pack_.inputs(), rows), row_errors_(rows) {}
+    : pack_(std::move(pack)), batch_(pack_.inputs(), rows), error_of_(rows, 0) {
+  if (rows > UINT32_MAX)
+    throw Error(ErrorCode::invalid_argument, "a batch holds at most 2^32-1 rows");
+}
 
 void ColumnarBatch::reject(std::size_t row, Error error) {
-  if (row >= row_errors_.size()) return;
-  if (!row_errors_[row]) {
-    row_errors_[row] = std::move(error);
-    ++bad_count_;
-  }
+  if (row >= error_of_.size() || error_of_[row]) return;
+  errors_.push_back(std::move(error));
+  error_of_[row] = static_cast<std::uint32_t>(errors_.size());
 }
 
 void ColumnarBatch::check_input(int input, FieldType t1, std::optional<FieldType> t2) const {
@@ -223,6 +224,16 @@ void ColumnarBatch::set_enum_codes(int input, const std::int32_t* codes,
   }
 }
 
+void ColumnarBatch::set_enum_code(int input, std::size_t row, int code) {
+  if (input < 0 || static_cast<std::size_t>(input) >= batch_.columns())
+    throw Error(ErrorCode::invalid_argument,
+                "input index " + std::to_string(input) + " is out of range");
+  if (row >= rows())
+    throw Error(ErrorCode::invalid_argument, "row " + std::to_string(row) + " is out of range");
+  const auto col = static_cast<std::size_t>(input);
+  set_cell(batch_, *this, col, row, [&] { batch_.set_enum_code(col, row, code); });
+}
+
 void ColumnarBatch::set_text(int input, std::size_t row, std::optional<std::string_view> text) {
   if (input < 0 || static_cast<std::size_t>(input) >= batch_.columns())
     throw Error(ErrorCode::invalid_argument,
@@ -273,12 +284,15 @@ void ColumnarBatch::set_text(int input, std::size_t row, std::optional<std::stri
         batch_.set_date(col, row, *d);
         break;
       }
-      case FieldType::enumeration:
-        if (f.enum_index(t) < 0)
+      case FieldType::enumeration: {
+        // One lookup: the code is the value (set_enum would look it up twice more).
+        const int code = f.enum_index(t);
+        if (code < 0)
           throw Error(ErrorCode::enum_value,
                       "\"" + std::string(t) + "\" is not a value of " + f.name, where());
-        batch_.set_enum(col, row, t);
+        batch_.set_enum_code(col, row, code);
         break;
+      }
       case FieldType::string:
         batch_.set_string(col, row, t);
         break;
@@ -308,15 +322,26 @@ void ColumnarBatch::set_value(int input, std::size_t row, const Value& value) {
 
 namespace {
 
-std::int64_t output_code(const OutputColumn& o, const Value& v) {
+// Index of a text in a closed list. Consecutive rows mostly give the same value, so the last
+// index found is tried first (one comparison, still by content).
+std::int64_t value_index(const std::vector<std::string>& vals, std::string_view text,
+                         std::size_t& last) {
+  if (last < vals.size() && vals[last] == text) return static_cast<std::int64_t>(last);
+  for (std::size_t k = 0; k < vals.size(); ++k)
+    if (vals[k] == text) {
+      last = k;
+      return static_cast<std::int64_t>(k);
+    }
+  return -1;
+}
+
+std::int64_t output_code(const OutputColumn& o, const Value& v, std::size_t& last) {
   if (v.is_null()) return kNullCode;
   switch (o.kind) {
     case OutputKind::enumeration: {
       if (v.type() != Type::string) return kNullCode;
-      const auto& vals = *o.values;
-      for (std::size_t k = 0; k < vals.size(); ++k)
-        if (vals[k] == v.as_string()) return static_cast<std::int64_t>(k);
-      return kNullCode;
+      const std::int64_t k = value_index(*o.values, v.as_string(), last);
+      return k < 0 ? kNullCode : k;
     }
     case OutputKind::boolean:
       return v.type() == Type::boolean ? (v.as_bool() ? 1 : 0) : kNullCode;
@@ -333,8 +358,10 @@ std::int64_t output_code(const OutputColumn& o, const Value& v) {
       for (std::size_t i = 0; i < v.list_size(); ++i) {
         const Value& item = v[i];
         if (item.type() != Type::string) continue;
-        for (std::size_t k = 0; k < vals.size(); ++k)
-          if (vals[k] == item.as_string()) mask |= std::int64_t{1} << k;
+        // The values of a closed list are distinct: the first equal one is the only one.
+        std::size_t from = 0;
+        const std::int64_t k = value_index(vals, item.as_string(), from);
+        if (k >= 0) mask |= std::int64_t{1} << k;
       }
       return mask;
     }
@@ -360,9 +387,10 @@ void run_rows(const Evaluator& evaluator, const std::vector<OutputColumn>& outpu
   };
   // Rows come in order, each with its values: the evaluator's batch path (by blocks, a column
   // at a time) does the work, this only turns values into output codes.
+  std::vector<std::size_t> last(outputs.size(), SIZE_MAX);
   const Evaluator::RowSink sink = [&](std::size_t row, Status status, const Value* frame,
                                       const std::vector<Error>& row_errors) {
-    if (const auto& bad = cb.row_error(row)) {  // a cell that did not fit: the row is rejected
+    if (const Error* bad = cb.row_error(row)) {  // a cell that did not fit: the row is rejected
       if (out.status) out.status[row] = 2;
       if (out.first_error) out.first_error[row] = static_cast<std::int32_t>(bad->code());
       if (errors) errors->emplace_back(row, *bad);
@@ -390,7 +418,7 @@ void run_rows(const Evaluator& evaluator, const std::vector<OutputColumn>& outpu
       for (std::size_t k = 0; k < outputs.size(); ++k)
         out.outputs[k * rows + row] =
             outputs[k].slot >= 0
-                ? output_code(outputs[k], frame[static_cast<std::size_t>(outputs[k].slot)])
+                ? output_code(outputs[k], frame[static_cast<std::size_t>(outputs[k].slot)], last[k])
                 : kNullCode;
   };
   evaluator.evaluate_batch(batch, shared, options, begin, end, sink);

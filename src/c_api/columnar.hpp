@@ -60,6 +60,8 @@ class ColumnarBatch {
   void set_enum_codes(int input, const std::int32_t* codes);
   void set_enum_codes(int input, const std::int32_t* codes,
                       const std::vector<std::string>& unknown_values);
+  // One cell by its index in the field's closed list; a code out of range marks the row.
+  void set_enum_code(int input, std::size_t row, int code);
   // One cell from text (any scalar type); nullopt is a missing value.
   void set_text(int input, std::size_t row, std::optional<std::string_view> text);
   // One cell from a value of any type; a value the field refuses marks the row.
@@ -67,15 +69,20 @@ class ColumnarBatch {
   // Marks a row bad (first error kept).
   void reject(std::size_t row, Error error);
 
-  std::size_t bad_rows() const { return bad_count_; }
-  const std::optional<Error>& row_error(std::size_t row) const { return row_errors_[row]; }
+  std::size_t bad_rows() const { return errors_.size(); }
+  // The first error of a row, null when the row is good.
+  const Error* row_error(std::size_t row) const {
+    return error_of_[row] ? &errors_[error_of_[row] - 1] : nullptr;
+  }
 
  private:
   void check_input(int input, FieldType t1, std::optional<FieldType> t2 = std::nullopt) const;
   Pack pack_;
   Batch batch_;
-  std::vector<std::optional<Error>> row_errors_;
-  std::size_t bad_count_ = 0;
+  // Bad rows are few: an index per row (0: none, k: errors_[k - 1]) rather than an optional
+  // error per row, which would cost about a hundred bytes per row to build and to free.
+  std::vector<std::uint32_t> error_of_;
+  std::vector<Error> errors_;
 };
 
 // Caller-owned outputs; any pointer may be null.

@@ -115,5 +115,7 @@ int cmd_notice(int argc, char** argv);
 int cmd_log(int argc, char** argv);
 int cmd_replay(int argc, char** argv);
 int cmd_match(int argc, char** argv);
+int cmd_explain_match(int argc, char** argv);
+int cmd_assign(int argc, char** argv);
 
 }  // namespace aiguillage::cli

@@ -2,12 +2,15 @@
 // score, found through the competence index (exact, see matcher.hpp), with their principal
 // reasons or the full explanation.
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
+#include <numeric>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "aiguillage/matching/assignment.hpp"
 #include "aiguillage/matching/explanation.hpp"
 #include "aiguillage/matching/matcher.hpp"
 #include "cli.hpp"
@@ -80,28 +83,95 @@ Json reasons_json(const Score& s, const Profile& profile, const Offer& offer,
   return reasons;
 }
 
+// What the matching commands read: the referential, the scoring, the offers and the persons;
+// rejected records already printed into `out` (offers) or kept in profiles.errors.
+struct MatchingInputs {
+  Referential referential;
+  ScoringConfig config;
+  OfferBatch offers;
+  ProfileBatch profiles;
+  std::string out;
+  bool failed = false;
+};
+
+// Returns 0, or the exit code after reporting a load or I/O error.
+int load_inputs(const Args& args, MatchingInputs& in) {
+  if (!args.has("--offers")) throw UsageError("--offers FILE is required");
+  if (args.has("--profile") == args.has("--profiles"))
+    throw UsageError("give exactly one of --profile FILE and --profiles FILE");
+  namespace fs = std::filesystem;
+  std::string rome_dir = args.get("--referential").value_or("");
+  if (rome_dir.empty()) {
+    if (!fs::is_directory("data/rome-subset"))
+      throw UsageError("--referential DIR is required (no data/rome-subset here)");
+    rome_dir = "data/rome-subset";
+  }
+  std::string scoring_path = args.get("--scoring").value_or("");
+  if (scoring_path.empty() && fs::is_regular_file("rules/matching/scoring-default.json"))
+    scoring_path = "rules/matching/scoring-default.json";
+  try {
+    in.referential = Referential::load(rome_dir, args.get("--esco").value_or(""));
+    if (!scoring_path.empty()) in.config = parse_scoring(read_file(scoring_path));
+  } catch (const Error& e) {
+    return report(e, kExitLoad);
+  }
+  std::string offers_text, profiles_text;
+  try {
+    offers_text = read_file(*args.get("--offers"));
+    profiles_text =
+        read_file(args.has("--profile") ? *args.get("--profile") : *args.get("--profiles"));
+  } catch (const Error& e) {
+    return report(e, kExitIo);
+  }
+  in.offers = load_offers_jsonl(offers_text, in.referential);
+  for (const LineError& le : in.offers.errors) {
+    in.out += error_record("offers", le.line, le.error);
+    in.failed = true;
+  }
+  if (args.has("--profile")) {
+    // A single document, pretty-printed or not.
+    try {
+      in.profiles.profiles.push_back(parse_profile(profiles_text, in.referential));
+      in.profiles.lines.push_back(1);
+    } catch (const Error& e) {
+      in.profiles.errors.push_back({1, e});
+    }
+  } else {
+    in.profiles = load_profiles_jsonl(profiles_text, in.referential);
+  }
+  return 0;
+}
+
+// The options every matching command reads.
+const std::vector<OptionSpec> kInputOptions = {{"--referential", true}, {"--esco", true},
+                                               {"--offers", true},      {"--profile", true},
+                                               {"--profiles", true},    {"--scoring", true}};
+
+std::vector<OptionSpec> with_inputs(std::vector<OptionSpec> more) {
+  more.insert(more.begin(), kInputOptions.begin(), kInputOptions.end());
+  return more;
+}
+
+ExplanationLanguage language(const Args& args) {
+  const std::string lang_name = args.get("--lang").value_or("fr");
+  if (lang_name != "fr" && lang_name != "en")
+    throw UsageError("--lang must be fr or en, not \"" + lang_name + "\"");
+  return lang_name == "en" ? ExplanationLanguage::en : ExplanationLanguage::fr;
+}
+
 }  // namespace
 
 int cmd_match(int argc, char** argv) {
   Args args = parse_args(argc, argv, 2,
-                         {{"--referential", true},
-                          {"--esco", true},
-                          {"--offers", true},
-                          {"--profile", true},
-                          {"--profiles", true},
-                          {"--scoring", true},
-                          {"--top", true},
-                          {"--lang", true},
-                          {"--explain", false},
-                          {"--persons", false},
-                          {"--departements", true},
-                          {"--contracts", true},
-                          {"--max-km", true},
-                          {"--threads", true}},
+                         with_inputs({{"--top", true},
+                                      {"--lang", true},
+                                      {"--explain", false},
+                                      {"--persons", false},
+                                      {"--departements", true},
+                                      {"--contracts", true},
+                                      {"--max-km", true},
+                                      {"--threads", true}}),
                          0, 0);
-  if (!args.has("--offers")) throw UsageError("--offers FILE is required");
-  if (args.has("--profile") == args.has("--profiles"))
-    throw UsageError("give exactly one of --profile FILE and --profiles FILE");
   const std::size_t top = positive(args, "--top", 10, 1000000);
   MatchBatchOptions batch;
   batch.threads = positive(args, "--threads", 1, 256);
@@ -120,60 +190,17 @@ int cmd_match(int argc, char** argv) {
     filters.max_km = km;
   }
   const bool persons = args.has("--persons");
-  const std::string lang_name = args.get("--lang").value_or("fr");
-  if (lang_name != "fr" && lang_name != "en")
-    throw UsageError("--lang must be fr or en, not \"" + lang_name + "\"");
-  const ExplanationLanguage lang =
-      lang_name == "en" ? ExplanationLanguage::en : ExplanationLanguage::fr;
+  const ExplanationLanguage lang = language(args);
   const bool explain = args.has("--explain");
 
-  namespace fs = std::filesystem;
-  std::string rome_dir = args.get("--referential").value_or("");
-  if (rome_dir.empty()) {
-    if (!fs::is_directory("data/rome-subset"))
-      throw UsageError("--referential DIR is required (no data/rome-subset here)");
-    rome_dir = "data/rome-subset";
-  }
-  std::string scoring_path = args.get("--scoring").value_or("");
-  if (scoring_path.empty() && fs::is_regular_file("rules/matching/scoring-default.json"))
-    scoring_path = "rules/matching/scoring-default.json";
-
-  Referential referential;
-  ScoringConfig config;
-  try {
-    referential = Referential::load(rome_dir, args.get("--esco").value_or(""));
-    if (!scoring_path.empty()) config = parse_scoring(read_file(scoring_path));
-  } catch (const Error& e) {
-    return report(e, kExitLoad);
-  }
-  std::string offers_text, profiles_text;
-  try {
-    offers_text = read_file(*args.get("--offers"));
-    profiles_text =
-        read_file(args.has("--profile") ? *args.get("--profile") : *args.get("--profiles"));
-  } catch (const Error& e) {
-    return report(e, kExitIo);
-  }
-
-  std::string out;
-  bool failed = false;
-  const OfferBatch offers = load_offers_jsonl(offers_text, referential);
-  for (const LineError& le : offers.errors) {
-    out += error_record("offers", le.line, le.error);
-    failed = true;
-  }
-  ProfileBatch profiles;
-  if (args.has("--profile")) {
-    // A single document, pretty-printed or not.
-    try {
-      profiles.profiles.push_back(parse_profile(profiles_text, referential));
-      profiles.lines.push_back(1);
-    } catch (const Error& e) {
-      profiles.errors.push_back({1, e});
-    }
-  } else {
-    profiles = load_profiles_jsonl(profiles_text, referential);
-  }
+  MatchingInputs in;
+  if (int code = load_inputs(args, in)) return code;
+  const Referential& referential = in.referential;
+  const ScoringConfig& config = in.config;
+  const OfferBatch& offers = in.offers;
+  const ProfileBatch& profiles = in.profiles;
+  std::string& out = in.out;
+  bool& failed = in.failed;
 
   ExplainOptions options;
   options.top = top;
@@ -235,6 +262,164 @@ int cmd_match(int argc, char** argv) {
   flush_errors_before(static_cast<std::size_t>(-1));
   write_out(out);
   return failed ? kExitFailed : kExitOk;
+}
+
+int cmd_explain_match(int argc, char** argv) {
+  Args args = parse_args(argc, argv, 2,
+                         with_inputs({{"--profile-id", true},
+                                      {"--offer-id", true},
+                                      {"--persons", false},
+                                      {"--top", true},
+                                      {"--lang", true},
+                                      {"--json", false}}),
+                         0, 0);
+  const ExplanationLanguage lang = language(args);
+  ExplainOptions options;
+  options.top = positive(args, "--top", 10, 1000000);
+  if (!args.has("--offer-id")) throw UsageError("--offer-id ID is required");
+  MatchingInputs in;
+  if (int code = load_inputs(args, in)) return code;
+  for (const LineError& le : in.profiles.errors) {
+    in.out += error_record("profiles", le.line, le.error);
+    in.failed = true;
+  }
+  // The person: --profile-id, or the only one.
+  const Profile* profile = nullptr;
+  const std::string profile_id = args.get("--profile-id").value_or("");
+  for (const Profile& p : in.profiles.profiles)
+    if (p.id == profile_id || (profile_id.empty() && in.profiles.profiles.size() == 1))
+      profile = &p;
+  const Offer* offer = nullptr;
+  for (const Offer& o : in.offers.offers)
+    if (o.id == *args.get("--offer-id")) offer = &o;
+  write_out(in.out);
+  if (!profile || !offer) {
+    std::fprintf(stderr, "error: %s\n",
+                 !profile
+                     ? (profile_id.empty() ? "several persons: say which with --profile-id ID"
+                                           : ("no person with id \"" + profile_id + "\"").c_str())
+                     : ("no offer with id \"" + *args.get("--offer-id") + "\"").c_str());
+    return kExitFailed;
+  }
+  const MatchExplanation e =
+      args.has("--persons")
+          ? explain_match(*profile, *offer, in.referential, in.config, in.profiles.profiles,
+                          options)
+          : explain_match(*profile, *offer, in.referential, in.config, in.offers.offers, options);
+  write_out(args.has("--json") ? e.to_json(lang) + "\n" : e.to_text(lang));
+  return in.failed ? kExitFailed : kExitOk;
+}
+
+int cmd_assign(int argc, char** argv) {
+  Args args = parse_args(argc, argv, 2,
+                         with_inputs({{"--mode", true},
+                                      {"--candidates", true},
+                                      {"--per-person", true},
+                                      {"--proposing", true},
+                                      {"--one-position", false},
+                                      {"--threads", true}}),
+                         0, 0);
+  const std::string mode = args.get("--mode").value_or("optimal");
+  if (mode != "optimal" && mode != "stable")
+    throw UsageError("--mode must be optimal or stable, not \"" + mode + "\"");
+  const std::string proposing = args.get("--proposing").value_or("persons");
+  if (proposing != "persons" && proposing != "offers")
+    throw UsageError("--proposing must be persons or offers, not \"" + proposing + "\"");
+  const std::size_t candidates = positive(args, "--candidates", 20, 100000);
+  const std::size_t per_person = positive(args, "--per-person", 1, 1000);
+  if (mode == "stable" && per_person != 1)
+    throw UsageError("--per-person applies to --mode optimal (a stable matching gives one offer)");
+  MatchBatchOptions batch;
+  batch.threads = positive(args, "--threads", 1, 256);
+  MatchingInputs in;
+  if (int code = load_inputs(args, in)) return code;
+  for (const LineError& le : in.profiles.errors) {
+    in.out += error_record("profiles", le.line, le.error);
+    in.failed = true;
+  }
+  const std::vector<Profile>& persons = in.profiles.profiles;
+  const std::vector<Offer>& offers = in.offers.offers;
+
+  // The allowed pairs: each person's best offers by the full score (excluded ones never).
+  const OfferBank bank(offers, in.referential, in.config);
+  const auto best = bank.top_offers(persons, candidates, {}, batch);
+  std::vector<std::uint32_t> positions(offers.size());
+  for (std::size_t o = 0; o < offers.size(); ++o)
+    positions[o] = args.has("--one-position") ? 1 : offers[o].positions;
+  std::vector<std::vector<double>> score_of(persons.size());
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> chosen;  // (person, offer)
+  auto score_between = [&](std::uint32_t p, std::uint32_t o) {
+    for (const RankedMatch& m : best[p])
+      if (m.index == o) return m.score.score;
+    return 0.0;
+  };
+  if (mode == "optimal") {
+    std::vector<CandidateEdge> edges;
+    for (std::uint32_t p = 0; p < persons.size(); ++p)
+      for (const RankedMatch& m : best[p])
+        edges.push_back({p, static_cast<std::uint32_t>(m.index), m.score.score});
+    const CapacitatedAssignment a = solve_capacitated_assignment(
+        persons.size(), positions, static_cast<std::uint32_t>(per_person), edges,
+        Objective::maximize);
+    for (const CandidateEdge& e : a.pairs) chosen.emplace_back(e.person, e.offer);
+  } else {
+    // Preferences from the scores: each person's list is their candidates, best first; each
+    // offer ranks the persons who list it by score, then id.
+    std::vector<std::vector<std::uint32_t>> person_prefs(persons.size()),
+        offer_prefs(offers.size());
+    std::vector<std::vector<std::pair<double, std::uint32_t>>> listed(offers.size());
+    for (std::uint32_t p = 0; p < persons.size(); ++p)
+      for (const RankedMatch& m : best[p]) {
+        person_prefs[p].push_back(static_cast<std::uint32_t>(m.index));
+        listed[m.index].emplace_back(m.score.score, p);
+      }
+    for (std::size_t o = 0; o < offers.size(); ++o) {
+      std::sort(listed[o].begin(), listed[o].end(), [&](const auto& x, const auto& y) {
+        return ranks_before(false, x.first, persons[x.second].id, false, y.first,
+                            persons[y.second].id);
+      });
+      for (const auto& [s, p] : listed[o]) offer_prefs[o].push_back(p);
+    }
+    const StableMatching sm =
+        deferred_acceptance(person_prefs, offer_prefs, positions,
+                            proposing == "offers" ? Proposing::offers : Proposing::persons);
+    for (std::uint32_t p = 0; p < persons.size(); ++p)
+      if (sm.offer_of_person[p] >= 0)
+        chosen.emplace_back(p, static_cast<std::uint32_t>(sm.offer_of_person[p]));
+  }
+  std::sort(chosen.begin(), chosen.end());
+
+  double total = 0;
+  std::vector<char> assigned(persons.size(), 0);
+  for (const auto& [p, o] : chosen) {
+    const double s = score_between(p, o);
+    std::size_t rank = 1;
+    while (rank <= best[p].size() && best[p][rank - 1].index != o) ++rank;
+    Json j = Json::object();
+    j["profile_id"] = persons[p].id;
+    j["offer_id"] = offers[o].id;
+    j["score"] = s;
+    j["rank_for_person"] = rank;
+    in.out += j.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
+    total += s;
+    assigned[p] = 1;
+  }
+  Json unassigned = Json::array();
+  for (std::size_t p = 0; p < persons.size(); ++p)
+    if (!assigned[p]) unassigned.push_back(persons[p].id);
+  Json summary = Json::object();
+  summary["mode"] = mode;
+  summary["persons"] = persons.size();
+  summary["offers"] = offers.size();
+  summary["positions"] = std::accumulate(positions.begin(), positions.end(), std::size_t{0});
+  summary["pairs"] = chosen.size();
+  summary["total_score"] = total;
+  summary["unassigned_persons"] = std::move(unassigned);
+  in.out +=
+      Json{{"summary", std::move(summary)}}.dump(-1, ' ', false, Json::error_handler_t::replace) +
+      "\n";
+  write_out(in.out);
+  return in.failed ? kExitFailed : kExitOk;
 }
 
 }  // namespace aiguillage::cli

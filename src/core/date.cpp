@@ -51,7 +51,12 @@ struct Civil {
   int day;
 };
 
-constexpr Civil civil_from_days(std::int64_t days) {
+// The search over month starts and the signed floor divisions are the slow part of a date
+// function (an age is two of these per person); calendar dates count non-negative days from
+// the March epoch, so the fast form uses unsigned divisions by constants (multiplications) and
+// reads the month off the day of the March-based year: month starts there grow by 153 days
+// every 5 months, so (5 * day + 2) / 153 is the month and (153 * month + 2) / 5 its first day.
+constexpr Civil civil_from_days_general(std::int64_t days) {
   const std::int64_t z = days + kUnixEpoch;
   const std::int64_t era = floor_div(z, kDaysPer400Years);
   std::int64_t rest = z - era * kDaysPer400Years;
@@ -74,6 +79,26 @@ constexpr Civil civil_from_days(std::int64_t days) {
       day_of_year - kMonthStartFromMarch[static_cast<std::size_t>(month_from_march)] + 1;
   std::int64_t year = era * 400 + centuries * 100 + blocks * 4 + years;
   if (month <= 2) ++year;
+  return Civil{year, month, day};
+}
+
+constexpr Civil civil_from_days(std::int64_t days) {
+  const std::int64_t z64 = days + kUnixEpoch;
+  if (z64 < 0 || z64 > 0xFFFFFFFFll) return civil_from_days_general(days);
+  const auto z = static_cast<std::uint32_t>(z64);
+  const std::uint32_t era = z / 146097u;
+  const std::uint32_t day_of_era = z - era * 146097u;
+  // Years of the era: one leap day every 4 years, none every 100, one again at 400.
+  const std::uint32_t year_of_era =
+      (day_of_era - day_of_era / 1460u + day_of_era / 36524u - day_of_era / 146096u) / 365u;
+  const std::uint32_t day_of_year =
+      day_of_era - (365u * year_of_era + year_of_era / 4u - year_of_era / 100u);
+  const std::uint32_t month_from_march = (5u * day_of_year + 2u) / 153u;
+  const auto day = static_cast<int>(day_of_year - (153u * month_from_march + 2u) / 5u + 1u);
+  const auto month =
+      static_cast<int>(month_from_march < 10u ? month_from_march + 3u : month_from_march - 9u);
+  const std::int64_t year =
+      static_cast<std::int64_t>(era) * 400 + year_of_era + (month <= 2 ? 1 : 0);
   return Civil{year, month, day};
 }
 

@@ -463,9 +463,11 @@ void run_table(const Pack& pack, const Decision& d, std::vector<Value>& frame, A
 // unsettled upstream decision are that decision's questions, not this table's. Returns whether
 // anything could still change the outcome: a blocking rule whose unknown cells rest on no
 // missing input and no unsettled value is unknown for good (a null that is final).
-bool count_missing(const Pack& pack, const Decision& d, const DecisionOutcome& out,
-                   const std::vector<Value>& frame, const std::vector<char>& uncertain,
-                   EvaluationScratch& s) {
+// The trace is given as keys (the key of column c at keys[c * key_stride]) and truths, so that
+// the block path can ask the same question of a row without building its outcome.
+bool count_missing(const Pack& pack, const Decision& d, const std::vector<int>& blocking,
+                   const std::uint32_t* keys, std::size_t key_stride, const Truth* truths,
+                   const Value* frame, const char* uncertain, EvaluationScratch& s) {
   const CompiledTable& t = *d.compiled;
   const std::size_t W = t.words();
   Words& a = s.a;
@@ -473,10 +475,10 @@ bool count_missing(const Pack& pack, const Decision& d, const DecisionOutcome& o
   a.resize(W);
   u.resize(W);
   std::vector<std::vector<int>>& fields_per_rule = s.fields_per_rule;
-  if (fields_per_rule.size() < out.blocking.size()) fields_per_rule.resize(out.blocking.size());
-  for (std::size_t b = 0; b < out.blocking.size(); ++b) fields_per_rule[b].clear();
+  if (fields_per_rule.size() < blocking.size()) fields_per_rule.resize(blocking.size());
+  for (std::size_t b = 0; b < blocking.size(); ++b) fields_per_rule[b].clear();
   std::vector<char>& open = s.open;
-  open.assign(out.blocking.size(), 0);
+  open.assign(blocking.size(), 0);
   std::vector<int>& counts = s.counts;
   auto add_missing = [&](const std::vector<int>& slots, std::vector<int>& dst, bool& unsettled) {
     for (int s : slots) {
@@ -489,14 +491,13 @@ bool count_missing(const Pack& pack, const Decision& d, const DecisionOutcome& o
     }
   };
   for (std::size_t c = 0; c < t.columns().size(); ++c) {
-    t.masks_from_trace(c, out.trace.keys[c], out.trace.truths.data() + t.generic_offset(c),
-                       a.data(), u.data());
+    t.masks_from_trace(c, keys[c * key_stride], truths + t.generic_offset(c), a.data(), u.data());
     std::vector<int>& missing_here = s.missing_here;
     missing_here.clear();
     bool column_unsettled = false;
     add_missing(d.inputs[c].expr.slots(), missing_here, column_unsettled);
-    for (std::size_t b = 0; b < out.blocking.size(); ++b) {
-      auto r = static_cast<std::size_t>(out.blocking[b]);
+    for (std::size_t b = 0; b < blocking.size(); ++b) {
+      auto r = static_cast<std::size_t>(blocking[b]);
       if (!test_bit(u.data(), r)) continue;
       auto& dst = fields_per_rule[b];
       bool unsettled = column_unsettled;
@@ -508,7 +509,7 @@ bool count_missing(const Pack& pack, const Decision& d, const DecisionOutcome& o
     }
   }
   bool any_open = false;
-  for (std::size_t b = 0; b < out.blocking.size(); ++b) {
+  for (std::size_t b = 0; b < blocking.size(); ++b) {
     auto& fields = fields_per_rule[b];
     std::sort(fields.begin(), fields.end());
     fields.erase(std::unique(fields.begin(), fields.end()), fields.end());
@@ -521,8 +522,8 @@ bool count_missing(const Pack& pack, const Decision& d, const DecisionOutcome& o
 // Whether a table's outcome could change once its unsettled upstream values settle: it cannot
 // when every rule that matters is rejected by a settled column, or accepted by the settled
 // columns while its cells on the unsettled ones accept anything.
-bool upstream_open(const Decision& d, const DecisionOutcome& o, const std::vector<char>& uncertain,
-                   EvaluationScratch& s) {
+bool upstream_open(const Decision& d, const std::uint32_t* keys, std::size_t key_stride,
+                   const Truth* truths, const char* uncertain, EvaluationScratch& s) {
   const CompiledTable& t = *d.compiled;
   const std::size_t W = t.words();
   std::vector<char>& unsettled = s.unsettled;
@@ -546,8 +547,7 @@ bool upstream_open(const Decision& d, const DecisionOutcome& o, const std::vecto
       for (std::size_t w = 0; w < W; ++w) accepted[w] &= t.columns()[c].always[w];
       continue;
     }
-    t.masks_from_trace(c, o.trace.keys[c], o.trace.truths.data() + t.generic_offset(c), a.data(),
-                       u.data());
+    t.masks_from_trace(c, keys[c * key_stride], truths + t.generic_offset(c), a.data(), u.data());
     for (std::size_t w = 0; w < W; ++w) {
       rejected[w] |= ~(a[w] | u[w]);
       accepted[w] &= a[w];
@@ -656,11 +656,13 @@ void Evaluator::evaluate(Evaluation& out, const EvalOptions& options) const {
         out.errors.push_back(*o.error);
       } else {
         if (o.status == Status::incomplete &&
-            !count_missing(p, d, o, out.frame, uncertain, scratch)) {
+            !count_missing(p, d, o.blocking, o.trace.keys.data(), 1, o.trace.truths.data(),
+                           out.frame.data(), uncertain.data(), scratch)) {
           o.status = Status::complete;
           o.blocking.clear();
         }
-        upstream = upstream_open(d, o, uncertain, scratch);
+        upstream = upstream_open(d, o.trace.keys.data(), 1, o.trace.truths.data(), uncertain.data(),
+                                 scratch);
       }
     }
     if (upstream && o.status == Status::complete) o.status = Status::incomplete;
@@ -920,12 +922,15 @@ void store_row(const Evaluation& e, std::size_t row, std::size_t rows, bool trac
 }  // namespace
 
 // Rows go by blocks of frames laid out one after the other; variables, table columns and
-// expression decisions run a column at a time over the block. A row is settled here when
-// every table decides it outright (no rule left undecided where it matters, no hit-policy
-// violation, no constraint broken, no expression decision waiting on a missing input): then
-// the per-record path would find it complete with exactly these hits and keys. Every other row
-// is evaluated again by the per-record path, which owns the finer reasoning (questions to ask,
-// errors), so results never depend on the path taken.
+// expression decisions run a column at a time over the block. Hits, keys and outputs never
+// depend on the status, so only the status needs evaluate()'s reasoning. A row's status is
+// incomplete as soon as one decision is: a table with undecided rules where they matter whose
+// missing inputs could settle them (count_missing, on the row's keys and truths), or an
+// expression decision waiting on a missing input. Until then nothing is uncertain, so the
+// upstream checks of evaluate() have nothing to find; after, they could only make other
+// decisions incomplete, which the row already is. Rows with an error to report (a broken
+// constraint, a hit-policy violation, no valid reference date) are evaluated again by the
+// per-record path, which owns the errors, so results never depend on the path taken.
 void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const EvalOptions& options,
                                 std::size_t begin, std::size_t end, const RowSink* sink) const {
   const Pack& p = pack_;
@@ -945,7 +950,12 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
   constexpr std::size_t kBlock = 64;
   const auto ref_slot = static_cast<std::size_t>(p.reference_date_field());
   std::vector<Value> frames(kBlock * S), scratch, column(kBlock), values;
-  std::vector<char> redo(kBlock);
+  // redo: the row goes to the per-record path (an error to report); incomplete: a decision of
+  // the row is incomplete. settled: no value is uncertain (evaluate()'s flags, all clear).
+  std::vector<char> redo(kBlock), incomplete(kBlock), settled(S, 0);
+  EvaluationScratch resolve;
+  resolve.counts.assign(n_inputs, 0);
+  std::vector<int> blocking;
   std::vector<std::uint32_t> keys;
   const std::vector<Error> no_errors;
   Words matched, possible, a, u, all;
@@ -961,6 +971,18 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
         computed_outputs[k].push_back(x.is_constant() ? nullptr : &x);
         constant_outputs[k].push_back(x.is_constant() ? x.constant_value() : Value::null());
       }
+  // The key of a number or a date depends on its value alone, and values repeat (ages): a
+  // small direct-mapped table per column, kept between blocks, skips the search over cut points.
+  struct NumberKey {
+    std::int64_t value = 0;
+    std::uint32_t key = 0;
+    Type type = Type::null;  // null: empty
+  };
+  constexpr std::size_t kNumberKeys = 64;
+  std::vector<std::vector<NumberKey>> number_keys(p.decisions().size());
+  for (std::size_t k = 0; k < p.decisions().size(); ++k)
+    if (p.decisions()[k].kind == Decision::Kind::table)
+      number_keys[k].resize(p.decisions()[k].compiled->columns().size() * kNumberKeys);
   for (std::size_t b0 = begin; b0 < end; b0 += kBlock) {
     const std::size_t n = std::min(kBlock, end - b0);
     arena.reset();
@@ -972,6 +994,7 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
       Value& ref = frames[i * S + ref_slot];
       if (ref.is_null() && options.reference_date) ref = Value::date(*options.reference_date);
       redo[i] = ref.is_null() || !p.valid_at(ref.as_date());
+      incomplete[i] = 0;
     }
     for (const Constraint& c : p.constraints()) {
       c.expression.evaluate_rows(frames.data(), S, n, column.data(), 1, scratch, &arena);
@@ -993,9 +1016,11 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
         for (std::size_t i = 0; i < n; ++i) {
           hit[i] = -1;
           const Value* f = frames.data() + i * S;
+          bool waiting = false;  // a null value that a missing input could change
           if (f[slot].is_null())
             for (int in : p.slot_inputs(d.outputs[0].slot))
-              if (f[static_cast<std::size_t>(in)].is_null()) redo[i] = 1;
+              if (f[static_cast<std::size_t>(in)].is_null()) waiting = true;
+          if (waiting) incomplete[i] = 1;
         }
         continue;
       }
@@ -1014,7 +1039,8 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
       keys.resize(n_cols * kBlock);
       a.resize(W);
       u.resize(W);
-      truths.resize(t.generic_count());
+      const std::size_t G = t.generic_count();
+      truths.resize(n * G);
       for (std::size_t c = 0; c < n_cols; ++c) {
         const Value* vals;
         std::size_t stride;
@@ -1029,25 +1055,43 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
         std::uint32_t* kc = keys.data() + c * kBlock;
         if (plan_->tables[k][c].from_batch)
           plan_->tables[k][c].keys(batch, b0, n, options, t, c, kc);
-        else {
-          // Texts repeat within a block (the same output or constant): an address seen just
-          // before has the same key.
-          const char* last = nullptr;
-          std::size_t last_size = SIZE_MAX;
-          std::uint32_t last_key = 0;
+        else if (cols[c].kind == CompiledTable::Column::Kind::boolean) {
+          // As key_of: true 1, false 0, anything else the null region.
+          const std::uint32_t null_key = cols[c].null_key();
           for (std::size_t i = 0; i < n; ++i) {
             const Value& v = vals[i * stride];
-            if (v.type() != Type::string) {
+            kc[i] = v.type() == Type::boolean ? (v.as_bool() ? 1u : 0u) : null_key;
+          }
+        } else {
+          // Texts repeat within a block (outputs, constants, enum values): within a block an
+          // address names one text, so a small table of the addresses seen in this column gives
+          // their keys again (the block's arena is reset only between blocks).
+          NumberKey* numbers = number_keys[k].data() + c * kNumberKeys;
+          struct TextKey {
+            const char* text = nullptr;
+            std::size_t size = 0;
+            std::uint32_t key = 0;
+          };
+          TextKey texts[8];
+          for (std::size_t i = 0; i < n; ++i) {
+            const Value& v = vals[i * stride];
+            const Type type = v.type();
+            if (type == Type::integer || type == Type::decimal || type == Type::date) {
+              NumberKey& e = numbers[static_cast<std::uint64_t>(v.as_int()) % kNumberKeys];
+              if (e.type != type || e.value != v.as_int()) e = {v.as_int(), t.key_of(c, v), type};
+              kc[i] = e.key;
+              continue;
+            }
+            if (type != Type::string) {
               kc[i] = t.key_of(c, v);
               continue;
             }
             const std::string_view text = v.as_string();
-            if (text.data() != last || text.size() != last_size) {
-              last = text.data();
-              last_size = text.size();
-              last_key = t.key_of(c, v);
-            }
-            kc[i] = last_key;
+            const auto address = reinterpret_cast<std::uintptr_t>(text.data());
+            TextKey& e = texts[((address >> 3) ^ (address >> 7)) & 7];
+            if (e.text != text.data() || e.size != text.size() || !e.text)
+              e = {text.data(), text.size(), t.key_of(c, v)};
+            kc[i] = e.key;
           }
         }
         if (cols[c].generics.empty() && W == 1) {
@@ -1073,7 +1117,7 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
           for (std::size_t i = 0; i < n; ++i) {
             ctx.slots = frames.data() + i * S;
             t.column_masks(c, vals[i * stride], kc[i], ctx, a.data(), u.data(),
-                           truths.data() + t.generic_offset(c));
+                           truths.data() + i * G + t.generic_offset(c));
             std::uint64_t* m = matched.data() + i * W;
             std::uint64_t* q = possible.data() + i * W;
             for (std::size_t w = 0; w < W; ++w) {
@@ -1091,24 +1135,42 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
         Value* f = frames.data() + i * S;
         const int first = first_bit(m, W);
         hit[i] = first;
-        // Undecided rules before the first match (FIRST) or anywhere leave the row to the
-        // per-record path, as does more than one match under UNIQUE.
+        // Undecided rules before the first match (FIRST) or anywhere (the others) matter.
         const std::size_t limit = (d.hit_policy == HitPolicy::first && first >= 0)
                                       ? static_cast<std::size_t>(first)
                                       : t.rules();
         bool open = false;
-        for (std::size_t w = 0; w < W && w * 64 < limit; ++w) {
-          std::uint64_t und = q[w] & ~m[w];
-          if (w * 64 + 64 > limit) und &= (std::uint64_t{1} << (limit - w * 64)) - 1;
-          open |= und != 0;
+        if (W == 1) {  // the rules below the lowest match: one mask, no shift by a variable
+          const std::uint64_t before =
+              (d.hit_policy == HitPolicy::first && m[0]) ? (m[0] & (~m[0] + 1)) - 1 : ~0ull;
+          open = (q[0] & ~m[0] & before) != 0;
+        } else {
+          for (std::size_t w = 0; w < W && w * 64 < limit; ++w) {
+            std::uint64_t und = q[w] & ~m[w];
+            if (w * 64 + 64 > limit) und &= (std::uint64_t{1} << (limit - w * 64)) - 1;
+            open |= und != 0;
+          }
         }
         if (d.hit_policy == HitPolicy::unique && first >= 0) {
           std::size_t count = 0;
           for (std::size_t w = 0; w < W; ++w)
             count += static_cast<std::size_t>(std::popcount(m[w]));
-          open |= count > 1;
+          if (count > 1) redo[i] = 1;  // a hit-policy error: the per-record path reports it
         }
-        if (open) redo[i] = 1;
+        // Undecided rules in a row still complete: incomplete when a missing input could
+        // settle them, as evaluate() decides it, on this row's keys and truths.
+        if (open && !redo[i] && !incomplete[i]) {
+          blocking.clear();
+          for (std::size_t w = 0; w < W && w * 64 < limit; ++w)
+            for (std::uint64_t x = q[w] & ~m[w]; x; x &= x - 1) {
+              const std::size_t r = w * 64 + static_cast<std::size_t>(std::countr_zero(x));
+              if (r >= limit) break;
+              blocking.push_back(static_cast<int>(r));
+            }
+          if (count_missing(p, d, blocking, keys.data() + i, kBlock, truths.data() + i * G, f,
+                            settled.data(), resolve))
+            incomplete[i] = 1;
+        }
         EvalContext ctx{f, Value::null(), &arena};
         const std::size_t n_out = d.outputs.size();
         auto output = [&](std::size_t r, std::size_t o) {
@@ -1139,8 +1201,9 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
     for (std::size_t i = 0; i < n; ++i) {
       const std::size_t row = b0 + i;
       if (!redo[i]) {
-        out.status[row] = Status::complete;
-        if (sink) (*sink)(row, Status::complete, frames.data() + i * S, no_errors);
+        const Status st = incomplete[i] ? Status::incomplete : Status::complete;
+        out.status[row] = st;
+        if (sink) (*sink)(row, st, frames.data() + i * S, no_errors);
         continue;
       }
 

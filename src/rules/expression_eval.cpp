@@ -100,6 +100,27 @@ Value bound_test(const Value& x, const Value& bound, bool low, bool open) {
   return Value::boolean(open ? order < 0 : order <= 0);
 }
 
+// The same scalar, bit for bit (a text at the same address with the same length); lists are
+// never taken as identical.
+bool identical(const Value& a, const Value& b) {
+  if (a.type() != b.type()) return false;
+  switch (a.type()) {
+    case Type::null:
+      return true;
+    case Type::boolean:
+      return a.as_bool() == b.as_bool();
+    case Type::integer:
+    case Type::decimal:
+    case Type::date:
+      return a.as_int() == b.as_int();
+    case Type::string:
+      return a.as_string().data() == b.as_string().data() &&
+             a.as_string().size() == b.as_string().size();
+    default:
+      return false;
+  }
+}
+
 Value and3(const Value& a, const Value& b) {
   bool a_false = a.type() == Type::boolean && !a.as_bool();
   bool b_false = b.type() == Type::boolean && !b.as_bool();
@@ -112,6 +133,7 @@ Value and3(const Value& a, const Value& b) {
 }  // namespace detail
 
 using detail::Fn;
+using detail::identical;
 using detail::Node;
 using detail::Op;
 
@@ -257,6 +279,27 @@ Expression::Impl::Column Expression::Impl::eval_rows(std::int32_t index, Block& 
       b.used += (rows + sizeof(Value) - 1) / sizeof(Value);
       std::fill(state, state + rows, std::uint8_t{0});
       for (std::uint32_t k = 0; k < n.args_count; ++k) {
+        const Node& arg = nodes[static_cast<std::size_t>(args[n.args_begin + k])];
+        if ((arg.op == Op::equal || arg.op == Op::not_equal) &&
+            nodes[static_cast<std::size_t>(arg.a)].op == Op::slot &&
+            nodes[static_cast<std::size_t>(arg.b)].op == Op::constant &&
+            nodes[static_cast<std::size_t>(arg.b)].value.type() == Type::string) {
+          // name = "literal" read straight from the frames, as the equal case below computes
+          // it: null stays unknown, any other value is equal or not.
+          const Value* x = b.frames + nodes[static_cast<std::size_t>(arg.a)].a;
+          const std::string_view literal = nodes[static_cast<std::size_t>(arg.b)].value.as_string();
+          const bool negate = arg.op == Op::not_equal;
+          for (std::size_t i = 0; i < rows; ++i) {
+            const Value& v = x[i * b.stride];
+            if (v.is_null()) {
+              state[i] = state[i] == 2 ? 2 : 1;
+              continue;
+            }
+            const bool same = v.type() == Type::string && same_text(v.as_string(), literal);
+            if ((same != negate) == decisive) state[i] = 2;
+          }
+          continue;
+        }
         const std::size_t before = b.used;
         Column v = eval_rows(args[n.args_begin + k], b);
         for (std::size_t i = 0; i < rows; ++i) {
@@ -309,7 +352,21 @@ Expression::Impl::Column Expression::Impl::eval_rows(std::int32_t index, Block& 
     case Op::greater_equal: {
       Column x = eval_rows(n.a, b), y = eval_rows(n.b, b);
       Value* out = fresh();
-      for (std::size_t i = 0; i < rows; ++i) out[i] = detail::ordering(n.op, x[i], y[i]);
+      for (std::size_t i = 0; i < rows; ++i) {
+        const Value& l = x[i];
+        const Value& r = y[i];
+        if (l.type() == Type::integer && r.type() == Type::integer) {
+          // Two integers (ages, durations): their order is compare_numbers' order.
+          const std::int64_t p = l.as_int(), q = r.as_int();
+          const int order = p < q ? -1 : (p > q ? 1 : 0);
+          out[i] = Value::boolean(n.op == Op::less         ? order < 0
+                                  : n.op == Op::less_equal ? order <= 0
+                                  : n.op == Op::greater    ? order > 0
+                                                           : order >= 0);
+          continue;
+        }
+        out[i] = detail::ordering(n.op, l, r);
+      }
       return {out, 1};
     }
     case Op::is_null:
@@ -367,7 +424,19 @@ Expression::Impl::Column Expression::Impl::eval_rows(std::int32_t index, Block& 
         Value* out = fresh();
         EvalContext ctx{nullptr, Value::null(), b.arena};
         for (std::size_t i = 0; i < rows; ++i) {
-          for (std::uint32_t k = 0; k < n.args_count; ++k) given[k] = argv[k][i];
+          // Functions read only their arguments: the same arguments as the row before give
+          // the same value. The reference date is the same on every row, so a deadline such
+          // as add_months(reference_date, 1) is worked out once per block.
+          bool same = i > 0;
+          for (std::uint32_t k = 0; k < n.args_count; ++k) {
+            const Value& v = argv[k][i];
+            same = same && identical(v, given[k]);
+            given[k] = v;
+          }
+          if (same) {
+            out[i] = out[i - 1];
+            continue;
+          }
           ctx.slots = b.frames + i * b.stride;
           out[i] = call(n, ctx, Value::null(), given);
         }

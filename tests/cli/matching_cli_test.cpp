@@ -11,7 +11,11 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "aiguillage/matching/explanation.hpp"
 
@@ -176,6 +180,156 @@ TEST_F(MatchingCliTest, PersonsForOffersAndFiltersAgreeWithScoringEveryPair) {
   const std::string p = " --profiles '" + profiles_.string() + "'";
   EXPECT_EQ(run("match " + common_ + p + " --max-km -3").code, 2);
   EXPECT_EQ(run("match " + common_ + p + " --threads 0").code, 2);
+}
+
+// Each person's best `k` offers by the library's score, excluded ones left out.
+std::vector<std::vector<std::pair<std::size_t, double>>> candidates_of(
+    const aiguillage::Referential& ref, const aiguillage::ScoringConfig& cfg,
+    const aiguillage::OfferBatch& offers, const aiguillage::ProfileBatch& profiles, std::size_t k) {
+  using namespace aiguillage;
+  std::vector<std::vector<std::pair<std::size_t, double>>> out;
+  for (const Profile& p : profiles.profiles) {
+    std::vector<std::pair<std::size_t, double>> all;
+    for (std::size_t o = 0; o < offers.offers.size(); ++o) {
+      const Score s = score(p, offers.offers[o], ref, cfg);
+      if (!s.excluded) all.emplace_back(o, s.score);
+    }
+    std::sort(all.begin(), all.end(), [&](const auto& a, const auto& b) {
+      return ranks_before(false, a.second, offers.offers[a.first].id, false, b.second,
+                          offers.offers[b.first].id);
+    });
+    if (all.size() > k) all.resize(k);
+    out.push_back(all);
+  }
+  return out;
+}
+
+TEST_F(MatchingCliTest, AssignIsOptimalOverTheCandidatesAndStableModeIsStable) {
+  using namespace aiguillage;
+  const Referential ref = Referential::load((kSource / "data/rome-subset").string());
+  const ScoringConfig cfg = parse_scoring(slurp(kSource / "rules/matching/scoring-default.json"));
+  const OfferBatch offers = load_offers_jsonl(slurp(offers_), ref);
+  const ProfileBatch profiles = load_profiles_jsonl(slurp(profiles_), ref);
+  const auto cand = candidates_of(ref, cfg, offers, profiles, 3);
+  auto offer_index = [&](const std::string& id) {
+    for (std::size_t o = 0; o < offers.offers.size(); ++o)
+      if (offers.offers[o].id == id) return o;
+    return offers.offers.size();
+  };
+
+  Result r = run("assign " + common_ + " --profiles '" + profiles_.string() +
+                 "' --candidates 3 --one-position");
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto recs = r.records();
+  ASSERT_FALSE(recs.empty());
+  const json summary = recs.back()["summary"];
+  recs.pop_back();
+  double total = 0;
+  std::set<std::string> persons_seen, offers_seen;
+  for (const json& j : recs) {
+    EXPECT_TRUE(persons_seen.insert(j["profile_id"]).second);
+    EXPECT_TRUE(offers_seen.insert(j["offer_id"]).second);  // one place per offer
+    total += j["score"].get<double>();
+  }
+  // Brute force: every person takes one of their candidates or none, offers distinct; the
+  // most pairs first, then the largest total.
+  std::size_t best_pairs = 0;
+  double best_total = 0;
+  std::vector<int> pick(cand.size(), -1);
+  std::function<void(std::size_t, std::size_t, double, std::set<std::size_t>&)> walk =
+      [&](std::size_t p, std::size_t pairs, double sum, std::set<std::size_t>& used) {
+        if (p == cand.size()) {
+          if (pairs > best_pairs || (pairs == best_pairs && sum > best_total + 1e-12)) {
+            best_pairs = pairs;
+            best_total = sum;
+          }
+          return;
+        }
+        walk(p + 1, pairs, sum, used);
+        for (const auto& [o, s] : cand[p])
+          if (used.insert(o).second) {
+            walk(p + 1, pairs + 1, sum + s, used);
+            used.erase(o);
+          }
+      };
+  std::set<std::size_t> used;
+  walk(0, 0, 0.0, used);
+  EXPECT_EQ(recs.size(), best_pairs);
+  EXPECT_NEAR(total, best_total, 1e-9);
+  EXPECT_EQ(summary["pairs"], best_pairs);
+  EXPECT_NEAR(summary["total_score"].get<double>(), total, 1e-12);
+  EXPECT_EQ(summary["mode"], "optimal");
+
+  // Stable: no person and offer listing each other would both rather be together.
+  Result st = run("assign " + common_ + " --profiles '" + profiles_.string() +
+                  "' --candidates 3 --one-position --mode stable");
+  ASSERT_EQ(st.code, 0) << st.err;
+  auto srecs = st.records();
+  srecs.pop_back();
+  std::vector<std::size_t> match(cand.size(), offers.offers.size());
+  std::map<std::size_t, std::size_t> holder;  // offer -> person
+  for (const json& j : srecs) {
+    std::size_t p = 0;
+    while (profiles.profiles[p].id != j["profile_id"]) ++p;
+    match[p] = offer_index(j["offer_id"]);
+    holder[match[p]] = p;
+  }
+  auto score_of = [&](std::size_t p, std::size_t o) {
+    for (const auto& [x, s] : cand[p])
+      if (x == o) return s;
+    return -1.0;
+  };
+  for (std::size_t p = 0; p < cand.size(); ++p)
+    for (const auto& [o, s] : cand[p]) {
+      const bool person_prefers = match[p] == offers.offers.size() ||
+                                  ranks_before(false, s, offers.offers[o].id, false,
+                                               score_of(p, match[p]), offers.offers[match[p]].id);
+      if (!person_prefers) continue;
+      auto h = holder.find(o);
+      const bool offer_prefers =
+          h == holder.end() ||
+          ranks_before(false, s, profiles.profiles[p].id, false, score_of(h->second, o),
+                       profiles.profiles[h->second].id);
+      EXPECT_FALSE(offer_prefers) << "blocking pair " << p << " " << o;
+    }
+  EXPECT_EQ(run("assign " + common_ + " --profiles '" + profiles_.string() + "' --mode best").code,
+            2);
+  EXPECT_EQ(run("assign " + common_ + " --profiles '" + profiles_.string() +
+                "' --mode stable --per-person 2")
+                .code,
+            2);
+}
+
+TEST_F(MatchingCliTest, ExplainMatchExplainsOnePairAsTheLibraryDoes) {
+  using namespace aiguillage;
+  const Referential ref = Referential::load((kSource / "data/rome-subset").string());
+  const ScoringConfig cfg = parse_scoring(slurp(kSource / "rules/matching/scoring-default.json"));
+  const OfferBatch offers = load_offers_jsonl(slurp(offers_), ref);
+  const ProfileBatch profiles = load_profiles_jsonl(slurp(profiles_), ref);
+  const Profile& p = profiles.profiles[1];
+  const Offer& o = offers.offers[7];
+  const MatchExplanation want = explain_match(p, o, ref, cfg, offers.offers);
+  Result text = run("explain-match " + common_ + " --profiles '" + profiles_.string() +
+                    "' --profile-id " + p.id + " --offer-id " + o.id);
+  ASSERT_EQ(text.code, 0) << text.err;
+  EXPECT_EQ(text.out, want.to_text());
+  Result js = run("explain-match " + common_ + " --profiles '" + profiles_.string() +
+                  "' --profile-id " + p.id + " --offer-id " + o.id + " --json --lang en");
+  ASSERT_EQ(js.code, 0) << js.err;
+  EXPECT_EQ(json::parse(js.out), json::parse(want.to_json(ExplanationLanguage::en)));
+  Result persons = run("explain-match " + common_ + " --profiles '" + profiles_.string() +
+                       "' --profile-id " + p.id + " --offer-id " + o.id + " --persons --json");
+  ASSERT_EQ(persons.code, 0) << persons.err;
+  EXPECT_EQ(json::parse(persons.out)["cohort"]["size"], profiles.profiles.size());
+  EXPECT_EQ(run("explain-match " + common_ + " --profiles '" + profiles_.string() +
+                "' --profile-id " + p.id + " --offer-id NOPE")
+                .code,
+            1);
+  EXPECT_EQ(run("explain-match " + common_ + " --profiles '" + profiles_.string() +
+                "' --offer-id " + o.id)
+                .code,
+            1);  // several persons and no --profile-id
+  EXPECT_EQ(run("explain-match " + common_ + " --profiles '" + profiles_.string() + "'").code, 2);
 }
 
 TEST_F(MatchingCliTest, ExplainGivesTheFullExplanationInTheChosenLanguage) {

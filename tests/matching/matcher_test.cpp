@@ -464,6 +464,29 @@ TEST(OfferBank, TheBoundSparesMostOffers) {
   EXPECT_GE(stats.rounds, 1u);
 }
 
+TEST(Banks, WithTheDefaultWeightsTheBoundSparesMostDocuments) {
+  // Offers of one fiche each: the persons who hold that fiche's competences come first.
+  Generator g(31);
+  std::vector<Offer> offers;
+  for (std::size_t i = 0; i < 1500; ++i) offers.push_back(g.offer(i));
+  std::vector<Profile> profiles;
+  for (std::size_t i = 0; i < 1500; ++i) profiles.push_back(g.profile(i));
+  const OfferBank offer_bank(offers, subset(), default_config());
+  const ProfileBank profile_bank(profiles, subset(), default_config());
+  std::size_t offers_scored = 0, persons_scored = 0;
+  for (std::size_t q = 0; q < 10; ++q) {
+    MatchSearchStatistics a, b;
+    expect_same(offer_bank.top_offers(profiles[q], 5, {}, &a),
+                brute_top_offers(profiles[q], offers, default_config(), 5, {}), "offers");
+    expect_same(profile_bank.top_profiles(offers[q], 5, {}, &b),
+                brute_top_profiles(offers[q], profiles, default_config(), 5, {}), "persons");
+    offers_scored += a.scored;
+    persons_scored += b.scored;
+  }
+  EXPECT_LT(offers_scored, 10 * offers.size() / 2);
+  EXPECT_LT(persons_scored, 10 * profiles.size() / 2);
+}
+
 TEST(ProfileBank, RandomBanksEqualScoringEveryPerson) {
   Generator g(77);
   std::vector<Profile> profiles = example_profiles();

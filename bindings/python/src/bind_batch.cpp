@@ -76,10 +76,31 @@ void set_objects(NativeBatch& b, int input, const py::array& objects) {
   if (!PyDateTimeAPI) PyDateTime_IMPORT;
   const py::array contiguous = py::array::ensure(objects, py::array::c_style);
   auto* const* data = static_cast<PyObject* const*>(contiguous.data());
+  const FieldSpec& field = b.columns.pack().inputs().field(static_cast<std::size_t>(input));
+  const bool enumeration = field.type == FieldType::enumeration;
+  // Enum cells: the code of the object seen just before (the same str object, or the same
+  // text, which pandas columns repeat), else a search of the closed list.
+  PyObject* last_object = nullptr;
+  int last_code = -1;
   translate("InputError", [&] {
     for (std::size_t row = 0; row < rows; ++row) {
       PyObject* o = data[row];
-      if (is_missing(o)) {
+      if (enumeration && PyUnicode_CheckExact(o) && PyUnicode_IS_COMPACT_ASCII(o)) {
+        if (o != last_object) {
+          const std::string_view text(static_cast<const char*>(PyUnicode_DATA(o)),
+                                      static_cast<std::size_t>(PyUnicode_GET_LENGTH(o)));
+          if (last_code < 0 || !same_text(field.values[static_cast<std::size_t>(last_code)], text))
+            last_code = field.enum_index(text);
+          last_object = o;
+        }
+        if (last_code >= 0) {
+          b.columns.set_enum_code(input, row, last_code);
+          continue;
+        }
+        // Not a value of the list: the text path below reports it.
+      }
+      // Strings and booleans are never missing: tested first, they skip the type-name checks.
+      if (!PyUnicode_Check(o) && !PyBool_Check(o) && is_missing(o)) {
         b.columns.set_text(input, row, std::nullopt);
       } else if (PyUnicode_Check(o)) {
         Py_ssize_t size = 0;

@@ -98,6 +98,51 @@ Documents<Document> parse_each(std::shared_ptr<const Referential> referential,
   return out;
 }
 
+// The Python class of a set of offers or of profiles: read from JSON Lines or from one text
+// per document, bad records kept apart with their line and error.
+template <class Document, class Batch>
+void bind_documents(py::module_& m, const char* name, const std::string& what,
+                    std::vector<Document> Batch::*documents,
+                    Batch (*load)(std::string_view, const Referential&),
+                    Document (*parse)(std::string_view, const Referential&)) {
+  using Native = Documents<Document>;
+  py::class_<Native, std::shared_ptr<Native>>(m, name)
+      .def_static(
+          "from_jsonl",
+          [documents, load](std::shared_ptr<Referential> referential, const std::string& text) {
+            auto out = std::make_shared<Native>();
+            out->referential = referential;
+            py::gil_scoped_release release;
+            Batch batch = load(text, *referential);
+            out->documents = std::move(batch.*documents);
+            out->lines = std::move(batch.lines);
+            out->errors = std::move(batch.errors);
+            return out;
+          })
+      .def_static(
+          "from_texts",
+          [parse](std::shared_ptr<Referential> referential, const std::vector<std::string>& texts) {
+            py::gil_scoped_release release;
+            return std::make_shared<Native>(parse_each<Document>(
+                referential, texts,
+                [parse](const std::string& t, const Referential& r) { return parse(t, r); }));
+          })
+      .def("__len__", [](const Native& d) { return d.documents.size(); })
+      .def("get",
+           [what](const Native& d, std::size_t i) {
+             if (i >= d.documents.size()) throw py::index_error(what + " index out of range");
+             return d.documents[i];
+           })
+      .def_property_readonly("ids",
+                             [](const Native& d) {
+                               py::list out;
+                               for (const Document& doc : d.documents) out.append(doc.id);
+                               return out;
+                             })
+      .def_readonly("lines", &Native::lines)
+      .def_property_readonly("rejected", [](const Native& d) { return error_list(d.errors); });
+}
+
 py::list unknown_list(const std::vector<UnknownReference>& unknown) {
   py::list out;
   for (const UnknownReference& u : unknown) out.append(py::make_tuple(u.pointer, u.code));
@@ -485,77 +530,10 @@ void bind_matching(py::module_& m) {
           })
       .def_property_readonly("unknown", [](const Profile& p) { return unknown_list(p.unknown); });
 
-  py::class_<NativeOffers, std::shared_ptr<NativeOffers>>(m, "NativeOffers")
-      .def_static("from_jsonl",
-                  [](std::shared_ptr<Referential> referential, const std::string& text) {
-                    auto out = std::make_shared<NativeOffers>();
-                    out->referential = referential;
-                    py::gil_scoped_release release;
-                    OfferBatch batch = load_offers_jsonl(text, *referential);
-                    out->documents = std::move(batch.offers);
-                    out->lines = std::move(batch.lines);
-                    out->errors = std::move(batch.errors);
-                    return out;
-                  })
-      .def_static(
-          "from_texts",
-          [](std::shared_ptr<Referential> referential, const std::vector<std::string>& texts) {
-            py::gil_scoped_release release;
-            return std::make_shared<NativeOffers>(parse_each<Offer>(
-                referential, texts,
-                [](const std::string& t, const Referential& r) { return parse_offer(t, r); }));
-          })
-      .def("__len__", [](const NativeOffers& o) { return o.documents.size(); })
-      .def("get",
-           [](const NativeOffers& o, std::size_t i) {
-             if (i >= o.documents.size()) throw py::index_error("offer index out of range");
-             return o.documents[i];
-           })
-      .def_property_readonly("ids",
-                             [](const NativeOffers& o) {
-                               py::list out;
-                               for (const Offer& d : o.documents) out.append(d.id);
-                               return out;
-                             })
-      .def_readonly("lines", &NativeOffers::lines)
-      .def_property_readonly("rejected",
-                             [](const NativeOffers& o) { return error_list(o.errors); });
-
-  py::class_<NativeProfiles, std::shared_ptr<NativeProfiles>>(m, "NativeProfiles")
-      .def_static("from_jsonl",
-                  [](std::shared_ptr<Referential> referential, const std::string& text) {
-                    auto out = std::make_shared<NativeProfiles>();
-                    out->referential = referential;
-                    py::gil_scoped_release release;
-                    ProfileBatch batch = load_profiles_jsonl(text, *referential);
-                    out->documents = std::move(batch.profiles);
-                    out->lines = std::move(batch.lines);
-                    out->errors = std::move(batch.errors);
-                    return out;
-                  })
-      .def_static(
-          "from_texts",
-          [](std::shared_ptr<Referential> referential, const std::vector<std::string>& texts) {
-            py::gil_scoped_release release;
-            return std::make_shared<NativeProfiles>(parse_each<Profile>(
-                referential, texts,
-                [](const std::string& t, const Referential& r) { return parse_profile(t, r); }));
-          })
-      .def("__len__", [](const NativeProfiles& p) { return p.documents.size(); })
-      .def("get",
-           [](const NativeProfiles& p, std::size_t i) {
-             if (i >= p.documents.size()) throw py::index_error("profile index out of range");
-             return p.documents[i];
-           })
-      .def_property_readonly("ids",
-                             [](const NativeProfiles& p) {
-                               py::list out;
-                               for (const Profile& d : p.documents) out.append(d.id);
-                               return out;
-                             })
-      .def_readonly("lines", &NativeProfiles::lines)
-      .def_property_readonly("rejected",
-                             [](const NativeProfiles& p) { return error_list(p.errors); });
+  bind_documents<Offer, OfferBatch>(m, "NativeOffers", "offer", &OfferBatch::offers,
+                                    &load_offers_jsonl, &parse_offer);
+  bind_documents<Profile, ProfileBatch>(m, "NativeProfiles", "profile", &ProfileBatch::profiles,
+                                        &load_profiles_jsonl, &parse_profile);
 
   // -- scores and explanations -----------------------------------------------------------------
   m.def(
