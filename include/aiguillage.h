@@ -354,6 +354,297 @@ AIG_API aig_status aig_log_replay(const char* path, const aig_registry* registry
 AIG_API aig_status aig_log_replay_against(const char* path, const aig_pack* against, char* buf,
                                           size_t size, size_t* needed);
 
+/* ---- matching: referentials, documents, scores and explanations ------------------------- */
+
+/* A competence referential: ROME 4.0 (CSV files), optionally with ESCO v1.1.1 (its two zips).
+ * Immutable once loaded; it must outlive every handle built with it (offers, profiles, banks). */
+typedef struct aig_referential aig_referential;
+
+/* Loads ROME from a folder of unix_*_v*_utf8.csv files and, when esco_dir is neither NULL nor
+ * "", ESCO from a folder holding its classification and relations zips. A missing folder or
+ * file is AIG_ERR_IO; a malformed file AIG_ERR_REFERENTIAL_FORMAT. Codes the files cite but do
+ * not define are counted in the statistics, never fatal. */
+AIG_API aig_status aig_referential_load(const char* rome_dir, const char* esco_dir,
+                                        aig_referential** out);
+AIG_API void aig_referential_destroy(aig_referential* referential);
+/* The load statistics as a JSON object (fiches, appellations, competences, ..., unknown_codes,
+ * unknown_examples [{file, line, code, context}]). */
+AIG_API aig_status aig_referential_statistics_json(const aig_referential* referential, char* buf,
+                                                   size_t size, size_t* needed);
+/* Items (competences, savoirs, ESCO skills, ...) and occupations (ROME fiches, ESCO
+ * occupations) have dense ids 0 .. count - 1. Counts are 0 for a NULL referential. */
+AIG_API size_t aig_referential_item_count(const aig_referential* referential);
+AIG_API size_t aig_referential_occupation_count(const aig_referential* referential);
+/* The id of a code, -1 when unknown: items by ROME code_ogr ("118018") or ESCO URI, occupations
+ * by ROME code ("A1101") or ESCO URI. */
+AIG_API int64_t aig_referential_find_item(const aig_referential* referential, const char* code);
+AIG_API int64_t aig_referential_find_occupation(const aig_referential* referential,
+                                                const char* code);
+/* Code and label of an id, owned by the referential; NULL for an id out of range. */
+AIG_API const char* aig_referential_item_code(const aig_referential* referential, int64_t item);
+AIG_API const char* aig_referential_item_label(const aig_referential* referential, int64_t item);
+AIG_API const char* aig_referential_occupation_code(const aig_referential* referential,
+                                                    int64_t occupation);
+AIG_API const char* aig_referential_occupation_label(const aig_referential* referential,
+                                                     int64_t occupation);
+
+/* The weights and policies of the matching score (an aiguillage.scoring 1.0 document). */
+typedef struct aig_scoring aig_scoring;
+
+/* The built-in defaults (those of rules/matching/scoring-default.json). */
+AIG_API aig_status aig_scoring_default(aig_scoring** out);
+/* From JSON text (`size` bytes; (size_t)-1 for a NUL-terminated string) or a file. Omitted
+ * fields keep the defaults; a bad field is an error with its JSON pointer. */
+AIG_API aig_status aig_scoring_load_json(const char* json, size_t size, aig_scoring** out);
+AIG_API aig_status aig_scoring_load_file(const char* path, aig_scoring** out);
+AIG_API void aig_scoring_destroy(aig_scoring* scoring);
+/* Owned by the handle; NULL for a NULL handle. */
+AIG_API const char* aig_scoring_id(const aig_scoring* scoring);
+AIG_API const char* aig_scoring_version(const aig_scoring* scoring);
+
+/* A set of offers (offres d'emploi v2 objects or aiguillage.offer documents) or of profiles
+ * (aiguillage.profile documents), read from JSON Lines against a referential. A bad line is
+ * rejected alone: the set keeps every good line, and the rejected lines with their errors.
+ * The referential must outlive the set. Immutable. */
+typedef struct aig_offers aig_offers;
+typedef struct aig_profiles aig_profiles;
+
+/* From JSON Lines text (`size` bytes; (size_t)-1 for a NUL-terminated string) or a file (a
+ * file that cannot be read is AIG_ERR_IO). Rejected lines are not a failure of the call. */
+AIG_API aig_status aig_offers_load_jsonl(const aig_referential* referential, const char* text,
+                                         size_t size, aig_offers** out);
+AIG_API aig_status aig_offers_load_file(const aig_referential* referential, const char* path,
+                                        aig_offers** out);
+AIG_API void aig_offers_destroy(aig_offers* offers);
+/* Good documents, 0 for NULL. */
+AIG_API size_t aig_offers_count(const aig_offers* offers);
+/* The id of document i (file order of the good lines), owned by the set; NULL out of range. */
+AIG_API const char* aig_offers_id(const aig_offers* offers, size_t i);
+/* The 1-based line of document i; 0 out of range. */
+AIG_API size_t aig_offers_line(const aig_offers* offers, size_t i);
+/* Rejected lines, 0 for NULL. */
+AIG_API size_t aig_offers_error_count(const aig_offers* offers);
+/* The rejected lines as a JSON array [{"line", "code", "name", "message", "pointer"}]. */
+AIG_API aig_status aig_offers_errors_json(const aig_offers* offers, char* buf, size_t size,
+                                          size_t* needed);
+
+AIG_API aig_status aig_profiles_load_jsonl(const aig_referential* referential, const char* text,
+                                           size_t size, aig_profiles** out);
+AIG_API aig_status aig_profiles_load_file(const aig_referential* referential, const char* path,
+                                          aig_profiles** out);
+AIG_API void aig_profiles_destroy(aig_profiles* profiles);
+AIG_API size_t aig_profiles_count(const aig_profiles* profiles);
+AIG_API const char* aig_profiles_id(const aig_profiles* profiles, size_t i);
+AIG_API size_t aig_profiles_line(const aig_profiles* profiles, size_t i);
+AIG_API size_t aig_profiles_error_count(const aig_profiles* profiles);
+AIG_API aig_status aig_profiles_errors_json(const aig_profiles* profiles, char* buf, size_t size,
+                                            size_t* needed);
+
+/* In the matching calls below, `scoring` may be NULL (the defaults). A bad profile or offer
+ * fails the call with its code; the error pointer is prefixed by the document it points into:
+ * "/profile/competences/2/code", "/offer/lieuTravail/latitude". */
+
+/* The score of one profile (an aiguillage.profile JSON object) against one offer, as JSON:
+ * {"profile_id", "offer_id", "score", "excluded", "intercept", "terms" [{term, weight, feature,
+ * contribution}], "penalties" [{reason, contribution}], "reason_codes", "reasons" (principal,
+ * at most 4: {kind, name, feature, contribution}), "competences" [{code, requirement, credit,
+ * evidence, value, unknown_code}], "distance_km", "mobility_steps"}. score = intercept +
+ * Σ contributions + Σ penalties. */
+AIG_API aig_status aig_match_score_json(const aig_referential* referential,
+                                        const aig_scoring* scoring, const char* profile_json,
+                                        const char* offer_json, char* buf, size_t size,
+                                        size_t* needed);
+
+/* The explanation of one match among a cohort, the other offers scored for this person
+ * (`cohort` may be NULL: the offer alone; an offer of the cohort with the explained offer's id
+ * is that offer, not counted twice). lang is "fr" or "en" (NULL: "fr"); top (0: 10) is the
+ * "would enter your top N" of the counterfactual. JSON: aiguillage.match_explanation 1.0 (term
+ * table, credits with their referential edges, principal reasons with their text, the
+ * counterfactual, the rank in the cohort). Text: what the person is shown, then the full
+ * table for counsellors. */
+AIG_API aig_status aig_match_explain_json(const aig_referential* referential,
+                                          const aig_scoring* scoring, const char* profile_json,
+                                          const char* offer_json, const aig_offers* cohort,
+                                          const char* lang, size_t top, char* buf, size_t size,
+                                          size_t* needed);
+AIG_API aig_status aig_match_explain_text(const aig_referential* referential,
+                                          const aig_scoring* scoring, const char* profile_json,
+                                          const char* offer_json, const aig_offers* cohort,
+                                          const char* lang, size_t top, char* buf, size_t size,
+                                          size_t* needed);
+/* Only what the person is shown first: the header (score, rank), the principal reasons and
+ * the counterfactual. */
+AIG_API aig_status aig_match_explain_summary(const aig_referential* referential,
+                                             const aig_scoring* scoring, const char* profile_json,
+                                             const char* offer_json, const aig_offers* cohort,
+                                             const char* lang, size_t top, char* buf, size_t size,
+                                             size_t* needed);
+
+/* ---- matching: banks of documents, the exact top-k by the full score --------------------- */
+
+/* Offers indexed for persons' queries (aig_offer_bank), or persons for an offer's query
+ * (aig_profile_bank): the competence index with the referential's partial credit, answering
+ * the exact top-k by the full score of aig_match_score_json, the same as scoring every
+ * document and sorting (passing documents first, then score, then id); excluded documents are
+ * never listed. A bank copies its documents (document i is document i of the set it was built
+ * from); the referential must outlive it. Immutable; a const bank serves any number of
+ * threads. */
+typedef struct aig_offer_bank aig_offer_bank;
+typedef struct aig_profile_bank aig_profile_bank;
+
+/* Filters of a bank query. Zero-initialised ({0}) means none. */
+typedef struct aig_match_filters {
+  const char* const* departements;   /* "75", "2A", "971": the accepted ones, or NULL */
+  size_t departement_count;          /* 0: any */
+  const char* const* contract_types; /* "CDI", "CDD", "MIS", ...: the accepted ones, or NULL */
+  size_t contract_type_count;        /* 0: any */
+  int has_max_km;                    /* non-zero: at most max_km around the query's location */
+  double max_km;                     /* >= 0 */
+} aig_match_filters;
+
+/* scoring may be NULL (the defaults); offers must have been read against referential. */
+AIG_API aig_status aig_offer_bank_create(const aig_referential* referential,
+                                         const aig_offers* offers, const aig_scoring* scoring,
+                                         aig_offer_bank** out);
+AIG_API void aig_offer_bank_destroy(aig_offer_bank* bank);
+/* Offers in the bank; 0 for NULL. */
+AIG_API size_t aig_offer_bank_size(const aig_offer_bank* bank);
+/* The k (> 0) best offers for one profile (JSON): out_index[k] (indices into the set) and
+ * out_score[k], the caller's; positions past the hits get -1 and NaN; *found (may be NULL)
+ * receives the count. A bad profile fails the call (pointer /profile/...). */
+AIG_API aig_status aig_offer_bank_top(const aig_offer_bank* bank, const char* profile_json,
+                                      size_t k, const aig_match_filters* filters,
+                                      int64_t* out_index, double* out_score, size_t* found);
+/* The same as JSON Lines, one line per offer, best first: {"profile_id", "offer_id", "index",
+ * "rank", "score", "reason_codes", "reasons" [{kind, name, feature, contribution, text}]}, the
+ * reasons' text in lang ("fr" or "en"; NULL: "fr"). */
+AIG_API aig_status aig_offer_bank_top_json(const aig_offer_bank* bank, const char* profile_json,
+                                           size_t k, const aig_match_filters* filters,
+                                           const char* lang, char* buf, size_t size,
+                                           size_t* needed);
+/* aig_offer_bank_top for every profile of a set, on `threads` threads (0: one per core), the
+ * same filters for all: out_index and out_score are profiles x k, profile-major. */
+AIG_API aig_status aig_offer_bank_top_batch(const aig_offer_bank* bank,
+                                            const aig_profiles* profiles, size_t k,
+                                            const aig_match_filters* filters, unsigned threads,
+                                            int64_t* out_index, double* out_score);
+
+/* The same the other way: persons for an offer (JSON, errors at /offer/...). */
+AIG_API aig_status aig_profile_bank_create(const aig_referential* referential,
+                                           const aig_profiles* profiles, const aig_scoring* scoring,
+                                           aig_profile_bank** out);
+AIG_API void aig_profile_bank_destroy(aig_profile_bank* bank);
+AIG_API size_t aig_profile_bank_size(const aig_profile_bank* bank);
+AIG_API aig_status aig_profile_bank_top(const aig_profile_bank* bank, const char* offer_json,
+                                        size_t k, const aig_match_filters* filters,
+                                        int64_t* out_index, double* out_score, size_t* found);
+AIG_API aig_status aig_profile_bank_top_json(const aig_profile_bank* bank, const char* offer_json,
+                                             size_t k, const aig_match_filters* filters,
+                                             const char* lang, char* buf, size_t size,
+                                             size_t* needed);
+AIG_API aig_status aig_profile_bank_top_batch(const aig_profile_bank* bank,
+                                              const aig_offers* offers, size_t k,
+                                              const aig_match_filters* filters, unsigned threads,
+                                              int64_t* out_index, double* out_score);
+
+/* ---- matching: numeric retrieval over caller arrays ------------------------------------- */
+
+/* An exact top-k index over sparse competence vectors (offers for a person's query, or
+ * profiles for an offer's query), built from caller arrays that it copies. Immutable; a const
+ * index serves any number of threads. */
+typedef struct aig_index aig_index;
+
+/* n entries in CSR form: entry e holds items[indptr[e] .. indptr[e+1]) with the weights in the
+ * same positions (finite, > 0; an item at most once per entry). Per entry (each array may be
+ * NULL): lat and lon (degrees; NULL: 0), departement (a caller's code; NULL: 0), contract_mask
+ * (bit c for contract code c; NULL: 0), max_km (the distance the entry accepts; NULL: no
+ * limit). Bad values are AIG_ERR_INVALID_ARGUMENT or AIG_ERR_DIMENSION_MISMATCH with the
+ * pointer /entries/<e>/...; indptr must start at 0 and never decrease. */
+AIG_API aig_status aig_index_build(size_t n, const int64_t* indptr, const uint32_t* items,
+                                   const double* weights, const double* lat, const double* lon,
+                                   const uint32_t* departement, const uint32_t* contract_mask,
+                                   const double* max_km, aig_index** out);
+AIG_API void aig_index_destroy(aig_index* index);
+/* Entries, distinct items and stored weights; 0 for NULL. */
+AIG_API size_t aig_index_size(const aig_index* index);
+AIG_API size_t aig_index_item_count(const aig_index* index);
+AIG_API size_t aig_index_nonzeros(const aig_index* index);
+
+/* Filters of a query. Zero-initialised ({0}) means none. */
+typedef struct aig_retrieval_filters {
+  int has_origin;                /* non-zero: check distances around (origin_lat, origin_lon) */
+  double origin_lat, origin_lon; /* degrees */
+  double max_km;                 /* with has_origin: the limit, >= 0 (INFINITY: only the
+                                    entries' own max_km) */
+  const uint32_t* departements;  /* the accepted codes, or NULL */
+  size_t departement_count;      /* 0: any */
+  uint32_t contract_mask;        /* 0: any; else the entry needs a common bit */
+} aig_retrieval_filters;
+
+/* The k best entries for the query (items and weights, n_items long: the retrieval score is
+ * Σ q_i x_{e,i}), among those sharing an item with it that pass the filters (NULL: none):
+ * descending score, then ascending entry index. out_index[k] and out_score[k] are the caller's;
+ * the positions past the hits found get -1 and NaN; *found (may be NULL) receives their count. */
+AIG_API aig_status aig_index_top_k(const aig_index* index, const uint32_t* items,
+                                   const double* weights, size_t n_items, size_t k,
+                                   const aig_retrieval_filters* filters, int64_t* out_index,
+                                   double* out_score, size_t* found);
+/* top_k for n_queries queries in CSR form (query q holds items[indptr[q] .. indptr[q+1])), on
+ * `threads` threads (0: one per core). filters is NULL (none) or an array of n_queries filters.
+ * out_index and out_score are n_queries * k, query-major; missing hits are -1 and NaN. Every
+ * query is checked before any work starts: a bad one fails the call (pointer /queries/<q>/...). */
+AIG_API aig_status aig_index_batch_top_k(const aig_index* index, size_t n_queries,
+                                         const int64_t* indptr, const uint32_t* items,
+                                         const double* weights,
+                                         const aig_retrieval_filters* filters, size_t k,
+                                         unsigned threads, int64_t* out_index, double* out_score);
+
+/* ---- matching: assignment ---------------------------------------------------------------- */
+
+/* Objectives of the assignment solvers. */
+#define AIG_MINIMIZE 0
+#define AIG_MAXIMIZE 1
+
+/* One-to-one assignment of optimal total cost over dense costs (row-major, n_rows * n_cols). A
+ * forbidden pair is +INFINITY when minimising, -INFINITY when maximising. With n_rows <= n_cols
+ * every row is assigned, otherwise every column. col_of_row[n_rows] and row_of_col[n_cols]
+ * (either may be NULL) get the partner or -1; total_cost (may be NULL) the sum of the chosen
+ * costs. No complete assignment: AIG_ERR_INFEASIBLE; NaN costs: AIG_ERR_INVALID_ARGUMENT. */
+AIG_API aig_status aig_assign_dense(const double* costs, size_t n_rows, size_t n_cols,
+                                    int objective, int64_t* col_of_row, int64_t* row_of_col,
+                                    double* total_cost);
+/* The same over the listed edges only, CSR: row r's edges are indices[indptr[r] ..
+ * indptr[r+1]) with costs in values (finite). indptr has n_rows + 1 entries, starting at 0. */
+AIG_API aig_status aig_assign_sparse(size_t n_rows, size_t n_cols, const int64_t* indptr,
+                                     const int32_t* indices, const double* values, int objective,
+                                     int64_t* col_of_row, int64_t* row_of_col, double* total_cost);
+/* Offers with positions[o] places (n_offers), each person taking at most max_per_person, each
+ * of the n_edges candidate edges (edge_person[e], edge_offer[e], edge_cost[e]; edge_cost may be
+ * NULL: all 0) used at most once. First the most pairs, then the cheapest (or dearest with
+ * AIG_MAXIMIZE) among them. chosen[n_edges] (may be NULL) gets 1 for a chosen edge, else 0;
+ * n_chosen and total_cost (may be NULL) the count and the sum. */
+AIG_API aig_status aig_assign_capacitated(size_t n_persons, size_t n_offers,
+                                          const uint32_t* positions, uint32_t max_per_person,
+                                          size_t n_edges, const uint32_t* edge_person,
+                                          const uint32_t* edge_offer, const double* edge_cost,
+                                          int objective, uint8_t* chosen, size_t* n_chosen,
+                                          double* total_cost);
+
+/* Who proposes in aig_stable_match. */
+#define AIG_PERSONS_PROPOSE 0
+#define AIG_OFFERS_PROPOSE 1
+
+/* Stable matching by deferred acceptance. Preference lists, best first, in CSR form: person p
+ * ranks the offers person_prefs[person_indptr[p] .. person_indptr[p+1]), offer o the persons
+ * offer_prefs[offer_indptr[o] .. offer_indptr[o+1]) and has capacity[o] places; a pair is
+ * acceptable only when each lists the other. offer_of_person[n_persons] gets each person's offer
+ * or -1. The result is stable and optimal for the proposing side. */
+AIG_API aig_status aig_stable_match(size_t n_persons, const int64_t* person_indptr,
+                                    const uint32_t* person_prefs, size_t n_offers,
+                                    const int64_t* offer_indptr, const uint32_t* offer_prefs,
+                                    const uint32_t* capacity, int proposing,
+                                    int64_t* offer_of_person);
+
 #ifdef __cplusplus
 }
 #endif
