@@ -43,10 +43,12 @@ asan: deps
 	cmake --build build-asan -j$(JOBS)
 	# The largest property tests (and the explanation tests that sweep every example pair, a
 	# minute each without optimisation) already ran in the optimised build; the other
-	# explanation tests, golden files included, run here.
-	cd build-asan && ctest --output-on-failure -j$(JOBS) -E "EvaluatorPropertyTest|JdmImport.Zen8kTable|ExplanationTest.(ContributionsAndIntercept|ReasonsAreTheLargest|Counterfactual|PartialCredits|OutputIsDeterministic)"
+	# explanation tests, golden files included, run here. So do the banks' random sweeps against
+	# scoring every document (30-60 s each here); their small cases, batches and errors run here.
+	cd build-asan && ctest --output-on-failure -j$(JOBS) -E "EvaluatorPropertyTest|JdmImport.Zen8kTable|ExplanationTest.(ContributionsAndIntercept|ReasonsAreTheLargest|Counterfactual|PartialCredits|OutputIsDeterministic)|QuickScore|OfferBank.RandomBanks|ProfileBank.RandomBanks|Banks.WithTheDefaultWeights"
 
-# One pack used from 8 threads through the C API, under ThreadSanitizer.
+# One pack, one referential and one offer bank used from 8 threads through the C API, under
+# ThreadSanitizer.
 tsan: deps
 	cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIG_BUILD_BENCHMARKS=OFF \
 	  -DAIG_BUILD_PYTHON=OFF -DAIG_BUILD_EXAMPLES=OFF \
