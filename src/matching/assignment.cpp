@@ -115,10 +115,10 @@ TwoSmallest two_smallest_of_edges(const std::vector<double>& v, ForEach for_each
   return t;
 }
 
-// Jonker-Volgenant's augmenting row reduction, two passes, for square problems after the column
-// reduction: a free row takes its cheapest column j1 (reduced by v) and lowers v(j1) by the gap
-// to its second cheapest, so that the row's potential u = second minimum keeps every reduced cost
-// of the row non-negative and the new pair tight. The row it displaces is retried at once when
+// Jonker-Volgenant's augmenting row reduction, `passes` passes, for square problems after the
+// column reduction: a free row takes its cheapest column j1 (reduced by v) and lowers v(j1) by the
+// gap to its second cheapest, so that the row's potential u = second minimum keeps every reduced
+// cost of the row non-negative and the new pair tight. The row it displaces is retried at once when
 // the gap was positive. Dual feasibility holds throughout, so the Dijkstra phase stays exact.
 // two_smallest(i) gives the row's two smallest c(i,j) - v(j) over allowed pairs (TwoSmallest).
 // False when a row has no allowed pair.
