@@ -653,10 +653,13 @@ Assignment solve_sparse_assignment(const CsrView& m, Objective objective) {
                 at("indptr", m.n_rows));
   if (m.n_cols > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()))
     throw Error(ErrorCode::invalid_argument, "too many columns for 32-bit indices", "/n_cols");
-  std::vector<std::int64_t> last_row(m.n_cols, -1);  // catches duplicate edges in a row
-  for (std::size_t r = 0; r < m.n_rows; ++r) {
+  // The offsets are checked whole before any edge is read: a later decrease would otherwise
+  // let an earlier row run past the edges.
+  for (std::size_t r = 0; r < m.n_rows; ++r)
     if (m.indptr[r + 1] < m.indptr[r])
       throw Error(ErrorCode::invalid_argument, "indptr decreases", at("indptr", r + 1));
+  std::vector<std::int64_t> last_row(m.n_cols, -1);  // catches duplicate edges in a row
+  for (std::size_t r = 0; r < m.n_rows; ++r) {
     for (std::int64_t e = m.indptr[r]; e < m.indptr[r + 1]; ++e) {
       const auto k = static_cast<std::size_t>(e);
       const std::int32_t c = m.indices[k];

@@ -341,6 +341,13 @@ TEST(SparseAssignmentTest, BadInputsAreErrors) {
               solve_sparse_assignment({2, 2, indptr, idx, short_val});
             }),
             ErrorCode::dimension_mismatch);
+  // An offset larger than a later one: refused before any edge is read (ASan would see a read
+  // past the two edges otherwise).
+  const std::vector<std::int64_t> bulge = {0, 9, 2};
+  EXPECT_EQ(code_of([&] {
+              solve_sparse_assignment({2, 2, bulge, idx, val});
+            }),
+            ErrorCode::invalid_argument);
   const std::vector<std::int32_t> out_of_range = {0, 5};
   EXPECT_EQ(code_of([&] {
               solve_sparse_assignment({2, 2, indptr, out_of_range, val});
