@@ -27,9 +27,8 @@ std::string slurp(const std::string& path) {
 
 struct Fixture {
   Referential referential = Referential::load(std::string(AIG_SOURCE_DIR) + "/data/rome-subset");
-  OfferBatch offers =
-      load_offers_jsonl(slurp(std::string(AIG_SOURCE_DIR) + "/examples/data/offers-subset.jsonl"),
-                        referential);
+  OfferBatch offers = load_offers_jsonl(
+      slurp(std::string(AIG_SOURCE_DIR) + "/examples/data/offers-subset.jsonl"), referential);
   ProfileBatch profiles = load_profiles_jsonl(
       slurp(std::string(AIG_SOURCE_DIR) + "/examples/data/profiles-subset.jsonl"), referential);
   OfferBank bank{offers.offers, referential, {}};
