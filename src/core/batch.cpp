@@ -1,5 +1,10 @@
 #include "aiguillage/core/batch.hpp"
 
+#include <cstring>
+#include <limits>
+#include <string>
+#include <unordered_map>
+
 namespace aiguillage {
 inline namespace v1 {
 
@@ -13,6 +18,10 @@ Batch::Batch(const InputSchema& schema, std::size_t rows)
     if (t == FieldType::string || t == FieldType::list) col.other.assign(rows, Value::null());
   }
 }
+
+Batch::~Batch() = default;
+Batch::Batch(Batch&&) noexcept = default;
+Batch& Batch::operator=(Batch&&) noexcept = default;
 
 void Batch::check(std::size_t col, std::size_t row, const Value& v) const {
   if (col >= columns_.size() || row >= rows_)
@@ -119,6 +128,451 @@ Value Batch::get(std::size_t col, std::size_t row) const {
       return c.other[row];
   }
   return Value::null();
+}
+
+void Batch::clear() {
+  for (Column& c : columns_)
+    if (!c.present.empty()) std::memset(c.present.data(), 0, c.present.size());
+  arena_.reset();
+}
+
+// What read_json needs of each field, resolved once per batch so that reading a record does
+// not walk optionals, and the scratch space it reuses from record to record.
+struct Batch::JsonTables {
+  struct Field {
+    std::string_view name;
+    FieldType type = FieldType::string;
+    bool enum_items = false;  // a list of enum values
+    bool has_min = false, has_max = false;
+    std::int64_t min = 0, max = 0;  // decimal units for integers and decimals, days for dates
+    std::uint32_t max_length = std::numeric_limits<std::uint32_t>::max();
+    std::uint32_t max_items = std::numeric_limits<std::uint32_t>::max();
+    const std::vector<std::string>* values = nullptr;
+    // Long closed lists are looked up by hash; short ones by a scan (length first).
+    std::unordered_map<std::string_view, int> enum_index;
+  };
+  static constexpr std::size_t kScanLimit = 8;
+
+  explicit JsonTables(const InputSchema& schema) : stamp(schema.size(), 0) {
+    fields.resize(schema.size());
+    for (std::size_t k = 0; k < schema.size(); ++k) {
+      const FieldSpec& s = schema.field(k);
+      Field& f = fields[k];
+      f.name = s.name;
+      f.type = s.type;
+      f.enum_items = s.type == FieldType::list && s.item_type == FieldType::enumeration;
+      if (s.type == FieldType::date) {
+        f.has_min = s.min_date.has_value();
+        f.has_max = s.max_date.has_value();
+        if (f.has_min) f.min = s.min_date->days;
+        if (f.has_max) f.max = s.max_date->days;
+      } else {
+        f.has_min = s.min.has_value();
+        f.has_max = s.max.has_value();
+        if (f.has_min) f.min = s.min->units;
+        if (f.has_max) f.max = s.max->units;
+      }
+      if (s.max_length) f.max_length = *s.max_length;
+      if (s.max_items) f.max_items = *s.max_items;
+      f.values = &s.values;
+      if (s.values.size() > kScanLimit)
+        for (std::size_t v = 0; v < s.values.size(); ++v)
+          f.enum_index.emplace(s.values[v], static_cast<int>(v));  // the first of twins wins
+      if (s.required) required.push_back(k);
+    }
+  }
+
+  // The index of an enum value as FieldSpec::enum_index finds it, or -1.
+  static int find_enum(const Field& f, std::string_view v) {
+    if (!f.enum_index.empty()) {
+      auto it = f.enum_index.find(v);
+      return it == f.enum_index.end() ? -1 : it->second;
+    }
+    const std::vector<std::string>& values = *f.values;
+    for (std::size_t k = 0; k < values.size(); ++k)
+      if (values[k].size() == v.size() && std::memcmp(values[k].data(), v.data(), v.size()) == 0)
+        return static_cast<int>(k);
+    return -1;
+  }
+
+  std::vector<Field> fields;
+  std::vector<std::size_t> required;
+  // A field was given in the current record when its stamp equals `generation`: no clearing
+  // per record.
+  std::vector<std::uint32_t> stamp;
+  std::uint32_t generation = 0;
+  std::string name;                     // dotted name of a nested key
+  std::vector<std::string_view> items;  // the items of the list being read
+};
+
+// A strict reader for plain records, written for speed: it accepts exactly the texts that
+// InputSchema::parse_record reads through its plain reader without any error, and gives up on
+// anything else (escapes, non-ASCII bytes, exponents, integers over 18 digits, deep nesting,
+// any invalid value) so that parse_record decides and reports.
+class Batch::JsonReader {
+ public:
+  JsonReader(Batch& batch, JsonTables& tables, std::size_t row, std::string_view json,
+             UnknownFields unknown)
+      : batch_(batch),
+        t_(tables),
+        row_(row),
+        p_(json.data()),
+        end_(json.data() + json.size()),
+        ignore_(unknown == UnknownFields::ignore) {}
+
+  bool read() {
+    skip_space();
+    if (p_ == end_ || *p_ != '{') return false;
+    ++p_;
+    if (!object(0, 0)) return false;
+    skip_space();
+    if (p_ != end_) return false;
+    for (std::size_t k : t_.required)
+      if (!batch_.columns_[k].present[row_]) return false;
+    return true;
+  }
+
+ private:
+  static constexpr int kMaxDepth = 64;  // as parse_record's plain reader
+  static constexpr std::int64_t kWide = std::numeric_limits<std::int64_t>::max() / Decimal::kOne;
+  static constexpr std::int64_t kWideNegative =
+      std::numeric_limits<std::int64_t>::min() / Decimal::kOne;
+
+  static bool digit(char c) { return c >= '0' && c <= '9'; }
+
+  void skip_space() {
+    while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
+  }
+
+  bool literal(const char* word, std::size_t n) {
+    if (static_cast<std::size_t>(end_ - p_) < n || std::memcmp(p_, word, n) != 0) return false;
+    p_ += n;
+    return true;
+  }
+
+  // A string without escapes, control or non-ASCII bytes; p_ is on its opening quote.
+  bool string(std::string_view& out) {
+    const char* begin = ++p_;
+    while (p_ < end_) {
+      const auto c = static_cast<unsigned char>(*p_);
+      if (c == '"') {
+        out = std::string_view(begin, static_cast<std::size_t>(p_ - begin));
+        ++p_;
+        return true;
+      }
+      if (c == '\\' || c < 0x20 || c >= 0x80) return false;
+      ++p_;
+    }
+    return false;
+  }
+
+  // The field named by the current prefix and `key`, or -1. Records usually list fields in the
+  // schema's order: the field after the last one read is tried first.
+  int resolve(std::size_t prefix, std::string_view key) {
+    const std::size_t next = static_cast<std::size_t>(last_ + 1);
+    if (next < t_.fields.size()) {
+      const std::string_view name = t_.fields[next].name;
+      if (name.size() == prefix + key.size() &&
+          std::memcmp(name.data(), t_.name.data(), prefix) == 0 &&
+          std::memcmp(name.data() + prefix, key.data(), key.size()) == 0)
+        return static_cast<int>(next);
+    }
+    if (prefix == 0) return batch_.schema_->index_of(key);
+    t_.name.resize(prefix);
+    t_.name.append(key);
+    return batch_.schema_->index_of(t_.name);
+  }
+
+  // The members of an object whose '{' is read; `prefix` bytes of t_.name name it ("a.b.").
+  bool object(int depth, std::size_t prefix) {
+    skip_space();
+    if (p_ < end_ && *p_ == '}') {
+      ++p_;
+      return true;
+    }
+    while (true) {
+      skip_space();
+      std::string_view key;
+      if (p_ == end_ || *p_ != '"' || !string(key)) return false;
+      skip_space();
+      if (p_ == end_ || *p_ != ':') return false;
+      ++p_;
+      skip_space();
+      if (p_ == end_) return false;
+      const int k = resolve(prefix, key);
+      if (*p_ == '{') {
+        // An object names a group of dotted fields; a field itself never holds one.
+        if (k >= 0 || depth + 1 > kMaxDepth) return false;
+        t_.name.resize(prefix);
+        t_.name.append(key);
+        t_.name.push_back('.');
+        ++p_;
+        if (!object(depth + 1, prefix + key.size() + 1)) return false;
+      } else if (k < 0) {
+        if (!ignore_ || !skip_value(depth + 1)) return false;
+      } else {
+        const auto f = static_cast<std::size_t>(k);
+        if (t_.stamp[f] == t_.generation) return false;  // the same field twice
+        t_.stamp[f] = t_.generation;
+        if (!value(f)) return false;
+        last_ = k;
+      }
+      skip_space();
+      if (p_ == end_) return false;
+      if (*p_ == ',') {
+        ++p_;
+        continue;
+      }
+      if (*p_ != '}') return false;
+      ++p_;
+      return true;
+    }
+  }
+
+  // The value of field k, checked against its type and bounds, into the row.
+  bool value(std::size_t k) {
+    const JsonTables::Field& f = t_.fields[k];
+    Column& c = batch_.columns_[k];
+    switch (*p_) {
+      case 'n':
+        return literal("null", 4);  // the cell stays absent; required fields are checked last
+      case 't':
+      case 'f': {
+        const bool v = *p_ == 't';
+        if (!(v ? literal("true", 4) : literal("false", 5)) || f.type != FieldType::boolean)
+          return false;
+        c.data[row_] = v;
+        break;
+      }
+      case '"': {
+        std::string_view s;
+        if (!string(s)) return false;
+        switch (f.type) {
+          case FieldType::date: {
+            const auto d = Date::parse(s);
+            if (!d || (f.has_min && d->days < f.min) || (f.has_max && d->days > f.max))
+              return false;
+            c.data[row_] = d->days;
+            break;
+          }
+          case FieldType::string:
+            if (s.size() > f.max_length) return false;  // ASCII: one byte per code point
+            c.other[row_] = batch_.arena_.copy_string(s);
+            break;
+          case FieldType::enumeration: {
+            const int code = JsonTables::find_enum(f, s);
+            if (code < 0) return false;
+            c.data[row_] = code;
+            break;
+          }
+          default:
+            return false;
+        }
+        break;
+      }
+      case '[':
+        if (f.type != FieldType::list || !list(f, c)) return false;
+        break;
+      default:
+        if (!number(f, c)) return false;
+        break;
+    }
+    c.present[row_] = 1;
+    return true;
+  }
+
+  bool list(const JsonTables::Field& f, Column& c) {
+    ++p_;
+    t_.items.clear();
+    skip_space();
+    if (p_ < end_ && *p_ == ']') {
+      ++p_;
+    } else {
+      while (true) {
+        skip_space();
+        std::string_view s;
+        if (p_ == end_ || *p_ != '"' || !string(s)) return false;
+        t_.items.push_back(s);
+        skip_space();
+        if (p_ == end_) return false;
+        if (*p_ == ',') {
+          ++p_;
+          continue;
+        }
+        if (*p_ != ']') return false;
+        ++p_;
+        break;
+      }
+    }
+    if (t_.items.size() > f.max_items) return false;
+    for (std::string_view s : t_.items)
+      if (f.enum_items ? JsonTables::find_enum(f, s) < 0 : s.size() > f.max_length) return false;
+    Value* items = batch_.arena_.allocate_values(t_.items.size());
+    for (std::size_t j = 0; j < t_.items.size(); ++j)
+      items[j] = batch_.arena_.copy_string(t_.items[j]);
+    c.other[row_] = Value::list(items, t_.items.size());
+    return true;
+  }
+
+  // The JSON number grammar without exponent (exponents go to the general parser, as in
+  // parse_record's plain reader). On return p_ is past the number.
+  bool scan_number(const char*& int_begin, const char*& int_end, const char*& frac_begin,
+                   const char*& frac_end) {
+    const char* begin = p_;
+    if (*p_ == '-') ++p_;
+    if (p_ == end_) return false;
+    int_begin = p_;
+    if (*p_ == '0') {
+      ++p_;
+    } else if (*p_ >= '1' && *p_ <= '9') {
+      while (p_ < end_ && digit(*p_)) ++p_;
+    } else {
+      return false;
+    }
+    int_end = p_;
+    frac_begin = frac_end = nullptr;
+    if (p_ < end_ && *p_ == '.') {
+      frac_begin = ++p_;
+      while (p_ < end_ && digit(*p_)) ++p_;
+      frac_end = p_;
+      if (frac_end == frac_begin) return false;
+    }
+    if (p_ < end_ && (*p_ == 'e' || *p_ == 'E')) return false;
+    return p_ - begin <= 300;
+  }
+
+  bool in_bounds(const JsonTables::Field& f, std::int64_t units) const {
+    return (!f.has_min || units >= f.min) && (!f.has_max || units <= f.max);
+  }
+
+  bool number(const JsonTables::Field& f, Column& c) {
+    const bool negative = *p_ == '-';
+    const char *ib, *ie, *fb, *fe;
+    if (!scan_number(ib, ie, fb, fe)) return false;
+    if (!fb) {
+      if (ie - ib > 18) return false;  // the general parser decides how wide it is
+      std::int64_t v = 0;
+      for (const char* d = ib; d < ie; ++d) v = v * 10 + (*d - '0');
+      if (negative) v = -v;
+      if (f.type == FieldType::integer) {
+        // As InputSchema::check_value: an integer without a decimal form fails any bound.
+        if (f.has_min || f.has_max) {
+          if (v > kWide || v < kWideNegative || !in_bounds(f, v * Decimal::kOne)) return false;
+        }
+        c.data[row_] = v;
+        return true;
+      }
+      if (f.type != FieldType::decimal) return false;
+      std::int64_t units = 0;
+      if (__builtin_mul_overflow(v, Decimal::kOne, &units) || !in_bounds(f, units)) return false;
+      c.data[row_] = units;
+      return true;
+    }
+    if (f.type != FieldType::decimal) return false;
+    // Exact as Decimal::parse: at most 6 significant decimal places, within int64 units.
+    if (ie - ib > 19) return false;
+    std::uint64_t whole = 0;
+    for (const char* d = ib; d < ie; ++d) whole = whole * 10 + static_cast<std::uint64_t>(*d - '0');
+    std::uint64_t frac = 0;
+    int places = 0;
+    for (const char* d = fb; d < fe; ++d) {
+      if (places < Decimal::kScale) {
+        frac = frac * 10 + static_cast<std::uint64_t>(*d - '0');
+        ++places;
+      } else if (*d != '0') {
+        return false;
+      }
+    }
+    for (; places < Decimal::kScale; ++places) frac *= 10;
+    __extension__ typedef unsigned __int128 Wide;
+    const Wide magnitude = static_cast<Wide>(whole) * static_cast<Wide>(Decimal::kOne) + frac;
+    const Wide limit =
+        static_cast<Wide>(std::numeric_limits<std::int64_t>::max()) + (negative ? 1 : 0);
+    if (magnitude > limit) return false;
+    const std::int64_t units =
+        negative
+            ? static_cast<std::int64_t>(std::uint64_t{0} - static_cast<std::uint64_t>(magnitude))
+            : static_cast<std::int64_t>(magnitude);
+    if (!in_bounds(f, units)) return false;
+    c.data[row_] = units;
+    return true;
+  }
+
+  // Any plain JSON value, checked for syntax only (the value of an ignored key).
+  bool skip_value(int depth) {
+    if (p_ == end_ || depth > kMaxDepth) return false;
+    switch (*p_) {
+      case '{':
+      case '[': {
+        const char close = *p_ == '{' ? '}' : ']';
+        ++p_;
+        skip_space();
+        if (p_ < end_ && *p_ == close) {
+          ++p_;
+          return true;
+        }
+        while (true) {
+          skip_space();
+          if (close == '}') {
+            std::string_view key;
+            if (p_ == end_ || *p_ != '"' || !string(key)) return false;
+            skip_space();
+            if (p_ == end_ || *p_ != ':') return false;
+            ++p_;
+            skip_space();
+          }
+          if (!skip_value(depth + 1)) return false;
+          skip_space();
+          if (p_ == end_) return false;
+          if (*p_ == ',') {
+            ++p_;
+            continue;
+          }
+          if (*p_ != close) return false;
+          ++p_;
+          return true;
+        }
+      }
+      case '"': {
+        std::string_view s;
+        return string(s);
+      }
+      case 't':
+        return literal("true", 4);
+      case 'f':
+        return literal("false", 5);
+      case 'n':
+        return literal("null", 4);
+      default: {
+        const char *ib, *ie, *fb, *fe;
+        if (!scan_number(ib, ie, fb, fe)) return false;
+        return fb || ie - ib <= 18;
+      }
+    }
+  }
+
+  Batch& batch_;
+  JsonTables& t_;
+  std::size_t row_;
+  const char* p_;
+  const char* end_;
+  bool ignore_;
+  int last_ = -1;
+};
+
+bool Batch::read_json(std::size_t row, std::string_view json, UnknownFields unknown) {
+  if (row >= rows_)
+    throw Error(ErrorCode::invalid_argument, "batch row out of range", "/" + std::to_string(row));
+  if (!json_) json_ = std::make_unique<JsonTables>(*schema_);
+  JsonTables& t = *json_;
+  if (++t.generation == 0) {
+    std::fill(t.stamp.begin(), t.stamp.end(), 0);
+    t.generation = 1;
+  }
+  for (Column& c : columns_) c.present[row] = 0;
+  if (JsonReader(*this, t, row, json, unknown).read()) return true;
+  for (Column& c : columns_) c.present[row] = 0;
+  return false;
 }
 
 }  // namespace v1

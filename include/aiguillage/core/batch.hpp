@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -15,6 +16,9 @@ inline namespace v1 {
 class Batch {
  public:
   Batch(const InputSchema& schema, std::size_t rows);
+  ~Batch();
+  Batch(Batch&&) noexcept;
+  Batch& operator=(Batch&&) noexcept;
 
   const InputSchema& schema() const { return *schema_; }
   std::size_t rows() const { return rows_; }
@@ -34,6 +38,16 @@ class Batch {
   // Copies a validated record into row `row`.
   void set_row(std::size_t row, const Record& record);
 
+  // Reads one JSON object straight into row `row` when the record is plain (strings without
+  // escapes, ASCII only) and valid: every key names an input (nested objects name dotted
+  // fields, as parse_record reads them) or, with UnknownFields::ignore, is skipped; every value
+  // has its field's type and bounds; no key twice; every required field present. Returns
+  // false otherwise, with the row's cells all null again: the caller then reads the record
+  // with InputSchema::parse_record, which reports the errors with their JSON pointers.
+  bool read_json(std::size_t row, std::string_view json, UnknownFields unknown);
+  // Every cell null again and copied strings released; the number of rows is kept.
+  void clear();
+
   // Raw access for evaluation.
   const std::int64_t* data(std::size_t col) const { return columns_[col].data.data(); }
   const std::uint8_t* present(std::size_t col) const { return columns_[col].present.data(); }
@@ -48,11 +62,15 @@ class Batch {
     std::vector<Value> other;  // strings and lists (views into arena_)
   };
   void check(std::size_t col, std::size_t row, const Value& v) const;
+  // The per-schema lookup tables and scratch space of read_json, built on its first call.
+  struct JsonTables;
+  class JsonReader;
 
   const InputSchema* schema_;
   std::size_t rows_;
   std::vector<Column> columns_;
   Arena arena_;
+  std::unique_ptr<JsonTables> json_;
 };
 
 }  // namespace v1
