@@ -212,6 +212,53 @@ void BM_Zen8kTable(benchmark::State& state) {
 }
 BENCHMARK(BM_Zen8kTable)->ArgName("trace")->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond);
 
+// The JSON lines of BM_JsonLinesEndToEnd read straight into a Batch of 256 rows, cleared every
+// 256 lines, as a block runner does: reading only, no evaluation.
+const std::vector<std::string>& synthetic_lines() {
+  static const std::vector<std::string> lines = json_lines(
+      synthetic().table, make_records(synthetic().table, json_line_count(), kRecordSeed));
+  return lines;
+}
+
+void BM_ReadJsonIntoBatch(benchmark::State& state) {
+  const Synthetic& s = synthetic();
+  const std::vector<std::string>& lines = synthetic_lines();
+  constexpr std::size_t kRows = 256;
+  Batch batch(s.pack.inputs(), kRows);
+  std::size_t fallbacks = 0;
+  for (auto _ : state) {
+    for (std::size_t k = 0; k < lines.size(); ++k) {
+      const std::size_t row = k % kRows;
+      if (row == 0) batch.clear();
+      if (!batch.read_json(row, lines[k], UnknownFields::reject)) ++fallbacks;
+    }
+    benchmark::DoNotOptimize(batch.data(0));
+    benchmark::ClobberMemory();
+  }
+  if (fallbacks) state.SkipWithError("generated records fell back to parse_record");
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * lines.size()));
+  state.counters["per_record"] = per_record(lines.size());
+}
+BENCHMARK(BM_ReadJsonIntoBatch)->Unit(benchmark::kMillisecond);
+
+// The same lines through InputSchema::parse_record (one reused Record), for the ratio.
+void BM_ParseRecord(benchmark::State& state) {
+  const Synthetic& s = synthetic();
+  const std::vector<std::string>& lines = synthetic_lines();
+  Record r;
+  std::size_t rejected = 0;
+  for (auto _ : state) {
+    for (const std::string& line : lines)
+      if (!s.pack.inputs().parse_record(line, r).empty()) ++rejected;
+    benchmark::DoNotOptimize(r.values.data());
+    benchmark::ClobberMemory();
+  }
+  if (rejected) state.SkipWithError("generated records were rejected");
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * lines.size()));
+  state.counters["per_record"] = per_record(lines.size());
+}
+BENCHMARK(BM_ParseRecord)->Unit(benchmark::kMillisecond);
+
 // Writes what the ZEN peer needs; returns the process exit code.
 int write_peer_data(const std::string& dir, std::size_t n) {
   namespace fs = std::filesystem;

@@ -3,7 +3,6 @@
 #include <cstring>
 #include <limits>
 #include <string>
-#include <unordered_map>
 
 namespace aiguillage {
 inline namespace v1 {
@@ -136,6 +135,34 @@ void Batch::clear() {
   arena_.reset();
 }
 
+namespace {
+
+// Equality of n bytes, inline: keys and enum values are short, and a call to memcmp costs more
+// than comparing them.
+inline bool same_bytes(const char* a, const char* b, std::size_t n) {
+  while (n >= 8) {
+    std::uint64_t x, y;
+    std::memcpy(&x, a, 8);
+    std::memcpy(&y, b, 8);
+    if (x != y) return false;
+    a += 8;
+    b += 8;
+    n -= 8;
+  }
+  for (std::size_t i = 0; i < n; ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
+// A cheap hash of a short text: its length and its first and last bytes.
+inline std::size_t text_hash(std::string_view s) {
+  if (s.empty()) return 0;
+  return s.size() * 131 + static_cast<unsigned char>(s[0]) * 31 +
+         static_cast<unsigned char>(s[s.size() - 1]);
+}
+
+}  // namespace
+
 // What read_json needs of each field, resolved once per batch so that reading a record does
 // not walk optionals, and the scratch space it reuses from record to record.
 struct Batch::JsonTables {
@@ -148,10 +175,12 @@ struct Batch::JsonTables {
     std::uint32_t max_length = std::numeric_limits<std::uint32_t>::max();
     std::uint32_t max_items = std::numeric_limits<std::uint32_t>::max();
     const std::vector<std::string>* values = nullptr;
-    // Long closed lists are looked up by hash; short ones by a scan (length first).
-    std::unordered_map<std::string_view, int> enum_index;
+    // Enum values by text_hash: bucket b holds the codes slots[starts[b]..starts[b + 1]), in
+    // list order so that the first of twins wins as in FieldSpec::enum_index.
+    std::size_t mask = 0;
+    std::vector<std::uint32_t> starts;
+    std::vector<int> slots;
   };
-  static constexpr std::size_t kScanLimit = 8;
 
   explicit JsonTables(const InputSchema& schema) : stamp(schema.size(), 0) {
     fields.resize(schema.size());
@@ -175,23 +204,33 @@ struct Batch::JsonTables {
       if (s.max_length) f.max_length = *s.max_length;
       if (s.max_items) f.max_items = *s.max_items;
       f.values = &s.values;
-      if (s.values.size() > kScanLimit)
+      if (!s.values.empty()) {
+        std::size_t buckets = 1;
+        while (buckets < 2 * s.values.size()) buckets *= 2;
+        f.mask = buckets - 1;
+        std::vector<std::vector<int>> table(buckets);
         for (std::size_t v = 0; v < s.values.size(); ++v)
-          f.enum_index.emplace(s.values[v], static_cast<int>(v));  // the first of twins wins
+          table[text_hash(s.values[v]) & f.mask].push_back(static_cast<int>(v));
+        f.starts.push_back(0);
+        for (const auto& b : table) {
+          f.slots.insert(f.slots.end(), b.begin(), b.end());
+          f.starts.push_back(static_cast<std::uint32_t>(f.slots.size()));
+        }
+      }
       if (s.required) required.push_back(k);
     }
   }
 
   // The index of an enum value as FieldSpec::enum_index finds it, or -1.
   static int find_enum(const Field& f, std::string_view v) {
-    if (!f.enum_index.empty()) {
-      auto it = f.enum_index.find(v);
-      return it == f.enum_index.end() ? -1 : it->second;
-    }
+    if (f.starts.empty()) return -1;
+    const std::size_t b = text_hash(v) & f.mask;
     const std::vector<std::string>& values = *f.values;
-    for (std::size_t k = 0; k < values.size(); ++k)
-      if (values[k].size() == v.size() && std::memcmp(values[k].data(), v.data(), v.size()) == 0)
-        return static_cast<int>(k);
+    for (std::uint32_t i = f.starts[b]; i < f.starts[b + 1]; ++i) {
+      const std::string& candidate = values[static_cast<std::size_t>(f.slots[i])];
+      if (candidate.size() == v.size() && same_bytes(candidate.data(), v.data(), v.size()))
+        return f.slots[i];
+    }
     return -1;
   }
 
@@ -253,6 +292,17 @@ class Batch::JsonReader {
   // A string without escapes, control or non-ASCII bytes; p_ is on its opening quote.
   bool string(std::string_view& out) {
     const char* begin = ++p_;
+    // Eight bytes at a time while none of them ends the string or needs the general parser.
+    constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+    while (end_ - p_ >= 8) {
+      std::uint64_t x;
+      std::memcpy(&x, p_, 8);
+      const std::uint64_t quote = x ^ (kOnes * '"'), slash = x ^ (kOnes * '\\');
+      const std::uint64_t stop =
+          ((quote - kOnes) & ~quote) | ((slash - kOnes) & ~slash) | ((x - kOnes * 0x20) & ~x) | x;
+      if (stop & kHigh) break;
+      p_ += 8;
+    }
     while (p_ < end_) {
       const auto c = static_cast<unsigned char>(*p_);
       if (c == '"') {
@@ -272,9 +322,8 @@ class Batch::JsonReader {
     const std::size_t next = static_cast<std::size_t>(last_ + 1);
     if (next < t_.fields.size()) {
       const std::string_view name = t_.fields[next].name;
-      if (name.size() == prefix + key.size() &&
-          std::memcmp(name.data(), t_.name.data(), prefix) == 0 &&
-          std::memcmp(name.data() + prefix, key.data(), key.size()) == 0)
+      if (name.size() == prefix + key.size() && same_bytes(name.data(), t_.name.data(), prefix) &&
+          same_bytes(name.data() + prefix, key.data(), key.size()))
         return static_cast<int>(next);
     }
     if (prefix == 0) return batch_.schema_->index_of(key);
