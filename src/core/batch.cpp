@@ -1,5 +1,6 @@
 #include "aiguillage/core/batch.hpp"
 
+#include <bit>
 #include <cstring>
 #include <limits>
 #include <string>
@@ -170,6 +171,7 @@ struct Batch::JsonTables {
     std::string_view name;
     FieldType type = FieldType::string;
     bool enum_items = false;  // a list of enum values
+    bool plain_name = false;  // the name is its own JSON text (no quote, escape or non-ASCII)
     bool has_min = false, has_max = false;
     std::int64_t min = 0, max = 0;  // decimal units for integers and decimals, days for dates
     std::uint32_t max_length = std::numeric_limits<std::uint32_t>::max();
@@ -177,10 +179,21 @@ struct Batch::JsonTables {
     const std::vector<std::string>* values = nullptr;
     // Enum values by text_hash: bucket b holds the codes slots[starts[b]..starts[b + 1]), in
     // list order so that the first of twins wins as in FieldSpec::enum_index.
+    struct Slot {
+      std::uint64_t head;  // the first bytes (up to 8), zero-padded
+      std::uint32_t size;
+      int code;
+    };
     std::size_t mask = 0;
     std::vector<std::uint32_t> starts;
-    std::vector<int> slots;
+    std::vector<Slot> slots;
   };
+
+  static std::uint64_t head(std::string_view s) {
+    std::uint64_t h = 0;
+    std::memcpy(&h, s.data(), s.size() < 8 ? s.size() : 8);
+    return h;
+  }
 
   explicit JsonTables(const InputSchema& schema) : stamp(schema.size(), 0) {
     fields.resize(schema.size());
@@ -190,6 +203,9 @@ struct Batch::JsonTables {
       f.name = s.name;
       f.type = s.type;
       f.enum_items = s.type == FieldType::list && s.item_type == FieldType::enumeration;
+      f.plain_name = true;
+      for (unsigned char ch : s.name)
+        if (ch == '"' || ch == '\\' || ch < 0x20 || ch >= 0x80) f.plain_name = false;
       if (s.type == FieldType::date) {
         f.has_min = s.min_date.has_value();
         f.has_max = s.max_date.has_value();
@@ -208,9 +224,11 @@ struct Batch::JsonTables {
         std::size_t buckets = 1;
         while (buckets < 2 * s.values.size()) buckets *= 2;
         f.mask = buckets - 1;
-        std::vector<std::vector<int>> table(buckets);
+        std::vector<std::vector<Field::Slot>> table(buckets);
         for (std::size_t v = 0; v < s.values.size(); ++v)
-          table[text_hash(s.values[v]) & f.mask].push_back(static_cast<int>(v));
+          table[text_hash(s.values[v]) & f.mask].push_back(
+              Field::Slot{head(s.values[v]), static_cast<std::uint32_t>(s.values[v].size()),
+                          static_cast<int>(v)});
         f.starts.push_back(0);
         for (const auto& b : table) {
           f.slots.insert(f.slots.end(), b.begin(), b.end());
@@ -225,11 +243,13 @@ struct Batch::JsonTables {
   static int find_enum(const Field& f, std::string_view v) {
     if (f.starts.empty()) return -1;
     const std::size_t b = text_hash(v) & f.mask;
-    const std::vector<std::string>& values = *f.values;
+    const std::uint64_t h = head(v);
     for (std::uint32_t i = f.starts[b]; i < f.starts[b + 1]; ++i) {
-      const std::string& candidate = values[static_cast<std::size_t>(f.slots[i])];
-      if (candidate.size() == v.size() && same_bytes(candidate.data(), v.data(), v.size()))
-        return f.slots[i];
+      const Field::Slot& slot = f.slots[i];
+      if (slot.size != v.size() || slot.head != h) continue;
+      if (v.size() <= 8) return slot.code;
+      const std::string& candidate = (*f.values)[static_cast<std::size_t>(slot.code)];
+      if (same_bytes(candidate.data() + 8, v.data() + 8, v.size() - 8)) return slot.code;
     }
     return -1;
   }
@@ -300,7 +320,17 @@ class Batch::JsonReader {
       const std::uint64_t quote = x ^ (kOnes * '"'), slash = x ^ (kOnes * '\\');
       const std::uint64_t stop =
           ((quote - kOnes) & ~quote) | ((slash - kOnes) & ~slash) | ((x - kOnes * 0x20) & ~x) | x;
-      if (stop & kHigh) break;
+      if (const std::uint64_t hit = stop & kHigh) {
+        if constexpr (std::endian::native == std::endian::little) {
+          // The lowest flag marks the first such byte exactly (borrows only run upwards).
+          p_ += std::countr_zero(hit) / 8;
+          if (*p_ != '"') return false;
+          out = std::string_view(begin, static_cast<std::size_t>(p_ - begin));
+          ++p_;
+          return true;
+        }
+        break;
+      }
       p_ += 8;
     }
     while (p_ < end_) {
@@ -332,6 +362,24 @@ class Batch::JsonReader {
     return batch_.schema_->index_of(t_.name);
   }
 
+  static constexpr int kNoGuess = -2;
+
+  // Records usually list fields in the schema's order: when the key at p_ (on its opening
+  // quote) is the name of the field after the last one read, reads it and returns that field;
+  // else returns kNoGuess and leaves p_.
+  int expected_key(std::size_t prefix, std::string_view& key) {
+    const std::size_t next = static_cast<std::size_t>(last_ + 1);
+    if (prefix != 0 || next >= t_.fields.size()) return kNoGuess;
+    const JsonTables::Field& f = t_.fields[next];
+    const std::size_t n = f.name.size();
+    if (!f.plain_name || static_cast<std::size_t>(end_ - p_) < n + 2 || p_[n + 1] != '"' ||
+        !same_bytes(p_ + 1, f.name.data(), n))
+      return kNoGuess;
+    key = std::string_view(p_ + 1, n);
+    p_ += n + 2;
+    return static_cast<int>(next);
+  }
+
   // The members of an object whose '{' is read; `prefix` bytes of t_.name name it ("a.b.").
   bool object(int depth, std::size_t prefix) {
     skip_space();
@@ -342,13 +390,17 @@ class Batch::JsonReader {
     while (true) {
       skip_space();
       std::string_view key;
-      if (p_ == end_ || *p_ != '"' || !string(key)) return false;
+      if (p_ == end_ || *p_ != '"') return false;
+      int k = expected_key(prefix, key);
+      if (k == kNoGuess) {
+        if (!string(key)) return false;
+        k = resolve(prefix, key);
+      }
       skip_space();
       if (p_ == end_ || *p_ != ':') return false;
       ++p_;
       skip_space();
       if (p_ == end_) return false;
-      const int k = resolve(prefix, key);
       if (*p_ == '{') {
         // An object names a group of dotted fields; a field itself never holds one.
         if (k >= 0 || depth + 1 > kMaxDepth) return false;
