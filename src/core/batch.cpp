@@ -177,21 +177,26 @@ struct Batch::JsonTables {
     std::uint32_t max_length = std::numeric_limits<std::uint32_t>::max();
     std::uint32_t max_items = std::numeric_limits<std::uint32_t>::max();
     const std::vector<std::string>* values = nullptr;
-    // Enum values by text_hash: bucket b holds the codes slots[starts[b]..starts[b + 1]), in
-    // list order so that the first of twins wins as in FieldSpec::enum_index.
+    // Enum values by text_hash, open addressing with linear probing; inserted in list order
+    // so that the first of twins is met first, as FieldSpec::enum_index finds it.
     struct Slot {
-      std::uint64_t head;  // the first bytes (up to 8), zero-padded
-      std::uint32_t size;
-      int code;
+      std::uint64_t head = 0;  // the first bytes (up to 8), zero-padded
+      std::uint32_t size = kEmpty;
+      int code = -1;
     };
+    static constexpr std::uint32_t kEmpty = std::numeric_limits<std::uint32_t>::max();
     std::size_t mask = 0;
-    std::vector<std::uint32_t> starts;
     std::vector<Slot> slots;
   };
 
   static std::uint64_t head(std::string_view s) {
     std::uint64_t h = 0;
-    std::memcpy(&h, s.data(), s.size() < 8 ? s.size() : 8);
+    if (s.size() >= 8) {
+      std::memcpy(&h, s.data(), 8);
+      return h;
+    }
+    for (std::size_t i = 0; i < s.size(); ++i)
+      h |= static_cast<std::uint64_t>(static_cast<unsigned char>(s[i])) << (8 * i);
     return h;
   }
 
@@ -224,15 +229,13 @@ struct Batch::JsonTables {
         std::size_t buckets = 1;
         while (buckets < 2 * s.values.size()) buckets *= 2;
         f.mask = buckets - 1;
-        std::vector<std::vector<Field::Slot>> table(buckets);
-        for (std::size_t v = 0; v < s.values.size(); ++v)
-          table[text_hash(s.values[v]) & f.mask].push_back(
+        f.slots.assign(buckets, Field::Slot{});
+        for (std::size_t v = 0; v < s.values.size(); ++v) {
+          std::size_t b = text_hash(s.values[v]) & f.mask;
+          while (f.slots[b].size != Field::kEmpty) b = (b + 1) & f.mask;
+          f.slots[b] =
               Field::Slot{head(s.values[v]), static_cast<std::uint32_t>(s.values[v].size()),
-                          static_cast<int>(v)});
-        f.starts.push_back(0);
-        for (const auto& b : table) {
-          f.slots.insert(f.slots.end(), b.begin(), b.end());
-          f.starts.push_back(static_cast<std::uint32_t>(f.slots.size()));
+                          static_cast<int>(v)};
         }
       }
       if (s.required) required.push_back(k);
@@ -241,17 +244,17 @@ struct Batch::JsonTables {
 
   // The index of an enum value as FieldSpec::enum_index finds it, or -1.
   static int find_enum(const Field& f, std::string_view v) {
-    if (f.starts.empty()) return -1;
-    const std::size_t b = text_hash(v) & f.mask;
+    if (f.slots.empty()) return -1;
     const std::uint64_t h = head(v);
-    for (std::uint32_t i = f.starts[b]; i < f.starts[b + 1]; ++i) {
-      const Field::Slot& slot = f.slots[i];
+    // The table is at most half full: probing always meets an empty slot.
+    for (std::size_t b = text_hash(v) & f.mask;; b = (b + 1) & f.mask) {
+      const Field::Slot& slot = f.slots[b];
+      if (slot.size == Field::kEmpty) return -1;
       if (slot.size != v.size() || slot.head != h) continue;
       if (v.size() <= 8) return slot.code;
       const std::string& candidate = (*f.values)[static_cast<std::size_t>(slot.code)];
       if (same_bytes(candidate.data() + 8, v.data() + 8, v.size() - 8)) return slot.code;
     }
-    return -1;
   }
 
   std::vector<Field> fields;
