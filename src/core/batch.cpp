@@ -549,15 +549,48 @@ class Batch::JsonReader {
     return (!f.has_min || units >= f.min) && (!f.has_max || units <= f.max);
   }
 
+  // A number into an integer or decimal field, its digits read while it is scanned.
   bool number(const JsonTables::Field& f, Column& c) {
+    const char* begin = p_;
     const bool negative = *p_ == '-';
-    const char *ib, *ie, *fb, *fe;
-    if (!scan_number(ib, ie, fb, fe)) return false;
-    if (!fb) {
-      if (ie - ib > 18) return false;  // the general parser decides how wide it is
-      std::int64_t v = 0;
-      for (const char* d = ib; d < ie; ++d) v = v * 10 + (*d - '0');
-      if (negative) v = -v;
+    if (negative) ++p_;
+    if (p_ == end_) return false;
+    const char* int_begin = p_;
+    std::uint64_t whole = 0;  // wraps past 19 digits, which are refused below
+    if (*p_ == '0') {
+      ++p_;
+    } else if (*p_ >= '1' && *p_ <= '9') {
+      do {
+        whole = whole * 10 + static_cast<std::uint64_t>(*p_ - '0');
+        ++p_;
+      } while (p_ < end_ && digit(*p_));
+    } else {
+      return false;
+    }
+    const std::ptrdiff_t int_digits = p_ - int_begin;
+    bool real = false, inexact = false;
+    std::uint64_t frac = 0;
+    int places = 0;
+    if (p_ < end_ && *p_ == '.') {
+      real = true;
+      const char* frac_begin = ++p_;
+      for (; p_ < end_ && digit(*p_); ++p_) {
+        if (places < Decimal::kScale) {
+          frac = frac * 10 + static_cast<std::uint64_t>(*p_ - '0');
+          ++places;
+        } else if (*p_ != '0') {
+          inexact = true;  // more than 6 decimal places: Decimal::parse refuses it
+        }
+      }
+      if (p_ == frac_begin) return false;
+    }
+    // Exponents go to the general parser, as in parse_record's plain reader.
+    if (p_ < end_ && (*p_ == 'e' || *p_ == 'E')) return false;
+    if (p_ - begin > 300) return false;
+    if (!real) {
+      if (int_digits > 18) return false;  // the general parser decides how wide it is
+      const std::int64_t v =
+          negative ? -static_cast<std::int64_t>(whole) : static_cast<std::int64_t>(whole);
       if (f.type == FieldType::integer) {
         // As InputSchema::check_value: an integer without a decimal form fails any bound.
         if (f.has_min || f.has_max) {
@@ -572,22 +605,9 @@ class Batch::JsonReader {
       c.data[row_] = units;
       return true;
     }
-    if (f.type != FieldType::decimal) return false;
-    // Exact as Decimal::parse: at most 6 significant decimal places, within int64 units.
-    if (ie - ib > 19) return false;
-    std::uint64_t whole = 0;
-    for (const char* d = ib; d < ie; ++d) whole = whole * 10 + static_cast<std::uint64_t>(*d - '0');
-    std::uint64_t frac = 0;
-    int places = 0;
-    for (const char* d = fb; d < fe; ++d) {
-      if (places < Decimal::kScale) {
-        frac = frac * 10 + static_cast<std::uint64_t>(*d - '0');
-        ++places;
-      } else if (*d != '0') {
-        return false;
-      }
-    }
+    if (f.type != FieldType::decimal || inexact || int_digits > 19) return false;
     for (; places < Decimal::kScale; ++places) frac *= 10;
+    // Exact as Decimal::parse: within int64 units.
     __extension__ typedef unsigned __int128 Wide;
     const Wide magnitude = static_cast<Wide>(whole) * static_cast<Wide>(Decimal::kOne) + frac;
     const Wide limit =
