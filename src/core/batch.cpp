@@ -243,9 +243,21 @@ struct Batch::JsonTables {
   }
 
   // The index of an enum value as FieldSpec::enum_index finds it, or -1.
-  static int find_enum(const Field& f, std::string_view v) {
+  // `readable`: bytes that may be read from v.data() (at least v.size()).
+  static int find_enum(const Field& f, std::string_view v, std::size_t readable) {
     if (f.slots.empty()) return -1;
-    const std::uint64_t h = head(v);
+    std::uint64_t h;
+    if (readable >= 8) {
+      // One load, the bytes past the text masked off.
+      std::memcpy(&h, v.data(), 8);
+      if constexpr (std::endian::native == std::endian::little) {
+        if (v.size() < 8) h &= (std::uint64_t{1} << (8 * v.size())) - 1;
+      } else {
+        h = head(v);
+      }
+    } else {
+      h = head(v);
+    }
     // The table is at most half full: probing always meets an empty slot.
     for (std::size_t b = text_hash(v) & f.mask;; b = (b + 1) & f.mask) {
       const Field::Slot& slot = f.slots[b];
@@ -303,7 +315,10 @@ class Batch::JsonReader {
   static bool digit(char c) { return c >= '0' && c <= '9'; }
 
   void skip_space() {
-    while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
+    // Most records have no space between tokens: one comparison says so.
+    while (p_ < end_ && static_cast<unsigned char>(*p_) <= ' ' &&
+           (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t'))
+      ++p_;
   }
 
   bool literal(const char* word, std::size_t n) {
@@ -464,7 +479,7 @@ class Batch::JsonReader {
             c.other[row_] = batch_.arena_.copy_string(s);
             break;
           case FieldType::enumeration: {
-            const int code = JsonTables::find_enum(f, s);
+            const int code = JsonTables::find_enum(f, s, static_cast<std::size_t>(end_ - s.data()));
             if (code < 0) return false;
             c.data[row_] = code;
             break;
@@ -510,7 +525,9 @@ class Batch::JsonReader {
     }
     if (t_.items.size() > f.max_items) return false;
     for (std::string_view s : t_.items)
-      if (f.enum_items ? JsonTables::find_enum(f, s) < 0 : s.size() > f.max_length) return false;
+      if (f.enum_items ? JsonTables::find_enum(f, s, static_cast<std::size_t>(end_ - s.data())) < 0
+                       : s.size() > f.max_length)
+        return false;
     Value* items = batch_.arena_.allocate_values(t_.items.size());
     for (std::size_t j = 0; j < t_.items.size(); ++j)
       items[j] = batch_.arena_.copy_string(t_.items[j]);
