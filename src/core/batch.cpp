@@ -172,6 +172,7 @@ struct Batch::JsonTables {
     FieldType type = FieldType::string;
     bool enum_items = false;  // a list of enum values
     bool plain_name = false;  // the name is its own JSON text (no quote, escape or non-ASCII)
+    std::vector<std::uint64_t> name_words;  // the name's bytes, zero-padded to whole words
     bool has_min = false, has_max = false;
     std::int64_t min = 0, max = 0;  // decimal units for integers and decimals, days for dates
     std::uint32_t max_length = std::numeric_limits<std::uint32_t>::max();
@@ -209,6 +210,8 @@ struct Batch::JsonTables {
       f.type = s.type;
       f.enum_items = s.type == FieldType::list && s.item_type == FieldType::enumeration;
       f.plain_name = true;
+      f.name_words.assign((s.name.size() + 7) / 8, 0);
+      if (!s.name.empty()) std::memcpy(f.name_words.data(), s.name.data(), s.name.size());
       for (unsigned char ch : s.name)
         if (ch == '"' || ch == '\\' || ch < 0x20 || ch >= 0x80) f.plain_name = false;
       if (s.type == FieldType::date) {
@@ -314,11 +317,12 @@ class Batch::JsonReader {
 
   static bool digit(char c) { return c >= '0' && c <= '9'; }
 
+  // Most records have no space between tokens: one comparison says so.
   void skip_space() {
-    // Most records have no space between tokens: one comparison says so.
-    while (p_ < end_ && static_cast<unsigned char>(*p_) <= ' ' &&
-           (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t'))
-      ++p_;
+    if (p_ < end_ && static_cast<unsigned char>(*p_) <= ' ') skip_space_slow();
+  }
+  void skip_space_slow() {
+    while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
   }
 
   bool literal(const char* word, std::size_t n) {
@@ -382,6 +386,31 @@ class Batch::JsonReader {
 
   static constexpr int kNoGuess = -2;
 
+  // Whether the n = f.name.size() bytes at k (of which `readable` may be read) are f's name:
+  // a word at a time, the last one loaded whole and masked when the text goes on past it.
+  static bool is_name(const JsonTables::Field& f, const char* k, std::size_t readable) {
+    const std::size_t n = f.name.size();
+    if constexpr (std::endian::native != std::endian::little)
+      return same_bytes(k, f.name.data(), n);
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+      std::uint64_t x;
+      std::memcpy(&x, k + i, 8);
+      if (x != f.name_words[i / 8]) return false;
+    }
+    if (i == n) return true;
+    const std::size_t rest = n - i;
+    std::uint64_t x = 0;
+    if (readable - i >= 8) {
+      std::memcpy(&x, k + i, 8);
+      x &= (std::uint64_t{1} << (8 * rest)) - 1;
+    } else {
+      for (std::size_t j = 0; j < rest; ++j)
+        x |= static_cast<std::uint64_t>(static_cast<unsigned char>(k[i + j])) << (8 * j);
+    }
+    return x == f.name_words[i / 8];
+  }
+
   // Records usually list fields in the schema's order: when the key at p_ (on its opening
   // quote) is the name of the field after the last one read, reads it and returns that field;
   // else returns kNoGuess and leaves p_.
@@ -390,8 +419,8 @@ class Batch::JsonReader {
     if (prefix != 0 || next >= t_.fields.size()) return kNoGuess;
     const JsonTables::Field& f = t_.fields[next];
     const std::size_t n = f.name.size();
-    if (!f.plain_name || static_cast<std::size_t>(end_ - p_) < n + 2 || p_[n + 1] != '"' ||
-        !same_bytes(p_ + 1, f.name.data(), n))
+    const std::size_t readable = static_cast<std::size_t>(end_ - p_) - 1;
+    if (!f.plain_name || readable < n + 1 || p_[n + 1] != '"' || !is_name(f, p_ + 1, readable))
       return kNoGuess;
     key = std::string_view(p_ + 1, n);
     p_ += n + 2;

@@ -149,7 +149,10 @@ InputSchema random_schema(Gen& g) {
         f.name = "g" + std::to_string(g.pick(2)) + ".h.f" + std::to_string(k);
         break;
       case 2:
-        f.name = g.chance(0.1) ? "g0" : "field_" + std::to_string(k);  // "g0" may shadow a group
+        f.name = g.chance(0.1) ? "g0"
+                 : g.chance(0.5)
+                     ? "field_" + std::to_string(k)
+                     : "a_rather_long_field_name_" + std::to_string(k);  // "g0" may shadow a group
         break;
       default:
         f.name = "f" + std::to_string(k);
@@ -346,7 +349,13 @@ std::string random_record(const InputSchema& schema, Gen& g) {
     keys.push_back(name);
   }
   if (g.chance(0.08)) {
-    static const std::vector<std::string> unknown = {"zz", "g0.zz", "g1.h.zz", "f"};
+    static const std::vector<std::string> unknown = {"zz",
+                                                     "g0.zz",
+                                                     "g1.h.zz",
+                                                     "f",
+                                                     "a_rather_long_field_name_",
+                                                     "a_rather_long_field_name_1x",
+                                                     "a_rather_long_field_name_2"};
     static const std::vector<std::string> values = {
         "1", "\"x\"", "[1,{\"a\":[]}]", "{}", "{\"q\":null}", "null", "1.5", "[]"};
     add_member(root, unknown[g.pick(unknown.size())], values[g.pick(values.size())], g.chance(0.5));
