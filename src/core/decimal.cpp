@@ -1,5 +1,6 @@
 #include "aiguillage/core/decimal.hpp"
 
+#include <charconv>
 #include <cstddef>
 #include <limits>
 
@@ -111,22 +112,36 @@ std::optional<Decimal> Decimal::parse(std::string_view text) {
 }
 
 std::string Decimal::to_string() const {
+  std::string out;
+  append_to(out);
+  return out;
+}
+
+void Decimal::append_to(std::string& out) const {
   // Unsigned so that the most negative value has a magnitude.
   std::uint64_t magnitude = units < 0 ? std::uint64_t{0} - static_cast<std::uint64_t>(units)
                                       : static_cast<std::uint64_t>(units);
   const auto one = static_cast<std::uint64_t>(kOne);
-  std::string out;
-  if (units < 0) out += '-';
-  out += std::to_string(magnitude / one);
+  char buffer[48];
+  char* p = buffer;
+  if (units < 0) *p++ = '-';
+  p = std::to_chars(p, buffer + sizeof buffer, magnitude / one).ptr;
   std::uint64_t fraction = magnitude % one;
   if (fraction != 0) {
-    std::string frac = std::to_string(fraction);
-    frac.insert(0, static_cast<std::size_t>(kScale) - frac.size(), '0');
-    frac.erase(frac.find_last_not_of('0') + 1);
-    out += '.';
-    out += frac;
+    *p++ = '.';
+    // kScale digits, leading zeros kept, trailing zeros dropped.
+    int digits = kScale;
+    while (fraction % 10 == 0) {
+      fraction /= 10;
+      --digits;
+    }
+    for (int k = digits - 1; k >= 0; --k) {
+      p[k] = static_cast<char>('0' + fraction % 10);
+      fraction /= 10;
+    }
+    p += digits;
   }
-  return out;
+  out.append(buffer, static_cast<std::size_t>(p - buffer));
 }
 
 std::optional<Decimal> add(Decimal a, Decimal b) {

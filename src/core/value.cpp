@@ -1,6 +1,7 @@
 #include "aiguillage/core/value.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 
@@ -63,10 +64,46 @@ bool operator==(const Value& a, const Value& b) {
 }
 
 namespace {
+// True when one of the 8 bytes of `w` needs an escape: a quote, a backslash or a control byte.
+inline bool needs_escape(std::uint64_t w) {
+  constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+  auto zero_byte = [&](std::uint64_t x) { return (x - ones) & ~x & highs; };
+  const std::uint64_t control = (w - ones * 0x20) & ~w & highs;  // a byte below 0x20
+  return (zero_byte(w ^ (ones * '"')) | zero_byte(w ^ (ones * '\\')) | control) != 0;
+}
+
 void append_json_string(std::string& out, std::string_view s) {
+  // Most texts (names, codes, dates) need no escape: checked 8 bytes at a time, copied at once.
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    if (needs_escape(w)) break;
+  }
+  if (i + 8 > s.size()) {
+    bool plain = true;
+    for (std::size_t j = i; j < s.size(); ++j) {
+      const auto c = static_cast<unsigned char>(s[j]);
+      plain &= c >= 0x20 && c != '"' && c != '\\';
+    }
+    if (plain) {
+      if (s.size() <= 30) {  // names and codes: one append
+        char buffer[32];
+        buffer[0] = '"';
+        std::memcpy(buffer + 1, s.data(), s.size());
+        buffer[s.size() + 1] = '"';
+        out.append(buffer, s.size() + 2);
+        return;
+      }
+      out += '"';
+      out.append(s.data(), s.size());
+      out += '"';
+      return;
+    }
+  }
   out += '"';
   std::size_t run = 0;  // start of the pending run of characters that need no escape
-  for (std::size_t i = 0; i < s.size(); ++i) {
+  for (i = 0; i < s.size(); ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     out.append(s.data() + run, i - run);
@@ -122,19 +159,35 @@ void Value::append_json(std::string& out) const {
       return;
     case Type::integer: {
       char buffer[24];
-      const int n = std::snprintf(buffer, sizeof buffer, "%lld", static_cast<long long>(i_));
-      out.append(buffer, static_cast<std::size_t>(n));
+      const auto end = std::to_chars(buffer, buffer + sizeof buffer, i_).ptr;
+      out.append(buffer, static_cast<std::size_t>(end - buffer));
       return;
     }
     case Type::decimal:
-      out += Decimal{i_}.to_string();
+      Decimal{i_}.append_to(out);
       return;
     case Type::date: {
       int year = 0, month = 0, day = 0;
       as_date().to_ymd(year, month, day);
-      char buffer[16];
-      const int n = std::snprintf(buffer, sizeof buffer, "\"%04d-%02d-%02d\"", year, month, day);
-      out.append(buffer, static_cast<std::size_t>(n));
+      char buffer[32];
+      if (year < 0 || year > 9999) {  // outside the usual calendar: the general formatter
+        const int n = std::snprintf(buffer, sizeof buffer, "\"%04d-%02d-%02d\"", year, month, day);
+        out.append(buffer, static_cast<std::size_t>(n));
+        return;
+      }
+      const char text[12] = {'"',
+                             static_cast<char>('0' + year / 1000),
+                             static_cast<char>('0' + year / 100 % 10),
+                             static_cast<char>('0' + year / 10 % 10),
+                             static_cast<char>('0' + year % 10),
+                             '-',
+                             static_cast<char>('0' + month / 10),
+                             static_cast<char>('0' + month % 10),
+                             '-',
+                             static_cast<char>('0' + day / 10),
+                             static_cast<char>('0' + day % 10),
+                             '"'};
+      out.append(text, sizeof text);
       return;
     }
     case Type::string:

@@ -26,6 +26,7 @@ struct Decimal {
 
   // Shortest exact text: "1.5", "-2", "0.000001" (no exponent, no trailing zeros).
   std::string to_string() const;
+  void append_to(std::string& out) const;  // the same text, appended
   // The value as a double (for display and for peers only).
   double to_double() const { return static_cast<double>(units) / static_cast<double>(kOne); }
   // True when the value has no fractional part.
