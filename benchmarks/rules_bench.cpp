@@ -20,6 +20,7 @@
 #include "aiguillage/core/batch.hpp"
 #include "aiguillage/rules/evaluator.hpp"
 #include "aiguillage/rules/jdm_import.hpp"
+#include "aiguillage/rules/json_lines.hpp"
 #include "aiguillage/rules/pack.hpp"
 #include "support/synthetic_table.hpp"
 
@@ -101,19 +102,34 @@ void BM_BatchFirstTable(benchmark::State& state) {
 }
 BENCHMARK(BM_BatchFirstTable)->ArgName("trace")->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond);
 
-void BM_JsonLinesEndToEnd(benchmark::State& state) {
+// JSON Lines end to end: parse, validate, evaluate, write the result line (no trace).
+// `blocks`: through JsonLinesEvaluator (lines read straight into a batch, as `aiguillage eval`
+// does); otherwise one record at a time through evaluate_json() and evaluation_to_json().
+void json_lines_end_to_end(benchmark::State& state, bool blocks) {
   const Synthetic& s = synthetic();
   static const std::vector<std::string> lines =
       json_lines(s.table, make_records(s.table, json_line_count(), kRecordSeed));
+  const std::vector<std::string_view> views(lines.begin(), lines.end());
   const EvalOptions o = options(false);
+  JsonLinesEvaluator runner(s.evaluator, o);
   Evaluation e;
+  std::string out;
   std::size_t bytes = 0, rejected = 0;
   for (auto _ : state) {
-    for (const std::string& line : lines) {
-      if (!s.evaluator.evaluate_json(line, e, o)) ++rejected;
-      std::string result = evaluation_to_json(s.pack, e, false);
-      bytes += result.size();
-      benchmark::DoNotOptimize(result.data());
+    if (blocks) {
+      runner.run(views, [&](const RowResult& r) {
+        rejected += r.rejected;
+        out.clear();
+        s.evaluator.append_result_json(out, r);
+        bytes += out.size();
+      });
+    } else {
+      for (const std::string& line : lines) {
+        if (!s.evaluator.evaluate_json(line, e, o)) ++rejected;
+        std::string result = evaluation_to_json(s.pack, e, false);
+        bytes += result.size();
+        benchmark::DoNotOptimize(result.data());
+      }
     }
   }
   if (rejected) state.SkipWithError("generated records were rejected");
@@ -121,8 +137,19 @@ void BM_JsonLinesEndToEnd(benchmark::State& state) {
   state.counters["per_record"] = per_record(lines.size());
   state.counters["output_bytes_per_record"] =
       static_cast<double>(bytes) / static_cast<double>(state.iterations() * lines.size());
+  if (blocks)
+    state.counters["per_record_path"] =
+        static_cast<double>(runner.record_lines()) /
+        static_cast<double>(runner.record_lines() + runner.block_lines());
+}
+void BM_JsonLinesEndToEnd(benchmark::State& state) {
+  json_lines_end_to_end(state, true);
+}
+void BM_JsonLinesPerRecord(benchmark::State& state) {
+  json_lines_end_to_end(state, false);
 }
 BENCHMARK(BM_JsonLinesEndToEnd)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_JsonLinesPerRecord)->Unit(benchmark::kMillisecond);
 
 std::string zen_data_dir() {
   const char* env = std::getenv("AIG_SHARED_DATA");

@@ -2,13 +2,15 @@
 #include <algorithm>
 #include <charconv>
 #include <exception>
+#include <memory>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "aiguillage/detail/json_read.hpp"
 #include "aiguillage/rules/evaluator.hpp"
 #include "aiguillage/rules/explain.hpp"
+#include "aiguillage/rules/json_lines.hpp"
 #include "cli.hpp"
 
 namespace aiguillage::cli {
@@ -48,7 +50,7 @@ EvalSettings read_settings(const Args& args) {
   return s;
 }
 
-void append_errors(std::string& out, const std::vector<Error>& errors) {
+void append_errors(std::string& out, std::span<const Error> errors) {
   out += "\"errors\":[";
   for (std::size_t k = 0; k < errors.size(); ++k) {
     const Error& e = errors[k];
@@ -65,6 +67,8 @@ void append_errors(std::string& out, const std::vector<Error>& errors) {
 // Scratch state of one thread: reused record after record so that the loop stops allocating.
 struct Worker {
   Evaluation evaluation;
+  std::unique_ptr<JsonLinesEvaluator> lines;  // without --trace: records by blocks
+  std::vector<std::string_view> texts;
   std::string out;
   bool any_error = false;
 };
@@ -72,41 +76,47 @@ struct Worker {
 // Evaluates one record; false when it was rejected before evaluation (errors in w.evaluation).
 bool evaluate_record(const Evaluator& evaluator, const EvalOptions& options, std::string_view text,
                      Worker& w) {
-  try {
-    // A record is an object; a bare scalar line is answered here and never reaches the schema.
-    if (text[0] != '{' && text[0] != '[') {
-      detail::parse_document(text);
-      throw Error(ErrorCode::type_mismatch, "a record must be a JSON object", "");
-    }
-    return evaluator.evaluate_json(text, w.evaluation, options);
-  } catch (const Error& e) {
-    w.evaluation.errors.assign(1, e);
-  } catch (const std::exception& e) {
-    w.evaluation.errors.assign(1, Error(ErrorCode::internal, e.what()));
-  }
-  w.evaluation.status = Status::error;
-  w.evaluation.frame.clear();
-  return false;
+  return JsonLinesEvaluator::evaluate_line(evaluator, text, w.evaluation, options);
+}
+
+void write_rejected(std::size_t line, std::span<const Error> errors, Worker& w) {
+  w.any_error = true;
+  w.out += "{\"line\":" + std::to_string(line) + ",\"status\":\"error\",";
+  append_errors(w.out, errors);
+  w.out += "}\n";
+}
+
+// Says which record failed: results keep input order, but a reader filtering errors needs the
+// line to go back to the input.
+void mark_failed(std::size_t line, std::size_t start, Worker& w) {
+  w.any_error = true;
+  w.out.insert(start + 1, "\"line\":" + std::to_string(line) + ",");
 }
 
 void eval_range(const Evaluator& evaluator, const EvalSettings& s, const RecordLine* begin,
                 const RecordLine* end, Worker& w) {
+  if (!s.trace) {
+    if (!w.lines) w.lines = std::make_unique<JsonLinesEvaluator>(evaluator, s.options);
+    w.texts.clear();
+    for (const RecordLine* r = begin; r != end; ++r) w.texts.push_back(r->text);
+    w.lines->run(w.texts, [&](const RowResult& r) {
+      const std::size_t line = begin[r.row].line;
+      if (r.rejected) return write_rejected(line, r.errors, w);
+      const std::size_t start = w.out.size();
+      evaluator.append_result_json(w.out, r);
+      if (r.status == Status::error) mark_failed(line, start, w);
+      w.out += '\n';
+    });
+    return;
+  }
   for (const RecordLine* r = begin; r != end; ++r) {
     if (!evaluate_record(evaluator, s.options, r->text, w)) {
-      w.any_error = true;
-      w.out += "{\"line\":" + std::to_string(r->line) + ",\"status\":\"error\",";
-      append_errors(w.out, w.evaluation.errors);
-      w.out += "}\n";
+      write_rejected(r->line, w.evaluation.errors, w);
       continue;
     }
-    std::string result = evaluation_to_json(evaluator.pack(), w.evaluation, s.trace);
-    if (w.evaluation.status == Status::error) {
-      // Say which record failed: results keep input order, but a reader filtering errors
-      // needs the line to go back to the input.
-      w.any_error = true;
-      result.insert(1, "\"line\":" + std::to_string(r->line) + ",");
-    }
-    w.out += result;
+    const std::size_t start = w.out.size();
+    w.out += evaluation_to_json(evaluator.pack(), w.evaluation, true);
+    if (w.evaluation.status == Status::error) mark_failed(r->line, start, w);
     w.out += '\n';
   }
 }

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "aiguillage/core/version.hpp"
+#include "aiguillage/detail/json_names.hpp"
 
 namespace aiguillage {
 inline namespace v1 {
@@ -151,6 +152,7 @@ Evaluator::Evaluator(Pack pack) : pack_(std::move(pack)) {
         batch_fast_ = false;
   }
   build_plan();
+  names_ = std::make_shared<const detail::JsonNames>(pack_);
   // Hit policies whose blocking rules are exactly the undecided ones the masks show; the others
   // (ANY, PRIORITY, OUTPUT ORDER) keep the per-record path.
   batch_block_ = true;
@@ -728,6 +730,13 @@ void Evaluator::evaluate_batch(const Batch& batch, BatchResult& out, const EvalO
   evaluate_blocks(batch, out, options, begin, std::min(end, batch.rows()), &sink);
 }
 
+void Evaluator::evaluate_batch_results(const Batch& batch, BatchResult& out,
+                                       const EvalOptions& options, std::size_t begin,
+                                       std::size_t end, const RowResultSink& sink) const {
+  evaluate_batch(batch, out, options, 0, 0);
+  evaluate_blocks(batch, out, options, begin, std::min(end, batch.rows()), nullptr, &sink);
+}
+
 void Evaluator::evaluate_batch(const Batch& batch, BatchResult& out, const EvalOptions& options,
                                std::size_t begin, std::size_t end) const {
   const Pack& p = pack_;
@@ -899,12 +908,18 @@ void input_column(const Batch& batch, std::size_t c, std::size_t b0, std::size_t
 
 // Copies one per-record evaluation into a batch result.
 void store_row(const Evaluation& e, std::size_t row, std::size_t rows, bool trace, BatchResult& out,
-               const Evaluator::RowSink* sink) {
+               const Evaluator::RowSink* sink, const Evaluator::RowResultSink* results) {
   out.status[row] = e.status;
   if (sink)
     (*sink)(row, e.status, e.frame.empty() || e.decisions.empty() ? nullptr : e.frame.data(),
             e.errors);
-  else
+  else if (results) {
+    RowResult r = row_result(e, std::any_of(e.errors.begin(), e.errors.end(), [](const Error& x) {
+                               return x.code() == ErrorCode::input_constraint;
+                             }));
+    r.row = row;
+    (*results)(r);
+  } else
     for (const Error& err : e.errors) out.errors.emplace_back(row, err);
   for (std::size_t k = 0; k < out.first_hit.size(); ++k) {
     if (e.decisions.empty()) {  // rejected before any decision ran
@@ -932,7 +947,8 @@ void store_row(const Evaluation& e, std::size_t row, std::size_t rows, bool trac
 // constraint, a hit-policy violation, no valid reference date) are evaluated again by the
 // per-record path, which owns the errors, so results never depend on the path taken.
 void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const EvalOptions& options,
-                                std::size_t begin, std::size_t end, const RowSink* sink) const {
+                                std::size_t begin, std::size_t end, const RowSink* sink,
+                                const RowResultSink* results) const {
   const Pack& p = pack_;
   const std::size_t rows = batch.rows();
   const std::size_t n_inputs = p.inputs().size();
@@ -943,7 +959,7 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
       e.input.reset(n_inputs);
       for (std::size_t c = 0; c < n_inputs; ++c) e.input.values[c] = batch.get(c, row);
       evaluate(e, options);
-      store_row(e, row, rows, options.trace, out, sink);
+      store_row(e, row, rows, options.trace, out, sink, results);
     }
     return;
   }
@@ -953,6 +969,9 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
   // redo: the row goes to the per-record path (an error to report); incomplete: a decision of
   // the row is incomplete. settled: no value is uncertain (evaluate()'s flags, all clear).
   std::vector<char> redo(kBlock), incomplete(kBlock), settled(S, 0);
+  // With `results`: the fired rules of every row's decisions (the last block's, reused).
+  const std::size_t n_dec = p.decisions().size();
+  std::vector<DecisionOutcome> outcomes(results ? kBlock * n_dec : 0);
   EvaluationScratch resolve;
   resolve.counts.assign(n_inputs, 0);
   std::vector<int> blocking;
@@ -1021,6 +1040,7 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
             for (int in : p.slot_inputs(d.outputs[0].slot))
               if (f[static_cast<std::size_t>(in)].is_null()) waiting = true;
           if (waiting) incomplete[i] = 1;
+          if (results) outcomes[i * n_dec + k].fired.clear();
         }
         continue;
       }
@@ -1197,20 +1217,39 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
           }
         }
       }
+      if (results)  // the rules that fired: the first hit, or every match in rule order
+        for (std::size_t i = 0; i < n; ++i) {
+          std::vector<int>& fired = outcomes[i * n_dec + k].fired;
+          if (single) {
+            fired.clear();
+            if (hit[i] >= 0) fired.push_back(hit[i]);
+          } else {
+            bits_into(fired, matched.data() + i * W, W);
+          }
+        }
     }
     for (std::size_t i = 0; i < n; ++i) {
       const std::size_t row = b0 + i;
-      if (!redo[i]) {
+      // The questions of an incomplete row are the per-record analysis's.
+      if (!redo[i] && !(results && incomplete[i])) {
         const Status st = incomplete[i] ? Status::incomplete : Status::complete;
         out.status[row] = st;
         if (sink) (*sink)(row, st, frames.data() + i * S, no_errors);
+        if (results) {
+          RowResult r;
+          r.row = row;
+          r.status = st;
+          r.frame = frames.data() + i * S;
+          r.decisions = std::span<const DecisionOutcome>(outcomes.data() + i * n_dec, n_dec);
+          (*results)(r);
+        }
         continue;
       }
 
       e.input.reset(n_inputs);
       for (std::size_t c = 0; c < n_inputs; ++c) e.input.values[c] = batch.get(c, row);
       evaluate(e, options);
-      store_row(e, row, rows, options.trace, out, sink);
+      store_row(e, row, rows, options.trace, out, sink, results);
     }
   }
 }
@@ -1254,54 +1293,104 @@ void append_string(std::string& out, std::string_view s) {
 
 }  // namespace
 
-std::string evaluation_to_json(const Pack& p, const Evaluation& e, bool trace) {
-  std::string out;
-  out.reserve(256);
-  out += "{\"status\":\"";
-  out += status_name(e.status);
-  out += "\",\"outputs\":{";
+RowResult row_result(const Evaluation& e, bool rejected) {
+  RowResult r;
+  r.status = e.status;
+  r.rejected = rejected;
+  r.frame = e.frame.empty() ? nullptr : e.frame.data();
+  r.decisions = e.decisions;
+  r.missing = e.missing;
+  r.errors = e.errors;
+  return r;
+}
+
+namespace {
+
+// How the writers below write a pack's names: escaped on the spot (a single line), or taken
+// ready-made from the evaluator's JsonNames (lines by the thousand).
+struct EscapedNames {
+  const Pack& p;
+  void output(std::string& out, const OutputSpec& o, std::size_t) const {
+    append_string(out, o.name);
+    out += ':';
+  }
+  void table(std::string& out, std::size_t k) const {
+    append_string(out, p.decisions()[k].id);
+    out += ':';
+  }
+  void rule(std::string& out, std::size_t k, std::size_t r) const {
+    append_string(out, p.decisions()[k].rules[r].id);
+  }
+};
+struct ReadyNames {
+  const detail::JsonNames& n;
+  void output(std::string& out, const OutputSpec&, std::size_t index) const {
+    out += n.outputs[index].key;
+  }
+  void table(std::string& out, std::size_t k) const { out += n.table_keys[k]; }
+  void rule(std::string& out, std::size_t k, std::size_t r) const { out += n.rule_ids[k][r]; }
+};
+
+template <typename Names>
+void append_fired(std::string& out, const Pack& p, std::span<const DecisionOutcome> d,
+                  const Names& names) {
+  out += '{';
   bool first = true;
-  if (!e.frame.empty())
-    for (const Decision& d : p.decisions())
-      for (const OutputSpec& o : d.outputs) {
-        if (!first) out += ',';
-        first = false;
-        append_string(out, o.name);
-        out += ':';
-        e.frame[static_cast<std::size_t>(o.slot)].append_json(out);
-      }
-  out += "},\"fired\":{";
-  first = true;
-  for (std::size_t k = 0; k < e.decisions.size(); ++k) {
-    const Decision& d = p.decisions()[k];
-    if (d.kind != Decision::Kind::table) continue;
+  for (std::size_t k = 0; k < d.size(); ++k) {
+    const Decision& dec = p.decisions()[k];
+    if (dec.kind != Decision::Kind::table) continue;
     if (!first) out += ',';
     first = false;
-    append_string(out, d.id);
-    out += ":[";
-    for (std::size_t j = 0; j < e.decisions[k].fired.size(); ++j) {
+    names.table(out, k);
+    out += '[';
+    for (std::size_t j = 0; j < d[k].fired.size(); ++j) {
       if (j) out += ',';
-      append_string(out, d.rules[static_cast<std::size_t>(e.decisions[k].fired[j])].id);
+      names.rule(out, k, static_cast<std::size_t>(d[k].fired[j]));
     }
     out += ']';
   }
   out += '}';
-  if (!e.missing.empty()) {
+}
+
+// The line without its closing brace (the trace may follow).
+template <typename Names>
+void append_result_members(std::string& out, const Pack& p, const RowResult& r,
+                           const Names& names) {
+  out += "{\"status\":\"";
+  out += status_name(r.status);
+  out += "\",\"outputs\":{";
+  bool first = true;
+  std::size_t index = 0;
+  if (r.frame)
+    for (const Decision& d : p.decisions())
+      for (const OutputSpec& o : d.outputs) {
+        if (!first) out += ',';
+        first = false;
+        names.output(out, o, index++);
+        r.frame[static_cast<std::size_t>(o.slot)].append_json(out);
+      }
+  out += "},\"fired\":";
+  append_fired(out, p, r.decisions, names);
+  if (!r.missing.empty()) {
     out += ",\"missing\":[";
-    for (std::size_t k = 0; k < e.missing.size(); ++k) {
+    for (std::size_t k = 0; k < r.missing.size(); ++k) {
       if (k) out += ',';
       out += "{\"input\":";
-      append_string(out, p.inputs().field(static_cast<std::size_t>(e.missing[k].field)).name);
-      out += ",\"rules\":" + std::to_string(e.missing[k].rules) + "}";
+      append_string(out, p.inputs().field(static_cast<std::size_t>(r.missing[k].field)).name);
+      out += ",\"rules\":";
+      out += std::to_string(r.missing[k].rules);
+      out += '}';
     }
     out += ']';
   }
-  if (!e.errors.empty()) {
+  if (!r.errors.empty()) {
     out += ",\"errors\":[";
-    for (std::size_t k = 0; k < e.errors.size(); ++k) {
-      const Error& err = e.errors[k];
+    for (std::size_t k = 0; k < r.errors.size(); ++k) {
+      const Error& err = r.errors[k];
       if (k) out += ',';
-      out += "{\"code\":" + std::to_string(static_cast<int>(err.code())) + ",\"name\":";
+      out += "{\"code\":";
+      out += std::to_string(static_cast<int>(err.code()));
+      out += ",\"name\":";
       append_string(out, error_code_name(err.code()));
       out += ",\"message\":";
       append_string(out, err.message());
@@ -1311,6 +1400,46 @@ std::string evaluation_to_json(const Pack& p, const Evaluation& e, bool trace) {
     }
     out += ']';
   }
+}
+
+std::string quoted(std::string_view s) {
+  std::string out;
+  append_string(out, s);
+  return out;
+}
+
+}  // namespace
+
+namespace detail {
+
+JsonNames::JsonNames(const Pack& pack) {
+  for (const FieldSpec& f : pack.inputs().fields()) input_keys.push_back(quoted(f.name) + ':');
+  for (const Decision& d : pack.decisions()) {
+    for (const OutputSpec& o : d.outputs) outputs.push_back({quoted(o.name) + ':', o.slot});
+    const bool table = d.kind == Decision::Kind::table;
+    table_keys.push_back(table ? quoted(d.id) + ':' : std::string());
+    rule_ids.emplace_back();
+    if (table)
+      for (const Rule& r : d.rules) rule_ids.back().push_back(quoted(r.id));
+  }
+}
+
+}  // namespace detail
+
+void Evaluator::append_fired_json(std::string& out,
+                                  std::span<const DecisionOutcome> decisions) const {
+  append_fired(out, pack_, decisions, ReadyNames{*names_});
+}
+
+void Evaluator::append_result_json(std::string& out, const RowResult& r) const {
+  append_result_members(out, pack_, r, ReadyNames{*names_});
+  out += '}';
+}
+
+std::string evaluation_to_json(const Pack& p, const Evaluation& e, bool trace) {
+  std::string out;
+  out.reserve(256);
+  append_result_members(out, p, row_result(e), EscapedNames{p});
   if (trace && !e.frame.empty()) {
     out += ",\"trace\":{\"pack\":{\"id\":";
     append_string(out, p.id());

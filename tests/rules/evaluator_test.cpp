@@ -6,12 +6,14 @@
 #include <random>
 
 #include "support/pack_builder.hpp"
+#include "support/random_record.hpp"
 
 namespace aiguillage {
 namespace {
 
 using test::pack_json;
 using test::quote;
+using test::random_record;
 using test::table_json;
 using test::TableSpec;
 
@@ -257,53 +259,6 @@ TEST(EvaluatorTest, BatchFastPathAgreesWithRecordEvaluation) {
     for (std::size_t c = 0; c < kinds.size(); ++c)
       EXPECT_EQ(result.keys[0][c * rows + row], e.decisions[0].trace.keys[c]);
   }
-}
-
-// A random record for any schema: each field missing now and then, values drawn within the
-// field's domain and around its bounds, dates around the reference date.
-std::string random_record(std::mt19937& rng, const InputSchema& schema, Date reference) {
-  auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
-  std::string json = "{";
-  for (const FieldSpec& f : schema.fields()) {
-    if (f.name == "reference_date" || (!f.required && pick(6) == 0)) continue;
-    std::string v;
-    switch (f.type) {
-      case FieldType::boolean:
-        v = pick(2) ? "true" : "false";
-        break;
-      case FieldType::integer: {
-        const std::int64_t lo = f.min ? f.min->units / Decimal::kOne : -5;
-        const std::int64_t hi = f.max ? f.max->units / Decimal::kOne : 60;
-        v = std::to_string(
-            lo + static_cast<std::int64_t>(
-                     rng() % static_cast<unsigned>(std::min<std::int64_t>(hi - lo + 1, 100))));
-        break;
-      }
-      case FieldType::decimal:
-        v = std::to_string(pick(40)) + "." + std::to_string(pick(10));
-        break;
-      case FieldType::date:
-        v = quote(Date{reference.days - pick(40 * 365)}.to_string());
-        break;
-      case FieldType::enumeration:
-        v = quote(f.values[static_cast<std::size_t>(pick(static_cast<int>(f.values.size())))]);
-        break;
-      case FieldType::list: {
-        v = "[";
-        for (const std::string& item : f.values)
-          if (pick(3) == 0) v += (v.size() > 1 ? "," : "") + quote(item);
-        v += "]";
-        break;
-      }
-      default: {
-        const char* strings[] = {"75", "93", "59", "13", "x"};
-        v = quote(strings[pick(5)]);
-        break;
-      }
-    }
-    json += (json.size() > 1 ? "," : "") + quote(f.name) + ":" + v;
-  }
-  return json + "}";
 }
 
 // Packs with variables, chained tables, COLLECT and expression decisions go through the block

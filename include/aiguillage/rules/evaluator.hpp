@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -74,6 +75,25 @@ struct BatchResult {
   std::vector<std::pair<std::size_t, Error>> errors;  // row, error
 };
 
+// One evaluated record, as a result line needs it: what evaluation_to_json writes without the
+// trace. Views into the evaluator's working memory, valid while the sink runs.
+struct RowResult {
+  std::size_t row = 0;  // the batch row (or the line's index for JsonLinesEvaluator)
+  Status status = Status::complete;
+  bool rejected = false;         // bad input (parse errors, a broken constraint): errors only
+  const Value* frame = nullptr;  // every slot's value; null when nothing was validated
+  std::span<const DecisionOutcome> decisions;  // per decision: fired rules (no trace); empty
+                                               // when no decision ran
+  std::span<const MissingInput> missing;       // the inputs to ask for, most useful first
+  std::span<const Error> errors;
+};
+// The view of a per-record evaluation; `rejected` as evaluate_json's return value says.
+RowResult row_result(const Evaluation& e, bool rejected = false);
+
+namespace detail {
+struct JsonNames;
+}
+
 class Evaluator {
  public:
   explicit Evaluator(Pack pack);
@@ -100,6 +120,19 @@ class Evaluator {
   // row ranges.
   void evaluate_batch(const Batch& batch, BatchResult& out, const EvalOptions& options,
                       std::size_t begin, std::size_t end, const RowSink& sink) const;
+  // As above with everything a result line needs: each row's fired rules and, for an
+  // incomplete row, the missing inputs (such rows take the per-record analysis, which owns
+  // the questions). Errors go to the sink only.
+  using RowResultSink = std::function<void(const RowResult&)>;
+  void evaluate_batch_results(const Batch& batch, BatchResult& out, const EvalOptions& options,
+                              std::size_t begin, std::size_t end, const RowResultSink& sink) const;
+
+  // Appends evaluation_to_json's line without the trace, from a row's result. The pack's names
+  // are escaped once, when the evaluator is built.
+  void append_result_json(std::string& out, const RowResult& r) const;
+  // Appends {"<table id>": ["<rule id>", ...], ...}: the fired rules of every table.
+  void append_fired_json(std::string& out, std::span<const DecisionOutcome> decisions) const;
+  const detail::JsonNames& json_names() const { return *names_; }
 
   // Evaluates one table on given column values (for static checks): matched rules mask out.
   void evaluate_table_columns(int decision, const std::vector<Value>& column_values,
@@ -112,9 +145,11 @@ class Evaluator {
   bool batch_fast_ = false;   // tables read only inputs, no generic cells, constant outputs
   bool batch_block_ = false;  // otherwise: rows by blocks, operators a column at a time
   void evaluate_blocks(const Batch& batch, BatchResult& out, const EvalOptions& options,
-                       std::size_t begin, std::size_t end, const RowSink* sink) const;
+                       std::size_t begin, std::size_t end, const RowSink* sink,
+                       const RowResultSink* results = nullptr) const;
   struct BatchPlan;  // per column: how a batch value becomes a key
   std::shared_ptr<const BatchPlan> plan_;
+  std::shared_ptr<const detail::JsonNames> names_;
 };
 
 // Why each rule of a table did or did not fire, derived from the trace.

@@ -1,0 +1,55 @@
+// Records given as JSON text (JSON Lines), evaluated by blocks through the batch path.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "aiguillage/core/batch.hpp"
+#include "aiguillage/rules/evaluator.hpp"
+
+namespace aiguillage {
+inline namespace v1 {
+
+// A plain, valid record is read straight into a columnar block (Batch::read_json) and evaluated
+// with the others of its block; any other record (a syntax error, a bad value, a broken
+// constraint: anything with an error to report) goes to the per-record path, which owns the
+// diagnostics and their JSON pointers. So each line's result is the same whichever way it went:
+// Evaluator::append_result_json(result) writes evaluation_to_json's line (without the trace) byte
+// for byte. One object per thread: it keeps its working memory between calls.
+class JsonLinesEvaluator {
+ public:
+  // `options.trace` is ignored: the trace of a line needs the per-record path (evaluate_json).
+  JsonLinesEvaluator(const Evaluator& evaluator, EvalOptions options);
+
+  // Receives each line's result, in input order; RowResult::row is the line's index in `lines`.
+  using Sink = std::function<void(const RowResult&)>;
+  void run(std::span<const std::string_view> lines, const Sink& sink);
+
+  // One line by the per-record path, as run() does it for a line it cannot read straight: a
+  // bare scalar or a document the reader refuses is an error, never an exception. Returns
+  // false when the record is rejected (out.errors says why).
+  static bool evaluate_line(const Evaluator& evaluator, std::string_view line, Evaluation& out,
+                            const EvalOptions& options);
+
+  // Lines read straight into a block and lines left to the per-record path, since construction.
+  std::size_t block_lines() const { return block_lines_; }
+  std::size_t record_lines() const { return record_lines_; }
+
+ private:
+  void flush(const Sink& sink);
+  void run_record(std::string_view line, std::size_t index, const Sink& sink);
+
+  const Evaluator& evaluator_;
+  EvalOptions options_;
+  Batch batch_;
+  BatchResult result_;
+  Evaluation evaluation_;
+  std::vector<std::size_t> line_of_row_;  // the line index of each filled row of batch_
+  std::size_t block_lines_ = 0, record_lines_ = 0;
+};
+
+}  // namespace v1
+}  // namespace aiguillage
