@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "aiguillage/orientation/orientation.hpp"
 #include "aiguillage/rules/evaluator.hpp"
 
 namespace {
@@ -111,29 +112,46 @@ void BM_OrientationPersonsToSink(benchmark::State& state) {
 }
 BENCHMARK(BM_OrientationPersonsToSink)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-void BM_OrientationJsonLines(benchmark::State& state) {
+// JSON Lines in, one proposal per line out (what `aiguillage orient` writes without --trace).
+// `blocks`: through BulkProposer (persons read straight into a batch); otherwise one person at
+// a time through propose() and proposal_to_json().
+void orientation_json_lines(benchmark::State& state, bool blocks) {
   if (!fs::exists(kPack)) {
     state.SkipWithError("rules/orientation/fr-2025 is missing");
     return;
   }
-  Pack pack = Pack::load_file(kPack.string());
-  Evaluator evaluator(pack);
-  auto lines = person_lines(pack);
+  const Orienter orienter(Pack::load_file(kPack.string()));
+  const auto persons = person_lines(orienter.pack());
   const std::size_t n = std::getenv("AIG_BENCH_SMOKE") ? 1000 : 100'000;
-  Evaluation e;
-  std::string out;
+  std::vector<std::string_view> lines;
+  for (std::size_t k = 0; k < n; ++k) lines.emplace_back(persons[k % persons.size()]);
+  const Date date = *Date::parse("2025-03-01");
+  BulkProposer bulk(orienter, date);
+  std::size_t bytes = 0;
   for (auto _ : state) {
-    std::size_t bytes = 0;
-    for (std::size_t k = 0; k < n; ++k) {
-      evaluator.evaluate_json(lines[k % lines.size()], e);
-      out = evaluation_to_json(pack, e, false);
-      bytes += out.size();
+    if (blocks) {
+      bulk.run(lines,
+               [&](std::size_t, std::string_view proposal, bool) { bytes += proposal.size(); });
+    } else {
+      for (std::string_view line : lines)
+        bytes += proposal_to_json(orienter.propose(line, date, false), false).size();
     }
     benchmark::DoNotOptimize(bytes);
   }
   state.counters["per_person"] = per_person(n);
+  if (blocks)
+    state.counters["per_record_path"] =
+        static_cast<double>(bulk.lines().record_lines()) /
+        static_cast<double>(bulk.lines().record_lines() + bulk.lines().block_lines());
+}
+void BM_OrientationJsonLines(benchmark::State& state) {
+  orientation_json_lines(state, true);
+}
+void BM_OrientationJsonLinesPerRecord(benchmark::State& state) {
+  orientation_json_lines(state, false);
 }
 BENCHMARK(BM_OrientationJsonLines)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_OrientationJsonLinesPerRecord)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 

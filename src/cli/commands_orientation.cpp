@@ -387,23 +387,50 @@ int cmd_orient(int argc, char** argv) {
   const Orienter orienter(pack);
   bool any_error = false;
   std::string out;
+  // Results keep input order; the identifier lets a reader join them back anyway, and the line
+  // says which record failed.
+  auto emit = [&](std::string_view proposal, bool failed, std::size_t line,
+                  const std::optional<std::string>& id) {
+    out += '{';
+    if (failed) {
+      any_error = true;
+      out += "\"line\":" + std::to_string(line) + ",";
+    } else if (id) {
+      out += person_member(id).substr(1) + ",";
+    }
+    out.append(proposal.substr(1));
+    out += '\n';
+  };
+  // Without the trace, persons go by blocks through the batch path (BulkProposer).
+  BulkProposer bulk(orienter, date);
+  std::vector<Person> persons;
+  std::vector<std::string_view> texts;
+  std::vector<std::size_t> where;  // index in the block of each person in texts
   try {
     RecordReader reader(input);
     while (const std::vector<RecordLine>* block = reader.next()) {
-      for (const RecordLine& r : *block) {
-        const Person person = read_person(r.text);
-        const Proposal p = propose(orienter, person, date, trace);
-        std::string line = proposal_to_json(p, trace);
-        if (!p.errors.empty()) {
-          any_error = true;
-          line.insert(1, "\"line\":" + std::to_string(r.line) + ",");
-        } else if (person.id) {
-          // Results keep input order; the identifier lets a reader join them back anyway.
-          line.insert(1, person_member(person.id).substr(1) + ",");
+      persons.clear();
+      for (const RecordLine& r : *block) persons.push_back(read_person(r.text));
+      auto run_pending = [&] {
+        bulk.run(texts, [&](std::size_t k, std::string_view proposal, bool rejected) {
+          const std::size_t at = where[k];
+          emit(proposal, rejected, (*block)[at].line, persons[at].id);
+        });
+        texts.clear();
+        where.clear();
+      };
+      for (std::size_t k = 0; k < persons.size(); ++k) {
+        const Person& person = persons[k];
+        if (trace || person.error) {
+          run_pending();
+          const Proposal p = propose(orienter, person, date, trace);
+          emit(proposal_to_json(p, trace), !p.errors.empty(), (*block)[k].line, person.id);
+          continue;
         }
-        out += line;
-        out += '\n';
+        texts.push_back(person.text);
+        where.push_back(k);
       }
+      run_pending();
       write_out(out);
       out.clear();
       std::fflush(stdout);

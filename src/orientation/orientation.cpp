@@ -3,7 +3,9 @@
 #include <algorithm>
 
 #include "aiguillage/core/version.hpp"
+#include "aiguillage/detail/json_names.hpp"
 #include "aiguillage/detail/json_read.hpp"
+#include "aiguillage/rules/json_lines.hpp"
 
 namespace aiguillage {
 inline namespace v1 {
@@ -179,7 +181,7 @@ std::string_view member_text(std::string_view object, std::string_view key) {
   return {};
 }
 
-void append_errors(std::string& out, const std::vector<Error>& errors) {
+void append_errors(std::string& out, std::span<const Error> errors) {
   out += '[';
   for (std::size_t k = 0; k < errors.size(); ++k) {
     const Error& err = errors[k];
@@ -193,6 +195,76 @@ void append_errors(std::string& out, const std::vector<Error>& errors) {
     out += '}';
   }
   out += ']';
+}
+
+// The validated inputs used, {"name": value}, in schema order; missing ones left out.
+void append_inputs(std::string& out, const detail::JsonNames& names, const Value* frame) {
+  out += '{';
+  bool first = true;
+  if (frame)
+    for (std::size_t f = 0; f < names.input_keys.size(); ++f) {
+      if (frame[f].is_null()) continue;
+      if (!first) out += ',';
+      first = false;
+      out += names.input_keys[f];
+      frame[f].append_json(out);
+    }
+  out += '}';
+}
+
+// Every output, in pack order.
+void append_outputs(std::string& out, const detail::JsonNames& names, const Value* frame) {
+  out += '{';
+  for (std::size_t k = 0; k < names.outputs.size(); ++k) {
+    if (k) out += ',';
+    out += names.outputs[k].key;
+    frame[static_cast<std::size_t>(names.outputs[k].slot)].append_json(out);
+  }
+  out += '}';
+}
+
+// The review reasons of an evaluated person: the pack's codes, then missing information when
+// questions remain; each once, in order of first appearance.
+void collect_reasons(const Pack& p, const Value* frame, Status status,
+                     std::vector<std::string_view>& out) {
+  out.clear();
+  auto add = [&](std::string_view code) {
+    if (std::find(out.begin(), out.end(), code) == out.end()) out.push_back(code);
+  };
+  const int reasons = p.slot_of(orientation_outputs::review_reasons);
+  if (reasons >= static_cast<int>(p.inputs().size())) {
+    const Value& v = frame[static_cast<std::size_t>(reasons)];
+    if (v.type() == Type::string) add(v.as_string());
+    if (v.type() == Type::list)
+      for (std::size_t k = 0; k < v.list_size(); ++k)
+        if (v[k].type() == Type::string) add(v[k].as_string());
+  }
+  if (status == Status::incomplete) add(kMissingInformation);
+}
+
+void append_question(std::string& out, std::string_view input, std::string_view label_fr,
+                     std::string_view label_en, int rules) {
+  out += "{\"input\":";
+  append_string(out, input);
+  out += ",\"label\":{\"fr\":";
+  append_string(out, label_fr);
+  out += ",\"en\":";
+  append_string(out, label_en);
+  out += "},\"rules\":";
+  out += std::to_string(rules);
+  out += '}';
+}
+
+void append_pack_and_engine(std::string& out, std::string_view id, std::string_view version,
+                            std::string_view hash, std::string_view engine) {
+  out += ",\"pack\":{\"id\":";
+  append_string(out, id);
+  out += ",\"version\":";
+  append_string(out, version);
+  out += ",\"hash\":";
+  append_string(out, hash);
+  out += "},\"engine\":";
+  append_string(out, engine);
 }
 
 }  // namespace
@@ -213,36 +285,18 @@ Proposal Orienter::propose(std::string_view person_json, Date reference_date,
   EvalOptions options;
   options.reference_date = reference_date;
   options.trace = true;
-  try {
-    evaluator_.evaluate_json(person_json, e, options);
-  } catch (const Error& err) {
-    // Limits of the document reader surface as exceptions; a person is still never fatal.
-    e.status = Status::error;
-    e.errors.assign(1, err);
-    e.frame.clear();
-    e.decisions.clear();
-    e.missing.clear();
-  }
+  // Limits of the document reader become errors too: a person is never fatal.
+  JsonLinesEvaluator::evaluate_line(evaluator_, person_json, e, options);
   out.status = e.status;
   out.errors = e.errors;
   out.trace_json = evaluation_to_json(p, e, with_trace);
 
-  const std::size_t n_inputs = p.inputs().size();
   const bool evaluated = e.frame.size() == p.slot_count() && !e.frame.empty();
   if (evaluated) {
     const Value& ref = e.frame[static_cast<std::size_t>(p.reference_date_field())];
     if (ref.type() == Type::date) out.reference_date = ref.as_date();
   }
-  out.inputs_json = "{";
-  if (evaluated)
-    for (std::size_t f = 0; f < n_inputs; ++f) {
-      if (e.frame[f].is_null()) continue;
-      if (out.inputs_json.size() > 1) out.inputs_json += ',';
-      append_string(out.inputs_json, p.inputs().field(f).name);
-      out.inputs_json += ':';
-      out.inputs_json += e.frame[f].to_json();
-    }
-  out.inputs_json += '}';
+  append_inputs(out.inputs_json, evaluator_.json_names(), evaluated ? e.frame.data() : nullptr);
 
   if (out.status == Status::error || !out.errors.empty() || !evaluated) {
     out.status = Status::error;
@@ -251,29 +305,10 @@ Proposal Orienter::propose(std::string_view person_json, Date reference_date,
     return out;
   }
 
-  out.outputs_json = "{";
-  for (const OutputSpec* o : pack_outputs(p)) {
-    if (out.outputs_json.size() > 1) out.outputs_json += ',';
-    append_string(out.outputs_json, o->name);
-    out.outputs_json += ':';
-    out.outputs_json += e.frame[static_cast<std::size_t>(o->slot)].to_json();
-  }
-  out.outputs_json += '}';
-
-  const int reasons = p.slot_of(orientation_outputs::review_reasons);
-  auto add_reason = [&](std::string_view code) {
-    if (std::find(out.review_reasons.begin(), out.review_reasons.end(), code) ==
-        out.review_reasons.end())
-      out.review_reasons.emplace_back(code);
-  };
-  if (reasons >= static_cast<int>(n_inputs)) {
-    const Value& v = e.frame[static_cast<std::size_t>(reasons)];
-    if (v.type() == Type::string) add_reason(v.as_string());
-    if (v.type() == Type::list)
-      for (std::size_t k = 0; k < v.list_size(); ++k)
-        if (v[k].type() == Type::string) add_reason(v[k].as_string());
-  }
-  if (out.status == Status::incomplete) add_reason(kMissingInformation);
+  append_outputs(out.outputs_json, evaluator_.json_names(), e.frame.data());
+  std::vector<std::string_view> reasons;
+  collect_reasons(p, e.frame.data(), out.status, reasons);
+  out.review_reasons.assign(reasons.begin(), reasons.end());
 
   for (const MissingInput& m : e.missing) {
     const FieldSpec& f = p.inputs().field(static_cast<std::size_t>(m.field));
@@ -286,6 +321,73 @@ Proposal Orienter::propose(std::string_view person_json, Date reference_date,
   }
   out.evident = out.status == Status::complete && out.review_reasons.empty();
   return out;
+}
+
+BulkProposer::BulkProposer(const Orienter& orienter, Date reference_date)
+    : orienter_(orienter), date_(reference_date), lines_(orienter.evaluator(), [&] {
+        EvalOptions o;
+        o.reference_date = reference_date;
+        return o;
+      }()) {
+  const Pack& p = orienter.pack();
+  append_pack_and_engine(tail_, p.id(), p.version(), p.hash(), engine_version());
+  tail_ += '}';
+}
+
+// proposal_to_json(propose(line, date, false), false), written straight from the row: the
+// same members in the same order, from the same helpers.
+void BulkProposer::write(const RowResult& r) {
+  const Pack& p = orienter_.pack();
+  const detail::JsonNames& names = orienter_.evaluator().json_names();
+  const bool evaluated = r.frame != nullptr;
+  const bool error = r.status == Status::error || !r.errors.empty() || !evaluated;
+  Date reference = date_;
+  if (evaluated) {
+    const Value& ref = r.frame[static_cast<std::size_t>(p.reference_date_field())];
+    if (ref.type() == Type::date) reference = ref.as_date();
+  }
+  if (!error) collect_reasons(p, r.frame, r.status, reasons_);
+  std::string& out = text_;
+  out.clear();
+  out += "{\"status\":\"";
+  out += status_name(error ? Status::error : r.status);
+  out += "\",\"evident\":";
+  out += !error && r.status == Status::complete && reasons_.empty() ? "true" : "false";
+  out += ",\"review_reasons\":[";
+  if (!error)
+    for (std::size_t k = 0; k < reasons_.size(); ++k) {
+      if (k) out += ',';
+      append_string(out, reasons_[k]);
+    }
+  out += "],\"questions\":[";
+  if (!error)
+    for (std::size_t k = 0; k < r.missing.size(); ++k) {
+      const FieldSpec& f = p.inputs().field(static_cast<std::size_t>(r.missing[k].field));
+      if (k) out += ',';
+      append_question(out, f.name, f.label_fr.empty() ? f.name : f.label_fr,
+                      f.label_en.empty() ? f.name : f.label_en, r.missing[k].rules);
+    }
+  out += "],\"reference_date\":";
+  Value::date(reference).append_json(out);
+  out += ",\"outputs\":";
+  if (error)
+    out += "{}";
+  else
+    append_outputs(out, names, r.frame);
+  out += ",\"inputs\":";
+  append_inputs(out, names, r.frame);
+  out += ",\"fired\":";
+  orienter_.evaluator().append_fired_json(out, r.decisions);
+  out += ",\"errors\":";
+  append_errors(out, r.errors);
+  out += tail_;
+}
+
+void BulkProposer::run(std::span<const std::string_view> persons, const Sink& sink) {
+  lines_.run(persons, [&](const RowResult& r) {
+    write(r);
+    sink(r.row, text_, r.status == Status::error || !r.errors.empty() || !r.frame);
+  });
 }
 
 OrientationDecision Orienter::decide(const Proposal& proposal, std::string_view actor_role,
@@ -385,13 +487,7 @@ std::string proposal_to_json(const Proposal& p, bool with_trace) {
   for (std::size_t k = 0; k < p.questions.size(); ++k) {
     const Question& q = p.questions[k];
     if (k) out += ',';
-    out += "{\"input\":";
-    append_string(out, q.input);
-    out += ",\"label\":{\"fr\":";
-    append_string(out, q.label_fr);
-    out += ",\"en\":";
-    append_string(out, q.label_en);
-    out += "},\"rules\":" + std::to_string(q.rules) + '}';
+    append_question(out, q.input, q.label_fr, q.label_en, q.rules);
   }
   out += "],\"reference_date\":";
   Value::date(p.reference_date).append_json(out);
@@ -404,14 +500,7 @@ std::string proposal_to_json(const Proposal& p, bool with_trace) {
   out += fired.empty() ? std::string_view("{}") : fired;
   out += ",\"errors\":";
   append_errors(out, p.errors);
-  out += ",\"pack\":{\"id\":";
-  append_string(out, p.pack_id);
-  out += ",\"version\":";
-  append_string(out, p.pack_version);
-  out += ",\"hash\":";
-  append_string(out, p.pack_hash);
-  out += "},\"engine\":";
-  append_string(out, p.engine_version);
+  append_pack_and_engine(out, p.pack_id, p.pack_version, p.pack_hash, p.engine_version);
   if (with_trace) {
     const std::string_view trace = member_text(p.trace_json, "trace");
     out += ",\"trace\":";

@@ -6,12 +6,15 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "aiguillage/rules/evaluator.hpp"
+#include "aiguillage/rules/json_lines.hpp"
 
 namespace aiguillage {
 inline namespace v1 {
@@ -69,6 +72,7 @@ class Orienter {
  public:
   Orienter(Pack pack, OrientationPolicy policy = {});
   const Pack& pack() const { return evaluator_.pack(); }
+  const Evaluator& evaluator() const { return evaluator_; }
   const OrientationPolicy& policy() const { return policy_; }
 
   // Evaluates one person (a JSON object) at the reference date. A rejected person gives a
@@ -92,6 +96,31 @@ class Orienter {
  private:
   Evaluator evaluator_;
   OrientationPolicy policy_;
+};
+
+// Proposals for many persons at once, without the trace (a bulk run): persons are read by
+// blocks straight into a columnar batch and evaluated by the batch path, and each proposal is
+// written straight from its row. Each line's text is exactly
+// proposal_to_json(orienter.propose(line, reference_date, false), false). One object per
+// thread; the orienter must outlive it.
+class BulkProposer {
+ public:
+  BulkProposer(const Orienter& orienter, Date reference_date);
+  // sink(index, proposal_json, rejected): every person in input order; `rejected` when the
+  // proposal has errors (bad input, a broken constraint, a hit-policy violation). The text
+  // lives until the sink returns.
+  using Sink = std::function<void(std::size_t index, std::string_view proposal, bool rejected)>;
+  void run(std::span<const std::string_view> persons, const Sink& sink);
+
+  const JsonLinesEvaluator& lines() const { return lines_; }
+
+ private:
+  void write(const RowResult& r);
+  const Orienter& orienter_;
+  Date date_;
+  JsonLinesEvaluator lines_;
+  std::string text_, tail_;  // tail_: the pack and engine members, the same on every line
+  std::vector<std::string_view> reasons_;
 };
 
 // One line of JSON, keys in a fixed order.
