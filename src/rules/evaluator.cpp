@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
 #include <map>
 
 #include "aiguillage/core/version.hpp"
@@ -209,6 +210,11 @@ struct Evaluator::BatchPlan {
     // Buckets for the cut points, when they beat the padded search: the fewest buckets (up to
     // 4096) that hold at most one cut point each, else the layout with the fewest per bucket.
     void plan_buckets();
+    // each_key for a block whose presence test is is_present(i).
+    template <class F, class Has>
+    void keys_of(const Batch& batch, std::size_t b0, std::size_t n, const EvalOptions& options,
+                 const CompiledTable& t, std::size_t c, F f, const std::int64_t* data,
+                 Has is_present) const;
     // ANDs the masks of each row's key into the row's matched and possible words (mq + i * 2 *
     // words) and, when ko is not null, stores the key in ko[i]. Out of line, so that the loops
     // keep their pointers in registers.
@@ -282,7 +288,6 @@ template <int Steps, class X, class Has, class F>
 void Evaluator::BatchPlan::Column::bucket_keys(std::size_t n, X x, Has has, F f) const {
   const std::int64_t* p = points.data();
   const std::uint16_t* start = bucket_start.data();
-  const std::size_t np = n_points;
   const int shift = bucket_shift;
   const std::uint32_t null = null_key;
   const std::int64_t low = bucket_low, high = bucket_high;
@@ -333,7 +338,19 @@ void Evaluator::BatchPlan::Column::each_key(const Batch& batch, std::size_t b0, 
                                             std::size_t c, F f) const {
   const std::int64_t* data = batch.data(field) + b0;
   const std::uint8_t* present = batch.present(field) + b0;
-  auto is_present = [present](std::size_t i) { return present[i] != 0; };
+  // Most blocks of most columns have no missing value: their loops skip the presence test.
+  if (kind != CompiledTable::Column::Kind::date && std::memchr(present, 0, n) == nullptr)
+    return keys_of(batch, b0, n, options, t, c, f, data, [](std::size_t) { return true; });
+  keys_of(batch, b0, n, options, t, c, f, data,
+          [present](std::size_t i) { return present[i] != 0; });
+}
+
+template <class F, class Has>
+void Evaluator::BatchPlan::Column::keys_of(const Batch& batch, std::size_t b0, std::size_t n,
+                                           const EvalOptions& options, const CompiledTable& t,
+                                           std::size_t c, F f, const std::int64_t* data,
+                                           Has is_present) const {
+  const std::uint8_t* present = batch.present(field) + b0;
   switch (kind) {
     case CompiledTable::Column::Kind::numeric:
       if (!lut.empty()) {
