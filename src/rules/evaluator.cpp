@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
 #include <map>
 
 #include "aiguillage/core/version.hpp"
@@ -64,6 +65,19 @@ int first_bit(const std::uint64_t* m, std::size_t words) {
   for (std::size_t w = 0; w < words; ++w)
     if (m[w]) return static_cast<int>(w * 64 + static_cast<std::size_t>(std::countr_zero(m[w])));
   return -1;
+}
+
+// m[0] &= a[0], m[1] &= a[1]: a row's matched and possible words of a one-word table, in one
+// vector AND where the compiler has vector types. Both arrays come from operator new, hence are
+// aligned for it, so the AND may read memory directly.
+[[gnu::always_inline]] inline void and_pair(std::uint64_t* m, const std::uint64_t* a) {
+#if defined(__GNUC__) && __STDCPP_DEFAULT_NEW_ALIGNMENT__ >= 16
+  using Pair = std::uint64_t __attribute__((vector_size(16), may_alias));
+  *reinterpret_cast<Pair*>(m) &= *reinterpret_cast<const Pair*>(a);
+#else
+  m[0] &= a[0];
+  m[1] &= a[1];
+#endif
 }
 
 void all_rules(std::uint64_t* m, std::size_t words, std::size_t rules) {
@@ -165,7 +179,9 @@ Evaluator::Evaluator(Pack pack) : pack_(std::move(pack)) {
 
 // How the fast batch path turns a column of a batch into keys: integer inputs with bounds key
 // through a table over their whole domain (one load, no branch); other numbers and dates through
-// a branchless search over cut points padded to a power of two; enums and booleans are their key.
+// buckets of their range that each hold one to three cut points (a load and as many compares),
+// or else a branchless search over cut points padded to a power of two; enums and booleans are
+// their key. A missing value selects the null key with a conditional move, not a branch.
 struct Evaluator::BatchPlan {
   struct Column {
     CompiledTable::Column::Kind kind;
@@ -175,21 +191,62 @@ struct Evaluator::BatchPlan {
     bool reference = false;
     std::uint32_t null_key = 0;
     std::uint32_t last_key = 0;        // the region above every cut point
-    std::vector<std::int64_t> points;  // padded with INT64_MAX to a power of two
+    std::vector<std::int64_t> points;  // padded with INT64_MAX to a power of two above n_points
     std::size_t n_points = 0;
     std::vector<std::uint32_t> lut;
     std::int64_t lut_min = 0, lut_max = 0;
+    // Buckets of [bucket_low, bucket_high] = [first cut point - 1, last cut point + 1], indexed
+    // by (x - bucket_low) >> bucket_shift: the count of cut points below each bucket's start. A
+    // bucket holds at most bucket_steps cut points, so as many compares finish the count below
+    // x. bucket_steps 0: no buckets.
+    std::vector<std::uint16_t> bucket_start;
+    std::int64_t bucket_low = 0, bucket_high = 0;
+    int bucket_shift = 0;
+    int bucket_steps = 0;
+    // Fast path only: per key, the accept words then the accept | unknown words (rules whose
+    // cell accepts the region, or may), so that one row's two masks take one AND per word.
+    std::vector<std::uint64_t> masks;
     // Keys of rows [b0, b0 + n) of this column of the batch, into kc.
     void keys(const Batch& batch, std::size_t b0, std::size_t n, const EvalOptions& options,
               const CompiledTable& t, std::size_t c, std::uint32_t* kc) const;
+    // Buckets for the cut points, when they beat the padded search: the fewest buckets (up to
+    // 4096) that hold at most one cut point each, else the layout with the fewest per bucket.
+    void plan_buckets();
+    // each_key for a block whose presence test is is_present(i).
+    template <class F, class Has>
+    void keys_of(const Batch& batch, std::size_t b0, std::size_t n, const EvalOptions& options,
+                 const CompiledTable& t, std::size_t c, F f, const std::int64_t* data,
+                 Has is_present) const;
+    // ANDs the masks of each row's key into the row's matched and possible words (mq + i * 2 *
+    // words) and, when ko is not null, stores the key in ko[i]. Out of line, so that the loops
+    // keep their pointers in registers.
+    [[gnu::noinline]] void and_masks(const Batch& batch, std::size_t b0, std::size_t n,
+                                     const EvalOptions& options, const CompiledTable& t,
+                                     std::size_t c, std::size_t words, std::uint64_t* mq,
+                                     std::uint32_t* ko) const;
+    // Calls f(i, key) for rows b0 + i, i < n, in order.
+    template <class F>
+    void each_key(const Batch& batch, std::size_t b0, std::size_t n, const EvalOptions& options,
+                  const CompiledTable& t, std::size_t c, F f) const;
+    // Keys of numbers and dates: x(i) is row i's value in the cut points' unit, has(i) whether
+    // it is present.
+    template <class X, class Has, class F>
+    void number_keys(std::size_t n, X x, Has has, F f) const;
+    // Keys given by key(i) (enum codes, or a table's entry), null where has(i) is false.
+    template <class Key, class Has, class F>
+    void number_keys(std::size_t n, Key key, Has has, F f, std::true_type) const;
+    template <int Steps, class X, class Has, class F>
+    void bucket_keys(std::size_t n, X x, Has has, F f) const;
+    template <class X, class Has, class F>
+    void search_keys(std::size_t n, X x, Has has, F f) const;
   };
   std::vector<std::vector<Column>> tables;  // per decision
 };
 
 namespace {
 
-inline std::uint32_t padded_key(const std::int64_t* p, std::size_t size, std::size_t n,
-                                std::int64_t x) {
+[[gnu::always_inline]] inline std::uint32_t padded_key(const std::int64_t* p, std::size_t size,
+                                                       std::size_t n, std::int64_t x) {
   std::size_t below = 0;
   for (std::size_t step = size >> 1; step > 0; step >>= 1)
     below += (p[below + step - 1] < x) ? step : 0;
@@ -198,52 +255,219 @@ inline std::uint32_t padded_key(const std::int64_t* p, std::size_t size, std::si
   return (below < n && p[below] == x) ? k + 1 : k;
 }
 
+// The region key of x from its bucket: start counts the cut points below the bucket, and each
+// step passes one more cut point below x. Clamping x to [low, high], one beyond the first and the
+// last cut points, keeps its key (no cut point lies between x and its clamped value, nor equals
+// it) and its bucket in the table; high is below the padding (INT64_MAX), which is never below x
+// nor equal to it.
+template <int Steps>
+[[gnu::always_inline]] inline std::uint32_t bucket_key(const std::int64_t* p, std::int64_t low,
+                                                       std::int64_t high,
+                                                       const std::uint16_t* start, int shift,
+                                                       std::int64_t x) {
+  x = std::clamp(x, low, high);
+  std::size_t below = start[static_cast<std::uint64_t>(x - low) >> shift];
+  for (int s = 0; s < Steps; ++s) below += static_cast<std::size_t>(p[below] < x);
+  return static_cast<std::uint32_t>(2 * below + (p[below] == x));
+}
+
+constexpr std::int64_t kMaxUnits = INT64_MAX / Decimal::kOne;
+
+// The key, or the null key when the value is missing.
+[[gnu::always_inline]] inline std::uint32_t or_null(bool has, std::uint32_t key,
+                                                    std::uint32_t null) {
+  return has ? key : null;
+}
+
+// An integer in decimal units (the unit of the cut points of numeric columns).
+inline std::int64_t integer_units(std::int64_t x) {
+  return std::clamp(x, -kMaxUnits, kMaxUnits) * Decimal::kOne;
+}
+
 }  // namespace
 
-void Evaluator::BatchPlan::Column::keys(const Batch& batch, std::size_t b0, std::size_t n,
-                                        const EvalOptions& options, const CompiledTable& t,
-                                        std::size_t c, std::uint32_t* kc) const {
-  constexpr std::int64_t kMaxUnits = INT64_MAX / Decimal::kOne;
+template <int Steps, class X, class Has, class F>
+void Evaluator::BatchPlan::Column::bucket_keys(std::size_t n, X x, Has has, F f) const {
+  const std::int64_t* p = points.data();
+  const std::uint16_t* start = bucket_start.data();
+  const int shift = bucket_shift;
+  const std::uint32_t null = null_key;
+  const std::int64_t low = bucket_low, high = bucket_high;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint32_t key = bucket_key<Steps>(p, low, high, start, shift, x(i));
+    f(i, or_null(has(i), key, null));
+  }
+}
+
+template <class X, class Has, class F>
+void Evaluator::BatchPlan::Column::search_keys(std::size_t n, X x, Has has, F f) const {
+  const std::int64_t* p = points.data();
+  const std::size_t size = points.size();
+  const std::size_t np = n_points;
+  const std::uint32_t null = null_key;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint32_t key = padded_key(p, size, np, x(i));
+    f(i, or_null(has(i), key, null));
+  }
+}
+
+template <class Key, class Has, class F>
+void Evaluator::BatchPlan::Column::number_keys(std::size_t n, Key key, Has has, F f,
+                                               std::true_type) const {
+  const std::uint32_t null = null_key;
+  for (std::size_t i = 0; i < n; ++i) f(i, or_null(has(i), key(i), null));
+}
+
+template <class X, class Has, class F>
+void Evaluator::BatchPlan::Column::number_keys(std::size_t n, X x, Has has, F f) const {
+  switch (bucket_steps) {
+    case 1:
+      return bucket_keys<1>(n, x, has, f);
+    case 2:
+      return bucket_keys<2>(n, x, has, f);
+    case 3:
+      return bucket_keys<3>(n, x, has, f);
+    default:
+      return search_keys(n, x, has, f);
+  }
+}
+
+// Every loop takes its state by value: a pointer or count the compiler may not keep in a
+// register (because a lambda captured it by reference) is reloaded at every row.
+template <class F>
+void Evaluator::BatchPlan::Column::each_key(const Batch& batch, std::size_t b0, std::size_t n,
+                                            const EvalOptions& options, const CompiledTable& t,
+                                            std::size_t c, F f) const {
   const std::int64_t* data = batch.data(field) + b0;
+  const std::uint8_t* present = batch.present(field) + b0;
+  // Most blocks of most columns have no missing value: their loops skip the presence test.
+  if (kind != CompiledTable::Column::Kind::date && std::memchr(present, 0, n) == nullptr)
+    return keys_of(batch, b0, n, options, t, c, f, data, [](std::size_t) { return true; });
+  keys_of(batch, b0, n, options, t, c, f, data,
+          [present](std::size_t i) { return present[i] != 0; });
+}
+
+template <class F, class Has>
+void Evaluator::BatchPlan::Column::keys_of(const Batch& batch, std::size_t b0, std::size_t n,
+                                           const EvalOptions& options, const CompiledTable& t,
+                                           std::size_t c, F f, const std::int64_t* data,
+                                           Has is_present) const {
   const std::uint8_t* present = batch.present(field) + b0;
   switch (kind) {
     case CompiledTable::Column::Kind::numeric:
       if (!lut.empty()) {
-        // Validated values lie within the bounds the table covers.
+        // Validated values lie within the bounds the table covers; the unsigned minimum only
+        // keeps the load inside the table whatever the column holds.
         const std::uint32_t* table = lut.data();
-        for (std::size_t i = 0; i < n; ++i) {
-          const std::int64_t x = std::clamp(data[i], lut_min, lut_max);
-          const std::uint32_t key = table[x - lut_min];
-          kc[i] = present[i] ? key : null_key;
-        }
+        const auto span = static_cast<std::uint64_t>(lut_max - lut_min);
+        const auto low = static_cast<std::uint64_t>(lut_min);
+        number_keys(
+            n,
+            [data, table, span, low](std::size_t i) {
+              return table[std::min(static_cast<std::uint64_t>(data[i]) - low, span)];
+            },
+            is_present, f, std::true_type{});
+      } else if (integer) {
+        number_keys(
+            n, [data](std::size_t i) { return integer_units(data[i]); }, is_present, f);
       } else {
-        for (std::size_t i = 0; i < n; ++i) {
-          std::int64_t x = data[i];
-          if (integer) x = std::clamp(x, -kMaxUnits, kMaxUnits) * Decimal::kOne;
-          const std::uint32_t key = padded_key(points.data(), points.size(), n_points, x);
-          kc[i] = present[i] ? key : null_key;
-        }
+        number_keys(
+            n, [data](std::size_t i) { return data[i]; }, is_present, f);
       }
       break;
-    case CompiledTable::Column::Kind::date: {
-      const bool use_reference = reference && options.reference_date;
-      const std::int64_t fallback = use_reference ? options.reference_date->days : 0;
-      for (std::size_t i = 0; i < n; ++i) {
-        const bool has = present[i] || use_reference;
-        const std::int64_t x = present[i] ? data[i] : fallback;
-        const std::uint32_t key = padded_key(points.data(), points.size(), n_points, x);
-        kc[i] = has ? key : null_key;
+    case CompiledTable::Column::Kind::date:
+      if (reference && options.reference_date) {
+        // A missing reference date is the options' date, never null.
+        const std::int64_t fallback = options.reference_date->days;
+        number_keys(
+            n, [data, present, fallback](std::size_t i) { return present[i] ? data[i] : fallback; },
+            [](std::size_t) { return true; }, f);
+      } else {
+        number_keys(
+            n, [data](std::size_t i) { return data[i]; }, is_present, f);
       }
       break;
-    }
     case CompiledTable::Column::Kind::enumeration:
     case CompiledTable::Column::Kind::boolean:
-      for (std::size_t i = 0; i < n; ++i)
-        kc[i] = present[i] ? static_cast<std::uint32_t>(data[i]) : null_key;
+      number_keys(
+          n, [data](std::size_t i) { return static_cast<std::uint32_t>(data[i]); }, is_present, f,
+          std::true_type{});
       break;
     default:
-      for (std::size_t i = 0; i < n; ++i) kc[i] = t.key_of(c, batch.get(field, b0 + i));
+      for (std::size_t i = 0; i < n; ++i) f(i, t.key_of(c, batch.get(field, b0 + i)));
       break;
+  }
+}
+
+void Evaluator::BatchPlan::Column::keys(const Batch& batch, std::size_t b0, std::size_t n,
+                                        const EvalOptions& options, const CompiledTable& t,
+                                        std::size_t c, std::uint32_t* kc) const {
+  each_key(batch, b0, n, options, t, c, [kc](std::size_t i, std::uint32_t key) { kc[i] = key; });
+}
+
+void Evaluator::BatchPlan::Column::and_masks(const Batch& batch, std::size_t b0, std::size_t n,
+                                             const EvalOptions& options, const CompiledTable& t,
+                                             std::size_t c, std::size_t words, std::uint64_t* mq,
+                                             std::uint32_t* ko) const {
+  const std::uint64_t* tab = masks.data();
+  if (words == 1) {
+    if (ko)
+      each_key(batch, b0, n, options, t, c, [ko, mq, tab](std::size_t i, std::uint32_t key) {
+        ko[i] = key;
+        and_pair(mq + 2 * i, tab + 2 * std::size_t{key});
+      });
+    else
+      each_key(batch, b0, n, options, t, c, [mq, tab](std::size_t i, std::uint32_t key) {
+        and_pair(mq + 2 * i, tab + 2 * std::size_t{key});
+      });
+    return;
+  }
+  const std::size_t w2 = 2 * words;
+  each_key(batch, b0, n, options, t, c, [ko, mq, tab, w2](std::size_t i, std::uint32_t key) {
+    if (ko) ko[i] = key;
+    std::uint64_t* m = mq + i * w2;
+    const std::uint64_t* a = tab + key * w2;
+    for (std::size_t w = 0; w < w2; ++w) m[w] &= a[w];
+  });
+}
+
+void Evaluator::BatchPlan::Column::plan_buckets() {
+  const std::size_t n = n_points;
+  if (n == 0 || n > 65535) return;
+  const std::vector<std::int64_t>& p = points;
+  if (p[0] == INT64_MIN || p[n - 1] >= INT64_MAX - 1) return;
+  const std::int64_t low = p[0] - 1, high = p[n - 1] + 1;
+  const std::uint64_t span = static_cast<std::uint64_t>(high) - static_cast<std::uint64_t>(low);
+  if (span >> 62) return;
+  auto offset = [low](std::int64_t x) {
+    return static_cast<std::uint64_t>(x) - static_cast<std::uint64_t>(low);
+  };
+  const int width = std::bit_width(span);
+  int best_steps = INT32_MAX, best_shift = 0;
+  std::vector<int> count;
+  for (int bits = 1; bits <= 12; ++bits) {
+    const int shift = std::max(0, width - bits);
+    count.assign(static_cast<std::size_t>(span >> shift) + 1, 0);
+    int steps = 0;
+    for (std::size_t i = 0; i < n; ++i) steps = std::max(steps, ++count[offset(p[i]) >> shift]);
+    if (steps < best_steps) {
+      best_steps = steps;
+      best_shift = shift;
+    }
+    if (steps <= 1 || shift == 0) break;
+  }
+  // The padded search takes log2(size) steps of the same cost, and no table.
+  if (best_steps > 3 || best_steps >= std::countr_zero(points.size())) return;
+  bucket_low = low;
+  bucket_high = high;
+  bucket_shift = best_shift;
+  bucket_steps = best_steps;
+  const std::size_t buckets = static_cast<std::size_t>(span >> best_shift) + 1;
+  bucket_start.resize(buckets);
+  std::size_t i = 0;
+  for (std::size_t b = 0; b < buckets; ++b) {
+    while (i < n && offset(p[i]) < (static_cast<std::uint64_t>(b) << best_shift)) ++i;
+    bucket_start[b] = static_cast<std::uint16_t>(i);
   }
 }
 
@@ -258,6 +482,7 @@ void Evaluator::build_plan() {
       continue;
     }
     const CompiledTable& t = *d.compiled;
+    const std::size_t W = t.words();
     for (std::size_t c = 0; c < t.columns().size(); ++c) {
       const auto& col = t.columns()[c];
       BatchPlan::Column pc;
@@ -287,6 +512,17 @@ void Evaluator::build_plan() {
           for (std::int64_t x = lo; x <= hi; ++x)
             pc.lut.push_back(t.key_of_scalar(c, x * Decimal::kOne));
         }
+      }
+      if ((pc.kind == CompiledTable::Column::Kind::numeric && pc.lut.empty()) ||
+          pc.kind == CompiledTable::Column::Kind::date)
+        pc.plan_buckets();
+      if (batch_fast_) {
+        pc.masks.resize(col.key_count * 2 * W);
+        for (std::size_t k = 0; k < col.key_count; ++k)
+          for (std::size_t w = 0; w < W; ++w) {
+            pc.masks[k * 2 * W + w] = col.accept[k * W + w];
+            pc.masks[k * 2 * W + W + w] = col.accept[k * W + w] | col.unknown[k * W + w];
+          }
       }
       cols.push_back(std::move(pc));
     }
@@ -762,82 +998,57 @@ void Evaluator::evaluate_batch(const Batch& batch, BatchResult& out, const EvalO
   }
 
   // Fast path: every table reads input columns directly. Rows go by blocks, column at a time:
-  // first every key of a column, then one AND per column and row, then the hit. The keys are
-  // the trace.
+  // each key ANDs its region's two masks (matched, possible) into the row's as soon as it is
+  // known, and is stored only for the trace; then the hit and the status. The keys are the trace.
   constexpr std::size_t kBlock = 256;
-  for (std::size_t row = begin; row < end; ++row) out.status[row] = Status::complete;
-  std::vector<std::uint32_t> keys;
-  Words matched, possible;
+  static_assert(Status::complete < Status::incomplete && Status::incomplete < Status::error);
+  std::fill(out.status.begin() + static_cast<std::ptrdiff_t>(begin),
+            out.status.begin() + static_cast<std::ptrdiff_t>(end), Status::complete);
+  Words rows_masks;  // per row of the block: matched words, then possible words
   for (std::size_t k = 0; k < n_dec; ++k) {
     const Decision& d = p.decisions()[k];
     const CompiledTable& t = *d.compiled;
-    const auto& cols = t.columns();
     const auto& plan = plan_->tables[k];
-    const std::size_t n_cols = cols.size();
-    const std::size_t W = t.words();
-    keys.resize(n_cols * kBlock);
-    matched.resize(kBlock * W);
-    possible.resize(kBlock * W);
-    Words all(W);
+    const std::size_t n_cols = plan.size();
+    const std::size_t W = t.words(), W2 = 2 * W;
+    rows_masks.resize(kBlock * W2);
+    Words all(W2);
     all_rules(all.data(), W, t.rules());
+    std::copy(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(W),
+              all.begin() + static_cast<std::ptrdiff_t>(W));
     std::uint32_t* keys_out = options.trace ? out.keys[k].data() : nullptr;
     std::int32_t* hit = out.first_hit[k].data();
+    std::uint64_t* mq = rows_masks.data();
     for (std::size_t b0 = begin; b0 < end; b0 += kBlock) {
       const std::size_t n = std::min(kBlock, end - b0);
-      for (std::size_t c = 0; c < n_cols; ++c) {
-        std::uint32_t* kc = keys.data() + c * kBlock;
-        plan[c].keys(batch, b0, n, options, t, c, kc);
-        if (keys_out) std::copy(kc, kc + n, keys_out + c * rows + b0);
-      }
       if (W == 1) {
-        std::uint64_t* m = matched.data();
-        std::uint64_t* q = possible.data();
-        std::fill(m, m + n, all[0]);
-        std::fill(q, q + n, all[0]);
-        for (std::size_t c = 0; c < n_cols; ++c) {
-          const std::uint32_t* kc = keys.data() + c * kBlock;
-          const std::uint64_t* acc = cols[c].accept.data();
-          const std::uint64_t* unk = cols[c].unknown.data();
-          for (std::size_t i = 0; i < n; ++i) {
-            const std::uint64_t a = acc[kc[i]];
-            m[i] &= a;
-            q[i] &= a | unk[kc[i]];
-          }
+        for (std::size_t i = 0; i < n; ++i) {
+          mq[2 * i] = all[0];
+          mq[2 * i + 1] = all[0];
         }
       } else {
-        for (std::size_t i = 0; i < n; ++i) {
-          std::copy(all.begin(), all.end(), matched.begin() + static_cast<std::ptrdiff_t>(i * W));
-          std::copy(all.begin(), all.end(), possible.begin() + static_cast<std::ptrdiff_t>(i * W));
-        }
-        for (std::size_t c = 0; c < n_cols; ++c) {
-          const std::uint32_t* kc = keys.data() + c * kBlock;
-          for (std::size_t i = 0; i < n; ++i) {
-            const std::uint64_t* a = cols[c].accept.data() + kc[i] * W;
-            const std::uint64_t* u = cols[c].unknown.data() + kc[i] * W;
-            std::uint64_t* m = matched.data() + i * W;
-            std::uint64_t* q = possible.data() + i * W;
-            for (std::size_t w = 0; w < W; ++w) {
-              m[w] &= a[w];
-              q[w] &= a[w] | u[w];
-            }
-          }
-        }
+        for (std::size_t i = 0; i < n; ++i) std::copy(all.begin(), all.end(), mq + i * W2);
+      }
+      for (std::size_t c = 0; c < n_cols; ++c) {
+        std::uint32_t* ko = keys_out ? keys_out + c * rows + b0 : nullptr;
+        plan[c].and_masks(batch, b0, n, options, t, c, W, mq, ko);
       }
       if (W == 1 && d.hit_policy == HitPolicy::first) {
+        // The possible rules include the matched ones: an undecided rule comes before the first
+        // match exactly when the first possible rule does (no rule at all counts as 64).
+        auto* status = reinterpret_cast<std::uint8_t*>(out.status.data()) + b0;
         for (std::size_t i = 0; i < n; ++i) {
-          const std::uint64_t m = matched[i];
-          hit[b0 + i] = m ? std::countr_zero(m) : -1;
-          const std::uint64_t before =
-              m ? (m & (~m + 1)) - 1 : all[0];  // rules before the first match
-          if ((possible[i] & ~m & before) && out.status[b0 + i] == Status::complete)
-            out.status[b0 + i] = Status::incomplete;
+          const int first = std::countr_zero(mq[2 * i]);
+          const int first_possible = std::countr_zero(mq[2 * i + 1]);
+          hit[b0 + i] = first == 64 ? -1 : first;
+          status[i] = std::max(status[i], static_cast<std::uint8_t>(first_possible < first));
         }
         continue;
       }
       for (std::size_t i = 0; i < n; ++i) {
         const std::size_t row = b0 + i;
-        const std::uint64_t* m = matched.data() + i * W;
-        const std::uint64_t* q = possible.data() + i * W;
+        const std::uint64_t* m = mq + i * W2;
+        const std::uint64_t* q = m + W;
         const int first = first_bit(m, W);
         hit[row] = first;
         // Undecided rules before the first match (FIRST) or anywhere (UNIQUE) leave it open.

@@ -548,5 +548,160 @@ TEST(EvaluatorTest, ConstraintsRejectContradictoryRecords) {
                Error);
 }
 
+// The fast batch path on tables of one word of rules (a pair of masks per key) and wider ones,
+// FIRST and UNIQUE, two tables in a pack, over every column kind it reads: bounded and unbounded
+// integers, decimals whose cut points crowd together (buckets holding one to four cut points,
+// the last one past the bucket limit, hence the padded search), enums, booleans, strings, dates
+// and the reference date (the options' date when missing); values missing now and then, and far
+// outside every cut point.
+TEST(EvaluatorTest, BatchFastPathAgreesOnEveryTableWidthAndColumnKind) {
+  std::mt19937 rng(11);
+  auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
+  const std::vector<std::string> kinds = {"n", "w", "d", "x", "e", "b", "s", "t", "reference_date"};
+  std::vector<std::string> inputs;
+  for (const auto& k : kKinds) inputs.push_back(k.input);
+  inputs.push_back(R"({"name":"x","type":"decimal"})");
+  // Cut points of x in millionths: eight far apart, and 0 to 4 within a millionth of each other,
+  // which share a bucket (one to four cut points; four is past the limit: the padded search).
+  auto text = [](std::int64_t units) {
+    const std::int64_t a = units < 0 ? -units : units;
+    std::string frac = std::to_string(a % 1'000'000);
+    return std::string(units < 0 ? "-" : "") + std::to_string(a / 1'000'000) + "." +
+           std::string(6 - frac.size(), '0') + frac;
+  };
+  std::size_t tables = 0, counts[3] = {0, 0, 0};
+  for (const std::size_t n_rules : {3, 47, 63, 64, 65, 130}) {
+    for (const char* policy : {"FIRST", "UNIQUE"}) {
+      std::vector<std::int64_t> points = {-1'000'000'000'000, -500'000'000'000, -200'000'000'000,
+                                          -100'000'000'000,   100'000'000'000,  200'000'000'000,
+                                          500'000'000'000,    1'000'000'000'000};
+      for (std::size_t k = 0; k < tables % 5; ++k) points.push_back(static_cast<std::int64_t>(k));
+      auto x_point = [&]() {
+        return points[static_cast<std::size_t>(pick(static_cast<int>(points.size())))];
+      };
+      auto x_value = [&]() { return text(x_point()); };
+      TableSpec t;
+      t.hit_policy = policy;
+      t.columns = kinds;
+      t.outputs = {{"o", "integer"}};
+      for (std::size_t r = 0; r < n_rules; ++r) {
+        std::vector<std::string> cells;
+        for (const auto& k : kinds) {
+          std::string c;
+          if (k == "x") {
+            switch (pick(7)) {
+              case 0:
+                c = "-";
+                break;
+              case 1:
+                c = "< " + x_value();
+                break;
+              case 2:
+                c = ">= " + x_value();
+                break;
+              case 3:
+                c = "[" + x_value() + ".." + x_value() + "]";
+                break;
+              case 4:
+                c = x_value() + ", " + x_value();
+                break;
+              case 5:
+                c = "not(" + x_value() + ")";
+                break;
+              default:
+                c = "null";
+                break;
+            }
+          } else {
+            // Mostly "-" so that some rules match (and, under UNIQUE, sometimes one alone).
+            do c = pick(3) ? "-" : random_cell(rng, k == "reference_date" ? "t" : k);
+            while (c.find('$') != std::string::npos || c.find("starts_with") != std::string::npos);
+          }
+          cells.push_back(c);
+        }
+        t.rules.push_back({cells, {std::to_string(r)}});
+      }
+      TableSpec u;  // a second table: the status of a row is the worst of both
+      u.id = "u";
+      u.columns = {"n", "e"};
+      u.outputs = {{"p", "integer"}};
+      for (std::size_t r = 0; r < 4 + n_rules % 70; ++r)
+        u.rules.push_back({{random_cell(rng, "n"), random_cell(rng, "e")}, {std::to_string(r)}});
+      for (auto& rule : u.rules)
+        for (auto& c : rule.first)
+          if (c.find('$') != std::string::npos) c = "-";
+      Pack pack = Pack::load(pack_json(inputs, {table_json(t), table_json(u)}));
+      Evaluator ev(pack);
+      const std::size_t rows = 1200;
+      Batch batch(pack.inputs(), rows);
+      std::vector<std::string> jsons(rows);
+      for (std::size_t row = 0; row < rows; ++row) {
+        std::string json = "{";
+        for (const auto& k : kinds) {
+          std::string v;
+          if (k == "reference_date") {
+            if (pick(3) == 0) continue;  // the options' date
+            v = random_value(rng, "t");
+            if (v == "null") continue;
+          } else if (k == "x") {
+            switch (pick(6)) {
+              case 0:
+                v = "null";
+                break;
+              case 1:
+                v = text((pick(4'000'000) - 2'000'000) * std::int64_t{1'000'000} + 250'000);
+                break;
+              case 2:
+                v = text(x_point() + pick(3) - 1);
+                break;
+              case 3:
+                v = text(x_point() + (pick(2) ? 500'000 : -500'000));
+                break;
+              default:
+                v = x_value();
+                break;
+            }
+          } else {
+            v = random_value(rng, k);
+          }
+          json += std::string(json.size() > 1 ? "," : "") + quote(k) + ":" + v;
+        }
+        json += "}";
+        jsons[row] = json;
+        Record rec;
+        ASSERT_TRUE(pack.inputs().parse_record(json, rec).empty()) << json;
+        batch.set_row(row, rec);
+      }
+      EvalOptions o;
+      o.reference_date = Date::parse("2025-01-08");
+      for (const bool trace : {true, false}) {
+        o.trace = trace;
+        BatchResult result;
+        ev.evaluate_batch(batch, result, o);
+        for (std::size_t row = 0; row < rows; ++row) {
+          Evaluation e;
+          ev.evaluate_json(jsons[row], e, o);
+          ASSERT_EQ(result.status[row], e.status) << policy << " " << n_rules << " " << jsons[row];
+          if (trace) ++counts[static_cast<int>(e.status)];
+          for (std::size_t k = 0; k < 2; ++k) {
+            const DecisionOutcome& d = e.decisions[k];
+            if (d.status != Status::error)
+              ASSERT_EQ(result.first_hit[k][row], d.fired.empty() ? -1 : d.fired[0])
+                  << policy << " " << n_rules << " " << jsons[row];
+            if (!trace) continue;
+            for (std::size_t c = 0; c < d.trace.keys.size(); ++c)
+              ASSERT_EQ(result.keys[k][c * rows + row], d.trace.keys[c]) << jsons[row];
+          }
+        }
+      }
+      ++tables;
+    }
+  }
+  // Every status, in numbers: the comparison is not vacuous.
+  EXPECT_GT(counts[0], 500u);
+  EXPECT_GT(counts[1], 500u);
+  EXPECT_GT(counts[2], 100u);
+}
+
 }  // namespace
 }  // namespace aiguillage
