@@ -959,6 +959,15 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
   std::vector<std::uint32_t> keys;
   const std::vector<Error> no_errors;
   Words matched, possible, a, u, all;
+  // Tables of more than one word: per column, the row's key masks and the generic cells that
+  // add to them (extras[row_extra[c] .. row_extra[c + 1]]).
+  struct ExtraRules {
+    const std::uint64_t* rules;
+    bool accept;  // the cell holds; else it is unknown
+  };
+  std::vector<const std::uint64_t*> row_accept, row_unknown;
+  std::vector<std::size_t> row_extra;
+  std::vector<ExtraRules> extras;
   std::vector<Truth> truths;
   Arena arena;
   // Rule outputs, looked up instead of evaluated when constant: [decision][rule * outputs + o],
@@ -1028,13 +1037,22 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
       const auto& cols = t.columns();
       const std::size_t W = t.words();
       const std::size_t n_cols = cols.size();
+      const bool first_policy = d.hit_policy == HitPolicy::first;
+      // One word of rules: the column loop ANDs each row's mask in place. More: the column loop
+      // only finds keys and generic truths, and each row's masks are then built a word at a
+      // time, from the first word that can hold a possible rule (the largest of its columns'
+      // first words) and, under FIRST, up to the word of the first match: the rules after it
+      // change neither the hit nor the status. A large table of near copies whose rows mostly
+      // fall through to a catch-all costs a word per column, not the whole table.
+      const bool wide = W > 1;
       all.resize(W);
       all_rules(all.data(), W, t.rules());
-      matched.resize(n * W);
-      possible.resize(n * W);
-      for (std::size_t i = 0; i < n; ++i) {
-        std::copy(all.begin(), all.end(), matched.begin() + static_cast<std::ptrdiff_t>(i * W));
-        std::copy(all.begin(), all.end(), possible.begin() + static_cast<std::ptrdiff_t>(i * W));
+      if (wide) {
+        matched.resize(W);
+        possible.resize(W);
+      } else {
+        matched.assign(n, all[0]);
+        possible.assign(n, all[0]);
       }
       keys.resize(n_cols * kBlock);
       a.resize(W);
@@ -1094,23 +1112,21 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
             kc[i] = e.key;
           }
         }
-        if (cols[c].generics.empty() && W == 1) {
+        if (wide) {
+          if (!cols[c].generics.empty()) {
+            EvalContext ctx{nullptr, Value::null(), &arena};
+            for (std::size_t i = 0; i < n; ++i) {
+              ctx.slots = frames.data() + i * S;
+              t.generic_truths(c, vals[i * stride], ctx,
+                               truths.data() + i * G + t.generic_offset(c));
+            }
+          }
+        } else if (cols[c].generics.empty()) {
           const std::uint64_t* acc = cols[c].accept.data();
           const std::uint64_t* unk = cols[c].unknown.data();
           for (std::size_t i = 0; i < n; ++i) {
             matched[i] &= acc[kc[i]];
             possible[i] &= acc[kc[i]] | unk[kc[i]];
-          }
-        } else if (cols[c].generics.empty()) {
-          for (std::size_t i = 0; i < n; ++i) {
-            const std::uint64_t* acc = cols[c].accept.data() + kc[i] * W;
-            const std::uint64_t* unk = cols[c].unknown.data() + kc[i] * W;
-            std::uint64_t* m = matched.data() + i * W;
-            std::uint64_t* q = possible.data() + i * W;
-            for (std::size_t w = 0; w < W; ++w) {
-              m[w] &= acc[w];
-              q[w] &= acc[w] | unk[w];
-            }
           }
         } else {
           EvalContext ctx{nullptr, Value::null(), &arena};
@@ -1118,34 +1134,76 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
             ctx.slots = frames.data() + i * S;
             t.column_masks(c, vals[i * stride], kc[i], ctx, a.data(), u.data(),
                            truths.data() + i * G + t.generic_offset(c));
-            std::uint64_t* m = matched.data() + i * W;
-            std::uint64_t* q = possible.data() + i * W;
-            for (std::size_t w = 0; w < W; ++w) {
-              m[w] &= a[w];
-              q[w] &= a[w] | u[w];
-            }
+            matched[i] &= a[0];
+            possible[i] &= a[0] | u[0];
           }
         }
         if (options.trace) std::copy(kc, kc + n, out.keys[k].data() + c * rows + b0);
       }
       const bool single = d.hit_policy == HitPolicy::first || d.hit_policy == HitPolicy::unique;
+      row_accept.resize(n_cols);
+      row_unknown.resize(n_cols);
+      row_extra.resize(n_cols + 1);
       for (std::size_t i = 0; i < n; ++i) {
-        const std::uint64_t* m = matched.data() + i * W;
-        const std::uint64_t* q = possible.data() + i * W;
         Value* f = frames.data() + i * S;
-        const int first = first_bit(m, W);
+        // The row's matched and possible masks, valid on words [lo, hi); none outside.
+        std::size_t lo = 0, hi = W;
+        const std::uint64_t* m = matched.data() + (wide ? 0 : i);
+        const std::uint64_t* q = possible.data() + (wide ? 0 : i);
+        if (wide) {
+          // Each column's words: its key's masks, ORed with those of its generic cells that
+          // hold (accept) or are unknown (unknown) on this row.
+          extras.clear();
+          std::size_t start = 0;
+          for (std::size_t c = 0; c < n_cols; ++c) {
+            const std::uint32_t key = keys[c * kBlock + i];
+            row_accept[c] = cols[c].accept.data() + std::size_t{key} * W;
+            row_unknown[c] = cols[c].unknown.data() + std::size_t{key} * W;
+            std::size_t from = cols[c].first_word[key];
+            row_extra[c] = extras.size();
+            const Truth* tr = truths.data() + i * G + t.generic_offset(c);
+            for (std::size_t g = 0; g < cols[c].generics.size(); ++g) {
+              if (tr[g] == Truth::no) continue;
+              extras.push_back({cols[c].generics[g].rules.data(), tr[g] == Truth::yes});
+              from = std::min<std::size_t>(from, cols[c].generics[g].first_word);
+            }
+            start = std::max(start, from);
+          }
+          row_extra[n_cols] = extras.size();
+          std::uint64_t* mw = matched.data();
+          std::uint64_t* qw = possible.data();
+          lo = hi = start;
+          for (std::size_t w = start; w < W; ++w) {
+            std::uint64_t mword = all[w], qword = all[w];
+            for (std::size_t c = 0; c < n_cols; ++c) {
+              std::uint64_t acc = row_accept[c][w], unk = row_unknown[c][w];
+              for (std::size_t x = row_extra[c]; x < row_extra[c + 1]; ++x)
+                (extras[x].accept ? acc : unk) |= extras[x].rules[w];
+              mword &= acc;
+              qword &= acc | unk;
+            }
+            mw[w] = mword;
+            qw[w] = qword;
+            hi = w + 1;
+            if (first_policy && mword) break;
+          }
+        }
+        int first = -1;
+        for (std::size_t w = lo; w < hi; ++w)
+          if (m[w]) {
+            first = static_cast<int>(w * 64 + static_cast<std::size_t>(std::countr_zero(m[w])));
+            break;
+          }
         hit[i] = first;
         // Undecided rules before the first match (FIRST) or anywhere (the others) matter.
-        const std::size_t limit = (d.hit_policy == HitPolicy::first && first >= 0)
-                                      ? static_cast<std::size_t>(first)
-                                      : t.rules();
+        const std::size_t limit =
+            (first_policy && first >= 0) ? static_cast<std::size_t>(first) : t.rules();
         bool open = false;
-        if (W == 1) {  // the rules below the lowest match: one mask, no shift by a variable
-          const std::uint64_t before =
-              (d.hit_policy == HitPolicy::first && m[0]) ? (m[0] & (~m[0] + 1)) - 1 : ~0ull;
+        if (!wide) {  // the rules below the lowest match: one mask, no shift by a variable
+          const std::uint64_t before = (first_policy && m[0]) ? (m[0] & (~m[0] + 1)) - 1 : ~0ull;
           open = (q[0] & ~m[0] & before) != 0;
         } else {
-          for (std::size_t w = 0; w < W && w * 64 < limit; ++w) {
+          for (std::size_t w = lo; w < hi && w * 64 < limit; ++w) {
             std::uint64_t und = q[w] & ~m[w];
             if (w * 64 + 64 > limit) und &= (std::uint64_t{1} << (limit - w * 64)) - 1;
             open |= und != 0;
@@ -1153,7 +1211,7 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
         }
         if (d.hit_policy == HitPolicy::unique && first >= 0) {
           std::size_t count = 0;
-          for (std::size_t w = 0; w < W; ++w)
+          for (std::size_t w = lo; w < hi; ++w)
             count += static_cast<std::size_t>(std::popcount(m[w]));
           if (count > 1) redo[i] = 1;  // a hit-policy error: the per-record path reports it
         }
@@ -1161,7 +1219,7 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
         // settle them, as evaluate() decides it, on this row's keys and truths.
         if (open && !redo[i] && !incomplete[i]) {
           blocking.clear();
-          for (std::size_t w = 0; w < W && w * 64 < limit; ++w)
+          for (std::size_t w = lo; w < hi && w * 64 < limit; ++w)
             for (std::uint64_t x = q[w] & ~m[w]; x; x &= x - 1) {
               const std::size_t r = w * 64 + static_cast<std::size_t>(std::countr_zero(x));
               if (r >= limit) break;
@@ -1185,7 +1243,7 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
         }
         for (std::size_t o = 0; o < n_out; ++o) {
           values.clear();
-          for (std::size_t w = 0; w < W; ++w)
+          for (std::size_t w = lo; w < hi; ++w)
             for (std::uint64_t x = m[w]; x; x &= x - 1)
               values.push_back(output(w * 64 + static_cast<std::size_t>(std::countr_zero(x)), o));
           if (d.hit_policy == HitPolicy::rule_order || d.hit_policy == HitPolicy::collect) {
