@@ -959,13 +959,14 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
   std::vector<std::uint32_t> keys;
   const std::vector<Error> no_errors;
   Words matched, possible, a, u, all;
-  // Tables of more than one word: per column, the row's key masks and the generic cells that
-  // add to them (extras[row_extra[c] .. row_extra[c + 1]]).
+  // Tables of more than one word: per row, the first word that can hold a possible rule; per
+  // column with generic cells, the row's cells that hold or are unknown, which add their rules
+  // to the column's masks (extras[row_extra[c] .. row_extra[c + 1]]).
   struct ExtraRules {
     const std::uint64_t* rules;
     bool accept;  // the cell holds; else it is unknown
   };
-  std::vector<const std::uint64_t*> row_accept, row_unknown;
+  std::vector<std::uint32_t> start_word(kBlock);
   std::vector<std::size_t> row_extra;
   std::vector<ExtraRules> extras;
   std::vector<Truth> truths;
@@ -1059,6 +1060,8 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
       u.resize(W);
       const std::size_t G = t.generic_count();
       truths.resize(n * G);
+      if (wide)
+        std::fill(start_word.begin(), start_word.begin() + static_cast<std::ptrdiff_t>(n), 0);
       for (std::size_t c = 0; c < n_cols; ++c) {
         const Value* vals;
         std::size_t stride;
@@ -1113,12 +1116,20 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
           }
         }
         if (wide) {
-          if (!cols[c].generics.empty()) {
+          const std::uint32_t* first_word = cols[c].first_word.data();
+          if (cols[c].generics.empty()) {
+            for (std::size_t i = 0; i < n; ++i)
+              start_word[i] = std::max(start_word[i], first_word[kc[i]]);
+          } else {
             EvalContext ctx{nullptr, Value::null(), &arena};
             for (std::size_t i = 0; i < n; ++i) {
               ctx.slots = frames.data() + i * S;
-              t.generic_truths(c, vals[i * stride], ctx,
-                               truths.data() + i * G + t.generic_offset(c));
+              Truth* tr = truths.data() + i * G + t.generic_offset(c);
+              t.generic_truths(c, vals[i * stride], ctx, tr);
+              std::uint32_t from = first_word[kc[i]];
+              for (std::size_t g = 0; g < cols[c].generics.size(); ++g)
+                if (tr[g] != Truth::no) from = std::min(from, cols[c].generics[g].first_word);
+              start_word[i] = std::max(start_word[i], from);
             }
           }
         } else if (cols[c].generics.empty()) {
@@ -1141,9 +1152,7 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
         if (options.trace) std::copy(kc, kc + n, out.keys[k].data() + c * rows + b0);
       }
       const bool single = d.hit_policy == HitPolicy::first || d.hit_policy == HitPolicy::unique;
-      row_accept.resize(n_cols);
-      row_unknown.resize(n_cols);
-      row_extra.resize(n_cols + 1);
+      row_extra.assign(n_cols + 1, 0);
       for (std::size_t i = 0; i < n; ++i) {
         Value* f = frames.data() + i * S;
         // The row's matched and possible masks, valid on words [lo, hi); none outside.
@@ -1153,30 +1162,25 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
         if (wide) {
           // Each column's words: its key's masks, ORed with those of its generic cells that
           // hold (accept) or are unknown (unknown) on this row.
-          extras.clear();
-          std::size_t start = 0;
-          for (std::size_t c = 0; c < n_cols; ++c) {
-            const std::uint32_t key = keys[c * kBlock + i];
-            row_accept[c] = cols[c].accept.data() + std::size_t{key} * W;
-            row_unknown[c] = cols[c].unknown.data() + std::size_t{key} * W;
-            std::size_t from = cols[c].first_word[key];
-            row_extra[c] = extras.size();
-            const Truth* tr = truths.data() + i * G + t.generic_offset(c);
-            for (std::size_t g = 0; g < cols[c].generics.size(); ++g) {
-              if (tr[g] == Truth::no) continue;
-              extras.push_back({cols[c].generics[g].rules.data(), tr[g] == Truth::yes});
-              from = std::min<std::size_t>(from, cols[c].generics[g].first_word);
+          if (G) {
+            extras.clear();
+            for (std::size_t c = 0; c < n_cols; ++c) {
+              row_extra[c] = extras.size();
+              const Truth* tr = truths.data() + i * G + t.generic_offset(c);
+              for (std::size_t g = 0; g < cols[c].generics.size(); ++g)
+                if (tr[g] != Truth::no)
+                  extras.push_back({cols[c].generics[g].rules.data(), tr[g] == Truth::yes});
             }
-            start = std::max(start, from);
+            row_extra[n_cols] = extras.size();
           }
-          row_extra[n_cols] = extras.size();
           std::uint64_t* mw = matched.data();
           std::uint64_t* qw = possible.data();
-          lo = hi = start;
-          for (std::size_t w = start; w < W; ++w) {
+          lo = hi = start_word[i];
+          for (std::size_t w = lo; w < W; ++w) {
             std::uint64_t mword = all[w], qword = all[w];
             for (std::size_t c = 0; c < n_cols; ++c) {
-              std::uint64_t acc = row_accept[c][w], unk = row_unknown[c][w];
+              const std::size_t at = std::size_t{keys[c * kBlock + i]} * W + w;
+              std::uint64_t acc = cols[c].accept[at], unk = cols[c].unknown[at];
               for (std::size_t x = row_extra[c]; x < row_extra[c + 1]; ++x)
                 (extras[x].accept ? acc : unk) |= extras[x].rules[w];
               mword &= acc;
