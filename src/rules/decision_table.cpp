@@ -73,6 +73,12 @@ bool structure_fits(const UnaryStructure& s, Kind k) {
   return false;
 }
 
+// A generic cell's result: true, null (unknown), anything else false.
+Truth truth_of(const Value& r) {
+  if (r.is_null()) return Truth::unknown;
+  return r.type() == Type::boolean && r.as_bool() ? Truth::yes : Truth::no;
+}
+
 void set_bit(std::uint64_t* row, std::size_t r) {
   row[r / 64] |= std::uint64_t{1} << (r % 64);
 }
@@ -245,6 +251,21 @@ CompiledTable::CompiledTable(const Decision& d) {
         }
       }
     }
+    col.first_word.assign(col.key_count, static_cast<std::uint32_t>(words_));
+    for (std::uint32_t key = 0; key < col.key_count; ++key)
+      for (std::size_t w = 0; w < words_; ++w)
+        if (col.accept[key * words_ + w] | col.unknown[key * words_ + w]) {
+          col.first_word[key] = static_cast<std::uint32_t>(w);
+          break;
+        }
+    for (Column::Generic& g : col.generics) {
+      g.first_word = static_cast<std::uint32_t>(words_);
+      for (std::size_t w = 0; w < words_; ++w)
+        if (g.rules[w]) {
+          g.first_word = static_cast<std::uint32_t>(w);
+          break;
+        }
+    }
     col.always.assign(words_, ~std::uint64_t{0});
     for (std::uint32_t key = 0; key < col.key_count; ++key)
       for (std::size_t w = 0; w < words_; ++w) col.always[w] &= col.accept[key * words_ + w];
@@ -304,9 +325,7 @@ void CompiledTable::column_masks(std::size_t c, const Value& v, std::uint32_t ke
   EvalContext cell_ctx = ctx;
   cell_ctx.dollar = v;
   for (std::size_t g = 0; g < col.generics.size(); ++g) {
-    Value r = col.generics[g].cell.evaluate(cell_ctx);
-    Truth t = r.is_null() ? Truth::unknown
-                          : (r.type() == Type::boolean && r.as_bool() ? Truth::yes : Truth::no);
+    const Truth t = truth_of(col.generics[g].cell.evaluate(cell_ctx));
     if (truths) truths[g] = t;
     const auto& bits = col.generics[g].rules;
     if (t == Truth::yes)
@@ -314,6 +333,15 @@ void CompiledTable::column_masks(std::size_t c, const Value& v, std::uint32_t ke
     else if (t == Truth::unknown)
       for (std::size_t w = 0; w < words_; ++w) unknown[w] |= bits[w];
   }
+}
+
+void CompiledTable::generic_truths(std::size_t c, const Value& v, const EvalContext& ctx,
+                                   Truth* truths) const {
+  const Column& col = columns_[c];
+  EvalContext cell_ctx = ctx;
+  cell_ctx.dollar = v;
+  for (std::size_t g = 0; g < col.generics.size(); ++g)
+    truths[g] = truth_of(col.generics[g].cell.evaluate(cell_ctx));
 }
 
 void CompiledTable::masks_from_trace(std::size_t c, std::uint32_t key, const Truth* truths,

@@ -1189,6 +1189,16 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
   std::vector<std::uint32_t> keys;
   const std::vector<Error> no_errors;
   Words matched, possible, a, u, all;
+  // Tables of more than one word: per row, the first word that can hold a possible rule; per
+  // column with generic cells, the row's cells that hold or are unknown, which add their rules
+  // to the column's masks (extras[row_extra[c] .. row_extra[c + 1]]).
+  struct ExtraRules {
+    const std::uint64_t* rules;
+    bool accept;  // the cell holds; else it is unknown
+  };
+  std::vector<std::uint32_t> start_word(kBlock);
+  std::vector<std::size_t> row_extra;
+  std::vector<ExtraRules> extras;
   std::vector<Truth> truths;
   Arena arena;
   // Rule outputs, looked up instead of evaluated when constant: [decision][rule * outputs + o],
@@ -1259,19 +1269,30 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
       const auto& cols = t.columns();
       const std::size_t W = t.words();
       const std::size_t n_cols = cols.size();
+      const bool first_policy = d.hit_policy == HitPolicy::first;
+      // One word of rules: the column loop ANDs each row's mask in place. More: the column loop
+      // only finds keys and generic truths, and each row's masks are then built a word at a
+      // time, from the first word that can hold a possible rule (the largest of its columns'
+      // first words) and, under FIRST, up to the word of the first match: the rules after it
+      // change neither the hit nor the status. A large table of near copies whose rows mostly
+      // fall through to a catch-all costs a word per column, not the whole table.
+      const bool wide = W > 1;
       all.resize(W);
       all_rules(all.data(), W, t.rules());
-      matched.resize(n * W);
-      possible.resize(n * W);
-      for (std::size_t i = 0; i < n; ++i) {
-        std::copy(all.begin(), all.end(), matched.begin() + static_cast<std::ptrdiff_t>(i * W));
-        std::copy(all.begin(), all.end(), possible.begin() + static_cast<std::ptrdiff_t>(i * W));
+      if (wide) {
+        matched.resize(W);
+        possible.resize(W);
+      } else {
+        matched.assign(n, all[0]);
+        possible.assign(n, all[0]);
       }
       keys.resize(n_cols * kBlock);
       a.resize(W);
       u.resize(W);
       const std::size_t G = t.generic_count();
       truths.resize(n * G);
+      if (wide)
+        std::fill(start_word.begin(), start_word.begin() + static_cast<std::ptrdiff_t>(n), 0);
       for (std::size_t c = 0; c < n_cols; ++c) {
         const Value* vals;
         std::size_t stride;
@@ -1325,23 +1346,29 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
             kc[i] = e.key;
           }
         }
-        if (cols[c].generics.empty() && W == 1) {
+        if (wide) {
+          const std::uint32_t* first_word = cols[c].first_word.data();
+          if (cols[c].generics.empty()) {
+            for (std::size_t i = 0; i < n; ++i)
+              start_word[i] = std::max(start_word[i], first_word[kc[i]]);
+          } else {
+            EvalContext ctx{nullptr, Value::null(), &arena};
+            for (std::size_t i = 0; i < n; ++i) {
+              ctx.slots = frames.data() + i * S;
+              Truth* tr = truths.data() + i * G + t.generic_offset(c);
+              t.generic_truths(c, vals[i * stride], ctx, tr);
+              std::uint32_t from = first_word[kc[i]];
+              for (std::size_t g = 0; g < cols[c].generics.size(); ++g)
+                if (tr[g] != Truth::no) from = std::min(from, cols[c].generics[g].first_word);
+              start_word[i] = std::max(start_word[i], from);
+            }
+          }
+        } else if (cols[c].generics.empty()) {
           const std::uint64_t* acc = cols[c].accept.data();
           const std::uint64_t* unk = cols[c].unknown.data();
           for (std::size_t i = 0; i < n; ++i) {
             matched[i] &= acc[kc[i]];
             possible[i] &= acc[kc[i]] | unk[kc[i]];
-          }
-        } else if (cols[c].generics.empty()) {
-          for (std::size_t i = 0; i < n; ++i) {
-            const std::uint64_t* acc = cols[c].accept.data() + kc[i] * W;
-            const std::uint64_t* unk = cols[c].unknown.data() + kc[i] * W;
-            std::uint64_t* m = matched.data() + i * W;
-            std::uint64_t* q = possible.data() + i * W;
-            for (std::size_t w = 0; w < W; ++w) {
-              m[w] &= acc[w];
-              q[w] &= acc[w] | unk[w];
-            }
           }
         } else {
           EvalContext ctx{nullptr, Value::null(), &arena};
@@ -1349,34 +1376,69 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
             ctx.slots = frames.data() + i * S;
             t.column_masks(c, vals[i * stride], kc[i], ctx, a.data(), u.data(),
                            truths.data() + i * G + t.generic_offset(c));
-            std::uint64_t* m = matched.data() + i * W;
-            std::uint64_t* q = possible.data() + i * W;
-            for (std::size_t w = 0; w < W; ++w) {
-              m[w] &= a[w];
-              q[w] &= a[w] | u[w];
-            }
+            matched[i] &= a[0];
+            possible[i] &= a[0] | u[0];
           }
         }
         if (options.trace) std::copy(kc, kc + n, out.keys[k].data() + c * rows + b0);
       }
       const bool single = d.hit_policy == HitPolicy::first || d.hit_policy == HitPolicy::unique;
+      row_extra.assign(n_cols + 1, 0);
       for (std::size_t i = 0; i < n; ++i) {
-        const std::uint64_t* m = matched.data() + i * W;
-        const std::uint64_t* q = possible.data() + i * W;
         Value* f = frames.data() + i * S;
-        const int first = first_bit(m, W);
+        // The row's matched and possible masks, valid on words [lo, hi); none outside.
+        std::size_t lo = 0, hi = W;
+        const std::uint64_t* m = matched.data() + (wide ? 0 : i);
+        const std::uint64_t* q = possible.data() + (wide ? 0 : i);
+        if (wide) {
+          // Each column's words: its key's masks, ORed with those of its generic cells that
+          // hold (accept) or are unknown (unknown) on this row.
+          if (G) {
+            extras.clear();
+            for (std::size_t c = 0; c < n_cols; ++c) {
+              row_extra[c] = extras.size();
+              const Truth* tr = truths.data() + i * G + t.generic_offset(c);
+              for (std::size_t g = 0; g < cols[c].generics.size(); ++g)
+                if (tr[g] != Truth::no)
+                  extras.push_back({cols[c].generics[g].rules.data(), tr[g] == Truth::yes});
+            }
+            row_extra[n_cols] = extras.size();
+          }
+          std::uint64_t* mw = matched.data();
+          std::uint64_t* qw = possible.data();
+          lo = hi = start_word[i];
+          for (std::size_t w = lo; w < W; ++w) {
+            std::uint64_t mword = all[w], qword = all[w];
+            for (std::size_t c = 0; c < n_cols; ++c) {
+              const std::size_t at = std::size_t{keys[c * kBlock + i]} * W + w;
+              std::uint64_t acc = cols[c].accept[at], unk = cols[c].unknown[at];
+              for (std::size_t x = row_extra[c]; x < row_extra[c + 1]; ++x)
+                (extras[x].accept ? acc : unk) |= extras[x].rules[w];
+              mword &= acc;
+              qword &= acc | unk;
+            }
+            mw[w] = mword;
+            qw[w] = qword;
+            hi = w + 1;
+            if (first_policy && mword) break;
+          }
+        }
+        int first = -1;
+        for (std::size_t w = lo; w < hi; ++w)
+          if (m[w]) {
+            first = static_cast<int>(w * 64 + static_cast<std::size_t>(std::countr_zero(m[w])));
+            break;
+          }
         hit[i] = first;
         // Undecided rules before the first match (FIRST) or anywhere (the others) matter.
-        const std::size_t limit = (d.hit_policy == HitPolicy::first && first >= 0)
-                                      ? static_cast<std::size_t>(first)
-                                      : t.rules();
+        const std::size_t limit =
+            (first_policy && first >= 0) ? static_cast<std::size_t>(first) : t.rules();
         bool open = false;
-        if (W == 1) {  // the rules below the lowest match: one mask, no shift by a variable
-          const std::uint64_t before =
-              (d.hit_policy == HitPolicy::first && m[0]) ? (m[0] & (~m[0] + 1)) - 1 : ~0ull;
+        if (!wide) {  // the rules below the lowest match: one mask, no shift by a variable
+          const std::uint64_t before = (first_policy && m[0]) ? (m[0] & (~m[0] + 1)) - 1 : ~0ull;
           open = (q[0] & ~m[0] & before) != 0;
         } else {
-          for (std::size_t w = 0; w < W && w * 64 < limit; ++w) {
+          for (std::size_t w = lo; w < hi && w * 64 < limit; ++w) {
             std::uint64_t und = q[w] & ~m[w];
             if (w * 64 + 64 > limit) und &= (std::uint64_t{1} << (limit - w * 64)) - 1;
             open |= und != 0;
@@ -1384,7 +1446,7 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
         }
         if (d.hit_policy == HitPolicy::unique && first >= 0) {
           std::size_t count = 0;
-          for (std::size_t w = 0; w < W; ++w)
+          for (std::size_t w = lo; w < hi; ++w)
             count += static_cast<std::size_t>(std::popcount(m[w]));
           if (count > 1) redo[i] = 1;  // a hit-policy error: the per-record path reports it
         }
@@ -1392,7 +1454,7 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
         // settle them, as evaluate() decides it, on this row's keys and truths.
         if (open && !redo[i] && !incomplete[i]) {
           blocking.clear();
-          for (std::size_t w = 0; w < W && w * 64 < limit; ++w)
+          for (std::size_t w = lo; w < hi && w * 64 < limit; ++w)
             for (std::uint64_t x = q[w] & ~m[w]; x; x &= x - 1) {
               const std::size_t r = w * 64 + static_cast<std::size_t>(std::countr_zero(x));
               if (r >= limit) break;
@@ -1416,7 +1478,7 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
         }
         for (std::size_t o = 0; o < n_out; ++o) {
           values.clear();
-          for (std::size_t w = 0; w < W; ++w)
+          for (std::size_t w = lo; w < hi; ++w)
             for (std::uint64_t x = m[w]; x; x &= x - 1)
               values.push_back(output(w * 64 + static_cast<std::size_t>(std::countr_zero(x)), o));
           if (d.hit_policy == HitPolicy::rule_order || d.hit_policy == HitPolicy::collect) {

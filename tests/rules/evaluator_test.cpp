@@ -703,5 +703,93 @@ TEST(EvaluatorTest, BatchFastPathAgreesOnEveryTableWidthAndColumnKind) {
   EXPECT_GT(counts[2], 100u);
 }
 
+// Tables of thousands of rules (more than 64 words of rules) made of runs of copied rules, as
+// GoRules' 8k test table is, with general cells and missing inputs: the block path skips the
+// words no column can match and, under FIRST, the words after the first match. Every row's
+// status, hits, keys and outputs must equal the per-record path's.
+TEST(EvaluatorTest, BatchBlocksOnTablesOfManyWordsAgreeRowByRow) {
+  std::mt19937 rng(31);
+  const std::vector<std::string> kinds = {"n", "w", "d", "e", "s", "b", "t"};
+  for (const std::string policy : {"FIRST", "COLLECT", "RULE ORDER"}) {
+    SCOPED_TRACE(policy);
+    TableSpec t;
+    t.hit_policy = policy;
+    t.columns = kinds;
+    t.outputs = {{"o", "integer"}};
+    // Runs of 37 to 300 copies of one random rule (runs and words do not line up), general
+    // cells in some of them, then a few random rules and, under FIRST, a catch-all.
+    const int n_rules = 4600;
+    std::vector<std::string> cells;
+    int run_left = 0;
+    for (int r = 0; r < n_rules; ++r) {
+      if (run_left == 0) {
+        run_left = 37 + static_cast<int>(rng() % 264);
+        cells.clear();
+        for (const auto& k : kinds) cells.push_back(random_cell(rng, k));
+        if (rng() % 2) cells[4] = "starts_with($, \"x\")";
+        if (rng() % 3 == 0) cells[0] = "$ > 1 and $ <= 7";
+      }
+      --run_left;
+      std::vector<std::string> rule = cells;
+      if (r >= n_rules - 40)
+        for (std::size_t c = 0; c < kinds.size(); ++c) rule[c] = random_cell(rng, kinds[c]);
+      const std::string out = policy == "FIRST" ? std::to_string(r) : std::to_string(r % 7);
+      t.rules.push_back({rule, {out}});
+    }
+    if (policy == "FIRST") t.rules.push_back({std::vector<std::string>(kinds.size(), "-"), {"-1"}});
+    std::vector<std::string> inputs;
+    for (const auto& k : kKinds) inputs.push_back(k.input);
+    Pack pack = Pack::load(pack_json(inputs, {table_json(t)}));
+    ASSERT_GT(pack.decisions()[0].compiled->words(), 64u);
+    Evaluator ev(pack);
+    const std::size_t rows = policy == "FIRST" ? 3000 : 600;
+    Batch batch(pack.inputs(), rows);
+    std::vector<std::string> jsons(rows);
+    for (std::size_t row = 0; row < rows; ++row) {
+      std::string json = "{";
+      for (const auto& k : kinds)
+        json += std::string(json.size() > 1 ? "," : "") + quote(k) + ":" + random_value(rng, k);
+      json += "}";
+      jsons[row] = json;
+      Record rec;
+      ASSERT_TRUE(pack.inputs().parse_record(json, rec).empty());
+      batch.set_row(row, rec);
+    }
+    EvalOptions o;
+    o.reference_date = Date::parse("2025-06-01");
+    o.trace = true;
+    BatchResult result;
+    const auto slot = static_cast<std::size_t>(pack.decisions()[0].outputs[0].slot);
+    std::vector<std::string> output_text(rows);
+    std::size_t errors = 0;
+    ev.evaluate_batch(
+        batch, result, o, 0, rows,
+        [&](std::size_t row, Status, const Value* frame, const std::vector<Error>& e) {
+          output_text[row] = frame ? frame[slot].to_json() : "rejected";
+          errors += e.size();
+        });
+    std::size_t late_hits = 0, counts[3] = {0, 0, 0};
+    for (std::size_t row = 0; row < rows; ++row) {
+      Evaluation e;
+      ev.evaluate_json(jsons[row], e, o);
+      ASSERT_EQ(result.status[row], e.status) << jsons[row];
+      ++counts[static_cast<int>(e.status)];
+      errors -= std::min(errors, e.errors.size());
+      const DecisionOutcome& d = e.decisions[0];
+      const int expected = d.fired.empty() ? -1 : d.fired[0];
+      ASSERT_EQ(result.first_hit[0][row], expected) << jsons[row];
+      late_hits += expected >= 64 * 64;
+      for (std::size_t c = 0; c < kinds.size(); ++c)
+        ASSERT_EQ(result.keys[0][c * rows + row], d.trace.keys[c]) << jsons[row];
+      ASSERT_EQ(output_text[row], e.frame[slot].to_json()) << jsons[row];
+    }
+    EXPECT_EQ(errors, 0u);
+    // Not vacuous: rows hit far into the table, and rows end both complete and incomplete.
+    EXPECT_GT(late_hits, rows / 50);
+    EXPECT_GT(counts[static_cast<int>(Status::complete)], rows / 20);
+    EXPECT_GT(counts[static_cast<int>(Status::incomplete)], rows / 20);
+  }
+}
+
 }  // namespace
 }  // namespace aiguillage

@@ -45,6 +45,10 @@ class CompiledTable {
     std::vector<std::uint64_t> accept;   // key_count x words
     std::vector<std::uint64_t> unknown;  // key_count x words
     std::vector<std::uint64_t> always;   // words: rules accepting every key, null included
+    // Per key, the first word where accept or unknown has a bit (words() when none): a record's
+    // possible rules all lie at or after the largest of its columns' first words, so large
+    // tables skip the words before it.
+    std::vector<std::uint32_t> first_word;
     // Integer and date columns whose cut points span a small range: key by direct lookup of the
     // plain value (an integer, or days), lut[x - lut_low]; below it key 0, above it the last
     // region.
@@ -53,6 +57,7 @@ class CompiledTable {
     struct Generic {
       Expression cell;
       std::vector<std::uint64_t> rules;  // words
+      std::uint32_t first_word = 0;      // the first word of `rules` with a bit
     };
     std::vector<Generic> generics;
 
@@ -108,6 +113,9 @@ class CompiledTable {
   // `truths` receives one Truth per generic cell when not null.
   void column_masks(std::size_t col, const Value& v, std::uint32_t key, const EvalContext& ctx,
                     std::uint64_t* accept, std::uint64_t* unknown, Truth* truths) const;
+
+  // Truths of a column's generic cells for a value, one per cell.
+  void generic_truths(std::size_t col, const Value& v, const EvalContext& ctx, Truth* truths) const;
 
   // Masks of a column from a recorded key and generic truths (the trace, replayed).
   void masks_from_trace(std::size_t col, std::uint32_t key, const Truth* truths,
