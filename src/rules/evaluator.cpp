@@ -1464,6 +1464,17 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
                             settled.data(), resolve))
             incomplete[i] = 1;
         }
+        if (results) {  // the rules that fired: the first hit, or every match in rule order
+          std::vector<int>& fired = outcomes[i * n_dec + k].fired;
+          fired.clear();
+          if (single) {
+            if (first >= 0) fired.push_back(first);
+          } else {
+            for (std::size_t w = lo; w < hi; ++w)
+              for (std::uint64_t x = m[w]; x; x &= x - 1)
+                fired.push_back(static_cast<int>(w * 64 + std::countr_zero(x)));
+          }
+        }
         EvalContext ctx{f, Value::null(), &arena};
         const std::size_t n_out = d.outputs.size();
         auto output = [&](std::size_t r, std::size_t o) {
@@ -1490,16 +1501,6 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
           }
         }
       }
-      if (results)  // the rules that fired: the first hit, or every match in rule order
-        for (std::size_t i = 0; i < n; ++i) {
-          std::vector<int>& fired = outcomes[i * n_dec + k].fired;
-          if (single) {
-            fired.clear();
-            if (hit[i] >= 0) fired.push_back(hit[i]);
-          } else {
-            bits_into(fired, matched.data() + i * W, W);
-          }
-        }
     }
     for (std::size_t i = 0; i < n; ++i) {
       const std::size_t row = b0 + i;
