@@ -1,5 +1,6 @@
 // orient, decide, notice, log verify and replay: orientation proposals, the decisions humans
 // (or the deployment's policy) take on them, the notices, and the audit of the decision log.
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <optional>
@@ -153,21 +154,39 @@ bool find_person_id(std::string_view text, std::size_t& begin, std::size_t& end,
   return false;
 }
 
-Person read_person(std::string_view text) {
-  Person p;
-  p.text = std::string(text);
-  if (text.find("\"person_id\"") == std::string_view::npos) return p;
+// The identifier when the value is a plain string (no escape) or a plain integer: taken from
+// the text as a JSON parser would read it, without one.
+std::optional<std::string> plain_id(std::string_view value) {
+  if (value.size() >= 3 && value.front() == '"' && value.back() == '"' &&
+      value.find_first_of("\\\"", 1) == value.size() - 1 &&
+      std::all_of(value.begin(), value.end(), [](char c) { return c >= 0x20 && c < 0x7f; }))
+    return std::string(value.substr(1, value.size() - 2));
+  const std::string_view digits = value.substr(!value.empty() && value[0] == '-');
+  if (!digits.empty() && digits.size() <= 18 && (digits[0] != '0' || digits.size() == 1) &&
+      std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+      value != "-0")
+    return std::string(value);
+  return std::nullopt;
+}
+
+// Reads a person into `p`, reusing its memory.
+void read_person(std::string_view text, Person& p) {
+  p.text.assign(text);
+  p.id.reset();
+  p.error.reset();
+  if (text.find("\"person_id\"") == std::string_view::npos) return;
   Json id;
   std::size_t begin = 0, end = 0;
   std::string_view value;
   if (find_person_id(text, begin, end, value)) {
     // Cheaper than parsing and writing back the whole object, record after record.
-    id = Json::parse(value, nullptr, false);
     p.text.erase(begin, end - begin);
+    if ((p.id = plain_id(value))) return;
+    id = Json::parse(value, nullptr, false);
   } else {
     Json doc = Json::parse(text, nullptr, false);
     if (doc.is_discarded() || !doc.is_object() || !doc.contains("person_id"))
-      return p;  // the pack's reader reports what is wrong, with its pointer
+      return;  // the pack's reader reports what is wrong, with its pointer
     id = doc["person_id"];
     doc.erase("person_id");
     p.text = dump(doc);
@@ -182,6 +201,11 @@ Person read_person(std::string_view text) {
                         (id.is_discarded() ? std::string(value) : dump(id)),
                     "/person_id");
   }
+}
+
+Person read_person(std::string_view text) {
+  Person p;
+  read_person(text, p);
   return p;
 }
 
@@ -396,7 +420,9 @@ int cmd_orient(int argc, char** argv) {
       any_error = true;
       out += "\"line\":" + std::to_string(line) + ",";
     } else if (id) {
-      out += person_member(id).substr(1) + ",";
+      out += "\"person_id\":";
+      out += json_string(*id);
+      out += ',';
     }
     out.append(proposal.substr(1));
     out += '\n';
@@ -409,8 +435,8 @@ int cmd_orient(int argc, char** argv) {
   try {
     RecordReader reader(input);
     while (const std::vector<RecordLine>* block = reader.next()) {
-      persons.clear();
-      for (const RecordLine& r : *block) persons.push_back(read_person(r.text));
+      if (persons.size() < block->size()) persons.resize(block->size());
+      for (std::size_t k = 0; k < block->size(); ++k) read_person((*block)[k].text, persons[k]);
       auto run_pending = [&] {
         bulk.run(texts, [&](std::size_t k, std::string_view proposal, bool rejected) {
           const std::size_t at = where[k];
@@ -419,7 +445,7 @@ int cmd_orient(int argc, char** argv) {
         texts.clear();
         where.clear();
       };
-      for (std::size_t k = 0; k < persons.size(); ++k) {
+      for (std::size_t k = 0; k < block->size(); ++k) {
         const Person& person = persons[k];
         if (trace || person.error) {
           run_pending();

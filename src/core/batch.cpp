@@ -243,6 +243,7 @@ struct Batch::JsonTables {
       }
       if (s.required) required.push_back(k);
     }
+    for (std::size_t k = 0; k <= fields.size(); ++k) after.push_back(static_cast<int>(k));
   }
 
   // The index of an enum value as FieldSpec::enum_index finds it, or -1.
@@ -278,6 +279,10 @@ struct Batch::JsonTables {
   // per record.
   std::vector<std::uint32_t> stamp;
   std::uint32_t generation = 0;
+  // The field expected after field f is after[f + 1] (after[0]: the first one): the schema's
+  // order at first, then the order the records use, learnt as they come (a file's records
+  // share one order, often sorted by name).
+  std::vector<int> after;
   std::string name;                     // dotted name of a nested key
   std::vector<std::string_view> items;  // the items of the list being read
 };
@@ -368,10 +373,10 @@ class Batch::JsonReader {
     return false;
   }
 
-  // The field named by the current prefix and `key`, or -1. Records usually list fields in the
-  // schema's order: the field after the last one read is tried first.
+  // The field named by the current prefix and `key`, or -1. Records usually list their fields
+  // in the same order: the field expected after the last one read is tried first.
   int resolve(std::size_t prefix, std::string_view key) {
-    const std::size_t next = static_cast<std::size_t>(last_ + 1);
+    const auto next = static_cast<std::size_t>(t_.after[static_cast<std::size_t>(last_ + 1)]);
     if (next < t_.fields.size()) {
       const std::string_view name = t_.fields[next].name;
       if (name.size() == prefix + key.size() && same_bytes(name.data(), t_.name.data(), prefix) &&
@@ -411,11 +416,10 @@ class Batch::JsonReader {
     return x == f.name_words[i / 8];
   }
 
-  // Records usually list fields in the schema's order: when the key at p_ (on its opening
-  // quote) is the name of the field after the last one read, reads it and returns that field;
-  // else returns kNoGuess and leaves p_.
+  // When the key at p_ (on its opening quote) is the name of the field expected after the last
+  // one read, reads it and returns that field; else returns kNoGuess and leaves p_.
   int expected_key(std::size_t prefix, std::string_view& key) {
-    const std::size_t next = static_cast<std::size_t>(last_ + 1);
+    const auto next = static_cast<std::size_t>(t_.after[static_cast<std::size_t>(last_ + 1)]);
     if (prefix != 0 || next >= t_.fields.size()) return kNoGuess;
     const JsonTables::Field& f = t_.fields[next];
     const std::size_t n = f.name.size();
@@ -463,6 +467,7 @@ class Batch::JsonReader {
         if (t_.stamp[f] == t_.generation) return false;  // the same field twice
         t_.stamp[f] = t_.generation;
         if (!value(f)) return false;
+        t_.after[static_cast<std::size_t>(last_ + 1)] = k;
         last_ = k;
       }
       skip_space();
