@@ -41,8 +41,6 @@ namespace {
 
 using Words = std::vector<std::uint64_t>;
 
-constexpr std::int64_t kMaxWhole = INT64_MAX / Decimal::kOne;
-
 bool test_bit(const std::uint64_t* m, std::size_t r) {
   return (m[r / 64] >> (r % 64)) & 1;
 }

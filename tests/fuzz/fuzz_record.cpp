@@ -1,6 +1,8 @@
 // Any bytes given as a record are validated into values or rejected with errors, never a crash.
 // Batch::read_json, the fast reader into a batch row, must agree with parse_record: when it
 // accepts the bytes, parse_record finds no error and the row equals set_row of its record.
+// JsonLinesEvaluator, which evaluates the lines it can read straight by blocks, must write each
+// line's result exactly as the per-record path does.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -8,6 +10,7 @@
 
 #include "aiguillage/core/batch.hpp"
 #include "aiguillage/core/schema.hpp"
+#include "aiguillage/rules/json_lines.hpp"
 
 namespace {
 
@@ -65,6 +68,66 @@ void check_batch_reader(const aiguillage::InputSchema& schema, std::string_view 
   }
 }
 
+// A pack over the fields above: a FIRST table with a general cell and a COLLECT table, so
+// that lines are complete, incomplete (missing inputs) or rejected.
+const aiguillage::Evaluator& evaluator() {
+  using namespace aiguillage;
+  static const Evaluator ev(Pack::load(R"J({"schema":"aiguillage.ruleset","schema_version":"1.0",
+    "id":"fuzz/lines","version":"1.0.0","valid_from":"2000-01-01","title":"t","purpose":"p",
+    "sources":[{"id":"S","title":"s"}],
+    "inputs":[{"name":"age","type":"integer","min":0,"max":130},{"name":"income","type":"decimal"},
+      {"name":"benefit","type":"enum","values":["RSA","ASS"]},
+      {"name":"customer.birth_date","type":"date"},
+      {"name":"tags","type":"list","items":{"type":"enum","values":["x","y"]},"max_items":3},
+      {"name":"name","type":"string","max_length":8,"required":true}],
+    "decisions":[
+      {"id":"a","kind":"table","hit_policy":"FIRST","inputs":[{"expression":"age"},
+        {"expression":"benefit"},{"expression":"name"}],"outputs":[{"name":"o","type":"integer"}],
+       "rules":[
+        {"id":"r1","when":["< 26","\"RSA\"","-"],"then":["1"],"source":"S","status":"verified"},
+        {"id":"r2","when":["[26..60]","-","starts_with($, \"a\")"],"then":["2"],"source":"S",
+         "status":"verified"
+},
+        {"id":"r3","when":["-","-","-"],"then":["3"],"source":"S","status":"verified"}]
+},
+      {"id":"b","kind":"table","hit_policy":"COLLECT","inputs":[{"expression":"income"},
+        {"expression":"customer.birth_date"}],"outputs":[{"name":"c","type":"string"}],
+       "rules":[
+        {"id":"c1","when":["> 1000.5","-"],"then":["\"rich\""],"source":"S","status":"verified"},
+        {"id":"c2","when":["-","< date(\"1990-01-01\")"],"then":["\"old\""],"source":"S",
+         "status":"verified"}]}]
+})J"));
+  return ev;
+}
+
+// Every line of the input through the block runner and through the per-record path.
+void check_json_lines(std::string_view text) {
+  using namespace aiguillage;
+  const Evaluator& ev = evaluator();
+  EvalOptions o;
+  o.reference_date = Date::from_ymd(2025, 6, 1);
+  std::vector<std::string_view> lines;
+  for (std::size_t start = 0; start <= text.size();) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    lines.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  static JsonLinesEvaluator runner(ev, o);
+  std::size_t next = 0;
+  std::string got;
+  runner.run(lines, [&](const RowResult& r) {
+    if (r.row != next) __builtin_trap();
+    Evaluation e;
+    const bool ok = JsonLinesEvaluator::evaluate_line(ev, lines[next], e, o);
+    got.clear();
+    ev.append_result_json(got, r);
+    if (got != evaluation_to_json(ev.pack(), e, false) || r.rejected == ok) __builtin_trap();
+    ++next;
+  });
+  if (next != lines.size()) __builtin_trap();
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -85,5 +148,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!(fast.values[f] == general.values[f])) __builtin_trap();
   check_batch_reader(schema, text, aiguillage::UnknownFields::reject);
   check_batch_reader(schema, text, aiguillage::UnknownFields::ignore);
+  check_json_lines(text);
   return 0;
 }
