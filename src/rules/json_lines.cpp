@@ -50,14 +50,20 @@ void JsonLinesEvaluator::run_record(std::string_view line, std::size_t index, co
 void JsonLinesEvaluator::flush(const Sink& sink) {
   if (line_of_row_.empty()) return;
   block_lines_ += line_of_row_.size();
+  // The block is spent even when the sink throws: a later call never hands its rows again.
+  struct Spent {
+    JsonLinesEvaluator& self;
+    ~Spent() {
+      self.line_of_row_.clear();
+      self.batch_.clear();
+    }
+  } spent{*this};
   evaluator_.evaluate_batch_results(batch_, result_, options_, 0, line_of_row_.size(),
                                     [&](const RowResult& row) {
                                       RowResult r = row;
                                       r.row = line_of_row_[row.row];
                                       sink(r);
                                     });
-  line_of_row_.clear();
-  batch_.clear();
 }
 
 void JsonLinesEvaluator::run(std::span<const std::string_view> lines, const Sink& sink) {

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <random>
+#include <stdexcept>
 
 #include "support/pack_builder.hpp"
 #include "support/random_record.hpp"
@@ -185,6 +186,38 @@ TEST(JsonLinesEvaluatorTest, BadLinesAreErrorsWithCodesAndPointers) {
     });
     EXPECT_EQ(calls, 1u);
   }
+}
+
+// A sink that throws stops the run; the next run starts clean and never hands back rows of the
+// block that was under way.
+TEST(JsonLinesEvaluatorTest, ASinkThatThrowsLeavesNothingBehind) {
+  TableSpec t;
+  t.columns = {"n"};
+  t.outputs = {{"o", "integer"}};
+  t.rules = {{{"< 5"}, {"1"}}, {{"-"}, {"2"}}};
+  const Pack pack =
+      Pack::load(pack_json({R"({"name":"n","type":"integer","min":0,"max":9})"}, {table_json(t)}));
+  const Evaluator ev(pack);
+  EvalOptions o;
+  o.reference_date = Date::parse("2025-06-01");
+  JsonLinesEvaluator runner(ev, o);
+  const std::vector<std::string_view> first(10, "{\"n\":1}");
+  std::size_t seen = 0;
+  EXPECT_THROW(runner.run(first,
+                          [&](const RowResult&) {
+                            if (++seen == 3) throw std::runtime_error("stop");
+                          }),
+               std::runtime_error);
+  const std::vector<std::string_view> second = {"{\"n\":7}", "{\"n\":2}"};
+  std::vector<std::string> got;
+  runner.run(second, [&](const RowResult& r) {
+    got.emplace_back();
+    ev.append_result_json(got.back(), r);
+    EXPECT_EQ(r.row, got.size() - 1);
+  });
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_NE(got[0].find("\"o\":2"), std::string::npos) << got[0];
+  EXPECT_NE(got[1].find("\"o\":1"), std::string::npos) << got[1];
 }
 
 }  // namespace

@@ -18,7 +18,8 @@ inline namespace v1 {
 // constraint: anything with an error to report) goes to the per-record path, which owns the
 // diagnostics and their JSON pointers. So each line's result is the same whichever way it went:
 // Evaluator::append_result_json(result) writes evaluation_to_json's line (without the trace) byte
-// for byte. One object per thread: it keeps its working memory between calls.
+// for byte. One object per thread: it keeps its working memory between calls; the evaluator
+// must outlive it.
 class JsonLinesEvaluator {
  public:
   // `options.trace` is ignored: the trace of a line needs the per-record path (evaluate_json).
