@@ -73,12 +73,6 @@ struct Worker {
   bool any_error = false;
 };
 
-// Evaluates one record; false when it was rejected before evaluation (errors in w.evaluation).
-bool evaluate_record(const Evaluator& evaluator, const EvalOptions& options, std::string_view text,
-                     Worker& w) {
-  return JsonLinesEvaluator::evaluate_line(evaluator, text, w.evaluation, options);
-}
-
 void write_rejected(std::size_t line, std::span<const Error> errors, Worker& w) {
   w.any_error = true;
   w.out += "{\"line\":" + std::to_string(line) + ",\"status\":\"error\",";
@@ -110,7 +104,7 @@ void eval_range(const Evaluator& evaluator, const EvalSettings& s, const RecordL
     return;
   }
   for (const RecordLine* r = begin; r != end; ++r) {
-    if (!evaluate_record(evaluator, s.options, r->text, w)) {
+    if (!JsonLinesEvaluator::evaluate_line(evaluator, r->text, w.evaluation, s.options)) {
       write_rejected(r->line, w.evaluation.errors, w);
       continue;
     }
@@ -204,7 +198,7 @@ int cmd_explain(int argc, char** argv) {
       for (const RecordLine& r : *block) {
         if (!first) w.out += '\n';
         first = false;
-        if (!evaluate_record(evaluator, s.options, r.text, w)) {
+        if (!JsonLinesEvaluator::evaluate_line(evaluator, r.text, w.evaluation, s.options)) {
           w.any_error = true;
           for (const Error& e : w.evaluation.errors)
             w.out += "line " + std::to_string(r.line) + ": error: " + e.describe() + "\n";

@@ -181,22 +181,6 @@ std::string_view member_text(std::string_view object, std::string_view key) {
   return {};
 }
 
-void append_errors(std::string& out, std::span<const Error> errors) {
-  out += '[';
-  for (std::size_t k = 0; k < errors.size(); ++k) {
-    const Error& err = errors[k];
-    if (k) out += ',';
-    out += "{\"code\":" + std::to_string(static_cast<int>(err.code())) + ",\"name\":";
-    append_string(out, error_code_name(err.code()));
-    out += ",\"message\":";
-    append_string(out, err.message());
-    out += ",\"pointer\":";
-    append_string(out, err.pointer());
-    out += '}';
-  }
-  out += ']';
-}
-
 // The validated inputs used, {"name": value}, in schema order; missing ones left out.
 void append_inputs(std::string& out, const detail::JsonNames& names, const Value* frame) {
   out += '{';
@@ -379,7 +363,7 @@ void BulkProposer::write(const RowResult& r) {
   out += ",\"fired\":";
   orienter_.evaluator().append_fired_json(out, r.decisions);
   out += ",\"errors\":";
-  append_errors(out, r.errors);
+  detail::append_errors_json(out, r.errors);
   out += tail_;
 }
 
@@ -499,7 +483,7 @@ std::string proposal_to_json(const Proposal& p, bool with_trace) {
   const std::string_view fired = member_text(p.trace_json, "fired");
   out += fired.empty() ? std::string_view("{}") : fired;
   out += ",\"errors\":";
-  append_errors(out, p.errors);
+  detail::append_errors_json(out, p.errors);
   append_pack_and_engine(out, p.pack_id, p.pack_version, p.pack_hash, p.engine_version);
   if (with_trace) {
     const std::string_view trace = member_text(p.trace_json, "trace");

@@ -1656,21 +1656,8 @@ void append_result_members(std::string& out, const Pack& p, const RowResult& r,
     out += ']';
   }
   if (!r.errors.empty()) {
-    out += ",\"errors\":[";
-    for (std::size_t k = 0; k < r.errors.size(); ++k) {
-      const Error& err = r.errors[k];
-      if (k) out += ',';
-      out += "{\"code\":";
-      out += std::to_string(static_cast<int>(err.code()));
-      out += ",\"name\":";
-      append_string(out, error_code_name(err.code()));
-      out += ",\"message\":";
-      append_string(out, err.message());
-      out += ",\"pointer\":";
-      append_string(out, err.pointer());
-      out += '}';
-    }
-    out += ']';
+    out += ",\"errors\":";
+    detail::append_errors_json(out, r.errors);
   }
 }
 
@@ -1683,6 +1670,24 @@ std::string quoted(std::string_view s) {
 }  // namespace
 
 namespace detail {
+
+void append_errors_json(std::string& out, std::span<const Error> errors) {
+  out += '[';
+  for (std::size_t k = 0; k < errors.size(); ++k) {
+    const Error& err = errors[k];
+    if (k) out += ',';
+    out += "{\"code\":";
+    out += std::to_string(static_cast<int>(err.code()));
+    out += ",\"name\":";
+    append_string(out, error_code_name(err.code()));
+    out += ",\"message\":";
+    append_string(out, err.message());
+    out += ",\"pointer\":";
+    append_string(out, err.pointer());
+    out += '}';
+  }
+  out += ']';
+}
 
 JsonNames::JsonNames(const Pack& pack) {
   for (const FieldSpec& f : pack.inputs().fields()) input_keys.push_back(quoted(f.name) + ':');

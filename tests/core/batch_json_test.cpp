@@ -609,7 +609,7 @@ TEST(BatchJsonTest, ShippedPacksAndTheirTestCases) {
 // and the persons of examples/data: none may fall back.
 TEST(BatchJsonTest, OrientationPersonsNeverFallBack) {
   const fs::path dir = fs::path(AIG_SOURCE_DIR) / "rules/orientation/fr-2025";
-  if (!fs::exists(dir)) GTEST_SKIP() << "rules/orientation/fr-2025 is missing";
+  ASSERT_TRUE(fs::exists(dir)) << "shipped pack missing: " << dir;
   const Pack pack = Pack::load_file(dir.string());
   Batch batch(pack.inputs(), 256), reference(pack.inputs(), 256);
   std::size_t persons = 0;
@@ -636,10 +636,9 @@ TEST(BatchJsonTest, OrientationPersonsNeverFallBack) {
   }
   EXPECT_GT(persons, 20u);
   const fs::path population = fs::path(AIG_SOURCE_DIR) / "examples/data/persons-1000.jsonl";
-  if (fs::exists(population)) {
-    std::ifstream in(population);
-    for (std::string line; std::getline(in, line);) check(line, UnknownFields::ignore);
-  }
+  ASSERT_TRUE(fs::exists(population)) << "shipped sample missing: " << population;
+  std::ifstream in(population);
+  for (std::string line; std::getline(in, line);) check(line, UnknownFields::ignore);
 }
 
 TEST(BatchJsonTest, SyntheticBenchmarkRecordsNeverFallBack) {

@@ -1,10 +1,13 @@
-// The names a result line writes again and again (inputs, outputs, tables, rules), escaped
-// once per pack: writing a line is then appending ready-made text.
+// Pieces of the result lines that evaluation and orientation write. The names a line writes
+// again and again (inputs, outputs, tables, rules) are escaped once per pack: writing a line is
+// then appending ready-made text.
 #pragma once
 
+#include <span>
 #include <string>
 #include <vector>
 
+#include "aiguillage/core/error.hpp"
 #include "aiguillage/rules/pack.hpp"
 
 namespace aiguillage {
@@ -22,6 +25,9 @@ struct JsonNames {
   std::vector<std::string> table_keys;             // per decision: "id": (empty: not a table)
   std::vector<std::vector<std::string>> rule_ids;  // per decision and rule: "id"
 };
+
+// Appends [{"code", "name", "message", "pointer"}, ...]: the errors of a result line.
+void append_errors_json(std::string& out, std::span<const Error> errors);
 
 }  // namespace detail
 }  // namespace v1
