@@ -226,6 +226,11 @@ void collect_reasons(const Pack& p, const Value* frame, Status status,
   if (status == Status::incomplete) add(kMissingInformation);
 }
 
+// A question's label: the field's label in that language, its name when it has none.
+std::string_view label_or_name(const FieldSpec& f, const std::string& label) {
+  return label.empty() ? std::string_view(f.name) : std::string_view(label);
+}
+
 void append_question(std::string& out, std::string_view input, std::string_view label_fr,
                      std::string_view label_en, int rules) {
   out += "{\"input\":";
@@ -296,12 +301,8 @@ Proposal Orienter::propose(std::string_view person_json, Date reference_date,
 
   for (const MissingInput& m : e.missing) {
     const FieldSpec& f = p.inputs().field(static_cast<std::size_t>(m.field));
-    Question q;
-    q.input = f.name;
-    q.label_fr = f.label_fr.empty() ? f.name : f.label_fr;
-    q.label_en = f.label_en.empty() ? f.name : f.label_en;
-    q.rules = m.rules;
-    out.questions.push_back(std::move(q));
+    out.questions.push_back(Question{f.name, std::string(label_or_name(f, f.label_fr)),
+                                     std::string(label_or_name(f, f.label_en)), m.rules});
   }
   out.evident = out.status == Status::complete && out.review_reasons.empty();
   return out;
@@ -319,8 +320,8 @@ BulkProposer::BulkProposer(const Orienter& orienter, Date reference_date)
 }
 
 // proposal_to_json(propose(line, date, false), false), written straight from the row: the
-// same members in the same order, from the same helpers.
-void BulkProposer::write(const RowResult& r) {
+// same members in the same order, from the same helpers. Returns whether it has errors.
+bool BulkProposer::write(const RowResult& r) {
   const Pack& p = orienter_.pack();
   const detail::JsonNames& names = orienter_.evaluator().json_names();
   const bool evaluated = r.frame != nullptr;
@@ -348,8 +349,8 @@ void BulkProposer::write(const RowResult& r) {
     for (std::size_t k = 0; k < r.missing.size(); ++k) {
       const FieldSpec& f = p.inputs().field(static_cast<std::size_t>(r.missing[k].field));
       if (k) out += ',';
-      append_question(out, f.name, f.label_fr.empty() ? f.name : f.label_fr,
-                      f.label_en.empty() ? f.name : f.label_en, r.missing[k].rules);
+      append_question(out, f.name, label_or_name(f, f.label_fr), label_or_name(f, f.label_en),
+                      r.missing[k].rules);
     }
   out += "],\"reference_date\":";
   Value::date(reference).append_json(out);
@@ -365,12 +366,13 @@ void BulkProposer::write(const RowResult& r) {
   out += ",\"errors\":";
   detail::append_errors_json(out, r.errors);
   out += tail_;
+  return error;
 }
 
 void BulkProposer::run(std::span<const std::string_view> persons, const Sink& sink) {
   lines_.run(persons, [&](const RowResult& r) {
-    write(r);
-    sink(r.row, text_, r.status == Status::error || !r.errors.empty() || !r.frame);
+    const bool rejected = write(r);
+    sink(r.row, text_, rejected);
   });
 }
 

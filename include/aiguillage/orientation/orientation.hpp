@@ -115,7 +115,7 @@ class BulkProposer {
   const JsonLinesEvaluator& lines() const { return lines_; }
 
  private:
-  void write(const RowResult& r);
+  bool write(const RowResult& r);
   const Orienter& orienter_;
   Date date_;
   JsonLinesEvaluator lines_;
