@@ -1,64 +1,73 @@
-# Installation: headers, the static library and the CLI, a CMake package
-# (find_package(aiguillage) -> aiguillage::aiguillage) and a pkg-config file.
-include(GNUInstallDirs)
+# Installation, in the components the Debian packages are made of (cmake/aiguillage-cpack.cmake):
+#   runtime      libaiguillage.so.<ABI> and the data under share/aiguillage   (libaiguillage0)
+#   development  headers, libaiguillage.a, the CMake package, aiguillage.pc (libaiguillage-dev)
+#   cli          the aiguillage command                                        (aiguillage)
+#   python       the Python package                                            (python3-aiguillage)
+# The CMake package: find_package(aiguillage) gives aiguillage::aiguillage (the shared library:
+# C and C++ API, no dependency for the consumer: a C-only project links it),
+# aiguillage::aiguillage_static (when OpenSSL and zlib are found) and aiguillage::cli.
 include(CMakePackageConfigHelpers)
 
 set(AIG_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/aiguillage)
+set(AIG_INSTALL_DATADIR ${CMAKE_INSTALL_DATADIR}/aiguillage)
 
-install(TARGETS aiguillage aiguillage_cli EXPORT aiguillageTargets
-  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
-  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
-  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
-  INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(DIRECTORY include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+# Public headers only: what src/ keeps is internal.
+install(DIRECTORY include/ ${AIG_GENERATED_INCLUDE_DIR}/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+  COMPONENT development FILES_MATCHING PATTERN "*.h" PATTERN "*.hpp")
 
-install(EXPORT aiguillageTargets
-  NAMESPACE aiguillage::
-  DESTINATION ${AIG_INSTALL_CMAKEDIR})
+if(AIG_BUILD_SHARED)
+  install(TARGETS aiguillage_shared EXPORT aiguillageTargets
+    LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT runtime
+      NAMELINK_COMPONENT development
+    INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  install(TARGETS aiguillage_static EXPORT aiguillageStaticTargets
+    ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT development)
+  install(EXPORT aiguillageStaticTargets NAMESPACE aiguillage::
+    DESTINATION ${AIG_INSTALL_CMAKEDIR} COMPONENT development)
+  set(AIG_CONFIG_STATIC_MAIN FALSE)
+else()
+  install(TARGETS aiguillage_static EXPORT aiguillageTargets
+    ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT development
+    INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  set(AIG_CONFIG_STATIC_MAIN TRUE)
+endif()
+install(TARGETS aiguillage_cli EXPORT aiguillageTargets
+  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT cli)
+install(EXPORT aiguillageTargets NAMESPACE aiguillage::
+  DESTINATION ${AIG_INSTALL_CMAKEDIR} COMPONENT development)
 
-# The library is static: the consumer links what it links, privately or not.
-file(WRITE ${CMAKE_CURRENT_BINARY_DIR}/aiguillageConfig.cmake.in [=[
-@PACKAGE_INIT@
-include(CMakeFindDependencyMacro)
-find_dependency(Threads)
-find_dependency(Eigen3 3.3 NO_MODULE)
-find_dependency(nlohmann_json 3.10)
-find_dependency(Boost 1.74)
-find_dependency(OpenSSL COMPONENTS Crypto)
-find_dependency(ZLIB)
-include("${CMAKE_CURRENT_LIST_DIR}/aiguillageTargets.cmake")
-check_required_components(aiguillage)
-]=])
-configure_package_config_file(${CMAKE_CURRENT_BINARY_DIR}/aiguillageConfig.cmake.in
-  ${CMAKE_CURRENT_BINARY_DIR}/aiguillageConfig.cmake
-  INSTALL_DESTINATION ${AIG_INSTALL_CMAKEDIR})
-write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/aiguillageConfigVersion.cmake
-  VERSION ${PROJECT_VERSION} COMPATIBILITY SameMinorVersion)
-install(FILES ${CMAKE_CURRENT_BINARY_DIR}/aiguillageConfig.cmake
-  ${CMAKE_CURRENT_BINARY_DIR}/aiguillageConfigVersion.cmake
-  DESTINATION ${AIG_INSTALL_CMAKEDIR})
+configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/aiguillageConfig.cmake.in
+  ${PROJECT_BINARY_DIR}/aiguillageConfig.cmake
+  INSTALL_DESTINATION ${AIG_INSTALL_CMAKEDIR}
+  PATH_VARS AIG_INSTALL_DATADIR)
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/aiguillageConfigVersion.cmake
+  VERSION ${PROJECT_VERSION} COMPATIBILITY SameMajorVersion)
+install(FILES ${PROJECT_BINARY_DIR}/aiguillageConfig.cmake
+  ${PROJECT_BINARY_DIR}/aiguillageConfigVersion.cmake
+  DESTINATION ${AIG_INSTALL_CMAKEDIR} COMPONENT development)
 
-# pkg-config: a static library, so its dependencies are part of Libs.
-file(WRITE ${CMAKE_CURRENT_BINARY_DIR}/aiguillage.pc.in [=[
-prefix=%PREFIX%
-libdir=${prefix}/%LIBDIR%
-includedir=${prefix}/%INCLUDEDIR%
-
-Name: aiguillage
-Description: Orientation and matching by rules kept as data, with explanations
-Version: %VERSION%
-Requires: eigen3
-Cflags: -I${includedir}
-Libs: -L${libdir} -laiguillage -lcrypto -lz -lstdc++ -lm -pthread
-]=])
-# The prefix is known only at install time (cmake --install --prefix): write it then. The
-# placeholders are not @VAR@ ones, which install scripts would expand themselves.
+# pkg-config: the shared library needs nothing more from its user; static linking
+# (pkg-config --static) adds the private libraries.
+set(AIG_PC_LIBS_PRIVATE "-lcrypto -lz -lstdc++ -lm -pthread")
+if(AIG_BUILD_SHARED)
+  set(AIG_PC_LIBS_EXTRA "")
+else()
+  set(AIG_PC_LIBS_EXTRA " ${AIG_PC_LIBS_PRIVATE}")
+endif()
+configure_file(${PROJECT_SOURCE_DIR}/cmake/aiguillage.pc.in ${PROJECT_BINARY_DIR}/aiguillage.pc.in
+  @ONLY)
+# The prefix is known only at install time (cmake --install --prefix): write it then.
 install(CODE "
-  file(READ \"${CMAKE_CURRENT_BINARY_DIR}/aiguillage.pc.in\" pc)
+  file(READ \"${PROJECT_BINARY_DIR}/aiguillage.pc.in\" pc)
   string(REPLACE \"%PREFIX%\" \"\${CMAKE_INSTALL_PREFIX}\" pc \"\${pc}\")
-  string(REPLACE \"%LIBDIR%\" \"${CMAKE_INSTALL_LIBDIR}\" pc \"\${pc}\")
-  string(REPLACE \"%INCLUDEDIR%\" \"${CMAKE_INSTALL_INCLUDEDIR}\" pc \"\${pc}\")
-  string(REPLACE \"%VERSION%\" \"${PROJECT_VERSION}\" pc \"\${pc}\")
   file(WRITE \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_LIBDIR}/pkgconfig/aiguillage.pc\" \"\${pc}\")
   message(STATUS \"Installing: \$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_LIBDIR}/pkgconfig/aiguillage.pc\")
-")
+" COMPONENT development)
+
+# The data: packs and schemas, the ROME subset, the examples and their sample inputs.
+install(DIRECTORY rules/ DESTINATION ${AIG_INSTALL_DATADIR}/rules COMPONENT runtime)
+install(DIRECTORY data/rome-subset/ DESTINATION ${AIG_INSTALL_DATADIR}/data/rome-subset
+  COMPONENT runtime)
+install(DIRECTORY examples/ DESTINATION ${AIG_INSTALL_DATADIR}/examples COMPONENT runtime)
+
+include(${PROJECT_SOURCE_DIR}/cmake/aiguillage-cpack.cmake)

@@ -32,25 +32,19 @@
 extern "C" {
 #endif
 
+#ifndef AIG_API
 #if defined(_WIN32)
 #define AIG_API
 #else
 #define AIG_API __attribute__((visibility("default")))
 #endif
+#endif
 
 /* ---- version ---------------------------------------------------------------------------- */
 
-/* The build also defines these (same values) for C++ code linked with the library. */
-#ifndef AIG_VERSION_MAJOR
-#define AIG_VERSION_MAJOR 0
-#endif
-#ifndef AIG_VERSION_MINOR
-#define AIG_VERSION_MINOR 1
-#endif
-#ifndef AIG_VERSION_PATCH
-#define AIG_VERSION_PATCH 0
-#endif
-#define AIG_VERSION_STRING "0.1.0"
+/* AIG_VERSION_MAJOR, _MINOR, _PATCH, AIG_VERSION_STRING ("0.1.0") and AIG_ABI_VERSION (the
+ * soname's number), generated from the build's project version. */
+#include "aiguillage/version.h"
 /* MAJOR * 10000 + MINOR * 100 + PATCH, for compile-time checks. */
 #define AIG_VERSION_NUMBER (AIG_VERSION_MAJOR * 10000 + AIG_VERSION_MINOR * 100 + AIG_VERSION_PATCH)
 
@@ -123,6 +117,12 @@ AIG_API const char* aig_last_error_message(void);
 AIG_API const char* aig_last_error_pointer(void);
 /* The status of the last call of this thread (AIG_OK after a success). */
 AIG_API aig_status aig_last_error_code(void);
+
+/* The folder of the data installed with the library (share/aiguillage: rule packs under rules/,
+ * JSON Schemas under rules/schemas/, the ROME subset under data/rome-subset/, sample inputs
+ * under examples/data/): $AIG_DATA_DIR when set, else found relative to the library's own
+ * file. Strings out as everywhere; AIG_ERR_IO, naming the folders tried, when there is none. */
+AIG_API aig_status aig_data_dir(char* buf, size_t size, size_t* needed);
 
 /* ---- packs ------------------------------------------------------------------------------- */
 

@@ -3,8 +3,8 @@ best offers with their reasons, then the explanation of the first one as a table
 
     python3 match_profile.py [PROFILES.jsonl [OFFERS.jsonl [PROFILE_ID]]]
 
-Without arguments it reads examples/data/{profiles,offers}-subset.jsonl of the source tree
-(found like the bundled referential: $AIG_SOURCE_DIR, or above the package).
+Without arguments it reads examples/data/{profiles,offers}-subset.jsonl of the data installed
+with aiguillage (aiguillage.data_dir(): share/aiguillage, or the build tree's).
 """
 
 import pathlib
@@ -16,7 +16,7 @@ import aiguillage
 
 
 def main(argv):
-    root = pathlib.Path(aiguillage.bundled_referential_dir()).parents[1]
+    root = pathlib.Path(aiguillage.data_dir())
     profiles_path = argv[1] if len(argv) > 1 else root / "examples/data/profiles-subset.jsonl"
     offers_path = argv[2] if len(argv) > 2 else root / "examples/data/offers-subset.jsonl"
 

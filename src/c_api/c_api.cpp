@@ -13,6 +13,7 @@
 #include "aiguillage/audit/decision_log.hpp"
 #include "aiguillage/audit/decision_record.hpp"
 #include "aiguillage/audit/replay.hpp"
+#include "aiguillage/core/data_dir.hpp"
 #include "aiguillage/core/version.hpp"
 #include "aiguillage/orientation/notice.hpp"
 #include "aiguillage/orientation/orientation.hpp"
@@ -125,6 +126,9 @@ const char* aig_version(void) {
 }
 int aig_version_number(void) {
   return AIG_VERSION_MAJOR * 10000 + AIG_VERSION_MINOR * 100 + AIG_VERSION_PATCH;
+}
+aig_status aig_data_dir(char* buf, size_t size, size_t* needed) {
+  return guard([&] { return write_string(data_dir(), buf, size, needed); });
 }
 
 const char* aig_status_str(aig_status status) {

@@ -1,4 +1,4 @@
-#include "aiguillage/detail/json_read.hpp"
+#include "core/json_read.hpp"
 
 #include <charconv>
 

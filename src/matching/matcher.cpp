@@ -21,9 +21,9 @@
 #include <unordered_map>
 
 #include "aiguillage/core/error.hpp"
-#include "aiguillage/detail/profile_tables.hpp"
 #include "aiguillage/matching/explanation.hpp"
 #include "aiguillage/matching/retrieval.hpp"
+#include "matching/profile_tables.hpp"
 
 namespace aiguillage {
 inline namespace v1 {

@@ -2,7 +2,7 @@
 
 #include <cctype>
 
-#include "aiguillage/detail/document_fields.hpp"
+#include "matching/document_fields.hpp"
 
 namespace aiguillage {
 inline namespace v1 {

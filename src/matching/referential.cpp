@@ -7,8 +7,8 @@
 #include <unordered_map>
 
 #include "aiguillage/core/error.hpp"
-#include "aiguillage/detail/csv.hpp"
-#include "aiguillage/detail/referential_graphs.hpp"
+#include "matching/csv.hpp"
+#include "matching/referential_graphs.hpp"
 
 namespace aiguillage {
 inline namespace v1 {

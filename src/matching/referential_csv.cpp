@@ -1,5 +1,5 @@
 #include "aiguillage/core/error.hpp"
-#include "aiguillage/detail/csv.hpp"
+#include "matching/csv.hpp"
 
 namespace aiguillage {
 inline namespace v1 {

@@ -5,9 +5,9 @@
 #include <sstream>
 
 #include "aiguillage/core/error.hpp"
-#include "aiguillage/detail/csv.hpp"
-#include "aiguillage/detail/zip.hpp"
 #include "aiguillage/matching/referential.hpp"
+#include "matching/csv.hpp"
+#include "matching/zip.hpp"
 
 namespace aiguillage {
 inline namespace v1 {

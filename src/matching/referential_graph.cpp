@@ -5,8 +5,8 @@
 #include <unordered_map>
 
 #include "aiguillage/core/error.hpp"
-#include "aiguillage/detail/referential_graphs.hpp"
 #include "aiguillage/matching/referential.hpp"
+#include "matching/referential_graphs.hpp"
 
 namespace aiguillage {
 inline namespace v1 {

@@ -4,7 +4,7 @@
 #include <limits>
 
 #include "aiguillage/core/error.hpp"
-#include "aiguillage/detail/zip.hpp"
+#include "matching/zip.hpp"
 
 namespace aiguillage {
 inline namespace v1 {

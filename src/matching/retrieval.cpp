@@ -14,6 +14,7 @@
 #include <tuple>
 
 #include "aiguillage/core/error.hpp"
+#include "matching/retrieval_postings.hpp"
 
 namespace aiguillage {
 inline namespace v1 {
@@ -598,9 +599,8 @@ std::size_t CompetenceIndex::item_count() const noexcept {
 std::size_t CompetenceIndex::nonzeros() const noexcept {
   return static_cast<std::size_t>(impl_->postings.nonZeros());
 }
-const Eigen::SparseMatrix<double, Eigen::ColMajor, std::int32_t>& CompetenceIndex::postings()
-    const {
-  return impl_->postings;
+const Postings& CompetenceIndexAccess::postings(const CompetenceIndex& index) {
+  return index.impl_->postings;
 }
 
 CompetenceIndex CompetenceIndex::build(std::span<const IndexEntry> entries) {

@@ -4,8 +4,8 @@
 #include <cctype>
 #include <cmath>
 
-#include "aiguillage/detail/document_fields.hpp"
-#include "aiguillage/detail/profile_tables.hpp"
+#include "matching/document_fields.hpp"
+#include "matching/profile_tables.hpp"
 
 namespace aiguillage {
 inline namespace v1 {

@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "aiguillage/core/version.hpp"
-#include "aiguillage/detail/json_read.hpp"
-#include "aiguillage/detail/text.hpp"
+#include "core/json_read.hpp"
+#include "rules/text.hpp"
 
 namespace aiguillage {
 inline namespace v1 {

@@ -3,9 +3,9 @@
 #include <algorithm>
 
 #include "aiguillage/core/version.hpp"
-#include "aiguillage/detail/json_names.hpp"
-#include "aiguillage/detail/json_read.hpp"
 #include "aiguillage/rules/json_lines.hpp"
+#include "core/json_read.hpp"
+#include "rules/json_names.hpp"
 
 namespace aiguillage {
 inline namespace v1 {

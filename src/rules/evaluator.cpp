@@ -6,7 +6,7 @@
 #include <map>
 
 #include "aiguillage/core/version.hpp"
-#include "aiguillage/detail/json_names.hpp"
+#include "rules/json_names.hpp"
 
 namespace aiguillage {
 inline namespace v1 {

@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "aiguillage/core/version.hpp"
-#include "aiguillage/detail/text.hpp"
 #include "aiguillage/rules/decision_table.hpp"
+#include "rules/text.hpp"
 
 namespace aiguillage {
 inline namespace v1 {

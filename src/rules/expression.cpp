@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "aiguillage/detail/expression_impl.hpp"
+#include "rules/expression_impl.hpp"
 
 namespace aiguillage {
 inline namespace v1 {

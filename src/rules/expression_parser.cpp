@@ -3,7 +3,7 @@
 #include <string>
 #include <utility>
 
-#include "aiguillage/detail/expression_impl.hpp"
+#include "rules/expression_impl.hpp"
 
 namespace aiguillage {
 inline namespace v1 {

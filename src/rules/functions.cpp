@@ -2,7 +2,7 @@
 #include <cstring>
 #include <limits>
 
-#include "aiguillage/detail/expression_impl.hpp"
+#include "rules/expression_impl.hpp"
 
 namespace aiguillage {
 inline namespace v1 {

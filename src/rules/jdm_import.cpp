@@ -7,8 +7,8 @@
 #include <unordered_set>
 #include <vector>
 
-#include "aiguillage/detail/json_read.hpp"
 #include "aiguillage/rules/pack.hpp"
+#include "core/json_read.hpp"
 
 namespace aiguillage {
 inline namespace v1 {

@@ -2,7 +2,7 @@
 
 #include <exception>
 
-#include "aiguillage/detail/json_read.hpp"
+#include "core/json_read.hpp"
 
 namespace aiguillage {
 inline namespace v1 {

@@ -11,8 +11,8 @@
 #include <boost/graph/topological_sort.hpp>
 
 #include "aiguillage/core/hash.hpp"
-#include "aiguillage/detail/json_read.hpp"
 #include "aiguillage/rules/decision_table.hpp"
+#include "core/json_read.hpp"
 
 namespace aiguillage {
 inline namespace v1 {

@@ -7,7 +7,7 @@
 #include <unordered_set>
 
 #include "aiguillage/core/hash.hpp"
-#include "aiguillage/detail/json_read.hpp"
+#include "core/json_read.hpp"
 
 namespace aiguillage {
 inline namespace v1 {

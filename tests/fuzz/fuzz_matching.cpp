@@ -9,10 +9,10 @@
 #include <string_view>
 
 #include "aiguillage/core/error.hpp"
-#include "aiguillage/detail/csv.hpp"
-#include "aiguillage/detail/zip.hpp"
 #include "aiguillage/matching/explanation.hpp"
 #include "aiguillage/matching/matcher.hpp"
+#include "matching/csv.hpp"
+#include "matching/zip.hpp"
 
 namespace {
 

@@ -10,9 +10,9 @@
 #include <sstream>
 
 #include "aiguillage/core/error.hpp"
-#include "aiguillage/detail/profile_tables.hpp"
 #include "aiguillage/matching/explanation.hpp"
 #include "aiguillage/matching/retrieval.hpp"
+#include "matching/profile_tables.hpp"
 
 namespace aiguillage {
 namespace {

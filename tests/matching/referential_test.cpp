@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 #include "aiguillage/core/error.hpp"
-#include "aiguillage/detail/csv.hpp"
-#include "aiguillage/detail/zip.hpp"
+#include "matching/csv.hpp"
+#include "matching/zip.hpp"
 
 namespace aiguillage {
 namespace {

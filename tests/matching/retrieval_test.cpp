@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "aiguillage/core/error.hpp"
+#include "matching/retrieval_postings.hpp"
 
 namespace aiguillage {
 inline namespace v1 {
@@ -227,7 +228,7 @@ TEST(RetrievalTest, ScoresFollowTheFormula) {
   EXPECT_TRUE(index.top_k(q.view(), 0).empty());
   EXPECT_EQ(index.item_count(), 4u);
   EXPECT_EQ(index.nonzeros(), 5u);
-  EXPECT_EQ(index.postings().cols(), 4);
+  EXPECT_EQ(CompetenceIndexAccess::postings(index).cols(), 4);
 }
 
 TEST(RetrievalTest, ConcurrentQueriesAgree) {

@@ -63,20 +63,24 @@ def _input_error(message: str, pointer: str = "", code: int = -1,
 _BUNDLED = _pathlib.Path("data") / "rome-subset"
 
 
+def data_dir() -> str:
+    """The folder of the data installed with aiguillage (``share/aiguillage``: rule packs under
+    ``rules/``, the ROME subset under ``data/rome-subset``, sample inputs under
+    ``examples/data``): ``$AIG_DATA_DIR`` when set, else found beside the package (a wheel, a
+    Debian package or a build tree)."""
+    try:
+        return _aiguillage.data_dir()
+    except Error as e:
+        raise ReferentialError(str(e), -5, "io") from None
+
+
 def bundled_referential_dir() -> str:
-    """The folder of the ROME subset shipped with the sources (``data/rome-subset``), found
-    under ``$AIG_SOURCE_DIR`` or above the package's own folder (a build tree inside the
-    sources)."""
-    candidates = []
-    if _os.environ.get("AIG_SOURCE_DIR"):
-        candidates.append(_pathlib.Path(_os.environ["AIG_SOURCE_DIR"]))
-    candidates.extend(_pathlib.Path(__file__).resolve().parents)
-    for base in candidates:
-        folder = base / _BUNDLED
-        if folder.is_dir():
-            return str(folder)
-    raise ReferentialError("data/rome-subset not found: set AIG_SOURCE_DIR to the source tree",
-                           -5, "io")
+    """The folder of the ROME subset installed with aiguillage (``data/rome-subset`` of
+    :func:`data_dir`)."""
+    folder = _pathlib.Path(data_dir()) / _BUNDLED
+    if not folder.is_dir():
+        raise ReferentialError(f"{folder}: the ROME subset is not installed", -5, "io")
+    return str(folder)
 
 
 _REFERENTIALS: Dict[Tuple[str, str], "Referential"] = {}
@@ -113,7 +117,7 @@ class Referential:
 
     @classmethod
     def bundled(cls) -> "Referential":
-        """The ROME subset shipped in the sources (see :func:`bundled_referential_dir`)."""
+        """The ROME subset installed with aiguillage (see :func:`bundled_referential_dir`)."""
         return _load_referential_cached(bundled_referential_dir(), "")
 
     def __reduce__(self):

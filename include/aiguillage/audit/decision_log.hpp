@@ -10,11 +10,12 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include "aiguillage/core/export.hpp"
 
 namespace aiguillage {
 inline namespace v1 {
 
-struct LogVerification {
+struct AIG_API LogVerification {
   bool ok = true;
   std::uint64_t lines = 0;      // valid chained lines
   std::uint64_t first_bad = 0;  // 1-based line number of the first broken line, 0 when ok
@@ -23,9 +24,9 @@ struct LogVerification {
   std::string last_hash;  // hash of the last valid line
 };
 
-LogVerification verify_log(const std::string& path);
+AIG_API LogVerification verify_log(const std::string& path);
 
-class DecisionLog {
+class AIG_API DecisionLog {
  public:
   // Opens (creating if needed) and verifies the log; throws Error(io) when it cannot be opened
   // and Error(invalid_document) when the chain is broken or the tail torn (the message names the
@@ -48,7 +49,7 @@ class DecisionLog {
 };
 
 // Reads the records of a verified log (throws Error when verification fails).
-std::vector<std::string> read_log_records(const std::string& path);
+AIG_API std::vector<std::string> read_log_records(const std::string& path);
 
 }  // namespace v1
 }  // namespace aiguillage

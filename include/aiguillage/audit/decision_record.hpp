@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include "aiguillage/core/export.hpp"
 
 #include "aiguillage/orientation/orientation.hpp"
 
@@ -15,9 +16,9 @@ inline constexpr std::string_view kDecisionRecordSchema = "aiguillage.decision_r
 
 // HMAC-SHA256 of the person's identifier under the deployment's key, "hmac-sha256:" + hex.
 // The same person gives the same pseudonym under one key; without the key it cannot be undone.
-std::string pseudonymise(std::string_view key, std::string_view person_id);
+AIG_API std::string pseudonymise(std::string_view key, std::string_view person_id);
 
-struct DecisionRecordInput {
+struct AIG_API DecisionRecordInput {
   std::string person_pseudonym;  // from pseudonymise()
   std::string territory;         // département code, when known ("" otherwise)
   std::string recorded_at;       // caller-supplied timestamp
@@ -27,9 +28,9 @@ struct DecisionRecordInput {
 // territory, reference_date, inputs (name -> {value, source}), proposal (outputs, evident,
 // review_reasons, questions, fired rules per decision), decision (action, decided_by,
 // actor_role, reason, outputs, decided_at), pack {id, version, hash}, engine, recorded_at.
-std::string make_decision_record(const Pack& pack, const Proposal& proposal,
-                                 const OrientationDecision& decision,
-                                 const DecisionRecordInput& in);
+AIG_API std::string make_decision_record(const Pack& pack, const Proposal& proposal,
+                                         const OrientationDecision& decision,
+                                         const DecisionRecordInput& in);
 
 }  // namespace v1
 }  // namespace aiguillage

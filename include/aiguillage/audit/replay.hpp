@@ -6,13 +6,14 @@
 #include <cstdint>
 #include <string>
 #include <vector>
+#include "aiguillage/core/export.hpp"
 
 #include "aiguillage/rules/registry.hpp"
 
 namespace aiguillage {
 inline namespace v1 {
 
-struct ReplayItem {
+struct AIG_API ReplayItem {
   enum class Outcome : std::uint8_t { identical, different, pack_missing, error };
   std::uint64_t line = 0;
   Outcome outcome = Outcome::identical;
@@ -21,7 +22,7 @@ struct ReplayItem {
   std::string message;
 };
 
-struct ReplayReport {
+struct AIG_API ReplayReport {
   std::vector<ReplayItem> items;
   std::uint64_t identical = 0, different = 0, pack_missing = 0, errors = 0;
   std::string to_text() const;  // a line per non-identical item, then a summary line
@@ -29,9 +30,9 @@ struct ReplayReport {
 };
 
 // Re-evaluates each record of the log with the pack of the same hash from `packs`.
-ReplayReport replay_log(const std::string& log_path, const Registry& packs);
+AIG_API ReplayReport replay_log(const std::string& log_path, const Registry& packs);
 // Re-evaluates each record under `against` (another version): differences show the change's impact.
-ReplayReport replay_log_against(const std::string& log_path, const Pack& against);
+AIG_API ReplayReport replay_log_against(const std::string& log_path, const Pack& against);
 
 }  // namespace v1
 }  // namespace aiguillage

@@ -7,13 +7,14 @@
 #include <memory>
 #include <string_view>
 #include <vector>
+#include "aiguillage/core/export.hpp"
 
 #include "aiguillage/core/schema.hpp"
 
 namespace aiguillage {
 inline namespace v1 {
 
-class Batch {
+class AIG_API Batch {
  public:
   Batch(const InputSchema& schema, std::size_t rows);
   ~Batch();

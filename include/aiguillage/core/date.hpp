@@ -5,11 +5,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include "aiguillage/core/export.hpp"
 
 namespace aiguillage {
 inline namespace v1 {
 
-struct Date {
+struct AIG_API Date {
   std::int32_t days = 0;  // days since 1970-01-01
 
   // Parses exactly "YYYY-MM-DD" with a valid day for the month (leap years included),
@@ -27,15 +28,15 @@ struct Date {
 
 // Whole years from `from` to `to` (an age: birthday on `to` counts; 29 Feb birthdays are
 // reached on 1 March in non-leap years). Negative when `to` is before `from`.
-std::int64_t years_between(Date from, Date to);
+AIG_API std::int64_t years_between(Date from, Date to);
 // Whole months from `from` to `to`, same convention (the day of month must be reached; a
 // 31st is reached on the last day of a shorter month).
-std::int64_t months_between(Date from, Date to);
-std::int64_t days_between(Date from, Date to);  // to - from
+AIG_API std::int64_t months_between(Date from, Date to);
+AIG_API std::int64_t days_between(Date from, Date to);  // to - from
 // nullopt when the result leaves years 1..9999.
-std::optional<Date> add_days(Date date, std::int64_t days);
+AIG_API std::optional<Date> add_days(Date date, std::int64_t days);
 // Adds calendar months, clamping the day to the end of the target month (31 Jan + 1 = 28/29 Feb).
-std::optional<Date> add_months(Date date, std::int64_t months);
+AIG_API std::optional<Date> add_months(Date date, std::int64_t months);
 
 }  // namespace v1
 }  // namespace aiguillage

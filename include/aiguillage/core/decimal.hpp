@@ -7,11 +7,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include "aiguillage/core/export.hpp"
 
 namespace aiguillage {
 inline namespace v1 {
 
-struct Decimal {
+struct AIG_API Decimal {
   static constexpr int kScale = 6;
   static constexpr std::int64_t kOne = 1'000'000;
 
@@ -37,10 +38,10 @@ struct Decimal {
 };
 
 // Arithmetic; nullopt on overflow or division by zero.
-std::optional<Decimal> add(Decimal a, Decimal b);
-std::optional<Decimal> subtract(Decimal a, Decimal b);
-std::optional<Decimal> multiply(Decimal a, Decimal b);  // rounded half to even
-std::optional<Decimal> divide(Decimal a, Decimal b);    // rounded half to even
+AIG_API std::optional<Decimal> add(Decimal a, Decimal b);
+AIG_API std::optional<Decimal> subtract(Decimal a, Decimal b);
+AIG_API std::optional<Decimal> multiply(Decimal a, Decimal b);  // rounded half to even
+AIG_API std::optional<Decimal> divide(Decimal a, Decimal b);    // rounded half to even
 
 }  // namespace v1
 }  // namespace aiguillage

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include "aiguillage/core/export.hpp"
 
 namespace aiguillage {
 inline namespace v1 {
@@ -61,10 +62,10 @@ enum class ErrorCode : int {
 };
 
 // Stable snake_case name of a code ("type_error"), used in JSON outputs.
-std::string_view error_code_name(ErrorCode code) noexcept;
+AIG_API std::string_view error_code_name(ErrorCode code) noexcept;
 
 // The exception used inside the library; never crosses the C boundary.
-class Error : public std::runtime_error {
+class AIG_API Error : public std::runtime_error {
  public:
   Error(ErrorCode code, std::string message, std::string pointer = {}, int column = 0)
       : std::runtime_error(message),
@@ -95,7 +96,7 @@ class Error : public std::runtime_error {
 };
 
 // Escapes one reference token for a JSON pointer ("~" -> "~0", "/" -> "~1").
-std::string json_pointer_token(std::string_view token);
+AIG_API std::string json_pointer_token(std::string_view token);
 
 }  // namespace v1
 }  // namespace aiguillage

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <vector>
+#include "aiguillage/core/export.hpp"
 
 #include "aiguillage/core/error.hpp"
 #include "aiguillage/core/value.hpp"
@@ -15,15 +16,15 @@ namespace aiguillage {
 inline namespace v1 {
 
 enum class FieldType : std::uint8_t { boolean, integer, decimal, string, enumeration, date, list };
-std::string_view field_type_name(FieldType t) noexcept;  // "bool", "enum", ...
-std::optional<FieldType> parse_field_type(std::string_view name) noexcept;
+AIG_API std::string_view field_type_name(FieldType t) noexcept;  // "bool", "enum", ...
+AIG_API std::optional<FieldType> parse_field_type(std::string_view name) noexcept;
 
 // Where a value comes from; shown in explanations (R311-3-1-2 CRPA, 2°).
 enum class SourceKind : std::uint8_t { declared, counsellor, administrative, context, derived };
-std::string_view source_kind_name(SourceKind k) noexcept;
-std::optional<SourceKind> parse_source_kind(std::string_view name) noexcept;
+AIG_API std::string_view source_kind_name(SourceKind k) noexcept;
+AIG_API std::optional<SourceKind> parse_source_kind(std::string_view name) noexcept;
 
-struct FieldSpec {
+struct AIG_API FieldSpec {
   std::string name;
   FieldType type = FieldType::string;
   FieldType item_type = FieldType::string;  // for lists: string or enumeration
@@ -41,7 +42,7 @@ struct FieldSpec {
 };
 
 // A record: one value per schema field (null when absent), storage owned here.
-struct Record {
+struct AIG_API Record {
   std::vector<Value> values;
   Arena arena;
   void reset(std::size_t n) {
@@ -52,7 +53,7 @@ struct Record {
 
 enum class UnknownFields : std::uint8_t { reject, ignore };
 
-class InputSchema {
+class AIG_API InputSchema {
  public:
   InputSchema() = default;
   explicit InputSchema(std::vector<FieldSpec> fields);

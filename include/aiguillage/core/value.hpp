@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include "aiguillage/core/export.hpp"
 
 #include "aiguillage/core/date.hpp"
 #include "aiguillage/core/decimal.hpp"
@@ -18,9 +19,9 @@ inline namespace v1 {
 
 enum class Type : std::uint8_t { null, boolean, integer, decimal, string, date, list };
 
-std::string_view type_name(Type type) noexcept;
+AIG_API std::string_view type_name(Type type) noexcept;
 
-class Value {
+class AIG_API Value {
  public:
   constexpr Value() : i_(0) {}
 
@@ -98,7 +99,7 @@ class Value {
 };
 
 // Compares two numbers exactly (integers against decimals without overflow): -1, 0, 1.
-int compare_numbers(const Value& a, const Value& b);
+AIG_API int compare_numbers(const Value& a, const Value& b);
 
 // Equality of two texts, inline: enum values and codes are short, and interned values share
 // their address, so this beats a call to memcmp in the hot loops.
@@ -112,7 +113,7 @@ inline bool same_text(std::string_view a, std::string_view b) noexcept {
 
 // Bump allocator with stable addresses; reset() keeps its first block so a loop that resets it
 // per record stops allocating after warm-up.
-class Arena {
+class AIG_API Arena {
  public:
   Arena() = default;
   Arena(const Arena&) = delete;

@@ -3,10 +3,12 @@
 
 #include <string_view>
 
+#include "aiguillage/version.h"
+
 namespace aiguillage {
 inline namespace v1 {
 
-#define AIG_ENGINE_VERSION "0.1.0"
+#define AIG_ENGINE_VERSION AIG_VERSION_STRING
 inline constexpr std::string_view engine_version() {
   return AIG_ENGINE_VERSION;
 }

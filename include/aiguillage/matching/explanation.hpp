@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include "aiguillage/core/export.hpp"
 
 #include "aiguillage/matching/offer.hpp"
 #include "aiguillage/matching/profile.hpp"
@@ -27,18 +28,18 @@ enum class CohortKind : std::uint8_t { offers_for_profile, profiles_for_offer };
 
 // Position in the cohort. Offers that pass every hard constraint come before excluded ones,
 // then by score (highest first), then by id, so that the order is total and reproducible.
-struct CohortRank {
+struct AIG_API CohortRank {
   CohortKind kind = CohortKind::offers_for_profile;
   std::size_t rank = 1;  // 1-based
   std::size_t size = 1;  // the explained pair included
 };
 
 // True when (excluded_a, score_a, id_a) ranks before (excluded_b, score_b, id_b).
-bool ranks_before(bool excluded_a, double score_a, std::string_view id_a, bool excluded_b,
-                  double score_b, std::string_view id_b) noexcept;
+AIG_API bool ranks_before(bool excluded_a, double score_a, std::string_view id_a, bool excluded_b,
+                          double score_b, std::string_view id_b) noexcept;
 
 // One step of a partial-credit path, with the codes and labels of its ends.
-struct ExplainedStep {
+struct AIG_API ExplainedStep {
   CreditEdge edge = CreditEdge::to_macro_competence;
   std::string from_code, from_label;  // an item code, or a ROME fiche code
   std::string to_code, to_label;
@@ -46,7 +47,7 @@ struct ExplainedStep {
 };
 
 // How one competence of the offer was covered.
-struct ExplainedCompetence {
+struct AIG_API ExplainedCompetence {
   std::string code;
   std::string label;
   Requirement requirement = Requirement::required;
@@ -60,7 +61,7 @@ struct ExplainedCompetence {
 };
 
 // A principal reason: a term or a penalty, by its contribution.
-struct MatchReason {
+struct AIG_API MatchReason {
   bool penalty = false;
   ScoreTermKind term = ScoreTermKind::required_competences;  // when !penalty
   std::string name;    // the term name or the penalty's reason code
@@ -75,9 +76,9 @@ enum class ChangeKind : std::uint8_t {
   add_diploma,     // obtain a diploma of the level the offer asks for
   widen_distance,  // accept to travel further
 };
-std::string_view change_kind_name(ChangeKind kind) noexcept;
+AIG_API std::string_view change_kind_name(ChangeKind kind) noexcept;
 
-struct Counterfactual {
+struct AIG_API Counterfactual {
   ChangeKind kind = ChangeKind::add_competence;
   std::string code;       // competence code; licence label; diploma level label; "" for distance
   std::string label;      // human label of what is added
@@ -91,13 +92,13 @@ struct Counterfactual {
 };
 
 // A code of the offer or the profile the referential does not hold.
-struct ExplainedUnknown {
+struct AIG_API ExplainedUnknown {
   std::string document;  // "offer" or "profile"
   std::string pointer;
   std::string code;
 };
 
-struct ExplainOptions {
+struct AIG_API ExplainOptions {
   std::size_t max_reasons = 4;
   // "would enter your top N" is said when the new rank reaches it and the old did not.
   std::size_t top = 10;
@@ -107,7 +108,7 @@ struct ExplainOptions {
   double distance_step_km = 5;
 };
 
-struct MatchExplanation {
+struct AIG_API MatchExplanation {
   std::string profile_id, offer_id;
   std::string offer_title, offer_rome;
   std::string scoring_id, scoring_version;
@@ -140,25 +141,27 @@ struct MatchExplanation {
 
 // The principal reasons of a score: terms and penalties with a non-zero contribution, the
 // largest |contribution| first (ties: term order, then penalties), at most `max_reasons`.
-std::vector<MatchReason> principal_reasons(const Score& score, std::size_t max_reasons = 4);
+AIG_API std::vector<MatchReason> principal_reasons(const Score& score, std::size_t max_reasons = 4);
 // One principal reason in words ("compétences exigées couvertes à 72 %").
-std::string reason_text(const MatchReason& reason, const MatchExplanation& context,
-                        ExplanationLanguage lang);
+AIG_API std::string reason_text(const MatchReason& reason, const MatchExplanation& context,
+                                ExplanationLanguage lang);
 
 // The profile with the counterfactual's change applied.
-Profile apply_change(const Profile& profile, const Counterfactual& change,
-                     const Referential& referential);
+AIG_API Profile apply_change(const Profile& profile, const Counterfactual& change,
+                             const Referential& referential);
 
 // Explains `offer` for `profile` among `cohort`, the other offers scored for this person (an
 // offer of the cohort with the explained offer's id is the explained offer itself and is not
 // counted twice). The counterfactual's new rank re-scores the changed profile on every offer.
-MatchExplanation explain_match(const Profile& profile, const Offer& offer,
-                               const Referential& referential, const ScoringConfig& config,
-                               std::span<const Offer> cohort, const ExplainOptions& options = {});
+AIG_API MatchExplanation explain_match(const Profile& profile, const Offer& offer,
+                                       const Referential& referential, const ScoringConfig& config,
+                                       std::span<const Offer> cohort,
+                                       const ExplainOptions& options = {});
 // Explains the pair among `cohort`, the other persons scored for this offer.
-MatchExplanation explain_match(const Profile& profile, const Offer& offer,
-                               const Referential& referential, const ScoringConfig& config,
-                               std::span<const Profile> cohort, const ExplainOptions& options = {});
+AIG_API MatchExplanation explain_match(const Profile& profile, const Offer& offer,
+                                       const Referential& referential, const ScoringConfig& config,
+                                       std::span<const Profile> cohort,
+                                       const ExplainOptions& options = {});
 
 }  // namespace v1
 }  // namespace aiguillage

@@ -17,6 +17,7 @@
 #include <span>
 #include <string>
 #include <vector>
+#include "aiguillage/core/export.hpp"
 
 #include "aiguillage/matching/offer.hpp"
 #include "aiguillage/matching/profile.hpp"
@@ -27,7 +28,7 @@ namespace aiguillage {
 inline namespace v1 {
 
 // Which documents may be listed at all (before any score).
-struct MatchFilters {
+struct AIG_API MatchFilters {
   // Offers: the offer's département (offer_departement). Persons: the person's
   // (location.departement, else read from the postal code). Empty: any.
   std::vector<std::string> departements;
@@ -40,19 +41,19 @@ struct MatchFilters {
   std::optional<double> max_km;
 };
 
-struct RankedMatch {
+struct AIG_API RankedMatch {
   std::size_t index = 0;  // into the bank's documents
   Score score;            // exactly score(profile, offer, referential, config)
 };
 
-struct MatchBatchOptions {
+struct AIG_API MatchBatchOptions {
   std::size_t threads = 1;  // worker threads (at least 1)
   // Called on the calling thread with (queries done, total); the last call has done == total.
   std::function<void(std::size_t, std::size_t)> progress;
 };
 
 // What the last search did, for tests and tuning.
-struct MatchSearchStatistics {
+struct AIG_API MatchSearchStatistics {
   std::size_t scored = 0;  // documents scored in full
   std::size_t rounds = 0;  // retrieval rounds
   bool full_scan = false;  // the bound never dropped low enough: the rest was scored
@@ -61,13 +62,13 @@ struct MatchSearchStatistics {
 // The département of an offer: the "NN - " prefix of its place label ("75 - Paris 11e" → "75",
 // "2A - Ajaccio" → "2A", "971 - Les Abymes" → "971"), else read from its postal code ("2A"/"2B"
 // for Corsica, three digits overseas); "" when neither says.
-std::string offer_departement(const Offer& offer);
+AIG_API std::string offer_departement(const Offer& offer);
 // The département of a person: location.departement, else read from the postal code.
-std::string profile_departement(const Profile& profile);
+AIG_API std::string profile_departement(const Profile& profile);
 
 // Offers indexed for persons' queries. The referential must outlive the bank; the bank is
 // immutable and safe to query from several threads at once.
-class OfferBank {
+class AIG_API OfferBank {
  public:
   OfferBank(std::vector<Offer> offers, const Referential& referential, ScoringConfig config = {});
   OfferBank(OfferBank&&) noexcept;
@@ -95,7 +96,7 @@ class OfferBank {
 };
 
 // Persons indexed for an offer's query; same guarantees.
-class ProfileBank {
+class AIG_API ProfileBank {
  public:
   ProfileBank(std::vector<Profile> profiles, const Referential& referential,
               ScoringConfig config = {});

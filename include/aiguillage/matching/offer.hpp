@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include "aiguillage/core/export.hpp"
 
 #include "aiguillage/core/error.hpp"
 #include "aiguillage/matching/referential.hpp"
@@ -20,19 +21,19 @@ enum class ExperienceRequirement : std::uint8_t { beginner_accepted, desired, re
 enum class WorkingTime : std::uint8_t { unknown, full_time, part_time };
 
 // A code cited by a document that the referential does not hold: kept, never dropped.
-struct UnknownReference {
+struct AIG_API UnknownReference {
   std::string pointer;  // JSON pointer of the code in the document ("/competences/3/code")
   std::string code;
 };
 
-struct OfferCompetence {
+struct AIG_API OfferCompetence {
   std::string code;
   std::string label;
   Requirement requirement = Requirement::required;
   ItemId item = kNoId;  // kNoId when the code is unknown to the referential
 };
 
-struct OfferFormation {
+struct AIG_API OfferFormation {
   std::string code;         // codeFormation (a domain code of the API's nomenclature)
   std::string domain;       // domaineLibelle
   std::string level_label;  // niveauLibelle ("CAP, BEP et équivalents", "Bac+2 ou ...")
@@ -40,19 +41,19 @@ struct OfferFormation {
   Requirement requirement = Requirement::required;
 };
 
-struct OfferCondition {  // langues[], permis[]
+struct AIG_API OfferCondition {  // langues[], permis[]
   std::string label;
   Requirement requirement = Requirement::required;
 };
 
-struct Place {
+struct AIG_API Place {
   std::string label;  // lieuTravail.libelle ("75 - Paris 11e")
   std::optional<double> latitude, longitude;
   std::string postal_code;  // lieuTravail.codePostal
   std::string commune;      // INSEE code of the commune
 };
 
-struct Offer {
+struct AIG_API Offer {
   std::string id;
   std::string title;      // intitule
   std::string rome_code;  // romeCode
@@ -79,29 +80,29 @@ struct Offer {
 
 // Level 3..8 of the national nomenclature from a niveauLibelle ("CAP" 3, "Bac" 4, "Bac+2" 5,
 // "Bac+3, Bac+4" 6, "Bac+5" 7, doctorate 8); 0 when not recognised.
-int formation_level(std::string_view label);
+AIG_API int formation_level(std::string_view label);
 
 // Parses one offer: a bare offres-v2 object (its many other fields ignored) or an
 // aiguillage.offer 1.0 document (unknown fields refused, so that typos do not pass). Wrong
 // types of known fields, values outside their lists (exigence, experienceExige), coordinates out
 // of range and missing ids are errors with a pinned code and a JSON pointer. Codes unknown to
 // `referential` are kept and listed in Offer::unknown.
-Offer parse_offer(std::string_view json_text, const Referential& referential);
+AIG_API Offer parse_offer(std::string_view json_text, const Referential& referential);
 
 // One record that a JSON Lines file could not give.
-struct LineError {
+struct AIG_API LineError {
   std::size_t line = 0;  // 1-based
   Error error;
 };
 
-struct OfferBatch {
+struct AIG_API OfferBatch {
   std::vector<Offer> offers;       // the good records, in file order
   std::vector<std::size_t> lines;  // the line of each good record
   std::vector<LineError> errors;   // one per rejected line; blank lines are skipped
 };
 
 // One offer per line; a bad line is rejected alone.
-OfferBatch load_offers_jsonl(std::string_view text, const Referential& referential);
+AIG_API OfferBatch load_offers_jsonl(std::string_view text, const Referential& referential);
 
 }  // namespace v1
 }  // namespace aiguillage

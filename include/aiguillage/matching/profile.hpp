@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include "aiguillage/core/export.hpp"
 
 #include "aiguillage/core/date.hpp"
 #include "aiguillage/matching/offer.hpp"
@@ -17,38 +18,38 @@ inline namespace v1 {
 
 // Who vouches for a competence: the person, a counsellor, a certificate.
 enum class Evidence : std::uint8_t { declared, validated, certified };
-std::string_view evidence_name(Evidence e) noexcept;
+AIG_API std::string_view evidence_name(Evidence e) noexcept;
 
-struct ProfileCompetence {
+struct AIG_API ProfileCompetence {
   std::string code;
   Evidence evidence = Evidence::declared;
   std::optional<int> level;  // 1 notions, 2 practised, 3 mastered, 4 expert
   ItemId item = kNoId;
 };
 
-struct ProfileExperience {
+struct AIG_API ProfileExperience {
   std::string rome_code;
   int months = 0;
   OccupationId occupation = kNoId;
 };
 
-struct ProfileDiploma {
+struct AIG_API ProfileDiploma {
   std::string label;
   int level = 0;  // 3..8
 };
 
-struct ProfileLanguage {
+struct AIG_API ProfileLanguage {
   std::string label;
   std::string level;  // CEFR A1..C2, or "" when not stated
 };
 
-struct ProfileLocation {
+struct AIG_API ProfileLocation {
   std::optional<double> latitude, longitude;
   std::string postal_code;
   std::string departement;
 };
 
-struct Profile {
+struct AIG_API Profile {
   std::string id;
   std::vector<ProfileCompetence> competences;
   std::vector<std::string> target_rome;  // the person's project
@@ -70,16 +71,16 @@ struct Profile {
 
 // Parses an aiguillage.profile 1.0 document. Every error has a pinned code and a JSON pointer;
 // unknown competence, ROME and appellation codes are kept and listed in Profile::unknown.
-Profile parse_profile(std::string_view json_text, const Referential& referential);
+AIG_API Profile parse_profile(std::string_view json_text, const Referential& referential);
 
-struct ProfileBatch {
+struct AIG_API ProfileBatch {
   std::vector<Profile> profiles;
   std::vector<std::size_t> lines;
   std::vector<LineError> errors;
 };
 
 // One profile per line; a bad line is rejected alone.
-ProfileBatch load_profiles_jsonl(std::string_view text, const Referential& referential);
+AIG_API ProfileBatch load_profiles_jsonl(std::string_view text, const Referential& referential);
 
 }  // namespace v1
 }  // namespace aiguillage

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include "aiguillage/core/export.hpp"
 
 namespace aiguillage {
 inline namespace v1 {
@@ -28,7 +29,7 @@ enum class ItemKind : std::uint8_t {
   esco_skill,             // skills_en.csv (skill/competence, knowledge, ...)
   esco_skill_group,       // skillGroups_en.csv: inner nodes of the ESCO skill hierarchy
 };
-std::string_view item_kind_name(ItemKind kind) noexcept;
+AIG_API std::string_view item_kind_name(ItemKind kind) noexcept;
 
 enum class OccupationKind : std::uint8_t { rome_fiche, esco_occupation };
 
@@ -40,13 +41,13 @@ enum class LinkRole : std::uint8_t {
   essential,  // ESCO: relationType essential
   optional,   // ESCO: relationType optional
 };
-std::string_view link_role_name(LinkRole role) noexcept;
+AIG_API std::string_view link_role_name(LinkRole role) noexcept;
 // Principal and emerging ROME items and essential ESCO skills are the occupation's core.
 constexpr bool is_core(LinkRole role) noexcept {
   return role == LinkRole::principal || role == LinkRole::emerging || role == LinkRole::essential;
 }
 
-struct Item {
+struct AIG_API Item {
   std::string code;   // ROME code_ogr ("100023") or ESCO concept URI
   std::string label;  // French for ROME, English for ESCO
   ItemKind kind = ItemKind::rome_competence;
@@ -55,12 +56,12 @@ struct Item {
   std::string subcategory;  // ROME sous_cat_comp / sous_categorie_savoir; ESCO reuseLevel
 };
 
-struct OccupationLink {
+struct AIG_API OccupationLink {
   ItemId item = kNoId;
   LinkRole role = LinkRole::listed;
 };
 
-struct Occupation {
+struct AIG_API Occupation {
   std::string code;  // ROME code ("A1101") or ESCO occupation URI
   std::string label;
   OccupationKind kind = OccupationKind::rome_fiche;
@@ -71,7 +72,7 @@ struct Occupation {
   std::vector<OccupationLink> items;  // in file order
 };
 
-struct Appellation {
+struct AIG_API Appellation {
   std::string code;  // ROME code_ogr
   std::string label;
   std::string short_label;
@@ -79,21 +80,21 @@ struct Appellation {
   bool executive = false;
 };
 
-struct MobilityEdge {
+struct AIG_API MobilityEdge {
   OccupationId from = kNoId;
   OccupationId to = kNoId;
   int order = 0;  // ROME numero_ordre (position of the target in the fiche)
 };
 
 // A code a file cited that the referential does not hold: kept and counted, never fatal.
-struct UnknownCode {
+struct AIG_API UnknownCode {
   std::string file;
   std::size_t line = 0;
   std::string code;
   std::string context;  // what cited it ("fiche A1101", "skill of occupation ...")
 };
 
-struct LoadStatistics {
+struct AIG_API LoadStatistics {
   std::size_t fiches = 0;
   std::size_t appellations = 0;
   std::size_t competences = 0;  // ROME competence file rows, macro-competences included
@@ -126,14 +127,14 @@ enum class CreditEdge : std::uint8_t {
   mobility,               // ROME fiche -> fiche listed in its mobility section
   core_item_of_fiche,     // fiche reached by mobility -> one of its core items
 };
-std::string_view credit_edge_name(CreditEdge kind) noexcept;
+AIG_API std::string_view credit_edge_name(CreditEdge kind) noexcept;
 
 // Credit factor per edge kind; the credit of a path is the product of its factors, the credit
 // of an item is that of its best path. A factor of 0 disables the edge kind. Defaults make two
 // competences of one macro-competence worth 0.49, a broader or narrower ESCO skill 0.7, a
 // related ESCO skill 0.5, and a core item of a fiche one mobility step away 0.9 x 0.6 x 0.9 =
 // 0.486: always less than holding the item itself, and falling with every step.
-struct CreditOptions {
+struct AIG_API CreditOptions {
   double to_macro_competence = 0.7;
   double from_macro_competence = 0.7;
   double esco_broader = 0.7;
@@ -147,19 +148,19 @@ struct CreditOptions {
 };
 
 // A node of the item graph: an item, or a ROME fiche on the way.
-struct CreditNode {
+struct AIG_API CreditNode {
   bool is_occupation = false;
   std::uint32_t id = kNoId;  // ItemId or OccupationId
 };
 
-struct CreditStep {
+struct AIG_API CreditStep {
   CreditEdge kind = CreditEdge::to_macro_competence;
   CreditNode from;
   CreditNode to;
   double factor = 0;
 };
 
-struct Credit {
+struct AIG_API Credit {
   double value = 0;              // in [0, 1]; 1 when `need` is held, 0 when out of reach
   ItemId from = kNoId;           // the held item the best path starts from
   std::vector<CreditStep> path;  // empty for value 1 (held) and 0 (no path)
@@ -167,7 +168,7 @@ struct Credit {
 
 // The best credits from a set of held items to every item within reach, with their paths: one
 // search from the held items answers item_credit for every need at once (the same values).
-class CreditTable {
+class AIG_API CreditTable {
  public:
   CreditTable();
   ~CreditTable();
@@ -187,7 +188,7 @@ class CreditTable {
   std::unique_ptr<Impl> impl_;
 };
 
-class Referential {
+class AIG_API Referential {
  public:
   Referential();
   ~Referential();

@@ -8,7 +8,7 @@
 // and top_k returns the k entries of highest score among those with s > 0 (they share at least
 // one item with the query) that pass the filters, ties broken by ascending entry index.
 //
-// The index keeps the postings as an Eigen column-major sparse matrix (column = item, rows =
+// The index keeps the postings as a column-major sparse matrix (column = item, rows =
 // entries), with entries renumbered internally by geographic cell so that a distance filter
 // restricts every posting list to a few contiguous ranges before any score is accumulated; the
 // exact haversine distance is checked afterwards. A query touches only its items' postings.
@@ -22,24 +22,23 @@
 #include <optional>
 #include <span>
 #include <vector>
-
-#include <Eigen/SparseCore>
+#include "aiguillage/core/export.hpp"
 
 namespace aiguillage {
 inline namespace v1 {
 
-struct GeoPoint {
+struct AIG_API GeoPoint {
   double lat = 0.0;  // degrees, [-90, 90]
   double lon = 0.0;  // degrees, [-180, 180]
 };
 
 // Great-circle distance in km on a sphere of radius 6371.0088 km (the mean Earth radius).
-double haversine_km(GeoPoint a, GeoPoint b) noexcept;
+AIG_API double haversine_km(GeoPoint a, GeoPoint b) noexcept;
 
 // One indexed entry. For an offer: contract_mask = 1 << (its contract type code), max_km
 // infinite. For a profile: contract_mask = the accepted contract types, max_km = the distance the
 // person accepts (a query farther away does not see the profile).
-struct IndexEntry {
+struct AIG_API IndexEntry {
   std::span<const std::uint32_t> items;  // distinct item ids
   std::span<const double> weights;       // same length, finite and > 0
   GeoPoint location;
@@ -48,7 +47,7 @@ struct IndexEntry {
   double max_km = std::numeric_limits<double>::infinity();
 };
 
-struct RetrievalFilters {
+struct AIG_API RetrievalFilters {
   // Distance, when origin is set: an entry passes when its distance to origin is at most both
   // max_km and the entry's own max_km. Without origin no distance is checked.
   std::optional<GeoPoint> origin;
@@ -57,12 +56,12 @@ struct RetrievalFilters {
   std::uint32_t contract_mask = 0;  // 0: any; else the entry needs a common bit
 };
 
-struct RetrievalQuery {
+struct AIG_API RetrievalQuery {
   std::span<const std::uint32_t> items;  // distinct item ids; ids unknown to the index add 0
   std::span<const double> weights;       // finite and > 0
 };
 
-struct Hit {
+struct AIG_API Hit {
   std::uint32_t index = 0;  // entry index, in the order the entries were added
   double score = 0.0;
   friend bool operator==(const Hit&, const Hit&) = default;
@@ -71,7 +70,7 @@ struct Hit {
 struct BatchQuery;
 struct BatchOptions;
 
-class CompetenceIndex {
+class AIG_API CompetenceIndex {
  public:
   // Builds the index; the entries' spans are read, not kept. Bad input (weights and items of
   // different lengths, a weight not finite and > 0, an item twice in one entry, a location out
@@ -91,8 +90,9 @@ class CompetenceIndex {
   std::vector<Hit> top_k(const RetrievalQuery& query, std::size_t k,
                          const RetrievalFilters& filters = {}) const;
 
-  // The postings: rows = entries in internal (cell) order, columns = items (see item_id).
-  const Eigen::SparseMatrix<double, Eigen::ColMajor, std::int32_t>& postings() const;
+  // The postings matrix is reached through src/matching/retrieval_postings.hpp, so that no
+  // Eigen type appears in the installed headers.
+  friend struct CompetenceIndexAccess;
 
   // Declared here so that the batch can run validated queries without checking them twice.
   friend std::vector<std::vector<Hit>> batch_top_k(const CompetenceIndex& index,
@@ -110,12 +110,12 @@ class CompetenceIndex {
 using OfferIndex = CompetenceIndex;
 using ProfileIndex = CompetenceIndex;
 
-struct BatchQuery {
+struct AIG_API BatchQuery {
   RetrievalQuery query;
   RetrievalFilters filters;
 };
 
-struct BatchOptions {
+struct AIG_API BatchOptions {
   std::size_t k = 10;
   std::size_t threads = 1;       // worker threads (at least 1)
   std::size_t block_size = 256;  // queries handed to a worker at a time
@@ -126,9 +126,9 @@ struct BatchOptions {
 // top_k for every query, in parallel. Memory beyond the output (k hits per query) is one score
 // accumulator per thread. All queries are validated first: a bad query throws (pointer
 // /queries/<i>/...) before any work starts.
-std::vector<std::vector<Hit>> batch_top_k(const CompetenceIndex& index,
-                                          std::span<const BatchQuery> queries,
-                                          const BatchOptions& options);
+AIG_API std::vector<std::vector<Hit>> batch_top_k(const CompetenceIndex& index,
+                                                  std::span<const BatchQuery> queries,
+                                                  const BatchOptions& options);
 
 }  // namespace v1
 }  // namespace aiguillage

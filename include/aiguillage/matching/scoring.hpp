@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include "aiguillage/core/export.hpp"
 
 #include "aiguillage/matching/offer.hpp"
 #include "aiguillage/matching/profile.hpp"
@@ -30,17 +31,17 @@ enum class ScoreTermKind : std::uint8_t {
   contract,              // contract type and working time accepted (half each)
 };
 inline constexpr std::size_t kScoreTermCount = 9;
-std::string_view score_term_name(ScoreTermKind kind) noexcept;
+AIG_API std::string_view score_term_name(ScoreTermKind kind) noexcept;
 
 enum class ConstraintPolicy : std::uint8_t { exclude, penalise, ignore };
 
 // A hard constraint: a required licence, a required diploma, a distance beyond the maximum.
-struct ConstraintRule {
+struct AIG_API ConstraintRule {
   ConstraintPolicy policy = ConstraintPolicy::exclude;
   double penalty = 0;  // the (negative) contribution added when it fails and policy = penalise
 };
 
-struct ScoringConfig {
+struct AIG_API ScoringConfig {
   std::string id = "default";
   std::string version = "1.0.0";
   double intercept = 0;
@@ -65,9 +66,9 @@ struct ScoringConfig {
 // Reads an aiguillage.scoring 1.0 document; omitted fields keep the defaults above. Errors have
 // pinned codes and JSON pointers (weights must be finite, factors and evidence in [0, 1],
 // penalties <= 0).
-ScoringConfig parse_scoring(std::string_view json_text);
+AIG_API ScoringConfig parse_scoring(std::string_view json_text);
 
-struct ScoreTerm {
+struct AIG_API ScoreTerm {
   ScoreTermKind kind = ScoreTermKind::required_competences;
   double weight = 0;
   double feature = 0;       // in [0, 1]
@@ -75,7 +76,7 @@ struct ScoreTerm {
 };
 
 // How one competence of the offer was covered.
-struct CompetenceCover {
+struct AIG_API CompetenceCover {
   std::size_t offer_index = 0;  // into Offer::competences
   Requirement requirement = Requirement::required;
   Credit credit;              // best credit from the profile's competences, with its path
@@ -84,12 +85,12 @@ struct CompetenceCover {
   bool unknown_code = false;  // the offer's code is not in the referential: not counted
 };
 
-struct Penalty {
+struct AIG_API Penalty {
   std::string reason;   // the reason code it answers
   double contribution;  // <= 0
 };
 
-struct Score {
+struct AIG_API Score {
   double score = 0;  // intercept + Σ terms' contributions + Σ penalties, summed in that order
   double intercept = 0;
   std::vector<ScoreTerm> terms;  // kScoreTermCount, in ScoreTermKind order
@@ -104,10 +105,10 @@ struct Score {
 };
 
 // Great-circle distance in km (haversine, mean Earth radius 6371.0088 km).
-double haversine_km(double lat1, double lon1, double lat2, double lon2);
+AIG_API double haversine_km(double lat1, double lon1, double lat2, double lon2);
 
-Score score(const Profile& profile, const Offer& offer, const Referential& referential,
-            const ScoringConfig& config = {});
+AIG_API Score score(const Profile& profile, const Offer& offer, const Referential& referential,
+                    const ScoringConfig& config = {});
 
 }  // namespace v1
 }  // namespace aiguillage

@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include "aiguillage/core/export.hpp"
 
 #include "aiguillage/orientation/orientation.hpp"
 
@@ -13,8 +14,8 @@ namespace aiguillage {
 inline namespace v1 {
 
 // `decision` may be null: the notice then describes a proposal awaiting a counsellor.
-std::string notice_text(const Pack& pack, const Proposal& proposal,
-                        const OrientationDecision* decision, std::string_view lang);
+AIG_API std::string notice_text(const Pack& pack, const Proposal& proposal,
+                                const OrientationDecision* decision, std::string_view lang);
 
 }  // namespace v1
 }  // namespace aiguillage

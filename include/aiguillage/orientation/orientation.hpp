@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include "aiguillage/core/export.hpp"
 
 #include "aiguillage/rules/evaluator.hpp"
 #include "aiguillage/rules/json_lines.hpp"
@@ -29,17 +30,17 @@ inline constexpr std::string_view review_reasons = "review_reasons";
 }  // namespace orientation_outputs
 
 // The deployment's choices, never the pack's alone.
-struct OrientationPolicy {
+struct AIG_API OrientationPolicy {
   bool auto_confirm_evident = false;  // confirm evident proposals without a human
 };
 
-struct Question {
+struct AIG_API Question {
   std::string input;  // input name
   std::string label_fr, label_en;
   int rules = 0;  // undecided rules it would settle
 };
 
-struct Proposal {
+struct AIG_API Proposal {
   Date reference_date;
   Status status = Status::complete;  // of the evaluation
   bool evident = false;
@@ -54,12 +55,12 @@ struct Proposal {
 };
 
 enum class Action : std::uint8_t { confirm, override_outputs, reorient };
-std::string_view action_name(Action a) noexcept;  // "confirm", "override", "reorient"
-std::optional<Action> parse_action(std::string_view text) noexcept;
+AIG_API std::string_view action_name(Action a) noexcept;  // "confirm", "override", "reorient"
+AIG_API std::optional<Action> parse_action(std::string_view text) noexcept;
 
 enum class DecidedBy : std::uint8_t { human, policy };
 
-struct OrientationDecision {
+struct AIG_API OrientationDecision {
   Action action = Action::confirm;
   DecidedBy decided_by = DecidedBy::human;
   std::string actor_role;    // "conseiller_france_travail", "president_conseil_departemental", ...
@@ -68,7 +69,7 @@ struct OrientationDecision {
   std::string decided_at;    // caller-supplied timestamp (ISO 8601); nothing reads the clock
 };
 
-class Orienter {
+class AIG_API Orienter {
  public:
   Orienter(Pack pack, OrientationPolicy policy = {});
   const Pack& pack() const { return evaluator_.pack(); }
@@ -103,7 +104,7 @@ class Orienter {
 // written straight from its row. Each line's text is exactly
 // proposal_to_json(orienter.propose(line, reference_date, false), false). One object per
 // thread; the orienter must outlive it.
-class BulkProposer {
+class AIG_API BulkProposer {
  public:
   BulkProposer(const Orienter& orienter, Date reference_date);
   // sink(index, proposal_json, rejected): every person in input order; `rejected` when the
@@ -124,8 +125,8 @@ class BulkProposer {
 };
 
 // One line of JSON, keys in a fixed order.
-std::string proposal_to_json(const Proposal& p, bool with_trace);
-std::string decision_to_json(const OrientationDecision& d);
+AIG_API std::string proposal_to_json(const Proposal& p, bool with_trace);
+AIG_API std::string decision_to_json(const OrientationDecision& d);
 
 }  // namespace v1
 }  // namespace aiguillage

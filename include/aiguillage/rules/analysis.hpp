@@ -6,13 +6,14 @@
 #include <cstdint>
 #include <string>
 #include <vector>
+#include "aiguillage/core/export.hpp"
 
 #include "aiguillage/rules/pack.hpp"
 
 namespace aiguillage {
 inline namespace v1 {
 
-struct Finding {
+struct AIG_API Finding {
   enum class Kind : std::uint8_t { gap, overlap, unreachable, unused_input, incomplete_analysis };
   enum class Severity : std::uint8_t { error, warning, info };
   Kind kind = Kind::gap;
@@ -27,14 +28,14 @@ struct Finding {
   bool confirmed = false;  // the evaluator reproduced the finding on the counter-example
 };
 
-std::string_view finding_kind_name(Finding::Kind k) noexcept;  // "gap", "overlap", ...
-std::string_view severity_name(Finding::Severity s) noexcept;  // "error", "warning", "info"
+AIG_API std::string_view finding_kind_name(Finding::Kind k) noexcept;  // "gap", "overlap", ...
+AIG_API std::string_view severity_name(Finding::Severity s) noexcept;  // "error", "warning", "info"
 
-struct CheckOptions {
+struct AIG_API CheckOptions {
   std::size_t max_nodes = 1'000'000;  // search budget per table; past it: incomplete_analysis
 };
 
-struct CheckReport {
+struct AIG_API CheckReport {
   std::vector<Finding> findings;
   std::size_t errors() const;
   std::size_t warnings() const;
@@ -46,7 +47,7 @@ struct CheckReport {
 // in tables declared "complete", warnings in other single-hit tables, info in multi-hit ones
 // (where no match is an ordinary result); unreachable rules are warnings; unused
 // inputs are info.
-CheckReport check_pack(const Pack& pack, const CheckOptions& options = {});
+AIG_API CheckReport check_pack(const Pack& pack, const CheckOptions& options = {});
 
 }  // namespace v1
 }  // namespace aiguillage

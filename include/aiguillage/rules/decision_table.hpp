@@ -15,6 +15,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <vector>
+#include "aiguillage/core/export.hpp"
 
 #include "aiguillage/core/value.hpp"
 #include "aiguillage/rules/expression.hpp"
@@ -27,7 +28,7 @@ struct Decision;
 // Truth of a generic cell: false, true or unknown.
 enum class Truth : std::uint8_t { no = 0, yes = 1, unknown = 2 };
 
-class CompiledTable {
+class AIG_API CompiledTable {
  public:
   struct Column {
     enum class Kind : std::uint8_t { numeric, date, enumeration, boolean, strings, opaque };

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include "aiguillage/core/export.hpp"
 
 #include "aiguillage/core/batch.hpp"
 #include "aiguillage/rules/decision_table.hpp"
@@ -21,9 +22,9 @@ inline namespace v1 {
 // complete: no missing input could change the result; incomplete: some could (see missing);
 // error: the record was rejected (bad input) or a hit policy was broken.
 enum class Status : std::uint8_t { complete, incomplete, error };
-std::string_view status_name(Status s) noexcept;
+AIG_API std::string_view status_name(Status s) noexcept;
 
-struct EvalOptions {
+struct AIG_API EvalOptions {
   std::optional<Date> reference_date;  // used when the record has no reference_date
   bool trace = true;
   UnknownFields unknown_fields = UnknownFields::reject;
@@ -31,12 +32,12 @@ struct EvalOptions {
 
 // The trace of one table: the region key of every column and the truth of every generic cell.
 // Every mask, hence every "why" and "why not", derives from it (CompiledTable::masks_from_trace).
-struct TableTrace {
+struct AIG_API TableTrace {
   std::vector<std::uint32_t> keys;
   std::vector<Truth> truths;
 };
 
-struct DecisionOutcome {
+struct AIG_API DecisionOutcome {
   Status status = Status::complete;
   bool evaluated = false;     // false when an upstream error stopped the evaluation
   std::vector<int> fired;     // rule indices, in hit order
@@ -47,14 +48,14 @@ struct DecisionOutcome {
 
 // An input whose value is missing and could change the result; `rules` counts the undecided
 // rules it would settle (questions are asked in decreasing order of it).
-struct MissingInput {
+struct AIG_API MissingInput {
   int field = -1;
   int rules = 0;
 };
 
 struct EvaluationScratch;  // reused working memory, private to the evaluator
 
-struct Evaluation {
+struct AIG_API Evaluation {
   Status status = Status::complete;
   Record input;              // the validated input values (one per input field)
   std::vector<Value> frame;  // every slot: inputs, variables, outputs
@@ -66,7 +67,7 @@ struct Evaluation {
 };
 
 // Results of a batch, columnar: one entry per row (and per decision).
-struct BatchResult {
+struct AIG_API BatchResult {
   std::size_t rows = 0;
   std::vector<Status> status;
   std::vector<std::vector<std::int32_t>> first_hit;  // [decision][row]: first fired rule or -1
@@ -77,7 +78,7 @@ struct BatchResult {
 
 // One evaluated record, as a result line needs it: what evaluation_to_json writes without the
 // trace. Views into the evaluator's working memory, valid while the sink runs.
-struct RowResult {
+struct AIG_API RowResult {
   std::size_t row = 0;  // the batch row (or the line's index for JsonLinesEvaluator)
   Status status = Status::complete;
   bool rejected = false;         // bad input (parse errors, a broken constraint): errors only
@@ -88,13 +89,13 @@ struct RowResult {
   std::span<const Error> errors;
 };
 // The view of a per-record evaluation; `rejected` as evaluate_json's return value says.
-RowResult row_result(const Evaluation& e, bool rejected = false);
+AIG_API RowResult row_result(const Evaluation& e, bool rejected = false);
 
 namespace detail {
 struct JsonNames;
 }
 
-class Evaluator {
+class AIG_API Evaluator {
  public:
   explicit Evaluator(Pack pack);
   const Pack& pack() const { return pack_; }
@@ -153,18 +154,18 @@ class Evaluator {
 };
 
 // Why each rule of a table did or did not fire, derived from the trace.
-struct RuleVerdict {
+struct AIG_API RuleVerdict {
   enum class State : std::uint8_t { fired, matched, rejected, undecided };
   State state = State::rejected;
   int rejected_by = -1;              // first column whose cell is false for this input
   std::vector<int> unknown_columns;  // columns whose cell is unknown (a missing input)
 };
-std::vector<RuleVerdict> rule_verdicts(const Pack& pack, const Evaluation& e, int decision);
-std::string_view rule_state_name(RuleVerdict::State s) noexcept;
+AIG_API std::vector<RuleVerdict> rule_verdicts(const Pack& pack, const Evaluation& e, int decision);
+AIG_API std::string_view rule_state_name(RuleVerdict::State s) noexcept;
 
 // JSON of an evaluation (one line, keys in a fixed order): status, outputs, fired rules,
 // missing inputs, errors and, when `trace`, the trace of every table.
-std::string evaluation_to_json(const Pack& pack, const Evaluation& e, bool trace);
+AIG_API std::string evaluation_to_json(const Pack& pack, const Evaluation& e, bool trace);
 
 }  // namespace v1
 }  // namespace aiguillage

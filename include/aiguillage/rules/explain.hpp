@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include "aiguillage/core/export.hpp"
 
 #include "aiguillage/rules/evaluator.hpp"
 #include "aiguillage/rules/pack.hpp"
@@ -15,7 +16,8 @@ inline namespace v1 {
 // Plain text, one item per line, ending with a newline. `lang` is "fr" (the default, also
 // used for any unknown language) or "en". Same pack, evaluation, engine version and language
 // give byte-identical text.
-std::string explain_text(const Pack& pack, const Evaluation& e, std::string_view lang = "fr");
+AIG_API std::string explain_text(const Pack& pack, const Evaluation& e,
+                                 std::string_view lang = "fr");
 
 }  // namespace v1
 }  // namespace aiguillage

@@ -25,6 +25,7 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include "aiguillage/core/export.hpp"
 
 #include "aiguillage/core/error.hpp"
 #include "aiguillage/core/value.hpp"
@@ -35,7 +36,7 @@ inline namespace v1 {
 // Static types checked at load time.
 enum class TypeKind : std::uint8_t { any, null, boolean, integer, decimal, string, date, list };
 
-struct StaticType {
+struct AIG_API StaticType {
   TypeKind kind = TypeKind::any;
   TypeKind item = TypeKind::any;                     // for lists
   const std::vector<std::string>* domain = nullptr;  // closed list of an enum (or list of enum)
@@ -51,7 +52,7 @@ struct StaticType {
 };
 
 // Names an expression may use, resolved at compile time to slots of the evaluation frame.
-class Scope {
+class AIG_API Scope {
  public:
   struct Entry {
     int slot;
@@ -61,27 +62,27 @@ class Scope {
   virtual std::optional<Entry> lookup(std::string_view name) const = 0;
 };
 
-struct Limits {
+struct AIG_API Limits {
   std::size_t max_depth = 64;         // nesting of the syntax tree
   std::size_t max_length = 8192;      // characters of one expression or cell
   std::size_t max_list_items = 1000;  // items of a list literal
 };
 
-struct EvalContext {
+struct AIG_API EvalContext {
   const Value* slots = nullptr;  // the frame: one value per slot
   Value dollar;                  // "$", the column value in a table cell
   Arena* arena = nullptr;        // storage for strings and lists made during evaluation
 };
 
 // One interval of numbers or dates; infinite ends have *_inf set.
-struct Interval {
+struct AIG_API Interval {
   Value lo, hi;
   bool lo_open = false, hi_open = false;
   bool lo_inf = false, hi_inf = false;
 };
 
 // The shape of a unary test whose items are all constant, used to compile tables to bitmasks.
-struct UnaryStructure {
+struct AIG_API UnaryStructure {
   enum class Kind : std::uint8_t {
     any,        // "-" or "": accepts everything, null included
     is_null,    // "null": true on null, false otherwise
@@ -94,7 +95,7 @@ struct UnaryStructure {
   std::vector<Value> values;
 };
 
-class Expression {
+class AIG_API Expression {
  public:
   Expression();
   ~Expression();
@@ -145,12 +146,12 @@ class Expression {
 };
 
 // The built-in functions, for documentation and error messages: name, arity text, summary.
-struct FunctionInfo {
+struct AIG_API FunctionInfo {
   const char* name;
   const char* signature;
   const char* summary;
 };
-const std::vector<FunctionInfo>& builtin_functions();
+AIG_API const std::vector<FunctionInfo>& builtin_functions();
 
 }  // namespace v1
 }  // namespace aiguillage

@@ -6,6 +6,7 @@
 #include <span>
 #include <string_view>
 #include <vector>
+#include "aiguillage/core/export.hpp"
 
 #include "aiguillage/core/batch.hpp"
 #include "aiguillage/rules/evaluator.hpp"
@@ -20,7 +21,7 @@ inline namespace v1 {
 // Evaluator::append_result_json(result) writes evaluation_to_json's line (without the trace) byte
 // for byte. One object per thread: it keeps its working memory between calls; the evaluator
 // must outlive it.
-class JsonLinesEvaluator {
+class AIG_API JsonLinesEvaluator {
  public:
   // `options.trace` is ignored: the trace of a line needs the per-record path (evaluate_json).
   JsonLinesEvaluator(const Evaluator& evaluator, EvalOptions options);

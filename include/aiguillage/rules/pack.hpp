@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include "aiguillage/core/export.hpp"
 
 #include "aiguillage/core/schema.hpp"
 #include "aiguillage/rules/expression.hpp"
@@ -24,7 +25,7 @@ inline constexpr int kRulesetMinor = 0;
 inline constexpr std::string_view kReferenceDate = "reference_date";
 
 enum class RuleStatus : std::uint8_t { verified, interpretation };
-std::string_view rule_status_name(RuleStatus s) noexcept;
+AIG_API std::string_view rule_status_name(RuleStatus s) noexcept;
 
 enum class HitPolicy : std::uint8_t {
   unique,
@@ -39,24 +40,24 @@ enum class HitPolicy : std::uint8_t {
   collect_max,
   collect_count
 };
-std::string_view hit_policy_name(HitPolicy p) noexcept;  // "FIRST", "COLLECT SUM", ...
+AIG_API std::string_view hit_policy_name(HitPolicy p) noexcept;  // "FIRST", "COLLECT SUM", ...
 // Accepts DMN names in any case ("FIRST", "rule order", "RULE_ORDER", "COLLECT SUM"), the
 // DMN letters (U, A, P, F, R, O, C, C+, C<, C>, C#) and ZEN's "first" / "collect".
-std::optional<HitPolicy> parse_hit_policy(std::string_view text) noexcept;
-bool is_single_hit(HitPolicy p) noexcept;  // unique, any, priority, first
+AIG_API std::optional<HitPolicy> parse_hit_policy(std::string_view text) noexcept;
+AIG_API bool is_single_hit(HitPolicy p) noexcept;  // unique, any, priority, first
 
-struct Label {
+struct AIG_API Label {
   std::string fr, en;
   const std::string& in(std::string_view lang) const {
     return lang == "en" && !en.empty() ? en : fr;
   }
 };
 
-struct Source {
+struct AIG_API Source {
   std::string id, title, url;
 };
 
-struct OutputSpec {
+struct AIG_API OutputSpec {
   std::string name;
   FieldType type = FieldType::string;
   std::vector<std::string>
@@ -65,13 +66,13 @@ struct OutputSpec {
   int slot = -1;
 };
 
-struct TableColumn {
+struct AIG_API TableColumn {
   std::string text;  // the column's input expression, as written
   Expression expr;
   Label label;
 };
 
-struct Rule {
+struct AIG_API Rule {
   std::string id;
   std::vector<std::string> when_text;
   std::vector<Expression> when;  // unary tests, one per column
@@ -82,7 +83,7 @@ struct Rule {
   std::string description;
 };
 
-struct Decision {
+struct AIG_API Decision {
   enum class Kind : std::uint8_t { table, expression };
   std::string id;
   Kind kind = Kind::table;
@@ -102,7 +103,7 @@ struct Decision {
   RuleStatus status = RuleStatus::verified;
 };
 
-struct Variable {
+struct AIG_API Variable {
   std::string name;
   std::string text;
   Expression expression;
@@ -115,7 +116,7 @@ struct Variable {
 
 // A condition every record must meet (e.g. "not (senior and young)"); a record for which it is
 // false is rejected with input_constraint, its message and a pointer to its first input.
-struct Constraint {
+struct AIG_API Constraint {
   std::string id;
   std::string text;
   Expression expression;  // over inputs only; null (a missing input) passes
@@ -126,14 +127,14 @@ struct Constraint {
 };
 
 // A derived node of the pack, in evaluation order.
-struct Node {
+struct AIG_API Node {
   enum class Kind : std::uint8_t { variable, decision };
   Kind kind;
   int index;
 };
 
 // Sizes a pack may not exceed; going over is a load error (limit_exceeded), never a crash.
-struct PackLimits {
+struct AIG_API PackLimits {
   std::size_t max_bytes = 64u << 20;
   std::size_t max_inputs = 4096;
   std::size_t max_decisions = 4096;
@@ -142,7 +143,7 @@ struct PackLimits {
   Limits expression;
 };
 
-class Pack {
+class AIG_API Pack {
  public:
   Pack();
   // Throws Error with the JSON pointer of the offending place and, inside cell or expression

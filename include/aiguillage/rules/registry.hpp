@@ -5,13 +5,14 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include "aiguillage/core/export.hpp"
 
 #include "aiguillage/rules/pack.hpp"
 
 namespace aiguillage {
 inline namespace v1 {
 
-class Registry {
+class AIG_API Registry {
  public:
   // Adds a pack; the same id and version twice is an error (duplicate_name).
   void add(Pack pack);

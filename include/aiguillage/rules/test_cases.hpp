@@ -9,6 +9,7 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+#include "aiguillage/core/export.hpp"
 
 #include "aiguillage/core/date.hpp"
 #include "aiguillage/rules/evaluator.hpp"
@@ -21,19 +22,19 @@ inline constexpr std::string_view kTestCasesSchema = "aiguillage.testcases";
 inline constexpr int kTestCasesMajor = 1;
 inline constexpr int kTestCasesMinor = 0;
 
-struct ExpectedRules {
+struct AIG_API ExpectedRules {
   std::string decision;
   std::vector<std::string> rules;  // in hit order; empty: no rule fires
   std::string pointer;             // of the expectation in the document
 };
 
-struct ExpectedOutput {
+struct AIG_API ExpectedOutput {
   std::string name;
   std::string value;  // canonical JSON
   std::string pointer;
 };
 
-struct TestCase {
+struct AIG_API TestCase {
   std::string name;
   std::string rationale;
   std::string pointer;  // "/cases/3"
@@ -48,16 +49,16 @@ struct TestCase {
   std::optional<std::string> error;  // code name of the first error ("enum_value")
 };
 
-struct TestSuite {
+struct AIG_API TestSuite {
   std::vector<TestCase> cases;
 };
 
 // Parses and validates a test-case document. Throws Error with the JSON pointer of the
 // offending place (schema_mismatch, invalid_document, type_mismatch, required_missing,
 // unknown_field, duplicate_name, invalid_date, json_syntax).
-TestSuite load_test_cases(std::string_view json_text);
+AIG_API TestSuite load_test_cases(std::string_view json_text);
 
-struct CaseResult {
+struct AIG_API CaseResult {
   bool passed = true;
   std::vector<std::string> differences;  // "output x expected 1, got 2"
 };
@@ -65,9 +66,10 @@ struct CaseResult {
 // Runs one case; `evaluation` is scratch space (reused across cases to avoid allocations) and
 // holds the evaluation afterwards. Names the pack does not know (outputs, decisions, inputs)
 // are differences too, reported with their pointer.
-CaseResult run_test_case(const Evaluator& evaluator, const TestCase& test, Evaluation& evaluation);
+AIG_API CaseResult run_test_case(const Evaluator& evaluator, const TestCase& test,
+                                 Evaluation& evaluation);
 
-struct TestRun {
+struct AIG_API TestRun {
   std::size_t passed = 0;
   std::size_t failed = 0;
   // "FAIL <file>:<case>: <what> expected <x>, got <y>", one line per difference; a file that
@@ -85,14 +87,14 @@ struct TestRun {
 
 // Runs every case of every file (in the order given) against the pack. Throws Error(io) when a
 // file cannot be read.
-TestRun run_test_files(const Pack& pack, const std::vector<std::string>& files);
+AIG_API TestRun run_test_files(const Pack& pack, const std::vector<std::string>& files);
 
 // The files <pack_dir>/tests/*.json, sorted by name; `pack_dir` may also be the pack file
 // itself (its folder is used). Loads nothing: the caller already holds the pack.
-std::vector<std::string> test_files_of(const std::string& pack_dir);
+AIG_API std::vector<std::string> test_files_of(const std::string& pack_dir);
 
 // run_test_files(pack, test_files_of(pack_dir)).
-TestRun run_test_dir(const Pack& pack, const std::string& pack_dir);
+AIG_API TestRun run_test_dir(const Pack& pack, const std::string& pack_dir);
 
 }  // namespace v1
 }  // namespace aiguillage

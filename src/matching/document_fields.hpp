@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "aiguillage/detail/json_read.hpp"
+#include "core/json_read.hpp"
 
 namespace aiguillage {
 inline namespace v1 {
