@@ -19,7 +19,7 @@ class CompiledTable;
 
 inline constexpr std::string_view kRulesetSchema = "aiguillage.ruleset";
 inline constexpr int kRulesetMajor = 1;
-inline constexpr int kRulesetMinor = 0;
+inline constexpr int kRulesetMinor = 1;  // 1.1: rule notes, human_decision_required
 // The input every pack has: the date the decision is taken at. Nothing reads the clock.
 inline constexpr std::string_view kReferenceDate = "reference_date";
 
@@ -80,6 +80,7 @@ struct Rule {
   std::string source;
   RuleStatus status = RuleStatus::verified;
   std::string description;
+  std::string note;  // what an "interpretation" interprets, and why (one line)
 };
 
 struct Decision {
@@ -100,6 +101,7 @@ struct Decision {
   Expression expression;
   std::string source;
   RuleStatus status = RuleStatus::verified;
+  std::string note;
 };
 
 struct Variable {
@@ -110,6 +112,7 @@ struct Variable {
   std::string description;
   std::string source;
   RuleStatus status = RuleStatus::verified;
+  std::string note;
   int slot = -1;
 };
 
@@ -123,6 +126,7 @@ struct Constraint {
   std::string message;
   std::string source;
   RuleStatus status = RuleStatus::verified;
+  std::string note;
 };
 
 // A derived node of the pack, in evaluation order.
@@ -158,6 +162,12 @@ class Pack {
   Date valid_from() const;
   std::optional<Date> valid_to() const;  // inclusive
   bool valid_at(Date d) const;
+  // The pack's outcomes are never decided by a deployment's policy: every decision needs a
+  // human actor (sanctions, for instance). Schema 1.1, false when absent.
+  bool human_decision_required() const;
+  // The person's rights and time limits specific to this pack (the prior procedure, how to
+  // contest), in French and English, printed in the notice's "Your rights". Schema 1.1.
+  const std::vector<Label>& notice_rights() const;
   const std::vector<Source>& sources() const;
   // "sha256:..." over the canonical form of the document.
   const std::string& hash() const;
