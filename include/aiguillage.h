@@ -101,6 +101,8 @@ typedef int aig_status;
 #define AIG_ERR_INPUT_CONSTRAINT (-216)
 #define AIG_ERR_TEST_FAILED (-220)
 #define AIG_ERR_CHECK_FAILED (-221)
+/* orientation (-300 .. -399) */
+#define AIG_ERR_HUMAN_DECISION_REQUIRED (-301) /* the pack is never decided by policy */
 /* matching (-400 .. -499) */
 #define AIG_ERR_REFERENTIAL_FORMAT (-401)
 #define AIG_ERR_CACHE_STALE (-402)
@@ -282,7 +284,9 @@ typedef struct aig_proposal aig_proposal;
 typedef struct aig_decision aig_decision;
 
 /* An orienter over a pack. auto_confirm_evident: the deployment lets evident proposals be
- * confirmed without a human (aig_orienter_auto_decide); 0 otherwise. */
+ * confirmed without a human (aig_orienter_auto_decide); 0 otherwise. A pack declaring
+ * human_decision_required refuses 1 with AIG_ERR_HUMAN_DECISION_REQUIRED, and so does
+ * aig_orienter_auto_decide on it. */
 AIG_API aig_status aig_orienter_create(const aig_pack* pack, int auto_confirm_evident,
                                        aig_orienter** out);
 AIG_API void aig_orienter_destroy(aig_orienter* orienter);
@@ -308,6 +312,16 @@ AIG_API aig_status aig_orienter_decide(const aig_orienter* orienter, const aig_p
                                        const char* actor_role, const char* action,
                                        const char* reason, const char* decided_at,
                                        const char* override_outputs_json, aig_decision** out);
+/* The same with the hearing: the person's observations (or that none came in time) and the
+ * decider's assessment of a legitimate reason, kept in the decision and its record. A pack
+ * declaring human_decision_required needs both (AIG_ERR_INVALID_ARGUMENT otherwise). */
+AIG_API aig_status aig_orienter_decide_heard(const aig_orienter* orienter,
+                                             const aig_proposal* proposal, const char* actor_role,
+                                             const char* action, const char* reason,
+                                             const char* decided_at,
+                                             const char* override_outputs_json,
+                                             const char* observations,
+                                             const char* legitimate_reason, aig_decision** out);
 /* The deployment's decision for an evident proposal when allowed; *out = NULL (and AIG_OK)
  * when the proposal waits for a human. */
 AIG_API aig_status aig_orienter_auto_decide(const aig_orienter* orienter,

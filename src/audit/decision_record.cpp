@@ -111,6 +111,10 @@ std::string make_decision_record(const Pack& pack, const Proposal& proposal,
   if (!proposal.pack_hash.empty() && proposal.pack_hash != pack.hash())
     throw Error(ErrorCode::invalid_argument, "the proposal was made with the pack " +
                                                  proposal.pack_hash + ", not with " + pack.hash());
+  if (pack.human_decision_required() && decision.decided_by == DecidedBy::policy)
+    throw Error(ErrorCode::human_decision_required,
+                "pack " + pack.id() + " is never decided by policy: no record of a policy decision",
+                "/decision/decided_by");
   if (in.person_pseudonym.empty())
     throw Error(ErrorCode::invalid_argument, "a decision record needs the person's pseudonym");
 
@@ -142,6 +146,10 @@ std::string make_decision_record(const Pack& pack, const Proposal& proposal,
       ",\"reason\":" + (decision.reason.empty() ? std::string("null") : json_text(decision.reason));
   text += ",\"outputs\":" + object_or_null(decision.outputs_json);
   text += ",\"decided_at\":" + json_text(decision.decided_at);
+  if (pack.human_decision_required() || !decision.hearing.observations.empty() ||
+      !decision.hearing.legitimate_reason.empty())
+    text += ",\"hearing\":{\"observations\":" + json_text(decision.hearing.observations) +
+            ",\"legitimate_reason\":" + json_text(decision.hearing.legitimate_reason) + '}';
   text += '}';
   text += ",\"pack\":{\"id\":" + json_text(pack.id()) +
           ",\"version\":" + json_text(pack.version()) + ",\"hash\":" + json_text(pack.hash()) + '}';

@@ -495,6 +495,15 @@ int aig_proposal_status(const aig_proposal* p) {
 aig_status aig_orienter_decide(const aig_orienter* o, const aig_proposal* p, const char* actor_role,
                                const char* action, const char* reason, const char* decided_at,
                                const char* override_outputs_json, aig_decision** out) {
+  return aig_orienter_decide_heard(o, p, actor_role, action, reason, decided_at,
+                                   override_outputs_json, nullptr, nullptr, out);
+}
+
+aig_status aig_orienter_decide_heard(const aig_orienter* o, const aig_proposal* p,
+                                     const char* actor_role, const char* action, const char* reason,
+                                     const char* decided_at, const char* override_outputs_json,
+                                     const char* observations, const char* legitimate_reason,
+                                     aig_decision** out) {
   if (out) *out = nullptr;
   return guard([&] {
     require(out, "out");
@@ -507,9 +516,10 @@ aig_status aig_orienter_decide(const aig_orienter* o, const aig_proposal* p, con
     if (!a)
       throw invalid(std::string("action must be confirm, override or reorient, not \"") + action +
                     "\"");
-    OrientationDecision d =
-        o->orienter.decide(p->proposal, actor_role, *a, reason ? reason : "", decided_at,
-                           override_outputs_json ? override_outputs_json : "");
+    OrientationDecision d = o->orienter.decide(
+        p->proposal, actor_role, *a, reason ? reason : "", decided_at,
+        override_outputs_json ? override_outputs_json : "",
+        Hearing{observations ? observations : "", legitimate_reason ? legitimate_reason : ""});
     std::string json = decision_to_json(d);
     *out = new aig_decision{std::move(d), std::move(json)};
     return AIG_OK;

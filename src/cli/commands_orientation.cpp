@@ -226,13 +226,15 @@ Proposal propose(const Orienter& orienter, const Person& person, Date date,
 }
 
 // A decision taken outside the tool (an interview, a counsellor's screen), one JSON object per
-// line: {"line": N | "person_id": ID, "action", "reason", "outputs", "decided_at", "actor"}.
+// line: {"line": N | "person_id": ID, "action", "reason", "outputs", "decided_at", "actor",
+// "observations", "legitimate_reason"} (the last two: the hearing some packs require).
 struct PlannedDecision {
   std::size_t source_line = 0;  // in the decisions file
   std::optional<std::size_t> line;
   std::optional<std::string> person_id;
   Action action = Action::confirm;
   std::string reason, outputs, decided_at, actor;
+  Hearing hearing;
   bool used = false;
 };
 
@@ -292,13 +294,19 @@ DecisionPlan load_decisions(const std::string& path) {
         (key == "reason"  ? d.reason
          : key == "actor" ? d.actor
                           : d.decided_at) = v.get<std::string>();
+      } else if (key == "observations" || key == "legitimate_reason") {
+        if (!v.is_string()) throw fail(key + " must be a string", pointer);
+        (key == "observations" ? d.hearing.observations : d.hearing.legitimate_reason) =
+            v.get<std::string>();
       } else if (key == "outputs") {
         if (!v.is_object()) throw fail("outputs must be an object", pointer);
         d.outputs = dump(v);
       } else {
-        throw fail("unknown field " + key +
-                       " (line, person_id, action, reason, outputs, decided_at, actor)",
-                   pointer);
+        throw fail(
+            "unknown field " + key +
+                " (line, person_id, action, reason, outputs, decided_at, actor, observations, "
+                "legitimate_reason)",
+            pointer);
       }
     }
     if (!doc.contains("action")) throw fail("action is required", "/action");
@@ -343,8 +351,10 @@ std::optional<OrientationDecision> decision_for(const Orienter& orienter, Decidi
                         " of the decisions file names no actor (give \"actor\" or --actor ROLE)");
       return orienter.decide(p, actor, planned->action, planned->reason,
                              planned->decided_at.empty() ? s.at : planned->decided_at,
-                             planned->outputs);
+                             planned->outputs, planned->hearing);
     }
+  // A pack never decided by policy waits for a human (the orienter refused --auto already).
+  if (orienter.pack().human_decision_required()) return std::nullopt;
   return orienter.auto_decide(p, s.at);
 }
 
@@ -503,7 +513,13 @@ int cmd_decide(int argc, char** argv) {
       return report(e, kExitLoad);
     }
   }
-  const Orienter orienter(pack, OrientationPolicy{args.has("--auto")});
+  std::optional<Orienter> made;
+  try {
+    made.emplace(pack, OrientationPolicy{args.has("--auto")});  // --auto refused by some packs
+  } catch (const Error& e) {
+    return report(e, kExitFailed);
+  }
+  const Orienter& orienter = *made;
 
   std::size_t persons = 0, by_policy = 0, by_human = 0, pending = 0, errors = 0;
   std::optional<DecisionLog> log;
@@ -602,7 +618,13 @@ int cmd_notice(int argc, char** argv) {
       return report(e, kExitLoad);
     }
   }
-  const Orienter orienter(pack, OrientationPolicy{args.has("--auto")});
+  std::optional<Orienter> made;
+  try {
+    made.emplace(pack, OrientationPolicy{args.has("--auto")});  // --auto refused by some packs
+  } catch (const Error& e) {
+    return report(e, kExitFailed);
+  }
+  const Orienter& orienter = *made;
   bool any_error = false, first = true;
   std::string out;
   try {

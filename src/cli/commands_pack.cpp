@@ -5,6 +5,7 @@
 #include "aiguillage/core/hash.hpp"
 #include "aiguillage/rules/analysis.hpp"
 #include "aiguillage/rules/jdm_import.hpp"
+#include "aiguillage/rules/statuses.hpp"
 #include "aiguillage/rules/test_cases.hpp"
 #include "cli.hpp"
 
@@ -19,7 +20,21 @@ int cmd_check(int argc, char** argv) {
     return report(e, kExitLoad);
   }
   CheckReport report = check_pack(pack);
-  std::string out = args.has("--json") ? report.to_json() : report.to_text();
+  const StatusSplit statuses = status_split(pack);
+  std::string out;
+  if (args.has("--json")) {
+    out = report.to_json();
+    out.pop_back();  // the closing brace: the statuses and the decision mode join the object
+    out += ",\"statuses\":" + statuses.to_json() +
+           ",\"human_decision_required\":" + (pack.human_decision_required() ? "true" : "false") +
+           "}";
+  } else {
+    out = report.to_text();
+    if (!out.empty() && out.back() != '\n') out += '\n';
+    out += "statuses: " + statuses.to_text() + "\n";
+    if (pack.human_decision_required())
+      out += "decisions: by a human only (human_decision_required), never by policy\n";
+  }
   if (!out.empty() && out.back() != '\n') out += '\n';
   write_out(out);
   return report.errors() > 0 ? kExitFailed : kExitOk;

@@ -87,6 +87,8 @@ std::string_view error_code_name(ErrorCode code) noexcept {
       return "referential_format";
     case ErrorCode::cache_stale:
       return "cache_stale";
+    case ErrorCode::human_decision_required:
+      return "human_decision_required";
     case ErrorCode::infeasible:
       return "infeasible";
     case ErrorCode::dimension_mismatch:

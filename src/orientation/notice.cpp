@@ -42,6 +42,9 @@ class NoticeWriter {
   std::string reason(const std::string& code) const;
   std::string source_line(const std::string& id, RuleStatus status);
   bool decided() const { return d_ != nullptr; }
+  // A pack whose outcomes only a human decides (a sanction): the notice speaks of the decision
+  // envisaged, of the authority that alone decides, and of the person's prior observations.
+  bool human_only() const { return pack_.human_decision_required(); }
   bool changed() const { return d_ && d_->action != Action::confirm; }
 
   void title();
@@ -184,10 +187,16 @@ std::string NoticeWriter::source_line(const std::string& id, RuleStatus status) 
 }
 
 void NoticeWriter::title() {
-  line(0, decided() ? t("Information sur la décision d'orientation vous concernant",
-                        "Information on the orientation decision about you")
-                    : t("Information sur la proposition d'orientation vous concernant",
-                        "Information on the orientation proposal about you"));
+  if (human_only())
+    line(0, decided() ? t("Information sur la décision prise à votre égard",
+                          "Information on the decision taken about you")
+                      : t("Information sur la décision envisagée à votre égard",
+                          "Information on the decision envisaged about you"));
+  else
+    line(0, decided() ? t("Information sur la décision d'orientation vous concernant",
+                          "Information on the orientation decision about you")
+                      : t("Information sur la proposition d'orientation vous concernant",
+                          "Information on the orientation proposal about you"));
   line(0, std::string(t("Date de référence", "Reference date")) + colon() +
               detail::format_date(p_.reference_date, en_));
   blank();
@@ -198,14 +207,27 @@ void NoticeWriter::mention() {
             "code des relations entre le public et l'administration)",
             "Notice of algorithmic processing (articles L. 311-3-1 and R. 311-3-1-1 of the French "
             "code of relations between the public and the administration)"));
-  line(1, decided() ? t("La décision d'orientation vous concernant a été prise sur le fondement "
-                        "d'un traitement algorithmique.",
-                        "The orientation decision about you was taken on the basis of an "
-                        "algorithmic processing.")
-                    : t("La décision d'orientation qui vous sera notifiée sera prise sur le "
-                        "fondement d'un traitement algorithmique.",
-                        "The orientation decision that will be notified to you will be taken on "
-                        "the basis of an algorithmic processing."));
+  if (human_only())
+    line(1, decided() ? t("La décision vous concernant a été prise par une personne habilitée de "
+                          "l'autorité compétente, au vu notamment d'un traitement algorithmique.",
+                          "The decision about you was taken by an authorised person of the "
+                          "competent authority, in view, among other things, of an algorithmic "
+                          "processing.")
+                      : t("La décision qui vous sera notifiée sera prise par une personne "
+                          "habilitée de l'autorité compétente, au vu notamment d'un traitement "
+                          "algorithmique, après vos observations.",
+                          "The decision that will be notified to you will be taken by an "
+                          "authorised person of the competent authority, in view, among other "
+                          "things, of an algorithmic processing, after your observations."));
+  else
+    line(1, decided() ? t("La décision d'orientation vous concernant a été prise sur le fondement "
+                          "d'un traitement algorithmique.",
+                          "The orientation decision about you was taken on the basis of an "
+                          "algorithmic processing.")
+                      : t("La décision d'orientation qui vous sera notifiée sera prise sur le "
+                          "fondement d'un traitement algorithmique.",
+                          "The orientation decision that will be notified to you will be taken on "
+                          "the basis of an algorithmic processing."));
   line(1, std::string(t("Finalité du traitement", "Purpose of the processing")) + colon() +
               (pack_.purpose().empty() ? pack_.title() : pack_.purpose()));
   line(1, std::string(t("Vous avez le droit d'obtenir la communication des règles définissant ce "
@@ -222,9 +244,16 @@ void NoticeWriter::mention() {
 
 void NoticeWriter::result() {
   const json& shown = decided() ? decided_ : proposed_;
-  line(0, decided() ? heading("Décision", "Decision")
-                    : heading("Proposition, en attente d'un conseiller",
-                              "Proposal, awaiting a counsellor"));
+  if (human_only())
+    line(0, decided() ? heading("Décision", "Decision")
+                      : heading("Décision envisagée, en attente de vos observations et de la "
+                                "décision de l'autorité compétente",
+                                "Decision envisaged, awaiting your observations and the decision "
+                                "of the competent authority"));
+  else
+    line(0, decided() ? heading("Décision", "Decision")
+                      : heading("Proposition, en attente d'un conseiller",
+                                "Proposal, awaiting a counsellor"));
   for (const Decision& d : pack_.decisions())
     for (const OutputSpec& o : d.outputs) {
       auto it = shown.find(o.name);
@@ -297,10 +326,17 @@ void NoticeWriter::rejected() {
 void NoticeWriter::contribution() {
   line(0, t("1° Degré et mode de contribution du traitement algorithmique à la décision",
             "1° Degree and mode of contribution of the algorithmic processing to the decision"));
-  line(1, t("Le traitement a établi une proposition d'orientation, présentée à un conseiller qui "
-            "peut la confirmer ou la modifier.",
-            "The processing made an orientation proposal, shown to a counsellor who may confirm "
-            "or change it."));
+  if (human_only())
+    line(1, t("Le traitement a préparé une proposition, présentée à la personne habilitée de "
+              "l'autorité compétente, qui seule décide. Aucune décision n'est prise "
+              "automatiquement.",
+              "The processing prepared a proposal, shown to the authorised person of the "
+              "competent authority, who alone decides. No decision is taken automatically."));
+  else
+    line(1, t("Le traitement a établi une proposition d'orientation, présentée à un conseiller qui "
+              "peut la confirmer ou la modifier.",
+              "The processing made an orientation proposal, shown to a counsellor who may confirm "
+              "or change it."));
   if (!p_.review_reasons.empty()) {
     line(1, decided() ? heading("La proposition signalait des points à examiner en entretien",
                                 "The proposal flagged points to examine in an interview")
@@ -314,7 +350,12 @@ void NoticeWriter::contribution() {
       line(2, std::to_string(k + 1) + ". " +
                   (en_ ? p_.questions[k].label_en : p_.questions[k].label_fr));
   }
-  if (!d_) {
+  if (!d_ && human_only()) {
+    line(1, t("Cette proposition n'est pas une décision : l'autorité compétente décidera après "
+              "avoir reçu vos observations et apprécié les motifs que vous invoquez.",
+              "This proposal is not a decision: the competent authority will decide after "
+              "receiving your observations and assessing the reasons you give."));
+  } else if (!d_) {
     line(1, t("Cette proposition n'est pas encore une décision : elle attend l'examen d'un "
               "conseiller, qui la confirmera ou la modifiera.",
               "This proposal is not yet a decision: it awaits a counsellor, who will confirm or "
@@ -357,6 +398,13 @@ void NoticeWriter::contribution() {
                       ". The changes and their reason are given in 3°."));
         break;
     }
+  }
+  if (d_ && (!d_->hearing.observations.empty() || !d_->hearing.legitimate_reason.empty())) {
+    line(1, std::string(t("Vos observations", "Your observations")) + colon() +
+                d_->hearing.observations);
+    line(1,
+         std::string(t("Appréciation d'un motif légitime", "Assessment of a legitimate reason")) +
+             colon() + d_->hearing.legitimate_reason);
   }
   blank();
 }
@@ -583,6 +631,7 @@ void NoticeWriter::operations() {
 
 void NoticeWriter::rights() {
   line(0, t("Vos droits", "Your rights"));
+  for (const Label& right : pack_.notice_rights()) line(1, right.in(en_ ? "en" : "fr"));
   if (rejected_) {
     line(1, t("Vous pouvez demander qu'un conseiller examine votre situation, présenter vos "
               "observations et contester la décision qui sera prise (article 22, paragraphe 3, "

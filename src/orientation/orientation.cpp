@@ -258,8 +258,23 @@ void append_pack_and_engine(std::string& out, std::string_view id, std::string_v
 
 }  // namespace
 
+namespace {
+
+Error policy_refused(const Pack& p) {
+  return Error(ErrorCode::human_decision_required,
+               "pack " + p.id() + " " + p.version() +
+                   " is never decided by policy (human_decision_required): a human actor must "
+                   "confirm or override each proposal",
+               "/human_decision_required");
+}
+
+}  // namespace
+
 Orienter::Orienter(Pack pack, OrientationPolicy policy)
-    : evaluator_(std::move(pack)), policy_(policy) {}
+    : evaluator_(std::move(pack)), policy_(policy) {
+  if (policy_.auto_confirm_evident && evaluator_.pack().human_decision_required())
+    throw policy_refused(evaluator_.pack());
+}
 
 Proposal Orienter::propose(std::string_view person_json, Date reference_date,
                            bool with_trace) const {
@@ -380,7 +395,29 @@ OrientationDecision Orienter::decide(const Proposal& proposal, std::string_view 
                                      Action action, std::string_view reason,
                                      std::string_view decided_at,
                                      std::string_view override_outputs_json) const {
+  return decide(proposal, actor_role, action, reason, decided_at, override_outputs_json, Hearing{});
+}
+
+OrientationDecision Orienter::decide(const Proposal& proposal, std::string_view actor_role,
+                                     Action action, std::string_view reason,
+                                     std::string_view decided_at,
+                                     std::string_view override_outputs_json,
+                                     const Hearing& hearing) const {
   const Pack& p = pack();
+  if (p.human_decision_required()) {
+    if (actor_role == "policy") throw policy_refused(p);
+    if (blank(hearing.observations))
+      throw Error(ErrorCode::invalid_argument,
+                  "pack " + p.id() +
+                      " needs the person's observations before a decision (or that none came "
+                      "within the time to answer)",
+                  "/hearing/observations");
+    if (blank(hearing.legitimate_reason))
+      throw Error(
+          ErrorCode::invalid_argument,
+          "pack " + p.id() + " needs the assessment of a legitimate reason before a decision",
+          "/hearing/legitimate_reason");
+  }
   if (!proposal.errors.empty() || proposal.status == Status::error)
     throw Error(ErrorCode::invalid_argument,
                 "a proposal with errors cannot be decided: correct the person's data first");
@@ -432,6 +469,7 @@ OrientationDecision Orienter::decide(const Proposal& proposal, std::string_view 
   d.actor_role = std::string(actor_role);
   d.reason = std::string(reason);
   d.decided_at = std::string(decided_at);
+  d.hearing = hearing;
   d.outputs_json = "{";
   for (const OutputSpec* o : pack_outputs(p)) {
     const std::string pointer = "/" + json_pointer_token(o->name);
@@ -449,6 +487,7 @@ OrientationDecision Orienter::decide(const Proposal& proposal, std::string_view 
 
 std::optional<OrientationDecision> Orienter::auto_decide(const Proposal& proposal,
                                                          std::string_view decided_at) const {
+  if (pack().human_decision_required()) throw policy_refused(pack());
   if (!policy_.auto_confirm_evident || !proposal.evident || !proposal.errors.empty() ||
       proposal.status != Status::complete)
     return std::nullopt;
@@ -509,6 +548,14 @@ std::string decision_to_json(const OrientationDecision& d) {
   out += d.outputs_json.empty() ? "{}" : d.outputs_json;
   out += ",\"decided_at\":";
   append_string(out, d.decided_at);
+  // Only packs that ask for a hearing have one: other decisions keep their exact text.
+  if (!d.hearing.observations.empty() || !d.hearing.legitimate_reason.empty()) {
+    out += ",\"hearing\":{\"observations\":";
+    append_string(out, d.hearing.observations);
+    out += ",\"legitimate_reason\":";
+    append_string(out, d.hearing.legitimate_reason);
+    out += '}';
+  }
   out += '}';
   return out;
 }

@@ -93,6 +93,8 @@ bool is_single_hit(HitPolicy p) noexcept {
 
 struct Pack::Data {
   std::string id, version, title, purpose, hash, schema_version;
+  bool human_decision_required = false;
+  std::vector<Label> notice_rights;
   Date valid_from;
   std::optional<Date> valid_to;
   std::vector<Source> sources;
@@ -430,11 +432,11 @@ Pack Pack::load(std::string_view text, const PackLimits& limits) {
   int minor = detail::check_schema_header(doc, kRulesetSchema, kRulesetMajor, kRulesetMinor);
   // A newer minor version only adds optional fields: an older engine reads what it knows.
   const bool lenient = minor > kRulesetMinor;
-  detail::check_keys(
-      doc,
-      {"schema", "schema_version", "id", "version", "valid_from", "valid_to", "title", "purpose",
-       "sources", "inputs", "constraints", "variables", "decisions", "description"},
-      "", lenient);
+  detail::check_keys(doc,
+                     {"schema", "schema_version", "id", "version", "valid_from", "valid_to",
+                      "title", "purpose", "sources", "inputs", "constraints", "variables",
+                      "decisions", "description", "human_decision_required", "notice_rights"},
+                     "", lenient);
 
   auto data = std::make_shared<Data>();
   Data& d = *data;
@@ -446,6 +448,23 @@ Pack Pack::load(std::string_view text, const PackLimits& limits) {
   d.purpose = detail::get_string(doc, "purpose", "", false);
   d.valid_from = *detail::get_date(doc, "valid_from", "", true);
   d.valid_to = detail::get_date(doc, "valid_to", "");
+  if (doc.contains("human_decision_required")) {
+    if (!doc["human_decision_required"].is_boolean())
+      throw Error(ErrorCode::invalid_document, "human_decision_required must be true or false",
+                  "/human_decision_required");
+    d.human_decision_required = doc["human_decision_required"].get<bool>();
+  }
+  if (doc.contains("notice_rights")) {
+    const json& rights = doc["notice_rights"];
+    detail::expect_array(rights, "/notice_rights", "notice_rights");
+    for (std::size_t k = 0; k < rights.size(); ++k) {
+      const std::string p = child("/notice_rights", k);
+      detail::expect_object(rights[k], p, "a right");
+      detail::check_keys(rights[k], {"fr", "en"}, p, lenient);
+      d.notice_rights.push_back(
+          Label{detail::get_string(rights[k], "fr", p), detail::get_string(rights[k], "en", p)});
+    }
+  }
   if (d.valid_to && *d.valid_to < d.valid_from)
     throw Error(ErrorCode::invalid_document, "valid_to is before valid_from", "/valid_to");
   d.hash = document_hash(text);
@@ -524,7 +543,8 @@ Pack Pack::load(std::string_view text, const PackLimits& limits) {
     for (std::size_t k = 0; k < cs.size(); ++k) {
       std::string p = child("/constraints", k);
       detail::expect_object(cs[k], p, "a constraint");
-      detail::check_keys(cs[k], {"id", "expression", "message", "source", "status"}, p, lenient);
+      detail::check_keys(cs[k], {"id", "expression", "message", "source", "status", "note"}, p,
+                         lenient);
       Constraint c;
       c.id = detail::get_string(cs[k], "id", p);
       c.text = detail::get_string(cs[k], "expression", p);
@@ -538,6 +558,7 @@ Pack Pack::load(std::string_view text, const PackLimits& limits) {
       c.source = detail::get_string(cs[k], "source", p, false);
       if (!c.source.empty()) check_source(c.source, p);
       c.status = cs[k].contains("status") ? read_status(cs[k], p) : RuleStatus::verified;
+      c.note = detail::get_string(cs[k], "note", p, false);
       d.constraints.push_back(std::move(c));
     }
   }
@@ -551,8 +572,9 @@ Pack Pack::load(std::string_view text, const PackLimits& limits) {
       std::string p = child("/variables", k);
       const json& v = (*vars)[k];
       detail::expect_object(v, p, "a variable");
-      detail::check_keys(v, {"name", "expression", "label", "description", "source", "status"}, p,
-                         lenient);
+      detail::check_keys(v,
+                         {"name", "expression", "label", "description", "source", "status", "note"},
+                         p, lenient);
       Variable var;
       var.name = detail::get_string(v, "name", p);
       var.text = detail::get_string(v, "expression", p);
@@ -561,6 +583,7 @@ Pack Pack::load(std::string_view text, const PackLimits& limits) {
       var.source = detail::get_string(v, "source", p, false);
       if (!var.source.empty()) check_source(var.source, p);
       var.status = v.contains("status") ? read_status(v, p) : RuleStatus::verified;
+      var.note = detail::get_string(v, "note", p, false);
       var.slot = static_cast<int>(d.slot_names.size());
       declare(var.name, var.slot, child(p, "name"));
       d.slot_names.push_back(var.name);
@@ -631,9 +654,10 @@ Pack Pack::load(std::string_view text, const PackLimits& limits) {
         dec.outputs.push_back(std::move(spec));
       }
     } else if (kind == "expression") {
-      detail::check_keys(
-          j, {"id", "kind", "label", "description", "expression", "output", "source", "status"}, p,
-          lenient);
+      detail::check_keys(j,
+                         {"id", "kind", "label", "description", "expression", "output", "source",
+                          "status", "note"},
+                         p, lenient);
       dec.kind = Decision::Kind::expression;
       OutputSpec spec = read_output(detail::require(j, "output", p), child(p, "output"));
       spec.slot = static_cast<int>(d.slot_names.size());
@@ -644,6 +668,7 @@ Pack Pack::load(std::string_view text, const PackLimits& limits) {
       dec.source = detail::get_string(j, "source", p);
       check_source(dec.source, p);
       dec.status = read_status(j, p);
+      dec.note = detail::get_string(j, "note", p, false);
     } else {
       throw Error(ErrorCode::invalid_document, "kind must be \"table\" or \"expression\"",
                   child(p, "kind"));
@@ -884,8 +909,8 @@ Pack Pack::load(std::string_view text, const PackLimits& limits) {
       for (std::size_t r = 0; r < rules.size(); ++r) {
         std::string rp = child(child(p, "rules"), r);
         const json& rj = rules[r];
-        detail::check_keys(rj, {"id", "when", "then", "source", "status", "description"}, rp,
-                           lenient);
+        detail::check_keys(rj, {"id", "when", "then", "source", "status", "description", "note"},
+                           rp, lenient);
         Rule rule;
         rule.id = detail::get_string(rj, "id", rp);
         if (!rule_ids.emplace(rule.id, static_cast<int>(r)).second)
@@ -895,6 +920,7 @@ Pack Pack::load(std::string_view text, const PackLimits& limits) {
         check_source(rule.source, rp);
         rule.status = read_status(rj, rp);
         rule.description = detail::get_string(rj, "description", rp, false);
+        rule.note = detail::get_string(rj, "note", rp, false);
         const json& when = detail::require(rj, "when", rp);
         detail::expect_array(when, child(rp, "when"), "when");
         if (when.size() != dec.inputs.size())
@@ -984,6 +1010,14 @@ Date Pack::valid_from() const {
 std::optional<Date> Pack::valid_to() const {
   return data_->valid_to;
 }
+bool Pack::human_decision_required() const {
+  return data_->human_decision_required;
+}
+
+const std::vector<Label>& Pack::notice_rights() const {
+  return data_->notice_rights;
+}
+
 bool Pack::valid_at(Date day) const {
   return day >= data_->valid_from && (!data_->valid_to || day <= *data_->valid_to);
 }

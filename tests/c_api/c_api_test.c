@@ -13,6 +13,7 @@ int aig_test_cpp_code(const char* name);
 
 static char youth_dir[1024];
 static char orientation_dir[1024];
+static char sanctions_dir[1024];
 
 static const char* kYoungPerson =
     "{\"birth_date\": \"2005-01-15\", \"rsa_beneficiary\": false, \"boe_status\": \"none\", "
@@ -577,9 +578,64 @@ static void test_damaged_input_never_crashes(void) {
   (void)loaded;
 }
 
+/* A pack never decided by policy: automatic confirmation refused with its pinned code, a human
+ * decision needs the hearing, which the decision and its record keep. */
+static void test_human_decision_required(void) {
+  aig_pack* pack = NULL;
+  aig_orienter* orienter = NULL;
+  aig_proposal* proposal = NULL;
+  aig_decision* decision = NULL;
+  static char buf[1 << 16];
+  static const char* person =
+      "{\"manquement\": \"obligations_contrat_engagement\", \"antecedent\": \"aucun\", "
+      "\"motif_legitime\": \"non_invoque\", \"allocation\": \"are\", "
+      "\"organisme_referent\": \"france_travail\", \"foyer_plusieurs_personnes\": false, "
+      "\"majoration_parent_isole\": false, \"mineur_ou_protege\": false, "
+      "\"date_reception_notification\": \"2025-07-01\"}";
+  static const char* key = "0123456789abcdef-test-key";
+
+  CHECK(AIG_ERR_HUMAN_DECISION_REQUIRED == -301);
+  CHECK(strcmp(aig_status_str(AIG_ERR_HUMAN_DECISION_REQUIRED), "human_decision_required") == 0);
+  CHECK_STATUS(aig_pack_load_file(sanctions_dir, &pack), AIG_OK);
+  if (!pack) return;
+  CHECK_STATUS(aig_orienter_create(pack, 1, &orienter), AIG_ERR_HUMAN_DECISION_REQUIRED);
+  CHECK(orienter == NULL);
+  CHECK(strstr(aig_last_error_message(), "human_decision_required") != NULL);
+  CHECK_STATUS(aig_orienter_create(pack, 0, &orienter), AIG_OK);
+  CHECK_STATUS(aig_orienter_propose(orienter, person, "2025-07-03", 0, &proposal), AIG_OK);
+  CHECK(aig_proposal_status(proposal) == AIG_ROW_COMPLETE);
+  CHECK(aig_proposal_evident(proposal) == 0);
+  CHECK_STATUS(aig_orienter_auto_decide(orienter, proposal, "2025-07-20T09:00:00+02:00", &decision),
+               AIG_ERR_HUMAN_DECISION_REQUIRED);
+  CHECK(decision == NULL);
+  CHECK_STATUS(aig_orienter_decide(orienter, proposal, "policy", "confirm", NULL,
+                                   "2025-07-20T09:00:00+02:00", NULL, &decision),
+               AIG_ERR_HUMAN_DECISION_REQUIRED);
+  CHECK_STATUS(aig_orienter_decide(orienter, proposal, "directeur_regional_france_travail",
+                                   "confirm", NULL, "2025-07-20T09:00:00+02:00", NULL, &decision),
+               AIG_ERR_INVALID_ARGUMENT);
+  CHECK(strcmp(aig_last_error_pointer(), "/hearing/observations") == 0);
+  CHECK_STATUS(aig_orienter_decide_heard(orienter, proposal, "directeur_regional_france_travail",
+                                         "confirm", NULL, "2025-07-20T09:00:00+02:00", NULL,
+                                         "aucune observation dans le délai",
+                                         "aucun motif invoqué", &decision),
+               AIG_OK);
+  CHECK_STATUS(aig_decision_json(decision, buf, sizeof buf, NULL), AIG_OK);
+  CHECK(strstr(buf, "\"hearing\":{\"observations\":\"aucune observation dans le délai\"") != NULL);
+  CHECK_STATUS(aig_decision_record(orienter, proposal, decision, key, strlen(key), "P-7",
+                                   NULL, "2025-07-20T09:00:01+02:00", buf, sizeof buf, NULL),
+               AIG_OK);
+  CHECK(strstr(buf, "\"legitimate_reason\":\"aucun motif invoqué\"") != NULL);
+  aig_decision_destroy(decision);
+  aig_proposal_destroy(proposal);
+  aig_orienter_destroy(orienter);
+  aig_pack_destroy(pack);
+}
+
 int main(void) {
   source_path(youth_dir, sizeof youth_dir, "rules/examples/youth-guidance");
   source_path(orientation_dir, sizeof orientation_dir, "rules/orientation/fr-2025");
+  source_path(sanctions_dir, sizeof sanctions_dir, "rules/sanctions/fr-2025");
   RUN(test_version_and_codes);
   RUN(test_pack_errors);
   RUN(test_pack_metadata);
@@ -587,6 +643,7 @@ int main(void) {
   RUN(test_registry);
   RUN(test_batch_matches_json);
   RUN(test_orientation_and_audit);
+  RUN(test_human_decision_required);
   RUN(test_damaged_input_never_crashes);
   if (check_failures) {
     fprintf(stderr, "%d check(s) failed\n", check_failures);

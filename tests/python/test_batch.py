@@ -61,7 +61,7 @@ def test_threads_give_the_same_columns(fr2025, frame):
 def test_result_dtypes(fr2025, frame):
     result = pd.DataFrame(fr2025.evaluate_batch(frame.head(50), DATE))
     assert isinstance(result["parcours"].dtype, pd.CategoricalDtype)
-    assert str(result["cej_eligible"].dtype) == "boolean"
+    assert str(result["cej_age_condition"].dtype) == "boolean"
     assert result["date_limite_contrat"].dtype.kind == "M"
     assert isinstance(result["review_reasons"][0], tuple)
     assert result["error_code"].dtype == np.int32

@@ -16,6 +16,7 @@ Errors are instances of :class:`aiguillage.Error` (``.code``, ``.name``, ``.poin
 from ._errors import (
     AuditError,
     DecisionError,
+    HumanDecisionRequiredError,
     Error,
     EvaluationError,
     InputError,
@@ -71,6 +72,7 @@ __all__ = [
     "CompetenceIndex",
     "Decision",
     "DecisionError",
+    "HumanDecisionRequiredError",
     "DecisionLog",
     "Error",
     "EvaluationError",

@@ -299,14 +299,18 @@ class Orienter:
         return result
 
     def decide(self, proposal: Proposal, actor_role: str, action: str = "confirm", *,
-               reason: str = "", decided_at: str, outputs: Optional[Mapping[str, Any]] = None
-               ) -> Decision:
+               reason: str = "", decided_at: str, outputs: Optional[Mapping[str, Any]] = None,
+               observations: str = "", legitimate_reason: str = "") -> Decision:
         """A human decision: ``"confirm"``, ``"override"`` (with ``outputs``) or
         ``"reorient"``; override and reorient need a ``reason``. ``decided_at`` is the
-        caller's timestamp. Raises :class:`DecisionError` when refused."""
+        caller's timestamp. A pack that is never decided by policy (``human_decision_required``)
+        also needs the person's ``observations`` and the assessment of a
+        ``legitimate_reason``, kept in the decision. Raises :class:`DecisionError` when
+        refused (:class:`HumanDecisionRequiredError` for a policy on such a pack)."""
         outputs_text = "" if outputs is None else _json.dumps(outputs, default=_json_default)
         return Decision(self._native.decide(proposal._native, actor_role, action, reason,
-                                            decided_at, outputs_text))
+                                            decided_at, outputs_text, observations,
+                                            legitimate_reason))
 
     def auto_decide(self, proposal: Proposal, decided_at: str) -> Optional[Decision]:
         """The deployment's decision for an evident proposal when it allows it, else None."""

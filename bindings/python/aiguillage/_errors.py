@@ -45,6 +45,11 @@ class DecisionError(Error, ValueError):
     """A decision was refused (no reason for an override, unknown outputs, a rejected person)."""
 
 
+class HumanDecisionRequiredError(DecisionError):
+    """The pack's outcomes are never decided by a deployment's policy (code -301): a human
+    actor must confirm or override."""
+
+
 class AuditError(Error):
     """A decision record could not be made."""
 
@@ -55,7 +60,7 @@ class LogError(AuditError):
 
 _BY_KIND = {cls.__name__: cls for cls in (
     Error, PackLoadError, InputError, EvaluationError, VersionSelectionError, DecisionError,
-    AuditError, LogError)}
+    AuditError, LogError, HumanDecisionRequiredError)}
 
 
 def error_class(kind: str, code: int) -> type:
@@ -63,6 +68,8 @@ def error_class(kind: str, code: int) -> type:
     always VersionSelectionError, input codes met during evaluation are InputError."""
     if code in (-208, -209):
         return VersionSelectionError
+    if code == -301:
+        return HumanDecisionRequiredError
     if kind == "EvaluationError" and -199 <= code <= -100:
         return InputError
     if kind == "Error" and -199 <= code <= -100:

@@ -29,7 +29,9 @@ void bind_orientation(py::module_& m) {
              OrientationPolicy policy;
              policy.auto_confirm_evident = auto_confirm_evident;
              Pack p = pack->pack;
-             return std::make_shared<NativeOrienter>(NativeOrienter{pack, Orienter(p, policy)});
+             return translate("DecisionError", [&] {
+               return std::make_shared<NativeOrienter>(NativeOrienter{pack, Orienter(p, policy)});
+             });
            }),
            py::arg("pack"), py::arg("auto_confirm_evident") = false)
       .def(
@@ -50,21 +52,23 @@ void bind_orientation(py::module_& m) {
           "decide",
           [](const NativeOrienter& o, const NativeProposal& p, const std::string& actor_role,
              const std::string& action, const std::string& reason, const std::string& decided_at,
-             const std::string& outputs) {
+             const std::string& outputs, const std::string& observations,
+             const std::string& legitimate_reason) {
             return translate("DecisionError", [&] {
               const std::optional<Action> a = parse_action(action);
               if (!a)
                 throw Error(ErrorCode::invalid_argument,
                             "action must be confirm, override or reorient, not \"" + action + "\"");
               auto d = std::make_shared<NativeDecision>();
-              d->decision =
-                  o.orienter.decide(p.proposal, actor_role, *a, reason, decided_at, outputs);
+              d->decision = o.orienter.decide(p.proposal, actor_role, *a, reason, decided_at,
+                                              outputs, Hearing{observations, legitimate_reason});
               d->json = decision_to_json(d->decision);
               return d;
             });
           },
           py::arg("proposal"), py::arg("actor_role"), py::arg("action"), py::arg("reason"),
-          py::arg("decided_at"), py::arg("outputs"))
+          py::arg("decided_at"), py::arg("outputs"), py::arg("observations") = "",
+          py::arg("legitimate_reason") = "")
       .def(
           "auto_decide",
           [](const NativeOrienter& o, const NativeProposal& p,

@@ -54,6 +54,8 @@ enum class ErrorCode : int {
   input_constraint = -216,  // a record breaks one of the pack's input constraints
   test_failed = -220,       // a test case did not give the expected result
   check_failed = -221,      // static checks found errors
+  // orientation (-300 .. -399): proposals and decisions
+  human_decision_required = -301,  // the pack's outcomes are never decided by policy
   // matching (-4xx): referentials, profiles and offers, scoring, retrieval, assignment
   referential_format = -401,  // a referential file (CSV, zip) is malformed
   cache_stale = -402,         // a binary cache was written by another version or from other data

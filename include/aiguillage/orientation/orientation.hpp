@@ -60,6 +60,14 @@ AIG_API std::optional<Action> parse_action(std::string_view text) noexcept;
 
 enum class DecidedBy : std::uint8_t { human, policy };
 
+// What the person said before the decision and how the decider weighed it: required by packs
+// whose outcomes are never decided by policy (a sanction follows a contradictory procedure:
+// the person's observations, then the assessment of a legitimate reason), kept in the record.
+struct Hearing {
+  std::string observations;       // the person's observations, or that none came in time
+  std::string legitimate_reason;  // the decider's assessment of a legitimate reason
+};
+
 struct AIG_API OrientationDecision {
   Action action = Action::confirm;
   DecidedBy decided_by = DecidedBy::human;
@@ -67,10 +75,13 @@ struct AIG_API OrientationDecision {
   std::string reason;        // required for override and reorient
   std::string outputs_json;  // the decided outputs (the proposal's, or the override's)
   std::string decided_at;    // caller-supplied timestamp (ISO 8601); nothing reads the clock
+  Hearing hearing;           // empty unless given (required when the pack says so)
 };
 
 class AIG_API Orienter {
  public:
+  // Throws Error(human_decision_required) when the policy allows automatic confirmation and
+  // the pack's outcomes are never decided by policy (Pack::human_decision_required()).
   Orienter(Pack pack, OrientationPolicy policy = {});
   const Pack& pack() const { return evaluator_.pack(); }
   const Evaluator& evaluator() const { return evaluator_; }
@@ -88,9 +99,16 @@ class AIG_API Orienter {
   OrientationDecision decide(const Proposal& proposal, std::string_view actor_role, Action action,
                              std::string_view reason, std::string_view decided_at,
                              std::string_view override_outputs_json = {}) const;
+  // The same, with what the person said and how it was weighed. For a pack whose outcomes are
+  // never decided by policy, both hearing fields are required (invalid_argument otherwise) and
+  // the actor role "policy" is refused (human_decision_required).
+  OrientationDecision decide(const Proposal& proposal, std::string_view actor_role, Action action,
+                             std::string_view reason, std::string_view decided_at,
+                             std::string_view override_outputs_json, const Hearing& hearing) const;
 
   // The policy's decision for an evident proposal when the deployment allows it; nullopt
-  // otherwise (the proposal waits for a human).
+  // otherwise (the proposal waits for a human). Throws Error(human_decision_required) for a
+  // pack whose outcomes are never decided by policy.
   std::optional<OrientationDecision> auto_decide(const Proposal& proposal,
                                                  std::string_view decided_at) const;
 

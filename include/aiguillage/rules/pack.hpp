@@ -20,7 +20,8 @@ class CompiledTable;
 
 inline constexpr std::string_view kRulesetSchema = "aiguillage.ruleset";
 inline constexpr int kRulesetMajor = 1;
-inline constexpr int kRulesetMinor = 1;  // 1.1: enum value labels, constraint messages fr/en
+inline constexpr int kRulesetMinor = 1;  // 1.1: enum value labels, constraint messages fr/en,
+                                         // rule notes, human_decision_required, notice_rights
 // The input every pack has: the date the decision is taken at. Nothing reads the clock.
 inline constexpr std::string_view kReferenceDate = "reference_date";
 
@@ -82,6 +83,7 @@ struct AIG_API Rule {
   std::string source;
   RuleStatus status = RuleStatus::verified;
   std::string description;
+  std::string note;  // what an "interpretation" interprets, and why (one line)
 };
 
 struct AIG_API Decision {
@@ -102,6 +104,7 @@ struct AIG_API Decision {
   Expression expression;
   std::string source;
   RuleStatus status = RuleStatus::verified;
+  std::string note;
 };
 
 struct AIG_API Variable {
@@ -112,6 +115,7 @@ struct AIG_API Variable {
   std::string description;
   std::string source;
   RuleStatus status = RuleStatus::verified;
+  std::string note;
   int slot = -1;
 };
 
@@ -125,6 +129,7 @@ struct AIG_API Constraint {
   std::string message;
   std::string source;
   RuleStatus status = RuleStatus::verified;
+  std::string note;
 };
 
 // A derived node of the pack, in evaluation order.
@@ -160,6 +165,12 @@ class AIG_API Pack {
   Date valid_from() const;
   std::optional<Date> valid_to() const;  // inclusive
   bool valid_at(Date d) const;
+  // The pack's outcomes are never decided by a deployment's policy: every decision needs a
+  // human actor (sanctions, for instance). Schema 1.1, false when absent.
+  bool human_decision_required() const;
+  // The person's rights and time limits specific to this pack (the prior procedure, how to
+  // contest), in French and English, printed in the notice's "Your rights". Schema 1.1.
+  const std::vector<Label>& notice_rights() const;
   const std::vector<Source>& sources() const;
   // "sha256:..." over the canonical form of the document.
   const std::string& hash() const;
