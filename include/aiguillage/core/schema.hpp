@@ -35,6 +35,7 @@ struct FieldSpec {
   bool required = false;
   std::string label_fr, label_en, description;
   SourceKind source = SourceKind::declared;
+  bool monitored = false;  // a group attribute the report compares outcomes across
 
   // Index of an enum value, or -1.
   int enum_index(std::string_view v) const;
