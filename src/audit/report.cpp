@@ -25,6 +25,7 @@ using Json = nlohmann::json;
 struct Context {
   const ReportOptions& options;
   const Model* model = nullptr;
+  const Pack* pack = nullptr;  // of the version being reported
   std::string lang;
   std::vector<ReportTable> tables;
   std::string suffix;  // " (version …)" when several versions are reported
@@ -35,14 +36,14 @@ struct Context {
   void add(TableBuilder& b) { tables.push_back(b.finish(options.threshold)); }
 };
 
-// The words a person reads for a value: the pack's label when it has one, else the value.
+// The words a person reads for a value: the pack's label, never the code.
 std::string category_label(const Context& c, const ReportedOutput& o, const std::string& json) {
   if (json == "null") return c.tr("non déterminé (entretien)", "not determined (interview)");
   if (json == "true") return c.tr("oui", "yes");
   if (json == "false") return c.tr("non", "no");
   const Json v = Json::parse(json, nullptr, false);
-  (void)o;
-  return v.is_string() ? v.get<std::string>() : json;
+  if (!v.is_string()) return json;
+  return c.pack->value_text(o.slot, v.get<std::string>(), c.lang);
 }
 
 std::string input_label(const Context& c, const FieldSpec& f) {
@@ -60,6 +61,8 @@ std::string value_label(const Context& c, const VersionModel& v, std::size_t fie
   if (code == kNull) return c.tr("non renseigné", "not given");
   const FieldSpec& f = v.pack->inputs().field(field);
   if (f.type == FieldType::boolean) return code ? c.tr("oui", "yes") : c.tr("non", "no");
+  if (f.type == FieldType::enumeration)
+    return v.pack->value_text(static_cast<int>(field), input_value_text(v, field, code), c.lang);
   return input_value_text(v, field, code);
 }
 
@@ -174,7 +177,7 @@ void review_table(Context& c, const VersionModel& v) {
   b.complement(0, 1, 1);
   for (std::size_t k = 0; k < reasons.size(); ++k) {
     b.row();
-    b.text(v.reasons.items[k]);
+    b.text(c.pack->value_text(c.pack->slot_of("review_reasons"), v.reasons.items[k], c.lang));
     col = b.count(reasons[k]);
     b.share(reasons[k], n, {col});
   }
@@ -727,6 +730,7 @@ void territorial_tables(Context& c, const VersionModel& v) {
     std::vector<std::uint64_t> outputs;
   };
   std::vector<Pair> pairs(nt * nt);
+  std::vector<std::uint8_t> differs_somewhere(v.rows.size());
   for (auto& p : pairs) p.outputs.assign(names.size(), 0);
   std::map<std::tuple<std::size_t, std::int32_t, std::int32_t>, std::uint64_t> rules;
   std::mutex mutex;
@@ -748,10 +752,37 @@ void territorial_tables(Context& c, const VersionModel& v) {
                     }
                   if (!different) return;
                   ++p.different;
+                  differs_somewhere[r] = 1;
                   for (std::size_t d = 0; d < out.fired.size(); ++d)
                     if (out.fired[d] != base[r].fired[d])
                       ++rules[{d, base[r].fired[d], out.fired[d]}];
                 });
+  }
+  {
+    std::uint64_t persons = 0, moved = 0;
+    for (std::size_t r = 0; r < v.rows.size(); ++r)
+      if (v.rows[r].territory != kNull && base[r].ok) {
+        ++persons;
+        moved += differs_somewhere[r];
+      }
+    TableBuilder s("territorial_summary", "territorial",
+                   c.tr("Personnes qui auraient une autre décision dans au moins un autre "
+                        "département du journal",
+                        "Persons who would get another decision in at least one other "
+                        "territory of the log") +
+                       c.suffix,
+                   c.version);
+    s.column("scope", c.tr("champ", "scope"));
+    s.column("persons", c.tr("personnes", "persons"));
+    s.column("different", c.tr("décision différente ailleurs", "different decision elsewhere"));
+    s.column("share", c.tr("part", "share"));
+    s.row();
+    s.text(c.tr("toutes les personnes", "all persons"));
+    const auto cn = s.count(persons);
+    const auto cd = s.count(moved);
+    s.share(moved, persons, {cn, cd});
+    s.complement(0, cd, cn);
+    c.add(s);
   }
   TableBuilder b("territorial_pairs", "territorial",
                  c.tr("Même personne, autre département : combien auraient une autre décision",
@@ -910,13 +941,42 @@ void impact_tables(Context& c, const VersionModel& v,
   c.add(b);
 }
 
-std::string percent(double x, const std::string& lang) {
-  if (!std::isfinite(x)) return "—";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f %%", 100 * x);
-  std::string s = buf;
-  if (lang == "fr") std::replace(s.begin(), s.end(), '.', ',');
-  return s;
+// A figure of a table as the report shows it (suppressed cells stay hidden).
+std::string shown(const Context& c, const ReportTable& t, std::size_t row, std::size_t col,
+                  bool share) {
+  if (row >= t.rows.size() || col >= t.rows[row].size()) return "—";
+  return cell_text(t.rows[row][col], c.lang, c.options.threshold, share);
+}
+
+const ReportTable* find_table(const Context& c, std::string_view id) {
+  for (const ReportTable& t : c.tables)
+    if (t.version == c.version && t.id == id) return &t;
+  return nullptr;
+}
+
+// Three figures for the first page: how many decisions, the most frequent path, and how many
+// would be decided otherwise elsewhere (or, without the territorial replay, the policy share).
+std::vector<std::string> headlines(const Context& c, const VersionModel& v) {
+  std::vector<std::string> out;
+  out.push_back(c.tr("décisions : ", "decisions: ") + std::to_string(v.rows.size()));
+  if (!v.outputs.empty())
+    if (const ReportTable* t = find_table(c, "outcomes_" + v.outputs[0].name)) {
+      std::size_t best = 0;
+      for (std::size_t r = 0; r < t->rows.size(); ++r)
+        if (t->rows[r][3].number > t->rows[best][3].number) best = r;
+      out.push_back(output_label(c, v.outputs[0]) + " « " + t->rows[best][0].text + " » : " +
+                    shown(c, *t, best, 4, true) + c.tr(" des décisions", " of the decisions"));
+    }
+  if (const ReportTable* t = find_table(c, "territorial_summary")) {
+    out.push_back(c.tr("autre décision dans au moins un autre département : ",
+                       "another decision in at least one other territory: ") +
+                  shown(c, *t, 0, 3, true) + c.tr(" des personnes", " of the persons"));
+  } else if (const ReportTable* m = find_table(c, "decision_mode")) {
+    out.push_back(c.tr("confirmées par la règle du déploiement : ",
+                       "confirmed by the deployment's policy: ") +
+                  shown(c, *m, 0, 2, true));
+  }
+  return out;
 }
 
 }  // namespace
@@ -930,7 +990,7 @@ Report build_report(DecisionSource& source, const Registry& packs, const ReportO
     throw Error(ErrorCode::invalid_argument,
                 "the report's language is fr or en, not " + options.lang);
   const Model model = read_model(source, packs, options);
-  Context c{options, &model, options.lang, {}, {}, 0};
+  Context c{options, &model, nullptr, options.lang, {}, {}, 0};
   RenderInput in;
   in.model = &model;
   in.options = &options;
@@ -938,6 +998,7 @@ Report build_report(DecisionSource& source, const Registry& packs, const ReportO
   for (std::size_t k = 0; k < model.versions.size(); ++k) {
     const VersionModel& v = model.versions[k];
     c.version = static_cast<int>(k);
+    c.pack = v.pack;
     c.suffix = model.versions.size() > 1 ? " — " + v.id + " " + v.version : std::string();
     for (const std::string& name : options.group_by)
       if (name != "age_band" && name != "territory" && v.pack->inputs().index_of(name) < 0 &&
@@ -960,20 +1021,7 @@ Report build_report(DecisionSource& source, const Registry& packs, const ReportO
     if (options.against) impact_tables(c, v, group_attributes(c, v));
     RenderInput::Version rv;
     rv.flagged = std::move(flagged);
-    std::uint64_t review = 0, policy = 0, overridden = 0;
-    for (const Row& r : v.rows) {
-      review += !r.evident;
-      policy += r.policy;
-      overridden += r.action != 0;
-    }
-    const double n = static_cast<double>(v.rows.size());
-    rv.headlines = {
-        c.tr("décisions : ", "decisions: ") + std::to_string(v.rows.size()),
-        c.tr("part confirmée par la règle du déploiement : ", "share confirmed by the policy: ") +
-            percent(v.rows.empty() ? NAN : policy / n, options.lang),
-        c.tr("part soumise à un entretien : ", "share routed to an interview: ") +
-            percent(v.rows.empty() ? NAN : review / n, options.lang)};
-    (void)overridden;
+    rv.headlines = headlines(c, v);
     in.versions.push_back(std::move(rv));
   }
   Report report;

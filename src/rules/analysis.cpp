@@ -11,6 +11,7 @@
 
 #include "aiguillage/rules/decision_table.hpp"
 #include "aiguillage/rules/evaluator.hpp"
+#include "pack_checks.hpp"
 
 namespace aiguillage {
 inline namespace v1 {
@@ -27,6 +28,10 @@ std::string_view finding_kind_name(Finding::Kind k) noexcept {
       return "unused_input";
     case Finding::Kind::incomplete_analysis:
       return "incomplete_analysis";
+    case Finding::Kind::missing_label:
+      return "missing_label";
+    case Finding::Kind::constraint:
+      return "constraint";
   }
   return "gap";
 }
@@ -759,6 +764,7 @@ CheckReport check_pack(const Pack& pack, const CheckOptions& options) {
                 " is read by no variable, table or expression";
     report.findings.push_back(std::move(f));
   }
+  check_pack_labels(pack, report.findings);
   return report;
 }
 

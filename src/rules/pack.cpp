@@ -107,6 +107,11 @@ struct Pack::Data {
   std::vector<std::vector<int>> slot_inputs;
   std::unordered_map<std::string, int> slot_index;
   std::vector<int> unused;
+  int schema_minor = 0;
+  // Per slot: the enum values of an enum input or output (lists of enums: their items) and
+  // their labels, parallel; null / empty elsewhere.
+  std::vector<const std::vector<std::string>*> enum_values;
+  std::vector<std::vector<Label>> enum_labels;
 };
 
 namespace {
@@ -182,6 +187,53 @@ std::vector<std::string> read_values(const json& obj, const std::string& pointer
   return values;
 }
 
+// "value_labels": {"<value>": {"fr": "...", "en": "..."}}: keys must be values of the enum and
+// each label needs both languages. Values the object leaves out get empty labels (`check`
+// reports them for 1.1 packs).
+std::vector<Label> read_value_labels(const json& obj, const std::string& pointer,
+                                     const std::vector<std::string>& values) {
+  std::vector<Label> labels(values.size());
+  auto it = obj.find("value_labels");
+  if (it == obj.end() || it->is_null()) return labels;
+  std::string p = child(pointer, "value_labels");
+  detail::expect_object(*it, p, "value_labels");
+  for (auto e = it->begin(); e != it->end(); ++e) {
+    std::string vp = child(p, e.key());
+    auto at = std::find(values.begin(), values.end(), e.key());
+    if (at == values.end())
+      throw Error(ErrorCode::enum_value,
+                  "\"" + e.key().substr(0, 64) + "\" is not one of the enum's values", vp);
+    detail::expect_object(e.value(), vp, "a value label");
+    detail::check_keys(e.value(), {"fr", "en"}, vp);
+    Label& l = labels[static_cast<std::size_t>(at - values.begin())];
+    for (const char* lang : {"fr", "en"}) {
+      std::string text = detail::get_string(e.value(), lang, vp, false);
+      if (text.empty())
+        throw Error(ErrorCode::required_missing,
+                    std::string("the label of \"") + e.key().substr(0, 64) + "\" needs \"" + lang +
+                        "\" text",
+                    child(vp, lang));
+      (lang[0] == 'f' ? l.fr : l.en) = std::move(text);
+    }
+  }
+  return labels;
+}
+
+void no_value_labels(const json& obj, const std::string& pointer) {
+  if (obj.contains("value_labels"))
+    throw Error(ErrorCode::invalid_document, "value_labels apply to enums only",
+                child(pointer, "value_labels"));
+}
+
+void set_value_labels(FieldSpec& f, const std::vector<Label>& labels) {
+  f.value_labels_fr.clear();
+  f.value_labels_en.clear();
+  for (const Label& l : labels) {
+    f.value_labels_fr.push_back(l.fr);
+    f.value_labels_en.push_back(l.en);
+  }
+}
+
 RuleStatus read_status(const json& obj, const std::string& pointer) {
   std::string s = detail::get_string(obj, "status", pointer);
   if (s == "verified") return RuleStatus::verified;
@@ -193,8 +245,8 @@ RuleStatus read_status(const json& obj, const std::string& pointer) {
 FieldSpec read_field(const json& in, const std::string& p) {
   detail::expect_object(in, p, "an input");
   detail::check_keys(in,
-                     {"name", "type", "values", "items", "min", "max", "max_length", "max_items",
-                      "required", "label", "source_kind", "description", "monitored"},
+                     {"name", "type", "values", "value_labels", "items", "min", "max", "max_length",
+                      "max_items", "required", "label", "source_kind", "description", "monitored"},
                      p);
   FieldSpec f;
   f.name = detail::get_string(in, "name", p);
@@ -205,17 +257,24 @@ FieldSpec read_field(const json& in, const std::string& p) {
                 "unknown type \"" + tname + "\" (bool, integer, decimal, string, enum, date, list)",
                 child(p, "type"));
   f.type = *t;
-  if (f.type == FieldType::enumeration) f.values = read_values(in, p, true);
+  if (f.type == FieldType::enumeration) {
+    f.values = read_values(in, p, true);
+    set_value_labels(f, read_value_labels(in, p, f.values));
+  } else {
+    no_value_labels(in, p);
+  }
   if (f.type == FieldType::list) {
     const json& items = detail::require(in, "items", p);
     std::string ip = child(p, "items");
     detail::expect_object(items, ip, "items");
-    detail::check_keys(items, {"type", "values"}, ip);
+    detail::check_keys(items, {"type", "values", "value_labels"}, ip);
     std::string it = detail::get_string(items, "type", ip);
     if (it == "enum") {
       f.item_type = FieldType::enumeration;
       f.values = read_values(items, ip, true);
+      set_value_labels(f, read_value_labels(items, ip, f.values));
     } else if (it == "string") {
+      no_value_labels(items, ip);
       f.item_type = FieldType::string;
     } else {
       throw Error(ErrorCode::invalid_document, "list items must be of type enum or string",
@@ -256,7 +315,7 @@ FieldSpec read_field(const json& in, const std::string& p) {
 
 OutputSpec read_output(const json& o, const std::string& p) {
   detail::expect_object(o, p, "an output");
-  detail::check_keys(o, {"name", "type", "values", "label"}, p);
+  detail::check_keys(o, {"name", "type", "values", "value_labels", "label"}, p);
   OutputSpec out;
   out.name = detail::get_string(o, "name", p);
   std::string tname = detail::get_string(o, "type", p);
@@ -266,7 +325,12 @@ OutputSpec read_output(const json& o, const std::string& p) {
                 "output type must be bool, integer, decimal, string, enum or date",
                 child(p, "type"));
   out.type = *t;
-  if (out.type == FieldType::enumeration) out.values = read_values(o, p, true);
+  if (out.type == FieldType::enumeration) {
+    out.values = read_values(o, p, true);
+    out.value_labels = read_value_labels(o, p, out.values);
+  } else {
+    no_value_labels(o, p);
+  }
   out.label = read_label(o, p);
   return out;
 }
@@ -376,6 +440,7 @@ Pack Pack::load(std::string_view text, const PackLimits& limits) {
   auto data = std::make_shared<Data>();
   Data& d = *data;
   d.schema_version = doc["schema_version"].get<std::string>();
+  d.schema_minor = minor;
   d.id = detail::get_string(doc, "id", "");
   d.version = detail::get_string(doc, "version", "");
   d.title = detail::get_string(doc, "title", "");
@@ -606,6 +671,25 @@ Pack Pack::load(std::string_view text, const PackLimits& limits) {
       if (o.type == FieldType::enumeration)
         d.slot_types[static_cast<std::size_t>(o.slot)].domain = &o.values;
   d.slot_index = names;
+  d.enum_values.assign(d.slot_names.size(), nullptr);
+  d.enum_labels.assign(d.slot_names.size(), {});
+  for (std::size_t f = 0; f < n_inputs; ++f) {
+    const FieldSpec& spec = d.schema.field(f);
+    if (spec.type != FieldType::enumeration &&
+        !(spec.type == FieldType::list && spec.item_type == FieldType::enumeration))
+      continue;
+    d.enum_values[f] = &spec.values;
+    for (std::size_t k = 0; k < spec.values.size(); ++k)
+      d.enum_labels[f].push_back(k < spec.value_labels_fr.size()
+                                     ? Label{spec.value_labels_fr[k], spec.value_labels_en[k]}
+                                     : Label{});
+  }
+  for (const auto& dec : d.decisions)
+    for (const OutputSpec& o : dec.outputs)
+      if (o.type == FieldType::enumeration) {
+        d.enum_values[static_cast<std::size_t>(o.slot)] = &o.values;
+        d.enum_labels[static_cast<std::size_t>(o.slot)] = o.value_labels;
+      }
 
   // Graph nodes: variables then decisions. First pass: dependencies with provisional types.
   const std::size_t n_vars = d.variables.size();
@@ -949,6 +1033,27 @@ int Pack::slot_of(std::string_view name) const {
 }
 std::vector<int> Pack::unused_inputs() const {
   return data_->unused;
+}
+int Pack::schema_minor() const {
+  return data_->schema_minor;
+}
+
+const Label* Pack::value_label(int slot, std::string_view value) const {
+  if (slot < 0 || static_cast<std::size_t>(slot) >= data_->enum_values.size()) return nullptr;
+  const auto s = static_cast<std::size_t>(slot);
+  const std::vector<std::string>* values = data_->enum_values[s];
+  if (!values) return nullptr;
+  auto at = std::find(values->begin(), values->end(), value);
+  if (at == values->end()) return nullptr;
+  const Label& l = data_->enum_labels[s][static_cast<std::size_t>(at - values->begin())];
+  return l.fr.empty() && l.en.empty() ? nullptr : &l;
+}
+
+std::string Pack::value_text(int slot, std::string_view value, std::string_view lang) const {
+  if (const Label* l = value_label(slot, value)) return l->in(lang);
+  std::string text(value);
+  std::replace(text.begin(), text.end(), '_', ' ');
+  return text;
 }
 
 }  // namespace v1

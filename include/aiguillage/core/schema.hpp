@@ -34,6 +34,9 @@ struct FieldSpec {
   std::optional<std::uint32_t> max_items;   // lists
   bool required = false;
   std::string label_fr, label_en, description;
+  // Enums and lists of enums: one readable label per value, parallel to `values` ("" where the
+  // pack gives none; ruleset 1.1 packs label every value).
+  std::vector<std::string> value_labels_fr, value_labels_en;
   SourceKind source = SourceKind::declared;
   bool monitored = false;  // a group attribute the report compares outcomes across
 

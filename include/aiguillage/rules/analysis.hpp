@@ -13,7 +13,15 @@ namespace aiguillage {
 inline namespace v1 {
 
 struct Finding {
-  enum class Kind : std::uint8_t { gap, overlap, unreachable, unused_input, incomplete_analysis };
+  enum class Kind : std::uint8_t {
+    gap,
+    overlap,
+    unreachable,
+    unused_input,
+    incomplete_analysis,
+    missing_label,  // an enum value without its fr/en label (ruleset 1.1 and later)
+    constraint      // an input constraint that reads no input or cannot be false
+  };
   enum class Severity : std::uint8_t { error, warning, info };
   Kind kind = Kind::gap;
   Severity severity = Severity::warning;

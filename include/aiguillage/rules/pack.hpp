@@ -1,4 +1,4 @@
-// Rule packs: the document aiguillage.ruleset (schema_version 1.0) loaded, type-checked,
+// Rule packs: the document aiguillage.ruleset (schema_version 1.1) loaded, type-checked,
 // ordered and compiled. Packs are immutable and cheap to copy (shared).
 #pragma once
 
@@ -19,7 +19,7 @@ class CompiledTable;
 
 inline constexpr std::string_view kRulesetSchema = "aiguillage.ruleset";
 inline constexpr int kRulesetMajor = 1;
-inline constexpr int kRulesetMinor = 0;
+inline constexpr int kRulesetMinor = 1;  // 1.1: enum value labels, constraint messages fr/en
 // The input every pack has: the date the decision is taken at. Nothing reads the clock.
 inline constexpr std::string_view kReferenceDate = "reference_date";
 
@@ -61,6 +61,7 @@ struct OutputSpec {
   FieldType type = FieldType::string;
   std::vector<std::string>
       values;  // enum outputs: closed list, in priority order (first = highest)
+  std::vector<Label> value_labels;  // parallel to values; empty labels where the pack gives none
   Label label;
   int slot = -1;
 };
@@ -179,6 +180,15 @@ class Pack {
   int slot_of(std::string_view name) const;  // -1 when absent
   // Input fields no expression reads.
   std::vector<int> unused_inputs() const;
+
+  // The label the pack gives to `value` of the enum input or output at `slot` (lists of enums:
+  // one item), or nullptr (not an enum slot, not one of its values, or no label given).
+  const Label* value_label(int slot, std::string_view value) const;
+  // Person-facing text of a value: its label in `lang` ("fr" or "en"); without one, the code
+  // with underscores read as spaces, so that no internal code reaches a person.
+  std::string value_text(int slot, std::string_view value, std::string_view lang) const;
+  // The declared minor version of the document (0 for 1.0 packs).
+  int schema_minor() const;
 
   struct Data;
 
