@@ -146,6 +146,12 @@ echo "== the auditor: aiguillage replay --packs rules/orientation"
 "$cli" replay "$out/decisions.log" --packs "$root/rules/orientation"
 echo
 
+echo
+echo "== the committees' view: aiguillage report (indicators, disparities, territories)"
+"$cli" report --log "$out/decisions.log" --out "$out/report" --packs "$root/rules/orientation" \
+  | sed '1s/^/report: /'
+echo
+
 # A territorial parameter changed (the Nord's convention now sends socio-professional RSA
 # beneficiaries to the département): replaying the log under that variant shows whom it moves.
 variant="$out/variant-59"

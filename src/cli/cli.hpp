@@ -114,6 +114,7 @@ int cmd_decide(int argc, char** argv);
 int cmd_notice(int argc, char** argv);
 int cmd_log(int argc, char** argv);
 int cmd_replay(int argc, char** argv);
+int cmd_report(int argc, char** argv);
 int cmd_match(int argc, char** argv);
 int cmd_explain_match(int argc, char** argv);
 int cmd_assign(int argc, char** argv);

@@ -248,7 +248,7 @@ FieldSpec read_field(const json& in, const std::string& p) {
   detail::expect_object(in, p, "an input");
   detail::check_keys(in,
                      {"name", "type", "values", "value_labels", "items", "min", "max", "max_length",
-                      "max_items", "required", "label", "source_kind", "description"},
+                      "max_items", "required", "label", "source_kind", "description", "monitored"},
                      p);
   FieldSpec f;
   f.name = detail::get_string(in, "name", p);
@@ -311,6 +311,7 @@ FieldSpec read_field(const json& in, const std::string& p) {
                 "source_kind must be declared, counsellor or administrative_record",
                 child(p, "source_kind"));
   f.source = *k;
+  f.monitored = detail::get_bool(in, "monitored", p, false);
   return f;
 }
 

@@ -39,6 +39,7 @@ struct AIG_API FieldSpec {
   // pack gives none; ruleset 1.1 packs label every value).
   std::vector<std::string> value_labels_fr, value_labels_en;
   SourceKind source = SourceKind::declared;
+  bool monitored = false;  // a group attribute the report compares outcomes across
 
   // Index of an enum value, or -1.
   int enum_index(std::string_view v) const;

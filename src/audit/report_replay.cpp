@@ -1,0 +1,118 @@
+#include "report_replay.hpp"
+
+#include <algorithm>
+#include <thread>
+
+namespace aiguillage {
+inline namespace v1 {
+namespace report_detail {
+
+namespace {
+
+// The cell of target field `f` from the row's recorded input `source` (a field of v's pack).
+void set_cell(Batch& batch, std::size_t f, std::size_t r, const VersionModel& v, int source,
+              std::int32_t code) {
+  if (source < 0 || code == kNull) {
+    batch.set_null(f, r);
+    return;
+  }
+  const FieldSpec& spec = v.pack->inputs().field(static_cast<std::size_t>(source));
+  switch (spec.type) {
+    case FieldType::boolean:
+      batch.set_bool(f, r, code != 0);
+      return;
+    case FieldType::integer:
+      batch.set_int(f, r, code);
+      return;
+    case FieldType::enumeration:
+      batch.set_enum(f, r, spec.values[static_cast<std::size_t>(code)]);
+      return;
+    case FieldType::date:
+      batch.set_date(f, r, Date{code});
+      return;
+    case FieldType::string:
+      batch.set_string(f, r, v.strings[static_cast<std::size_t>(source)].items[code]);
+      return;
+    default:
+      // Decimals and lists are kept as their JSON text: read back through the schema.
+      throw Error(ErrorCode::type_mismatch,
+                  "the input " + spec.name + " cannot be replayed by the report's batch path");
+  }
+}
+
+}  // namespace
+
+void replay_rows(const VersionModel& v, const Evaluator& evaluator,
+                 const std::vector<std::string>& output_names, const std::string& territory,
+                 unsigned threads,
+                 const std::function<void(std::size_t, const ReplayedRow&)>& sink) {
+  const Pack& pack = evaluator.pack();
+  const InputSchema& schema = pack.inputs();
+  std::vector<int> source(schema.size(), -1);
+  for (std::size_t f = 0; f < schema.size(); ++f)
+    source[f] = v.pack->inputs().index_of(schema.field(f).name);
+  const int territory_field = schema.index_of("territory");
+  std::vector<int> slots;
+  for (const std::string& name : output_names) slots.push_back(pack.slot_of(name));
+  const std::size_t n = v.rows.size();
+  constexpr std::size_t kBlock = 2048;
+  const std::size_t blocks = (n + kBlock - 1) / kBlock;
+  threads = std::max(
+      1u, std::min<unsigned>(threads, static_cast<unsigned>(std::max<std::size_t>(1, blocks))));
+  EvalOptions options;
+  options.trace = false;
+  auto work = [&](unsigned t) {
+    Batch batch(schema, kBlock);
+    BatchResult result;
+    std::vector<ReplayedRow> rows(kBlock);
+    std::vector<bool> bad(kBlock);
+    for (std::size_t b = t; b < blocks; b += threads) {
+      const std::size_t begin = b * kBlock, end = std::min(n, begin + kBlock);
+      const std::size_t count = end - begin;
+      batch.clear();
+      for (std::size_t r = 0; r < count; ++r) {
+        const Row& row = v.rows[begin + r];
+        bad[r] = false;
+        try {
+          for (std::size_t f = 0; f < schema.size(); ++f) {
+            if (static_cast<int>(f) == territory_field && !territory.empty()) {
+              batch.set_string(f, r, territory);
+              continue;
+            }
+            set_cell(batch, f, r, v, source[f],
+                     source[f] < 0 ? kNull : row.inputs[static_cast<std::size_t>(source[f])]);
+          }
+        } catch (const Error&) {
+          bad[r] = true;
+          for (std::size_t f = 0; f < schema.size(); ++f) batch.set_null(f, r);
+        }
+      }
+      evaluator.evaluate_batch(
+          batch, result, options, 0, count,
+          [&](std::size_t r, Status status, const Value* frame, const std::vector<Error>&) {
+            ReplayedRow& out = rows[r];
+            out.ok = status != Status::error && frame != nullptr && !bad[r];
+            out.outputs.resize(slots.size());
+            for (std::size_t k = 0; k < slots.size(); ++k)
+              out.outputs[k] = out.ok && slots[k] >= 0
+                                   ? frame[static_cast<std::size_t>(slots[k])].to_json()
+                                   : std::string("null");
+          });
+      for (std::size_t r = 0; r < count; ++r) {
+        ReplayedRow& out = rows[r];
+        out.fired.resize(result.first_hit.size());
+        for (std::size_t d = 0; d < result.first_hit.size(); ++d)
+          out.fired[d] = result.first_hit[d][r];
+        sink(begin + r, out);
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work, t);
+  work(0);
+  for (auto& th : pool) th.join();
+}
+
+}  // namespace report_detail
+}  // namespace v1
+}  // namespace aiguillage
