@@ -179,6 +179,7 @@ Offers& offers() {
 struct Persons {
   std::optional<ProfileBank> bank;
   std::vector<Offer> queries;
+  double build_ms = 0, rss_mib = 0;
 };
 
 Persons& persons() {
@@ -190,7 +191,12 @@ Persons& persons() {
     docs.reserve(n);
     for (std::size_t i = 0; i < n; ++i) docs.push_back(d.profile(i));
     for (std::size_t i = 0; i < (smoke() ? 10 : 100); ++i) x.queries.push_back(d.offer(i));
+    const double before = memory_now().rss_mib;
+    const auto t = std::chrono::steady_clock::now();
     x.bank.emplace(std::move(docs), referential(), config());
+    x.build_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
+    x.rss_mib = memory_now().rss_mib - before;
     return x;
   }();
   return p;
@@ -273,6 +279,9 @@ void BM_TopProfiles(benchmark::State& state) {
     rounds += stats.rounds;
     ++queries;
   }
+  state.counters["persons"] = static_cast<double>(p.bank->size());
+  state.counters["build_ms"] = p.build_ms;
+  state.counters["bank_rss_mib"] = p.rss_mib;
   state.counters["mean_bounded"] = static_cast<double>(bounded) / static_cast<double>(queries);
   state.counters["mean_rounds"] = static_cast<double>(rounds) / static_cast<double>(queries);
   report<Offer>(state, ms, cpu, scored, scans, queries);

@@ -697,6 +697,7 @@ struct ProfileBank::Impl {
   std::vector<std::uint32_t> posting_offsets, posting_persons;
   std::size_t longest_entry = 0;
   std::vector<double> own_max_km;  // per person: beyond it the score excludes them (else inf)
+  std::vector<double> latitude;    // per person, NaN when unknown: a cheap first distance test
   std::unique_ptr<detail::CreditsToCache> cache;
 
   std::uint32_t term_id(ItemId term) {
@@ -744,6 +745,8 @@ ProfileBank::ProfileBank(std::vector<Profile> profiles, const Referential& refer
     const Profile& p = b.profiles[i];
     b.departements.push_back(profile_departement(p));
     b.codes.departement(b.departements.back());
+    b.latitude.push_back(p.location.latitude && p.location.longitude ? *p.location.latitude
+                                                                     : std::nan(""));
     if (b.config.distance.policy == ConstraintPolicy::exclude && p.max_distance_km)
       b.own_max_km[i] = *p.max_distance_km * (1 + kRadiusSlack) + kRadiusSlack;
     entry.clear();
@@ -835,6 +838,17 @@ std::vector<RankedMatch> ProfileBank::top_profiles(const Offer& offer, std::size
       }
     }
     return true;
+  };
+
+  // A great-circle distance is at least the difference of latitudes times 111.195 km (a
+  // degree of meridian on the sphere of haversine_km): persons farther in latitude than the
+  // radius that applies to them are left out before anything else is computed.
+  auto near_enough = [&](std::size_t i) {
+    if (!origin) return true;
+    const double lat = b.latitude[i];
+    if (std::isnan(lat)) return !filters.max_km;
+    const double limit = std::min(filters.max_km.value_or(kInf), b.own_max_km[i]);
+    return !(std::abs(lat - origin->lat) * 111.19 > limit + 1e-3);
   };
 
   // Approximate scores from the offer's backward tables (they may differ from score() in the
@@ -1046,6 +1060,7 @@ std::vector<RankedMatch> ProfileBank::top_profiles(const Offer& offer, std::size
           if (s.seen[i]) continue;
           s.seen[i] = 1;
           s.seen_list.push_back(i);
+          if (!near_enough(i)) continue;
           ++stats.bounded;
           const double bound = bound_of(i);  // cheaper than the filters' distance
           if (bound + delta < threshold() || !passes(i)) continue;
