@@ -8,11 +8,14 @@
 // BM_TopOffers: one person against the 1M-offer bank, top-10 by the full score; per-query
 //   median in median_ms, mean documents scored in full, share of queries that fell back to
 //   scoring everything. Arg 0: no filter; 1: within 30 km; 2: CDI only.
-// BM_TopProfiles: one offer against a bank of 100k persons, top-10, same counters.
+// BM_TopProfiles: one offer against a bank of 100k persons (AIG_BENCH_PERSONS), top-10, same
+//   counters; median_cpu_ms is the CPU time of the querying thread.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -29,6 +32,19 @@ namespace {
 using namespace aiguillage;
 using aiguillage::bench::memory_now;
 using aiguillage::bench::smoke;
+
+// CPU time of the calling thread, in ms: the figure that does not depend on the machine's load.
+double thread_cpu_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) * 1e-6;
+}
+
+// Persons in the person bank: AIG_BENCH_PERSONS, else 100,000 (5,000 in smoke runs).
+std::size_t person_count() {
+  if (const char* v = std::getenv("AIG_BENCH_PERSONS")) return std::strtoull(v, nullptr, 10);
+  return smoke() ? 5000 : 100000;
+}
 
 const Referential& referential() {
   static const Referential r = [] {
@@ -163,18 +179,24 @@ Offers& offers() {
 struct Persons {
   std::optional<ProfileBank> bank;
   std::vector<Offer> queries;
+  double build_ms = 0, rss_mib = 0;
 };
 
 Persons& persons() {
   static Persons p = [] {
     Persons x;
     Drawer d(2);
-    const std::size_t n = smoke() ? 5000 : 100000;
+    const std::size_t n = person_count();
     std::vector<Profile> docs;
     docs.reserve(n);
     for (std::size_t i = 0; i < n; ++i) docs.push_back(d.profile(i));
     for (std::size_t i = 0; i < (smoke() ? 10 : 100); ++i) x.queries.push_back(d.offer(i));
+    const double before = memory_now().rss_mib;
+    const auto t = std::chrono::steady_clock::now();
     x.bank.emplace(std::move(docs), referential(), config());
+    x.build_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
+    x.rss_mib = memory_now().rss_mib - before;
     return x;
   }();
   return p;
@@ -188,10 +210,12 @@ MatchFilters filters_for(std::int64_t arg) {
 }
 
 template <class Query>
-void report(benchmark::State& state, std::vector<double>& ms, std::size_t scored, std::size_t scans,
-            std::size_t queries) {
+void report(benchmark::State& state, std::vector<double>& ms, std::vector<double>& cpu,
+            std::size_t scored, std::size_t scans, std::size_t queries) {
   std::sort(ms.begin(), ms.end());
+  std::sort(cpu.begin(), cpu.end());
   state.counters["median_ms"] = ms.empty() ? 0 : ms[ms.size() / 2];
+  state.counters["median_cpu_ms"] = cpu.empty() ? 0 : cpu[cpu.size() / 2];
   state.counters["mean_scored"] = static_cast<double>(scored) / static_cast<double>(queries);
   state.counters["full_scan_share"] = static_cast<double>(scans) / static_cast<double>(queries);
   state.SetLabel(std::filesystem::is_directory(aiguillage::bench::shared_data_dir() + "/rome-v460")
@@ -210,20 +234,22 @@ BENCHMARK(BM_OfferBankBuild)->Iterations(1)->Unit(benchmark::kMillisecond);
 void BM_TopOffers(benchmark::State& state) {
   Offers& o = offers();
   const MatchFilters f = filters_for(state.range(0));
-  std::vector<double> ms;
+  std::vector<double> ms, cpu;
   std::size_t scored = 0, scans = 0, queries = 0, q = 0;
   for (auto _ : state) {
     const Profile& p = o.queries[q++ % o.queries.size()];
     MatchSearchStatistics stats;
     const auto t = std::chrono::steady_clock::now();
+    const double c0 = thread_cpu_ms();
     benchmark::DoNotOptimize(o.bank->top_offers(p, 10, f, &stats));
+    cpu.push_back(thread_cpu_ms() - c0);
     ms.push_back(
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count());
     scored += stats.scored;
     scans += stats.full_scan;
     ++queries;
   }
-  report<Profile>(state, ms, scored, scans, queries);
+  report<Profile>(state, ms, cpu, scored, scans, queries);
 }
 BENCHMARK(BM_TopOffers)
     ->Arg(0)
@@ -235,20 +261,30 @@ BENCHMARK(BM_TopOffers)
 void BM_TopProfiles(benchmark::State& state) {
   Persons& p = persons();
   const MatchFilters f = filters_for(state.range(0));
-  std::vector<double> ms;
+  std::vector<double> ms, cpu;
+  std::size_t bounded = 0, rounds = 0;
   std::size_t scored = 0, scans = 0, queries = 0, q = 0;
   for (auto _ : state) {
     const Offer& o = p.queries[q++ % p.queries.size()];
     MatchSearchStatistics stats;
     const auto t = std::chrono::steady_clock::now();
+    const double c0 = thread_cpu_ms();
     benchmark::DoNotOptimize(p.bank->top_profiles(o, 10, f, &stats));
+    cpu.push_back(thread_cpu_ms() - c0);
     ms.push_back(
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count());
     scored += stats.scored;
     scans += stats.full_scan;
+    bounded += stats.bounded;
+    rounds += stats.rounds;
     ++queries;
   }
-  report<Offer>(state, ms, scored, scans, queries);
+  state.counters["persons"] = static_cast<double>(p.bank->size());
+  state.counters["build_ms"] = p.build_ms;
+  state.counters["bank_rss_mib"] = p.rss_mib;
+  state.counters["mean_bounded"] = static_cast<double>(bounded) / static_cast<double>(queries);
+  state.counters["mean_rounds"] = static_cast<double>(rounds) / static_cast<double>(queries);
+  report<Offer>(state, ms, cpu, scored, scans, queries);
 }
 BENCHMARK(BM_TopProfiles)
     ->Arg(0)

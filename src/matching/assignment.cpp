@@ -790,10 +790,16 @@ CapacitatedAssignment solve_capacitated_assignment(std::size_t n_persons,
   for (std::size_t o = 0; o < n_offers; ++o) capacity[g.addArc(offer_node[o], sink)] = positions[o];
   std::vector<Graph::Arc> edge_arc(edges.size());
   const double sign = objective == Objective::maximize ? -1.0 : 1.0;
+  // Every unit of flow crosses exactly one person -> offer arc and the flow value is fixed, so
+  // subtracting the smallest effective cost from all of them leaves the optimum unchanged. It
+  // must be done: LEMON's network simplex sizes its artificial arcs from the largest positive
+  // cost, and with only negative costs they look cheaper than any real path.
+  double lowest = kInf;
+  for (const CandidateEdge& e : edges) lowest = std::min(lowest, sign * e.cost);
   for (std::size_t k = 0; k < edges.size(); ++k) {
     edge_arc[k] = g.addArc(person_node[edges[k].person], offer_node[edges[k].offer]);
     capacity[edge_arc[k]] = 1;
-    cost[edge_arc[k]] = sign * edges[k].cost;
+    cost[edge_arc[k]] = sign * edges[k].cost - lowest;
   }
   // First the largest number of pairs (maximum flow), then the cheapest flow of that value.
   lemon::Preflow<Graph, Graph::ArcMap<std::int64_t>> max_flow(g, capacity, source, sink);

@@ -604,14 +604,111 @@ std::vector<std::vector<RankedMatch>> OfferBank::top_offers(
 }
 
 // ---- persons --------------------------------------------------------------------------------
+//
+// Persons are found by thresholds (the MaxScore idea) rather than through a CompetenceIndex.
+// Each person's entry lists the items they hold (with their evidence factor) and one item per
+// other indexed term; postings list the persons of each item. A query gives every item the most
+// it can add to a person's bound. Items sorted by that amount, a person holding none of the
+// first e items reaches at most `fixed` plus the largest M amounts of the rest (M: the longest
+// entry of the bank); so only the postings of the first items give candidates, each bounded
+// exactly from its own entry, and e grows only until the k-th best score beats what the others
+// can reach.
+
+namespace {
+
+// The capped parts of a person's bound: each is at most its term's weight.
+enum BoundPart : std::uint8_t {
+  kRequiredPart,
+  kDesiredPart,
+  kProjectPart,
+  kExperiencePart,
+  kDiplomaPart,
+  kContractPart,
+  kPartCount
+};
+
+BoundPart part_of(ItemId term) {
+  switch (term & 0xF0000000u) {
+    case kProject:
+      return kProjectPart;
+    case kExperience:
+      return kExperiencePart;
+    case kDiploma:
+      return kDiplomaPart;
+    default:
+      return kContractPart;  // contract type and working time share the contract term
+  }
+}
+
+// Per-thread working memory of a person query, cleared by the query that dirtied it.
+struct PersonScratch {
+  std::vector<double> q[2];  // per item: required, desired
+  std::vector<double> q_term;
+  std::vector<char> in_prefix;  // per entry id: its postings already gave candidates
+  std::vector<std::uint32_t> touched_items, touched_terms, prefix;
+  std::vector<char> seen;
+  std::vector<std::uint32_t> seen_list;
+  void fit(std::size_t items, std::size_t terms, std::size_t persons) {
+    for (auto& v : q)
+      if (v.size() < items) v.resize(items, 0.0);
+    if (q_term.size() < terms) q_term.resize(terms, 0.0);
+    if (in_prefix.size() < items + terms) in_prefix.resize(items + terms, 0);
+    if (seen.size() < persons) seen.resize(persons, 0);
+  }
+  void clear() {
+    for (std::uint32_t i : touched_items) q[0][i] = q[1][i] = 0;
+    for (std::uint32_t t : touched_terms) q_term[t] = 0;
+    for (std::uint32_t p : seen_list) seen[p] = 0;
+    for (std::uint32_t x : prefix) in_prefix[x] = 0;
+    prefix.clear();
+    touched_items.clear();
+    touched_terms.clear();
+    seen_list.clear();
+  }
+};
+
+PersonScratch& person_scratch() {
+  thread_local PersonScratch s;
+  return s;
+}
+
+struct ScratchGuard {
+  PersonScratch& s;
+  ~ScratchGuard() { s.clear(); }
+};
+
+}  // namespace
 
 struct ProfileBank::Impl {
   std::vector<Profile> profiles;
-  const Referential* referential;
+  const Referential* referential = nullptr;
   ScoringConfig config;
-  Store store;
   std::vector<std::string> departements;  // per person
   double other_terms = 0;
+  bool indexed = false;  // false: every query scores every person
+  Codes codes;
+  // Entry ids: [0, item_count) are items, the other terms are numbered after them.
+  std::uint32_t item_count = 0;
+  std::unordered_map<ItemId, std::uint32_t> term_ids;  // kProject + fiche, ... -> id - item_count
+  std::vector<BoundPart> term_part;                    // by id - item_count
+  std::vector<std::uint32_t> entry_offsets{0}, entry_ids;
+  std::vector<std::uint8_t> entry_codes;  // declared, validated, certified, or 3 for 1.0
+  double factor_of_code[4] = {0, 0, 0, 1};
+  std::vector<std::uint32_t> posting_offsets, posting_persons;
+  std::size_t longest_entry = 0;
+  std::vector<double> own_max_km;  // per person: beyond it the score excludes them (else inf)
+  std::vector<double> latitude;    // per person, NaN when unknown: a cheap first distance test
+  std::unique_ptr<detail::CreditsToCache> cache;
+
+  std::uint32_t term_id(ItemId term) {
+    auto [it, inserted] = term_ids.try_emplace(term, static_cast<std::uint32_t>(term_part.size()));
+    if (inserted) term_part.push_back(part_of(term));
+    return item_count + it->second;
+  }
+  std::optional<std::uint32_t> find_term(ItemId term) const {
+    auto it = term_ids.find(term);
+    return it == term_ids.end() ? std::nullopt : std::optional(item_count + it->second);
+  }
 };
 
 ProfileBank::ProfileBank(std::vector<Profile> profiles, const Referential& referential,
@@ -622,44 +719,71 @@ ProfileBank::ProfileBank(std::vector<Profile> profiles, const Referential& refer
   b.referential = &referential;
   b.config = std::move(config);
   b.other_terms = upper_bound_of_other_terms(b.config);
+  b.item_count = static_cast<std::uint32_t>(referential.item_count());
+  b.factor_of_code[0] = b.config.evidence_declared;
+  b.factor_of_code[1] = b.config.evidence_validated;
+  b.factor_of_code[2] = b.config.evidence_certified;
+  b.cache =
+      std::make_unique<detail::CreditsToCache>(referential, b.config.credit_depth, b.config.credit);
   const std::size_t n = b.profiles.size();
-  std::vector<EntryData> data(n);
-  std::vector<std::optional<GeoPoint>> where(n);
-  std::vector<double> own_max(n, kInf);
-  // Every contract type any person names gets a bit first; a person naming none accepts all.
+  if (n >= 0xFFFFFFFFu)
+    throw Error(ErrorCode::invalid_argument, "a person bank holds fewer than 2^32 persons");
+  b.departements.reserve(n);
+  b.own_max_km.assign(n, kInf);
   for (const Profile& p : b.profiles)
-    for (const auto& c : p.contract_types) b.store.codes.contract_bit(c);
+    for (const auto& c : p.contract_types) b.codes.contract_id(c);
+  std::vector<std::pair<std::uint32_t, std::uint8_t>> entry;
+  auto add = [&](std::uint32_t id, std::uint8_t code) {
+    for (auto& [i, c] : entry)
+      if (i == id) {
+        if (b.factor_of_code[code] > b.factor_of_code[c]) c = code;
+        return;
+      }
+    entry.emplace_back(id, code);
+  };
   for (std::size_t i = 0; i < n; ++i) {
     const Profile& p = b.profiles[i];
     b.departements.push_back(profile_departement(p));
-    b.store.departement.push_back(b.store.codes.departement(b.departements.back()));
-    std::uint32_t mask = p.contract_types.empty() ? 0xFFFFFFFFu : 0;
-    for (const auto& c : p.contract_types) mask |= b.store.codes.contract_bit(c);
-    b.store.contract_mask.push_back(mask);
-    where[i] = point(p.location.latitude, p.location.longitude);
+    b.codes.departement(b.departements.back());
+    b.latitude.push_back(p.location.latitude && p.location.longitude ? *p.location.latitude
+                                                                     : std::nan(""));
     if (b.config.distance.policy == ConstraintPolicy::exclude && p.max_distance_km)
-      own_max[i] = *p.max_distance_km * (1 + kRadiusSlack) + kRadiusSlack;
-    const double factor[3] = {b.config.evidence_declared, b.config.evidence_validated,
-                              b.config.evidence_certified};
-    EntryData& e = data[i];
-    for (const auto& c : p.competences)  // the best evidence of an item held twice
-      if (c.item != kNoId) e.add_max(c.item, factor[static_cast<int>(c.evidence)]);
-    // The other indexed terms, each matched with weight 1 by what the offer asks.
+      b.own_max_km[i] = *p.max_distance_km * (1 + kRadiusSlack) + kRadiusSlack;
+    entry.clear();
+    for (const auto& c : p.competences)
+      if (c.item != kNoId && c.item < b.item_count)
+        add(c.item, static_cast<std::uint8_t>(c.evidence));
     for (OccupationId t : p.target_occupations)
-      if (t != kNoId) e.add_max(kProject + t, 1);
+      if (t != kNoId) add(b.term_id(kProject + t), 3);
     for (AppellationId a : p.target_appellation_ids)
-      if (a != kNoId) e.add_max(kProject + referential.appellations().at(a).occupation, 1);
+      if (a != kNoId) add(b.term_id(kProject + referential.appellations().at(a).occupation), 3);
     for (const auto& x : p.experience)
-      if (x.occupation != kNoId && x.months > 0) e.add_max(kExperience + x.occupation, 1);
+      if (x.occupation != kNoId && x.months > 0) add(b.term_id(kExperience + x.occupation), 3);
     int best = 0;
     for (const auto& d : p.diplomas) best = std::max(best, d.level);
-    e.add_max(kDiploma + static_cast<ItemId>(best), 1);
-    if (p.contract_types.empty()) e.add_max(kAnyContract, 1);
-    for (const auto& c : p.contract_types) e.add_max(kContract + b.store.codes.contract_id(c), 1);
-    if (p.working_times.empty()) e.add_max(kAnyTime, 1);
-    for (WorkingTime t : p.working_times) e.add_max(kTime + static_cast<ItemId>(t), 1);
+    add(b.term_id(kDiploma + static_cast<ItemId>(std::clamp(best, 0, 0x0FFFFFFF))), 3);
+    if (p.contract_types.empty()) add(b.term_id(kAnyContract), 3);
+    for (const auto& c : p.contract_types) add(b.term_id(kContract + b.codes.contract_id(c)), 3);
+    if (p.working_times.empty()) add(b.term_id(kAnyTime), 3);
+    for (WorkingTime t : p.working_times) add(b.term_id(kTime + static_cast<ItemId>(t)), 3);
+    for (auto [id, code] : entry) {
+      b.entry_ids.push_back(id);
+      b.entry_codes.push_back(code);
+    }
+    b.entry_offsets.push_back(static_cast<std::uint32_t>(b.entry_ids.size()));
+    b.longest_entry = std::max(b.longest_entry, entry.size());
   }
-  if (competence_weights_usable(b.config)) b.store.build(std::move(data), where, own_max);
+  // Postings by counting.
+  const std::size_t ids = b.item_count + b.term_part.size();
+  b.posting_offsets.assign(ids + 1, 0);
+  for (std::uint32_t id : b.entry_ids) ++b.posting_offsets[id + 1];
+  for (std::size_t i = 0; i < ids; ++i) b.posting_offsets[i + 1] += b.posting_offsets[i];
+  b.posting_persons.resize(b.entry_ids.size());
+  std::vector<std::uint32_t> fill(b.posting_offsets.begin(), b.posting_offsets.end() - 1);
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::uint32_t e = b.entry_offsets[i]; e < b.entry_offsets[i + 1]; ++e)
+      b.posting_persons[fill[b.entry_ids[e]]++] = static_cast<std::uint32_t>(i);
+  b.indexed = competence_weights_usable(b.config);
 }
 
 ProfileBank::ProfileBank(ProfileBank&&) noexcept = default;
@@ -684,89 +808,13 @@ std::vector<RankedMatch> ProfileBank::top_profiles(const Offer& offer, std::size
   check_query(k, filters);
   const Impl& b = *impl_;
   const ScoringConfig& config = b.config;
+  MatchSearchStatistics local;
+  MatchSearchStatistics& stats = statistics ? *statistics : local;
+  stats = {};
+  const std::size_t n = b.profiles.size();
+  const detail::OfferTables tables(offer, *b.referential, config, b.cache.get());
 
-  // The query: for each item, the credit it earns toward the offer's competences, summed.
-  std::size_t count[2] = {0, 0};
-  for (const auto& c : offer.competences)
-    if (c.item != kNoId) ++count[c.requirement == Requirement::required ? 0 : 1];
-  const double wc[2] = {config.weight(ScoreTermKind::required_competences),
-                        config.weight(ScoreTermKind::desired_competences)};
-  std::unordered_map<ItemId, double> earn;
-  for (const auto& c : offer.competences) {
-    if (c.item == kNoId) continue;
-    const int r = c.requirement == Requirement::required ? 0 : 1;
-    const double share = wc[r] / static_cast<double>(count[r]);
-    if (!(share > 0)) continue;
-    for (const auto& [item, credit] :
-         b.referential->credits_to(c.item, config.credit_depth, config.credit))
-      earn[item] += share * credit;
-  }
-  // The other indexed terms: what a person would get from this offer, by what they hold.
-  const detail::OfferTables tables(offer, *b.referential, config);
-  double fixed = 0, cap = 0;
-  if (indexed(config, ScoreTermKind::project_fit) && offer.occupation != kNoId) {
-    for (const auto& [fiche, steps] : tables.reaching)
-      earn[kProject + fiche] +=
-          w(config, ScoreTermKind::project_fit) * std::pow(config.project_decay, steps);
-    cap += w(config, ScoreTermKind::project_fit);
-  }
-  if (indexed(config, ScoreTermKind::experience)) {
-    const double we = w(config, ScoreTermKind::experience);
-    const int needed = offer.experience_months.value_or(12);
-    if (offer.experience == ExperienceRequirement::beginner_accepted || needed <= 0) {
-      fixed += we;
-    } else if (offer.occupation != kNoId) {
-      earn[kExperience + offer.occupation] += we;
-      cap += we;
-    }
-  }
-  if (indexed(config, ScoreTermKind::diploma)) {
-    int asked = 0;
-    for (const auto& f : offer.formations) asked = std::max(asked, f.level);
-    for (int level = asked; level <= 15; ++level)
-      earn[kDiploma + static_cast<ItemId>(level)] += w(config, ScoreTermKind::diploma);
-    cap += w(config, ScoreTermKind::diploma);
-  }
-  if (indexed(config, ScoreTermKind::contract)) {
-    const double half = w(config, ScoreTermKind::contract) * 0.5;
-    if (offer.contract_type.empty()) {
-      fixed += half;
-    } else {
-      earn[kAnyContract] += half;
-      if (auto id = b.store.codes.find_contract_id(offer.contract_type))
-        earn[kContract + *id] += half;
-      cap += half;
-    }
-    if (offer.working_time == WorkingTime::unknown) {
-      fixed += half;
-    } else {
-      earn[kAnyTime] += half;
-      earn[kTime + static_cast<ItemId>(offer.working_time)] += half;
-      cap += half;
-    }
-  }
-  std::vector<std::pair<ItemId, double>> sorted(earn.begin(), earn.end());
-  std::sort(sorted.begin(), sorted.end());
-  std::vector<ItemId> items;
-  std::vector<double> weights;
-  for (const auto& [item, q] : sorted)
-    if (q > 0) {
-      items.push_back(item);
-      weights.push_back(q);
-    }
-
-  Plan plan;
-  plan.query = {items, weights};
-  plan.fixed = b.other_terms + fixed + (count[0] ? 0 : wc[0]) + (count[1] ? 0 : wc[1]);
-  plan.cap = cap + (count[0] ? wc[0] : 0) + (count[1] ? wc[1] : 0);
-  plan_codes(b.store, filters, plan, 1u << 31);
   const auto origin = point(offer.place.latitude, offer.place.longitude);
-  if (origin) {
-    plan.located.origin = origin;
-    plan.located.max_km = filters.max_km.value_or(kInf);
-    plan.use_unlocated = !filters.max_km;
-  }
-
   auto passes = [&](std::size_t i) {
     const Profile& p = b.profiles[i];
     if (!filters.departements.empty() &&
@@ -780,28 +828,273 @@ std::vector<RankedMatch> ProfileBank::top_profiles(const Offer& offer, std::size
                               p.contract_types.end();
                      }))
       return false;
-    if (filters.max_km && origin) {
+    if (origin && (filters.max_km || std::isfinite(b.own_max_km[i]))) {
       const auto at = point(p.location.latitude, p.location.longitude);
-      if (!at || haversine_km(*origin, *at) > *filters.max_km) return false;
+      if (filters.max_km && !at) return false;
+      if (at) {
+        const double km = haversine_km(*origin, *at);
+        if (filters.max_km && km > *filters.max_km) return false;
+        if (km > b.own_max_km[i]) return false;  // the score would exclude them as too far
+      }
     }
     return true;
   };
-  // Persons are scored from the offer's backward tables (no graph search per person), which
-  // may differ from score() in the last bits: the search keeps every person within that
-  // margin of the k-th, and those few are scored exactly.
-  auto approx = [&](std::size_t i) {
-    return detail::approx_score(b.profiles[i], offer, tables, *b.referential, config);
+
+  // A great-circle distance is at least the difference of latitudes times 111.195 km (a
+  // degree of meridian on the sphere of haversine_km): persons farther in latitude than the
+  // radius that applies to them are left out before anything else is computed.
+  auto near_enough = [&](std::size_t i) {
+    if (!origin) return true;
+    const double lat = b.latitude[i];
+    if (std::isnan(lat)) return !filters.max_km;
+    const double limit = std::min(filters.max_km.value_or(kInf), b.own_max_km[i]);
+    return !(std::abs(lat - origin->lat) * 111.19 > limit + 1e-3);
   };
-  auto id = [&](std::size_t i) -> const std::string& { return b.profiles[i].id; };
+
+  // Approximate scores from the offer's backward tables (they may differ from score() in the
+  // last bits): every person within 2 delta of the k-th is kept and scored exactly at the end.
   double total_weight = std::abs(config.intercept);
-  for (double w : config.weights) total_weight += std::abs(w);
+  for (double wt : config.weights) total_weight += std::abs(wt);
   const double delta = 1e-9 * (1 + total_weight);
-  const std::vector<Candidate> near =
-      search(b.store, b.profiles.size(), plan, k, delta, approx, passes, id, statistics);
+  auto id = [&](std::size_t i) -> const std::string& { return b.profiles[i].id; };
+  auto worse = [&](const Candidate& x, const Candidate& y) {
+    return ranks_before(false, x.score, id(x.doc), false, y.score, id(y.doc));
+  };
+  std::vector<Candidate> heap, all;
+  auto consider = [&](std::size_t i) {
+    ++stats.scored;
+    const Score s = detail::approx_score(b.profiles[i], offer, tables, *b.referential, config);
+    if (s.excluded) return;
+    const Candidate c{i, s.score};
+    all.push_back(c);
+    if (heap.size() < k) {
+      heap.push_back(c);
+      std::push_heap(heap.begin(), heap.end(), worse);
+    } else if (worse(c, heap.front())) {
+      std::pop_heap(heap.begin(), heap.end(), worse);
+      heap.back() = c;
+      std::push_heap(heap.begin(), heap.end(), worse);
+    }
+  };
+  // What a candidate must reach to matter.
+  auto threshold = [&] { return heap.size() < k ? -kInf : heap.front().score - 2 * delta; };
+
+  // A département filter naming none of the bank's: nobody passes.
+  const bool nothing =
+      !filters.departements.empty() &&
+      std::none_of(filters.departements.begin(), filters.departements.end(),
+                   [&](const std::string& d) { return b.codes.find_departement(d).has_value(); });
+  if (!nothing && !b.indexed) {
+    stats.full_scan = true;
+    for (std::size_t i = 0; i < n; ++i)
+      if (passes(i)) consider(i);
+  } else if (!nothing) {
+    PersonScratch& s = person_scratch();
+    s.fit(b.item_count, b.term_part.size(), n);
+    ScratchGuard guard{s};
+    // The query: what each item adds to a person's bound, part by part.
+    std::size_t count[2] = {0, 0};
+    for (const auto& c : offer.competences)
+      if (c.item != kNoId) ++count[c.requirement == Requirement::required ? 0 : 1];
+    const double wc[2] = {config.weight(ScoreTermKind::required_competences),
+                          config.weight(ScoreTermKind::desired_competences)};
+    double cap[kPartCount] = {};
+    double fixed = b.other_terms;
+    for (int r = 0; r < 2; ++r) (count[r] ? cap[r] : fixed) += wc[r];
+    for (const auto& c : offer.competences) {
+      if (c.item == kNoId || c.item >= b.item_count) continue;
+      const int r = c.requirement == Requirement::required ? 0 : 1;
+      const double share = wc[r] / static_cast<double>(count[r]);
+      if (!(share > 0)) continue;
+      auto it = std::lower_bound(tables.credits_to.begin(), tables.credits_to.end(), c.item,
+                                 [](const auto& e, ItemId x) { return e.first < x; });
+      for (const auto& [item, credit] : *it->second) {
+        if (s.q[0][item] == 0 && s.q[1][item] == 0) s.touched_items.push_back(item);
+        s.q[r][item] += share * credit;
+      }
+    }
+    auto earn = [&](ItemId term, double amount) {
+      if (auto t = b.find_term(term)) {
+        const std::uint32_t x = *t - b.item_count;
+        if (s.q_term[x] == 0) s.touched_terms.push_back(x);
+        s.q_term[x] += amount;
+      }
+    };
+    if (indexed(config, ScoreTermKind::project_fit) && offer.occupation != kNoId) {
+      for (const auto& [fiche, steps] : tables.reaching)
+        earn(kProject + fiche,
+             w(config, ScoreTermKind::project_fit) * std::pow(config.project_decay, steps));
+      cap[kProjectPart] = w(config, ScoreTermKind::project_fit);
+    }
+    if (indexed(config, ScoreTermKind::experience)) {
+      const double we = w(config, ScoreTermKind::experience);
+      const int needed = offer.experience_months.value_or(12);
+      if (offer.experience == ExperienceRequirement::beginner_accepted || needed <= 0) {
+        fixed += we;
+      } else if (offer.occupation != kNoId) {
+        earn(kExperience + offer.occupation, we);
+        cap[kExperiencePart] = we;
+      }
+    }
+    if (indexed(config, ScoreTermKind::diploma)) {
+      int asked = 0;
+      for (const auto& f : offer.formations) asked = std::max(asked, f.level);
+      for (const auto& [term, x] : b.term_ids)
+        if (part_of(term) == kDiplomaPart && static_cast<int>(term - kDiploma) >= asked)
+          earn(term, w(config, ScoreTermKind::diploma));
+      cap[kDiplomaPart] = w(config, ScoreTermKind::diploma);
+    }
+    if (indexed(config, ScoreTermKind::contract)) {
+      const double half = w(config, ScoreTermKind::contract) * 0.5;
+      if (offer.contract_type.empty()) {
+        fixed += half;
+      } else {
+        earn(kAnyContract, half);
+        if (auto cid = b.codes.find_contract_id(offer.contract_type)) earn(kContract + *cid, half);
+        cap[kContractPart] += half;
+      }
+      if (offer.working_time == WorkingTime::unknown) {
+        fixed += half;
+      } else {
+        earn(kAnyTime, half);
+        earn(kTime + static_cast<ItemId>(offer.working_time), half);
+        cap[kContractPart] += half;
+      }
+    }
+    double top_factor = 0;
+    for (double f : b.factor_of_code) top_factor = std::max(top_factor, f);
+
+    // The most each id adds, best first.
+    std::vector<std::pair<double, std::uint32_t>> order;
+    for (std::uint32_t i : s.touched_items) {
+      const double u = (std::min(s.q[0][i], cap[0]) + std::min(s.q[1][i], cap[1])) * top_factor;
+      if (u > 0) order.emplace_back(u, i);
+    }
+    // Diploma levels, contract types and working times are held by nearly everyone: their
+    // postings would make everyone a candidate. They give no candidates; what they can add
+    // (their parts' caps) is counted for every person instead.
+    double dense = 0;
+    for (BoundPart p : {kDiplomaPart, kContractPart}) dense += cap[p];
+    for (std::uint32_t t : s.touched_terms) {
+      const BoundPart p = b.term_part[t];
+      if (p == kDiplomaPart || p == kContractPart) continue;
+      const double u = std::min(s.q_term[t], cap[p]);
+      if (u > 0) order.emplace_back(u, b.item_count + t);
+    }
+    std::sort(order.begin(), order.end(), [](const auto& x, const auto& y) {
+      return x.first != y.first ? x.first > y.first : x.second < y.second;
+    });
+    // What a person holding none of the first e ids can reach: per competence of the offer,
+    // the best credit an item outside them gives (the score takes the best item per
+    // competence); per other part, the largest M amounts left (M: the longest entry).
+    struct Need {
+      const std::vector<std::pair<double, ItemId>>* by_credit;
+      std::size_t next = 0;
+      double share;
+      int part;
+    };
+    std::vector<Need> needs;
+    std::vector<std::shared_ptr<const detail::CreditsToCache::Entry>> held_entries;
+    for (const auto& c : offer.competences) {
+      if (c.item == kNoId || c.item >= b.item_count) continue;
+      const int r = c.requirement == Requirement::required ? 0 : 1;
+      const double share = wc[r] / static_cast<double>(count[r]);
+      if (!(share > 0)) continue;
+      held_entries.push_back(b.cache->entry(c.item));
+      needs.push_back({&held_entries.back()->by_credit, 0, share, r});
+    }
+    const std::size_t m = b.longest_entry;
+    auto rest_bound = [&](std::size_t e) {
+      double part[kPartCount] = {};
+      for (Need& need : needs) {
+        const auto& list = *need.by_credit;
+        while (need.next < list.size() && s.in_prefix[list[need.next].second]) ++need.next;
+        if (need.next < list.size()) part[need.part] += need.share * list[need.next].first;
+      }
+      for (int r = 0; r < 2; ++r) part[r] *= top_factor;
+      std::size_t taken[kPartCount] = {};
+      for (std::size_t j = e; j < order.size(); ++j) {
+        const std::uint32_t x = order[j].second;
+        if (x < b.item_count) continue;
+        const BoundPart p = b.term_part[x - b.item_count];
+        if (taken[p] < m) {
+          ++taken[p];
+          part[p] += order[j].first;
+        }
+      }
+      double out = fixed + dense;
+      for (int p = 0; p < kPartCount; ++p) out += std::min(part[p], cap[p]);
+      return out + 1e-12 * (1 + std::abs(out));  // the sums above run in another order
+    };
+    auto bound_of = [&](std::size_t i) {
+      double part[kPartCount] = {};
+      for (std::uint32_t e = b.entry_offsets[i]; e < b.entry_offsets[i + 1]; ++e) {
+        const std::uint32_t x = b.entry_ids[e];
+        const double f = b.factor_of_code[b.entry_codes[e]];
+        if (x < b.item_count) {
+          part[kRequiredPart] += f * s.q[0][x];
+          part[kDesiredPart] += f * s.q[1][x];
+        } else {
+          const std::uint32_t t = x - b.item_count;
+          part[b.term_part[t]] += f * s.q_term[t];
+        }
+      }
+      double out = fixed;
+      for (int p = 0; p < kPartCount; ++p) out += std::min(part[p], cap[p]);
+      return out;
+    };
+    // Candidates best bound first; one not worth scoring when seen never will be (the
+    // threshold only rises).
+    std::vector<std::pair<double, std::uint32_t>> pending;  // a max-heap by bound
+    std::size_t e = 0, step = 1;
+    for (;;) {
+      ++stats.rounds;
+      const std::size_t next = std::min(order.size(), e + step);
+      step *= 2;
+      for (; e < next; ++e) {
+        const std::uint32_t x = order[e].second;
+        s.in_prefix[x] = 1;
+        s.prefix.push_back(x);
+        for (std::uint32_t j = b.posting_offsets[x]; j < b.posting_offsets[x + 1]; ++j) {
+          const std::uint32_t i = b.posting_persons[j];
+          if (s.seen[i]) continue;
+          s.seen[i] = 1;
+          s.seen_list.push_back(i);
+          if (!near_enough(i)) continue;
+          ++stats.bounded;
+          const double bound = bound_of(i);  // cheaper than the filters' distance
+          if (bound + delta < threshold() || !passes(i)) continue;
+          pending.emplace_back(bound, i);
+          std::push_heap(pending.begin(), pending.end());
+        }
+      }
+      while (!pending.empty() && pending.front().first + delta >= threshold()) {
+        std::pop_heap(pending.begin(), pending.end());
+        const std::uint32_t i = pending.back().second;
+        pending.pop_back();
+        consider(i);
+      }
+      pending.clear();  // what is left cannot reach the threshold
+      if (heap.size() == k && threshold() > rest_bound(e) + delta) break;
+      if (e == order.size()) {
+        // Persons holding none of the ids: at most `fixed` and the dense parts each.
+        if (heap.size() == k && threshold() > fixed + dense + delta) break;
+        stats.full_scan = true;
+        for (std::size_t i = 0; i < n; ++i)
+          if (!s.seen[i] && passes(i)) consider(i);
+        break;
+      }
+    }
+  }
   std::vector<RankedMatch> out;
-  for (const Candidate& c : near) {
-    Score s = score(b.profiles[c.doc], offer, *b.referential, config);
-    if (!s.excluded) out.push_back({c.doc, std::move(s)});
+  if (!heap.empty()) {
+    std::sort_heap(heap.begin(), heap.end(), worse);
+    const double floor = heap.size() < k ? -kInf : heap.back().score - 2 * delta;
+    for (const Candidate& c : all) {
+      if (c.score < floor) continue;
+      Score sc = score(b.profiles[c.doc], offer, *b.referential, config);
+      if (!sc.excluded) out.push_back({c.doc, std::move(sc)});
+    }
   }
   std::sort(out.begin(), out.end(), [&](const RankedMatch& x, const RankedMatch& y) {
     return ranks_before(false, x.score.score, id(x.index), false, y.score.score, id(y.index));

@@ -3,7 +3,10 @@
 #pragma once
 
 #include <array>
+#include <memory>
+#include <mutex>
 #include <optional>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -37,11 +40,40 @@ Score quick_score(const Profile& profile, const Offer& offer, const ProfileTable
 // What score() asks the referential about one offer, computed once so that many persons can be
 // scored against it: for each of its competences the credit every item gives toward it (the
 // graph walked backwards), and the fiches within the project's steps of its fiche.
+using CreditList = std::vector<std::pair<ItemId, double>>;
+
+// Backward credit tables by competence, computed once and shared by every offer that asks for
+// the same competence (they depend only on the referential and the scoring's credit settings).
+// Safe to use from several threads; holds at most one list per item of the referential.
+class CreditsToCache {
+ public:
+  CreditsToCache(const Referential& referential, int max_depth, const CreditOptions& options)
+      : referential_(&referential), max_depth_(max_depth), options_(options) {}
+  struct Entry {
+    CreditList by_item;                                // sorted by item
+    std::vector<std::pair<double, ItemId>> by_credit;  // the same, best credit first
+  };
+  std::shared_ptr<const Entry> entry(ItemId need) const;
+  std::shared_ptr<const CreditList> get(ItemId need) const {
+    auto e = entry(need);
+    return {e, &e->by_item};
+  }
+
+ private:
+  const Referential* referential_;
+  int max_depth_;
+  CreditOptions options_;
+  mutable std::mutex mutex_;
+  mutable std::unordered_map<ItemId, std::shared_ptr<const Entry>> lists_;
+};
+
 struct OfferTables {
-  std::vector<std::pair<ItemId, std::vector<std::pair<ItemId, double>>>> credits_to;  // by need
+  std::vector<std::pair<ItemId, std::shared_ptr<const CreditList>>> credits_to;  // by need
   std::vector<std::pair<OccupationId, int>> reaching;
 
-  OfferTables(const Offer& offer, const Referential& referential, const ScoringConfig& config);
+  // `cache` (optional) must have been made with the same referential and config.
+  OfferTables(const Offer& offer, const Referential& referential, const ScoringConfig& config,
+              const CreditsToCache* cache = nullptr);
 };
 
 // score() from the offer's tables. The credits are products of the same factors taken in the

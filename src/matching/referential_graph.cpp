@@ -115,8 +115,11 @@ struct Label {
   double credit;
   std::uint32_t pred;
   CreditEdge kind;
+  std::uint8_t depth;                 // edges of the walk that produced it
+  std::uint32_t older = 0xFFFFFFFFu;  // the label it replaced at a smaller depth, in the history
 };
 constexpr std::uint32_t kSource = kNoId;
+constexpr std::uint32_t kNoOlder = 0xFFFFFFFFu;
 
 struct CreditFactors {
   double f[8];
@@ -135,34 +138,96 @@ CreditFactors checked_factors(const CreditOptions& options) {
   return out;
 }
 
-// Label-correcting search by layers: best[v] is the best product of factors over walks of at
-// most `max_depth` edges from the sources. Every label that improves best[v] is expanded once
-// at its layer; a label that does not improve it is dominated (no better credit, no fewer
-// steps), so best[v] is the best walk of at most max_depth edges. With a target, factors <= 1
-// let us skip labels that cannot beat what already reaches it (the target's own label is the
-// same either way: only walks that could not beat it are skipped).
+// The labels of one search, sorted by vertex (items first: their ids are the smallest).
+struct LabelMap {
+  std::vector<std::pair<std::uint32_t, Label>> entries;
+  const Label* find(std::uint32_t v) const {
+    auto it = std::lower_bound(entries.begin(), entries.end(), v,
+                               [](const auto& e, std::uint32_t x) { return e.first < x; });
+    return it != entries.end() && it->first == v ? &it->second : nullptr;
+  }
+  const Label& at(std::uint32_t v) const {
+    const Label* l = find(v);
+    if (!l) throw Error(ErrorCode::internal, "credit path refers to a vertex without a label");
+    return *l;
+  }
+};
+
+// Working labels of a search, one slot per vertex, kept per thread between searches (a hash map
+// per search cost more than the search itself).
+struct DenseLabels {
+  std::vector<Label> labels;
+  std::vector<char> has;
+  std::vector<std::uint32_t> touched;
+};
+
+DenseLabels& dense_labels(std::size_t vertices) {
+  thread_local DenseLabels d;
+  if (d.has.size() < vertices) {
+    d.has.resize(vertices, 0);
+    d.labels.resize(vertices);
+  }
+  return d;
+}
+
+// Layered search (Bellman-Ford by walk length): after layer d, best[v] is the best product of
+// factors over walks of at most d edges from the sources. Only the vertices whose label improved
+// at layer d are expanded at layer d + 1, each with the credit it had at the end of layer d (a
+// snapshot: a label improved during layer d + 1 belongs to a longer walk and must not be
+// expanded as if it were shorter, or the search would credit walks longer than max_depth, and
+// differently in each direction). A label that does not improve best[v] is dominated: no better
+// credit, no fewer edges. With a target, factors <= 1 let us skip walks that cannot beat what
+// already reaches it. A label replaced at a later layer moves to `history`, so that the path of
+// every label can be read back through the labels its predecessors had at that time.
 void layered_search(const ItemGraph& g, std::span<const std::uint32_t> sources, int max_depth,
-                    const CreditFactors& factors, std::uint32_t target,
-                    std::unordered_map<std::uint32_t, Label>& best) {
-  std::vector<std::uint32_t> frontier, next;
+                    const CreditFactors& factors, std::uint32_t target, LabelMap& best,
+                    std::vector<Label>* history) {
+  max_depth = std::min(max_depth, 255);
+  DenseLabels& d = dense_labels(boost::num_vertices(g));
+  struct Reset {
+    DenseLabels& d;
+    ~Reset() {
+      for (auto v : d.touched) d.has[v] = 0;
+      d.touched.clear();
+    }
+  } reset{d};
+  std::vector<std::pair<std::uint32_t, double>> frontier;
+  std::vector<std::uint32_t> next;
   for (auto h : sources)
-    if (best.emplace(h, Label{1.0, kSource, CreditEdge::to_macro_competence}).second)
-      frontier.push_back(h);
+    if (!d.has[h]) {
+      d.has[h] = 1;
+      d.labels[h] = Label{1.0, kSource, CreditEdge::to_macro_competence, 0};
+      d.touched.push_back(h);
+      frontier.emplace_back(h, 1.0);
+    }
   double target_best = 0;
   for (int depth = 1; depth <= max_depth && !frontier.empty(); ++depth) {
     next.clear();
-    for (auto u : frontier) {
-      const double cu = best[u].credit;
+    const auto d8 = static_cast<std::uint8_t>(depth);
+    for (const auto& [u, cu] : frontier) {
       if (cu <= target_best) continue;
       for (auto e : boost::make_iterator_range(boost::out_edges(u, g))) {
         const CreditEdge kind = g[e].kind;
         const double c = cu * factors[kind];
         if (c <= target_best || c == 0) continue;
         const auto v = boost::target(e, g);
-        auto [it, inserted] = best.try_emplace(v, Label{c, u, kind});
-        if (!inserted) {
-          if (c <= it->second.credit) continue;
-          it->second = Label{c, u, kind};
+        if (!d.has[v]) {
+          d.has[v] = 1;
+          d.labels[v] = Label{c, u, kind, d8};
+          d.touched.push_back(v);
+        } else {
+          Label& l = d.labels[v];
+          if (c <= l.credit) continue;
+          std::uint32_t older = l.older;
+          if (l.depth < d8) {
+            if (history) {
+              older = static_cast<std::uint32_t>(history->size());
+              history->push_back(l);
+            } else {
+              older = kNoOlder;
+            }
+          }
+          l = Label{c, u, kind, d8, older};
         }
         if (v == target)
           target_best = c;
@@ -172,16 +237,51 @@ void layered_search(const ItemGraph& g, std::span<const std::uint32_t> sources, 
     }
     std::sort(next.begin(), next.end());
     next.erase(std::unique(next.begin(), next.end()), next.end());
-    frontier.swap(next);
+    frontier.clear();
+    for (auto v : next) frontier.emplace_back(v, d.labels[v].credit);
   }
+  std::sort(d.touched.begin(), d.touched.end());
+  best.entries.clear();
+  best.entries.reserve(d.touched.size());
+  for (auto v : d.touched) best.entries.emplace_back(v, d.labels[v]);
 }
 
-std::vector<std::pair<ItemId, double>> item_labels(
-    const std::unordered_map<std::uint32_t, Label>& best, std::uint32_t item_count) {
+// The label `v` had after layer `depth` (its latest at a depth <= `depth`).
+const Label& label_at(const LabelMap& best, const std::vector<Label>& history, std::uint32_t v,
+                      int depth) {
+  const Label* l = &best.at(v);
+  while (l->depth > depth && l->older != kNoOlder) l = &history[l->older];
+  return *l;
+}
+
+// The path of the label of `need` (best[need]), read back through its predecessors' labels.
+void read_path(const LabelMap& best, const std::vector<Label>& history, std::uint32_t need,
+               std::uint32_t item_count, std::uint32_t occupation_count,
+               const CreditFactors& factors, Credit& result) {
+  auto node = [&](std::uint32_t v) {
+    if (v < item_count) return CreditNode{false, v};
+    return CreditNode{true, v < item_count + occupation_count ? v - item_count
+                                                              : v - item_count - occupation_count};
+  };
+  std::uint32_t v = need;
+  const Label* l = &best.at(need);
+  for (;;) {
+    if (l->pred == kSource) {
+      result.from = v;
+      break;
+    }
+    result.path.push_back({l->kind, node(l->pred), node(v), factors[l->kind]});
+    const int depth = l->depth;
+    v = l->pred;
+    l = &label_at(best, history, v, depth - 1);
+  }
+  std::reverse(result.path.begin(), result.path.end());
+}
+
+std::vector<std::pair<ItemId, double>> item_labels(const LabelMap& best, std::uint32_t item_count) {
   std::vector<std::pair<ItemId, double>> out;
-  for (const auto& [v, l] : best)
+  for (const auto& [v, l] : best.entries)
     if (v < item_count) out.emplace_back(v, l.credit);
-  std::sort(out.begin(), out.end());
   return out;
 }
 
@@ -202,34 +302,19 @@ Credit Referential::item_credit(std::span<const ItemId> have, ItemId need, int m
   }
   if (max_depth <= 0 || have.empty()) return result;
 
-  std::unordered_map<std::uint32_t, Label> best;
-  layered_search(graphs_->items, have, max_depth, factors, need, best);
-  auto it = best.find(need);
-  if (it == best.end()) return result;
-  result.value = it->second.credit;
-  const std::uint32_t ni = graphs_->item_count, no = graphs_->occupation_count;
-  auto node = [&](std::uint32_t v) {
-    if (v < ni) return CreditNode{false, v};
-    return CreditNode{true, v < ni + no ? v - ni : v - ni - no};
-  };
-  std::uint32_t v = need;
-  // A cycle cannot occur: every step strictly lowers the credit or keeps it with a factor of 1,
-  // and a label is replaced only by a strictly better one. The bound guards against the latter.
-  for (int guard = 0; guard <= max_depth; ++guard) {
-    const Label& l = best.at(v);
-    if (l.pred == kSource) {
-      result.from = v;
-      break;
-    }
-    result.path.push_back({l.kind, node(l.pred), node(v), factors[l.kind]});
-    v = l.pred;
-  }
-  std::reverse(result.path.begin(), result.path.end());
+  LabelMap best;
+  std::vector<Label> history;
+  layered_search(graphs_->items, have, max_depth, factors, need, best, &history);
+  const Label* found = best.find(need);
+  if (!found) return result;
+  result.value = found->credit;
+  read_path(best, history, need, graphs_->item_count, graphs_->occupation_count, factors, result);
   return result;
 }
 
 struct CreditTable::Impl {
-  std::unordered_map<std::uint32_t, Label> best;
+  LabelMap best;
+  std::vector<Label> history;
   std::vector<std::pair<ItemId, double>> items;
   std::uint32_t item_count = 0, occupation_count = 0;
   CreditFactors factors;
@@ -255,25 +340,11 @@ const std::vector<std::pair<ItemId, double>>& CreditTable::items() const noexcep
 
 Credit CreditTable::credit(ItemId need) const {
   Credit result;
-  auto it = impl_->best.find(need);
-  if (it == impl_->best.end() || need >= impl_->item_count) return result;
-  result.value = it->second.credit;
-  const std::uint32_t ni = impl_->item_count, no = impl_->occupation_count;
-  auto node = [&](std::uint32_t v) {
-    if (v < ni) return CreditNode{false, v};
-    return CreditNode{true, v < ni + no ? v - ni : v - ni - no};
-  };
-  std::uint32_t v = need;
-  for (int guard = 0; guard <= impl_->max_depth; ++guard) {
-    const Label& l = impl_->best.at(v);
-    if (l.pred == kSource) {
-      result.from = v;
-      break;
-    }
-    result.path.push_back({l.kind, node(l.pred), node(v), impl_->factors[l.kind]});
-    v = l.pred;
-  }
-  std::reverse(result.path.begin(), result.path.end());
+  const Label* found = impl_->best.find(need);
+  if (!found || need >= impl_->item_count) return result;
+  result.value = found->credit;
+  read_path(impl_->best, impl_->history, need, impl_->item_count, impl_->occupation_count,
+            impl_->factors, result);
   return result;
 }
 
@@ -287,7 +358,7 @@ CreditTable Referential::credit_table(std::span<const ItemId> have, int max_dept
   t.max_depth = std::max(max_depth, 0);
   t.item_count = graphs_->item_count;
   t.occupation_count = graphs_->occupation_count;
-  layered_search(graphs_->items, have, t.max_depth, t.factors, kNoId, t.best);
+  layered_search(graphs_->items, have, t.max_depth, t.factors, kNoId, t.best, &t.history);
   t.items = item_labels(t.best, t.item_count);
   return table;
 }
@@ -302,9 +373,9 @@ std::vector<std::pair<ItemId, double>> Referential::credits_to(ItemId need, int 
                                                                const CreditOptions& options) const {
   if (need >= items_.size()) throw Error(ErrorCode::invalid_argument, "item id out of range");
   const CreditFactors factors = checked_factors(options);
-  std::unordered_map<std::uint32_t, Label> best;
+  LabelMap best;
   layered_search(graphs_->reverse_items, std::span<const ItemId>(&need, 1), std::max(max_depth, 0),
-                 factors, kNoId, best);
+                 factors, kNoId, best, nullptr);
   return item_labels(best, graphs_->item_count);
 }
 

@@ -391,17 +391,37 @@ Score quick_score(const Profile& profile, const Offer& offer, const ProfileTable
   return score_core(profile, offer, tables, config);
 }
 
+std::shared_ptr<const CreditsToCache::Entry> CreditsToCache::entry(ItemId need) const {
+  {
+    std::lock_guard lock(mutex_);
+    auto it = lists_.find(need);
+    if (it != lists_.end()) return it->second;
+  }
+  // Computed outside the lock: two threads may compute the same list, the first one is kept.
+  auto made = std::make_shared<Entry>();
+  made->by_item = referential_->credits_to(need, max_depth_, options_);
+  made->by_credit.reserve(made->by_item.size());
+  for (const auto& [item, credit] : made->by_item) made->by_credit.emplace_back(credit, item);
+  std::sort(made->by_credit.begin(), made->by_credit.end(),
+            [](const auto& x, const auto& y) { return x.first > y.first; });
+  std::shared_ptr<const Entry> list = std::move(made);
+  std::lock_guard lock(mutex_);
+  return lists_.try_emplace(need, std::move(list)).first->second;
+}
+
 OfferTables::OfferTables(const Offer& offer, const Referential& referential,
-                         const ScoringConfig& config) {
+                         const ScoringConfig& config, const CreditsToCache* cache) {
   for (const auto& c : offer.competences)
-    if (c.item != kNoId) credits_to.emplace_back(c.item, std::vector<std::pair<ItemId, double>>{});
+    if (c.item != kNoId) credits_to.emplace_back(c.item, nullptr);
   std::sort(credits_to.begin(), credits_to.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
   credits_to.erase(std::unique(credits_to.begin(), credits_to.end(),
                                [](const auto& a, const auto& b) { return a.first == b.first; }),
                    credits_to.end());
   for (auto& [need, table] : credits_to)
-    table = referential.credits_to(need, config.credit_depth, config.credit);
+    table = cache ? cache->get(need)
+                  : std::make_shared<const CreditList>(
+                        referential.credits_to(need, config.credit_depth, config.credit));
   if (offer.occupation != kNoId)
     reaching = referential.occupations_reaching(offer.occupation, config.project_max_steps);
 }
@@ -426,7 +446,7 @@ struct ReverseLookups {
       if (groups.held[g].empty() || groups.factors[g] <= cover.value) continue;
       double c = 0;
       for (ItemId h : groups.held[g])
-        if (const double* v = find_sorted(it->second, h)) c = std::max(c, *v);
+        if (const double* v = find_sorted(*it->second, h)) c = std::max(c, *v);
       const double v = c * groups.factors[g];
       if (v > cover.value) {
         cover.value = v;

@@ -549,6 +549,83 @@ TEST(CapacitatedAssignmentTest, MatchesBruteForceOnSmallCases) {
   }
 }
 
+TEST(CapacitatedAssignmentTest, LargeNegativeEffectiveCostsAreNotAnInternalError) {
+  // Maximising positive costs (or minimising negative ones) makes every effective cost
+  // negative; the flow value is fixed, so the optimum must still be found.
+  const std::vector<std::uint32_t> pos = {1, 1};
+  const std::vector<CandidateEdge> edges = {{0, 0, 10}, {0, 1, 20}, {1, 0, 30}, {1, 1, 40}};
+  const CapacitatedAssignment a =
+      solve_capacitated_assignment(2, pos, 1, edges, Objective::maximize);
+  ASSERT_EQ(a.pairs.size(), 2u);
+  EXPECT_EQ(a.total_cost, 50.0);
+  std::vector<CandidateEdge> negative = edges;
+  for (auto& e : negative) e.cost = -e.cost;
+  const CapacitatedAssignment b = solve_capacitated_assignment(2, pos, 1, negative);
+  ASSERT_EQ(b.pairs.size(), 2u);
+  EXPECT_EQ(b.total_cost, -50.0);
+}
+
+// Costs of one sign or both, integral or not, of magnitude 1 to 1e9.
+double random_cost(std::mt19937_64& rng, int sign_mode, double magnitude, bool integral) {
+  double x = std::uniform_real_distribution<double>(0.0, 1.0)(rng) * magnitude;
+  if (integral) x = std::floor(x);
+  if (sign_mode == 1 || (sign_mode == 2 && rng() % 2)) x = -x;
+  return x;
+}
+
+TEST(AssignmentSolversTest, EverySignAndMagnitudeMatchesBruteForce) {
+  std::mt19937_64 rng(1905);
+  const double magnitudes[] = {1.0, 1e3, 1e6, 1e9};
+  int round = 0;
+  for (double magnitude : magnitudes)
+    for (int sign_mode = 0; sign_mode < 3; ++sign_mode)
+      for (bool maximize : {false, true})
+        for (int rep = 0; rep < 30; ++rep, ++round) {
+          SCOPED_TRACE("round " + std::to_string(round) + " magnitude " +
+                       std::to_string(magnitude) + " signs " + std::to_string(sign_mode) +
+                       (maximize ? " maximize" : " minimize"));
+          const Objective obj = maximize ? Objective::maximize : Objective::minimize;
+          const bool integral = rep % 2 == 0;
+          const double tol = 1e-9 * magnitude * 8;
+          // One-to-one, dense and sparse.
+          const std::size_t nr = 1 + rng() % 5, nc = 1 + rng() % 5;
+          std::vector<double> c(nr * nc);
+          for (double& x : c)
+            x = rng() % 6 == 0 ? (maximize ? -kInf : kInf)
+                               : random_cost(rng, sign_mode, magnitude, integral);
+          const auto expected = brute_force(c, nr, nc, maximize);
+          const OwnedCsr m = to_csr(c, nr, nc);
+          if (!expected) {
+            EXPECT_EQ(code_of([&] { solve_dense_assignment(c, nr, nc, obj); }),
+                      ErrorCode::infeasible);
+            EXPECT_EQ(code_of([&] { solve_sparse_assignment(m.view(), obj); }),
+                      ErrorCode::infeasible);
+          } else {
+            const Assignment d = solve_dense_assignment(c, nr, nc, obj);
+            const Assignment s = solve_sparse_assignment(m.view(), obj);
+            expect_valid(d, c, nr, nc);
+            expect_valid(s, c, nr, nc);
+            EXPECT_NEAR(d.total_cost, *expected, tol);
+            EXPECT_NEAR(s.total_cost, *expected, tol);
+          }
+          // Capacitated.
+          const std::size_t n_persons = 1 + rng() % 4, n_offers = 1 + rng() % 4;
+          std::vector<std::uint32_t> pos(n_offers);
+          for (auto& p : pos) p = static_cast<std::uint32_t>(rng() % 3);
+          const std::uint32_t cap = 1 + static_cast<std::uint32_t>(rng() % 2);
+          std::vector<CandidateEdge> edges;
+          for (std::uint32_t p = 0; p < n_persons; ++p)
+            for (std::uint32_t o = 0; o < n_offers; ++o)
+              if (rng() % 3 && edges.size() < 12)
+                edges.push_back({p, o, random_cost(rng, sign_mode, magnitude, integral)});
+          const BestFlow want = brute_force_capacitated(n_persons, pos, cap, edges, maximize);
+          CapacitatedAssignment got;
+          ASSERT_NO_THROW(got = solve_capacitated_assignment(n_persons, pos, cap, edges, obj));
+          ASSERT_EQ(got.pairs.size(), want.count);
+          EXPECT_NEAR(got.total_cost, want.cost, tol);
+        }
+}
+
 TEST(CapacitatedAssignmentTest, CountComesBeforeCost) {
   // Person 0 alone on the cheap offer would leave person 1 out; the optimum takes both pairs.
   const std::vector<std::uint32_t> pos = {1, 1};

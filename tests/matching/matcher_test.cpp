@@ -259,10 +259,10 @@ std::vector<ScoringConfig> configs() {
 TEST(ReferentialCredits, CreditsFromEqualItemCreditToTheBit) {
   const Referential& ref = subset();
   Generator g(7);
-  for (int round = 0; round < 25; ++round) {
+  for (int round = 0; round < 36; ++round) {
     std::vector<ItemId> have;
     for (std::size_t n = 1 + g.uniform(4); n > 0; --n) have.push_back(g.item());
-    const int depth = static_cast<int>(g.uniform(4));
+    const int depth = round % 9;
     const auto table = ref.credits_from(have, depth);
     std::size_t reached = 0;
     for (ItemId need = 0; need < ref.item_count(); ++need) {
@@ -279,9 +279,9 @@ TEST(ReferentialCredits, CreditsFromEqualItemCreditToTheBit) {
 TEST(ReferentialCredits, CreditsToAgreeWithItemCredit) {
   const Referential& ref = subset();
   Generator g(11);
-  for (int round = 0; round < 25; ++round) {
+  for (int round = 0; round < 48; ++round) {
     const ItemId need = g.item();
-    const int depth = 1 + static_cast<int>(g.uniform(3));
+    const int depth = 1 + round % 8;  // every depth the scoring schema allows
     const auto table = ref.credits_to(need, depth);
     std::size_t reached = 0;
     for (ItemId have = 0; have < ref.item_count(); ++have) {
@@ -502,6 +502,76 @@ TEST(ProfileBank, RandomBanksEqualScoringEveryPerson) {
                   o.id + " k=" + std::to_string(k));
     }
   }
+}
+
+// The smallest case of a credit that only a 5-edge path gives (issue: the backward bound of the
+// person bank stopped short of it): one offer asking for `need`, a person holding `have` whose
+// credit for it comes from that path, another holding `need` itself with a weaker evidence
+// factor, so that the first must rank first.
+TEST(ProfileBank, AFiveEdgeCreditRanksFirstAtDepthFive) {
+  const Referential& ref = subset();
+  // A pair whose best credit needs 5 edges (depth 4 gives less).
+  ItemId have = kNoId, need = kNoId;
+  double credit = 0;
+  for (ItemId n = 0; n < ref.item_count() && have == kNoId; ++n) {
+    if (ref.item(n).kind != ItemKind::rome_competence) continue;
+    for (const auto& [h, c5] : ref.credits_to(n, 5)) {
+      const Credit c = ref.item_credit(h, n, 5);
+      if (c.path.size() == 5 && c.value > ref.item_credit(h, n, 4).value) {
+        have = h, need = n, credit = c.value;
+        break;
+      }
+    }
+  }
+  ASSERT_NE(have, kNoId) << "the subset holds no 5-edge credit";
+  ScoringConfig config = default_config();
+  config.credit_depth = 5;
+  for (std::size_t t = 2; t < kScoreTermCount; ++t) config.weights[t] = 0;
+  config.evidence_declared = credit * 0.999;
+  Offer offer;
+  offer.id = "O1";
+  offer.competences.push_back({ref.item(need).code, "", Requirement::required, need});
+  Profile far, near;
+  far.id = "P1";
+  far.competences.push_back({ref.item(have).code, Evidence::certified, {}, have});
+  near.id = "P2";
+  near.competences.push_back({ref.item(need).code, Evidence::declared, {}, need});
+  const std::vector<Profile> profiles = {far, near};
+  const ProfileBank bank(profiles, ref, config);
+  const auto got = bank.top_profiles(offer, 1);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].index, 0u);
+  EXPECT_EQ(got[0].score.score, score(far, offer, ref, config).score);
+  EXPECT_EQ(got[0].score.competences[0].credit.path.size(), 5u);
+  expect_same(got, brute_top_profiles(offer, profiles, config, 1, {}), "five edges");
+}
+
+// Every credit depth the scoring schema allows (1..8), both directions, against brute force:
+// the bound of each direction must hold for paths of every length.
+TEST(Banks, EveryCreditDepthEqualsScoringEveryDocument) {
+  Generator g(4242);
+  std::vector<Profile> profiles = example_profiles();
+  for (std::size_t i = 0; i < 80; ++i) profiles.push_back(g.profile(i));
+  std::vector<Offer> offers = example_offers();
+  for (std::size_t i = 0; i < 80; ++i) offers.push_back(g.offer(i));
+  for (int depth = 1; depth <= 8; ++depth)
+    for (ScoringConfig config : configs()) {
+      config.credit_depth = depth;
+      const ProfileBank persons(profiles, subset(), config);
+      const OfferBank jobs(offers, subset(), config);
+      const std::string what = config.id + " depth " + std::to_string(depth);
+      for (std::size_t q = 0; q < 4; ++q) {
+        const Offer& o = offers[g.uniform(offers.size())];
+        const Profile& p = profiles[g.uniform(profiles.size())];
+        for (std::size_t k : {std::size_t{1}, 1 + g.uniform(12)}) {
+          const MatchFilters f = q % 2 ? random_filters(g) : MatchFilters{};
+          expect_same(persons.top_profiles(o, k, f), brute_top_profiles(o, profiles, config, k, f),
+                      what + " persons for " + o.id + " k=" + std::to_string(k));
+          expect_same(jobs.top_offers(p, k, f), brute_top_offers(p, offers, config, k, f),
+                      what + " offers for " + p.id + " k=" + std::to_string(k));
+        }
+      }
+    }
 }
 
 TEST(Banks, BatchesEqualSingleQueries) {

@@ -54,9 +54,10 @@ struct AIG_API MatchBatchOptions {
 
 // What the last search did, for tests and tuning.
 struct AIG_API MatchSearchStatistics {
-  std::size_t scored = 0;  // documents scored in full
-  std::size_t rounds = 0;  // retrieval rounds
-  bool full_scan = false;  // the bound never dropped low enough: the rest was scored
+  std::size_t scored = 0;   // documents scored in full
+  std::size_t rounds = 0;   // retrieval rounds
+  std::size_t bounded = 0;  // persons whose bound was computed (ProfileBank)
+  bool full_scan = false;   // the bound never dropped low enough: the rest was scored
 };
 
 // The département of an offer: the "NN - " prefix of its place label ("75 - Paris 11e" → "75",
