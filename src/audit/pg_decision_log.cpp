@@ -117,17 +117,27 @@ AppendResult PgDecisionLog::append(std::string_view record_json) {
   std::string record = canonical_json(record_json);
   if (record.empty() || record.front() != '{')
     throw Error(ErrorCode::invalid_argument, "a decision record must be a JSON object");
+  return append_canonical({std::move(record)}).front();
+}
+
+std::vector<AppendResult> PgDecisionLog::append_canonical(const std::vector<std::string>& records) {
   Impl& d = *impl_;
+  std::vector<AppendResult> out;
   try {
     d.exec("BEGIN", "cannot start a transaction");
     // The head row's lock serialises appenders across processes until COMMIT.
     auto [seq, prev] = d.head(true);
-    AppendResult out{seq + 1, log_chain_hash(prev, record)};
-    const std::string next = std::to_string(out.seq);
-    d.exec_params("INSERT INTO aig_log (seq, prev, record, hash) VALUES ($1, $2, $3, $4)",
-                  {next, prev, record, out.hash}, "cannot append to the decision log");
-    d.exec_params("UPDATE aig_log_head SET seq = $1, hash = $2 WHERE id = 1", {next, out.hash},
-                  "cannot move the head of the decision log");
+    for (const std::string& record : records) {
+      AppendResult r{seq + 1, log_chain_hash(prev, record)};
+      const std::string next = std::to_string(r.seq);
+      d.exec_params("INSERT INTO aig_log (seq, prev, record, hash) VALUES ($1, $2, $3, $4)",
+                    {next, prev, record, r.hash}, "cannot append to the decision log");
+      seq = r.seq;
+      prev = r.hash;
+      out.push_back(std::move(r));
+    }
+    d.exec_params("UPDATE aig_log_head SET seq = $1, hash = $2 WHERE id = 1",
+                  {std::to_string(seq), prev}, "cannot move the head of the decision log");
     d.exec("COMMIT", "cannot commit the decision");
     return out;
   } catch (...) {

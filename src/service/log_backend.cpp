@@ -1,10 +1,12 @@
 #include "service/log_backend.hpp"
 
 #include <condition_variable>
+#include <exception>
 #include <mutex>
 #include <type_traits>
 
 #include "aiguillage/core/error.hpp"
+#include "aiguillage/core/hash.hpp"
 
 namespace aiguillage::service {
 
@@ -90,8 +92,49 @@ class PgBackend final : public LogBackend {
   }
   std::string kind() const override { return "postgresql"; }
 
+  // Group commit: the first request to find no batch in progress commits, in one transaction,
+  // every record queued meanwhile; the others wait for its COMMIT. Each is acknowledged only
+  // after the COMMIT that holds it.
   AppendResult append(const std::string& record_json) override {
-    return with([&](PgDecisionLog& log) { return log.append(record_json); });
+    Pending me;
+    me.record = canonical_json(record_json);
+    if (me.record.empty() || me.record.front() != '{')
+      throw Error(ErrorCode::invalid_argument, "a decision record must be a JSON object");
+    std::unique_lock lock(queue_mutex_);
+    queue_.push_back(&me);
+    while (!me.done) {
+      if (committing_) {
+        queue_done_.wait(lock);
+        continue;
+      }
+      committing_ = true;
+      std::vector<Pending*> batch;
+      const std::size_t n = std::min(queue_.size(), kMaxGroup);
+      batch.assign(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+      queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+      lock.unlock();
+      std::vector<std::string> records;
+      for (Pending* p : batch) records.push_back(p->record);
+      std::vector<AppendResult> results;
+      std::exception_ptr error;
+      try {
+        results = with([&](PgDecisionLog& log) { return log.append_canonical(records); });
+      } catch (...) {
+        error = std::current_exception();
+      }
+      lock.lock();
+      for (std::size_t k = 0; k < batch.size(); ++k) {
+        if (error)
+          batch[k]->error = error;
+        else
+          batch[k]->result = std::move(results[k]);
+        batch[k]->done = true;
+      }
+      committing_ = false;
+      queue_done_.notify_all();
+    }
+    if (me.error) std::rethrow_exception(me.error);
+    return std::move(me.result);
   }
   std::optional<std::string> line(std::uint64_t seq) override {
     return with([&](PgDecisionLog& log) { return log.line(seq); });
@@ -150,6 +193,18 @@ class PgBackend final : public LogBackend {
     } back{*this, conn};
     return f(*conn);
   }
+
+  struct Pending {
+    std::string record;
+    AppendResult result;
+    std::exception_ptr error;
+    bool done = false;
+  };
+  static constexpr std::size_t kMaxGroup = 256;
+  std::mutex queue_mutex_;
+  std::condition_variable queue_done_;
+  std::vector<Pending*> queue_;
+  bool committing_ = false;
 
   std::mutex mutex_;
   std::condition_variable returned_;

@@ -1052,6 +1052,7 @@ Service::Service(ServiceConfig config) : impl_(std::make_unique<Impl>(std::move(
   d.server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   d.server.set_payload_max_length(d.config.limits.max_body_bytes);
   d.server.set_keep_alive_max_count(1000);
+  d.server.set_tcp_nodelay(true);  // small JSON answers must not wait for delayed ACKs
   const auto timeout_s = static_cast<time_t>((d.config.limits.request_timeout_ms + 999) / 1000);
   d.server.set_read_timeout(timeout_s, 0);
   d.server.set_write_timeout(timeout_s, 0);

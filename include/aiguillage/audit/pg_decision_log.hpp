@@ -41,6 +41,9 @@ class PgDecisionLog {
   // Throws Error(invalid_argument) for a record that is not an object, Error(unavailable) when
   // the transaction fails (nothing was appended then).
   AppendResult append(std::string_view record_json);
+  // Appends records already in canonical form (canonical_json) in one transaction, in order:
+  // one lock of the head and one COMMIT (one WAL flush) for all of them. All or none.
+  std::vector<AppendResult> append_canonical(const std::vector<std::string>& records);
   std::uint64_t size();
   std::string last_hash();
   // The line of seq (no end of line), or nullopt.
