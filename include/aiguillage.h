@@ -108,6 +108,16 @@ typedef int aig_status;
 #define AIG_ERR_CACHE_STALE (-402)
 #define AIG_ERR_INFEASIBLE (-451)
 #define AIG_ERR_DIMENSION_MISMATCH (-452)
+/* service (-600 .. -699) */
+#define AIG_ERR_UNAUTHORIZED (-601)
+#define AIG_ERR_FORBIDDEN (-602)
+#define AIG_ERR_NOT_FOUND (-603)
+#define AIG_ERR_PAYLOAD_TOO_LARGE (-604)
+#define AIG_ERR_TOO_DEEP (-605)
+#define AIG_ERR_REQUEST_TIMEOUT (-606)
+#define AIG_ERR_OVERLOADED (-607)
+#define AIG_ERR_UNAVAILABLE (-608)
+#define AIG_ERR_CONFLICT (-609)
 
 /* Stable snake_case name of a status ("ok", "type_error", ...); "unknown" for other values. */
 AIG_API const char* aig_status_str(aig_status status);

@@ -225,3 +225,8 @@ for line in open(sys.argv[1], encoding="utf-8"):
         nth = "1re" if rank == 1 else f"{rank}e"
         print(f"  {r['profile_id']} → {r['offer_id']} (score {score}, {nth} de ses offres)")
 PY
+
+echo
+echo "== the decision service: HTTP JSON API on the bundled packs (docs/service.md)"
+echo "   $cli keys add --file keys.json --role admin   # prints the key once"
+echo "   AIG_PSEUDONYM_KEY=change-me-0123456789 $cli serve --packs rules --default-pack fr/orientation --keys keys.json --log decisions.jsonl --port 8080"

@@ -20,20 +20,19 @@ namespace {
 
 using Json = nlohmann::json;
 
-const std::string kGenesis = "sha256:" + std::string(64, '0');
+const std::string kGenesis(kLogGenesis);
 
 std::string errno_text() {
   return std::strerror(errno);
 }
 
 std::string chain_hash(const std::string& prev, const std::string& canonical_record) {
-  return "sha256:" + to_hex(sha256(prev + canonical_record));
+  return log_chain_hash(prev, canonical_record);
 }
 
 std::string make_line(std::uint64_t seq, const std::string& prev, const std::string& record,
                       const std::string& hash) {
-  return "{\"seq\":" + std::to_string(seq) + ",\"prev\":\"" + prev + "\",\"record\":" + record +
-         ",\"hash\":\"" + hash + "\"}";
+  return log_line(seq, prev, record, hash);
 }
 
 std::string read_all(const std::string& path) {
@@ -66,8 +65,7 @@ struct Scan {
   std::vector<std::string> records;  // canonical record texts, when asked for
 };
 
-Scan scan_log(const std::string& path, bool keep_records) {
-  const std::string text = read_all(path);
+Scan scan_text(std::string_view text, bool keep_records) {
   Scan scan;
   LogVerification& v = scan.result;
   v.last_hash = kGenesis;
@@ -83,7 +81,7 @@ Scan scan_log(const std::string& path, bool keep_records) {
     const std::size_t nl = text.find('\n', pos);
     const bool last = nl == std::string::npos || nl + 1 == text.size();
     const std::string_view body =
-        std::string_view(text).substr(pos, (nl == std::string::npos ? text.size() : nl) - pos);
+        text.substr(pos, (nl == std::string::npos ? text.size() : nl) - pos);
     pos = nl == std::string::npos ? text.size() : nl + 1;
 
     // A crash between the start and the end of a write leaves a line without its newline;
@@ -151,6 +149,10 @@ Scan scan_log(const std::string& path, bool keep_records) {
   return scan;
 }
 
+Scan scan_log(const std::string& path, bool keep_records) {
+  return scan_text(read_all(path), keep_records);
+}
+
 void sync_folder_of(const std::string& path) {
   std::filesystem::path folder = std::filesystem::path(path).parent_path();
   if (folder.empty()) folder = ".";
@@ -162,8 +164,36 @@ void sync_folder_of(const std::string& path) {
 
 }  // namespace
 
+std::string log_chain_hash(std::string_view prev, std::string_view canonical_record) {
+  std::string text;
+  text.reserve(prev.size() + canonical_record.size());
+  text.append(prev).append(canonical_record);
+  return "sha256:" + to_hex(sha256(text));
+}
+
+std::string log_line(std::uint64_t seq, std::string_view prev, std::string_view canonical_record,
+                     std::string_view hash) {
+  std::string line = "{\"seq\":" + std::to_string(seq) + ",\"prev\":\"";
+  line.append(prev).append("\",\"record\":").append(canonical_record).append(",\"hash\":\"");
+  line.append(hash).append("\"}");
+  return line;
+}
+
 LogVerification verify_log(const std::string& path) {
   return scan_log(path, false).result;
+}
+
+LogVerification verify_log_text(std::string_view text) {
+  return scan_text(text, false).result;
+}
+
+std::vector<std::string> read_log_text_records(std::string_view text) {
+  Scan scan = scan_text(text, true);
+  if (!scan.result.ok)
+    throw Error(ErrorCode::invalid_document, "the decision log is broken at line " +
+                                                 std::to_string(scan.result.first_bad) + ": " +
+                                                 scan.result.message);
+  return std::move(scan.records);
 }
 
 DecisionLog::DecisionLog(const std::string& path) : path_(path) {

@@ -141,12 +141,12 @@ void count(ReplayReport& report, ReplayItem item) {
 }
 
 template <typename Body>
-ReplayReport replay_each(const std::string& log_path, Body body) {
+ReplayReport replay_each(const std::vector<std::string>& records, std::uint64_t first_line,
+                         Body body) {
   ReplayReport report;
-  const std::vector<std::string> records = read_log_records(log_path);
   for (std::size_t k = 0; k < records.size(); ++k) {
     ReplayItem item;
-    item.line = k + 1;
+    item.line = first_line + k;
     try {
       const Json record = Json::parse(records[k]);
       if (auto it = record.find("person"); it != record.end() && it->is_string())
@@ -215,8 +215,17 @@ std::string ReplayReport::to_json() const {
 }
 
 ReplayReport replay_log(const std::string& log_path, const Registry& packs) {
+  return replay_records(read_log_records(log_path), packs);
+}
+
+ReplayReport replay_log_against(const std::string& log_path, const Pack& against) {
+  return replay_records_against(read_log_records(log_path), against);
+}
+
+ReplayReport replay_records(const std::vector<std::string>& records, const Registry& packs,
+                            std::uint64_t first_line) {
   Replayer replayer;
-  return replay_each(log_path, [&](const Json& record, ReplayItem& item) {
+  return replay_each(records, first_line, [&](const Json& record, ReplayItem& item) {
     const Json& pack_ref = record.at("pack");
     const std::string hash = pack_ref.at("hash").get<std::string>();
     const Pack* pack = packs.find_hash(hash);
@@ -242,9 +251,10 @@ ReplayReport replay_log(const std::string& log_path, const Registry& packs) {
   });
 }
 
-ReplayReport replay_log_against(const std::string& log_path, const Pack& against) {
+ReplayReport replay_records_against(const std::vector<std::string>& records, const Pack& against,
+                                    std::uint64_t first_line) {
   Replayer replayer;
-  return replay_each(log_path, [&](const Json& record, ReplayItem& item) {
+  return replay_each(records, first_line, [&](const Json& record, ReplayItem& item) {
     std::string ignored;
     const Recomputed r = recompute(replayer, against, record, ignored);
     if (!r.ok) {

@@ -16,6 +16,7 @@
 #include "aiguillage/orientation/notice.hpp"
 #include "aiguillage/orientation/orientation.hpp"
 #include "cli.hpp"
+#include "service/server.hpp"
 
 namespace aiguillage::cli {
 namespace {
@@ -665,9 +666,11 @@ int cmd_notice(int argc, char** argv) {
 }
 
 int cmd_log(int argc, char** argv) {
+  if (service::wants_log_backend(argc, argv)) return service::cmd_log_backend(argc, argv);
   if (argc < 3 || std::string_view(argv[2]) != "verify")
-    throw UsageError(argc < 3 ? "missing log command (verify)"
-                              : "unknown log command " + std::string(argv[2]) + " (verify)");
+    throw UsageError(argc < 3 ? "missing log command (verify, export, import, checkpoint)"
+                              : "unknown log command " + std::string(argv[2]) +
+                                    " (verify, export, import, checkpoint)");
   Args args = parse_args(argc, argv, 3, {{"--json", false}}, 1, 1);
   LogVerification v;
   try {
@@ -691,6 +694,7 @@ int cmd_log(int argc, char** argv) {
 }
 
 int cmd_replay(int argc, char** argv) {
+  if (service::wants_replay_db(argc, argv)) return service::cmd_replay_db(argc, argv);
   Args args =
       parse_args(argc, argv, 2, {{"--packs", true}, {"--against", true}, {"--json", false}}, 1, 1);
   auto packs_dir = args.get("--packs");

@@ -8,6 +8,7 @@
 #include "aiguillage/core/version.hpp"
 #include "aiguillage/rules/pack.hpp"
 #include "cli.hpp"
+#include "service/server.hpp"
 
 namespace aiguillage::cli {
 namespace {
@@ -26,6 +27,9 @@ constexpr std::string_view kUsage =
     "  decide PACK FILE           decide proposals (policy, counsellors) into a decision log\n"
     "  notice PACK [FILE|-]       the notice given to each person (R311-3-1-2 CRPA)\n"
     "  log verify LOG             check the chain of a decision log, name the first bad line\n"
+    "  log export|import|checkpoint  the PostgreSQL log, signed checkpoints\n"
+    "  serve                      the HTTP JSON API (docs/service.md)\n"
+    "  keys add|list|revoke       API keys of the service\n"
     "  replay LOG --packs DIR     re-evaluate logged decisions with the packs they name\n"
     "  report --log LOG --out DIR indicators, disparities, territorial consistency (HTML, JSON)\n"
     "  match --offers F --profiles F   best offers per person, with reasons (JSON Lines)\n"
@@ -182,7 +186,15 @@ const Command kCommands[] = {
      "exit codes: 0 ok; 1 some person was rejected or a decision refused; 2 usage;\n"
      "            3 pack or decisions load error; 4 I/O error\n"},
     {"log", cmd_log,
-     "usage: aiguillage log verify LOG [--json]\n"
+     "usage: aiguillage log verify (LOG | --db URL) [--public-key PEM] [--json]\n"
+     "       aiguillage log export --db URL > log.jsonl\n"
+     "       aiguillage log import --db URL LOG\n"
+     "       aiguillage log checkpoint (LOG | --db URL) --key PEM\n"
+     "\n"
+     "export writes the PostgreSQL log as the file backend writes it, byte for byte; import\n"
+     "loads a verified log file into an empty database log; checkpoint signs the chain's head\n"
+     "with an Ed25519 key (LOG.checkpoints, or the database). With --public-key, verify also\n"
+     "checks every signed checkpoint: a tail rewritten with recomputed hashes is detected.\n"
      "\n"
      "Checks every line of a decision log: valid JSON, sequence number, link to the previous\n"
      "line's hash, its own hash, canonical layout, and a complete last line. Prints\n"
@@ -196,6 +208,7 @@ const Command kCommands[] = {
     {"replay", cmd_replay,
      "usage: aiguillage replay LOG --packs DIR [--json]\n"
      "       aiguillage replay LOG --against PACK [--json]\n"
+     "       aiguillage replay --db URL (--packs DIR | --against PACK) [--json]\n"
      "\n"
      "Re-evaluates each record of a verified decision log with the pack it names by hash,\n"
      "found among the pack.json files under DIR, and compares the outputs with the recorded\n"
@@ -303,6 +316,40 @@ const Command kCommands[] = {
      "\n"
      "exit codes: 0 ok; 1 a record was rejected; 2 usage; 3 referential or scoring load\n"
      "            error; 4 I/O error\n"},
+    {"serve", service::cmd_serve,
+     "usage: aiguillage serve --packs DIR --keys FILE (--log FILE | --db URL) [options]\n"
+     "\n"
+     "Serves the HTTP JSON API (docs/service.md): packs, evaluation, orientation, notices,\n"
+     "decisions written to the log before the reply, audit, matching; /health, /ready,\n"
+     "/metrics, /openapi.json. Stops on SIGTERM after the requests in flight.\n"
+     "\n"
+     "options:\n"
+     "  --config FILE              aiguillage.service_config JSON (flags win over it)\n"
+     "  --host ADDR --port N       listen address (default 127.0.0.1:8080; port 0: any free)\n"
+     "  --port-file FILE           write the port listened on to FILE\n"
+     "  --threads N                worker threads, one connection each (default 8)\n"
+     "  --packs DIR                folder searched for pack.json files (required)\n"
+     "  --default-pack ID          pack of /v1/orient, /v1/notice, /v1/decisions\n"
+     "  --keys FILE                API keys (aiguillage keys add) (required)\n"
+     "  --log FILE | --db URL      the decision log: a file, or PostgreSQL\n"
+     "  --db-connections N         PostgreSQL connections (default: --threads)\n"
+     "  --pseudonym-key-file FILE  pseudonymisation key (else $AIG_PSEUDONYM_KEY)\n"
+     "  --checkpoint-key PEM       Ed25519 key signing checkpoints of the log\n"
+     "  --checkpoint-every N       sign the head every N decisions (default: on demand)\n"
+     "  --referential DIR --esco DIR --offers FILE --scoring FILE   matching data\n"
+     "  --max-body-bytes N --max-json-depth N --max-batch-records N\n"
+     "  --request-timeout-ms N --max-in-flight N                    limits\n"
+     "  --access-log               a line per request on stderr (no personal data)\n"
+     "\n"
+     "exit codes: 0 stopped; 2 usage; 3 load error; 4 cannot listen or reach the log\n"},
+    {"keys", service::cmd_keys,
+     "usage: aiguillage keys add --file FILE --role ROLE [--label TEXT]\n"
+     "       aiguillage keys list --file FILE\n"
+     "       aiguillage keys revoke --file FILE ID\n"
+     "\n"
+     "Manages the API keys of the service. add prints the new key once, on the last line;\n"
+     "only its hash is stored. ROLE is admin, auditor or a decision role of the packs\n"
+     "(the values of their output decideur).\n"},
     {"version", cmd_version,
      "usage: aiguillage version\n"
      "\n"

@@ -93,6 +93,24 @@ std::string_view error_code_name(ErrorCode code) noexcept {
       return "infeasible";
     case ErrorCode::dimension_mismatch:
       return "dimension_mismatch";
+    case ErrorCode::unauthorized:
+      return "unauthorized";
+    case ErrorCode::forbidden:
+      return "forbidden";
+    case ErrorCode::not_found:
+      return "not_found";
+    case ErrorCode::payload_too_large:
+      return "payload_too_large";
+    case ErrorCode::too_deep:
+      return "too_deep";
+    case ErrorCode::request_timeout:
+      return "request_timeout";
+    case ErrorCode::overloaded:
+      return "overloaded";
+    case ErrorCode::unavailable:
+      return "unavailable";
+    case ErrorCode::conflict:
+      return "conflict";
   }
   return "unknown";
 }

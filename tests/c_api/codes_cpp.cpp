@@ -52,6 +52,15 @@ AIG_SAME(AIG_ERR_REFERENTIAL_FORMAT, referential_format);
 AIG_SAME(AIG_ERR_CACHE_STALE, cache_stale);
 AIG_SAME(AIG_ERR_INFEASIBLE, infeasible);
 AIG_SAME(AIG_ERR_DIMENSION_MISMATCH, dimension_mismatch);
+AIG_SAME(AIG_ERR_UNAUTHORIZED, unauthorized);
+AIG_SAME(AIG_ERR_FORBIDDEN, forbidden);
+AIG_SAME(AIG_ERR_NOT_FOUND, not_found);
+AIG_SAME(AIG_ERR_PAYLOAD_TOO_LARGE, payload_too_large);
+AIG_SAME(AIG_ERR_TOO_DEEP, too_deep);
+AIG_SAME(AIG_ERR_REQUEST_TIMEOUT, request_timeout);
+AIG_SAME(AIG_ERR_OVERLOADED, overloaded);
+AIG_SAME(AIG_ERR_UNAVAILABLE, unavailable);
+AIG_SAME(AIG_ERR_CONFLICT, conflict);
 
 // The C++ value of a code, looked up by its C++ name (0 for an unknown name).
 extern "C" int aig_test_cpp_code(const char* name) {

@@ -25,6 +25,18 @@ struct AIG_API LogVerification {
 };
 
 AIG_API LogVerification verify_log(const std::string& path);
+// The same checks on a whole log held in memory (every line with its end of line): what every
+// backend's export is verified with, so that all backends keep one format.
+LogVerification verify_log_text(std::string_view text);
+
+// The chain's pieces, shared by every backend so that their lines are byte-identical.
+inline constexpr std::string_view kLogGenesis =
+    "sha256:0000000000000000000000000000000000000000000000000000000000000000";
+// "sha256:" + hex(sha256(prev + canonical_record)).
+std::string log_chain_hash(std::string_view prev, std::string_view canonical_record);
+// The line (without its end of line) for a canonical record.
+std::string log_line(std::uint64_t seq, std::string_view prev, std::string_view canonical_record,
+                     std::string_view hash);
 
 class AIG_API DecisionLog {
  public:
@@ -50,6 +62,8 @@ class AIG_API DecisionLog {
 
 // Reads the records of a verified log (throws Error when verification fails).
 AIG_API std::vector<std::string> read_log_records(const std::string& path);
+// The records of a verified log text (throws Error(invalid_document) when it is broken).
+std::vector<std::string> read_log_text_records(std::string_view text);
 
 }  // namespace v1
 }  // namespace aiguillage

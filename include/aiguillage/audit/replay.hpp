@@ -33,6 +33,12 @@ struct AIG_API ReplayReport {
 AIG_API ReplayReport replay_log(const std::string& log_path, const Registry& packs);
 // Re-evaluates each record under `against` (another version): differences show the change's impact.
 AIG_API ReplayReport replay_log_against(const std::string& log_path, const Pack& against);
+// The same over the records of a verified log held elsewhere (read_log_text_records, a
+// database): `first_line` is the line number of records[0].
+ReplayReport replay_records(const std::vector<std::string>& records, const Registry& packs,
+                            std::uint64_t first_line = 1);
+ReplayReport replay_records_against(const std::vector<std::string>& records, const Pack& against,
+                                    std::uint64_t first_line = 1);
 
 }  // namespace v1
 }  // namespace aiguillage

@@ -61,6 +61,16 @@ enum class ErrorCode : int {
   cache_stale = -402,         // a binary cache was written by another version or from other data
   infeasible = -451,          // no assignment or flow satisfies the constraints
   dimension_mismatch = -452,  // arrays, matrices or an index of incompatible sizes
+  // service (-6xx): the HTTP surface and the log backends behind it
+  unauthorized = -601,       // no API key, or an unknown or revoked one
+  forbidden = -602,          // the key's role may not do this
+  not_found = -603,          // no such pack, decision, route
+  payload_too_large = -604,  // a request body over the configured limit
+  too_deep = -605,           // a JSON document nested deeper than the configured limit
+  request_timeout = -606,    // the request ran over its time limit
+  overloaded = -607,         // too many requests in flight
+  unavailable = -608,        // the decision log cannot be reached or written
+  conflict = -609,           // the log already holds records (import into a non-empty log)
 };
 
 // Stable snake_case name of a code ("type_error"), used in JSON outputs.

@@ -1,0 +1,40 @@
+# The HTTP service (`aiguillage serve`, src/service/) and the PostgreSQL decision log backend
+# (src/audit/pg_decision_log.cpp, in the library). The service is compiled into the command-line
+# tool only: the library never depends on the HTTP library.
+find_package(PostgreSQL REQUIRED)
+find_package(PkgConfig REQUIRED)
+# Debian builds cpp-httplib as a shared library (libcpp-httplib.so) beside its header.
+pkg_check_modules(AIG_HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+# libpq is a private dependency of every form of the library (the internal archive passes it on
+# to what links it).
+target_link_libraries(aiguillage_objects PRIVATE PostgreSQL::PostgreSQL)
+target_link_libraries(aiguillage_internal PUBLIC PostgreSQL::PostgreSQL)
+if(TARGET aiguillage_shared)
+  target_link_libraries(aiguillage_shared PRIVATE PostgreSQL::PostgreSQL)
+endif()
+# The static archive's consumers link libpq by name (no imported target in the installed
+# package; aiguillage.pc lists -lpq in Libs.private).
+target_link_libraries(aiguillage_static PRIVATE pq)
+
+# The OpenAPI document the service serves is the one kept in docs/, embedded at build time.
+set(AIG_OPENAPI_JSON ${PROJECT_SOURCE_DIR}/docs/openapi.json)
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${AIG_OPENAPI_JSON})
+file(READ ${AIG_OPENAPI_JSON} AIG_OPENAPI_TEXT)
+configure_file(${PROJECT_SOURCE_DIR}/src/service/openapi.cpp.in
+  ${PROJECT_BINARY_DIR}/generated/service/openapi.cpp @ONLY)
+
+# src/service/*.cpp join the CLI with src/cli/*.cpp (CMakeLists.txt); the OpenAPI text too.
+target_sources(aiguillage_cli PRIVATE ${PROJECT_BINARY_DIR}/generated/service/openapi.cpp)
+target_include_directories(aiguillage_cli PRIVATE ${PROJECT_SOURCE_DIR}/src)
+target_link_libraries(aiguillage_cli PRIVATE PkgConfig::AIG_HTTPLIB OpenSSL::Crypto
+  Threads::Threads)
+
+if(AIG_BUILD_TESTS)
+  find_program(AIG_PYTEST_PYTHON NAMES python3 PATHS /usr/bin NO_DEFAULT_PATH)
+  add_test(NAME service:python
+    COMMAND ${AIG_PYTEST_PYTHON} -m pytest -q ${PROJECT_SOURCE_DIR}/tests/service
+    WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+  set_tests_properties(service:python PROPERTIES LABELS "service;postgres"
+    ENVIRONMENT "AIG_CLI=$<TARGET_FILE:aiguillage_cli>;AIG_SOURCE_DIR=${PROJECT_SOURCE_DIR}"
+    TIMEOUT 900)
+endif()

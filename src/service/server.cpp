@@ -1,0 +1,1085 @@
+#include "service/server.hpp"
+
+#include <httplib.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "aiguillage/audit/checkpoint.hpp"
+#include "aiguillage/audit/decision_record.hpp"
+#include "aiguillage/audit/replay.hpp"
+#include "aiguillage/core/error.hpp"
+#include "aiguillage/core/version.hpp"
+#include "aiguillage/matching/explanation.hpp"
+#include "aiguillage/matching/matcher.hpp"
+#include "aiguillage/orientation/notice.hpp"
+#include "aiguillage/orientation/orientation.hpp"
+#include "aiguillage/rules/explain.hpp"
+#include "aiguillage/rules/json_lines.hpp"
+#include "aiguillage/rules/registry.hpp"
+#include "service/json_limits.hpp"
+#include "service/keys.hpp"
+#include "service/log_backend.hpp"
+#include "service/metrics.hpp"
+
+namespace aiguillage::service {
+
+extern const std::string_view kOpenApiJson;
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::size_t kMinPseudonymKeyBytes = 16;
+constexpr const char* kJson = "application/json";
+constexpr const char* kNdjson = "application/x-ndjson";
+
+std::string dump(const Json& v) {
+  return v.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+int http_status(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::unauthorized:
+      return 401;
+    case ErrorCode::forbidden:
+      return 403;
+    case ErrorCode::not_found:
+      return 404;
+    case ErrorCode::conflict:
+      return 409;
+    case ErrorCode::payload_too_large:
+    case ErrorCode::too_many_items:
+      return 413;
+    case ErrorCode::overloaded:
+      return 429;
+    case ErrorCode::json_syntax:
+    case ErrorCode::too_deep:
+    case ErrorCode::invalid_argument:
+    case ErrorCode::unknown_field:
+    case ErrorCode::schema_mismatch:
+      return 400;
+    case ErrorCode::internal:
+      return 500;
+    case ErrorCode::io:
+    case ErrorCode::unavailable:
+    case ErrorCode::request_timeout:
+      return 503;
+    default:
+      return 422;
+  }
+}
+
+Json error_json(const Error& e) {
+  return Json{{"code", static_cast<int>(e.code())},
+              {"name", std::string(error_code_name(e.code()))},
+              {"message", e.message()},
+              {"pointer", e.pointer()}};
+}
+
+// The error document (aiguillage.error 1.0).
+std::string error_document(int status, const std::vector<Error>& errors) {
+  Json doc{{"schema", "aiguillage.error"}, {"schema_version", "1.0"}, {"status", status}};
+  doc["errors"] = Json::array();
+  for (const Error& e : errors) doc["errors"].push_back(error_json(e));
+  return dump(doc);
+}
+
+// A request refused as a whole: the handler throws it, the wrapper answers it.
+struct Refusal {
+  int status;
+  std::vector<Error> errors;
+};
+
+[[noreturn]] void refuse(ErrorCode code, std::string message, std::string pointer = {}) {
+  Error e(code, std::move(message), std::move(pointer));
+  throw Refusal{http_status(code), {e}};
+}
+
+std::string json_string(std::string_view s) {
+  return Json(std::string(s)).dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+std::string html_escape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+// The notice as an HTML page: headings (lines ending with a colon, not indented) and
+// paragraphs indented as in the text.
+std::string notice_html(const std::string& text, std::string_view lang) {
+  std::string out = "<!DOCTYPE html>\n<html lang=\"" + std::string(lang) +
+                    "\">\n<head><meta charset=\"utf-8\"><title>" +
+                    (lang == "en" ? "Notice" : "Information") + "</title></head>\n<body>\n";
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty()) continue;
+    std::size_t indent = line.find_first_not_of(' ');
+    const std::string body = line.substr(indent);
+    if (indent == 0 && !body.empty() && body.back() == ':')
+      out += "<h2>" + html_escape(body) + "</h2>\n";
+    else if (indent == 0)
+      out += "<p>" + html_escape(body) + "</p>\n";
+    else
+      out += "<p style=\"margin-left:" + std::to_string(indent / 2) + "em\">" + html_escape(body) +
+             "</p>\n";
+  }
+  return out + "</body>\n</html>\n";
+}
+
+struct PackEntry {
+  const Pack* pack;
+  std::unique_ptr<Orienter> orienter;
+  std::vector<std::string> decision_roles;  // values of the output "decideur", if any
+};
+
+struct Route {
+  std::string name;             // for metrics: "/v1/packs/{id}"
+  std::set<std::string> roles;  // empty: any valid key; "*counsellor": every decision role
+  bool open = false;            // no key needed
+};
+
+std::string read_text_file(const std::string& path, const char* what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(ErrorCode::io, std::string("cannot open ") + what + " " + path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+struct Service::Impl {
+  ServiceConfig config;
+  Registry registry;
+  std::vector<PackEntry> packs;
+  std::set<std::string> decision_roles;
+  KeyStore keys;
+  std::unique_ptr<LogBackend> log;
+  std::string pseudonym_key;
+  std::string checkpoint_private, checkpoint_public;
+  Metrics metrics;
+  std::atomic<std::size_t> in_flight{0};
+  // Matching, when configured.
+  std::unique_ptr<Referential> referential;
+  ScoringConfig scoring;
+  std::vector<Offer> offers;
+  std::unique_ptr<OfferBank> bank;
+  httplib::Server server;
+  int port = 0;
+
+  explicit Impl(ServiceConfig c) : config(std::move(c)) {}
+  void load();
+  void routes();
+
+  // --- request plumbing
+  struct Context {
+    const ApiKey* key = nullptr;
+    Clock::time_point deadline;
+    const httplib::Request* req = nullptr;
+  };
+  using Handler = std::function<void(Context&, const httplib::Request&, httplib::Response&)>;
+  void add(const char* method, const std::string& pattern, Route route, Handler handler);
+  void answer(const Route& route, const Handler& handler, const httplib::Request& req,
+              httplib::Response& res);
+  void authorise(const Route& route, Context& ctx, const httplib::Request& req);
+
+  // --- helpers
+  const PackEntry& entry_for(const std::string& id, Date date) const;
+  const PackEntry& default_entry(const httplib::Request& req, Date date) const;
+  Json parse_body(const std::string& body, const char* what) const;
+  std::vector<std::string_view> batch_lines(const std::string& body) const;
+  static std::optional<Date> query_date(const httplib::Request& req);
+  static std::string lang_of(const httplib::Request& req);
+  static void check_deadline(const Context& ctx);
+
+  // --- handlers
+  void packs_list(Context&, const httplib::Request&, httplib::Response&);
+  void pack_detail(Context&, const httplib::Request&, httplib::Response&);
+  void evaluate(Context&, const httplib::Request&, httplib::Response&);
+  void orient(Context&, const httplib::Request&, httplib::Response&);
+  void orient_batch(Context&, const httplib::Request&, httplib::Response&);
+  void notice(Context&, const httplib::Request&, httplib::Response&);
+  void decide(Context&, const httplib::Request&, httplib::Response&);
+  void decision_get(Context&, const httplib::Request&, httplib::Response&);
+  void log_verify(Context&, const httplib::Request&, httplib::Response&);
+  void checkpoint(Context&, const httplib::Request&, httplib::Response&);
+  void replay(Context&, const httplib::Request&, httplib::Response&);
+  void match(Context&, const httplib::Request&, httplib::Response&);
+  void explain_match(Context&, const httplib::Request&, httplib::Response&);
+  Checkpoint sign_head(std::uint64_t seq, const std::string& hash);
+};
+
+void Service::Impl::load() {
+  if (config.packs.empty()) throw Error(ErrorCode::invalid_argument, "--packs DIR is required");
+  if (config.keys.empty()) throw Error(ErrorCode::invalid_argument, "--keys FILE is required");
+  if (config.log_file.empty() == config.db_url.empty())
+    throw Error(ErrorCode::invalid_argument, "give exactly one of --log FILE and --db URL");
+  if (config.threads < 1 || config.threads > 1024)
+    throw Error(ErrorCode::invalid_argument, "--threads must be 1..1024");
+  registry.load_dir(config.packs);
+  if (registry.packs().empty())
+    throw Error(ErrorCode::invalid_argument, "no pack.json under " + config.packs);
+  for (const Pack& pack : registry.packs()) {
+    PackEntry e{&pack, std::make_unique<Orienter>(pack), {}};
+    for (const Decision& d : pack.decisions())
+      for (const OutputSpec& o : d.outputs)
+        if (o.name == orientation_outputs::decideur) e.decision_roles = o.values;
+    decision_roles.insert(e.decision_roles.begin(), e.decision_roles.end());
+    packs.push_back(std::move(e));
+  }
+  if (config.default_pack.empty()) {
+    // The orientation pack, when there is one id with decision roles.
+    std::set<std::string> ids;
+    for (const PackEntry& e : packs)
+      if (!e.decision_roles.empty()) ids.insert(e.pack->id());
+    if (ids.size() == 1) config.default_pack = *ids.begin();
+  }
+  keys = KeyStore::load(config.keys);
+  for (const ApiKey& k : keys.keys())
+    if (k.role != kRoleAdmin && k.role != kRoleAuditor && !decision_roles.count(k.role))
+      throw Error(ErrorCode::invalid_document,
+                  "key " + k.id + " has role " + k.role +
+                      ", which is neither admin, auditor nor a decision role of the packs",
+                  "/keys");
+  std::string key;
+  if (!config.pseudonym_key_file.empty())
+    key = read_text_file(config.pseudonym_key_file, "the pseudonymisation key");
+  else if (const char* env = std::getenv("AIG_PSEUDONYM_KEY"))
+    key = env;
+  pseudonym_key = trim(key);
+  if (pseudonym_key.size() < kMinPseudonymKeyBytes)
+    throw Error(ErrorCode::invalid_argument,
+                "a pseudonymisation key of at least 16 bytes is required (--pseudonym-key-file "
+                "FILE or AIG_PSEUDONYM_KEY)");
+  if (!config.checkpoint_key.empty()) {
+    checkpoint_private = read_text_file(config.checkpoint_key, "the checkpoint key");
+    checkpoint_public = checkpoint_public_key(checkpoint_private);
+  }
+  if (!config.referential.empty()) {
+    referential = std::make_unique<Referential>(Referential::load(config.referential, config.esco));
+    if (!config.scoring.empty())
+      scoring = parse_scoring(read_text_file(config.scoring, "the scoring file"));
+    if (!config.offers.empty()) {
+      OfferBatch batch =
+          load_offers_jsonl(read_text_file(config.offers, "the offers file"), *referential);
+      if (!batch.errors.empty())
+        throw Error(batch.errors.front().error.code(),
+                    config.offers + " line " + std::to_string(batch.errors.front().line) + ": " +
+                        batch.errors.front().error.message());
+      offers = std::move(batch.offers);
+      bank = std::make_unique<OfferBank>(offers, *referential, scoring);
+    }
+  }
+  log = config.db_url.empty()
+            ? open_file_backend(config.log_file)
+            : open_pg_backend(config.db_url,
+                              config.db_connections ? config.db_connections : config.threads);
+}
+
+// --- plumbing ---------------------------------------------------------------------------------
+
+void Service::Impl::add(const char* method, const std::string& pattern, Route route,
+                        Handler handler) {
+  auto run = [this, route, handler](const httplib::Request& req, httplib::Response& res) {
+    answer(route, handler, req, res);
+  };
+  const std::string m = method;
+  if (m == "GET")
+    server.Get(pattern, run);
+  else
+    server.Post(pattern, run);
+}
+
+void Service::Impl::authorise(const Route& route, Context& ctx, const httplib::Request& req) {
+  if (route.open) return;
+  std::string presented = req.get_header_value("X-API-Key");
+  const std::string auth = req.get_header_value("Authorization");
+  if (presented.empty() && auth.rfind("Bearer ", 0) == 0) presented = auth.substr(7);
+  if (presented.empty())
+    refuse(ErrorCode::unauthorized,
+           "an API key is required (header Authorization: Bearer KEY or X-API-Key)");
+  ctx.key = keys.find(presented);
+  if (!ctx.key) refuse(ErrorCode::unauthorized, "the API key is unknown or revoked");
+  if (route.roles.empty()) return;
+  const std::string& role = ctx.key->role;
+  if (route.roles.count(role) || (route.roles.count("*counsellor") && decision_roles.count(role)))
+    return;
+  std::string allowed;
+  for (const std::string& r : route.roles)
+    allowed += (allowed.empty() ? "" : ", ") + (r == "*counsellor" ? "a counsellor role" : r);
+  refuse(ErrorCode::forbidden,
+         "the role " + role + " may not use " + route.name + " (allowed: " + allowed + ")");
+}
+
+void Service::Impl::answer(const Route& route, const Handler& handler, const httplib::Request& req,
+                           httplib::Response& res) {
+  const auto start = Clock::now();
+  Context ctx;
+  ctx.req = &req;
+  ctx.deadline = start + std::chrono::milliseconds(config.limits.request_timeout_ms);
+  const std::size_t now_in_flight = in_flight.fetch_add(1) + 1;
+  std::string error_code;
+  try {
+    if (now_in_flight > config.limits.max_in_flight)
+      refuse(ErrorCode::overloaded, "too many requests in flight (" +
+                                        std::to_string(config.limits.max_in_flight) +
+                                        "); retry later");
+    authorise(route, ctx, req);
+    handler(ctx, req, res);
+  } catch (const Refusal& r) {
+    res.status = r.status;
+    res.set_content(error_document(r.status, r.errors), kJson);
+    error_code = std::string(error_code_name(r.errors.front().code()));
+  } catch (const Error& e) {
+    const int status = http_status(e.code());
+    res.status = status;
+    res.set_content(error_document(status, {e}), kJson);
+    error_code = std::string(error_code_name(e.code()));
+  } catch (const std::exception& e) {
+    res.status = 500;
+    res.set_content(error_document(500, {Error(ErrorCode::internal, e.what())}), kJson);
+    error_code = "internal";
+  }
+  in_flight.fetch_sub(1);
+  if (res.status >= 400) res.set_header("Cache-Control", "no-store");
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  metrics.request(route.name, res.status, seconds);
+  if (!error_code.empty()) metrics.error(error_code);
+  // Route, status, time and key id only: never a body, a query or a person.
+  if (config.access_log) {
+    std::string line = req.method + " " + route.name + " " + std::to_string(res.status) + " " +
+                       std::to_string(static_cast<long long>(seconds * 1e6)) +
+                       "us key=" + (ctx.key ? ctx.key->id : std::string("-")) + "\n";
+    std::fwrite(line.data(), 1, line.size(), stderr);
+  }
+}
+
+void Service::Impl::check_deadline(const Context& ctx) {
+  if (Clock::now() > ctx.deadline)
+    refuse(ErrorCode::request_timeout, "the request ran over its time limit");
+}
+
+Json Service::Impl::parse_body(const std::string& body, const char* what) const {
+  if (!json_depth_within(body, config.limits.max_json_depth))
+    refuse(ErrorCode::too_deep, std::string(what) + " is nested deeper than " +
+                                    std::to_string(config.limits.max_json_depth) + " levels");
+  Json doc = Json::parse(body, nullptr, false);
+  if (doc.is_discarded()) refuse(ErrorCode::json_syntax, std::string(what) + " is not valid JSON");
+  if (!doc.is_object())
+    refuse(ErrorCode::invalid_document, std::string(what) + " must be an object");
+  return doc;
+}
+
+std::vector<std::string_view> Service::Impl::batch_lines(const std::string& body) const {
+  std::vector<std::string_view> lines;
+  const std::string_view text = body;
+  std::size_t number = 0;
+  for (std::size_t pos = 0; pos < text.size();) {
+    std::size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) nl = text.size();
+    std::string_view line = text.substr(pos, nl - pos);
+    pos = nl + 1;
+    ++number;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+    if (lines.size() == config.limits.max_batch_records)
+      refuse(
+          ErrorCode::too_many_items,
+          "a batch holds at most " + std::to_string(config.limits.max_batch_records) + " records");
+    if (!json_depth_within(line, config.limits.max_json_depth))
+      refuse(ErrorCode::too_deep, "line " + std::to_string(number) + " is nested deeper than " +
+                                      std::to_string(config.limits.max_json_depth) + " levels");
+    lines.push_back(line);
+  }
+  return lines;
+}
+
+std::optional<Date> Service::Impl::query_date(const httplib::Request& req) {
+  if (!req.has_param("date")) return std::nullopt;
+  const std::string text = req.get_param_value("date");
+  auto d = Date::parse(text);
+  if (!d) refuse(ErrorCode::invalid_date, "date must be YYYY-MM-DD, not \"" + text + "\"", "?date");
+  return d;
+}
+
+std::string Service::Impl::lang_of(const httplib::Request& req) {
+  std::string lang = req.has_param("lang") ? req.get_param_value("lang") : "fr";
+  if (req.has_param("explain") && !req.has_param("lang")) lang = req.get_param_value("explain");
+  if (lang != "fr" && lang != "en") refuse(ErrorCode::invalid_argument, "lang must be fr or en");
+  return lang;
+}
+
+const PackEntry& Service::Impl::entry_for(const std::string& id, Date date) const {
+  bool known = false;
+  for (const PackEntry& e : packs) known = known || e.pack->id() == id;
+  if (!known) refuse(ErrorCode::not_found, "no pack " + id);
+  const Pack& pack = registry.select(id, date);
+  for (const PackEntry& e : packs)
+    if (e.pack == &pack) return e;
+  refuse(ErrorCode::internal, "pack index out of step");
+}
+
+const PackEntry& Service::Impl::default_entry(const httplib::Request& req, Date date) const {
+  const std::string id = req.has_param("pack") ? req.get_param_value("pack") : config.default_pack;
+  if (id.empty())
+    refuse(ErrorCode::invalid_argument, "say which pack with ?pack=ID (no default pack)", "?pack");
+  return entry_for(id, date);
+}
+
+// --- packs and evaluation ----------------------------------------------------------------------
+
+Json pack_summary(const Pack& p) {
+  Json j{{"id", p.id()},
+         {"version", p.version()},
+         {"title", p.title()},
+         {"valid_from", p.valid_from().to_string()},
+         {"valid_to", p.valid_to() ? Json(p.valid_to()->to_string()) : Json(nullptr)},
+         {"hash", p.hash()}};
+  return j;
+}
+
+void Service::Impl::packs_list(Context&, const httplib::Request&, httplib::Response& res) {
+  Json doc{{"schema", "aiguillage.pack_list"}, {"schema_version", "1.0"}};
+  doc["packs"] = Json::array();
+  for (const PackEntry& e : packs) doc["packs"].push_back(pack_summary(*e.pack));
+  res.set_content(dump(doc), kJson);
+}
+
+void Service::Impl::pack_detail(Context&, const httplib::Request& req, httplib::Response& res) {
+  const std::string id = req.matches[1];
+  Json doc{{"schema", "aiguillage.pack_detail"}, {"schema_version", "1.0"}, {"id", id}};
+  doc["versions"] = Json::array();
+  for (const PackEntry& e : packs) {
+    const Pack& p = *e.pack;
+    if (p.id() != id) continue;
+    Json v = pack_summary(p);
+    v["purpose"] = p.purpose();
+    v["inputs"] = Json::array();
+    for (const FieldSpec& f : p.inputs().fields()) {
+      Json in{{"name", f.name},
+              {"type", std::string(field_type_name(f.type))},
+              {"required", f.required},
+              {"label", {{"fr", f.label_fr}, {"en", f.label_en}}}};
+      if (!f.values.empty()) in["values"] = f.values;
+      v["inputs"].push_back(std::move(in));
+    }
+    v["outputs"] = Json::array();
+    for (const Decision& d : p.decisions())
+      for (const OutputSpec& o : d.outputs) {
+        Json out{{"name", o.name},
+                 {"type", std::string(field_type_name(o.type))},
+                 {"decision", d.id},
+                 {"label", {{"fr", o.label.fr}, {"en", o.label.en}}}};
+        if (!o.values.empty()) out["values"] = o.values;
+        v["outputs"].push_back(std::move(out));
+      }
+    v["decision_roles"] = e.decision_roles;
+    doc["versions"].push_back(std::move(v));
+  }
+  if (doc["versions"].empty()) refuse(ErrorCode::not_found, "no pack " + id);
+  res.set_content(dump(doc), kJson);
+}
+
+void Service::Impl::evaluate(Context& ctx, const httplib::Request& req, httplib::Response& res) {
+  const std::string id = req.matches[1];
+  const bool trace = req.has_param("trace") && req.get_param_value("trace") != "0";
+  const bool explain = req.has_param("explain");
+  const std::string lang = explain ? lang_of(req) : "fr";
+  std::optional<Date> date = query_date(req);
+  EvalOptions options;
+  options.trace = trace || explain;
+  options.reference_date = date;
+
+  if (req.get_header_value("Content-Type").rfind(kNdjson, 0) == 0) {
+    if (!date)
+      refuse(ErrorCode::missing_reference_date,
+             "a batch needs ?date=YYYY-MM-DD: it chooses the pack version", "?date");
+    const std::vector<std::string_view> lines = batch_lines(req.body);
+    const PackEntry& e = entry_for(id, *date);
+    const Evaluator& evaluator = e.orienter->evaluator();
+    std::string out;
+    auto rejected = [&](std::size_t k, std::span<const Error> errors) {
+      Json j{{"line", k + 1}, {"status", "error"}};
+      j["errors"] = Json::array();
+      for (const Error& err : errors) j["errors"].push_back(error_json(err));
+      out += dump(j) + "\n";
+    };
+    if (!options.trace) {
+      JsonLinesEvaluator runner(evaluator, options);
+      runner.run(lines, [&](const RowResult& r) {
+        if (r.rejected) return rejected(r.row, r.errors);
+        evaluator.append_result_json(out, r);
+        out += '\n';
+      });
+    } else {
+      Evaluation ev;
+      for (std::size_t k = 0; k < lines.size(); ++k) {
+        if (k % 256 == 0) check_deadline(ctx);
+        if (!JsonLinesEvaluator::evaluate_line(evaluator, lines[k], ev, options)) {
+          rejected(k, ev.errors);
+          continue;
+        }
+        std::string line = evaluation_to_json(*e.pack, ev, trace);
+        if (explain)
+          line.insert(line.size() - 1,
+                      ",\"explanation\":" + json_string(explain_text(*e.pack, ev, lang)));
+        out += line + "\n";
+      }
+    }
+    check_deadline(ctx);
+    res.set_content(out, kNdjson);
+    return;
+  }
+  Json doc = parse_body(req.body, "the record");
+  if (!date) {
+    auto it = doc.find(std::string(kReferenceDate));
+    if (it != doc.end() && it->is_string()) date = Date::parse(it->get<std::string>());
+    if (!date)
+      refuse(ErrorCode::missing_reference_date,
+             "give the record's reference_date or ?date=YYYY-MM-DD", "/reference_date");
+  }
+  const PackEntry& e = entry_for(id, *date);
+  Evaluation ev;
+  if (!JsonLinesEvaluator::evaluate_line(e.orienter->evaluator(), req.body, ev, options))
+    throw Refusal{422, ev.errors};
+  std::string out = evaluation_to_json(*e.pack, ev, trace);
+  if (explain)
+    out.insert(out.size() - 1, ",\"explanation\":" + json_string(explain_text(*e.pack, ev, lang)));
+  res.set_content(out, kJson);
+}
+
+// --- orientation ---------------------------------------------------------------------------------
+
+// A person as posted: "person_id" identifies the person to the deployment and is no input of the
+// pack. Returns the text the pack reads.
+std::string person_text(Json& person, std::optional<std::string>& id) {
+  auto it = person.find("person_id");
+  if (it != person.end()) {
+    if (it->is_string() && !it->get_ref<const std::string&>().empty())
+      id = it->get<std::string>();
+    else if (it->is_number_integer())
+      id = it->dump();
+    else
+      refuse(ErrorCode::type_mismatch, "person_id must be a non-empty string or an integer",
+             "/person_id");
+    person.erase(it);
+  }
+  return dump(person);
+}
+
+std::optional<Date> record_date(const Json& person) {
+  auto it = person.find(std::string(kReferenceDate));
+  if (it == person.end() || !it->is_string()) return std::nullopt;
+  return Date::parse(it->get<std::string>());
+}
+
+void Service::Impl::orient(Context& ctx, const httplib::Request& req, httplib::Response& res) {
+  if (req.get_header_value("Content-Type").rfind(kNdjson, 0) == 0)
+    return orient_batch(ctx, req, res);
+  const bool trace = req.has_param("trace") && req.get_param_value("trace") != "0";
+  Json person = parse_body(req.body, "the person");
+  std::optional<Date> date = query_date(req);
+  if (!date) date = record_date(person);
+  if (!date)
+    refuse(ErrorCode::missing_reference_date,
+           "give ?date=YYYY-MM-DD or the person's reference_date", "/reference_date");
+  std::optional<std::string> id;
+  const std::string text = person_text(person, id);
+  const PackEntry& e = default_entry(req, *date);
+  const Proposal p = e.orienter->propose(text, *date, trace);
+  if (!p.errors.empty()) throw Refusal{422, p.errors};
+  std::string out = proposal_to_json(p, trace);
+  if (id) out.insert(1, "\"person_id\":" + json_string(*id) + ",");
+  res.set_content(out, kJson);
+}
+
+void Service::Impl::orient_batch(Context& ctx, const httplib::Request& req,
+                                 httplib::Response& res) {
+  const std::optional<Date> date = query_date(req);
+  if (!date)
+    refuse(ErrorCode::missing_reference_date,
+           "a batch needs ?date=YYYY-MM-DD: the reference date of every person", "?date");
+  const std::vector<std::string_view> lines = batch_lines(req.body);
+  const PackEntry& e = default_entry(req, *date);
+  // Persons without "person_id" go through as they are; the others lose it before the pack.
+  std::vector<std::string> rewritten;
+  std::vector<std::optional<std::string>> ids(lines.size());
+  std::vector<std::string_view> texts(lines.begin(), lines.end());
+  std::vector<std::optional<Error>> bad(lines.size());
+  rewritten.reserve(lines.size());
+  for (std::size_t k = 0; k < lines.size(); ++k) {
+    if (lines[k].find("\"person_id\"") == std::string_view::npos) continue;
+    Json person = Json::parse(lines[k], nullptr, false);
+    if (person.is_discarded() || !person.is_object()) continue;  // the pack reports it
+    try {
+      rewritten.push_back(person_text(person, ids[k]));
+      texts[k] = rewritten.back();
+    } catch (const Refusal& r) {
+      bad[k] = r.errors.front();
+    }
+  }
+  check_deadline(ctx);
+  std::string out;
+  BulkProposer bulk(*e.orienter, *date);
+  bulk.run(texts, [&](std::size_t k, std::string_view proposal, bool rejected) {
+    out += '{';
+    if (bad[k]) {
+      out += "\"line\":" + std::to_string(k + 1) + ",\"status\":\"error\",\"errors\":[" +
+             dump(error_json(*bad[k])) + "]}\n";
+      return;
+    }
+    if (rejected)
+      out += "\"line\":" + std::to_string(k + 1) + ",";
+    else if (ids[k])
+      out += "\"person_id\":" + json_string(*ids[k]) + ",";
+    out.append(proposal.substr(1));
+    out += '\n';
+  });
+  check_deadline(ctx);
+  res.set_content(out, kNdjson);
+}
+
+void Service::Impl::notice(Context&, const httplib::Request& req, httplib::Response& res) {
+  const std::string lang = lang_of(req);
+  const std::string format = req.has_param("format") ? req.get_param_value("format") : "text";
+  if (format != "text" && format != "html")
+    refuse(ErrorCode::invalid_argument, "format must be text or html", "?format");
+  Json person = parse_body(req.body, "the person");
+  std::optional<Date> date = query_date(req);
+  if (!date) date = record_date(person);
+  if (!date)
+    refuse(ErrorCode::missing_reference_date,
+           "give ?date=YYYY-MM-DD or the person's reference_date", "/reference_date");
+  std::optional<std::string> id;
+  const std::string text = person_text(person, id);
+  const PackEntry& e = default_entry(req, *date);
+  const Proposal p = e.orienter->propose(text, *date, true);
+  if (!p.errors.empty()) throw Refusal{422, p.errors};
+  const std::string notice = notice_text(*e.pack, p, nullptr, lang);
+  if (format == "html")
+    res.set_content(notice_html(notice, lang), "text/html; charset=utf-8");
+  else
+    res.set_content(notice, "text/plain; charset=utf-8");
+}
+
+// --- decisions and the log -----------------------------------------------------------------------
+
+std::string territory_of(const Pack& pack, const Proposal& p) {
+  const int field = pack.inputs().index_of("territory");
+  if (field < 0 || static_cast<std::size_t>(field) >= p.evaluation.input.values.size()) return {};
+  const Value& v = p.evaluation.input.values[static_cast<std::size_t>(field)];
+  return v.type() == Type::string ? std::string(v.as_string()) : std::string();
+}
+
+void Service::Impl::decide(Context& ctx, const httplib::Request& req, httplib::Response& res) {
+  Json doc = parse_body(req.body, "the decision");
+  static const std::set<std::string> known = {"person",     "action",         "reason", "outputs",
+                                              "decided_at", "reference_date", "pack"};
+  for (auto it = doc.begin(); it != doc.end(); ++it)
+    if (!known.count(it.key()))
+      refuse(ErrorCode::unknown_field,
+             it.key() == "actor_role" || it.key() == "actor"
+                 ? "the actor's role comes from the API key, never from the request"
+                 : "unknown field " + it.key() +
+                       " (person, action, reason, outputs, decided_at, reference_date, pack)",
+             "/" + json_pointer_token(it.key()));
+  auto text_of = [&](const char* name, bool required) -> std::string {
+    auto it = doc.find(name);
+    if (it == doc.end()) {
+      if (required)
+        refuse(ErrorCode::required_missing, std::string(name) + " is required",
+               std::string("/") + name);
+      return {};
+    }
+    if (!it->is_string())
+      refuse(ErrorCode::type_mismatch, std::string(name) + " must be a string",
+             std::string("/") + name);
+    return it->get<std::string>();
+  };
+  if (!doc.contains("person") || !doc["person"].is_object())
+    refuse(ErrorCode::required_missing, "person (an object) is required", "/person");
+  Json person = doc["person"];
+  const auto action = parse_action(text_of("action", true));
+  if (!action)
+    refuse(ErrorCode::enum_value, "action must be confirm, override or reorient", "/action");
+  const std::string reason = text_of("reason", false);
+  const std::string decided_at = text_of("decided_at", true);
+  std::string outputs;
+  if (doc.contains("outputs")) {
+    if (!doc["outputs"].is_object())
+      refuse(ErrorCode::type_mismatch, "outputs must be an object", "/outputs");
+    outputs = dump(doc["outputs"]);
+  }
+  std::optional<Date> date;
+  if (doc.contains("reference_date")) date = Date::parse(text_of("reference_date", false));
+  if (!date) date = record_date(person);
+  if (!date)
+    refuse(ErrorCode::missing_reference_date, "reference_date is required", "/reference_date");
+  std::optional<std::string> id;
+  const std::string text = person_text(person, id);
+  if (!id)
+    refuse(ErrorCode::required_missing,
+           "person.person_id is required: it is pseudonymised into the record",
+           "/person/person_id");
+  const std::string pack_id = doc.contains("pack") ? text_of("pack", false) : config.default_pack;
+  if (pack_id.empty())
+    refuse(ErrorCode::required_missing, "pack is required (no default pack)", "/pack");
+  const PackEntry& e = entry_for(pack_id, *date);
+  const Proposal p = e.orienter->propose(text, *date, true);
+  if (!p.errors.empty()) {
+    std::vector<Error> errors;
+    for (const Error& err : p.errors) errors.push_back(err.with_pointer_prefix("/person"));
+    throw Refusal{422, errors};
+  }
+  const std::string& role = ctx.key->role;
+  // The pack says who decides for this person; a counsellor of another structure may not.
+  const Json proposed = Json::parse(p.outputs_json);
+  if (auto it = proposed.find(std::string(orientation_outputs::decideur));
+      it != proposed.end() && it->is_string() && it->get<std::string>() != role)
+    refuse(ErrorCode::forbidden, "the pack reserves this decision to " + it->get<std::string>() +
+                                     "; the key's role is " + role);
+  OrientationDecision d;
+  try {
+    d = e.orienter->decide(p, role, *action, reason, decided_at, outputs);
+  } catch (const Error& err) {
+    if (err.code() != ErrorCode::invalid_argument) throw;
+    throw Refusal{422, {err}};  // a decision the contract refuses, not a malformed request
+  }
+  DecisionRecordInput in;
+  in.person_pseudonym = pseudonymise(pseudonym_key, *id);
+  in.territory = territory_of(*e.pack, p);
+  in.recorded_at = decided_at;
+  const std::string record = make_decision_record(*e.pack, p, d, in);
+  check_deadline(ctx);
+  const AppendResult appended = log->append(record);
+  metrics.decision_written();
+  if (config.checkpoint_every && !checkpoint_private.empty() &&
+      appended.seq % config.checkpoint_every == 0)
+    log->add_checkpoint(sign_checkpoint(checkpoint_private, appended.seq, appended.hash));
+  res.status = 201;
+  res.set_content(
+      "{\"schema\":\"aiguillage.decision_receipt\",\"schema_version\":\"1.0\",\"seq\":" +
+          std::to_string(appended.seq) + ",\"hash\":\"" + appended.hash +
+          "\",\"record\":" + record + "}",
+      kJson);
+}
+
+void Service::Impl::decision_get(Context&, const httplib::Request& req, httplib::Response& res) {
+  const std::string text = req.matches[1];
+  std::uint64_t seq = 0;
+  try {
+    seq = std::stoull(text);
+  } catch (const std::exception&) {
+  }
+  if (seq == 0) refuse(ErrorCode::not_found, "no decision " + text);
+  auto line = log->line(seq);
+  if (!line) refuse(ErrorCode::not_found, "no decision " + text);
+  res.set_content(*line, kJson);
+}
+
+void Service::Impl::log_verify(Context&, const httplib::Request&, httplib::Response& res) {
+  std::string text = log->export_text(1, 0);
+  LogVerification v = verify_log_text(text);
+  // The backend's own check also compares the head row (PostgreSQL) or the torn tail (file).
+  if (v.ok) v = log->verify();
+  Json doc{{"schema", "aiguillage.log_verification"},
+           {"schema_version", "1.0"},
+           {"ok", v.ok},
+           {"records", v.lines},
+           {"first_bad", v.first_bad},
+           {"torn_tail", v.torn_tail},
+           {"message", v.message},
+           {"last_hash", v.last_hash},
+           {"backend", log->kind()}};
+  if (!checkpoint_public.empty()) {
+    const std::vector<Checkpoint> cps = log->checkpoints();
+    std::string why;
+    try {
+      why = check_checkpoints(checkpoint_public, cps, log_text_line_hashes(text));
+    } catch (const Error& e) {
+      why = e.message();
+    }
+    doc["checkpoints"] = {{"count", cps.size()}, {"ok", why.empty()}, {"message", why}};
+    if (!why.empty()) doc["ok"] = false;
+  }
+  res.set_content(dump(doc), kJson);
+}
+
+Checkpoint Service::Impl::sign_head(std::uint64_t seq, const std::string& hash) {
+  Checkpoint c = sign_checkpoint(checkpoint_private, seq, hash);
+  log->add_checkpoint(c);
+  return c;
+}
+
+void Service::Impl::checkpoint(Context&, const httplib::Request&, httplib::Response& res) {
+  if (checkpoint_private.empty())
+    refuse(ErrorCode::unavailable, "no checkpoint key is configured (--checkpoint-key PEM)");
+  const std::string text = log->export_text(1, 0);
+  const std::vector<std::string> hashes = log_text_line_hashes(text);
+  if (hashes.empty()) refuse(ErrorCode::invalid_argument, "the log is empty: nothing to sign");
+  const Checkpoint c = sign_head(hashes.size(), hashes.back());
+  res.status = 201;
+  res.set_content(checkpoint_to_json(c), kJson);
+}
+
+void Service::Impl::replay(Context& ctx, const httplib::Request& req, httplib::Response& res) {
+  Json doc = req.body.empty() ? Json::object() : parse_body(req.body, "the replay request");
+  auto number = [&](const char* name) -> std::uint64_t {
+    if (!doc.contains(name)) return 0;
+    if (!doc[name].is_number_unsigned())
+      refuse(ErrorCode::type_mismatch, std::string(name) + " must be a whole number",
+             std::string("/") + name);
+    return doc[name].get<std::uint64_t>();
+  };
+  const std::uint64_t from = std::max<std::uint64_t>(1, number("from"));
+  const std::uint64_t to = number("to");
+  // The chain is verified from its start, whatever the range.
+  const std::vector<std::string> all = read_log_text_records(log->export_text(1, to));
+  const std::vector<std::string> records(all.begin() + std::min<std::size_t>(from - 1, all.size()),
+                                         all.end());
+  check_deadline(ctx);
+  ReplayReport report;
+  if (doc.contains("against")) {
+    if (!doc["against"].is_object())
+      refuse(ErrorCode::type_mismatch, "against must be a pack document (aiguillage.ruleset)",
+             "/against");
+    Pack against;
+    try {
+      against = Pack::load(dump(doc["against"]));
+    } catch (const Error& e) {
+      throw Refusal{422, {e.with_pointer_prefix("/against")}};
+    }
+    report = replay_records_against(records, against, from);
+  } else {
+    report = replay_records(records, registry, from);
+  }
+  check_deadline(ctx);
+  std::string out = report.to_json();
+  out.insert(1, "\"schema\":\"aiguillage.replay_report\",\"schema_version\":\"1.0\",");
+  res.set_content(out, kJson);
+}
+
+// --- matching ------------------------------------------------------------------------------------
+
+Json reasons_json(const Score& s, const Profile& profile, const Offer& offer,
+                  ExplanationLanguage lang) {
+  MatchExplanation context;
+  context.distance_km = s.distance_km;
+  context.max_distance_km = profile.max_distance_km;
+  context.mobility_steps = s.mobility_steps;
+  context.offer_experience = offer.experience;
+  Json reasons = Json::array();
+  for (const MatchReason& reason : principal_reasons(s))
+    reasons.push_back({{"kind", reason.penalty ? "penalty" : "term"},
+                       {"name", reason.name},
+                       {"feature", reason.feature},
+                       {"contribution", reason.contribution},
+                       {"text", reason_text(reason, context, lang)}});
+  return reasons;
+}
+
+void Service::Impl::match(Context&, const httplib::Request& req, httplib::Response& res) {
+  if (!bank) refuse(ErrorCode::unavailable, "matching is not configured (--referential, --offers)");
+  const ExplanationLanguage lang =
+      lang_of(req) == "en" ? ExplanationLanguage::en : ExplanationLanguage::fr;
+  std::size_t top = 10;
+  if (req.has_param("top")) {
+    try {
+      top = std::stoul(req.get_param_value("top"));
+    } catch (const std::exception&) {
+      top = 0;
+    }
+    if (top < 1 || top > 1000) refuse(ErrorCode::out_of_bounds, "top must be 1..1000", "?top");
+  }
+  parse_body(req.body, "the profile");
+  const Profile profile = parse_profile(req.body, *referential);
+  const std::vector<RankedMatch> best = bank->top_offers(profile, top);
+  Json doc{
+      {"schema", "aiguillage.match_list"}, {"schema_version", "1.0"}, {"profile_id", profile.id}};
+  doc["matches"] = Json::array();
+  for (std::size_t r = 0; r < best.size(); ++r) {
+    const Offer& offer = offers[best[r].index];
+    doc["matches"].push_back({{"offer_id", offer.id},
+                              {"rank", r + 1},
+                              {"cohort_size", offers.size()},
+                              {"score", best[r].score.score},
+                              {"reason_codes", best[r].score.reasons},
+                              {"reasons", reasons_json(best[r].score, profile, offer, lang)}});
+  }
+  res.set_content(dump(doc), kJson);
+}
+
+void Service::Impl::explain_match(Context&, const httplib::Request& req, httplib::Response& res) {
+  if (!bank) refuse(ErrorCode::unavailable, "matching is not configured (--referential, --offers)");
+  const ExplanationLanguage lang =
+      lang_of(req) == "en" ? ExplanationLanguage::en : ExplanationLanguage::fr;
+  Json doc = parse_body(req.body, "the request");
+  if (!doc.contains("profile") || !doc["profile"].is_object())
+    refuse(ErrorCode::required_missing, "profile (an aiguillage.profile document) is required",
+           "/profile");
+  if (!doc.contains("offer_id") || !doc["offer_id"].is_string())
+    refuse(ErrorCode::required_missing, "offer_id (a string) is required", "/offer_id");
+  Profile profile;
+  try {
+    profile = parse_profile(dump(doc["profile"]), *referential);
+  } catch (const Error& e) {
+    throw Refusal{422, {e.with_pointer_prefix("/profile")}};
+  }
+  const std::string offer_id = doc["offer_id"].get<std::string>();
+  const Offer* offer = nullptr;
+  for (const Offer& o : offers)
+    if (o.id == offer_id) offer = &o;
+  if (!offer) refuse(ErrorCode::not_found, "no offer " + offer_id, "/offer_id");
+  const MatchExplanation e = aiguillage::explain_match(profile, *offer, *referential, scoring,
+                                                       std::span<const Offer>(offers));
+  res.set_content(e.to_json(lang), kJson);
+}
+
+// --- routes --------------------------------------------------------------------------------------
+
+void Service::Impl::routes() {
+  using namespace std::placeholders;
+  const std::set<std::string> any;
+  const std::set<std::string> computing = {"*counsellor", std::string(kRoleAdmin)};
+  const std::set<std::string> counsellor = {"*counsellor"};
+  const std::set<std::string> audit = {std::string(kRoleAuditor), std::string(kRoleAdmin)};
+  const std::set<std::string> admin = {std::string(kRoleAdmin)};
+  auto bind = [this](void (Impl::*f)(Context&, const httplib::Request&, httplib::Response&)) {
+    return Handler([this, f](Context& c, const httplib::Request& q, httplib::Response& r) {
+      (this->*f)(c, q, r);
+    });
+  };
+  add("GET", "/health", {"/health", {}, true},
+      [](Context&, const httplib::Request&, httplib::Response& res) {
+        res.set_content("{\"status\":\"ok\"}", kJson);
+      });
+  add("GET", "/ready", {"/ready", {}, true},
+      [this](Context&, const httplib::Request&, httplib::Response& res) {
+        const bool ok = !packs.empty() && log->ready();
+        res.status = ok ? 200 : 503;
+        res.set_content(dump(Json{{"status", ok ? "ready" : "not_ready"},
+                                  {"packs", packs.size()},
+                                  {"log", log->kind()},
+                                  {"log_ready", ok}}),
+                        kJson);
+      });
+  add("GET", "/openapi.json", {"/openapi.json", {}, true},
+      [](Context&, const httplib::Request&, httplib::Response& res) {
+        res.set_content(std::string(kOpenApiJson), kJson);
+      });
+  add("GET", "/metrics", {"/metrics", audit, false},
+      [this](Context&, const httplib::Request&, httplib::Response& res) {
+        res.set_content(metrics.render(), "text/plain; version=0.0.4");
+      });
+  add("GET", "/v1/packs", {"/v1/packs", any, false}, bind(&Impl::packs_list));
+  add("POST", R"(/v1/packs/(.+)/evaluate)", {"/v1/packs/{id}/evaluate", computing, false},
+      bind(&Impl::evaluate));
+  add("GET", R"(/v1/packs/(.+))", {"/v1/packs/{id}", any, false}, bind(&Impl::pack_detail));
+  add("POST", "/v1/orient", {"/v1/orient", computing, false}, bind(&Impl::orient));
+  add("POST", "/v1/notice", {"/v1/notice", computing, false}, bind(&Impl::notice));
+  add("POST", "/v1/decisions", {"/v1/decisions", counsellor, false}, bind(&Impl::decide));
+  add("GET", R"(/v1/decisions/([^/]+))", {"/v1/decisions/{seq}", audit, false},
+      bind(&Impl::decision_get));
+  add("GET", "/v1/log/verify", {"/v1/log/verify", audit, false}, bind(&Impl::log_verify));
+  add("POST", "/v1/log/checkpoints", {"/v1/log/checkpoints", admin, false},
+      bind(&Impl::checkpoint));
+  add("POST", "/v1/replay", {"/v1/replay", audit, false}, bind(&Impl::replay));
+  add("POST", "/v1/match", {"/v1/match", computing, false}, bind(&Impl::match));
+  add("POST", "/v1/explain-match", {"/v1/explain-match", computing, false},
+      bind(&Impl::explain_match));
+
+  // Errors httplib answers itself (no route, a body over the limit) get the error document too.
+  server.set_error_handler([this](const httplib::Request&, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    ErrorCode code = res.status == 404   ? ErrorCode::not_found
+                     : res.status == 413 ? ErrorCode::payload_too_large
+                     : res.status == 400 ? ErrorCode::invalid_argument
+                     : res.status == 405 ? ErrorCode::not_found
+                                         : ErrorCode::internal;
+    const char* what = res.status == 404   ? "no such route"
+                       : res.status == 413 ? "the request body is over the size limit"
+                       : res.status == 400 ? "malformed HTTP request"
+                                           : "the request could not be served";
+    res.set_content(error_document(res.status, {Error(code, what)}), kJson);
+    metrics.error(std::string(error_code_name(code)));
+  });
+  server.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+        res.status = 500;
+        res.set_content(error_document(500, {Error(ErrorCode::internal, "internal error")}), kJson);
+      });
+}
+
+Service::Service(ServiceConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {
+  impl_->load();
+  impl_->routes();
+  Impl& d = *impl_;
+  const std::size_t threads = d.config.threads;
+  d.server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  d.server.set_payload_max_length(d.config.limits.max_body_bytes);
+  d.server.set_keep_alive_max_count(1000);
+  d.server.set_tcp_nodelay(true);  // small JSON answers must not wait for delayed ACKs
+  const auto timeout_s = static_cast<time_t>((d.config.limits.request_timeout_ms + 999) / 1000);
+  d.server.set_read_timeout(timeout_s, 0);
+  d.server.set_write_timeout(timeout_s, 0);
+}
+
+Service::~Service() = default;
+
+int Service::bind() {
+  Impl& d = *impl_;
+  if (d.config.port == 0)
+    d.port = d.server.bind_to_any_port(d.config.host);
+  else
+    d.port = d.server.bind_to_port(d.config.host, d.config.port) ? d.config.port : -1;
+  if (d.port <= 0)
+    throw Error(ErrorCode::io,
+                "cannot listen on " + d.config.host + ":" + std::to_string(d.config.port));
+  return d.port;
+}
+
+void Service::run() {
+  impl_->server.listen_after_bind();
+  // listen_after_bind returns once stopped and every worker has finished its request.
+  impl_->log->close();
+}
+
+void Service::stop() {
+  impl_->server.stop();
+}
+
+}  // namespace aiguillage::service
