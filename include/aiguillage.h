@@ -107,6 +107,12 @@ typedef int aig_status;
 #define AIG_ERR_INPUT_CONSTRAINT (-216)
 #define AIG_ERR_TEST_FAILED (-220)
 #define AIG_ERR_CHECK_FAILED (-221)
+/* interop (-300 .. -399): DMN and JDM documents read into packs */
+#define AIG_ERR_XML_SYNTAX (-301)
+#define AIG_ERR_UNKNOWN_NAMESPACE (-302)
+#define AIG_ERR_UNSUPPORTED_CONSTRUCT (-303)
+#define AIG_ERR_DUPLICATE_ID (-304)
+#define AIG_ERR_UNRESOLVED_REFERENCE (-305)
 /* matching (-400 .. -499) */
 #define AIG_ERR_REFERENTIAL_FORMAT (-401)
 #define AIG_ERR_CACHE_STALE (-402)

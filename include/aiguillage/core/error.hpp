@@ -53,6 +53,12 @@ enum class ErrorCode : int {
   input_constraint = -216,  // a record breaks one of the pack's input constraints
   test_failed = -220,       // a test case did not give the expected result
   check_failed = -221,      // static checks found errors
+  // interop (-3xx): other formats (DMN XML, JDM) read into packs
+  xml_syntax = -301,             // a document is not well-formed XML
+  unknown_namespace = -302,      // the root element is not in a known DMN namespace
+  unsupported_construct = -303,  // a DMN element or FEEL construct outside the mapped subset
+  duplicate_id = -304,           // two elements share an id (or two named elements a name)
+  unresolved_reference = -305,   // an href or typeRef names nothing in the model
   // matching (-4xx): referentials, profiles and offers, scoring, retrieval, assignment
   referential_format = -401,  // a referential file (CSV, zip) is malformed
   cache_stale = -402,         // a binary cache was written by another version or from other data
