@@ -10,7 +10,8 @@ if(AIG_BUILD_TESTS)
   include(GoogleTest)
   file(GLOB AIG_INTEROP_TESTS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/interop/*_test.cpp)
   add_executable(interop_tests ${AIG_INTEROP_TESTS})
-  target_include_directories(interop_tests PRIVATE ${PROJECT_SOURCE_DIR}/tests)
+  target_include_directories(interop_tests PRIVATE ${PROJECT_SOURCE_DIR}/tests
+    ${PROJECT_SOURCE_DIR}/src/interop)
   target_link_libraries(interop_tests PRIVATE aiguillage nlohmann_json::nlohmann_json GTest::gtest
     GTest::gtest_main)
   target_compile_definitions(interop_tests PRIVATE AIG_SOURCE_DIR="${PROJECT_SOURCE_DIR}"

@@ -133,7 +133,7 @@ class Translator {
       out_ += '$';
       ++i_;
     } else if (c == '*' && i_ + 1 < text_.size() && text_[i_ + 1] == '*') {
-      unsupported("the power operator '**'");
+      power();
     } else if (c == '@') {
       unsupported("temporal literals '@\"...\"'");
     } else if (c == '{' || c == '}') {
@@ -144,6 +144,53 @@ class Translator {
       out_ += is_space(c) ? ' ' : c;
       ++i_;
     }
+  }
+
+  // a ** b becomes power(a, b): the operand already written before, the one read after (FEEL's
+  // `**` binds tighter than `*` and unary minus: 1.2*10**3, 10**-5).
+  void power() {
+    i_ += 2;
+    std::size_t end = out_.size();
+    while (end > 0 && out_[end - 1] == ' ') --end;
+    std::size_t start = end;
+    if (start > 0 && out_[start - 1] == ')') {
+      int level = 0;
+      bool quoted = false;
+      while (start > 0) {
+        char p = out_[--start];
+        if (p == '"') quoted = !quoted;
+        if (quoted) continue;
+        if (p == ')') ++level;
+        if (p == '(' && --level == 0) break;
+      }
+      if (level != 0) unsupported("unbalanced parentheses before '**'");
+    }
+    while (start > 0 && (is_word_char(out_[start - 1]) || out_[start - 1] == '.')) --start;
+    if (start == end) unsupported("'**' without a left operand");
+    std::string left = out_.substr(start, end - start);
+    out_.resize(start);
+    std::size_t j = i_;
+    while (j < text_.size() && is_space(text_[j])) ++j;
+    std::size_t from = j;
+    if (j < text_.size() && text_[j] == '-') ++j;
+    while (j < text_.size() && is_space(text_[j])) ++j;
+    if (j < text_.size() && text_[j] == '(') {
+      int level = 0;
+      for (; j < text_.size(); ++j) {
+        if (text_[j] == '"') j += literal_length(text_, j) - 1;
+        if (text_[j] == '(') ++level;
+        if (text_[j] == ')' && --level == 0) break;
+      }
+      if (level != 0) unsupported("unbalanced parentheses after '**'");
+      ++j;
+    } else {
+      while (j < text_.size() && (is_word_char(text_[j]) || text_[j] == '.')) ++j;
+    }
+    std::string_view right = trim(text_.substr(from, j - from));
+    if (right.empty() || right == "-") unsupported("'**' without a right operand");
+    out_ += "power(" + left + ", " +
+            Translator(scope_, FeelMode::expression, depth_ + 1).run(right) + ")";
+    i_ = j;
   }
 
   bool after_name() const {

@@ -1256,6 +1256,10 @@ class Parser {
         return StaticType::of(TypeKind::date);
       case Fn::is_missing:
         return boolean;
+      case Fn::power:
+        require(0, is_number(0), "a number");
+        require(1, is_number(1), "a number");
+        return StaticType::of(TypeKind::decimal);
       case Fn::coalesce: {
         StaticType result;
         for (std::size_t k = 0; k < arguments.size(); ++k) {
