@@ -63,6 +63,8 @@ const std::vector<FunctionSpec>& function_specs() {
       {"power", Fn::power, 2, 2, false, "power(base, exponent)",
        "the base raised to a whole exponent (at most 1000 in size); null otherwise or on "
        "overflow"},
+      {"concat", Fn::concat, 1, kUnbounded, false, "concat(a, b, ...) | a + b",
+       "the texts joined; null when one is null"},
   };
   return specs;
 }
@@ -379,6 +381,23 @@ Value Expression::Impl::call(const Node& n, const EvalContext& ctx, Value item,
       return Value::null();
     case Fn::power:
       return detail::power(arg(0), arg(1));
+    case Fn::concat: {
+      std::size_t size = 0;
+      for (std::uint32_t k = 0; k < argc; ++k) {
+        Value v = arg(k);
+        if (v.type() != Type::string) return Value::null();
+        size += v.as_string().size();
+      }
+      if (!ctx.arena) return Value::null();
+      char* out = static_cast<char*>(ctx.arena->allocate(size == 0 ? 1 : size, 1));
+      std::size_t at = 0;
+      for (std::uint32_t k = 0; k < argc; ++k) {
+        std::string_view s = arg(k).as_string();
+        std::memcpy(out + at, s.data(), s.size());
+        at += s.size();
+      }
+      return Value::string({out, size});
+    }
   }
   return Value::null();
 }

@@ -211,3 +211,24 @@ TEST(DmnImport, HugeDocumentIsRefused) {
 
 }  // namespace
 }  // namespace aiguillage
+
+namespace aiguillage {
+namespace {
+
+TEST(DmnImport, StringConcatenation) {
+  std::string xml = model(R"(
+  <inputData name="Full Name" id="i"><variable name="Full Name" typeRef="string"/></inputData>
+  <decision name="Greeting" id="d"><variable name="Greeting" typeRef="string"/>
+    <informationRequirement><requiredInput href="#i"/></informationRequirement>
+    <literalExpression><text>"Hello " + Full Name + "!"</text></literalExpression></decision>)");
+  Pack pack = Pack::load(import_dmn(xml));
+  EXPECT_EQ(output_of(pack, R"({"Full_Name": "Ana"})", "Greeting"), "\"Hello Ana!\"");
+  EXPECT_EQ(output_of(pack, R"({})", "Greeting"), "null");
+  // Numbers and texts do not mix.
+  std::string mixed = xml;
+  mixed.replace(mixed.find("\"!\""), 3, "1");
+  EXPECT_EQ(code_of(mixed), ErrorCode::type_error);
+}
+
+}  // namespace
+}  // namespace aiguillage

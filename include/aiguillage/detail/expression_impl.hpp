@@ -70,6 +70,7 @@ enum class Fn : std::uint8_t {
   is_missing,
   coalesce,
   power,
+  concat,
 };
 
 inline constexpr std::uint8_t kLowOpen = 1;
