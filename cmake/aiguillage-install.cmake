@@ -48,7 +48,7 @@ install(FILES ${PROJECT_BINARY_DIR}/aiguillageConfig.cmake
 
 # pkg-config: the shared library needs nothing more from its user; static linking
 # (pkg-config --static) adds the private libraries.
-set(AIG_PC_LIBS_PRIVATE "-lpq -lcrypto -lz -lstdc++ -lm -pthread")
+set(AIG_PC_LIBS_PRIVATE "-lpq -lpugixml -lcrypto -lz -lstdc++ -lm -pthread")
 if(AIG_BUILD_SHARED)
   set(AIG_PC_LIBS_EXTRA "")
 else()

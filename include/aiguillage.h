@@ -103,6 +103,12 @@ typedef int aig_status;
 #define AIG_ERR_CHECK_FAILED (-221)
 /* orientation (-300 .. -399) */
 #define AIG_ERR_HUMAN_DECISION_REQUIRED (-301) /* the pack is never decided by policy */
+/* interop (-700 .. -799): DMN and JDM documents read into packs */
+#define AIG_ERR_XML_SYNTAX (-701)
+#define AIG_ERR_UNKNOWN_NAMESPACE (-702)
+#define AIG_ERR_UNSUPPORTED_CONSTRUCT (-703)
+#define AIG_ERR_DUPLICATE_ID (-704)
+#define AIG_ERR_UNRESOLVED_REFERENCE (-705)
 /* matching (-400 .. -499) */
 #define AIG_ERR_REFERENTIAL_FORMAT (-401)
 #define AIG_ERR_CACHE_STALE (-402)

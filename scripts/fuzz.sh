@@ -7,9 +7,12 @@ build="$root/build-fuzz"
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang-14 \
   -DCMAKE_CXX_COMPILER=clang++-14 -DAIG_BUILD_FUZZERS=ON -DAIG_BUILD_TESTS=OFF \
   -DAIG_BUILD_BENCHMARKS=OFF >/dev/null
-cmake --build "$build" -j2 --target fuzz_pack_loader fuzz_expression fuzz_record fuzz_matching
+cmake --build "$build" -j2 --target fuzz_pack_loader fuzz_expression fuzz_record fuzz_matching \
+  fuzz_dmn_import
 corpus="$build/corpus"
-mkdir -p "$corpus/pack" "$corpus/expression" "$corpus/record" "$corpus/matching"
+mkdir -p "$corpus/pack" "$corpus/expression" "$corpus/record" "$corpus/matching" "$corpus/dmn_import"
+# DMN seeds are committed (and replayed by the ordinary build: DmnCorpus in interop_tests).
+cp "$root"/tests/fuzz/corpus/dmn/* "$corpus/dmn_import/"
 
 n=0
 for f in $(find "$root/rules" -name 'pack.json'); do
@@ -28,7 +31,7 @@ m="$corpus/matching"
 { printf '\x02'; cat "$root/rules/matching/scoring-default.json"; } >"$m/scoring"
 { printf '\x03'; head -n 20 "$(ls "$root"/data/rome-subset/*.csv | head -n 1)"; } >"$m/csv"
 { printf '\x04'; cat "$root/tests/matching/data/esco-mini/esco-mini-relations-csv.zip"; } >"$m/zip"
-for target in fuzz_pack_loader fuzz_expression fuzz_record fuzz_matching; do
+for target in fuzz_pack_loader fuzz_expression fuzz_record fuzz_matching fuzz_dmn_import; do
   dir="$corpus/${target#fuzz_}"
   [[ "$target" == fuzz_pack_loader ]] && dir="$corpus/pack"
   echo "fuzzing $target for ${seconds}s"

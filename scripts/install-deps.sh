@@ -2,7 +2,7 @@
 # Installs the Debian packages the build, the tests and the demo need, if any is missing.
 set -euo pipefail
 packages=(build-essential cmake pkg-config nlohmann-json3-dev libboost-graph-dev libssl-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libeigen3-dev pybind11-dev liblemon-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libeigen3-dev pybind11-dev liblemon-dev libpugixml-dev
   python3-numpy python3-pytest python3-pandas python3-scipy python3-dask python3-distributed
   zlib1g-dev chromium chromium-driver python3-selenium python3-jsonschema libcpp-httplib-dev
   postgresql-15 libpq-dev wrk)

@@ -23,6 +23,8 @@ constexpr std::string_view kUsage =
     "  test DIR                   run the test cases DIR/tests/*.json of a pack\n"
     "  hash PACK                  content hash of a pack (hash --json FILE: of any JSON file)\n"
     "  import-jdm FILE            convert a GoRules JDM decision graph into a pack\n"
+    "  import-dmn FILE            convert a DMN model (1.1 to 1.5) into a pack\n"
+    "  dmn-tck DIR                run DMN TCK test folders, print passed N of M test cases\n"
     "  orient PACK [FILE|-]       orientation proposal for each person (JSON Lines)\n"
     "  decide PACK FILE           decide proposals (policy, counsellors) into a decision log\n"
     "  notice PACK [FILE|-]       the notice given to each person (R311-3-1-2 CRPA)\n"
@@ -131,6 +133,31 @@ const Command kCommands[] = {
      "  --valid-from YYYY-MM-DD    first day the pack applies (default 2000-01-01)\n"
      "\n"
      "exit codes: 0 ok; 2 usage; 3 the graph cannot be converted; 4 I/O error\n"},
+    {"import-dmn", cmd_import_dmn,
+     "usage: aiguillage import-dmn FILE [options]\n"
+     "\n"
+     "Converts a DMN model (XML, DMN 1.1 to 1.5: input data, decision tables, literal\n"
+     "expressions, business knowledge models) into an aiguillage.ruleset document, printed on\n"
+     "standard output. FILE may be '-'. What cannot be mapped is an error naming the element.\n"
+     "\n"
+     "options:\n"
+     "  --id ID                    pack id (default imported/dmn)\n"
+     "  --version V                pack version (default 1.0.0)\n"
+     "  --valid-from YYYY-MM-DD    first day the pack applies (default 2000-01-01)\n"
+     "\n"
+     "exit codes: 0 ok; 2 usage; 3 the model cannot be converted; 4 I/O error\n"},
+    {"dmn-tck", cmd_dmn_tck,
+     "usage: aiguillage dmn-tck DIR [--csv FILE]\n"
+     "\n"
+     "Runs the DMN TCK test cases of DIR (a test folder, or a folder of them such as\n"
+     "compliance-level-2): imports each model, evaluates each test case and compares the\n"
+     "results. Prints one line per case that does not pass and a last line\n"
+     "\"passed N of M test cases\".\n"
+     "\n"
+     "options:\n"
+     "  --csv FILE                 write the results in the TCK's format (tck_results.csv)\n"
+     "\n"
+     "exit codes: 0 all passed; 1 some did not; 2 usage; 4 I/O error\n"},
     {"orient", cmd_orient,
      "usage: aiguillage orient PACK [FILE|-] --date YYYY-MM-DD [--trace]\n"
      "\n"

@@ -83,6 +83,16 @@ std::string_view error_code_name(ErrorCode code) noexcept {
       return "test_failed";
     case ErrorCode::check_failed:
       return "check_failed";
+    case ErrorCode::xml_syntax:
+      return "xml_syntax";
+    case ErrorCode::unknown_namespace:
+      return "unknown_namespace";
+    case ErrorCode::unsupported_construct:
+      return "unsupported_construct";
+    case ErrorCode::duplicate_id:
+      return "duplicate_id";
+    case ErrorCode::unresolved_reference:
+      return "unresolved_reference";
     case ErrorCode::referential_format:
       return "referential_format";
     case ErrorCode::cache_stale:

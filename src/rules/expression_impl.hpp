@@ -69,6 +69,8 @@ enum class Fn : std::uint8_t {
   add_months,
   is_missing,
   coalesce,
+  power,
+  concat,
 };
 
 inline constexpr std::uint8_t kLowOpen = 1;

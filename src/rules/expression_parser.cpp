@@ -804,6 +804,17 @@ class Parser {
   std::int32_t build_arithmetic(Op op, std::int32_t a, std::int32_t b, std::uint32_t position) {
     const StaticType& ta = info(a).type;
     const StaticType& tb = info(b).type;
+    if (op == Op::add && ta.kind == TypeKind::string && tb.kind == TypeKind::string) {
+      // Texts joined, as FEEL's "Hello " + name.
+      Node n;
+      n.op = Op::call;
+      n.fn = Fn::concat;
+      n.args_begin = static_cast<std::uint32_t>(impl_.args.size());
+      n.args_count = 2;
+      impl_.args.push_back(a);
+      impl_.args.push_back(b);
+      return add(n, info_at(info(a).start, position, StaticType::of(TypeKind::string)));
+    }
     if ((!loose(ta) && !ta.is_number()) || (!loose(tb) && !tb.is_number()))
       fail(ErrorCode::type_error,
            std::string("'") + op_text(op) + "' needs numbers, got " + ta.to_string() + " and " +
@@ -1256,6 +1267,14 @@ class Parser {
         return StaticType::of(TypeKind::date);
       case Fn::is_missing:
         return boolean;
+      case Fn::concat:
+        for (std::size_t k = 0; k < arguments.size(); ++k)
+          require(k, is(k, TypeKind::string), "a text");
+        return StaticType::of(TypeKind::string);
+      case Fn::power:
+        require(0, is_number(0), "a number");
+        require(1, is_number(1), "a number");
+        return StaticType::of(TypeKind::decimal);
       case Fn::coalesce: {
         StaticType result;
         for (std::size_t k = 0; k < arguments.size(); ++k) {

@@ -60,6 +60,11 @@ const std::vector<FunctionSpec>& function_specs() {
        "true when the value is null, false otherwise (never unknown)"},
       {"coalesce", Fn::coalesce, 1, kUnbounded, false, "coalesce(a, b, ...)",
        "the first argument that is not null"},
+      {"power", Fn::power, 2, 2, false, "power(base, exponent)",
+       "the base raised to a whole exponent (at most 1000 in size); null otherwise or on "
+       "overflow"},
+      {"concat", Fn::concat, 1, kUnbounded, false, "concat(a, b, ...) | a + b",
+       "the texts joined; null when one is null"},
   };
   return specs;
 }
@@ -120,6 +125,36 @@ Value change_case(const Value& v, bool to_upper, Arena* arena) {
     }
   }
   return Value::string({out, s.size()});
+}
+
+// base ** exponent by squaring, each product rounded to 6 places as `*` does; a negative
+// exponent divides 1 by the power. Only whole exponents: FEEL's fractional powers would need
+// binary floating point.
+Value power(const Value& base, const Value& exponent) {
+  if (!base.is_number() || !exponent.is_number()) return Value::null();
+  std::int64_t e = 0;
+  if (exponent.type() == Type::integer) {
+    e = exponent.as_int();
+  } else {
+    Decimal d = exponent.as_decimal();
+    if (!d.is_integral()) return Value::null();
+    e = d.units / Decimal::kOne;
+  }
+  constexpr std::int64_t kMaxExponent = 1000;
+  if (e > kMaxExponent || e < -kMaxExponent) return Value::null();
+  std::optional<Decimal> b = base.type() == Type::integer ? Decimal::from_int(base.as_int())
+                                                          : std::optional(base.as_decimal());
+  if (!b) return Value::null();
+  std::optional<Decimal> result = Decimal::from_int(1);
+  std::optional<Decimal> square = b;
+  for (std::int64_t k = e < 0 ? -e : e; k > 0; k >>= 1) {
+    if (k & 1) result = multiply(*result, *square);
+    if (!result) return Value::null();
+    if (k > 1) square = multiply(*square, *square);
+    if (!square) return Value::null();
+  }
+  if (e < 0) result = divide(*Decimal::from_int(1), *result);
+  return result ? Value::decimal(*result) : Value::null();
 }
 
 // Integer part of a decimal, rounded as asked.
@@ -344,6 +379,25 @@ Value Expression::Impl::call(const Node& n, const EvalContext& ctx, Value item,
         if (!v.is_null()) return v;
       }
       return Value::null();
+    case Fn::power:
+      return detail::power(arg(0), arg(1));
+    case Fn::concat: {
+      std::size_t size = 0;
+      for (std::uint32_t k = 0; k < argc; ++k) {
+        Value v = arg(k);
+        if (v.type() != Type::string) return Value::null();
+        size += v.as_string().size();
+      }
+      if (!ctx.arena) return Value::null();
+      char* out = static_cast<char*>(ctx.arena->allocate(size == 0 ? 1 : size, 1));
+      std::size_t at = 0;
+      for (std::uint32_t k = 0; k < argc; ++k) {
+        std::string_view s = arg(k).as_string();
+        std::memcpy(out + at, s.data(), s.size());
+        at += s.size();
+      }
+      return Value::string({out, size});
+    }
   }
   return Value::null();
 }

@@ -56,6 +56,12 @@ enum class ErrorCode : int {
   check_failed = -221,      // static checks found errors
   // orientation (-300 .. -399): proposals and decisions
   human_decision_required = -301,  // the pack's outcomes are never decided by policy
+  // interop (-7xx): other formats (DMN XML, JDM) read into packs
+  xml_syntax = -701,             // a document is not well-formed XML
+  unknown_namespace = -702,      // the root element is not in a known DMN namespace
+  unsupported_construct = -703,  // a DMN element or FEEL construct outside the mapped subset
+  duplicate_id = -704,           // two elements share an id (or two named elements a name)
+  unresolved_reference = -705,   // an href or typeRef names nothing in the model
   // matching (-4xx): referentials, profiles and offers, scoring, retrieval, assignment
   referential_format = -401,  // a referential file (CSV, zip) is malformed
   cache_stale = -402,         // a binary cache was written by another version or from other data
