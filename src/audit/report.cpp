@@ -7,7 +7,7 @@
 #include <set>
 
 #include "aiguillage/audit/report_statistics.hpp"
-#include "aiguillage/detail/json_read.hpp"
+#include "core/json_read.hpp"
 #include "report_model.hpp"
 #include "report_render.hpp"
 #include "report_replay.hpp"

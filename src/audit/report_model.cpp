@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "aiguillage/core/error.hpp"
-#include "aiguillage/detail/json_read.hpp"
+#include "core/json_read.hpp"
 
 namespace aiguillage {
 inline namespace v1 {

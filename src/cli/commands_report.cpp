@@ -6,8 +6,8 @@
 
 #include "aiguillage/audit/decision_record.hpp"
 #include "aiguillage/audit/report.hpp"
-#include "aiguillage/detail/json_read.hpp"
 #include "cli.hpp"
+#include "core/json_read.hpp"
 
 namespace aiguillage::cli {
 
