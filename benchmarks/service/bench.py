@@ -50,7 +50,7 @@ class Client(threading.Thread):
     def __init__(self, svcs, body, key, stop):
         super().__init__(daemon=True)
         self.svcs, self.body, self.key, self.stop = svcs, body, key, stop
-        self.receipts, self.latencies, self.failures = [], [], 0
+        self.receipts, self.latencies, self.failures, self.reasons = [], [], 0, []
 
     def run(self):
         k = 0
@@ -70,8 +70,10 @@ class Client(threading.Thread):
                     self.receipts.append(json.loads(data)["hash"])
                 else:
                     self.failures += 1
-            except (OSError, http.client.HTTPException):
+                    self.reasons.append(f"{r.status} {data[:200]!r}")
+            except (OSError, http.client.HTTPException) as e:
                 self.failures += 1
+                self.reasons.append(repr(e))
                 conn = None
                 k += 1  # another instance
                 time.sleep(0.01)
@@ -98,6 +100,9 @@ def load(svcs, seconds, clients=64, during=None):
     lat = sorted(x for t in threads for x in t.latencies)
     receipts = [h for t in threads for h in t.receipts]
     pct = (lambda q: lat[int(q * (len(lat) - 1))] * 1000) if lat else (lambda q: float("nan"))
+    reasons = sorted({r for t in threads for r in t.reasons})
+    if reasons and not during:
+        print("  failures:", reasons[:3])
     return len(receipts) / elapsed, pct(0.5), pct(0.99), receipts, sum(t.failures for t in threads)
 
 

@@ -233,20 +233,31 @@ DecisionLog::~DecisionLog() {
 }
 
 std::string DecisionLog::append(std::string_view record_json) {
-  if (fd_ < 0)
-    throw Error(ErrorCode::io, "the decision log " + path_ +
-                                   " was closed after a failed write; reopen it to verify it");
   std::string record = canonical_json(record_json);
   if (record.empty() || record.front() != '{')
     throw Error(ErrorCode::invalid_argument, "a decision record must be a JSON object");
-  const std::string hash = chain_hash(last_hash_, record);
-  const std::string line = make_line(seq_ + 1, last_hash_, record, hash) + '\n';
+  return append_canonical({std::move(record)}).front();
+}
 
-  // One write() per line: with O_APPEND the line lands whole at the end, and a crash leaves at
+std::vector<std::string> DecisionLog::append_canonical(const std::vector<std::string>& records) {
+  if (fd_ < 0)
+    throw Error(ErrorCode::io, "the decision log " + path_ +
+                                   " was closed after a failed write; reopen it to verify it");
+  std::vector<std::string> hashes;
+  std::string lines, prev = last_hash_;
+  for (const std::string& record : records) {
+    std::string hash = chain_hash(prev, record);
+    lines += make_line(seq_ + hashes.size() + 1, prev, record, hash);
+    lines += '\n';
+    prev = hash;
+    hashes.push_back(std::move(hash));
+  }
+
+  // One write() for the lines: with O_APPEND they land whole at the end, and a crash leaves at
   // worst a torn last line, which verify_log reports.
   std::size_t done = 0;
-  while (done < line.size()) {
-    const ssize_t n = ::write(fd_, line.data() + done, line.size() - done);
+  while (done < lines.size()) {
+    const ssize_t n = ::write(fd_, lines.data() + done, lines.size() - done);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       const std::string why = n < 0 ? errno_text() : "nothing written";
@@ -264,9 +275,9 @@ std::string DecisionLog::append(std::string_view record_json) {
     fd_ = -1;
     throw Error(ErrorCode::io, "cannot sync the decision log " + path_ + ": " + why);
   }
-  ++seq_;
-  last_hash_ = hash;
-  return hash;
+  seq_ += hashes.size();
+  last_hash_ = prev;
+  return hashes;
 }
 
 std::vector<std::string> read_log_records(const std::string& path) {

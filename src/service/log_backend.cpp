@@ -12,6 +12,67 @@ namespace aiguillage::service {
 
 namespace {
 
+// Group commit: the first request to find no commit in progress commits, at once, every
+// record queued meanwhile; the others wait for it. Each is acknowledged only after the commit
+// (fsync or COMMIT) that holds it.
+class GroupCommit {
+ public:
+  template <typename Commit>
+  AppendResult append(const std::string& record_json, Commit commit) {
+    Pending me;
+    me.record = canonical_json(record_json);
+    if (me.record.empty() || me.record.front() != '{')
+      throw Error(ErrorCode::invalid_argument, "a decision record must be a JSON object");
+    std::unique_lock lock(mutex_);
+    queue_.push_back(&me);
+    while (!me.done) {
+      if (committing_) {
+        done_.wait(lock);
+        continue;
+      }
+      committing_ = true;
+      const auto n = static_cast<std::ptrdiff_t>(std::min(queue_.size(), kMaxGroup));
+      std::vector<Pending*> batch(queue_.begin(), queue_.begin() + n);
+      queue_.erase(queue_.begin(), queue_.begin() + n);
+      lock.unlock();
+      std::vector<std::string> records;
+      for (Pending* p : batch) records.push_back(p->record);
+      std::vector<AppendResult> results;
+      std::exception_ptr error;
+      try {
+        results = commit(records);
+      } catch (...) {
+        error = std::current_exception();
+      }
+      lock.lock();
+      for (std::size_t k = 0; k < batch.size(); ++k) {
+        if (error)
+          batch[k]->error = error;
+        else
+          batch[k]->result = std::move(results[k]);
+        batch[k]->done = true;
+      }
+      committing_ = false;
+      done_.notify_all();
+    }
+    if (me.error) std::rethrow_exception(me.error);
+    return std::move(me.result);
+  }
+
+ private:
+  struct Pending {
+    std::string record;
+    AppendResult result;
+    std::exception_ptr error;
+    bool done = false;
+  };
+  static constexpr std::size_t kMaxGroup = 256;
+  std::mutex mutex_;
+  std::condition_variable done_;
+  std::vector<Pending*> queue_;
+  bool committing_ = false;
+};
+
 class FileBackend final : public LogBackend {
  public:
   explicit FileBackend(const std::string& path)
@@ -19,10 +80,16 @@ class FileBackend final : public LogBackend {
   std::string kind() const override { return "file"; }
 
   AppendResult append(const std::string& record_json) override {
-    std::lock_guard lock(mutex_);
-    if (!log_) throw Error(ErrorCode::unavailable, "the decision log is closed");
-    std::string hash = log_->append(record_json);
-    return {log_->size(), std::move(hash)};
+    return group_.append(record_json, [&](const std::vector<std::string>& records) {
+      std::lock_guard lock(mutex_);
+      if (!log_) throw Error(ErrorCode::unavailable, "the decision log is closed");
+      const std::uint64_t first = log_->size() + 1;
+      std::vector<std::string> hashes = log_->append_canonical(records);
+      std::vector<AppendResult> out;
+      for (std::size_t k = 0; k < hashes.size(); ++k)
+        out.push_back({first + k, std::move(hashes[k])});
+      return out;
+    });
   }
 
   std::optional<std::string> line(std::uint64_t seq) override {
@@ -79,6 +146,7 @@ class FileBackend final : public LogBackend {
   }
 
   std::string path_;
+  GroupCommit group_;
   std::mutex mutex_;
   std::unique_ptr<DecisionLog> log_;
 };
@@ -92,49 +160,10 @@ class PgBackend final : public LogBackend {
   }
   std::string kind() const override { return "postgresql"; }
 
-  // Group commit: the first request to find no batch in progress commits, in one transaction,
-  // every record queued meanwhile; the others wait for its COMMIT. Each is acknowledged only
-  // after the COMMIT that holds it.
   AppendResult append(const std::string& record_json) override {
-    Pending me;
-    me.record = canonical_json(record_json);
-    if (me.record.empty() || me.record.front() != '{')
-      throw Error(ErrorCode::invalid_argument, "a decision record must be a JSON object");
-    std::unique_lock lock(queue_mutex_);
-    queue_.push_back(&me);
-    while (!me.done) {
-      if (committing_) {
-        queue_done_.wait(lock);
-        continue;
-      }
-      committing_ = true;
-      std::vector<Pending*> batch;
-      const std::size_t n = std::min(queue_.size(), kMaxGroup);
-      batch.assign(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
-      queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
-      lock.unlock();
-      std::vector<std::string> records;
-      for (Pending* p : batch) records.push_back(p->record);
-      std::vector<AppendResult> results;
-      std::exception_ptr error;
-      try {
-        results = with([&](PgDecisionLog& log) { return log.append_canonical(records); });
-      } catch (...) {
-        error = std::current_exception();
-      }
-      lock.lock();
-      for (std::size_t k = 0; k < batch.size(); ++k) {
-        if (error)
-          batch[k]->error = error;
-        else
-          batch[k]->result = std::move(results[k]);
-        batch[k]->done = true;
-      }
-      committing_ = false;
-      queue_done_.notify_all();
-    }
-    if (me.error) std::rethrow_exception(me.error);
-    return std::move(me.result);
+    return group_.append(record_json, [&](const std::vector<std::string>& records) {
+      return with([&](PgDecisionLog& log) { return log.append_canonical(records); });
+    });
   }
   std::optional<std::string> line(std::uint64_t seq) override {
     return with([&](PgDecisionLog& log) { return log.line(seq); });
@@ -194,17 +223,7 @@ class PgBackend final : public LogBackend {
     return f(*conn);
   }
 
-  struct Pending {
-    std::string record;
-    AppendResult result;
-    std::exception_ptr error;
-    bool done = false;
-  };
-  static constexpr std::size_t kMaxGroup = 256;
-  std::mutex queue_mutex_;
-  std::condition_variable queue_done_;
-  std::vector<Pending*> queue_;
-  bool committing_ = false;
+  GroupCommit group_;
 
   std::mutex mutex_;
   std::condition_variable returned_;

@@ -50,6 +50,9 @@ class AIG_API DecisionLog {
 
   // Appends one record (a JSON object text), writes and fsyncs; returns the line's hash.
   std::string append(std::string_view record_json);
+  // Appends records already in canonical form with one write and one fsync for all (group
+  // commit); returns their hashes. Nothing is acknowledged before the fsync.
+  std::vector<std::string> append_canonical(const std::vector<std::string>& records);
   std::uint64_t size() const { return seq_; }
   const std::string& last_hash() const { return last_hash_; }
 
