@@ -50,7 +50,7 @@ Description: Orientation and matching by rules kept as data, with explanations
 Version: %VERSION%
 Requires: eigen3
 Cflags: -I${includedir}
-Libs: -L${libdir} -laiguillage -lcrypto -lz -lstdc++ -lm -pthread
+Libs: -L${libdir} -laiguillage -lcrypto -lz -lpugixml -lstdc++ -lm -pthread
 ]=])
 # The prefix is known only at install time (cmake --install --prefix): write it then. The
 # placeholders are not @VAR@ ones, which install scripts would expand themselves.
