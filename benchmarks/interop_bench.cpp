@@ -9,7 +9,7 @@
 #include <string>
 
 #include "aiguillage/interop/dmn_import.hpp"
-#include "aiguillage/rules/jdm_import.hpp"
+#include "aiguillage/interop/jdm_import.hpp"
 #include "aiguillage/rules/pack.hpp"
 
 namespace {

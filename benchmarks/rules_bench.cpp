@@ -19,7 +19,7 @@
 
 #include "aiguillage/core/batch.hpp"
 #include "aiguillage/rules/evaluator.hpp"
-#include "aiguillage/rules/jdm_import.hpp"
+#include "aiguillage/interop/jdm_import.hpp"
 #include "aiguillage/rules/json_lines.hpp"
 #include "aiguillage/rules/pack.hpp"
 #include "support/synthetic_table.hpp"

@@ -151,6 +151,10 @@ typedef struct aig_pack aig_pack;
 AIG_API aig_status aig_pack_load_file(const char* path, aig_pack** out);
 /* From the JSON text of a pack (`size` bytes; pass (size_t)-1 for a NUL-terminated string). */
 AIG_API aig_status aig_pack_load_json(const char* json, size_t size, aig_pack** out);
+/* From a DMN model (XML, DMN 1.1 to 1.5), imported as `aiguillage import-dmn` does (see
+ * docs/interop.md). What cannot be mapped fails with AIG_ERR_UNSUPPORTED_CONSTRUCT (or another
+ * interop code) and the XPath-like pointer of the element in aig_last_error_pointer(). */
+AIG_API aig_status aig_pack_import_dmn(const char* xml, size_t size, aig_pack** out);
 AIG_API void aig_pack_destroy(aig_pack* pack);
 
 /* Strings owned by the pack, valid while it lives. NULL for a NULL pack. */

@@ -15,6 +15,7 @@
 #include "aiguillage/audit/replay.hpp"
 #include "aiguillage/core/data_dir.hpp"
 #include "aiguillage/core/version.hpp"
+#include "aiguillage/interop/dmn_import.hpp"
 #include "aiguillage/orientation/notice.hpp"
 #include "aiguillage/orientation/orientation.hpp"
 #include "aiguillage/rules/explain.hpp"
@@ -166,6 +167,16 @@ aig_status aig_pack_load_json(const char* json, size_t size, aig_pack** out) {
     require(json, "json");
     const std::size_t n = size == static_cast<size_t>(-1) ? std::strlen(json) : size;
     return create(out, Pack::load(std::string_view(json, n)));
+  });
+}
+
+aig_status aig_pack_import_dmn(const char* xml, size_t size, aig_pack** out) {
+  if (out) *out = nullptr;
+  return guard([&] {
+    require(out, "out");
+    require(xml, "xml");
+    const std::size_t n = size == static_cast<size_t>(-1) ? std::strlen(xml) : size;
+    return create(out, Pack::load(import_dmn(std::string_view(xml, n))));
   });
 }
 

@@ -4,7 +4,7 @@
 
 #include "aiguillage/core/hash.hpp"
 #include "aiguillage/rules/analysis.hpp"
-#include "aiguillage/rules/jdm_import.hpp"
+#include "aiguillage/interop/jdm_import.hpp"
 #include "aiguillage/rules/statuses.hpp"
 #include "aiguillage/rules/test_cases.hpp"
 #include "cli.hpp"

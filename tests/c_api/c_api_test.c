@@ -632,6 +632,30 @@ static void test_human_decision_required(void) {
   aig_pack_destroy(pack);
 }
 
+static void test_import_dmn(void) {
+  const char* xml =
+      "<definitions xmlns=\"https://www.omg.org/spec/DMN/20230324/MODEL/\" name=\"m\" id=\"m\">"
+      "<inputData name=\"Monthly Salary\" id=\"i\">"
+      "<variable name=\"Monthly Salary\" typeRef=\"number\"/></inputData>"
+      "<decision name=\"Yearly Salary\" id=\"d\"><variable name=\"Yearly Salary\" typeRef=\"number\"/>"
+      "<informationRequirement><requiredInput href=\"#i\"/></informationRequirement>"
+      "<literalExpression><text>12 * Monthly Salary</text></literalExpression></decision>"
+      "</definitions>";
+  aig_pack* pack = NULL;
+  CHECK_STATUS(aig_pack_import_dmn(xml, (size_t)-1, &pack), AIG_OK);
+  CHECK(pack != NULL);
+  CHECK(aig_pack_input_index(pack, "Monthly_Salary") >= 0);
+  aig_pack_destroy(pack);
+
+  pack = (aig_pack*)&pack;
+  CHECK_STATUS(aig_pack_import_dmn("<definitions", (size_t)-1, &pack), AIG_ERR_XML_SYNTAX);
+  CHECK(pack == NULL);
+  CHECK_STATUS(aig_pack_import_dmn("<definitions xmlns=\"urn:other\"/>", (size_t)-1, &pack),
+               AIG_ERR_UNKNOWN_NAMESPACE);
+  CHECK(strcmp(aig_last_error_pointer(), "/definitions") == 0);
+  CHECK_STATUS(aig_pack_import_dmn(NULL, 0, &pack), AIG_ERR_INVALID_ARGUMENT);
+}
+
 int main(void) {
   source_path(youth_dir, sizeof youth_dir, "rules/examples/youth-guidance");
   source_path(orientation_dir, sizeof orientation_dir, "rules/orientation/fr-2025");
@@ -645,6 +669,7 @@ int main(void) {
   RUN(test_orientation_and_audit);
   RUN(test_human_decision_required);
   RUN(test_damaged_input_never_crashes);
+  RUN(test_import_dmn);
   if (check_failures) {
     fprintf(stderr, "%d check(s) failed\n", check_failures);
     return 1;

@@ -714,7 +714,7 @@ TEST(ExpressionTest, TypeErrorsNameBothTypes) {
   EXPECT_EQ(compile_error("registered < true").code(), ErrorCode::type_error);
   EXPECT_EQ(compile_error("skills < skills").code(), ErrorCode::type_error);
   EXPECT_EQ(compile_error("skills = 'a'").code(), ErrorCode::type_error);
-  EXPECT_EQ(compile_error("name + 'a'").code(), ErrorCode::type_error);
+  EXPECT_EQ(compile_error("name + 1").code(), ErrorCode::type_error);  // texts join only texts
   EXPECT_EQ(compile_error("-name").code(), ErrorCode::type_error);
   EXPECT_EQ(compile_error("[1, 'a']").code(), ErrorCode::type_error);
   EXPECT_EQ(compile_error("age in 3").code(), ErrorCode::type_error);

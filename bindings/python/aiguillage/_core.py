@@ -81,6 +81,14 @@ class Pack:
             text = _json.dumps(text)
         return cls(_aiguillage.NativePack.load_json(text), ("json", text))
 
+    @classmethod
+    def from_dmn(cls, xml: str) -> "Pack":
+        """Imports a DMN model (XML text, DMN 1.1 to 1.5) as ``aiguillage import-dmn`` does.
+
+        Raises :class:`PackLoadError` naming the DMN element that cannot be mapped (its
+        ``pointer`` is an XPath-like path)."""
+        return cls.from_json(_aiguillage.import_dmn(xml))
+
     def __reduce__(self):
         kind, value = self._source
         if kind not in ("file", "json"):

@@ -1,6 +1,7 @@
 // Packs, registries, evaluation of one record and explanations.
 #include <pybind11/stl.h>
 
+#include "aiguillage/interop/dmn_import.hpp"
 #include "aiguillage/rules/explain.hpp"
 #include "aiguillage/rules/registry.hpp"
 #include "common.hpp"
@@ -41,6 +42,15 @@ EvalOptions options_for(const std::optional<std::string>& date, bool trace, bool
 }  // namespace
 
 void bind_rules(py::module_& m) {
+  m.def(
+      "import_dmn",
+      [](const std::string& xml) {
+        return translate("PackLoadError", [&] {
+          py::gil_scoped_release release;
+          return import_dmn(xml);
+        });
+      },
+      py::arg("xml"));
   py::class_<NativePack, std::shared_ptr<NativePack>>(m, "NativePack")
       .def_static(
           "load_file",

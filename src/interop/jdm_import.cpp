@@ -1,4 +1,4 @@
-#include "aiguillage/rules/jdm_import.hpp"
+#include "aiguillage/interop/jdm_import.hpp"
 
 #include <algorithm>
 #include <map>
