@@ -53,6 +53,17 @@ class LogError(AuditError):
     """The decision log cannot be opened, written, verified or replayed."""
 
 
+# Codes added with the hardening of inputs (pinned like every code; see error.hpp).
+RESOURCE_EXHAUSTED = -6
+TOO_LONG = -109
+TOO_DEEP = -116
+IDENTIFIER_MISSING = -301
+KEY_TOO_SHORT = -302
+INVALID_TIMESTAMP = -303
+INVALID_ACTOR = -304
+ANCHOR_MISMATCH = -305
+
+
 _BY_KIND = {cls.__name__: cls for cls in (
     Error, PackLoadError, InputError, EvaluationError, VersionSelectionError, DecisionError,
     AuditError, LogError)}

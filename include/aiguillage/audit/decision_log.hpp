@@ -7,6 +7,9 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,7 +26,26 @@ struct LogVerification {
   std::string last_hash;  // hash of the last valid line
 };
 
+// An anchor kept outside the log (a head hash written down after a run, a count): the log must
+// still hold that line unchanged, which detects truncation and the rewriting of its tail with
+// recomputed hashes.
+struct LogAnchor {
+  std::string head_hash;               // "sha256:..." of a line the log must still hold
+  std::optional<std::uint64_t> lines;  // that line's number; without it any line may match
+};
+
+// Streams the log (bounded memory whatever its size): every line at most kMaxJsonLineBytes,
+// nested at most kMaxJsonDepth, chained and in the canonical layout. With an anchor, a log
+// that no longer holds the anchored line fails too (first_bad names where it should be).
 LogVerification verify_log(const std::string& path);
+LogVerification verify_log(const std::string& path, const LogAnchor& anchor);
+
+// Where a record already is in the log.
+struct LoggedRecord {
+  std::uint64_t seq = 0;
+  std::string hash;
+  bool appended = false;  // false: an equal decision was already recorded, nothing written
+};
 
 class DecisionLog {
  public:
@@ -36,15 +58,29 @@ class DecisionLog {
   DecisionLog& operator=(const DecisionLog&) = delete;
 
   // Appends one record (a JSON object text), writes and fsyncs; returns the line's hash.
+  // Safe to call from several threads on one object: appends are serialised.
   std::string append(std::string_view record_json);
-  std::uint64_t size() const { return seq_; }
-  const std::string& last_hash() const { return last_hash_; }
+
+  // Appends a decision record unless the log already holds a decision for the same person,
+  // pack (hash), reference date, inputs and proposal: then returns where it is, appended =
+  // false. Re-running the same decisions thus records each decision once. Records of other
+  // documents are always appended.
+  LoggedRecord append_once(std::string_view record_json);
+
+  std::uint64_t size() const;
+  std::string last_hash() const;
 
  private:
+  LoggedRecord write_line(std::string record, const std::string* key);
+
   std::string path_;
   int fd_ = -1;
   std::uint64_t seq_ = 0;
   std::string last_hash_;
+  // Decision key (sha256 of person, pack hash, reference date, inputs, proposal) -> line.
+  struct Index;
+  std::unique_ptr<Index> index_;
+  mutable std::mutex mutex_;
 };
 
 // Reads the records of a verified log (throws Error when verification fails).
