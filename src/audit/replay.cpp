@@ -298,8 +298,10 @@ ReplayReport replay_log(const std::string& log_path, const Registry& packs) {
     if (item.outcome == ReplayItem::Outcome::different)
       append_note(item.message, engine_note(record));
     // The proposal replays; the decision taken on it must hold too.
+    // A different proposal is reported as such (with its diff); an identical one with an
+    // unsound decision is an error.
     if (const std::string problems = check_decision(record); !problems.empty()) {
-      item.outcome = ReplayItem::Outcome::error;
+      if (item.outcome == ReplayItem::Outcome::identical) item.outcome = ReplayItem::Outcome::error;
       append_note(item.message, "decision: " + problems);
     }
     if (!ignored.empty()) append_note(item.message, "inputs the pack does not declare: " + ignored);

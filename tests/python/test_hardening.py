@@ -30,7 +30,8 @@ def test_deep_log_line_is_reported_by_every_reader(tmp_path, depth):
     _deep_log(path, depth)
     report = aiguillage.verify_log(path)
     assert not report["ok"] and report["first_bad"] == 1
-    assert "too_deep" in report["message"]
+    # A million levels also make the line longer than a log line may be: either is named.
+    assert ("too_long" if depth > 500_000 else "too_deep") in report["message"]
     with pytest.raises(aiguillage.LogError):
         aiguillage.read_log_records(path)
     registry = aiguillage.Registry()
