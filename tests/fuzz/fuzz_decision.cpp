@@ -31,8 +31,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   fields.resize(5);
   const std::optional<Action> action = parse_action(fields[1]);
   try {
-    const OrientationDecision d = orienter.decide(
-        proposal, fields[0], action.value_or(Action::override), fields[2], fields[3], fields[4]);
+    const OrientationDecision d =
+        orienter.decide(proposal, fields[0], action.value_or(Action::override_outputs), fields[2],
+                        fields[3], fields[4]);
     DecisionRecordInput in{pseudonymise(std::string(16, 'k'), "p"), "", "2025-03-01"};
     const std::string record = make_decision_record(pack, proposal, d, in);
     if (canonical_json(record) != record) __builtin_trap();
