@@ -66,6 +66,7 @@ typedef int aig_status;
 #define AIG_ERR_OUT_OF_MEMORY (-3)
 #define AIG_ERR_INTERNAL (-4)
 #define AIG_ERR_IO (-5)
+#define AIG_ERR_RESOURCE_EXHAUSTED (-6)
 /* core (-100 .. -199): documents, values, schemas */
 #define AIG_ERR_JSON_SYNTAX (-101)
 #define AIG_ERR_SCHEMA_MISMATCH (-102)
@@ -82,6 +83,7 @@ typedef int aig_status;
 #define AIG_ERR_ENUM_VALUE (-113)
 #define AIG_ERR_NUMBER_OVERFLOW (-114)
 #define AIG_ERR_INVALID_DOCUMENT (-115)
+#define AIG_ERR_TOO_DEEP (-116)
 /* rules (-200 .. -299): packs, expressions, tables, evaluation */
 #define AIG_ERR_SYNTAX (-201)
 #define AIG_ERR_UNKNOWN_NAME (-202)
@@ -109,6 +111,12 @@ typedef int aig_status;
 #define AIG_ERR_UNSUPPORTED_CONSTRUCT (-703)
 #define AIG_ERR_DUPLICATE_ID (-704)
 #define AIG_ERR_UNRESOLVED_REFERENCE (-705)
+/* audit (-500 .. -599) */
+#define AIG_ERR_IDENTIFIER_MISSING (-501)
+#define AIG_ERR_KEY_TOO_SHORT (-502)
+#define AIG_ERR_INVALID_TIMESTAMP (-503)
+#define AIG_ERR_INVALID_ACTOR (-504)
+#define AIG_ERR_ANCHOR_MISMATCH (-505)
 /* matching (-400 .. -499) */
 #define AIG_ERR_REFERENTIAL_FORMAT (-401)
 #define AIG_ERR_CACHE_STALE (-402)
@@ -119,7 +127,6 @@ typedef int aig_status;
 #define AIG_ERR_FORBIDDEN (-602)
 #define AIG_ERR_NOT_FOUND (-603)
 #define AIG_ERR_PAYLOAD_TOO_LARGE (-604)
-#define AIG_ERR_TOO_DEEP (-605)
 #define AIG_ERR_REQUEST_TIMEOUT (-606)
 #define AIG_ERR_OVERLOADED (-607)
 #define AIG_ERR_UNAVAILABLE (-608)
@@ -372,7 +379,8 @@ typedef struct aig_log aig_log;
  * (AIG_ERR_INVALID_DOCUMENT, the message names the line). */
 AIG_API aig_status aig_log_open(const char* path, aig_log** out);
 AIG_API void aig_log_destroy(aig_log* log);
-/* Appends a record (a JSON object), written and synced; the line's hash goes to buf. */
+/* Appends a record (a JSON object), written and synced; the line's hash goes to buf. Safe to
+ * call from several threads on one log: appends are serialised. */
 AIG_API aig_status aig_log_append(aig_log* log, const char* record_json, char* buf, size_t size,
                                   size_t* needed);
 AIG_API uint64_t aig_log_size(const aig_log* log);
@@ -381,6 +389,11 @@ AIG_API uint64_t aig_log_size(const aig_log* log);
  * A broken log is a result ("ok": false), not a failure of the call; AIG_ERR_IO only when the
  * file cannot be read. */
 AIG_API aig_status aig_log_verify(const char* path, char* buf, size_t size, size_t* needed);
+/* The same against an anchor kept outside the log: the line hash `head_hash` ("sha256:...")
+ * must still be in the log, at line `lines` when it is not 0; a truncated log or a rewritten
+ * tail gives "ok": false. */
+AIG_API aig_status aig_log_verify_anchored(const char* path, const char* head_hash, uint64_t lines,
+                                           char* buf, size_t size, size_t* needed);
 /* Replays a verified log with the packs of the registry (by hash): the report as JSON. */
 AIG_API aig_status aig_log_replay(const char* path, const aig_registry* registry, char* buf,
                                   size_t size, size_t* needed);

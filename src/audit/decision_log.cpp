@@ -7,11 +7,15 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <unordered_map>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
+#include "aiguillage/audit/decision_record.hpp"
 #include "aiguillage/core/error.hpp"
 #include "aiguillage/core/hash.hpp"
+#include "core/json_read.hpp"
 
 namespace aiguillage {
 inline namespace v1 {
@@ -20,7 +24,7 @@ namespace {
 
 using Json = nlohmann::json;
 
-const std::string kGenesis(kLogGenesis);
+const std::string kGenesis = "sha256:" + std::string(64, '0');
 
 std::string errno_text() {
   return std::strerror(errno);
@@ -35,39 +39,103 @@ std::string make_line(std::uint64_t seq, const std::string& prev, const std::str
   return log_line(seq, prev, record, hash);
 }
 
-std::string read_all(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw Error(ErrorCode::io, "cannot open " + path + ": " + errno_text());
-  std::string out;
-  constexpr std::size_t kChunk = 1u << 20;
-  for (;;) {
-    const std::size_t old = out.size();
-    out.resize(old + kChunk);
-    const ssize_t n = ::read(fd, out.data() + old, kChunk);
-    if (n < 0 && errno == EINTR) {
-      out.resize(old);
-      continue;
-    }
-    if (n < 0) {
-      const std::string why = errno_text();
-      ::close(fd);
-      throw Error(ErrorCode::io, "cannot read " + path + ": " + why);
-    }
-    out.resize(old + static_cast<std::size_t>(n));
-    if (n == 0) break;
+// Reads a file line by line in bounded memory: a line longer than kMaxJsonLineBytes is reported
+// (too long), never buffered whole.
+class LineReader {
+ public:
+  explicit LineReader(const std::string& path) : path_(path) {
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) throw Error(ErrorCode::io, "cannot open " + path + ": " + errno_text());
   }
-  ::close(fd);
-  return out;
-}
+  // A log already in memory (a backend's export): the same checks, line by line.
+  explicit LineReader(std::string_view text) : buf_(text) {}
+  ~LineReader() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  LineReader(const LineReader&) = delete;
+  LineReader& operator=(const LineReader&) = delete;
 
-struct Scan {
-  LogVerification result;
-  std::vector<std::string> records;  // canonical record texts, when asked for
+  enum class Got { line, last_without_newline, too_long, end };
+
+  // The next line (without its newline) in `line`.
+  Got next(std::string_view& line) {
+    if (consumed_ > 0) {
+      buf_.erase(0, consumed_);
+      consumed_ = 0;
+    }
+    std::size_t searched = 0;
+    for (;;) {
+      const std::size_t nl = buf_.find('\n', searched);
+      if (nl != std::string::npos) {
+        if (nl > detail::kMaxJsonLineBytes) return Got::too_long;
+        line = std::string_view(buf_).substr(0, nl);
+        consumed_ = nl + 1;
+        return Got::line;
+      }
+      searched = buf_.size();
+      if (buf_.size() > detail::kMaxJsonLineBytes) return Got::too_long;
+      if (!read_more()) {
+        if (buf_.empty()) return Got::end;
+        line = buf_;
+        consumed_ = buf_.size();
+        return Got::last_without_newline;
+      }
+    }
+  }
+
+ private:
+  bool read_more() {
+    if (fd_ < 0) return false;
+    constexpr std::size_t kChunk = 1u << 16;
+    const std::size_t old = buf_.size();
+    buf_.resize(old + kChunk);
+    ssize_t n;
+    do {
+      n = ::read(fd_, buf_.data() + old, kChunk);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+      buf_.resize(old);
+      throw Error(ErrorCode::io, "cannot read " + path_ + ": " + errno_text());
+    }
+    buf_.resize(old + static_cast<std::size_t>(n));
+    return n > 0;
+  }
+
+  std::string path_;
+  int fd_ = -1;
+  std::string buf_;
+  std::size_t consumed_ = 0;
 };
 
-Scan scan_text(std::string_view text, bool keep_records) {
-  Scan scan;
-  LogVerification& v = scan.result;
+// The key under which append_once() finds an equal decision: the person, the pack's hash, the
+// reference date, the inputs and the proposal of a decision record; "" for other documents.
+std::string decision_key(const Json& record) {
+  if (!record.is_object()) return {};
+  auto schema = record.find("schema");
+  if (schema == record.end() || *schema != kDecisionRecordSchema) return {};
+  auto member = [&](const char* name) -> const Json* {
+    auto it = record.find(name);
+    return it == record.end() ? nullptr : &*it;
+  };
+  const Json* person = member("person");
+  const Json* pack = member("pack");
+  if (!person || !pack || !pack->is_object() || !pack->contains("hash")) return {};
+  std::string text = person->dump() + '\n' + (*pack)["hash"].dump();
+  for (const char* name : {"reference_date", "inputs", "proposal"}) {
+    text += '\n';
+    if (const Json* v = member(name))
+      text += v->dump(-1, ' ', false, Json::error_handler_t::replace);
+  }
+  const Sha256 digest = sha256(text);
+  return std::string(reinterpret_cast<const char*>(digest.data()), digest.size());
+}
+
+using RecordVisitor = void (*)(void* context, std::uint64_t seq, const std::string& hash,
+                               const Json& record, std::string& canonical);
+
+LogVerification scan_lines(LineReader& reader, const LogAnchor* anchor, RecordVisitor visit,
+                           void* context) {
+  LogVerification v;
   v.last_hash = kGenesis;
   auto fail = [&](std::uint64_t line, std::string message, bool torn = false) {
     v.ok = false;
@@ -76,17 +144,20 @@ Scan scan_text(std::string_view text, bool keep_records) {
     v.message = std::move(message);
   };
   std::uint64_t line = 0;
-  for (std::size_t pos = 0; pos < text.size();) {
+  bool anchor_seen = false;
+  std::string_view body;
+  for (;;) {
+    const LineReader::Got got = reader.next(body);
+    if (got == LineReader::Got::end) break;
     ++line;
-    const std::size_t nl = text.find('\n', pos);
-    const bool last = nl == std::string::npos || nl + 1 == text.size();
-    const std::string_view body =
-        text.substr(pos, (nl == std::string::npos ? text.size() : nl) - pos);
-    pos = nl == std::string::npos ? text.size() : nl + 1;
-
+    if (got == LineReader::Got::too_long) {
+      fail(line, "the line is longer than " + std::to_string(detail::kMaxJsonLineBytes) +
+                     " bytes (too_long): no log line is that long");
+      break;
+    }
     // A crash between the start and the end of a write leaves a line without its newline;
     // accepting it would glue the next append onto it.
-    if (nl == std::string::npos) {
+    if (got == LineReader::Got::last_without_newline) {
       fail(line, "the last line has no end of line: a write was cut short (crash?)", true);
       break;
     }
@@ -94,8 +165,22 @@ Scan scan_text(std::string_view text, bool keep_records) {
       fail(line, "empty line");
       break;
     }
+    if (body.back() == '\r') {
+      fail(line,
+           "the line ends with a carriage return: the log was rewritten with CRLF line ends "
+           "(its lines end with LF only)");
+      break;
+    }
+    const std::size_t deep = detail::find_too_deep(body);
+    if (deep != std::string_view::npos) {
+      fail(line, "the line is " + detail::too_deep_message(deep) + " (too_deep)");
+      break;
+    }
     Json doc = Json::parse(body, nullptr, false);
     if (doc.is_discarded()) {
+      // Only a line at the very end can be a torn write.
+      std::string_view rest;
+      const bool last = reader.next(rest) == LineReader::Got::end;
       fail(line,
            last ? "the last line is not valid JSON: a write was cut short (crash?)"
                 : "not valid JSON",
@@ -109,8 +194,9 @@ Scan scan_text(std::string_view text, bool keep_records) {
     }
     const Json& seq = doc["seq"];
     if (!seq.is_number_unsigned() || seq.get<std::uint64_t>() != line) {
-      fail(line, "seq is " + seq.dump() + ", expected " + std::to_string(line) +
-                     " (a line was removed, inserted or moved)");
+      fail(line,
+           "seq is " + bounded_text(seq.dump(-1, ' ', false, Json::error_handler_t::replace)) +
+               ", expected " + std::to_string(line) + " (a line was removed, inserted or moved)");
       break;
     }
     const Json& prev = doc["prev"];
@@ -126,9 +212,9 @@ Scan scan_text(std::string_view text, bool keep_records) {
     }
     std::string canonical;
     try {
-      canonical = canonical_json(record.dump());
-    } catch (const Error& e) {
-      fail(line, "record cannot be put in canonical form: " + e.message());
+      canonical = canonical_json(record.dump(-1, ' ', false, Json::error_handler_t::strict));
+    } catch (const std::exception& e) {
+      fail(line, "record cannot be put in canonical form: " + bounded_text(e.what()));
       break;
     }
     const std::string expected = chain_hash(v.last_hash, canonical);
@@ -144,13 +230,37 @@ Scan scan_text(std::string_view text, bool keep_records) {
     }
     v.lines = line;
     v.last_hash = expected;
-    if (keep_records) scan.records.push_back(std::move(canonical));
+    if (anchor && !anchor_seen && expected == anchor->head_hash &&
+        (!anchor->lines || *anchor->lines == line))
+      anchor_seen = true;
+    if (anchor && anchor->lines && *anchor->lines == line && !anchor_seen) {
+      fail(line, "line " + std::to_string(line) + " is not the anchored line (its hash is " +
+                     expected + ", the anchor says " + bounded_text(anchor->head_hash) +
+                     "): the log was rewritten from there on");
+      break;
+    }
+    if (visit) visit(context, line, expected, record, canonical);
   }
-  return scan;
+  if (v.ok && anchor && !anchor_seen) {
+    if (anchor->lines && v.lines < *anchor->lines)
+      fail(v.lines + 1, "the log has " + std::to_string(v.lines) + " lines, the anchor " +
+                            std::to_string(*anchor->lines) + ": it was truncated");
+    else
+      fail(v.lines + 1, "no line has the anchored hash " + bounded_text(anchor->head_hash) +
+                            ": the log was truncated or rewritten");
+  }
+  return v;
 }
 
-Scan scan_log(const std::string& path, bool keep_records) {
-  return scan_text(read_all(path), keep_records);
+LogVerification scan_log(const std::string& path, const LogAnchor* anchor, RecordVisitor visit,
+                         void* context) {
+  LineReader reader(path);
+  return scan_lines(reader, anchor, visit, context);
+}
+
+void collect_record(void* context, std::uint64_t, const std::string&, const Json&,
+                    std::string& canonical) {
+  static_cast<std::vector<std::string>*>(context)->push_back(std::move(canonical));
 }
 
 void sync_folder_of(const std::string& path) {
@@ -179,24 +289,34 @@ std::string log_line(std::uint64_t seq, std::string_view prev, std::string_view 
   return line;
 }
 
-LogVerification verify_log(const std::string& path) {
-  return scan_log(path, false).result;
-}
-
 LogVerification verify_log_text(std::string_view text) {
-  return scan_text(text, false).result;
+  LineReader reader(text);
+  return scan_lines(reader, nullptr, nullptr, nullptr);
 }
 
 std::vector<std::string> read_log_text_records(std::string_view text) {
-  Scan scan = scan_text(text, true);
-  if (!scan.result.ok)
+  std::vector<std::string> records;
+  LineReader reader(text);
+  const LogVerification v = scan_lines(reader, nullptr, collect_record, &records);
+  if (!v.ok)
     throw Error(ErrorCode::invalid_document, "the decision log is broken at line " +
-                                                 std::to_string(scan.result.first_bad) + ": " +
-                                                 scan.result.message);
-  return std::move(scan.records);
+                                                 std::to_string(v.first_bad) + ": " + v.message);
+  return records;
 }
 
-DecisionLog::DecisionLog(const std::string& path) : path_(path) {
+LogVerification verify_log(const std::string& path) {
+  return scan_log(path, nullptr, nullptr, nullptr);
+}
+
+LogVerification verify_log(const std::string& path, const LogAnchor& anchor) {
+  return scan_log(path, &anchor, nullptr, nullptr);
+}
+
+struct DecisionLog::Index {
+  std::unordered_map<std::string, std::pair<std::uint64_t, std::string>> by_key;
+};
+
+DecisionLog::DecisionLog(const std::string& path) : path_(path), index_(new Index) {
   fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
   if (fd_ < 0)
     throw Error(ErrorCode::io, "cannot open the decision log " + path + ": " + errno_text());
@@ -210,7 +330,15 @@ DecisionLog::DecisionLog(const std::string& path) : path_(path) {
   }
   LogVerification v;
   try {
-    v = verify_log(path);
+    v = scan_log(
+        path, nullptr,
+        [](void* context, std::uint64_t seq, const std::string& hash, const Json& record,
+           std::string&) {
+          std::string key = decision_key(record);
+          if (!key.empty())
+            static_cast<Index*>(context)->by_key.emplace(std::move(key), std::make_pair(seq, hash));
+        },
+        index_.get());
   } catch (...) {
     ::close(fd_);
     fd_ = -1;
@@ -232,29 +360,86 @@ DecisionLog::~DecisionLog() {
   if (fd_ >= 0) ::close(fd_);
 }
 
+std::uint64_t DecisionLog::size() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return seq_;
+}
+
+std::string DecisionLog::last_hash() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return last_hash_;
+}
+
 std::string DecisionLog::append(std::string_view record_json) {
   std::string record = canonical_json(record_json);
   if (record.empty() || record.front() != '{')
     throw Error(ErrorCode::invalid_argument, "a decision record must be a JSON object");
-  return append_canonical({std::move(record)}).front();
+  if (record.size() > detail::kMaxJsonLineBytes - 256)
+    throw Error(ErrorCode::too_long, "a decision record has at most " +
+                                         std::to_string(detail::kMaxJsonLineBytes - 256) +
+                                         " bytes in canonical form");
+  const std::string key = decision_key(Json::parse(record));
+  std::lock_guard<std::mutex> lock(mutex_);
+  return write_line(std::move(record), key.empty() ? nullptr : &key).hash;
+}
+
+LoggedRecord DecisionLog::append_once(std::string_view record_json) {
+  std::string record = canonical_json(record_json);
+  if (record.empty() || record.front() != '{')
+    throw Error(ErrorCode::invalid_argument, "a decision record must be a JSON object");
+  if (record.size() > detail::kMaxJsonLineBytes - 256)
+    throw Error(ErrorCode::too_long, "a decision record has at most " +
+                                         std::to_string(detail::kMaxJsonLineBytes - 256) +
+                                         " bytes in canonical form");
+  const std::string key = decision_key(Json::parse(record));
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!key.empty())
+    if (auto it = index_->by_key.find(key); it != index_->by_key.end())
+      return LoggedRecord{it->second.first, it->second.second, false};
+  return write_line(std::move(record), key.empty() ? nullptr : &key);
 }
 
 std::vector<std::string> DecisionLog::append_canonical(const std::vector<std::string>& records) {
+  std::vector<std::string> keys;
+  std::vector<const std::string*> key_of;
+  keys.reserve(records.size());
+  for (const std::string& record : records) {
+    if (record.size() > detail::kMaxJsonLineBytes - 256)
+      throw Error(ErrorCode::too_long, "a decision record has at most " +
+                                           std::to_string(detail::kMaxJsonLineBytes - 256) +
+                                           " bytes in canonical form");
+    keys.push_back(decision_key(Json::parse(record)));
+  }
+  for (const std::string& key : keys) key_of.push_back(key.empty() ? nullptr : &key);
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<std::string> hashes;
+  for (const LoggedRecord& r : write_lines(records, key_of)) hashes.push_back(r.hash);
+  return hashes;
+}
+
+LoggedRecord DecisionLog::write_line(std::string record, const std::string* key) {
+  return write_lines({std::move(record)}, {key}).front();
+}
+
+// Called with mutex_ held. One write() and one fsync() for all the lines (group commit):
+// nothing is acknowledged before the fsync.
+std::vector<LoggedRecord> DecisionLog::write_lines(const std::vector<std::string>& records,
+                                                   const std::vector<const std::string*>& keys) {
   if (fd_ < 0)
     throw Error(ErrorCode::io, "the decision log " + path_ +
                                    " was closed after a failed write; reopen it to verify it");
-  std::vector<std::string> hashes;
+  std::vector<LoggedRecord> written;
   std::string lines, prev = last_hash_;
   for (const std::string& record : records) {
     std::string hash = chain_hash(prev, record);
-    lines += make_line(seq_ + hashes.size() + 1, prev, record, hash);
+    lines += make_line(seq_ + written.size() + 1, prev, record, hash);
     lines += '\n';
     prev = hash;
-    hashes.push_back(std::move(hash));
+    written.push_back(LoggedRecord{seq_ + written.size() + 1, std::move(hash), true});
   }
 
-  // One write() for the lines: with O_APPEND they land whole at the end, and a crash leaves at
-  // worst a torn last line, which verify_log reports.
+  // With O_APPEND the lines land whole at the end, and a crash leaves at worst a torn last
+  // line, which verify_log reports.
   std::size_t done = 0;
   while (done < lines.size()) {
     const ssize_t n = ::write(fd_, lines.data() + done, lines.size() - done);
@@ -275,18 +460,20 @@ std::vector<std::string> DecisionLog::append_canonical(const std::vector<std::st
     fd_ = -1;
     throw Error(ErrorCode::io, "cannot sync the decision log " + path_ + ": " + why);
   }
-  seq_ += hashes.size();
+  seq_ += written.size();
   last_hash_ = prev;
-  return hashes;
+  for (std::size_t k = 0; k < written.size(); ++k)
+    if (keys[k]) index_->by_key.emplace(*keys[k], std::make_pair(written[k].seq, written[k].hash));
+  return written;
 }
 
 std::vector<std::string> read_log_records(const std::string& path) {
-  Scan scan = scan_log(path, true);
-  if (!scan.result.ok)
+  std::vector<std::string> records;
+  const LogVerification v = scan_log(path, nullptr, collect_record, &records);
+  if (!v.ok)
     throw Error(ErrorCode::invalid_document, "the decision log " + path + " is broken at line " +
-                                                 std::to_string(scan.result.first_bad) + ": " +
-                                                 scan.result.message);
-  return std::move(scan.records);
+                                                 std::to_string(v.first_bad) + ": " + v.message);
+  return records;
 }
 
 }  // namespace v1

@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <algorithm>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -86,10 +87,8 @@ std::string object_or_null(const std::string& text) {
 
 }  // namespace
 
-std::string pseudonymise(std::string_view key, std::string_view person_id) {
-  if (key.empty())
-    throw Error(ErrorCode::invalid_argument,
-                "the pseudonymisation key is empty: anyone could recompute the pseudonyms");
+namespace {
+std::string hmac_pseudonym(std::string_view key, std::string_view person_id) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   if (!HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
@@ -100,6 +99,40 @@ std::string pseudonymise(std::string_view key, std::string_view person_id) {
   Sha256 bytes{};
   for (std::size_t k = 0; k < bytes.size(); ++k) bytes[k] = digest[k];
   return "hmac-sha256:" + to_hex(bytes);
+}
+
+void check_key(std::string_view key) {
+  if (key.size() < kMinPseudonymKeyBytes)
+    throw Error(ErrorCode::key_too_short,
+                "the pseudonymisation key has " + std::to_string(key.size()) + " bytes; at least " +
+                    std::to_string(kMinPseudonymKeyBytes) +
+                    " are needed, or the pseudonyms can be undone by trying every identifier");
+}
+}  // namespace
+
+std::string pseudonymise(std::string_view key, std::string_view person_id) {
+  return pseudonymise(key, PersonId{std::string(person_id), false});
+}
+
+std::string pseudonymise(std::string_view key, const PersonId& person_id) {
+  check_key(key);
+  if (person_id.text.empty())
+    throw Error(ErrorCode::identifier_missing,
+                "the person has no identifier: a record without one could not be joined to the "
+                "person's other records, or would be joined to someone else's");
+  if (person_id.integer) {
+    const std::string_view t = person_id.text;
+    const std::string_view digits = t.substr(!t.empty() && t[0] == '-');
+    if (digits.empty() ||
+        !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      throw Error(ErrorCode::invalid_argument, "an integer identifier must be decimal digits");
+    return hmac_pseudonym(key, std::string("\0integer:", 9) + person_id.text);
+  }
+  for (char c : person_id.text)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+      throw Error(ErrorCode::invalid_argument, "a person identifier may hold no control character",
+                  "/person_id");
+  return hmac_pseudonym(key, person_id.text);
 }
 
 std::string make_decision_record(const Pack& pack, const Proposal& proposal,
@@ -116,7 +149,8 @@ std::string make_decision_record(const Pack& pack, const Proposal& proposal,
                 "pack " + pack.id() + " is never decided by policy: no record of a policy decision",
                 "/decision/decided_by");
   if (in.person_pseudonym.empty())
-    throw Error(ErrorCode::invalid_argument, "a decision record needs the person's pseudonym");
+    throw Error(ErrorCode::identifier_missing, "a decision record needs the person's pseudonym");
+  check_timestamp(in.recorded_at, "recorded_at");
 
   std::vector<std::string> questions;
   for (const Question& q : proposal.questions) questions.push_back(q.input);

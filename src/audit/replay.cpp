@@ -22,6 +22,22 @@ std::string dump(const Json& v) {
   return v.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
+// A member the record must have; a clear error instead of nlohmann's "key not found".
+const Json& member(const Json& obj, const char* name, const char* where) {
+  if (!obj.is_object())
+    throw Error(ErrorCode::invalid_document, std::string(where) + " is not a JSON object");
+  auto it = obj.find(name);
+  if (it == obj.end())
+    throw Error(ErrorCode::required_missing,
+                "the record has no \"" + std::string(name) + "\" in " + where,
+                "/" + std::string(name));
+  return *it;
+}
+
+std::string text_of(const Json& v) {
+  return v.is_string() ? v.get<std::string>() : std::string();
+}
+
 std::string_view outcome_name(ReplayItem::Outcome o) {
   switch (o) {
     case ReplayItem::Outcome::identical:
@@ -65,7 +81,7 @@ std::string diff_outputs(const Json& recorded, const Json& recomputed) {
 // not declare (replaying under another version) are left out and listed in `ignored`.
 std::string person_of(const Json& record, const Pack& pack, std::string& ignored) {
   Json person = Json::object();
-  const Json& inputs = record.at("inputs");
+  const Json& inputs = member(record, "inputs", "the record");
   for (auto it = inputs.begin(); it != inputs.end(); ++it) {
     const Json& value = it.value().is_object() && it.value().contains("value")
                             ? it.value().at("value")
@@ -100,7 +116,7 @@ struct Recomputed {
 Recomputed recompute(Replayer& replayer, const Pack& pack, const Json& record,
                      std::string& ignored) {
   Recomputed r;
-  const auto date = Date::parse(record.at("reference_date").get<std::string>());
+  const auto date = Date::parse(text_of(member(record, "reference_date", "the record")));
   if (!date) {
     r.message = "the record's reference_date is not a date";
     return r;
@@ -138,6 +154,48 @@ void count(ReplayReport& report, ReplayItem item) {
       break;
   }
   report.items.push_back(std::move(item));
+}
+
+// The decision part of a record, checked against the proposal it decides: a policy decision
+// confirms the proposal's outputs unchanged; a human decision names a role, gives a reason
+// when it changes the proposal, and every decision has a valid timestamp. "" when sound.
+std::string check_decision(const Json& record) {
+  const Json& decision = member(record, "decision", "the record");
+  const Json& proposal = member(record, "proposal", "the record");
+  const std::string action = text_of(member(decision, "action", "the decision"));
+  const std::string by = text_of(member(decision, "decided_by", "the decision"));
+  std::string problems;
+  auto add = [&](const std::string& p) { problems += (problems.empty() ? "" : "; ") + p; };
+  if (action != "confirm" && action != "override" && action != "reorient")
+    add("the decision's action \"" + bounded_text(action, 32) + "\" is unknown");
+  try {
+    check_timestamp(text_of(member(decision, "decided_at", "the decision")));
+  } catch (const Error& e) {
+    add(e.message());
+  }
+  const Json& decided = member(decision, "outputs", "the decision");
+  const Json& proposed = member(proposal, "outputs", "the proposal");
+  if (by == "policy") {
+    if (action != "confirm") add("a policy decision may only confirm, not " + action);
+    if (!decided.is_null() && !diff_outputs(proposed, decided).empty())
+      add("a policy decision changed the proposal's outputs (" +
+          bounded_text(diff_outputs(proposed, decided)) + ")");
+  } else if (by == "human") {
+    try {
+      check_actor_role(text_of(member(decision, "actor_role", "the decision")));
+    } catch (const Error& e) {
+      add(e.message());
+    }
+    const Json& reason = member(decision, "reason", "the decision");
+    if (action != "confirm" && (!reason.is_string() || reason.get<std::string>().empty()))
+      add("a human " + action + " without a reason");
+    if (action == "confirm" && !decided.is_null() && decided != proposed)
+      add("a confirmation changed the proposal's outputs (" +
+          bounded_text(diff_outputs(proposed, decided)) + ")");
+  } else {
+    add("decided_by \"" + bounded_text(by, 32) + "\" is neither policy nor human");
+  }
+  return problems;
 }
 
 template <typename Body>
@@ -226,8 +284,8 @@ ReplayReport replay_records(const std::vector<std::string>& records, const Regis
                             std::uint64_t first_line) {
   Replayer replayer;
   return replay_each(records, first_line, [&](const Json& record, ReplayItem& item) {
-    const Json& pack_ref = record.at("pack");
-    const std::string hash = pack_ref.at("hash").get<std::string>();
+    const Json& pack_ref = member(record, "pack", "the record");
+    const std::string hash = text_of(member(pack_ref, "hash", "the record's pack"));
     const Pack* pack = packs.find_hash(hash);
     if (!pack) {
       item.outcome = ReplayItem::Outcome::pack_missing;
@@ -242,11 +300,19 @@ ReplayReport replay_records(const std::vector<std::string>& records, const Regis
       item.message = r.message;
       return;
     }
-    item.diff = diff_outputs(record.at("proposal").at("outputs"), r.outputs);
+    item.diff = diff_outputs(
+        member(member(record, "proposal", "the record"), "outputs", "the proposal"), r.outputs);
     item.outcome =
         item.diff.empty() ? ReplayItem::Outcome::identical : ReplayItem::Outcome::different;
     if (item.outcome == ReplayItem::Outcome::different)
       append_note(item.message, engine_note(record));
+    // The proposal replays; the decision taken on it must hold too.
+    // A different proposal is reported as such (with its diff); an identical one with an
+    // unsound decision is an error.
+    if (const std::string problems = check_decision(record); !problems.empty()) {
+      if (item.outcome == ReplayItem::Outcome::identical) item.outcome = ReplayItem::Outcome::error;
+      append_note(item.message, "decision: " + problems);
+    }
     if (!ignored.empty()) append_note(item.message, "inputs the pack does not declare: " + ignored);
   });
 }
@@ -262,13 +328,14 @@ ReplayReport replay_records_against(const std::vector<std::string>& records, con
       item.message = r.message;
       return;
     }
-    item.diff = diff_outputs(record.at("proposal").at("outputs"), r.outputs);
+    item.diff = diff_outputs(
+        member(member(record, "proposal", "the record"), "outputs", "the proposal"), r.outputs);
     item.outcome =
         item.diff.empty() ? ReplayItem::Outcome::identical : ReplayItem::Outcome::different;
     // What the counsellor decided matters as much as what was proposed: a rule change may
     // agree with past overrides, or move people a human had confirmed.
     // A confirmed decision has the proposal's outputs: only overrides say something more.
-    const Json& decision = record.at("decision");
+    const Json& decision = member(record, "decision", "the record");
     const std::string action = decision.value("action", std::string("confirm"));
     if (auto it = decision.find("outputs");
         action != "confirm" && it != decision.end() && it->is_object()) {

@@ -588,9 +588,8 @@ aig_status aig_decision_record(const aig_orienter* o, const aig_proposal* p, con
     require(key, "key");
     require(person_id, "person_id");
     require(recorded_at, "recorded_at");
-    // Below this a key is guessable, and pseudonyms with it reversible by trying identifiers.
-    if (key_size < 16) throw invalid("the pseudonymisation key must have at least 16 bytes");
-    if (!*person_id) throw invalid("person_id is empty");
+    // pseudonymise() refuses a key under 16 bytes (AIG_ERR_KEY_TOO_SHORT) and an empty
+    // identifier (AIG_ERR_IDENTIFIER_MISSING).
     DecisionRecordInput in;
     in.person_pseudonym = pseudonymise(std::string_view(key, key_size), person_id);
     in.territory = territory ? territory : "";
@@ -623,6 +622,31 @@ aig_status aig_log_append(aig_log* log, const char* record_json, char* buf, size
 }
 uint64_t aig_log_size(const aig_log* log) {
   return log ? log->log.size() : 0;
+}
+
+namespace {
+aig_status verification_json(const LogVerification& v, char* buf, size_t size, size_t* needed) {
+  nlohmann::ordered_json j;
+  j["ok"] = v.ok;
+  j["lines"] = v.lines;
+  j["first_bad"] = v.first_bad;
+  j["torn_tail"] = v.torn_tail;
+  j["message"] = v.message;
+  j["last_hash"] = v.last_hash;
+  return write_string(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), buf, size,
+                      needed);
+}
+}  // namespace
+
+aig_status aig_log_verify_anchored(const char* path, const char* head_hash, uint64_t lines,
+                                   char* buf, size_t size, size_t* needed) {
+  return guard([&] {
+    require(path, "path");
+    require(head_hash, "head_hash");
+    LogAnchor anchor{head_hash, std::nullopt};
+    if (lines > 0) anchor.lines = lines;
+    return verification_json(verify_log(path, anchor), buf, size, needed);
+  });
 }
 
 aig_status aig_log_verify(const char* path, char* buf, size_t size, size_t* needed) {

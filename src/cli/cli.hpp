@@ -84,6 +84,9 @@ class RecordReader {
  private:
   bool read_more();
   bool whole_document();
+  [[noreturn]] void too_long(std::size_t line) const;
+
+  static constexpr std::size_t kMaxBlockRecords = 4096;
 
   int fd_ = 0;
   bool owned_ = false;

@@ -16,6 +16,7 @@
 #include "aiguillage/orientation/notice.hpp"
 #include "aiguillage/orientation/orientation.hpp"
 #include "cli.hpp"
+#include "core/json_read.hpp"
 #include "service/server.hpp"
 
 namespace aiguillage::cli {
@@ -23,8 +24,7 @@ namespace {
 
 using Json = nlohmann::json;
 
-// Below this a key is guessable, and pseudonyms with it reversible by trying every identifier.
-constexpr std::size_t kMinKeyBytes = 16;
+constexpr std::size_t kMinKeyBytes = kMinPseudonymKeyBytes;
 
 std::string dump(const Json& v) {
   return v.dump(-1, ' ', false, Json::error_handler_t::replace);
@@ -67,8 +67,14 @@ std::string error_line(std::size_t line, const std::vector<Error>& errors) {
 struct Person {
   std::string text;  // what the pack reads
   std::optional<std::string> id;
+  bool id_integer = false;  // the identifier was a JSON integer, not a string
   std::optional<Error> error;
 };
+
+// Identifiers of different JSON types are different persons ("1" is not 1).
+std::string person_key(const std::string& id, bool integer) {
+  return (integer ? "i:" : "s:") + id;
+}
 
 // Finds the top-level member "person_id" of a JSON object text without parsing the whole
 // object: [begin, end) is the text to remove with one adjacent comma, `value` the member's
@@ -174,6 +180,7 @@ std::optional<std::string> plain_id(std::string_view value) {
 void read_person(std::string_view text, Person& p) {
   p.text.assign(text);
   p.id.reset();
+  p.id_integer = false;
   p.error.reset();
   if (text.find("\"person_id\"") == std::string_view::npos) return;
   Json id;
@@ -182,9 +189,20 @@ void read_person(std::string_view text, Person& p) {
   if (find_person_id(text, begin, end, value)) {
     // Cheaper than parsing and writing back the whole object, record after record.
     p.text.erase(begin, end - begin);
-    if ((p.id = plain_id(value))) return;
+    if ((p.id = plain_id(value))) {
+      p.id_integer = value.front() != '"';
+      return;
+    }
+    if (detail::find_too_deep(value) != std::string_view::npos) {
+      p.error = Error(ErrorCode::type_mismatch,
+                      "person_id must be a non-empty string or an integer, not a nested value",
+                      "/person_id");
+      return;
+    }
     id = Json::parse(value, nullptr, false);
   } else {
+    // The pack's reader reports what is wrong with a text nested too deep, with its pointer.
+    if (detail::find_too_deep(text) != std::string_view::npos) return;
     Json doc = Json::parse(text, nullptr, false);
     if (doc.is_discarded() || !doc.is_object() || !doc.contains("person_id"))
       return;  // the pack's reader reports what is wrong, with its pointer
@@ -196,10 +214,11 @@ void read_person(std::string_view text, Person& p) {
     p.id = id.get<std::string>();
   } else if (id.is_number_integer()) {
     p.id = id.dump();
+    p.id_integer = true;
   } else {
     p.error = Error(ErrorCode::type_mismatch,
                     "person_id must be a non-empty string or an integer, not " +
-                        (id.is_discarded() ? std::string(value) : dump(id)),
+                        bounded_text(id.is_discarded() ? std::string(value) : dump(id)),
                     "/person_id");
   }
 }
@@ -233,6 +252,7 @@ struct PlannedDecision {
   std::size_t source_line = 0;  // in the decisions file
   std::optional<std::size_t> line;
   std::optional<std::string> person_id;
+  bool person_integer = false;
   Action action = Action::confirm;
   std::string reason, outputs, decided_at, actor;
   Hearing hearing;
@@ -244,9 +264,11 @@ struct DecisionPlan {
   std::map<std::size_t, std::size_t> by_line;
   std::map<std::string, std::size_t, std::less<>> by_person;
 
-  PlannedDecision* find(std::size_t line, const std::optional<std::string>& person_id) {
+  PlannedDecision* find(std::size_t line, const std::optional<std::string>& person_id,
+                        bool integer) {
     if (person_id)
-      if (auto it = by_person.find(*person_id); it != by_person.end()) return &items[it->second];
+      if (auto it = by_person.find(person_key(*person_id, integer)); it != by_person.end())
+        return &items[it->second];
     if (auto it = by_line.find(line); it != by_line.end()) return &items[it->second];
     return nullptr;
   }
@@ -267,6 +289,11 @@ DecisionPlan load_decisions(const std::string& path) {
     auto fail = [&](const std::string& what, const std::string& pointer = "") {
       return Error(ErrorCode::invalid_document, where + ": " + what, pointer);
     };
+    if (body.size() > detail::kMaxJsonLineBytes)
+      throw Error(ErrorCode::too_long, where + ": the line is longer than " +
+                                           std::to_string(detail::kMaxJsonLineBytes) + " bytes");
+    if (const std::size_t deep = detail::find_too_deep(body); deep != std::string_view::npos)
+      throw Error(ErrorCode::too_deep, where + ": " + detail::too_deep_message(deep));
     Json doc = Json::parse(body, nullptr, false);
     if (doc.is_discarded() || !doc.is_object()) throw fail("not a JSON object");
     PlannedDecision d;
@@ -283,7 +310,7 @@ DecisionPlan load_decisions(const std::string& path) {
         if (v.is_string())
           d.person_id = v.get<std::string>();
         else if (v.is_number_integer())
-          d.person_id = v.dump();
+          d.person_id = v.dump(), d.person_integer = true;
         else
           throw fail("person_id must be a string or an integer", pointer);
       } else if (key == "action") {
@@ -303,18 +330,18 @@ DecisionPlan load_decisions(const std::string& path) {
         if (!v.is_object()) throw fail("outputs must be an object", pointer);
         d.outputs = dump(v);
       } else {
-        throw fail(
-            "unknown field " + key +
-                " (line, person_id, action, reason, outputs, decided_at, actor, observations, "
-                "legitimate_reason)",
-            pointer);
+        throw fail("unknown field " + bounded_text(key) +
+                       " (line, person_id, action, reason, outputs, decided_at, actor, "
+                       "observations, legitimate_reason)",
+                   pointer);
       }
     }
     if (!doc.contains("action")) throw fail("action is required", "/action");
     if (!d.line && !d.person_id) throw fail("line or person_id is required");
     const std::size_t index = plan.items.size();
-    if (d.person_id && !plan.by_person.emplace(*d.person_id, index).second)
-      throw fail("a second decision for person " + *d.person_id, "/person_id");
+    if (d.person_id &&
+        !plan.by_person.emplace(person_key(*d.person_id, d.person_integer), index).second)
+      throw fail("a second decision for person " + bounded_text(*d.person_id), "/person_id");
     if (d.line && !plan.by_line.emplace(*d.line, index).second)
       throw fail("a second decision for line " + std::to_string(*d.line), "/line");
     plan.items.push_back(std::move(d));
@@ -341,9 +368,9 @@ Deciding read_deciding(const Args& args, Date date) {
 // none (the proposal waits for a counsellor). Throws Error for a refused decision.
 std::optional<OrientationDecision> decision_for(const Orienter& orienter, Deciding& s,
                                                 const Proposal& p, std::size_t line,
-                                                const std::optional<std::string>& person_id) {
+                                                const Person& person) {
   if (s.plan)
-    if (PlannedDecision* planned = s.plan->find(line, person_id)) {
+    if (PlannedDecision* planned = s.plan->find(line, person.id, person.id_integer)) {
       planned->used = true;
       const std::string& actor = planned->actor.empty() ? s.actor : planned->actor;
       if (actor.empty())
@@ -402,8 +429,9 @@ std::string territory_of(const Pack& pack, const Proposal& p) {
   return v.type() == Type::string ? std::string(v.as_string()) : std::string();
 }
 
-std::string person_member(const std::optional<std::string>& id) {
-  return id ? ",\"person_id\":" + json_string(*id) : std::string();
+std::string person_member(const Person& p) {
+  if (!p.id) return {};
+  return ",\"person_id\":" + (p.id_integer ? *p.id : json_string(*p.id));
 }
 
 }  // namespace
@@ -522,18 +550,31 @@ int cmd_decide(int argc, char** argv) {
   }
   const Orienter& orienter = *made;
 
-  std::size_t persons = 0, by_policy = 0, by_human = 0, pending = 0, errors = 0;
+  std::size_t persons = 0, by_policy = 0, by_human = 0, pending = 0, errors = 0, before = 0;
+  // Test hook: abort after this many records were appended, to prove that every acknowledged
+  // decision is durable and that a re-run records each decision once.
+  long crash_after = -1;
+  if (const char* c = std::getenv("AIG_TEST_CRASH_AFTER_APPENDS")) crash_after = std::atol(c);
+  long appended = 0;
   std::optional<DecisionLog> log;
   try {
     log.emplace(*log_path);
   } catch (const Error& e) {
     return report(e, e.code() == ErrorCode::io ? kExitIo : kExitFailed);
   }
+  // Each result line is written and flushed as soon as it is known, and a decision's only after
+  // its record was synced: what stdout acknowledges is on disk, whatever happens next.
   std::string out;
+  auto flush = [&] {
+    write_out(out);
+    out.clear();
+    std::fflush(stdout);
+  };
   try {
     RecordReader reader(args.positional[1]);
     while (const std::vector<RecordLine>* block = reader.next()) {
       for (const RecordLine& r : *block) {
+        flush();
         ++persons;
         const Person person = read_person(r.text);
         const Proposal p = propose(orienter, person, date);
@@ -544,7 +585,7 @@ int cmd_decide(int argc, char** argv) {
         }
         std::optional<OrientationDecision> d;
         try {
-          d = decision_for(orienter, s, p, r.line, person.id);
+          d = decision_for(orienter, s, p, r.line, person);
         } catch (const Error& e) {
           if (e.code() == ErrorCode::io) throw;
           ++errors;
@@ -559,24 +600,43 @@ int cmd_decide(int argc, char** argv) {
           std::string reasons = "[";
           for (const std::string& code : p.review_reasons)
             reasons += (reasons.size() > 1 ? "," : "") + json_string(code);
-          out += "{\"line\":" + std::to_string(r.line) + person_member(person.id) +
+          out += "{\"line\":" + std::to_string(r.line) + person_member(person) +
                  ",\"status\":\"pending\",\"evident\":" + (p.evident ? "true" : "false") +
                  ",\"review_reasons\":" + reasons + "],\"questions\":" + questions + "]}\n";
           continue;
         }
-        (d->decided_by == DecidedBy::policy ? by_policy : by_human) += 1;
+        // A record without an identifier could not be joined to the person's other records,
+        // or would be joined to someone else's: refused.
+        if (!person.id) {
+          ++errors;
+          out += error_line(r.line, {Error(ErrorCode::identifier_missing,
+                                           "the person has no person_id: a decision is recorded "
+                                           "under the person's pseudonym, which needs one",
+                                           "/person_id")});
+          continue;
+        }
         DecisionRecordInput in;
-        in.person_pseudonym = pseudonymise(key, person.id ? *person.id : std::to_string(r.line));
+        in.person_pseudonym = pseudonymise(key, PersonId{*person.id, person.id_integer});
         in.territory = territory_of(pack, p);
         in.recorded_at = s.at;
-        const std::string hash = log->append(make_decision_record(pack, p, *d, in));
-        out += "{\"line\":" + std::to_string(r.line) + person_member(person.id) +
-               ",\"status\":\"decided\",\"seq\":" + std::to_string(log->size()) + ",\"hash\":\"" +
-               hash + "\",\"decision\":" + decision_to_json(*d) + "}\n";
+        const LoggedRecord logged = log->append_once(make_decision_record(pack, p, *d, in));
+        if (!logged.appended) {
+          // The same decision on the same proposal is already recorded: a re-run of the same
+          // decisions writes nothing twice.
+          ++before;
+          out += "{\"line\":" + std::to_string(r.line) + person_member(person) +
+                 ",\"status\":\"already_recorded\",\"seq\":" + std::to_string(logged.seq) +
+                 ",\"hash\":\"" + logged.hash + "\"}\n";
+          continue;
+        }
+        (d->decided_by == DecidedBy::policy ? by_policy : by_human) += 1;
+        out += "{\"line\":" + std::to_string(r.line) + person_member(person) +
+               ",\"status\":\"decided\",\"seq\":" + std::to_string(logged.seq) + ",\"hash\":\"" +
+               logged.hash + "\",\"decision\":" + decision_to_json(*d) + "}\n";
+        flush();
+        if (crash_after >= 0 && ++appended >= crash_after) std::abort();
       }
-      write_out(out);
-      out.clear();
-      std::fflush(stdout);
+      flush();
     }
   } catch (const Error& e) {
     // What was printed so far was recorded; the rest was not.
@@ -587,8 +647,9 @@ int cmd_decide(int argc, char** argv) {
   std::string summary =
       std::to_string(persons) + " persons: " + std::to_string(by_policy + by_human) + " decided (" +
       std::to_string(by_policy) + " by policy, " + std::to_string(by_human) + " by a person), " +
-      std::to_string(pending) + " pending, " + std::to_string(errors) + " errors; " + *log_path +
-      ": " + std::to_string(log->size()) + " records, last hash " + log->last_hash() + "\n";
+      std::to_string(pending) + " pending, " + std::to_string(before) + " already recorded, " +
+      std::to_string(errors) + " errors; " + *log_path + ": " + std::to_string(log->size()) +
+      " records, last hash " + log->last_hash() + "\n";
   std::fwrite(summary.data(), 1, summary.size(), stderr);
   return errors > 0 || unused ? kExitFailed : kExitOk;
 }
@@ -640,7 +701,7 @@ int cmd_notice(int argc, char** argv) {
         std::optional<OrientationDecision> d;
         std::vector<Error> errors = p.errors;
         if (errors.empty()) try {
-            d = decision_for(orienter, s, p, r.line, person.id);
+            d = decision_for(orienter, s, p, r.line, person);
           } catch (const Error& e) {
             errors.push_back(e);
           }
@@ -671,10 +732,27 @@ int cmd_log(int argc, char** argv) {
     throw UsageError(argc < 3 ? "missing log command (verify, export, import, checkpoint)"
                               : "unknown log command " + std::string(argv[2]) +
                                     " (verify, export, import, checkpoint)");
-  Args args = parse_args(argc, argv, 3, {{"--json", false}}, 1, 1);
+  Args args =
+      parse_args(argc, argv, 3, {{"--json", false}, {"--head", true}, {"--lines", true}}, 1, 1);
+  std::optional<LogAnchor> anchor;
+  if (auto head = args.get("--head")) {
+    if (head->size() != 71 || !head->starts_with("sha256:") ||
+        head->find_first_not_of("0123456789abcdef", 7) != std::string::npos)
+      throw UsageError("--head must be a line hash \"sha256:\" + 64 hexadecimal digits");
+    anchor = LogAnchor{*head, std::nullopt};
+    if (auto lines = args.get("--lines")) {
+      char* end = nullptr;
+      const unsigned long long n = std::strtoull(lines->c_str(), &end, 10);
+      if (lines->empty() || *end != '\0' || n == 0 || (*lines)[0] == '-')
+        throw UsageError("--lines must be a positive line count");
+      anchor->lines = n;
+    }
+  } else if (args.has("--lines")) {
+    throw UsageError("--lines needs --head HASH (the anchored line's hash)");
+  }
   LogVerification v;
   try {
-    v = verify_log(args.positional[0]);
+    v = anchor ? verify_log(args.positional[0], *anchor) : verify_log(args.positional[0]);
   } catch (const Error& e) {
     return report(e, kExitIo);
   }
@@ -720,10 +798,17 @@ int cmd_replay(int argc, char** argv) {
     }
   } else {
     Registry registry;
+    std::vector<Error> skipped;
     try {
-      registry.load_dir(*packs_dir);
+      registry.load_dir(*packs_dir, skipped);
     } catch (const Error& e) {
       return cli::report(e, kExitLoad);
+    }
+    // A broken pack.json under the folder does not hide the others: records that need it come
+    // out as "pack missing".
+    for (const Error& e : skipped) {
+      const std::string msg = "warning: skipped " + e.describe() + "\n";
+      std::fwrite(msg.data(), 1, msg.size(), stderr);
     }
     try {
       report = replay_log(log_path, registry);

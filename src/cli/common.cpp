@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.hpp"
+#include "core/json_read.hpp"
 
 namespace aiguillage::cli {
 
@@ -147,14 +148,18 @@ bool RecordReader::whole_document() {
     if (!read_more()) return false;
   if (buf_[i] != '{') return false;
   std::size_t nl;
-  while ((nl = buf_.find('\n', i)) == std::string::npos)
+  while ((nl = buf_.find('\n', i)) == std::string::npos) {
+    if (buf_.size() > detail::kMaxJsonLineBytes) return false;  // JSON Lines reports it
     if (!read_more()) return false;  // a single line: JSON Lines reads it
+  }
   if (nlohmann::json::accept(buf_.begin() + static_cast<std::ptrdiff_t>(i),
                              buf_.begin() + static_cast<std::ptrdiff_t>(nl)))
     return false;
-  // The first line is not a record by itself: maybe the input is one pretty-printed object.
-  while (read_more()) {
+  // The first line is not a record by itself: maybe the input is one pretty-printed object
+  // (no longer than a line may be).
+  while (buf_.size() <= detail::kMaxJsonLineBytes && read_more()) {
   }
+  if (buf_.size() > detail::kMaxJsonLineBytes) return false;
   if (!nlohmann::json::accept(buf_.begin() + static_cast<std::ptrdiff_t>(i), buf_.end()))
     return false;
   std::size_t line = 1;
@@ -162,6 +167,15 @@ bool RecordReader::whole_document() {
   std::size_t end = buf_.find_last_not_of(" \t\r\n") + 1;
   block_.push_back(RecordLine{line, std::string_view(buf_).substr(i, end - i)});
   return true;
+}
+
+void RecordReader::too_long(std::size_t line) const {
+  throw Error(ErrorCode::too_long,
+              (path_ == "-" ? std::string("standard input") : path_) + " line " +
+                  std::to_string(line) + " is longer than " +
+                  std::to_string(detail::kMaxJsonLineBytes) +
+                  " bytes; records after it are not read",
+              "");
 }
 
 const std::vector<RecordLine>* RecordReader::next() {
@@ -172,6 +186,10 @@ const std::vector<RecordLine>* RecordReader::next() {
   }
   if (first_) {
     first_ = false;
+    // A UTF-8 byte-order mark (editors on Windows write one) is no part of the first record.
+    while (buf_.size() < 3 && read_more()) {
+    }
+    if (buf_.starts_with("\xEF\xBB\xBF")) buf_.erase(0, 3);
     if (whole_document()) {
       consumed_ = buf_.size();
       return &block_;
@@ -180,6 +198,8 @@ const std::vector<RecordLine>* RecordReader::next() {
   for (;;) {
     std::size_t end = buf_.rfind('\n');
     if (end == std::string::npos) {
+      // A line may not grow without end (an endless stream without a newline).
+      if (buf_.size() > detail::kMaxJsonLineBytes) too_long(line_ + 1);
       if (read_more()) continue;
       end = buf_.size();  // the last line has no newline
       if (end == 0) return nullptr;
@@ -187,9 +207,24 @@ const std::vector<RecordLine>* RecordReader::next() {
       ++end;
     }
     for (std::size_t pos = 0; pos < end;) {
+      // Blocks are bounded in records too, so that the output a command buffers for a block
+      // (an explanation, a notice, a trace per record) stays bounded whatever the lines' size.
+      if (block_.size() == kMaxBlockRecords) {
+        end = pos;
+        break;
+      }
       std::size_t nl = buf_.find('\n', pos);
       if (nl == std::string::npos || nl > end) nl = end;
       ++line_;
+      if (nl - pos > detail::kMaxJsonLineBytes) {
+        // Records before this one are handed out first; the error comes with the next call.
+        if (!block_.empty()) {
+          --line_;
+          end = pos;
+          break;
+        }
+        too_long(line_);
+      }
       std::size_t stop = nl;
       while (stop > pos &&
              (buf_[stop - 1] == '\r' || buf_[stop - 1] == ' ' || buf_[stop - 1] == '\t'))

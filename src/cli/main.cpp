@@ -2,6 +2,7 @@
 // record decisions and audit the decision log.
 #include <cstdio>
 #include <exception>
+#include <new>
 #include <string>
 #include <string_view>
 
@@ -427,6 +428,13 @@ int main(int argc, char** argv) {
     code = run(argc, argv);
   } catch (const aiguillage::Error& e) {
     code = report(e, kExitLoad);
+  } catch (const std::bad_alloc&) {
+    // Out of memory is a property of the input (too large for this machine), reported like a
+    // document that cannot be loaded, with its pinned code.
+    code = report(aiguillage::Error(aiguillage::ErrorCode::resource_exhausted,
+                                    "out of memory: the input is too large for the memory "
+                                    "available"),
+                  kExitLoad);
   } catch (const std::exception& e) {
     code = report(aiguillage::Error(aiguillage::ErrorCode::internal, e.what()), kExitFailed);
   }

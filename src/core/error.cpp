@@ -17,6 +17,8 @@ std::string_view error_code_name(ErrorCode code) noexcept {
       return "internal";
     case ErrorCode::io:
       return "io";
+    case ErrorCode::resource_exhausted:
+      return "resource_exhausted";
     case ErrorCode::json_syntax:
       return "json_syntax";
     case ErrorCode::schema_mismatch:
@@ -47,6 +49,18 @@ std::string_view error_code_name(ErrorCode code) noexcept {
       return "number_overflow";
     case ErrorCode::invalid_document:
       return "invalid_document";
+    case ErrorCode::too_deep:
+      return "too_deep";
+    case ErrorCode::identifier_missing:
+      return "identifier_missing";
+    case ErrorCode::key_too_short:
+      return "key_too_short";
+    case ErrorCode::invalid_timestamp:
+      return "invalid_timestamp";
+    case ErrorCode::invalid_actor:
+      return "invalid_actor";
+    case ErrorCode::anchor_mismatch:
+      return "anchor_mismatch";
     case ErrorCode::syntax:
       return "syntax";
     case ErrorCode::unknown_name:
@@ -111,8 +125,6 @@ std::string_view error_code_name(ErrorCode code) noexcept {
       return "not_found";
     case ErrorCode::payload_too_large:
       return "payload_too_large";
-    case ErrorCode::too_deep:
-      return "too_deep";
     case ErrorCode::request_timeout:
       return "request_timeout";
     case ErrorCode::overloaded:
@@ -132,6 +144,16 @@ std::string Error::describe() const {
   if (column_ > 0) out += " (column " + std::to_string(column_) + ")";
   out += ": ";
   out += message_;
+  return out;
+}
+
+std::string bounded_text(std::string_view text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) return std::string(text);
+  std::size_t cut = max_bytes;
+  // Step back over UTF-8 continuation bytes so that no character is split.
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  std::string out(text.substr(0, cut));
+  out += "\xE2\x80\xA6";
   return out;
 }
 

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "aiguillage/core/error.hpp"
+#include "core/json_read.hpp"
 
 namespace aiguillage {
 inline namespace v1 {
@@ -44,7 +45,7 @@ class DocumentBuilder {
   bool key(std::string& name) {
     Frame& frame = open_.back();
     if (frame.node->contains(name)) {
-      throw Error(ErrorCode::json_syntax, "duplicate key \"" + name + "\"",
+      throw Error(ErrorCode::json_syntax, "duplicate key \"" + bounded_text(name) + "\"",
                   pointer() + "/" + json_pointer_token(name));
     }
     frame.key = std::move(name);
@@ -290,6 +291,7 @@ std::string canonical_json(std::string_view json_text) {
     throw Error(ErrorCode::json_syntax,
                 "invalid JSON at byte " + std::to_string(nul) + ": unexpected NUL byte");
   }
+  detail::check_json_depth(json_text);
   DocumentBuilder builder;
   const bool ok = Json::sax_parse(json_text.begin(), json_text.end(), &builder);
   if (!ok) throw Error(ErrorCode::json_syntax, "invalid JSON");

@@ -6,16 +6,42 @@ namespace aiguillage {
 inline namespace v1 {
 namespace detail {
 
-json parse_document(std::string_view text) {
-  try {
-    return json::parse(text.begin(), text.end());
-  } catch (const json::parse_error& e) {
-    std::string what = e.what();
-    auto p = what.find("] ");
-    if (p != std::string::npos) what = what.substr(p + 2);
-    throw Error(ErrorCode::json_syntax,
-                "invalid JSON at byte " + std::to_string(e.byte) + ": " + what, "");
+std::size_t find_too_deep(std::string_view text, std::size_t max_depth) noexcept {
+  std::size_t depth = 0;
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  while (p < end) {
+    const char c = *p;
+    if (c == '"') {
+      // Skip the string: an escaped character never ends it.
+      for (++p; p < end && *p != '"'; ++p)
+        if (*p == '\\') ++p;
+      if (p < end) ++p;
+      continue;
+    }
+    if (c == '[' || c == '{') {
+      if (++depth > max_depth) return static_cast<std::size_t>(p - text.data());
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+    ++p;
   }
+  return std::string_view::npos;
+}
+
+std::string too_deep_message(std::size_t offset, std::size_t max_depth) {
+  return "JSON nested deeper than " + std::to_string(max_depth) + " levels (at byte " +
+         std::to_string(offset) + ")";
+}
+
+void check_json_depth(std::string_view text, std::size_t max_depth) {
+  const std::size_t at = find_too_deep(text, max_depth);
+  if (at != std::string_view::npos)
+    throw Error(ErrorCode::too_deep, too_deep_message(at, max_depth), "");
+}
+
+json parse_document(std::string_view text) {
+  return parse_bounded<json>(text);
 }
 
 std::string child(const std::string& pointer, std::string_view key) {

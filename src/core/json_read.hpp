@@ -18,8 +18,51 @@ namespace detail {
 
 using json = nlohmann::json;
 
-// Parses a whole document; syntax errors become Error(json_syntax) with the byte offset.
+// Deepest nesting of arrays and objects any JSON text may have when it enters the library
+// (records, decisions, logs, test cases, packs, offers, profiles, request bodies). Nothing the
+// library reads needs more, and it keeps every later walk of the document (nlohmann's dump,
+// comparisons, copies) far from the stack's limit.
+inline constexpr std::size_t kMaxJsonDepth = 256;
+// Longest line a JSON Lines reader accepts (records, decisions, log lines): Error(too_long).
+inline constexpr std::size_t kMaxJsonLineBytes = std::size_t{1} << 20;
+
+// The 0-based offset of the bracket that opens level max_depth + 1, or npos when the text
+// never nests that deep. One linear pass that only tracks strings and brackets, so it is safe
+// on any bytes; the parser that runs afterwards reports every other defect.
+std::size_t find_too_deep(std::string_view text, std::size_t max_depth = kMaxJsonDepth) noexcept;
+
+// Throws Error(too_deep) when `text` nests deeper than max_depth.
+void check_json_depth(std::string_view text, std::size_t max_depth = kMaxJsonDepth);
+
+// The message of the too_deep error found at byte `offset`.
+std::string too_deep_message(std::size_t offset, std::size_t max_depth = kMaxJsonDepth);
+
+// Parses a whole document (depth checked first); syntax errors become Error(json_syntax)
+// with the byte offset.
 json parse_document(std::string_view text);
+
+// The same for another nlohmann document type (ordered_json).
+template <typename Json>
+Json parse_bounded(std::string_view text) {
+  check_json_depth(text);
+  try {
+    return Json::parse(text.begin(), text.end());
+  } catch (const typename Json::parse_error& e) {
+    std::string what = e.what();
+    auto p = what.find("] ");
+    if (p != std::string::npos) what = what.substr(p + 2);
+    throw Error(ErrorCode::json_syntax,
+                "invalid JSON at byte " + std::to_string(e.byte) + ": " + bounded_text(what), "");
+  }
+}
+
+// Parses without throwing on bad syntax: a discarded value then (depth is still checked and
+// throws Error(too_deep)).
+template <typename Json>
+Json parse_bounded_or_discarded(std::string_view text) {
+  check_json_depth(text);
+  return Json::parse(text.begin(), text.end(), nullptr, false);
+}
 
 // Checks "schema" and "schema_version" ("MAJOR.MINOR"); returns the document's minor version.
 int check_schema_header(const json& doc, std::string_view schema, int major, int minor);

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_read.hpp"
+
 namespace aiguillage {
 inline namespace v1 {
 
@@ -102,7 +104,7 @@ std::optional<Error> check_enum(const FieldSpec& f, std::string_view v, const st
   if (f.values.size() > 12) allowed += ", ...";
   return Error(
       ErrorCode::enum_value,
-      "\"" + std::string(v) + "\" is not an allowed value of " + f.name + " (" + allowed + ")",
+      "\"" + bounded_text(v) + "\" is not an allowed value of " + f.name + " (" + allowed + ")",
       ptr);
 }
 
@@ -198,6 +200,9 @@ namespace {
 
 // Streams a record straight into its typed slots: no DOM, and decimals read from their source
 // text so that 0.1 stays exactly 0.1.
+// Errors listed for one record at most; one more error says that others were dropped.
+constexpr std::size_t kMaxRecordErrors = 100;
+
 class RecordSax {
  public:
   using json = nlohmann::json;
@@ -250,8 +255,8 @@ class RecordSax {
     if (f.type == FieldType::date) {
       auto d = Date::parse(s);
       if (!d) {
-        add(ErrorCode::invalid_date, f.name + " = \"" + s + "\" is not a valid date YYYY-MM-DD",
-            pointer());
+        add(ErrorCode::invalid_date,
+            f.name + " = \"" + bounded_text(s) + "\" is not a valid date YYYY-MM-DD", pointer());
         return true;
       }
       assign(Value::date(*d));
@@ -282,7 +287,7 @@ class RecordSax {
       return true;
     }
     if (depth_ == 0) {
-      frames_.push_back(Frame{"", ""});
+      frames_.push_back(Frame{0, 0});
       ++depth_;
       return true;
     }
@@ -291,16 +296,22 @@ class RecordSax {
       ++skip_;
       return true;
     }
-    std::string name = frames_.back().prefix + key_;
-    std::string ptr = frames_.back().pointer + "/" + json_pointer_token(key_);
-    int k = schema_.index_of(name);
+    // One prefix and one pointer grow and shrink with the nesting, so that memory stays
+    // linear in the record's size however deep it is.
+    const Frame saved{prefix_.size(), pointer_.size()};
+    prefix_ += key_;
+    int k = schema_.index_of(prefix_);
     if (k >= 0) {
       add(ErrorCode::type_mismatch,
-          name + " expects " + expected(schema_.field(k)) + ", got an object", ptr);
+          prefix_ + " expects " + expected(schema_.field(k)) + ", got an object", pointer());
+      prefix_.resize(saved.prefix);
       ++skip_;
       return true;
     }
-    frames_.push_back(Frame{name + ".", ptr});
+    pointer_ += '/';
+    pointer_ += json_pointer_token(key_);
+    prefix_ += '.';
+    frames_.push_back(saved);
     ++depth_;
     return true;
   }
@@ -308,6 +319,10 @@ class RecordSax {
     if (skip_ > 0) {
       --skip_;
       return true;
+    }
+    if (frames_.size() > 1) {
+      prefix_.resize(frames_.back().prefix);
+      pointer_.resize(frames_.back().pointer);
     }
     frames_.pop_back();
     --depth_;
@@ -375,8 +390,8 @@ class RecordSax {
 
  private:
   struct Frame {
-    std::string prefix;
-    std::string pointer;
+    std::size_t prefix;   // length of prefix_ outside this object
+    std::size_t pointer;  // length of pointer_ outside this object
   };
 
   bool integer(std::int64_t v, const std::string& text) {
@@ -441,21 +456,20 @@ class RecordSax {
       add(ErrorCode::type_mismatch, "a record must be a JSON object", "");
       return false;
     }
-    const Frame& fr = frames_.back();
     use_list_pointer_ = false;
     // Pointers and dotted names are built only when needed: most records are flat and valid.
     // Records usually list fields in the schema's order: try the one after the last first.
     const int next = field_ + 1;
     int k;
-    if (fr.prefix.empty() && next < static_cast<int>(schema_.size()) &&
+    if (prefix_.empty() && next < static_cast<int>(schema_.size()) &&
         same_text(schema_.field(static_cast<std::size_t>(next)).name, key_))
       k = next;
     else
-      k = fr.prefix.empty() ? schema_.index_of(key_) : schema_.index_of(fr.prefix + key_);
+      k = prefix_.empty() ? schema_.index_of(key_) : schema_.index_of(prefix_ + key_);
     if (k < 0) {
       if (unknown_ == UnknownFields::reject)
-        add(ErrorCode::unknown_field, "\"" + fr.prefix + key_ + "\" is not an input of this pack",
-            pointer());
+        add(ErrorCode::unknown_field,
+            "\"" + bounded_text(prefix_ + key_) + "\" is not an input of this pack", pointer());
       return false;
     }
     field_ = k;
@@ -466,7 +480,8 @@ class RecordSax {
   std::string pointer() const {
     if (use_list_pointer_) return list_pointer_;
     if (frames_.empty()) return std::string();
-    return frames_.back().pointer + "/" + json_pointer_token(key_);
+    return bounded_text(pointer_, kMaxErrorPointerBytes) + "/" +
+           bounded_text(json_pointer_token(key_), kMaxErrorPointerBytes);
   }
 
   // `check`: false for a value already known to fit its field (an enum value found in its list).
@@ -489,7 +504,15 @@ class RecordSax {
   }
 
   void add(ErrorCode code, std::string message, const std::string& ptr) {
-    errors_.emplace_back(code, std::move(message), ptr);
+    // A record with a million unknown keys gets a bounded report, not a million errors.
+    if (errors_.size() < kMaxRecordErrors) {
+      errors_.emplace_back(code, std::move(message), ptr);
+    } else if (errors_.size() == kMaxRecordErrors) {
+      errors_.emplace_back(ErrorCode::too_many_items,
+                           "more than " + std::to_string(kMaxRecordErrors) +
+                               " errors in this record; the others are not listed",
+                           "");
+    }
   }
 
   const InputSchema& schema_;
@@ -499,6 +522,8 @@ class RecordSax {
   std::vector<std::uint8_t> assigned_;
   std::vector<Frame> frames_;
   std::vector<Value> items_;
+  std::string prefix_;   // dotted name of the open object ("a.b."), "" at the top level
+  std::string pointer_;  // JSON pointer of the open object
   std::string key_, list_pointer_;
   bool use_list_pointer_ = false;
   int field_ = -1;
@@ -682,6 +707,10 @@ std::vector<Error> InputSchema::parse_record(std::string_view json, Record& out,
   }
   errors.clear();
   out.reset(fields_.size());
+  if (const std::size_t at = detail::find_too_deep(json); at != std::string_view::npos) {
+    errors.emplace_back(ErrorCode::too_deep, detail::too_deep_message(at), "");
+    return errors;
+  }
   RecordSax sax(*this, out, unknown, errors);
   nlohmann::json::sax_parse(json.begin(), json.end(), &sax, nlohmann::json::input_format_t::json,
                             true, false);

@@ -701,6 +701,10 @@ std::string NoticeWriter::run() {
 
 std::string notice_text(const Pack& pack, const Proposal& proposal,
                         const OrientationDecision* decision, std::string_view lang) {
+  // Another language would silently get French: refused instead.
+  if (lang != "fr" && lang != "en")
+    throw Error(ErrorCode::invalid_argument,
+                "lang must be \"fr\" or \"en\", not \"" + bounded_text(lang, 16) + "\"");
   return NoticeWriter(pack, proposal, decision, lang == "en").run();
 }
 

@@ -391,6 +391,60 @@ void BulkProposer::run(std::span<const std::string_view> persons, const Sink& si
   });
 }
 
+void check_actor_role(std::string_view role) {
+  const bool ok =
+      !role.empty() && role.size() <= 64 && role[0] >= 'a' && role[0] <= 'z' &&
+      std::all_of(role.begin(), role.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+      });
+  if (!ok)
+    throw Error(ErrorCode::invalid_actor,
+                "the actor \"" + bounded_text(role, 64) +
+                    "\" is not a role name (a-z, 0-9, _ - . from a letter, at most 64): records "
+                    "name the role that decided, never a person",
+                "/actor");
+}
+
+void check_timestamp(std::string_view at, std::string_view what) {
+  auto fail = [&]() {
+    return Error(ErrorCode::invalid_timestamp,
+                 std::string(what) + " \"" + bounded_text(at, 64) +
+                     "\" is not an ISO 8601 date or timestamp (YYYY-MM-DD or "
+                     "YYYY-MM-DDThh:mm:ssZ, with an offset instead of Z if needed)",
+                 "/" + std::string(what));
+  };
+  auto digits = [&](std::size_t from, std::size_t n, int lo, int hi) {
+    if (from + n > at.size()) return false;
+    int v = 0;
+    for (std::size_t k = from; k < from + n; ++k) {
+      if (at[k] < '0' || at[k] > '9') return false;
+      v = v * 10 + (at[k] - '0');
+    }
+    return v >= lo && v <= hi;
+  };
+  if (at.size() < 10 || !Date::parse(at.substr(0, 10))) throw fail();
+  if (at.size() == 10) return;
+  // hh:mm
+  if (at[10] != 'T' || !digits(11, 2, 0, 23) || at.size() < 16 || at[13] != ':' ||
+      !digits(14, 2, 0, 59))
+    throw fail();
+  std::size_t k = 16;
+  if (k < at.size() && at[k] == ':') {
+    if (!digits(k + 1, 2, 0, 60)) throw fail();
+    k += 3;
+    if (k < at.size() && at[k] == '.') {
+      const std::size_t from = ++k;
+      while (k < at.size() && at[k] >= '0' && at[k] <= '9') ++k;
+      if (k == from || k - from > 9) throw fail();
+    }
+  }
+  if (k < at.size() && at[k] == 'Z' && k + 1 == at.size()) return;
+  if (k + 6 == at.size() && (at[k] == '+' || at[k] == '-') && digits(k + 1, 2, 0, 23) &&
+      at[k + 3] == ':' && digits(k + 4, 2, 0, 59))
+    return;
+  throw fail();
+}
+
 OrientationDecision Orienter::decide(const Proposal& proposal, std::string_view actor_role,
                                      Action action, std::string_view reason,
                                      std::string_view decided_at,
@@ -427,6 +481,13 @@ OrientationDecision Orienter::decide(const Proposal& proposal, std::string_view 
                                                  proposal.pack_hash + "), not with " + p.id() +
                                                  " " + p.version() + " (" + p.hash() + ")");
   if (blank(actor_role)) throw Error(ErrorCode::invalid_argument, "a decision needs an actor role");
+  check_actor_role(actor_role);
+  check_timestamp(decided_at);
+  if (reason.size() > kMaxReasonBytes)
+    throw Error(ErrorCode::too_long,
+                "a reason has at most " + std::to_string(kMaxReasonBytes) + " bytes, not " +
+                    std::to_string(reason.size()),
+                "/reason");
   const bool changes = action != Action::confirm;
   if (changes && blank(reason))
     throw Error(ErrorCode::invalid_argument, action == Action::reorient

@@ -498,6 +498,10 @@ std::string Writer::run() {
 }  // namespace
 
 std::string explain_text(const Pack& pack, const Evaluation& e, std::string_view lang) {
+  // Another language would silently get French: refused instead.
+  if (lang != "fr" && lang != "en")
+    throw Error(ErrorCode::invalid_argument,
+                "lang must be \"fr\" or \"en\", not \"" + bounded_text(lang, 16) + "\"");
   return Writer(pack, e, lang == "en").run();
 }
 

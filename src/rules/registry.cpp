@@ -16,6 +16,14 @@ void Registry::add(Pack pack) {
 }
 
 std::size_t Registry::load_dir(const std::string& dir) {
+  return load_dir(dir, nullptr);
+}
+
+std::size_t Registry::load_dir(const std::string& dir, std::vector<Error>& skipped) {
+  return load_dir(dir, &skipped);
+}
+
+std::size_t Registry::load_dir(const std::string& dir, std::vector<Error>* skipped) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw Error(ErrorCode::io, dir + " is not a folder", "");
@@ -25,14 +33,18 @@ std::size_t Registry::load_dir(const std::string& dir) {
     if (it->is_regular_file() && it->path().filename() == "pack.json")
       files.push_back(it->path().string());
   std::sort(files.begin(), files.end());
+  std::size_t loaded = 0;
   for (const std::string& f : files) {
     try {
       add(Pack::load_file(f));
+      ++loaded;
     } catch (const Error& e) {
-      throw Error(e.code(), f + ": " + e.message(), e.pointer(), e.column());
+      Error named(e.code(), f + ": " + e.message(), e.pointer(), e.column());
+      if (!skipped) throw named;
+      skipped->push_back(std::move(named));
     }
   }
-  return files.size();
+  return loaded;
 }
 
 const Pack& Registry::select(std::string_view id, Date date) const {

@@ -456,7 +456,10 @@ static void test_orientation_and_audit(void) {
   /* A record, the log, its verification and the replay. */
   CHECK_STATUS(aig_decision_record(orienter, proposal, decision, key, 5, "demo-0001", "33",
                                    "2025-03-01T10:00:01Z", buf, sizeof buf, NULL),
-               AIG_ERR_INVALID_ARGUMENT);
+               AIG_ERR_KEY_TOO_SHORT);
+  CHECK_STATUS(aig_decision_record(orienter, proposal, decision, key, strlen(key), "", "33",
+                                   "2025-03-01T10:00:01Z", buf, sizeof buf, NULL),
+               AIG_ERR_IDENTIFIER_MISSING);
   CHECK_STATUS(aig_decision_record(orienter, proposal, decision, key, strlen(key), "demo-0001",
                                    "33", "2025-03-01T10:00:01Z", buf, sizeof buf, NULL),
                AIG_OK);

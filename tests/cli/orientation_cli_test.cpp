@@ -31,7 +31,7 @@ const std::string kPersons =
     "\n"
     R"({"person_id": 3, "birth_date": "1980-06-01", "rsa_beneficiary": false, "boe_status": "none", "requested_structure": "none", "months_since_last_activity": 2})"
     "\n"
-    R"({"birth_date": "1975-02-02", "rsa_beneficiary": true, "boe_status": "none", "requested_structure": "none", "months_since_last_activity": 40})"
+    R"({"person_id": "A-4", "birth_date": "1975-02-02", "rsa_beneficiary": true, "boe_status": "none", "requested_structure": "none", "months_since_last_activity": 40})"
     "\n";
 
 struct Result {
@@ -127,7 +127,7 @@ TEST_F(OrientationCliTest, OrientPrintsOneProposalPerPerson) {
   EXPECT_FALSE(second["evident"]);
   EXPECT_FALSE(second["questions"].empty());
   EXPECT_EQ(json::parse(lines[2])["person_id"], "3");
-  EXPECT_FALSE(json::parse(lines[3]).contains("person_id"));
+  EXPECT_EQ(json::parse(lines[3])["person_id"], "A-4");
   EXPECT_FALSE(first.contains("trace"));
   EXPECT_TRUE(json::parse(run("orient " + pack_ + " --date 2025-03-01 --trace",
                               R"({"birth_date": "2003-01-15"})")
@@ -189,7 +189,7 @@ TEST_F(OrientationCliTest, DecideRecordsPolicyAndCounsellorDecisions) {
   EXPECT_NE(v.out.find(json::parse(lines[3])["hash"].get<std::string>()), std::string::npos)
       << v.out;
 
-  // The log names people only by their pseudonym: person_id, else the line number.
+  // The log names people only by their pseudonym, of their typed person_id.
   const std::string log_text = read(log_);
   EXPECT_EQ(log_text.find("A-1"), std::string::npos);
   std::istringstream in(log_text);
@@ -197,17 +197,21 @@ TEST_F(OrientationCliTest, DecideRecordsPolicyAndCounsellorDecisions) {
   for (std::string l; std::getline(in, l);) records.push_back(json::parse(l)["record"]);
   ASSERT_EQ(records.size(), 4u);
   EXPECT_EQ(records[0]["person"], aiguillage::pseudonymise(kKey, "A-1"));
-  EXPECT_EQ(records[2]["person"], aiguillage::pseudonymise(kKey, "3"));
-  EXPECT_EQ(records[3]["person"], aiguillage::pseudonymise(kKey, "4"));
+  EXPECT_EQ(records[2]["person"], aiguillage::pseudonymise(kKey, aiguillage::PersonId{"3", true}));
+  EXPECT_NE(records[2]["person"], aiguillage::pseudonymise(kKey, "3"));
+  EXPECT_EQ(records[3]["person"], aiguillage::pseudonymise(kKey, "A-4"));
   EXPECT_EQ(records[1]["decision"]["reason"], "Vu en entretien : la personne n'a pas le RSA.");
   EXPECT_EQ(records[1]["decision"]["decided_at"], "2025-03-02T10:00:00Z");
   EXPECT_EQ(records[0]["recorded_at"], "2025-03-01T09:00:00Z");
   EXPECT_EQ(records[0]["schema"], "aiguillage.decision_record");
 
-  // Appending again continues the chain.
+  // Deciding again on the same persons records nothing twice: the decisions already in the
+  // log are reported with their line.
   Result again = decide("--auto");
   EXPECT_EQ(again.code, 0) << again.err;
-  EXPECT_EQ(run("log verify " + log_).out.rfind("ok: 7 records", 0), 0u);
+  EXPECT_EQ(json::parse(again.lines()[0])["status"], "already_recorded");
+  EXPECT_EQ(json::parse(again.lines()[0])["seq"], 1);
+  EXPECT_EQ(run("log verify " + log_).out.rfind("ok: 4 records", 0), 0u);
 }
 
 TEST_F(OrientationCliTest, DecideLeavesUnsettledCasesPending) {

@@ -215,14 +215,23 @@ TEST(HashTest, EmbeddedNulIsRejected) {
   syntax_error(std::string_view("\"a\0b\"", 5));
 }
 
-TEST(HashTest, DeepNestingDoesNotExhaustTheStack) {
-  constexpr int kDepth = 200'000;
-  const std::string arrays = std::string(kDepth, '[') + std::string(kDepth, ']');
+TEST(HashTest, DeepNestingIsRefusedNotFollowed) {
+  // Up to the documents' depth limit the canonical form is computed; past it, too_deep.
+  constexpr int kLimit = 256;
+  const std::string arrays = std::string(kLimit, '[') + std::string(kLimit, ']');
   EXPECT_EQ(canonical_json(arrays), arrays);
   std::string objects;
-  for (int i = 0; i < kDepth; ++i) objects += R"({"a":)";
-  objects += "1" + std::string(kDepth, '}');
+  for (int i = 0; i < kLimit; ++i) objects += R"({"a":)";
+  objects += "1" + std::string(kLimit, '}');
   EXPECT_EQ(canonical_json(objects), objects);
+  constexpr int kDepth = 200'000;
+  const std::string deep = std::string(kDepth, '[') + std::string(kDepth, ']');
+  try {
+    canonical_json(deep);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::too_deep);
+  }
 }
 
 TEST(HashTest, CanonicalFormIsAFixedPoint) {

@@ -325,8 +325,8 @@ TEST(NoticeText, DeterministicAndTidy) {
       EXPECT_FALSE(contains(a, "\t"));
       EXPECT_FALSE(contains(a, "\n\n\n"));
     }
-  EXPECT_EQ(notice_for(mini_pack(), kEvident, Scenario::awaiting, "de"),
-            notice_for(mini_pack(), kEvident, Scenario::awaiting, "fr"));
+  // Another language is refused rather than answered in French.
+  EXPECT_THROW(notice_for(mini_pack(), kEvident, Scenario::awaiting, "de"), Error);
 }
 
 // --- the real orientation pack ---------------------------------------------------------------

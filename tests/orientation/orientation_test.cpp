@@ -206,10 +206,12 @@ TEST(Decide, ConfirmKeepsTheProposalsOutputs) {
   EXPECT_EQ(d.outputs_json, p.outputs_json);
   EXPECT_EQ(d.decided_at, "2025-03-05");
   // A confirmation may carry a remark, never outputs.
-  EXPECT_EQ(orienter.decide(p, "conseiller", Action::confirm, "vu en entretien", "t").reason,
-            "vu en entretien");
+  EXPECT_EQ(
+      orienter.decide(p, "conseiller", Action::confirm, "vu en entretien", "2025-03-01T10:00:00Z")
+          .reason,
+      "vu en entretien");
   EXPECT_EQ(code_of([&] {
-              orienter.decide(p, "conseiller", Action::confirm, "", "t",
+              orienter.decide(p, "conseiller", Action::confirm, "", "2025-03-01T10:00:00Z",
                               R"({"parcours": "social"})");
             }),
             ErrorCode::invalid_argument);
@@ -219,10 +221,11 @@ TEST(Decide, ActorRoleIsRequired) {
   Orienter orienter(mini_pack());
   Proposal p = orienter.propose(kEvident, ref());
   std::string message;
-  EXPECT_EQ(code_of([&] { orienter.decide(p, "", Action::confirm, "", "t"); }, &message),
+  EXPECT_EQ(code_of([&] { orienter.decide(p, "", Action::confirm, "", "2025-03-01T10:00:00Z"); },
+                    &message),
             ErrorCode::invalid_argument);
   EXPECT_EQ(message, "a decision needs an actor role");
-  EXPECT_EQ(code_of([&] { orienter.decide(p, "  ", Action::confirm, "", "t"); }),
+  EXPECT_EQ(code_of([&] { orienter.decide(p, "  ", Action::confirm, "", "2025-03-01T10:00:00Z"); }),
             ErrorCode::invalid_argument);
 }
 
@@ -234,7 +237,8 @@ TEST(Decide, OverrideWithoutReasonIsRefused) {
     EXPECT_EQ(code_of(
                   [&] {
                     orienter.decide(p, "conseiller_france_travail", Action::override_outputs,
-                                    reason, "t", R"({"organisme_referent": "mission_locale"})");
+                                    reason, "2025-03-01T10:00:00Z",
+                                    R"({"organisme_referent": "mission_locale"})");
                   },
                   &message),
               ErrorCode::invalid_argument);
@@ -243,7 +247,7 @@ TEST(Decide, OverrideWithoutReasonIsRefused) {
   std::string message;
   EXPECT_EQ(code_of(
                 [&] {
-                  orienter.decide(p, "conseiller", Action::reorient, "", "t",
+                  orienter.decide(p, "conseiller", Action::reorient, "", "2025-03-01T10:00:00Z",
                                   R"({"parcours": "social"})");
                 },
                 &message),
@@ -265,7 +269,7 @@ TEST(Decide, OverrideMergesOverTheProposal) {
             R"("decideur":"mission_locale","cej_eligible":false,"review_reasons":[],)"
             R"("date_limite_orientation":null,"date_limite_contrat":"2025-04-01"})");
   // Every type of output, null included.
-  d = orienter.decide(p, "conseiller", Action::override_outputs, "motif", "t",
+  d = orienter.decide(p, "conseiller", Action::override_outputs, "motif", "2025-03-01T10:00:00Z",
                       R"({"cej_eligible": true, "review_reasons": ["urgence", "sante_sans_boe"],
           "date_limite_contrat": "2025-05-01", "parcours": null})");
   json out = json::parse(d.outputs_json);
@@ -280,7 +284,10 @@ TEST(Decide, BadOverrideOutputsAreRefused) {
   Proposal p = orienter.propose(kEvident, ref());
   auto attempt = [&](const char* outputs, std::string* message = nullptr) {
     return code_of(
-        [&] { orienter.decide(p, "conseiller", Action::override_outputs, "motif", "t", outputs); },
+        [&] {
+          orienter.decide(p, "conseiller", Action::override_outputs, "motif",
+                          "2025-03-01T10:00:00Z", outputs);
+        },
         message);
   };
   std::string message;
@@ -315,15 +322,18 @@ TEST(Decide, ReorientAfterTheDiagnostic) {
   EXPECT_EQ(out["parcours"], "social");
   EXPECT_EQ(out["organisme_referent"], "conseil_departemental");
   EXPECT_EQ(out["decideur"], "president_conseil_departemental");
-  EXPECT_EQ(code_of([&] { orienter.decide(p, "r", Action::reorient, "motif", "t"); }),
-            ErrorCode::invalid_argument);
+  EXPECT_EQ(
+      code_of([&] { orienter.decide(p, "r", Action::reorient, "motif", "2025-03-01T10:00:00Z"); }),
+      ErrorCode::invalid_argument);
 }
 
 TEST(Decide, ProposalOfAnotherPackIsRefused) {
   Orienter orienter(mini_pack());
   Proposal p = orienter.propose(kEvident, ref());
   p.pack_hash = "sha256:0000";
-  EXPECT_EQ(code_of([&] { orienter.decide(p, "conseiller", Action::confirm, "", "t"); }),
+  EXPECT_EQ(code_of([&] {
+              orienter.decide(p, "conseiller", Action::confirm, "", "2025-03-01T10:00:00Z");
+            }),
             ErrorCode::invalid_argument);
 }
 
@@ -420,8 +430,9 @@ TEST(DecisionJson, FixedKeys) {
   EXPECT_EQ(text, R"({"action":"confirm","decided_by":"policy","actor_role":"policy","reason":"",)"
                   R"("outputs":)" +
                       p.outputs_json + R"(,"decided_at":"2025-03-01T09:00:00Z"})");
-  OrientationDecision d = orienter.decide(p, "conseiller", Action::override_outputs,
-                                          "dit \"autrement\"", "t", R"({"parcours": "social"})");
+  OrientationDecision d =
+      orienter.decide(p, "conseiller", Action::override_outputs, "dit \"autrement\"",
+                      "2025-03-01T10:00:00Z", R"({"parcours": "social"})");
   json j = json::parse(decision_to_json(d));
   EXPECT_EQ(j["action"], "override");
   EXPECT_EQ(j["decided_by"], "human");

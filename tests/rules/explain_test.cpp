@@ -199,8 +199,9 @@ TEST(ExplainText, DeterministicAndTidy) {
     }
 }
 
-TEST(ExplainText, UnknownLanguageFallsBackToFrench) {
-  EXPECT_EQ(explain_case("age-27-avec-rqth", "de"), explain_case("age-27-avec-rqth", "fr"));
+TEST(ExplainText, UnknownLanguageIsRefused) {
+  // Answering a German request in French would pass for an answer: refused instead.
+  EXPECT_THROW(explain_case("age-27-avec-rqth", "de"), aiguillage::Error);
 }
 
 // A pack outside the example: other hit policies, a column that is an expression, a general

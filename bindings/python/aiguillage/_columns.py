@@ -19,6 +19,10 @@ _STATUS = ("complete", "incomplete", "error")
 _NULL = np.iinfo(np.int64).min
 # Pinned codes used when a cell is refused here, before the native batch sees it.
 _TYPE_MISMATCH, _INVALID_DATE, _UNKNOWN_FIELD = -105, -111, -108
+_NUMBER_OVERFLOW = -114
+# Dates the library represents: years 1 to 9999 (a day count outside would wrap in int32).
+_FIRST_DAY = np.datetime64("0001-01-01", "D").astype(np.int64)
+_LAST_DAY = np.datetime64("9999-12-31", "D").astype(np.int64)
 
 
 def _pointer(row: int, name: str) -> str:
@@ -78,6 +82,17 @@ def _fill_bool(batch, k: int, name: str, col: Any) -> None:
 
 def _fill_number(batch, k: int, name: str, col: Any, integer: bool) -> None:
     arr = np.asarray(col)
+    if arr.dtype.kind == "u" and arr.dtype.itemsize == 8:
+        # uint64 at or above 2**63 does not fit int64: refused, never wrapped to negative.
+        over = arr > np.uint64(np.iinfo(np.int64).max)
+        if over.any():
+            values = np.where(over, 0, arr).astype(np.int64)
+            batch.set_int64s(k, values, (~over).astype(np.uint8))
+            for row in np.flatnonzero(over):
+                batch.reject(int(row), _NUMBER_OVERFLOW,
+                             "%s = %d does not fit a 64-bit signed integer" % (name, int(arr[row])),
+                             _pointer(int(row), name))
+            return
     if arr.dtype.kind in "iu":
         batch.set_int64s(k, arr.astype(np.int64, copy=False), None)
         return
@@ -112,8 +127,16 @@ def _fill_date(batch, k: int, name: str, col: Any) -> None:
     if arr.dtype.kind == "M":
         days = arr.astype("datetime64[D]")
         missing = np.isnat(days)
-        values = np.where(missing, 0, days.astype(np.int64)).astype(np.int32)
-        batch.set_dates(k, values, (~missing).astype(np.uint8))
+        count = days.astype(np.int64)
+        # Outside years 1..9999 the day count would wrap in int32 to another date: refused.
+        out = ~missing & ((count < _FIRST_DAY) | (count > _LAST_DAY))
+        good = ~missing & ~out
+        values = np.where(good, count, 0).astype(np.int32)
+        batch.set_dates(k, values, good.astype(np.uint8))
+        for row in np.flatnonzero(out):
+            batch.reject(int(row), _INVALID_DATE,
+                         "%s = %s is outside the years 1 to 9999" % (name, days[row]),
+                         _pointer(int(row), name))
         return
     missing = _missing_mask(col)
     obj = np.asarray(col, dtype=object)
@@ -130,7 +153,8 @@ def _fill_date(batch, k: int, name: str, col: Any) -> None:
         strict = np.array([isinstance(v, str) and len(v) == 10 for v in obj], dtype=bool)
     bad = ~missing & (np.isnat(days_arr) | ~strict)
     good = ~missing & ~bad
-    values = np.where(good, days_arr.astype(np.int64), 0).astype(np.int32)
+    count = days_arr.astype(np.int64)
+    values = np.where(good & (count >= _FIRST_DAY) & (count <= _LAST_DAY), count, 0).astype(np.int32)
     batch.set_dates(k, values, good.astype(np.uint8))
     for row in np.flatnonzero(bad):
         batch.reject(int(row), _INVALID_DATE, "not a date YYYY-MM-DD: %r" % (obj[row],),

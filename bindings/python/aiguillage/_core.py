@@ -341,11 +341,13 @@ def decision_record(orienter: Orienter, proposal: Proposal, decision: Decision, 
                     person_id: str, recorded_at: str, territory: str = "") -> str:
     """The decision record (canonical JSON, one line), the person pseudonymised under ``key``
     (at least 16 bytes)."""
-    if not isinstance(key, (bytes, bytearray)) or len(key) < 16:
-        raise DecisionError("the pseudonymisation key must be bytes, at least 16 of them", -1,
-                            "invalid_argument")
+    if not isinstance(key, (bytes, bytearray)):
+        raise DecisionError("the pseudonymisation key must be bytes", -1, "invalid_argument")
+    if len(key) < 16:
+        raise DecisionError("the pseudonymisation key must have at least 16 bytes", -502,
+                            "key_too_short")
     if not person_id:
-        raise DecisionError("person_id is empty", -1, "invalid_argument")
+        raise DecisionError("person_id is empty", -501, "identifier_missing")
     pseudonym = _aiguillage.pseudonymise(bytes(key), str(person_id))
     return _aiguillage.decision_record(orienter.pack._native, proposal._native,
                                        decision._native, pseudonym, territory, recorded_at)
@@ -382,10 +384,13 @@ class DecisionLog:
         self.close()
 
 
-def verify_log(path: Union[str, "_os.PathLike[str]"]) -> Dict[str, Any]:
+def verify_log(path: Union[str, "_os.PathLike[str]"], head: Optional[str] = None,
+               lines: Optional[int] = None) -> Dict[str, Any]:
     """Verifies the chain of a log: ``{"ok", "lines", "first_bad", "torn_tail", "message",
-    "last_hash"}``. A broken log is a result, not an exception."""
-    return _aiguillage.verify_log(_os.fspath(path))
+    "last_hash"}``. A broken log is a result, not an exception. With ``head`` (a line hash kept
+    outside the log, and optionally that line's number ``lines``) the log must still hold that
+    line unchanged: truncation and a rewritten tail are detected."""
+    return _aiguillage.verify_log(_os.fspath(path), head=head, lines=lines)
 
 
 def read_log_records(path: Union[str, "_os.PathLike[str]"]) -> list:

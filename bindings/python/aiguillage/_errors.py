@@ -58,6 +58,17 @@ class LogError(AuditError):
     """The decision log cannot be opened, written, verified or replayed."""
 
 
+# Codes added with the hardening of inputs (pinned like every code; see error.hpp).
+RESOURCE_EXHAUSTED = -6
+TOO_LONG = -109
+TOO_DEEP = -116
+IDENTIFIER_MISSING = -501
+KEY_TOO_SHORT = -502
+INVALID_TIMESTAMP = -503
+INVALID_ACTOR = -504
+ANCHOR_MISMATCH = -505
+
+
 _BY_KIND = {cls.__name__: cls for cls in (
     Error, PackLoadError, InputError, EvaluationError, VersionSelectionError, DecisionError,
     AuditError, LogError, HumanDecisionRequiredError)}

@@ -14,7 +14,7 @@ void bind_audit(py::module_& m) {
       "pseudonymise",
       [](const py::bytes& key, const std::string& person_id) {
         const std::string k = key;
-        return pseudonymise(k, person_id);
+        return translate("AuditError", [&] { return pseudonymise(k, person_id); });
       },
       py::arg("key"), py::arg("person_id"));
 
@@ -50,10 +50,13 @@ void bind_audit(py::module_& m) {
 
   m.def(
       "verify_log",
-      [](const std::string& path) {
+      [](const std::string& path, std::optional<std::string> head,
+         std::optional<std::uint64_t> lines) {
         LogVerification v = translate("LogError", [&] {
+          if (!head && lines)
+            throw Error(ErrorCode::invalid_argument, "lines needs head (the anchored hash)");
           py::gil_scoped_release release;
-          return verify_log(path);
+          return head ? verify_log(path, LogAnchor{*head, lines}) : verify_log(path);
         });
         py::dict d;
         d["ok"] = v.ok;
@@ -64,7 +67,7 @@ void bind_audit(py::module_& m) {
         d["last_hash"] = v.last_hash;
         return d;
       },
-      py::arg("path"));
+      py::arg("path"), py::arg("head") = py::none(), py::arg("lines") = py::none());
   m.def(
       "read_log_records",
       [](const std::string& path) {

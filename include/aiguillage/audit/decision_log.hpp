@@ -7,9 +7,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
 #include "aiguillage/core/export.hpp"
 
 namespace aiguillage {
@@ -24,10 +28,29 @@ struct AIG_API LogVerification {
   std::string last_hash;  // hash of the last valid line
 };
 
+// An anchor kept outside the log (a head hash written down after a run, a count): the log must
+// still hold that line unchanged, which detects truncation and the rewriting of its tail with
+// recomputed hashes.
+struct LogAnchor {
+  std::string head_hash;               // "sha256:..." of a line the log must still hold
+  std::optional<std::uint64_t> lines;  // that line's number; without it any line may match
+};
+
+// Streams the log (bounded memory whatever its size): every line at most kMaxJsonLineBytes,
+// nested at most kMaxJsonDepth, chained and in the canonical layout. With an anchor, a log
+// that no longer holds the anchored line fails too (first_bad names where it should be).
 AIG_API LogVerification verify_log(const std::string& path);
+AIG_API LogVerification verify_log(const std::string& path, const LogAnchor& anchor);
 // The same checks on a whole log held in memory (every line with its end of line): what every
 // backend's export is verified with, so that all backends keep one format.
 LogVerification verify_log_text(std::string_view text);
+
+// Where a record already is in the log.
+struct LoggedRecord {
+  std::uint64_t seq = 0;
+  std::string hash;
+  bool appended = false;  // false: an equal decision was already recorded, nothing written
+};
 
 // The chain's pieces, shared by every backend so that their lines are byte-identical.
 inline constexpr std::string_view kLogGenesis =
@@ -49,18 +72,35 @@ class AIG_API DecisionLog {
   DecisionLog& operator=(const DecisionLog&) = delete;
 
   // Appends one record (a JSON object text), writes and fsyncs; returns the line's hash.
+  // Safe to call from several threads on one object: appends are serialised.
   std::string append(std::string_view record_json);
+
+  // Appends a decision record unless the log already holds a decision for the same person,
+  // pack (hash), reference date, inputs and proposal: then returns where it is, appended =
+  // false. Re-running the same decisions thus records each decision once. Records of other
+  // documents are always appended.
+  LoggedRecord append_once(std::string_view record_json);
+
   // Appends records already in canonical form with one write and one fsync for all (group
   // commit); returns their hashes. Nothing is acknowledged before the fsync.
   std::vector<std::string> append_canonical(const std::vector<std::string>& records);
-  std::uint64_t size() const { return seq_; }
-  const std::string& last_hash() const { return last_hash_; }
+
+  std::uint64_t size() const;
+  std::string last_hash() const;
 
  private:
+  LoggedRecord write_line(std::string record, const std::string* key);
+  std::vector<LoggedRecord> write_lines(const std::vector<std::string>& records,
+                                        const std::vector<const std::string*>& keys);
+
   std::string path_;
   int fd_ = -1;
   std::uint64_t seq_ = 0;
   std::string last_hash_;
+  // Decision key (sha256 of person, pack hash, reference date, inputs, proposal) -> line.
+  struct Index;
+  std::unique_ptr<Index> index_;
+  mutable std::mutex mutex_;
 };
 
 // Reads the records of a verified log (throws Error when verification fails).

@@ -1,6 +1,7 @@
 // Errors: pinned codes (grouped by hundreds per layer), a message and a JSON pointer.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -19,6 +20,7 @@ enum class ErrorCode : int {
   out_of_memory = -3,
   internal = -4,
   io = -5,
+  resource_exhausted = -6,  // memory (or another resource) ran out while doing the work
   // core (-100 .. -199): documents, values, schemas
   json_syntax = -101,
   schema_mismatch = -102,  // "schema" missing or names another document
@@ -35,6 +37,7 @@ enum class ErrorCode : int {
   enum_value = -113,  // a value outside an enum's closed list
   number_overflow = -114,
   invalid_document = -115,  // a document field has the wrong shape
+  too_deep = -116,          // JSON nested deeper than kMaxJsonDepth
   // rules (-200 .. -299): packs, expressions, tables, evaluation
   syntax = -201,
   unknown_name = -202,
@@ -62,6 +65,12 @@ enum class ErrorCode : int {
   unsupported_construct = -703,  // a DMN element or FEEL construct outside the mapped subset
   duplicate_id = -704,           // two elements share an id (or two named elements a name)
   unresolved_reference = -705,   // an href or typeRef names nothing in the model
+  // audit (-5xx): decision records, the log, replay
+  identifier_missing = -501,  // a person to record has no identifier to pseudonymise
+  key_too_short = -502,       // a pseudonymisation key under kMinPseudonymKeyBytes
+  invalid_timestamp = -503,   // decided_at / recorded_at is not an ISO 8601 timestamp
+  invalid_actor = -504,       // an actor role that is no role name (or not one of the pack's)
+  anchor_mismatch = -505,     // the log does not match the anchor (head hash, line count)
   // matching (-4xx): referentials, profiles and offers, scoring, retrieval, assignment
   referential_format = -401,  // a referential file (CSV, zip) is malformed
   cache_stale = -402,         // a binary cache was written by another version or from other data
@@ -72,12 +81,21 @@ enum class ErrorCode : int {
   forbidden = -602,          // the key's role may not do this
   not_found = -603,          // no such pack, decision, route
   payload_too_large = -604,  // a request body over the configured limit
-  too_deep = -605,           // a JSON document nested deeper than the configured limit
   request_timeout = -606,    // the request ran over its time limit
   overloaded = -607,         // too many requests in flight
   unavailable = -608,        // the decision log cannot be reached or written
   conflict = -609,           // the log already holds records (import into a non-empty log)
 };
+
+// Bounds of every error: a message keeps at most kMaxErrorMessageBytes and a pointer at most
+// kMaxErrorPointerBytes (cut on a UTF-8 boundary, then "…"), whatever the input quoted.
+inline constexpr std::size_t kMaxErrorMessageBytes = 4096;
+inline constexpr std::size_t kMaxErrorPointerBytes = 512;
+// How much of an offending input value a message quotes.
+inline constexpr std::size_t kMaxQuotedBytes = 120;
+
+// `text` cut to at most `max_bytes` on a UTF-8 character boundary, with "…" when it was cut.
+std::string bounded_text(std::string_view text, std::size_t max_bytes = kMaxQuotedBytes);
 
 // Stable snake_case name of a code ("type_error"), used in JSON outputs.
 AIG_API std::string_view error_code_name(ErrorCode code) noexcept;
@@ -86,11 +104,13 @@ AIG_API std::string_view error_code_name(ErrorCode code) noexcept;
 class AIG_API Error : public std::runtime_error {
  public:
   Error(ErrorCode code, std::string message, std::string pointer = {}, int column = 0)
-      : std::runtime_error(message),
+      : std::runtime_error(""),
         code_(code),
-        message_(std::move(message)),
-        pointer_(std::move(pointer)),
+        message_(bound(std::move(message), kMaxErrorMessageBytes)),
+        pointer_(bound(std::move(pointer), kMaxErrorPointerBytes)),
         column_(column) {}
+
+  const char* what() const noexcept override { return message_.c_str(); }
 
   ErrorCode code() const noexcept { return code_; }
   const std::string& message() const noexcept { return message_; }
@@ -107,6 +127,10 @@ class AIG_API Error : public std::runtime_error {
   }
 
  private:
+  static std::string bound(std::string text, std::size_t max_bytes) {
+    return text.size() <= max_bytes ? text : bounded_text(text, max_bytes);
+  }
+
   ErrorCode code_;
   std::string message_;
   std::string pointer_;

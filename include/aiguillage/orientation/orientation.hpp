@@ -78,6 +78,17 @@ struct AIG_API OrientationDecision {
   Hearing hearing;           // empty unless given (required when the pack says so)
 };
 
+// A reason is a sentence or a paragraph, never a document.
+inline constexpr std::size_t kMaxReasonBytes = 2000;
+
+// Throws Error(invalid_actor) unless `role` is a role name: 1 to 64 characters among a-z, 0-9,
+// "_", "-" and "." starting with a letter ("conseiller_france_travail"; never a person's name
+// or address: records are pseudonymised).
+void check_actor_role(std::string_view role);
+// Throws Error(invalid_timestamp) unless `at` is "YYYY-MM-DD" or
+// "YYYY-MM-DDThh:mm[:ss[.f+]](Z|+hh:mm|-hh:mm)" with a valid date and time.
+void check_timestamp(std::string_view at, std::string_view what = "decided_at");
+
 class AIG_API Orienter {
  public:
   // Throws Error(human_decision_required) when the policy allows automatic confirmation and
@@ -93,9 +104,12 @@ class AIG_API Orienter {
   // costly part of a proposal and a bulk run rarely needs it.
   Proposal propose(std::string_view person_json, Date reference_date, bool with_trace = true) const;
 
-  // A human decision. Throws Error(invalid_argument) for an override or re-orientation without
-  // a reason, an empty actor role, or override outputs that are not a JSON object naming only
-  // the pack's outputs with values of their types; and for a proposal with errors.
+  // A human decision. Throws Error(invalid_actor) for an actor that is no role name,
+  // Error(invalid_timestamp) for a decided_at that is no ISO 8601 date or timestamp,
+  // Error(too_long) for a reason over kMaxReasonBytes, Error(invalid_argument) for an override or
+  // re-orientation without a reason, an empty actor role, or override outputs that are not a JSON
+  // object naming only the pack's outputs with values of their types; and for a proposal with
+  // errors.
   OrientationDecision decide(const Proposal& proposal, std::string_view actor_role, Action action,
                              std::string_view reason, std::string_view decided_at,
                              std::string_view override_outputs_json = {}) const;

@@ -18,6 +18,9 @@ class AIG_API Registry {
   void add(Pack pack);
   // Loads every pack.json under `dir` (recursively). Returns the number loaded.
   std::size_t load_dir(const std::string& dir);
+  // The same, but a pack.json that does not load is skipped and its error (the file named in
+  // the message) appended to `skipped`, so that one broken file does not hide every other pack.
+  std::size_t load_dir(const std::string& dir, std::vector<Error>& skipped);
 
   // The version of `id` valid on `date`. Throws no_valid_version or ambiguous_version.
   const Pack& select(std::string_view id, Date date) const;
@@ -26,6 +29,7 @@ class AIG_API Registry {
   const std::vector<Pack>& packs() const { return packs_; }
 
  private:
+  std::size_t load_dir(const std::string& dir, std::vector<Error>* skipped);
   std::vector<Pack> packs_;
 };
 
