@@ -214,3 +214,21 @@ def test_against_a_candidate_pack(demo_log, tmp_path):
     for name, row in by_territory.items():
         if name != "59":
             assert row[2] == 0
+
+
+def test_python_report(demo_log):
+    aiguillage = pytest.importorskip("aiguillage")
+    pd = pytest.importorskip("pandas")
+    registry = aiguillage.Registry()
+    registry.load_dir(ROOT / "rules" / "orientation")
+    r = aiguillage.report(demo_log, registry, territorial=False)
+    assert isinstance(r.tables["decision_mode"], pd.DataFrame)
+    assert r.tables["decision_mode"].attrs["caption"].startswith("Qui a décidé")
+    parcours = r.tables["outcomes_parcours"]
+    assert list(parcours.columns) == ["value", "proposed", "proposed_share", "decided",
+                                      "decided_share"]
+    assert parcours["decided"].isna().sum() + (parcours["decided"] >= 0).sum() == len(parcours)
+    assert r.html.startswith("<!DOCTYPE html>") and r.headlines[0].startswith("décisions")
+    with pytest.raises(aiguillage.Error) as info:
+        aiguillage.report(demo_log, registry, threshold=4)
+    assert info.value.name == "invalid_argument"
