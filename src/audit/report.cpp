@@ -5,6 +5,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <unordered_map>
 
 #include "aiguillage/audit/report_statistics.hpp"
 #include "core/json_read.hpp"
@@ -507,27 +508,25 @@ std::vector<GroupAttribute> group_attributes(const Context& c, const VersionMode
 // The criteria a decision reads, as a stratum key: every input its output depends on but the
 // group attribute itself, birth dates as ages. Persons of two groups in one stratum were given
 // the same criteria.
-std::vector<std::string> strata_keys(const VersionModel& v, const ReportedOutput& out,
-                                     int group_input) {
+std::vector<std::uint64_t> strata_keys(const VersionModel& v, const ReportedOutput& out,
+                                       int group_input) {
   const Pack& pack = *v.pack;
-  const std::vector<int>& inputs = pack.slot_inputs(out.slot);
   const int birth = pack.inputs().index_of("birth_date");
-  const int reference = pack.reference_date_field();
-  std::vector<std::string> keys;
+  const int registration = pack.inputs().index_of("registration_date");
+  std::vector<int> fields;
+  for (int f : pack.slot_inputs(out.slot))
+    if (f != group_input && f != pack.reference_date_field() && f != registration)
+      fields.push_back(f);
+  std::vector<std::uint64_t> keys;
   keys.reserve(v.rows.size());
   for (const Row& r : v.rows) {
-    std::string key;
-    for (int f : inputs) {
-      if (f == group_input || f == reference || f == pack.inputs().index_of("registration_date"))
-        continue;
-      if (f == birth) {
-        key += std::to_string(r.age);
-      } else {
-        key += std::to_string(r.inputs[static_cast<std::size_t>(f)]);
-      }
-      key += '|';
+    std::uint64_t key = 1469598103934665603ull;  // FNV-1a over the criteria values
+    for (int f : fields) {
+      const std::int32_t value = f == birth ? r.age : r.inputs[static_cast<std::size_t>(f)];
+      key = (key ^ static_cast<std::uint32_t>(value)) * 1099511628211ull;
+      key = (key ^ static_cast<std::uint64_t>(f)) * 1099511628211ull;
     }
-    keys.push_back(std::move(key));
+    keys.push_back(key);
   }
   return keys;
 }
@@ -601,6 +600,7 @@ void disparity_tables(Context& c, const VersionModel& v, std::vector<std::string
   std::map<std::tuple<std::size_t, std::size_t, std::size_t>,
            std::vector<std::pair<std::size_t, std::size_t>>>
       by_category, by_attribute;
+  std::map<std::pair<std::size_t, int>, std::vector<std::uint64_t>> strata_cache;
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const Line& l = lines[i];
     const GroupAttribute& g = attributes[l.attribute];
@@ -639,8 +639,12 @@ void disparity_tables(Context& c, const VersionModel& v, std::vector<std::string
     if (outside && significant && !reference_small) {
       // Does the gap persist among persons whose criteria are the same?
       const ReportedOutput& o = v.outputs[l.output];
-      const auto keys = strata_keys(v, o, g.input);
-      std::map<std::string, Stratum> strata;
+      auto cached = strata_cache.find({l.output, g.input});
+      if (cached == strata_cache.end())
+        cached = strata_cache.emplace(std::make_pair(l.output, g.input), strata_keys(v, o, g.input))
+                     .first;
+      const std::vector<std::uint64_t>& keys = cached->second;
+      std::unordered_map<std::uint64_t, Stratum> strata;
       for (std::size_t r = 0; r < v.rows.size(); ++r) {
         const std::int32_t code = g.group_of_row[r];
         if (code == kNull) continue;

@@ -214,3 +214,49 @@ def test_against_a_candidate_pack(demo_log, tmp_path):
     for name, row in by_territory.items():
         if name != "59":
             assert row[2] == 0
+
+
+def test_python_report(demo_log):
+    aiguillage = pytest.importorskip("aiguillage")
+    pd = pytest.importorskip("pandas")
+    registry = aiguillage.Registry()
+    registry.load_dir(ROOT / "rules" / "orientation")
+    r = aiguillage.report(demo_log, registry, territorial=False)
+    assert isinstance(r.tables["decision_mode"], pd.DataFrame)
+    assert r.tables["decision_mode"].attrs["caption"].startswith("Qui a décidé")
+    parcours = r.tables["outcomes_parcours"]
+    assert list(parcours.columns) == ["value", "proposed", "proposed_share", "decided",
+                                      "decided_share"]
+    assert parcours["decided"].isna().sum() + (parcours["decided"] >= 0).sum() == len(parcours)
+    assert r.html.startswith("<!DOCTYPE html>") and r.headlines[0].startswith("décisions")
+    with pytest.raises(aiguillage.Error) as info:
+        aiguillage.report(demo_log, registry, threshold=4)
+    assert info.value.name == "invalid_argument"
+
+
+def test_monitored_input_is_a_group(tmp_path):
+    pack = json.loads((FR2025 / "pack.json").read_text(encoding="utf-8"))
+    for field in pack["inputs"]:
+        if field["name"] == "aspiration":
+            field["monitored"] = True
+    pack["version"] += "-monitored"
+    packs = tmp_path / "packs" / "monitored"
+    packs.mkdir(parents=True)
+    (packs / "pack.json").write_text(json.dumps(pack, ensure_ascii=False), encoding="utf-8")
+    key = tmp_path / "key.txt"
+    key.write_text(KEY + "\n", encoding="utf-8")
+    log = tmp_path / "decisions.log"
+    done = run("decide", packs, PERSONS, "--date", "2025-03-01", "--auto", "--at",
+               "2025-03-01T09:00:00+01:00", "--key-file", key, "--log", log, check=False)
+    assert done.returncode in (0, 1), done.stderr
+    run("report", "--log", log, "--out", tmp_path / "r", "--packs", tmp_path / "packs",
+        "--no-territorial")
+    doc = json.loads((tmp_path / "r" / "report.json").read_text(encoding="utf-8"))
+    attributes = {r[0] for r in tables(doc)["disparities"]["rows"]}
+    assert "aspiration de la personne" in attributes
+    # A misspelt marking is refused, as every unknown key of a pack is.
+    for field in pack["inputs"]:
+        field.pop("monitored", None)
+    pack["inputs"][0]["monitord"] = True
+    (packs / "pack.json").write_text(json.dumps(pack, ensure_ascii=False), encoding="utf-8")
+    assert run("check", packs, check=False).returncode == 3

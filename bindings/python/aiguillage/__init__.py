@@ -64,6 +64,7 @@ from ._core import (
     replay_log,
     verify_log,
 )
+from ._report import Report, report
 
 __version__ = engine_version
 
@@ -107,6 +108,8 @@ __all__ = [
     "pseudonymise",
     "read_log_records",
     "replay_log",
+    "report",
+    "Report",
     "score",
     "solve_assignment",
     "solve_capacitated_assignment",

@@ -304,3 +304,17 @@ class ProfileBank:
                      *, departements: Optional[Sequence[str]] = ...,
                      contract_types: Optional[Sequence[str]] = ..., max_km: Optional[float] = ...,
                      threads: int = ...) -> Dict[str, Any]: ...
+
+class Report:
+    document: Dict[str, Any]
+    html: str
+    tables: Dict[str, Any]
+    @property
+    def headlines(self) -> List[str]: ...
+    def to_html(self, path: Optional[Union[str, "os.PathLike[str]"]] = ...) -> str: ...
+
+def report(log: Union[str, "os.PathLike[str]"], packs: Registry, *,
+           against: Optional[Pack] = ..., lang: str = ..., threshold: int = ...,
+           date_from: Optional[str] = ..., date_to: Optional[str] = ...,
+           territories: Iterable[str] = ..., group_by: Iterable[str] = ...,
+           unverified: bool = ..., territorial: bool = ..., threads: int = ...) -> Report: ...

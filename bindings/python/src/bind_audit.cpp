@@ -4,6 +4,7 @@
 #include "aiguillage/audit/decision_log.hpp"
 #include "aiguillage/audit/decision_record.hpp"
 #include "aiguillage/audit/replay.hpp"
+#include "aiguillage/audit/report.hpp"
 #include "common.hpp"
 #include "handles.hpp"
 
@@ -92,6 +93,35 @@ void bind_audit(py::module_& m) {
         });
       },
       py::arg("path"), py::arg("against"));
+  m.def(
+      "report",
+      [](const std::string& path, const Registry& registry, const NativePack* against,
+         const std::string& lang, int threshold, const std::string& from, const std::string& to,
+         const std::vector<std::string>& territories, const std::vector<std::string>& group_by,
+         bool unverified, bool territorial, unsigned threads) {
+        return translate("LogError", [&] {
+          ReportOptions options;
+          options.lang = lang;
+          options.threshold = threshold;
+          if (!from.empty()) options.from = Date::parse(from);
+          if (!to.empty()) options.to = Date::parse(to);
+          if ((!from.empty() && !options.from) || (!to.empty() && !options.to))
+            throw Error(ErrorCode::invalid_date, "date_from and date_to are dates YYYY-MM-DD");
+          options.territories = territories;
+          options.group_by = group_by;
+          options.unverified = unverified;
+          options.territorial = territorial;
+          options.threads = threads;
+          if (against) options.against = &against->pack;
+          py::gil_scoped_release release;
+          auto source = open_file_source(path);
+          Report r = build_report(*source, registry, options);
+          return std::make_pair(std::move(r.json), std::move(r.html));
+        });
+      },
+      py::arg("path"), py::arg("registry"), py::arg("against"), py::arg("lang"),
+      py::arg("threshold"), py::arg("date_from"), py::arg("date_to"), py::arg("territories"),
+      py::arg("group_by"), py::arg("unverified"), py::arg("territorial"), py::arg("threads"));
 }
 
 }  // namespace aiguillage::python

@@ -1,0 +1,55 @@
+"""The committees' and the auditor's report of a decision log, as DataFrames (docs/report.md)."""
+
+import json as _json
+import os as _os
+from typing import Any, Dict, Iterable, Optional, Union
+
+from . import _aiguillage
+from ._core import Pack, Registry
+
+
+class Report:
+    """A report: ``tables`` maps each table id to a DataFrame (one per table, suppressed cells
+    as ``pandas.NA``, undefined figures as NaN), ``document`` is report.json as a dict and
+    ``html`` the self-contained page."""
+
+    def __init__(self, document: Dict[str, Any], html: str):
+        import pandas as pd
+        self.document = document
+        self.html = html
+        self.tables: Dict[str, Any] = {}
+        for t in document["tables"]:
+            key = t["id"] if t["version"] == 0 else f"{t['id']}-v{t['version']}"
+            rows = [[pd.NA if isinstance(c, dict) else c for c in row] for row in t["rows"]]
+            frame = pd.DataFrame(rows, columns=[c["id"] for c in t["columns"]])
+            frame.attrs["caption"] = t["caption"]
+            frame.attrs["labels"] = {c["id"]: c["label"] for c in t["columns"]}
+            self.tables[key] = frame
+
+    @property
+    def headlines(self):
+        return [h for v in self.document["versions"] for h in v["headlines"]]
+
+    def to_html(self, path: Optional[Union[str, "_os.PathLike[str]"]] = None) -> str:
+        if path is not None:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(self.html)
+        return self.html
+
+    def _repr_html_(self) -> str:
+        items = "".join(f"<li>{h}</li>" for h in self.headlines)
+        return f"<ul>{items}</ul><p>{len(self.tables)} tables</p>"
+
+
+def report(log: Union[str, "_os.PathLike[str]"], packs: Registry, *,
+           against: Optional[Pack] = None, lang: str = "fr", threshold: int = 11,
+           date_from: Optional[str] = None, date_to: Optional[str] = None,
+           territories: Iterable[str] = (), group_by: Iterable[str] = (),
+           unverified: bool = False, territorial: bool = True, threads: int = 2) -> Report:
+    """The report of a decision log (``aiguillage report``): packs the records name, optional
+    candidate pack, language, suppression threshold (at least 5) and filters."""
+    text, html = _aiguillage.report(
+        _os.fspath(log), packs._native, against._native if against is not None else None,
+        lang, int(threshold), date_from or "", date_to or "", list(territories), list(group_by),
+        bool(unverified), bool(territorial), int(threads))
+    return Report(_json.loads(text), html)
