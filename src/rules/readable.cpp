@@ -63,6 +63,10 @@ std::string literal_text(const Pack& pack, const std::vector<int>& slots, std::s
                          bool en) {
   for (int s : slots)
     if (const Label* l = pack.value_label(s, value)) return l->in(en ? "en" : "fr");
+  // A derived value ("strong" from the barriers) takes the label its inputs give the value.
+  for (int s : slots)
+    for (int in : pack.slot_inputs(s))
+      if (const Label* l = pack.value_label(in, value)) return l->in(en ? "en" : "fr");
   return words(value);
 }
 
@@ -132,14 +136,13 @@ std::string readable_expression(const Pack& pack, std::string_view text, bool en
       out += quoted(slot_label(pack, slot, en), en);
       continue;
     }
+    // Keywords first: "or (" is not a call.
     const Gloss* g = nullptr;
-    if (call) {
+    for (const Gloss& f : kKeywords)
+      if (word == f.code) g = &f;
+    if (!g && call)
       for (const Gloss& f : kFunctions)
         if (word == f.code) g = &f;
-    } else {
-      for (const Gloss& f : kKeywords)
-        if (word == f.code) g = &f;
-    }
     out += g ? (en ? g->en : g->fr) : words(word);
   }
   return out;
