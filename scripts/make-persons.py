@@ -102,6 +102,8 @@ def person(rng, k):
                   else rng.randint(25, 120))
         if rsa and rng.random() < 0.4:
             months = rng.randint(25, 180)
+        # No activity before the age of 14 (the pack's input constraint activite-apres-14-ans).
+        months = min(months, max(0, (age - 14) * 12))
 
     qualification = weighted(rng, QUALIFICATIONS)
     if age < 18:

@@ -4,6 +4,7 @@
 
 #include "aiguillage/core/version.hpp"
 #include "core/json_read.hpp"
+#include "rules/readable.hpp"
 #include "rules/text.hpp"
 
 namespace aiguillage {
@@ -35,9 +36,13 @@ class NoticeWriter {
   void blank() { out_ += '\n'; }
 
   std::string number(const std::string& text) const;
-  std::string value(const Value& v, const char* null_text) const;
+  std::string value(const Value& v, const char* null_text, int slot = -1) const;
+  int label_slot(const Expression& e, const Value& v) const;
+  std::string answers(const Question& q) const;
   std::string json_value(const OutputSpec& o, const json& v) const;
-  std::string cell(const std::string& text) const;
+  std::string cell(const std::string& text, int slot) const {
+    return detail::readable_cell(pack_, text, slot, en_);
+  }
   std::string when(const std::string& timestamp) const;
   std::string reason(const std::string& code) const;
   std::string source_line(const std::string& id, RuleStatus status);
@@ -45,6 +50,13 @@ class NoticeWriter {
   // A pack whose outcomes only a human decides (a sanction): the notice speaks of the decision
   // envisaged, of the authority that alone decides, and of the person's prior observations.
   bool human_only() const { return pack_.human_decision_required(); }
+  // The caller's role code read as words ("conseiller_france_travail" -> "conseiller france
+  // travail").
+  std::string role() const {
+    std::string s = d_->actor_role;
+    std::replace(s.begin(), s.end(), '_', ' ');
+    return s;
+  }
   bool changed() const { return d_ && d_->action != Action::confirm; }
 
   void title();
@@ -81,7 +93,26 @@ std::string NoticeWriter::number(const std::string& text) const {
   return s;
 }
 
-std::string NoticeWriter::value(const Value& v, const char* null_text) const {
+// Among the values an expression reads, the one whose enum labels `v` (-1 when none does).
+int NoticeWriter::label_slot(const Expression& e, const Value& v) const {
+  const int single = e.single_slot();
+  if (single >= 0) return single;
+  const Value item = v.type() == Type::list && v.list_size() > 0 ? v[0] : v;
+  if (item.type() != Type::string) return -1;
+  for (int s : e.slots())
+    if (pack_.value_label(s, item.as_string())) return s;
+  return -1;
+}
+
+// The answers a question allows, by their labels.
+std::string NoticeWriter::answers(const Question& q) const {
+  std::string s;
+  for (std::size_t k = 0; k < q.values.size(); ++k)
+    s += (k ? ", " : "") + (en_ ? q.values[k].label_en : q.values[k].label_fr);
+  return s;
+}
+
+std::string NoticeWriter::value(const Value& v, const char* null_text, int slot) const {
   switch (v.type()) {
     case Type::null:
       return null_text;
@@ -91,13 +122,14 @@ std::string NoticeWriter::value(const Value& v, const char* null_text) const {
     case Type::decimal:
       return number(v.to_json());
     case Type::string:
-      return std::string(v.as_string());
+      return pack_.value_text(slot, v.as_string(), en_ ? "en" : "fr");
     case Type::date:
       return detail::format_date(v.as_date(), en_);
     case Type::list: {
       if (v.list_size() == 0) return t("aucun", "none");
       std::string s;
-      for (std::size_t k = 0; k < v.list_size(); ++k) s += (k ? ", " : "") + value(v[k], null_text);
+      for (std::size_t k = 0; k < v.list_size(); ++k)
+        s += (k ? ", " : "") + value(v[k], null_text, slot);
       return s;
     }
   }
@@ -112,44 +144,18 @@ std::string NoticeWriter::json_value(const OutputSpec& o, const json& v) const {
     const std::string s = v.get<std::string>();
     if (pack_.slot_type(o.slot).kind == TypeKind::date)
       if (auto date = Date::parse(s)) return detail::format_date(*date, en_);
-    return s;
+    return pack_.value_text(o.slot, s, en_ ? "en" : "fr");
   }
   if (v.is_array()) {
     if (v.empty()) return t("aucun", "none");
     std::string s;
     for (std::size_t k = 0; k < v.size(); ++k)
-      s += (k ? ", " : "") + (v[k].is_string() ? v[k].get<std::string>() : v[k].dump());
+      s += (k ? ", " : "") +
+           (v[k].is_string() ? pack_.value_text(o.slot, v[k].get<std::string>(), en_ ? "en" : "fr")
+                             : v[k].dump());
     return s;
   }
   return v.dump();
-}
-
-// A cell as written, except the plainest ones put in words: a boolean literal, or a list of
-// string literals ("medium","strong" -> medium ou strong).
-std::string NoticeWriter::cell(const std::string& text) const {
-  if (text == "true") return t("oui", "yes");
-  if (text == "false") return t("non", "no");
-  if (text == "null") return t("aucune valeur", "no value");
-  std::vector<std::string> items;
-  std::size_t k = 0;
-  while (k < text.size()) {
-    while (k < text.size() && text[k] == ' ') ++k;
-    if (k >= text.size() || text[k] != '"') return text;
-    const std::size_t end = text.find('"', k + 1);
-    if (end == std::string::npos) return text;
-    const std::string item = text.substr(k + 1, end - k - 1);
-    if (item.find('\\') != std::string::npos) return text;
-    items.push_back(item);
-    k = end + 1;
-    while (k < text.size() && text[k] == ' ') ++k;
-    if (k < text.size() && text[k] != ',') return text;
-    ++k;
-  }
-  if (items.empty()) return text;
-  std::string out;
-  for (std::size_t i = 0; i < items.size(); ++i)
-    out += (i == 0 ? "" : i + 1 == items.size() ? t(" ou ", " or ") : ", ") + items[i];
-  return out;
 }
 
 // The date part of a caller-supplied ISO 8601 timestamp, in the notice's format.
@@ -159,23 +165,23 @@ std::string NoticeWriter::when(const std::string& timestamp) const {
   return timestamp;
 }
 
-// A review code with the description of the rule that raised it, when the pack gives one.
+// A review reason by its label, with the data that would settle it.
 std::string NoticeWriter::reason(const std::string& code) const {
-  if (code == "missing_information") return t("informations manquantes", "missing information");
-  for (std::size_t k = 0; k < pack_.decisions().size(); ++k) {
-    const Decision& d = pack_.decisions()[k];
-    for (std::size_t o = 0; o < d.outputs.size(); ++o) {
-      if (d.outputs[o].name != orientation_outputs::review_reasons) continue;
-      for (int r : e_.decisions[k].fired) {
-        const Rule& rule = d.rules[static_cast<std::size_t>(r)];
-        if (o >= rule.then.size() || !rule.then[o].is_constant()) continue;
-        const Value v = rule.then[o].constant_value();
-        if (v.type() == Type::string && v.as_string() == code && !rule.description.empty())
-          return code + colon() + rule.description;
-      }
+  for (const ReviewReason& r : p_.review_details) {
+    if (r.code != code) continue;
+    std::string text = en_ ? r.label_en : r.label_fr;
+    if (r.inputs.empty()) return text;
+    text += t(" (données concernées : ", " (data concerned: ");
+    for (std::size_t k = 0; k < r.inputs.size(); ++k) {
+      const int f = pack_.inputs().index_of(r.inputs[k]);
+      text += (k ? ", " : "") +
+              (f >= 0 ? detail::field_label(pack_, static_cast<std::size_t>(f), en_) : r.inputs[k]);
     }
+    return text + ")";
   }
-  return code;
+  if (code == "missing_information") return t("informations manquantes", "missing information");
+  return pack_.value_text(pack_.slot_of(orientation_outputs::review_reasons), code,
+                          en_ ? "en" : "fr");
 }
 
 std::string NoticeWriter::source_line(const std::string& id, RuleStatus status) {
@@ -263,57 +269,29 @@ void NoticeWriter::result() {
   blank();
 }
 
-// The engine's messages are English; the French notice names the kind of error instead,
-// except for the pack's own messages (input constraints), written for people.
-const char* error_in_french(ErrorCode code) {
-  switch (code) {
-    case ErrorCode::json_syntax:
-      return "document illisible";
-    case ErrorCode::type_mismatch:
-      return "type de valeur incorrect";
-    case ErrorCode::out_of_bounds:
-      return "valeur hors des bornes autorisées";
-    case ErrorCode::required_missing:
-      return "donnée obligatoire manquante";
-    case ErrorCode::unknown_field:
-      return "donnée non prévue par les règles";
-    case ErrorCode::too_long:
-      return "texte trop long";
-    case ErrorCode::too_many_items:
-      return "trop d'éléments";
-    case ErrorCode::invalid_date:
-      return "date invalide";
-    case ErrorCode::invalid_decimal:
-      return "nombre invalide";
-    case ErrorCode::enum_value:
-      return "valeur hors de la liste des valeurs autorisées";
-    case ErrorCode::number_overflow:
-      return "nombre trop grand";
-    case ErrorCode::no_valid_version:
-      return "les règles ne s'appliquent pas à la date de référence";
-    case ErrorCode::missing_reference_date:
-      return "date de référence manquante";
-    case ErrorCode::hit_policy_violation:
-      return "règles contradictoires : la situation doit être examinée par un conseiller";
-    default:
-      return nullptr;
-  }
-}
-
 void NoticeWriter::rejected() {
   line(0, t("Aucune proposition n'a pu être établie : les données transmises ne peuvent pas être "
             "traitées.",
             "No proposal could be made: the data received cannot be processed."));
-  for (const Error& err : p_.errors) {
+  // Errors with the same message (a broken constraint points at each input it reads) make one
+  // line naming every input concerned.
+  std::vector<bool> done(p_.errors.size(), false);
+  for (std::size_t k = 0; k < p_.errors.size(); ++k) {
+    if (done[k]) continue;
+    const Error& err = p_.errors[k];
     std::string where;
-    if (err.pointer().size() > 1) {
-      const int field = pack_.inputs().index_of(err.pointer().substr(1));
-      where = field >= 0 ? detail::field_label(pack_, static_cast<std::size_t>(field), en_)
-                         : err.pointer();
-      where += colon();
+    for (std::size_t j = k; j < p_.errors.size(); ++j) {
+      const Error& other = p_.errors[j];
+      if (done[j] || other.code() != err.code() || other.message() != err.message()) continue;
+      done[j] = true;
+      if (other.pointer().size() <= 1) continue;
+      const int field = pack_.inputs().index_of(other.pointer().substr(1));
+      where += (where.empty() ? "" : ", ") +
+               (field >= 0 ? detail::field_label(pack_, static_cast<std::size_t>(field), en_)
+                           : other.pointer());
     }
-    const char* french = error_in_french(err.code());
-    line(1, "- " + where + (en_ || !french ? err.message() : std::string(french)));
+    if (!where.empty()) where += colon();
+    line(1, "- " + where + detail::readable_error(pack_, err, en_));
   }
   blank();
   line(0, std::string(t("Règles appliquées", "Rules applied")) + colon() + pack_.id() +
@@ -346,9 +324,14 @@ void NoticeWriter::contribution() {
   }
   if (!p_.questions.empty()) {
     line(1, heading("Informations à recueillir", "Information to collect"));
-    for (std::size_t k = 0; k < p_.questions.size(); ++k)
-      line(2, std::to_string(k + 1) + ". " +
-                  (en_ ? p_.questions[k].label_en : p_.questions[k].label_fr));
+    for (std::size_t k = 0; k < p_.questions.size(); ++k) {
+      const Question& q = p_.questions[k];
+      line(2, std::to_string(k + 1) + ". " + (en_ ? q.label_en : q.label_fr) +
+                  (q.values.empty()
+                       ? std::string()
+                       : std::string(t(" (réponses possibles : ", " (possible answers: ")) +
+                             answers(q) + ")"));
+    }
   }
   if (!d_ && human_only()) {
     line(1, t("Cette proposition n'est pas une décision : l'autorité compétente décidera après "
@@ -372,8 +355,7 @@ void NoticeWriter::contribution() {
                   "examined it before the decision."));
   } else {
     const std::string who =
-        std::string(t("Un professionnel (fonction : ", "A professional (role: ")) + d_->actor_role +
-        ")";
+        std::string(t("Un professionnel (fonction : ", "A professional (role: ")) + role() + ")";
     switch (d_->action) {
       case Action::confirm:
         line(1, who +
@@ -424,7 +406,8 @@ void NoticeWriter::data() {
       absent.push_back(f);
       continue;
     }
-    line(1, "- " + detail::field_label(pack_, f, en_) + colon() + value(v, "") + " (" +
+    line(1, "- " + detail::field_label(pack_, f, en_) + colon() +
+                value(v, "", static_cast<int>(f)) + " (" +
                 detail::source_kind_text(pack_.inputs().field(f).source, en_) + ")");
   }
   if (!absent.empty()) {
@@ -442,7 +425,7 @@ void NoticeWriter::data() {
                 detail::field_label(pack_, static_cast<std::size_t>(f), en_);
       line(2, "- " + detail::label_or(v.label, v.name, en_) + colon() +
                   value(e_.frame[static_cast<std::size_t>(v.slot)],
-                        t("non déterminé", "not determined")) +
+                        t("non déterminé", "not determined"), v.slot) +
                   (from.empty() ? std::string()
                                 : std::string(t(" (calculé à partir de : ", " (computed from: ")) +
                                       from + ")"));
@@ -478,12 +461,15 @@ void NoticeWriter::table(const Decision& d, const DecisionOutcome& o, int index)
       // A missing input was not provided; a missing computed value was not determined.
       const int slot = d.inputs[c].expr.single_slot();
       const bool input = slot >= 0 && static_cast<std::size_t>(slot) < pack_.inputs().size();
+      const Value seen = detail::column_value(e_.frame, d, c, arena);
+      const int labels = label_slot(d.inputs[c].expr, seen);
       line(4, "- " + detail::column_label(pack_, d, c, en_) + colon() +
-                  value(detail::column_value(e_.frame, d, c, arena),
+                  value(seen,
                         input ? t("non renseigné", "not provided")
-                              : t("non déterminé", "not determined")) +
+                              : t("non déterminé", "not determined"),
+                        labels) +
                   t(", condition de la règle : ", ", condition of the rule: ") +
-                  cell(rule.when_text[c]));
+                  cell(rule.when_text[c], labels));
     }
   }
   if (o.blocking.empty()) return;
@@ -513,7 +499,8 @@ void NoticeWriter::table(const Decision& d, const DecisionOutcome& o, int index)
 
 void NoticeWriter::expression(const Decision& d) {
   if (!d.description.empty()) line(2, d.description);
-  line(2, std::string(t("Calcul", "Calculation")) + colon() + d.expression.text());
+  line(2, std::string(t("Calcul", "Calculation")) + colon() +
+              detail::readable_expression(pack_, d.expression.text(), en_));
   line(2, source_line(d.source, d.status));
 }
 
@@ -533,7 +520,7 @@ void NoticeWriter::parameters() {
       line(2, std::string(t("Résultat proposé", "Proposed result")) + colon() +
                   detail::label_or(out.label, out.name, en_) + " = " +
                   value(e_.frame[static_cast<std::size_t>(out.slot)],
-                        t("non déterminé", "not determined")));
+                        t("non déterminé", "not determined"), out.slot));
   }
   changes();
   cited();
@@ -584,24 +571,27 @@ void NoticeWriter::operations() {
         "Check of the data received: type, bounds and allowed values of "
         "each item");
   if (!pack_.constraints().empty()) {
-    validation += t(", puis conditions de cohérence (", ", then consistency conditions (");
-    for (std::size_t k = 0; k < pack_.constraints().size(); ++k)
-      validation += (k ? ", " : "") + pack_.constraints()[k].id;
-    validation += ")";
+    const std::size_t n = pack_.constraints().size();
+    validation += std::string(t(", puis ", ", then ")) + std::to_string(n) +
+                  (n == 1 ? t(" condition de cohérence entre les données",
+                              " consistency condition between the data")
+                          : t(" conditions de cohérence entre les données",
+                              " consistency conditions between the data"));
   }
   item(validation + ".");
   for (const Node& node : pack_.order()) {
     if (node.kind == Node::Kind::variable) {
       const Variable& v = pack_.variables()[static_cast<std::size_t>(node.index)];
       item(std::string(t("Calcul de la donnée « ", "Computation of \"")) +
-           detail::label_or(v.label, v.name, en_) + t(" » : ", "\": ") + v.text + ".");
+           detail::label_or(v.label, v.name, en_) + t(" » : ", "\": ") +
+           detail::readable_expression(pack_, v.text, en_) + ".");
       continue;
     }
     const Decision& d = pack_.decisions()[static_cast<std::size_t>(node.index)];
     const std::string label = detail::label_or(d.label, d.id, en_);
     if (d.kind == Decision::Kind::expression) {
       item(std::string(t("Calcul « ", "Calculation \"")) + label + t(" » : ", "\": ") +
-           d.expression.text() + ".");
+           detail::readable_expression(pack_, d.expression.text(), en_) + ".");
       continue;
     }
     const std::string name(hit_policy_name(d.hit_policy));

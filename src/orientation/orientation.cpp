@@ -5,6 +5,7 @@
 #include "aiguillage/core/version.hpp"
 #include "aiguillage/rules/json_lines.hpp"
 #include "core/json_read.hpp"
+#include "review.hpp"
 #include "rules/json_names.hpp"
 
 namespace aiguillage {
@@ -226,24 +227,6 @@ void collect_reasons(const Pack& p, const Value* frame, Status status,
   if (status == Status::incomplete) add(kMissingInformation);
 }
 
-// A question's label: the field's label in that language, its name when it has none.
-std::string_view label_or_name(const FieldSpec& f, const std::string& label) {
-  return label.empty() ? std::string_view(f.name) : std::string_view(label);
-}
-
-void append_question(std::string& out, std::string_view input, std::string_view label_fr,
-                     std::string_view label_en, int rules) {
-  out += "{\"input\":";
-  append_string(out, input);
-  out += ",\"label\":{\"fr\":";
-  append_string(out, label_fr);
-  out += ",\"en\":";
-  append_string(out, label_en);
-  out += "},\"rules\":";
-  out += std::to_string(rules);
-  out += '}';
-}
-
 void append_pack_and_engine(std::string& out, std::string_view id, std::string_view version,
                             std::string_view hash, std::string_view engine) {
   out += ",\"pack\":{\"id\":";
@@ -313,12 +296,8 @@ Proposal Orienter::propose(std::string_view person_json, Date reference_date,
   std::vector<std::string_view> reasons;
   collect_reasons(p, e.frame.data(), out.status, reasons);
   out.review_reasons.assign(reasons.begin(), reasons.end());
-
-  for (const MissingInput& m : e.missing) {
-    const FieldSpec& f = p.inputs().field(static_cast<std::size_t>(m.field));
-    out.questions.push_back(Question{f.name, std::string(label_or_name(f, f.label_fr)),
-                                     std::string(label_or_name(f, f.label_en)), m.rules});
-  }
+  out.questions = detail::build_questions(p, e.missing);
+  out.review_details = detail::build_review(p, e.frame.data(), e.decisions, reasons, out.questions);
   out.evident = out.status == Status::complete && out.review_reasons.empty();
   return out;
 }
@@ -359,15 +338,15 @@ bool BulkProposer::write(const RowResult& r) {
       if (k) out += ',';
       append_string(out, reasons_[k]);
     }
-  out += "],\"questions\":[";
-  if (!error)
-    for (std::size_t k = 0; k < r.missing.size(); ++k) {
-      const FieldSpec& f = p.inputs().field(static_cast<std::size_t>(r.missing[k].field));
-      if (k) out += ',';
-      append_question(out, f.name, label_or_name(f, f.label_fr), label_or_name(f, f.label_en),
-                      r.missing[k].rules);
-    }
-  out += "],\"reference_date\":";
+  out += "],\"review_details\":";
+  std::vector<Question> questions;
+  if (!error) questions = detail::build_questions(p, r.missing);
+  detail::append_review_json(
+      out, error ? std::vector<ReviewReason>{}
+                 : detail::build_review(p, r.frame, r.decisions, reasons_, questions));
+  out += ",\"questions\":";
+  detail::append_questions_json(out, questions);
+  out += ",\"reference_date\":";
   Value::date(reference).append_json(out);
   out += ",\"outputs\":";
   if (error)
@@ -569,13 +548,11 @@ std::string proposal_to_json(const Proposal& p, bool with_trace) {
     if (k) out += ',';
     append_string(out, p.review_reasons[k]);
   }
-  out += "],\"questions\":[";
-  for (std::size_t k = 0; k < p.questions.size(); ++k) {
-    const Question& q = p.questions[k];
-    if (k) out += ',';
-    append_question(out, q.input, q.label_fr, q.label_en, q.rules);
-  }
-  out += "],\"reference_date\":";
+  out += "],\"review_details\":";
+  detail::append_review_json(out, p.review_details);
+  out += ",\"questions\":";
+  detail::append_questions_json(out, p.questions);
+  out += ",\"reference_date\":";
   Value::date(p.reference_date).append_json(out);
   out += ",\"outputs\":";
   out += p.outputs_json.empty() ? "{}" : p.outputs_json;

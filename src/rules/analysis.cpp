@@ -30,8 +30,6 @@ std::string_view finding_kind_name(Finding::Kind k) noexcept {
       return "incomplete_analysis";
     case Finding::Kind::missing_label:
       return "missing_label";
-    case Finding::Kind::constraint:
-      return "constraint";
   }
   return "gap";
 }

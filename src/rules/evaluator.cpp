@@ -163,6 +163,9 @@ Evaluator::Evaluator(Pack pack) : pack_(std::move(pack)) {
           col.kind == CompiledTable::Column::Kind::opaque)
         batch_fast_ = false;
   }
+  // Values that mean "to be asked" need the per-record analysis, which the blocks path hands
+  // their rows to.
+  if (pack_.has_ask_values()) batch_fast_ = false;
   build_plan();
   names_ = std::make_shared<const detail::JsonNames>(pack_);
   // Hit policies whose blocking rules are exactly the undecided ones the masks show; the others
@@ -846,9 +849,11 @@ void Evaluator::evaluate(Evaluation& out, const EvalOptions& options) const {
   for (const Constraint& c : p.constraints()) {
     Value ok = c.expression.evaluate(ctx);
     if (ok.type() == Type::boolean && !ok.as_bool()) {
-      std::string ptr =
-          c.inputs.empty() ? std::string() : "/" + json_pointer_token(p.slot_name(c.inputs[0]));
-      out.errors.emplace_back(ErrorCode::input_constraint, c.message + " (" + c.id + ")", ptr);
+      // One error per input involved, so that every one of them is pointed at.
+      const std::string message = constraint_error_message(c);
+      for (int in : c.inputs)
+        out.errors.emplace_back(ErrorCode::input_constraint, message,
+                                "/" + json_pointer_token(p.slot_name(in)));
     }
   }
   if (!out.errors.empty()) {
@@ -912,8 +917,37 @@ void Evaluator::evaluate(Evaluation& out, const EvalOptions& options) const {
   for (std::size_t field = 0; field < n_inputs; ++field)
     if (counts[field] > 0)
       out.missing.push_back(MissingInput{static_cast<int>(field), counts[field]});
+  if (p.has_ask_values()) add_asked_inputs(out, options);
   std::stable_sort(out.missing.begin(), out.missing.end(),
                    [](const MissingInput& x, const MissingInput& y) { return x.rules > y.rules; });
+}
+
+// Inputs holding a value that means "to be asked" are questions like missing ones: the record
+// is evaluated again with them missing, and each counts the rules it would then settle (at
+// least one: the pack reads it, and its value is not an answer).
+void Evaluator::add_asked_inputs(Evaluation& out, const EvalOptions& options) const {
+  const Pack& p = pack_;
+  const std::size_t n_inputs = p.inputs().size();
+  const std::vector<int> unused = p.unused_inputs();
+  std::vector<int> asked;
+  for (std::size_t f = 0; f < n_inputs; ++f)
+    if (p.is_ask_value(static_cast<int>(f), out.frame[f]) &&
+        std::find(unused.begin(), unused.end(), static_cast<int>(f)) == unused.end())
+      asked.push_back(static_cast<int>(f));
+  if (asked.empty()) return;
+  Evaluation without;
+  without.input.values = out.input.values;  // values borrow out's storage, which outlives this
+  for (int f : asked) without.input.values[static_cast<std::size_t>(f)] = Value::null();
+  EvalOptions o = options;
+  o.trace = false;
+  evaluate(without, o);
+  for (int f : asked) {
+    int rules = 1;
+    for (const MissingInput& m : without.missing)
+      if (m.field == f) rules = std::max(rules, m.rules);
+    out.missing.push_back(MissingInput{f, rules, true});
+  }
+  if (out.status == Status::complete) out.status = Status::incomplete;
 }
 
 bool Evaluator::evaluate_json(std::string_view json, Evaluation& out,
@@ -1178,6 +1212,8 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
   // redo: the row goes to the per-record path (an error to report); incomplete: a decision of
   // the row is incomplete. settled: no value is uncertain (evaluate()'s flags, all clear).
   std::vector<char> redo(kBlock), incomplete(kBlock), settled(S, 0);
+  std::vector<char> unused_input(n_inputs, 0);
+  for (int f : p.unused_inputs()) unused_input[static_cast<std::size_t>(f)] = 1;
   // With `results`: the fired rules of every row's decisions (the last block's, reused).
   const std::size_t n_dec = p.decisions().size();
   std::vector<DecisionOutcome> outcomes(results ? kBlock * n_dec : 0);
@@ -1239,6 +1275,13 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
       for (std::size_t i = 0; i < n; ++i)
         if (column[i].type() == Type::boolean && !column[i].as_bool()) redo[i] = 1;
     }
+    // A value that means "to be asked" makes the row incomplete, as evaluate() decides it.
+    if (p.has_ask_values())
+      for (std::size_t i = 0; i < n; ++i) {
+        const Value* f = frames.data() + i * S;
+        for (std::size_t c = 0; c < n_inputs && !incomplete[i]; ++c)
+          if (p.is_ask_value(static_cast<int>(c), f[c]) && !unused_input[c]) incomplete[i] = 1;
+      }
     for (const Node& node : p.order()) {
       if (node.kind == Node::Kind::variable) {
         const Variable& v = p.variables()[static_cast<std::size_t>(node.index)];

@@ -4,6 +4,7 @@
 
 #include "aiguillage/core/version.hpp"
 #include "aiguillage/rules/decision_table.hpp"
+#include "rules/readable.hpp"
 #include "rules/text.hpp"
 
 namespace aiguillage {
@@ -198,12 +199,13 @@ class Writer {
     return en_ ? name + " policy" : "politique " + name;
   }
 
-  std::string value(const Value& v) const;
+  std::string value(const Value& v, int slot = -1) const;
+  int label_slot(const Expression& e, const Value& v) const;
   std::string field_label(std::size_t field) const;
   std::string label_or(const Label& l, const std::string& name) const;
   std::string column_label(const Decision& d, std::size_t c) const;
   Value column_value(const Decision& d, std::size_t c, Arena& arena) const;
-  std::string cell_text(const std::string& cell) const;
+  std::string cell_text(const std::string& cell, int slot) const;
   std::string source_line(const std::string& id, RuleStatus status);
 
   void header();
@@ -224,23 +226,38 @@ class Writer {
   std::string out_;
 };
 
-std::string Writer::value(const Value& v) const {
+std::string Writer::value(const Value& v, int slot) const {
   switch (v.type()) {
     case Type::null:
       return t_.null_value;
     case Type::date:
       return detail::format_date(v.as_date(), en_);
+    case Type::string:
+      return pack_.value_text(slot, v.as_string(), en_ ? "en" : "fr");
+    case Type::boolean:
+      return v.as_bool() ? (en_ ? "yes" : "oui") : (en_ ? "no" : "non");
     case Type::list: {
       std::string s = "[";
       for (std::size_t k = 0; k < v.list_size(); ++k) {
         if (k) s += ", ";
-        s += value(v[k]);
+        s += value(v[k], slot);
       }
       return s + "]";
     }
     default:
       return v.to_display();
   }
+}
+
+// Among the values an expression reads, the one whose enum labels `v` (-1 when none does).
+int Writer::label_slot(const Expression& e, const Value& v) const {
+  const int single = e.single_slot();
+  if (single >= 0) return single;
+  const Value item = v.type() == Type::list && v.list_size() > 0 ? v[0] : v;
+  if (item.type() != Type::string) return -1;
+  for (int s : e.slots())
+    if (pack_.value_label(s, item.as_string())) return s;
+  return -1;
 }
 
 std::string Writer::label_or(const Label& l, const std::string& name) const {
@@ -259,8 +276,8 @@ Value Writer::column_value(const Decision& d, std::size_t c, Arena& arena) const
   return detail::column_value(e_.frame, d, c, arena);
 }
 
-std::string Writer::cell_text(const std::string& cell) const {
-  return cell.empty() ? "-" : cell;
+std::string Writer::cell_text(const std::string& cell, int slot) const {
+  return detail::readable_cell(pack_, cell, slot, en_);
 }
 
 std::string Writer::source_line(const std::string& id, RuleStatus status) {
@@ -285,17 +302,31 @@ void Writer::status() {
   line(0, head(t_.result) + s);
   if (!e_.missing.empty()) {
     line(0, heading(t_.questions));
-    for (std::size_t k = 0; k < e_.missing.size(); ++k)
-      line(1, std::to_string(k + 1) + ". " +
-                  field_label(static_cast<std::size_t>(e_.missing[k].field)));
+    for (std::size_t k = 0; k < e_.missing.size(); ++k) {
+      const int field = e_.missing[k].field;
+      const FieldSpec& f = pack_.inputs().field(static_cast<std::size_t>(field));
+      std::string answers;
+      if (f.type == FieldType::enumeration)
+        for (const std::string& v : f.values)
+          if (!pack_.is_ask_value(field, Value::string(v)))
+            answers +=
+                (answers.empty() ? "" : ", ") + pack_.value_text(field, v, en_ ? "en" : "fr");
+      line(1, std::to_string(k + 1) + ". " + field_label(static_cast<std::size_t>(field)) +
+                  (answers.empty() ? std::string()
+                                   : (en_ ? " (possible answers: " : " (réponses possibles : ") +
+                                         answers + ")"));
+    }
   }
   if (!e_.errors.empty()) {
     line(0, heading(t_.errors));
     for (const Error& err : e_.errors) {
       std::string text = "- ";
-      if (!err.pointer().empty()) text += err.pointer() + t_.colon;
-      text += err.message() + " [" + std::string(error_code_name(err.code())) + "]";
-      line(1, text);
+      if (!err.pointer().empty()) {
+        const int field = pack_.inputs().index_of(err.pointer().substr(1));
+        text +=
+            (field >= 0 ? field_label(static_cast<std::size_t>(field)) : err.pointer()) + t_.colon;
+      }
+      line(1, text + detail::readable_error(pack_, err, en_));
     }
   }
 }
@@ -311,7 +342,7 @@ void Writer::data() {
       absent.push_back(f);
       continue;
     }
-    line(1, "- " + field_label(f) + t_.colon + value(v) + " (" +
+    line(1, "- " + field_label(f) + t_.colon + value(v, static_cast<int>(f)) + " (" +
                 source_kind_text(pack_.inputs().field(f).source, en_) + ")");
   }
   if (absent.empty()) return;
@@ -327,8 +358,8 @@ void Writer::variables() {
     if (node.kind != Node::Kind::variable) continue;
     const Variable& v = pack_.variables()[static_cast<std::size_t>(node.index)];
     line(1, "- " + label_or(v.label, v.name) + " = " +
-                value(e_.frame[static_cast<std::size_t>(v.slot)]) + ", " + t_.computed_as + " " +
-                v.text);
+                value(e_.frame[static_cast<std::size_t>(v.slot)], v.slot) + ", " + t_.computed_as +
+                " " + detail::readable_expression(pack_, v.text, en_));
     if (!v.source.empty()) line(2, source_line(v.source, v.status));
   }
 }
@@ -337,7 +368,7 @@ void Writer::outputs(const Decision& d, int indent) {
   line(indent, heading(t_.result));
   for (const OutputSpec& o : d.outputs)
     line(indent + 1, "- " + label_or(o.label, o.name) + " = " +
-                         value(e_.frame[static_cast<std::size_t>(o.slot)]));
+                         value(e_.frame[static_cast<std::size_t>(o.slot)], o.slot));
 }
 
 void Writer::table(const Decision& d, const DecisionOutcome& o, int index) {
@@ -353,8 +384,14 @@ void Writer::table(const Decision& d, const DecisionOutcome& o, int index) {
 
   Arena arena;
   std::vector<Value> values;
-  for (std::size_t c = 0; c < d.inputs.size(); ++c) values.push_back(column_value(d, c, arena));
-  auto shown = [&](std::size_t c) { return column_label(d, c) + " = " + value(values[c]); };
+  std::vector<int> slots;  // per column: the value whose labels it shows
+  for (std::size_t c = 0; c < d.inputs.size(); ++c) {
+    values.push_back(column_value(d, c, arena));
+    slots.push_back(label_slot(d.inputs[c].expr, values.back()));
+  }
+  auto shown = [&](std::size_t c) {
+    return column_label(d, c) + " = " + value(values[c], slots[c]);
+  };
 
   const char* fired_heading = o.status == Status::error ? t_.rule_matching
                               : (o.status == Status::incomplete && is_single_hit(d.hit_policy))
@@ -377,7 +414,7 @@ void Writer::table(const Decision& d, const DecisionOutcome& o, int index) {
     }
     line(2, heading(t_.conditions));
     for (std::size_t c : deciding)
-      line(3, "- " + shown(c) + " " + t_.satisfies + " " + cell_text(rule.when_text[c]));
+      line(3, "- " + shown(c) + " " + t_.satisfies + " " + cell_text(rule.when_text[c], slots[c]));
   }
   outputs(d, 1);
 
@@ -394,7 +431,7 @@ void Writer::table(const Decision& d, const DecisionOutcome& o, int index) {
       case RuleVerdict::State::rejected: {
         auto c = static_cast<std::size_t>(v.rejected_by);
         line(2, "- " + rule.id + " " + t_.rejected + t_.colon + shown(c) + " " +
-                    t_.does_not_satisfy + " " + cell_text(rule.when_text[c]));
+                    t_.does_not_satisfy + " " + cell_text(rule.when_text[c], slots[c]));
         break;
       }
       case RuleVerdict::State::undecided: {
@@ -441,7 +478,7 @@ void Writer::table(const Decision& d, const DecisionOutcome& o, int index) {
 
 void Writer::expression(const Decision& d, const DecisionOutcome& o) {
   if (!d.description.empty()) line(1, d.description);
-  line(1, head(t_.calculation) + d.expression.text());
+  line(1, head(t_.calculation) + detail::readable_expression(pack_, d.expression.text(), en_));
   line(1, source_line(d.source, d.status));
   line(1,
        head(t_.state) + (o.status == Status::complete ? t_.state_complete : t_.state_incomplete));
@@ -457,7 +494,7 @@ void Writer::decisions() {
     line(0, "");
     std::string label = en_ ? d.label.en : d.label.fr;
     line(0, std::string(t_.decision) + " " + std::to_string(++number) + t_.colon +
-                (label.empty() ? d.id : label + " (" + d.id + ")"));
+                (label.empty() ? d.id : label));
     if (!o.evaluated) {
       line(1, head(t_.state) + t_.state_not_evaluated);
       continue;

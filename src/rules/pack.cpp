@@ -115,6 +115,8 @@ struct Pack::Data {
   // their labels, parallel; null / empty elsewhere.
   std::vector<const std::vector<std::string>*> enum_values;
   std::vector<std::vector<Label>> enum_labels;
+  std::vector<std::vector<std::string>> ask_values;  // per input field
+  bool any_ask = false;
 };
 
 namespace {
@@ -148,16 +150,16 @@ StaticType static_type_of(const OutputSpec& o) {
   return t;
 }
 
-Label read_label(const json& obj, const std::string& pointer) {
+Label read_label(const json& obj, const std::string& pointer, const char* key = "label") {
   Label l;
-  auto it = obj.find("label");
+  auto it = obj.find(key);
   if (it == obj.end() || it->is_null()) return l;
-  std::string p = child(pointer, "label");
+  std::string p = child(pointer, key);
   if (it->is_string()) {
     l.fr = it->get<std::string>();
     return l;
   }
-  detail::expect_object(*it, p, "label");
+  detail::expect_object(*it, p, key);
   detail::check_keys(*it, {"fr", "en"}, p);
   l.fr = detail::get_string(*it, "fr", p, false);
   l.en = detail::get_string(*it, "en", p, false);
@@ -226,6 +228,35 @@ std::vector<Label> read_value_labels(const json& obj, const std::string& pointer
   return labels;
 }
 
+// "ask_values": values of an enum input that mean "to be asked" (e.g. ["unknown"]).
+std::vector<std::string> read_ask_values(const json& in, const std::string& pointer,
+                                         const FieldSpec& f) {
+  std::vector<std::string> out;
+  auto it = in.find("ask_values");
+  if (it == in.end() || it->is_null()) return out;
+  std::string p = child(pointer, "ask_values");
+  if (f.type != FieldType::enumeration)
+    throw Error(ErrorCode::invalid_document, "ask_values apply to enum inputs only", p);
+  detail::expect_array(*it, p, "ask_values");
+  for (std::size_t k = 0; k < it->size(); ++k) {
+    const json& v = (*it)[k];
+    if (!v.is_string())
+      throw Error(ErrorCode::type_mismatch, "ask_values must be strings", child(p, k));
+    std::string text = v.get<std::string>();
+    if (f.enum_index(text) < 0)
+      throw Error(ErrorCode::enum_value,
+                  "\"" + text.substr(0, 64) + "\" is not one of the input's values", child(p, k));
+    if (std::find(out.begin(), out.end(), text) != out.end())
+      throw Error(ErrorCode::duplicate_name, "\"" + text.substr(0, 64) + "\" is listed twice",
+                  child(p, k));
+    out.push_back(std::move(text));
+  }
+  if (out.size() >= f.values.size())
+    throw Error(ErrorCode::invalid_document,
+                "ask_values must leave at least one value that answers the question", p);
+  return out;
+}
+
 void no_value_labels(const json& obj, const std::string& pointer) {
   if (obj.contains("value_labels"))
     throw Error(ErrorCode::invalid_document, "value_labels apply to enums only",
@@ -251,10 +282,11 @@ RuleStatus read_status(const json& obj, const std::string& pointer) {
 
 FieldSpec read_field(const json& in, const std::string& p) {
   detail::expect_object(in, p, "an input");
-  detail::check_keys(in,
-                     {"name", "type", "values", "value_labels", "items", "min", "max", "max_length",
-                      "max_items", "required", "label", "source_kind", "description", "monitored"},
-                     p);
+  detail::check_keys(
+      in,
+      {"name", "type", "values", "value_labels", "ask_values", "items", "min", "max", "max_length",
+       "max_items", "required", "label", "source_kind", "description", "monitored"},
+      p);
   FieldSpec f;
   f.name = detail::get_string(in, "name", p);
   std::string tname = detail::get_string(in, "type", p);
@@ -515,6 +547,8 @@ Pack Pack::load(std::string_view text, const PackLimits& limits) {
     for (std::size_t k = 0; k < ins.size(); ++k) {
       std::string p = child("/inputs", k);
       FieldSpec f = read_field(ins[k], p);
+      d.ask_values.push_back(read_ask_values(ins[k], p, f));
+      d.any_ask = d.any_ask || !d.ask_values.back().empty();
       if (f.name == kReferenceDate && f.type != FieldType::date)
         throw Error(ErrorCode::type_mismatch, "reference_date must be a date", child(p, "type"));
       declare(f.name, static_cast<int>(fields.size()), child(p, "name"));
@@ -531,6 +565,7 @@ Pack Pack::load(std::string_view text, const PackLimits& limits) {
       fields.push_back(std::move(f));
     }
   }
+  d.ask_values.resize(fields.size());
   d.schema = InputSchema(std::move(fields));
   d.reference_field = d.schema.index_of(kReferenceDate);
   for (const FieldSpec& f : d.schema.fields()) {
@@ -561,7 +596,22 @@ Pack Pack::load(std::string_view text, const PackLimits& limits) {
         throw Error(ErrorCode::type_error, "a constraint must be a boolean expression",
                     child(p, "expression"), 1);
       c.inputs = c.expression.slots();
-      c.message = detail::get_string(cs[k], "message", p);
+      std::sort(c.inputs.begin(), c.inputs.end());
+      c.inputs.erase(std::unique(c.inputs.begin(), c.inputs.end()), c.inputs.end());
+      if (c.inputs.empty())
+        throw Error(ErrorCode::invalid_document, "a constraint must read at least one input",
+                    child(p, "expression"));
+      if (!detail::require(cs[k], "message", p).is_string()) {
+        c.message = read_label(cs[k], p, "message");
+        if (c.message.fr.empty() || c.message.en.empty())
+          throw Error(ErrorCode::required_missing, "a constraint's message needs fr and en",
+                      child(child(p, "message"), c.message.fr.empty() ? "fr" : "en"));
+      } else {
+        c.message.fr = detail::get_string(cs[k], "message", p);
+      }
+      if (c.message.fr.empty())
+        throw Error(ErrorCode::required_missing, "a constraint needs a message",
+                    child(p, "message"));
       c.source = detail::get_string(cs[k], "source", p, false);
       if (!c.source.empty()) check_source(c.source, p);
       c.status = cs[k].contains("status") ? read_status(cs[k], p) : RuleStatus::verified;
@@ -1077,6 +1127,25 @@ std::vector<int> Pack::unused_inputs() const {
 int Pack::schema_minor() const {
   return data_->schema_minor;
 }
+const std::vector<std::string>& Pack::ask_values(int field) const {
+  static const std::vector<std::string> none;
+  if (field < 0 || static_cast<std::size_t>(field) >= data_->ask_values.size()) return none;
+  return data_->ask_values[static_cast<std::size_t>(field)];
+}
+bool Pack::is_ask_value(int field, const Value& v) const {
+  if (v.type() != Type::string) return false;
+  const auto& ask = ask_values(field);
+  return std::find(ask.begin(), ask.end(), v.as_string()) != ask.end();
+}
+bool Pack::has_ask_values() const {
+  return data_->any_ask;
+}
+
+std::string constraint_error_message(const Constraint& c) {
+  std::string text = c.message.fr;
+  if (!c.message.en.empty() && c.message.en != c.message.fr) text += " / " + c.message.en;
+  return text + " (" + c.id + ")";
+}
 
 const Label* Pack::value_label(int slot, std::string_view value) const {
   if (slot < 0 || static_cast<std::size_t>(slot) >= data_->enum_values.size()) return nullptr;
@@ -1091,6 +1160,11 @@ const Label* Pack::value_label(int slot, std::string_view value) const {
 
 std::string Pack::value_text(int slot, std::string_view value, std::string_view lang) const {
   if (const Label* l = value_label(slot, value)) return l->in(lang);
+  // A derived value without labels of its own ("medium" from the barriers it reads) takes the
+  // label the inputs it depends on give that value.
+  if (slot >= 0 && static_cast<std::size_t>(slot) < data_->slot_inputs.size())
+    for (int in : data_->slot_inputs[static_cast<std::size_t>(slot)])
+      if (const Label* l = value_label(in, value)) return l->in(lang);
   std::string text(value);
   std::replace(text.begin(), text.end(), '_', ' ');
   return text;

@@ -181,24 +181,26 @@ TEST(NoticeText, ContributionSaysWhoDecided) {
   EXPECT_TRUE(contains(awaiting,
                        "Informations à recueillir :\n    1. mois depuis la dernière "
                        "activité\n"));
-  EXPECT_TRUE(contains(awaiting, "- informations manquantes\n"));
+  EXPECT_TRUE(contains(awaiting,
+                       "- informations manquantes (données concernées : mois depuis la dernière "
+                       "activité)\n"));
   EXPECT_TRUE(contains(awaiting, "Proposition, en attente d'un conseiller :\n"));
   EXPECT_TRUE(contains(awaiting, "sera prise sur le fondement d'un traitement algorithmique."));
 
   const std::string changed = notice_for(mini_pack(), kHealthWithoutBoe, Scenario::override_outputs,
                                          "fr", kToMissionLocale);
   EXPECT_TRUE(contains(changed,
-                       "Un professionnel (fonction : conseiller_france_travail) a examiné "
+                       "Un professionnel (fonction : conseiller france travail) a examiné "
                        "la proposition et l'a modifiée le 03/03/2025."));
   EXPECT_TRUE(
-      contains(changed, "- organisme référent : mission_locale au lieu de france_travail\n"));
+      contains(changed, "- organisme référent : mission locale au lieu de france travail\n"));
   EXPECT_TRUE(contains(changed,
-                       "- auteur de la décision d'orientation : mission_locale au lieu de "
-                       "president_conseil_departemental\n"));
+                       "- auteur de la décision d'orientation : mission locale au lieu de "
+                       "president conseil departemental\n"));
   EXPECT_TRUE(contains(changed, "Motif : Entretien du 3 mars"));
   EXPECT_TRUE(contains(changed,
-                       "- sante_sans_boe : Difficulté de santé sans reconnaissance de "
-                       "travailleur handicapé.\n"));
+                       "- Difficulté de santé sans reconnaissance de travailleur handicapé. "
+                       "(données concernées : difficulté liée à la santé"));
 
   Orienter orienter(mini_pack());
   Proposal p = orienter.propose(kHealthWithoutBoe, kReference);
@@ -207,7 +209,7 @@ TEST(NoticeText, ContributionSaysWhoDecided) {
   const std::string fr = notice_for(mini_pack(), kHealthWithoutBoe, Scenario::awaiting, "fr");
   const std::string text = notice_text(mini_pack(), p, &confirmed, "fr");
   EXPECT_TRUE(contains(text,
-                       "(fonction : president_conseil_departemental) a examiné la "
+                       "(fonction : president conseil departemental) a examiné la "
                        "proposition et l'a confirmée le 04/03/2025."));
   EXPECT_FALSE(contains(text, "Modifications décidées"));
   OrientationDecision reoriented = orienter.decide(
@@ -216,7 +218,7 @@ TEST(NoticeText, ContributionSaysWhoDecided) {
   const std::string en = notice_text(mini_pack(), p, &reoriented, "en");
   EXPECT_TRUE(contains(en, "changed the orientation after the diagnostic, on 2025-04-20."));
   EXPECT_TRUE(contains(en, "Changes decided by the counsellor after the diagnostic:\n"));
-  EXPECT_TRUE(contains(en, "- pathway: social instead of socio_professionnel\n"));
+  EXPECT_TRUE(contains(en, "- pathway: social instead of socio professionnel\n"));
   EXPECT_TRUE(contains(en, "Reason: Diagnostic global.\n"));
 }
 
@@ -248,7 +250,8 @@ TEST(NoticeText, ParametersNameRulesCellsAndSources) {
   EXPECT_TRUE(contains(fr, "Source : CT-L5411-5-1, règle vérifiée\n"));
   EXPECT_TRUE(contains(fr, "Textes cités :\n"));
   EXPECT_TRUE(contains(fr, "- CT-L5411-5-1 : Code du travail, art. L5411-5-1"));
-  EXPECT_TRUE(contains(fr, "Calcul : add_months(reference_date, 1)\n"));
+  EXPECT_TRUE(
+      contains(fr, "Calcul : date augmentée de mois(« date de référence de la décision », 1)\n"));
   EXPECT_TRUE(
       contains(fr, "Résultat proposé : date limite du contrat d'engagement = 01/04/2025\n"));
   // The review table found nothing to examine.
@@ -266,11 +269,12 @@ TEST(NoticeText, OperationsInOrderWithVersions) {
   const std::string fr = notice_for(mini_pack(), kEvident, Scenario::policy, "fr");
   const std::vector<std::string> steps = {
       "1. Contrôle des données reçues",
-      "Calcul de la donnée « activité dans les 24 derniers mois » : months_since_last_activity "
-      "<= 24.",
+      "Calcul de la donnée « activité dans les 24 derniers mois » : « mois depuis la dernière "
+      "activité » <= 24.",
       "Table de décision « parcours proposé » : 7 règles, politique FIRST : la première règle "
       "remplie s'applique.",
-      "Calcul de la donnée « âge » : years_between(birth_date, reference_date).",
+      "Calcul de la donnée « âge » : années révolues entre(« date de naissance », « date de "
+      "référence de la décision »).",
       "Table de décision « organisme référent proposé »",
       "Table de décision « points à examiner en entretien » : 6 règles, politique COLLECT : "
       "toutes les règles remplies.",
@@ -296,13 +300,14 @@ TEST(NoticeText, RejectedPerson) {
   EXPECT_TRUE(contains(fr, "Aucune proposition n'a pu être établie"));
   EXPECT_TRUE(contains(fr,
                        "- reconnaissance de travailleur handicapé : valeur hors de la liste "
-                       "des valeurs autorisées\n"));
+                       "des valeurs autorisées (valeurs possibles : none, rqth, pending)\n"));
   EXPECT_TRUE(contains(fr, "Règles appliquées : tests/mini-orientation, version 0.1.0"));
   EXPECT_TRUE(contains(fr, "Vos droits\n"));
   EXPECT_FALSE(contains(fr, "1° "));
   const std::string en = notice_text(mini_pack(), p, nullptr, "en");
   EXPECT_TRUE(contains(en, "No proposal could be made"));
-  EXPECT_TRUE(contains(en, "- disabled worker recognition: \"xyz\" is not an allowed value"));
+  EXPECT_TRUE(
+      contains(en, "- disabled worker recognition: value outside the list of allowed values"));
 }
 
 TEST(NoticeText, NeedsTheEvaluation) {

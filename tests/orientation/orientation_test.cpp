@@ -373,15 +373,18 @@ TEST(ProposalJson, FixedKeysAndOneLine) {
   std::vector<std::string> keys;
   const nlohmann::ordered_json ordered = nlohmann::ordered_json::parse(text);
   for (auto it = ordered.begin(); it != ordered.end(); ++it) keys.push_back(it.key());
-  EXPECT_EQ(keys, (std::vector<std::string>{"status", "evident", "review_reasons", "questions",
-                                            "reference_date", "outputs", "inputs", "fired",
-                                            "errors", "pack", "engine"}));
+  EXPECT_EQ(keys, (std::vector<std::string>{"status", "evident", "review_reasons", "review_details",
+                                            "questions", "reference_date", "outputs", "inputs",
+                                            "fired", "errors", "pack", "engine"}));
   EXPECT_EQ(j["status"], "incomplete");
   EXPECT_EQ(j["evident"], false);
   EXPECT_EQ(j["review_reasons"], json::parse(R"(["missing_information"])"));
+  EXPECT_EQ(j["review_details"], json::parse(R"([{"reason": "missing_information",
+      "label": {"fr": "informations manquantes", "en": "missing information"},
+      "inputs": ["months_since_last_activity"]}])"));
   EXPECT_EQ(j["questions"], json::parse(R"([{"input": "months_since_last_activity",
       "label": {"fr": "mois depuis la dernière activité", "en": "months since the last activity"},
-      "rules": 1}])"));
+      "rules": 1, "values": []}])"));
   EXPECT_EQ(j["reference_date"], "2025-03-01");
   EXPECT_EQ(j["outputs"], json::parse(p.outputs_json));
   EXPECT_EQ(j["inputs"], json::parse(p.inputs_json));

@@ -34,17 +34,34 @@ struct AIG_API OrientationPolicy {
   bool auto_confirm_evident = false;  // confirm evident proposals without a human
 };
 
+// One value a question may take, as the person reads it.
+struct QuestionValue {
+  std::string value, label_fr, label_en;
+};
+
 struct AIG_API Question {
   std::string input;  // input name
   std::string label_fr, label_en;
   int rules = 0;  // undecided rules it would settle
+  // Enum inputs: the answers allowed (the pack's values but its ask_values), with their labels.
+  std::vector<QuestionValue> values;
+};
+
+// Why a proposal needs a review, and the inputs that would settle it: for a reason raised by a
+// rule, the inputs read by the rule's deciding cells (only those missing or to be asked, when
+// some are); for missing_information, the inputs of the questions.
+struct ReviewReason {
+  std::string code;
+  std::string label_fr, label_en;
+  std::vector<std::string> inputs;
 };
 
 struct AIG_API Proposal {
   Date reference_date;
   Status status = Status::complete;  // of the evaluation
   bool evident = false;
-  std::vector<std::string> review_reasons;  // codes; "missing_information" when questions remain
+  std::vector<std::string> review_reasons;   // codes; "missing_information" when questions remain
+  std::vector<ReviewReason> review_details;  // the same reasons, with labels and their inputs
   std::vector<Question> questions;
   std::string outputs_json;  // {"parcours": ..., "organisme_referent": ..., ...} in pack order
   std::string inputs_json;   // the validated inputs used, {"name": value}, in schema order

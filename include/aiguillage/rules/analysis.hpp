@@ -20,8 +20,7 @@ struct AIG_API Finding {
     unreachable,
     unused_input,
     incomplete_analysis,
-    missing_label,  // an enum value without its fr/en label (ruleset 1.1 and later)
-    constraint      // an input constraint that reads no input or cannot be false
+    missing_label  // an enum value without its fr/en label (ruleset 1.1 and later)
   };
   enum class Severity : std::uint8_t { error, warning, info };
   Kind kind = Kind::gap;

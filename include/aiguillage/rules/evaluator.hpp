@@ -48,9 +48,12 @@ struct AIG_API DecisionOutcome {
 
 // An input whose value is missing and could change the result; `rules` counts the undecided
 // rules it would settle (questions are asked in decreasing order of it).
+// An input holding one of its pack's ask_values ("unknown") is listed too, with `asked` set:
+// `rules` then counts the rules it would settle were it missing (at least 1).
 struct AIG_API MissingInput {
   int field = -1;
   int rules = 0;
+  bool asked = false;  // the input has a value, one that means "to be asked"
 };
 
 struct EvaluationScratch;  // reused working memory, private to the evaluator
@@ -143,6 +146,7 @@ class AIG_API Evaluator {
  private:
   Pack pack_;
   void build_plan();
+  void add_asked_inputs(Evaluation& out, const EvalOptions& options) const;
   bool batch_fast_ = false;   // tables read only inputs, no generic cells, constant outputs
   bool batch_block_ = false;  // otherwise: rows by blocks, operators a column at a time
   void evaluate_blocks(const Batch& batch, BatchResult& out, const EvalOptions& options,

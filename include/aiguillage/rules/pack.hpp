@@ -119,18 +119,22 @@ struct AIG_API Variable {
   int slot = -1;
 };
 
-// A condition every record must meet (e.g. "not (senior and young)"); a record for which it is
-// false is rejected with input_constraint, its message and a pointer to its first input.
+// A condition every record must meet before any rule runs (e.g. "not (senior and young)",
+// "birth_date <= reference_date"); a record for which it is false is rejected with
+// input_constraint: one error per input it reads (reference_date included), each at that
+// input's pointer, all with the same message (constraint_error_message).
 struct AIG_API Constraint {
   std::string id;
   std::string text;
-  Expression expression;  // over inputs only; null (a missing input) passes
-  std::vector<int> inputs;
-  std::string message;
+  Expression expression;    // over inputs only; null (a missing input) passes
+  std::vector<int> inputs;  // input fields it reads, in schema order
+  Label message;            // what is wrong and how to correct it; en falls back to fr
   std::string source;
   RuleStatus status = RuleStatus::verified;
   std::string note;
 };
+// "<fr> / <en> (<id>)", or "<fr> (<id>)" when the pack gives one language only.
+std::string constraint_error_message(const Constraint& c);
 
 // A derived node of the pack, in evaluation order.
 struct AIG_API Node {
@@ -196,11 +200,19 @@ class AIG_API Pack {
   // The label the pack gives to `value` of the enum input or output at `slot` (lists of enums:
   // one item), or nullptr (not an enum slot, not one of its values, or no label given).
   const Label* value_label(int slot, std::string_view value) const;
-  // Person-facing text of a value: its label in `lang` ("fr" or "en"); without one, the code
-  // with underscores read as spaces, so that no internal code reaches a person.
+  // Person-facing text of a value: its label in `lang` ("fr" or "en"); for a derived value
+  // without labels, the label one of the inputs it depends on gives the same value; else the
+  // code with underscores read as spaces, so that no internal code reaches a person.
   std::string value_text(int slot, std::string_view value, std::string_view lang) const;
   // The declared minor version of the document (0 for 1.0 packs).
   int schema_minor() const;
+
+  // Values of an enum input that mean "not known yet, to be asked" ("ask_values"): the
+  // missing-input analysis and the questions treat an input holding one like a missing one.
+  // Empty for other inputs.
+  const std::vector<std::string>& ask_values(int field) const;
+  bool is_ask_value(int field, const Value& v) const;
+  bool has_ask_values() const;
 
   struct Data;
 

@@ -1,0 +1,32 @@
+// What would settle a proposal: its questions (with the answers allowed, as labels) and its
+// review reasons with the inputs concerned. Shared by Orienter::propose and BulkProposer, so
+// that both write the same text.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "aiguillage/orientation/orientation.hpp"
+
+namespace aiguillage {
+inline namespace v1 {
+namespace detail {
+
+std::vector<Question> build_questions(const Pack& pack, std::span<const MissingInput> missing);
+
+// `codes`: the review reasons in order (missing_information last, when present).
+std::vector<ReviewReason> build_review(const Pack& pack, const Value* frame,
+                                       std::span<const DecisionOutcome> decisions,
+                                       std::span<const std::string_view> codes,
+                                       const std::vector<Question>& questions);
+
+// [{"reason":..., "label":{"fr","en"}, "inputs":[...]}, ...]
+void append_review_json(std::string& out, const std::vector<ReviewReason>& reasons);
+// [{"input":..., "label":{"fr","en"}, "rules":N, "values":[{"value", "label"}]}, ...]
+void append_questions_json(std::string& out, const std::vector<Question>& questions);
+
+}  // namespace detail
+}  // namespace v1
+}  // namespace aiguillage
