@@ -315,7 +315,11 @@ void NoticeWriter::contribution() {
               "peut la confirmer ou la modifier.",
               "The processing made an orientation proposal, shown to a counsellor who may confirm "
               "or change it."));
-  if (!p_.review_reasons.empty()) {
+  if (!p_.review_reasons.empty() && human_only()) {
+    line(1, heading("Points que l'autorité compétente doit apprécier",
+                    "Points the competent authority must assess"));
+    for (const std::string& r : p_.review_reasons) line(2, "- " + reason(r));
+  } else if (!p_.review_reasons.empty()) {
     line(1, decided() ? heading("La proposition signalait des points à examiner en entretien",
                                 "The proposal flagged points to examine in an interview")
                       : heading("Points à examiner lors d'un entretien avec un conseiller",

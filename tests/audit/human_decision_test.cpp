@@ -167,6 +167,8 @@ TEST(HumanDecisionRequired, NoticeSpeaksOfTheDecisionEnvisagedAndTheRights) {
   EXPECT_NE(fr.find("Information sur la décision envisagée à votre égard"), std::string::npos)
       << fr;
   EXPECT_NE(fr.find("qui seule décide"), std::string::npos) << fr;
+  EXPECT_NE(fr.find("Points que l'autorité compétente doit apprécier"), std::string::npos) << fr;
+  EXPECT_EQ(fr.find("entretien avec un conseiller"), std::string::npos) << fr;
   EXPECT_NE(fr.find("dans les dix jours qui suivent la réception"), std::string::npos) << fr;
   EXPECT_NE(fr.find("11/07/2025"), std::string::npos) << fr;  // the deadline for observations
   for (const char* item : {"1° ", "2° ", "3° ", "4° "}) EXPECT_NE(fr.find(item), std::string::npos);
