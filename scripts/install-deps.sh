@@ -4,7 +4,8 @@ set -euo pipefail
 packages=(build-essential cmake pkg-config nlohmann-json3-dev libboost-graph-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev libeigen3-dev pybind11-dev liblemon-dev
   python3-numpy python3-pytest python3-pandas python3-scipy python3-dask python3-distributed
-  zlib1g-dev)
+  zlib1g-dev
+  python3-build python3-wheel python3-venv dpkg-dev lintian file)
 if [[ "${AIG_WITH_FUZZ:-0}" == 1 ]]; then packages+=(clang-14 libclang-rt-14-dev); fi
 missing=()
 for p in "${packages[@]}"; do
