@@ -20,7 +20,9 @@ $(BUILD)/CMakeCache.txt:
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j$(JOBS)
 
-demo: build
+# The demo needs the command only: the tests, benchmarks and Python extension are not built.
+demo: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j$(JOBS) --target aiguillage_cli
 	@scripts/demo.sh $(BUILD)
 
 test: build
@@ -45,7 +47,7 @@ asan: deps
 	# minute each without optimisation) already ran in the optimised build; the other
 	# explanation tests, golden files included, run here. So do the banks' random sweeps against
 	# scoring every document (30-60 s each here); their small cases, batches and errors run here.
-	cd build-asan && ctest --output-on-failure -j$(JOBS) -E "EvaluatorPropertyTest|JdmImport.Zen8kTable|ExplanationTest.(ContributionsAndIntercept|ReasonsAreTheLargest|Counterfactual|PartialCredits|OutputIsDeterministic)|QuickScore|OfferBank.RandomBanks|ProfileBank.RandomBanks|Banks.WithTheDefaultWeights"
+	cd build-asan && ctest --output-on-failure -j$(JOBS) -LE packaging -E "EvaluatorPropertyTest|JdmImport.Zen8kTable|ExplanationTest.(ContributionsAndIntercept|ReasonsAreTheLargest|Counterfactual|PartialCredits|OutputIsDeterministic)|QuickScore|OfferBank.RandomBanks|ProfileBank.RandomBanks|Banks.WithTheDefaultWeights"
 
 # One pack, one referential and one offer bank used from 8 threads through the C API, under
 # ThreadSanitizer.

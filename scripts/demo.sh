@@ -226,7 +226,16 @@ for line in open(sys.argv[1], encoding="utf-8"):
         print(f"  {r['profile_id']} → {r['offer_id']} (score {score}, {nth} de ses offres)")
 PY
 
+# What a user does next, with the paths of this run.
+rel() { local p="${1#"$root"/}"; echo "${p}"; }
 echo
-echo "== the decision service: HTTP JSON API on the bundled packs (docs/service.md)"
-echo "   $cli keys add --file keys.json --role admin   # prints the key once"
-echo "   AIG_PSEUDONYM_KEY=change-me-0123456789 $cli serve --packs rules --default-pack fr/orientation --keys keys.json --log decisions.jsonl --port 8080"
+echo "== what next"
+echo "outputs:        $(rel "$out")/ (proposals.jsonl, notices/, decisions.log, matches.jsonl, assignment.jsonl)"
+echo "one person:     $(rel "$cli") explain $(rel "$pack") examples/data/person.json --date $date --lang fr"
+echo "their notice:   $(rel "$cli") notice $(rel "$pack") examples/data/person.json --date $date --lang fr"
+echo "one match:      $(rel "$cli") explain-match --offers examples/data/offers-subset.jsonl --profiles examples/data/profiles-subset.jsonl --offer-id ID --profile-id ID"
+echo "the packs:      $(rel "$cli") packs"
+echo "from Python:    make python-install (or PYTHONPATH=$(rel "$build")/python), then: import aiguillage; aiguillage.Pack.load(...) (docs/python.md)"
+echo "from C:         cmake --install $(rel "$build") --prefix PREFIX, then cc app.c \$(pkg-config --cflags --libs aiguillage) (docs/install.md, docs/c_api.md)"
+echo "the service:    $(rel "$cli") keys add --file keys.json --role admin   # prints the key once"
+echo "                AIG_PSEUDONYM_KEY=change-me-0123456789 $(rel "$cli") serve --packs rules --default-pack fr/orientation --keys keys.json --log decisions.jsonl --port 8080   # docs/service.md"

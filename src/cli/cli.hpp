@@ -123,5 +123,6 @@ int cmd_report(int argc, char** argv);
 int cmd_match(int argc, char** argv);
 int cmd_explain_match(int argc, char** argv);
 int cmd_assign(int argc, char** argv);
+int cmd_packs(int argc, char** argv);  // commands_packs.cpp
 
 }  // namespace aiguillage::cli

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "aiguillage/core/data_dir.hpp"
 #include "aiguillage/matching/assignment.hpp"
 #include "aiguillage/matching/explanation.hpp"
 #include "aiguillage/matching/matcher.hpp"
@@ -100,15 +101,21 @@ int load_inputs(const Args& args, MatchingInputs& in) {
   if (args.has("--profile") == args.has("--profiles"))
     throw UsageError("give exactly one of --profile FILE and --profiles FILE");
   namespace fs = std::filesystem;
+  // By default the referential and the scoring installed with aiguillage (data_dir()).
   std::string rome_dir = args.get("--referential").value_or("");
-  if (rome_dir.empty()) {
-    if (!fs::is_directory("data/rome-subset"))
-      throw UsageError("--referential DIR is required (no data/rome-subset here)");
-    rome_dir = "data/rome-subset";
-  }
   std::string scoring_path = args.get("--scoring").value_or("");
-  if (scoring_path.empty() && fs::is_regular_file("rules/matching/scoring-default.json"))
-    scoring_path = "rules/matching/scoring-default.json";
+  if (rome_dir.empty() || scoring_path.empty()) {
+    try {
+      const std::string data = data_dir();
+      if (rome_dir.empty()) rome_dir = data + "/data/rome-subset";
+      if (scoring_path.empty() &&
+          fs::is_regular_file(data + "/rules/matching/scoring-default.json"))
+        scoring_path = data + "/rules/matching/scoring-default.json";
+    } catch (const Error& e) {
+      std::fprintf(stderr, "error: %s\n", e.describe().c_str());
+      return kExitLoad;
+    }
+  }
   try {
     in.referential = Referential::load(rome_dir, args.get("--esco").value_or(""));
     if (!scoring_path.empty()) in.config = parse_scoring(read_file(scoring_path));
