@@ -5,6 +5,15 @@ JOBS ?= 2
 PYTHON ?= /usr/bin/python3
 CMAKE_FLAGS ?=
 
+# A compiler cache, when the machine has one: a rebuild in another clone of the same sources
+# (CI, a second checkout) reuses what an earlier build compiled. Paths are made relative to the
+# folder that holds the checkout, so that clones side by side share the cache.
+CCACHE := $(shell command -v ccache 2>/dev/null)
+ifneq ($(CCACHE),)
+export CCACHE_BASEDIR ?= $(abspath $(CURDIR)/..)
+LAUNCHER := -DCMAKE_C_COMPILER_LAUNCHER=$(CCACHE) -DCMAKE_CXX_COMPILER_LAUNCHER=$(CCACHE)
+endif
+
 PY_SITE ?= $(shell $(PYTHON) -c "import sysconfig; print(sysconfig.get_path('purelib', 'posix_local') if 'posix_local' in sysconfig.get_scheme_names() else sysconfig.get_path('purelib'))" 2>/dev/null)
 
 .PHONY: all deps build demo test pytest asan tsan fuzz bench python-install format clean
@@ -15,7 +24,7 @@ deps:
 	@scripts/install-deps.sh
 
 $(BUILD)/CMakeCache.txt:
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DPython3_EXECUTABLE=$(PYTHON) $(CMAKE_FLAGS)
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DPython3_EXECUTABLE=$(PYTHON) $(LAUNCHER) $(CMAKE_FLAGS)
 
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j$(JOBS)
@@ -41,13 +50,15 @@ python-install: build
 	cd / && PYTHONPATH=$(PY_SITE) $(PYTHON) -c "import aiguillage; print('aiguillage', aiguillage.__version__, 'in', aiguillage.__file__)"
 
 asan: deps
-	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DAIG_SANITIZE=ON -DAIG_BUILD_BENCHMARKS=OFF -DAIG_BUILD_PYTHON=OFF
+	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DAIG_SANITIZE=ON -DAIG_BUILD_BENCHMARKS=OFF -DAIG_BUILD_PYTHON=OFF $(LAUNCHER)
 	cmake --build build-asan -j$(JOBS)
 	# The largest property tests (and the explanation tests that sweep every example pair, a
 	# minute each without optimisation) already ran in the optimised build; the other
 	# explanation tests, golden files included, run here. So do the banks' random sweeps against
 	# scoring every document (30-60 s each here); their small cases, batches and errors run here.
-	cd build-asan && ctest --output-on-failure -j$(JOBS) -LE packaging -E "EvaluatorPropertyTest|JdmImport.Zen8kTable|ExplanationTest.(ContributionsAndIntercept|ReasonsAreTheLargest|Counterfactual|PartialCredits|OutputIsDeterministic)|QuickScore|OfferBank.RandomBanks|ProfileBank.RandomBanks|Banks.WithTheDefaultWeights"
+	# Tests that drive whole programs from Python or a browser (service, report, packaging) and
+	# the slow label ran in the optimised build: the sanitizers run the C, C++ and CLI labels.
+	cd build-asan && ctest --output-on-failure -j$(JOBS) -LE "packaging|service|postgres|browser|python|slow" -E "EvaluatorPropertyTest|JdmImport.Zen8kTable|ExplanationTest.(ContributionsAndIntercept|ReasonsAreTheLargest|Counterfactual|PartialCredits|OutputIsDeterministic)|QuickScore|OfferBank.RandomBanks|ProfileBank.RandomBanks|Banks.WithTheDefaultWeights"
 
 # One pack, one referential and one offer bank used from 8 threads through the C API, under
 # ThreadSanitizer.
@@ -55,7 +66,7 @@ tsan: deps
 	cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIG_BUILD_BENCHMARKS=OFF \
 	  -DAIG_BUILD_PYTHON=OFF -DAIG_BUILD_EXAMPLES=OFF \
 	  -DCMAKE_C_FLAGS=-fsanitize=thread -DCMAKE_CXX_FLAGS=-fsanitize=thread \
-	  -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread
+	  -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread $(LAUNCHER)
 	cmake --build build-tsan -j$(JOBS) --target c_api_threads_test
 	TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/c_api/c_api_threads_test
 

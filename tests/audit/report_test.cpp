@@ -65,7 +65,7 @@ struct Fixture {
       }
       log.append(
           make_decision_record(pack, p, d,
-                               {pseudonymise("test-key", id),
+                               {pseudonymise("report-test-key-0123456789", id),
                                 person.value("territory", std::string()), "2025-03-05T10:00:00Z"}));
     }
     return path;

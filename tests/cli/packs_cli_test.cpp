@@ -64,8 +64,8 @@ class PacksCliTest : public ::testing::Test {
 TEST_F(PacksCliTest, ListsTheShippedPacksFromOutsideTheSources) {
   Result r = run("", "packs");
   ASSERT_EQ(r.code, 0) << r.err;
-  for (const char* id :
-       {"fr/orientation\t2025.1.0\t2025-01-01..", "examples/youth-guidance", "fr/iae-eligibility"})
+  for (const char* id : {"fr/orientation\t2025.2.0\t2025-01-01..", "examples/youth-guidance",
+                         "fr/iae-eligibility", "fr/sanctions"})
     EXPECT_NE(r.out.find(id), std::string::npos) << id << "\n" << r.out;
   EXPECT_NE(r.out.find("\tsha256:"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("orientation/fr-2025\n"), std::string::npos) << r.out;
