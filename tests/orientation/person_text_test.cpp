@@ -67,10 +67,11 @@ std::vector<std::string> problems(const std::string& text, const std::set<std::s
   return out;
 }
 
-// In English, "none" is also the word the texts use for an empty list ("reasons: none"); the
-// French texts, which say "aucun", still catch the code.
+// "none" and "aucun" are also the words the texts use for an empty list ("reasons: none",
+// "points à apprécier : aucun"): each is left out in its own language only, so the other
+// language's texts still catch the code.
 std::set<std::string> codes_for(std::set<std::string> codes, const std::string& lang) {
-  if (lang == "en") codes.erase("none");
+  codes.erase(lang == "en" ? "none" : "aucun");
   return codes;
 }
 
