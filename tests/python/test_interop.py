@@ -22,5 +22,5 @@ def test_from_dmn_names_the_element():
     with pytest.raises(aiguillage.PackLoadError) as info:
         aiguillage.Pack.from_dmn(MODEL.replace("12 * Monthly Salary", "2 ** 0.5 + {a: 1}"))
     assert info.value.name == "unsupported_construct"
-    assert info.value.code == -303
+    assert info.value.code == -703
     assert info.value.pointer == "/definitions[@id='m']/decision[@id='d']/literalExpression"
