@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "aiguillage/core/version.hpp"
+#include "core/html.hpp"
 
 namespace aiguillage {
 inline namespace v1 {
@@ -32,26 +33,7 @@ double rounded(double x) {
 }
 
 std::string escape(std::string_view s) {
-  std::string out;
-  for (char ch : s) {
-    switch (ch) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += ch;
-    }
-  }
-  return out;
+  return detail::html_escape(s);
 }
 
 std::string tr(const RenderInput& in, std::string_view fr, std::string_view en) {

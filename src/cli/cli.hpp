@@ -125,4 +125,35 @@ int cmd_explain_match(int argc, char** argv);
 int cmd_assign(int argc, char** argv);
 int cmd_packs(int argc, char** argv);  // commands_packs.cpp
 
+// `import-jdm` and `import-dmn`: FILE and the pack's --id, --version, --valid-from in, the pack
+// on stdout. Exit 4 when the file cannot be read, 3 when it does not make a pack.
+template <typename Options, typename Import>
+int run_import(int argc, char** argv, Import import) {
+  Args args = parse_args(argc, argv, 2,
+                         {{"--id", true}, {"--version", true}, {"--valid-from", true}}, 1, 1);
+  Options options;
+  if (auto v = args.get("--id")) options.id = *v;
+  if (auto v = args.get("--version")) options.version = *v;
+  if (auto v = args.get("--valid-from")) {
+    if (!Date::parse(*v))
+      throw UsageError("--valid-from must be a valid date YYYY-MM-DD, not \"" + *v + "\"");
+    options.valid_from = *v;
+  }
+  std::string text;
+  try {
+    text = read_file(args.positional[0]);
+  } catch (const Error& e) {
+    return report(e, kExitIo);
+  }
+  std::string pack;
+  try {
+    pack = import(text, options);
+  } catch (const Error& e) {
+    return report(e, kExitLoad);
+  }
+  if (!pack.empty() && pack.back() != '\n') pack += '\n';
+  write_out(pack);
+  return kExitOk;
+}
+
 }  // namespace aiguillage::cli

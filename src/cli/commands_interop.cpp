@@ -11,30 +11,10 @@
 namespace aiguillage::cli {
 
 int cmd_import_dmn(int argc, char** argv) {
-  Args args = parse_args(argc, argv, 2,
-                         {{"--id", true}, {"--version", true}, {"--valid-from", true}}, 1, 1);
-  DmnImportOptions options;
-  if (auto v = args.get("--id")) options.id = *v;
-  if (auto v = args.get("--version")) options.version = *v;
-  if (auto v = args.get("--valid-from")) {
-    if (!Date::parse(*v))
-      throw UsageError("--valid-from must be a valid date YYYY-MM-DD, not \"" + *v + "\"");
-    options.valid_from = *v;
-  }
-  std::string text;
-  try {
-    text = read_file(args.positional[0]);
-  } catch (const Error& e) {
-    return report(e, kExitIo);
-  }
-  std::string pack;
-  try {
-    pack = import_dmn(text, options);
-  } catch (const Error& e) {
-    return report(e, kExitLoad);
-  }
-  write_out(pack);
-  return kExitOk;
+  return run_import<DmnImportOptions>(argc, argv,
+                                      [](std::string_view text, const DmnImportOptions& options) {
+                                        return import_dmn(text, options);
+                                      });
 }
 
 int cmd_dmn_tck(int argc, char** argv) {

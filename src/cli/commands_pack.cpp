@@ -3,8 +3,8 @@
 #include <string>
 
 #include "aiguillage/core/hash.hpp"
-#include "aiguillage/rules/analysis.hpp"
 #include "aiguillage/interop/jdm_import.hpp"
+#include "aiguillage/rules/analysis.hpp"
 #include "aiguillage/rules/statuses.hpp"
 #include "aiguillage/rules/test_cases.hpp"
 #include "cli.hpp"
@@ -82,31 +82,10 @@ int cmd_hash(int argc, char** argv) {
 }
 
 int cmd_import_jdm(int argc, char** argv) {
-  Args args = parse_args(argc, argv, 2,
-                         {{"--id", true}, {"--version", true}, {"--valid-from", true}}, 1, 1);
-  JdmImportOptions options;
-  if (auto v = args.get("--id")) options.id = *v;
-  if (auto v = args.get("--version")) options.version = *v;
-  if (auto v = args.get("--valid-from")) {
-    if (!Date::parse(*v))
-      throw UsageError("--valid-from must be a valid date YYYY-MM-DD, not \"" + *v + "\"");
-    options.valid_from = *v;
-  }
-  std::string text;
-  try {
-    text = read_file(args.positional[0]);
-  } catch (const Error& e) {
-    return report(e, kExitIo);
-  }
-  std::string pack;
-  try {
-    pack = import_jdm(text, options);
-  } catch (const Error& e) {
-    return report(e, kExitLoad);
-  }
-  if (!pack.empty() && pack.back() != '\n') pack += '\n';
-  write_out(pack);
-  return kExitOk;
+  return run_import<JdmImportOptions>(argc, argv,
+                                      [](std::string_view text, const JdmImportOptions& options) {
+                                        return import_jdm(text, options);
+                                      });
 }
 
 }  // namespace aiguillage::cli

@@ -26,7 +26,8 @@
 #include "aiguillage/rules/explain.hpp"
 #include "aiguillage/rules/json_lines.hpp"
 #include "aiguillage/rules/registry.hpp"
-#include "service/json_limits.hpp"
+#include "core/html.hpp"
+#include "core/json_read.hpp"
 #include "service/keys.hpp"
 #include "service/log_backend.hpp"
 #include "service/metrics.hpp"
@@ -110,29 +111,6 @@ std::string json_string(std::string_view s) {
   return Json(std::string(s)).dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
-std::string html_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 // The notice as an HTML page: headings (lines ending with a colon, not indented) and
 // paragraphs indented as in the text.
 std::string notice_html(const std::string& text, std::string_view lang) {
@@ -145,12 +123,12 @@ std::string notice_html(const std::string& text, std::string_view lang) {
     std::size_t indent = line.find_first_not_of(' ');
     const std::string body = line.substr(indent);
     if (indent == 0 && !body.empty() && body.back() == ':')
-      out += "<h2>" + html_escape(body) + "</h2>\n";
+      out += "<h2>" + detail::html_escape(body) + "</h2>\n";
     else if (indent == 0)
-      out += "<p>" + html_escape(body) + "</p>\n";
+      out += "<p>" + detail::html_escape(body) + "</p>\n";
     else
-      out += "<p style=\"margin-left:" + std::to_string(indent / 2) + "em\">" + html_escape(body) +
-             "</p>\n";
+      out += "<p style=\"margin-left:" + std::to_string(indent / 2) + "em\">" +
+             detail::html_escape(body) + "</p>\n";
   }
   return out + "</body>\n</html>\n";
 }
@@ -394,7 +372,7 @@ void Service::Impl::check_deadline(const Context& ctx) {
 }
 
 Json Service::Impl::parse_body(const std::string& body, const char* what) const {
-  if (!json_depth_within(body, config.limits.max_json_depth))
+  if (detail::find_too_deep(body, config.limits.max_json_depth) != std::string_view::npos)
     refuse(ErrorCode::too_deep, std::string(what) + " is nested deeper than " +
                                     std::to_string(config.limits.max_json_depth) + " levels");
   Json doc = Json::parse(body, nullptr, false);
@@ -420,7 +398,7 @@ std::vector<std::string_view> Service::Impl::batch_lines(const std::string& body
       refuse(
           ErrorCode::too_many_items,
           "a batch holds at most " + std::to_string(config.limits.max_batch_records) + " records");
-    if (!json_depth_within(line, config.limits.max_json_depth))
+    if (detail::find_too_deep(line, config.limits.max_json_depth) != std::string_view::npos)
       refuse(ErrorCode::too_deep, "line " + std::to_string(number) + " is nested deeper than " +
                                       std::to_string(config.limits.max_json_depth) + " levels");
     lines.push_back(line);
