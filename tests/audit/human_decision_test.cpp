@@ -203,6 +203,10 @@ TEST(Statuses, EveryInterpretationOfEveryShippedPackHasANote) {
 TEST(Statuses, SplitOfTheSanctionsPack) {
   const StatusSplit split = status_split(sanctions());
   std::size_t verified = 0, interpretation = 0;
+  for (const Constraint& c : sanctions().constraints())
+    (c.status == RuleStatus::verified ? verified : interpretation) += 1;
+  for (const Variable& v : sanctions().variables())
+    (v.status == RuleStatus::verified ? verified : interpretation) += 1;
   for (const Decision& d : sanctions().decisions()) {
     if (d.kind == Decision::Kind::expression)
       (d.status == RuleStatus::verified ? verified : interpretation) += 1;
