@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "aiguillage/core/batch.hpp"
-#include "aiguillage/rules/evaluator.hpp"
 #include "aiguillage/interop/jdm_import.hpp"
+#include "aiguillage/rules/evaluator.hpp"
 #include "aiguillage/rules/json_lines.hpp"
 #include "aiguillage/rules/pack.hpp"
 #include "support/synthetic_table.hpp"

@@ -622,13 +622,13 @@ static void test_human_decision_required(void) {
   CHECK(strcmp(aig_last_error_pointer(), "/hearing/observations") == 0);
   CHECK_STATUS(aig_orienter_decide_heard(orienter, proposal, "directeur_regional_france_travail",
                                          "confirm", NULL, "2025-07-20T09:00:00+02:00", NULL,
-                                         "aucune observation dans le délai",
-                                         "aucun motif invoqué", &decision),
+                                         "aucune observation dans le délai", "aucun motif invoqué",
+                                         &decision),
                AIG_OK);
   CHECK_STATUS(aig_decision_json(decision, buf, sizeof buf, NULL), AIG_OK);
   CHECK(strstr(buf, "\"hearing\":{\"observations\":\"aucune observation dans le délai\"") != NULL);
-  CHECK_STATUS(aig_decision_record(orienter, proposal, decision, key, strlen(key), "P-7",
-                                   NULL, "2025-07-20T09:00:01+02:00", buf, sizeof buf, NULL),
+  CHECK_STATUS(aig_decision_record(orienter, proposal, decision, key, strlen(key), "P-7", NULL,
+                                   "2025-07-20T09:00:01+02:00", buf, sizeof buf, NULL),
                AIG_OK);
   CHECK(strstr(buf, "\"legitimate_reason\":\"aucun motif invoqué\"") != NULL);
   aig_decision_destroy(decision);
@@ -642,7 +642,8 @@ static void test_import_dmn(void) {
       "<definitions xmlns=\"https://www.omg.org/spec/DMN/20230324/MODEL/\" name=\"m\" id=\"m\">"
       "<inputData name=\"Monthly Salary\" id=\"i\">"
       "<variable name=\"Monthly Salary\" typeRef=\"number\"/></inputData>"
-      "<decision name=\"Yearly Salary\" id=\"d\"><variable name=\"Yearly Salary\" typeRef=\"number\"/>"
+      "<decision name=\"Yearly Salary\" id=\"d\"><variable name=\"Yearly Salary\" "
+      "typeRef=\"number\"/>"
       "<informationRequirement><requiredInput href=\"#i\"/></informationRequirement>"
       "<literalExpression><text>12 * Monthly Salary</text></literalExpression></decision>"
       "</definitions>";
