@@ -47,14 +47,17 @@ test_deb() {
       "${debs[@]}" | tee "$work/lintian.txt" || true
     ! grep -q '^E:' "$work/lintian.txt" || fail "lintian errors"
   fi
-  local installed=0
+  # Global, not local: the EXIT trap runs after this function has returned.
+  deb_installed=0
   cleanup_deb() {
-    [[ $installed -eq 1 ]] && dpkg -r python3-aiguillage aiguillage libaiguillage-dev libaiguillage0 >/dev/null
-    installed=0
+    if [[ ${deb_installed:-0} -eq 1 ]]; then
+      dpkg -r python3-aiguillage aiguillage libaiguillage-dev libaiguillage0 >/dev/null
+    fi
+    deb_installed=0
   }
   trap 'cleanup_deb; rm -rf "$work"' EXIT
   dpkg -i "${debs[@]}" >/dev/null
-  installed=1
+  deb_installed=1
   cd "$work"
   env -u AIG_DATA_DIR -u AIG_SOURCE_DIR -u PYTHONPATH bash -euo pipefail -c '
     aiguillage version
