@@ -77,11 +77,20 @@ std::string xpath(Node n) {
   throw Error(code, message, xpath(at));
 }
 
+struct TypeComponent;
+
 struct TypeInfo {
   std::string type = "decimal";  // pack field type
   std::vector<std::string> values;
   bool collection = false;
-  std::vector<std::pair<std::string, TypeInfo>> components;
+  // A named struct rather than a std::pair: clang refuses a pair of the type being defined
+  // (still incomplete there), which GCC accepts.
+  std::vector<TypeComponent> components;
+};
+
+struct TypeComponent {
+  std::string name;
+  TypeInfo type;
 };
 
 // Parses `"a", "b"` (FEEL string literals separated by commas); nullopt when it is not that.
@@ -253,7 +262,7 @@ class Importer {
     std::vector<Node> components = children(def, "itemComponent");
     if (!components.empty()) {
       for (Node c : components)
-        t.components.emplace_back(c.attribute("name").value(), item_type(c, depth + 1));
+        t.components.push_back(TypeComponent{c.attribute("name").value(), item_type(c, depth + 1)});
       t.type = "object";
     } else {
       Node ref = child(def, "typeRef");
