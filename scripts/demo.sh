@@ -231,6 +231,7 @@ rel() { local p="${1#"$root"/}"; echo "${p}"; }
 echo
 echo "== what next"
 echo "outputs:        $(rel "$out")/ (proposals.jsonl, notices/, decisions.log, matches.jsonl, assignment.jsonl)"
+echo "the report:     $(rel "$out")/report/report.html (open it in a browser; report.json and CSVs beside it, docs/report.md)"
 echo "one person:     $(rel "$cli") explain $(rel "$pack") examples/data/person.json --date $date --lang fr"
 echo "their notice:   $(rel "$cli") notice $(rel "$pack") examples/data/person.json --date $date --lang fr"
 echo "one match:      $(rel "$cli") explain-match --offers examples/data/offers-subset.jsonl --profiles examples/data/profiles-subset.jsonl --offer-id ID --profile-id ID"
