@@ -491,7 +491,15 @@ class Importer {
       result.bindings.push_back(std::move(b));
     }
     pack["decisions"] = std::move(decisions);
-    result.pack = pack.dump(2) + "\n";
+    try {
+      result.pack = pack.dump(2) + "\n";
+    } catch (const ojson::type_error& e) {
+      // Names, labels and literals are copied from the XML as they are: bytes that are not
+      // UTF-8 cannot be written as JSON text.
+      throw Error(ErrorCode::xml_syntax,
+                  std::string("the document is not valid UTF-8: ") + bounded_text(e.what()),
+                  "/definitions");
+    }
     try {
       (void)Pack::load(result.pack);
     } catch (const Error& e) {
