@@ -53,6 +53,12 @@ Json parse_bounded(std::string_view text) {
     if (p != std::string::npos) what = what.substr(p + 2);
     throw Error(ErrorCode::json_syntax,
                 "invalid JSON at byte " + std::to_string(e.byte) + ": " + bounded_text(what), "");
+  } catch (const typename Json::out_of_range& e) {
+    // A number beyond what a double holds ("1e999999"): the parser's own overflow error.
+    std::string what = e.what();
+    auto p = what.find("] ");
+    if (p != std::string::npos) what = what.substr(p + 2);
+    throw Error(ErrorCode::number_overflow, bounded_text(what), "");
   }
 }
 
