@@ -198,6 +198,14 @@ struct Service::Impl {
   // --- helpers
   const PackEntry& entry_for(const std::string& id, Date date) const;
   const PackEntry& default_entry(const httplib::Request& req, Date date) const;
+  // The proposal for the person in the body of /v1/orient or /v1/notice (its date from ?date or
+  // its reference_date); a rejected person is a 422 refusal.
+  struct Proposed {
+    const PackEntry* entry = nullptr;
+    Proposal proposal;
+    std::optional<std::string> id;
+  };
+  Proposed propose_body(const httplib::Request& req, bool trace) const;
   Json parse_body(const std::string& body, const char* what) const;
   std::vector<std::string_view> batch_lines(const std::string& body) const;
   static std::optional<Date> query_date(const httplib::Request& req);
@@ -585,21 +593,28 @@ std::optional<Date> record_date(const Json& person) {
   return Date::parse(it->get<std::string>());
 }
 
-void Service::Impl::orient(Context& ctx, const httplib::Request& req, httplib::Response& res) {
-  if (req.get_header_value("Content-Type").rfind(kNdjson, 0) == 0)
-    return orient_batch(ctx, req, res);
-  const bool trace = req.has_param("trace") && req.get_param_value("trace") != "0";
+Service::Impl::Proposed Service::Impl::propose_body(const httplib::Request& req, bool trace) const {
   Json person = parse_body(req.body, "the person");
   std::optional<Date> date = query_date(req);
   if (!date) date = record_date(person);
   if (!date)
     refuse(ErrorCode::missing_reference_date,
            "give ?date=YYYY-MM-DD or the person's reference_date", "/reference_date");
-  std::optional<std::string> id;
-  const std::string text = person_text(person, id);
-  const PackEntry& e = default_entry(req, *date);
-  const Proposal p = e.orienter->propose(text, *date, trace);
-  if (!p.errors.empty()) throw Refusal{422, p.errors};
+  Proposed out;
+  const std::string text = person_text(person, out.id);
+  out.entry = &default_entry(req, *date);
+  out.proposal = out.entry->orienter->propose(text, *date, trace);
+  if (!out.proposal.errors.empty()) throw Refusal{422, out.proposal.errors};
+  return out;
+}
+
+void Service::Impl::orient(Context& ctx, const httplib::Request& req, httplib::Response& res) {
+  if (req.get_header_value("Content-Type").rfind(kNdjson, 0) == 0)
+    return orient_batch(ctx, req, res);
+  const bool trace = req.has_param("trace") && req.get_param_value("trace") != "0";
+  const Proposed proposed = propose_body(req, trace);
+  const Proposal& p = proposed.proposal;
+  const std::optional<std::string>& id = proposed.id;
   std::string out = proposal_to_json(p, trace);
   if (id) out.insert(1, "\"person_id\":" + json_string(*id) + ",");
   res.set_content(out, kJson);
@@ -656,17 +671,9 @@ void Service::Impl::notice(Context&, const httplib::Request& req, httplib::Respo
   const std::string format = req.has_param("format") ? req.get_param_value("format") : "text";
   if (format != "text" && format != "html")
     refuse(ErrorCode::invalid_argument, "format must be text or html", "?format");
-  Json person = parse_body(req.body, "the person");
-  std::optional<Date> date = query_date(req);
-  if (!date) date = record_date(person);
-  if (!date)
-    refuse(ErrorCode::missing_reference_date,
-           "give ?date=YYYY-MM-DD or the person's reference_date", "/reference_date");
-  std::optional<std::string> id;
-  const std::string text = person_text(person, id);
-  const PackEntry& e = default_entry(req, *date);
-  const Proposal p = e.orienter->propose(text, *date, true);
-  if (!p.errors.empty()) throw Refusal{422, p.errors};
+  const Proposed proposed = propose_body(req, true);
+  const Proposal& p = proposed.proposal;
+  const PackEntry& e = *proposed.entry;
   const std::string notice = notice_text(*e.pack, p, nullptr, lang);
   if (format == "html")
     res.set_content(notice_html(notice, lang), "text/html; charset=utf-8");
