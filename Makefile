@@ -52,13 +52,11 @@ python-install: build
 asan: deps
 	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DAIG_SANITIZE=ON -DAIG_BUILD_BENCHMARKS=OFF -DAIG_BUILD_PYTHON=OFF $(LAUNCHER)
 	cmake --build build-asan -j$(JOBS)
-	# The largest property tests (and the explanation tests that sweep every example pair, a
-	# minute each without optimisation) already ran in the optimised build; the other
-	# explanation tests, golden files included, run here. So do the banks' random sweeps against
-	# scoring every document (30-60 s each here); their small cases, batches and errors run here.
-	# Tests that drive whole programs from Python or a browser (service, report, packaging) and
-	# the slow label ran in the optimised build: the sanitizers run the C, C++ and CLI labels.
-	cd build-asan && ctest --output-on-failure -j$(JOBS) -LE "packaging|service|postgres|browser|python|slow" -E "EvaluatorPropertyTest|JdmImport.Zen8kTable|ExplanationTest.(ContributionsAndIntercept|ReasonsAreTheLargest|Counterfactual|PartialCredits|OutputIsDeterministic)|QuickScore|OfferBank.RandomBanks|ProfileBank.RandomBanks|Banks.WithTheDefaultWeights"
+	# Tests labelled slow (the property sweeps, the explanation tests that re-score every example
+	# pair, the banks' random sweeps: a minute each without optimisation; the list is in
+	# cmake/aiguillage-testing.cmake) and those that drive whole programs from Python or a browser
+	# (service, report, packaging) ran in the optimised build: the sanitizers run the rest.
+	cd build-asan && ctest --output-on-failure -j$(JOBS) -LE "packaging|service|postgres|browser|python|slow"
 
 # One pack, one referential and one offer bank used from 8 threads through the C API, under
 # ThreadSanitizer.

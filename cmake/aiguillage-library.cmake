@@ -36,7 +36,6 @@ target_include_directories(aiguillage_objects
   PRIVATE ${PROJECT_SOURCE_DIR}/src ${LEMON_INCLUDE_DIRS})
 target_link_libraries(aiguillage_objects PRIVATE nlohmann_json::nlohmann_json Boost::boost
   OpenSSL::Crypto ZLIB::ZLIB Eigen3::Eigen Threads::Threads ${CMAKE_DL_LIBS})
-target_compile_options(aiguillage_objects PRIVATE -Wall -Wextra -Wpedantic)
 target_compile_definitions(aiguillage_objects PRIVATE
   AIG_LIBDIR_TO_DATADIR="${AIG_LIBDIR_TO_DATADIR}"
   AIG_BINDIR_TO_DATADIR="${AIG_BINDIR_TO_DATADIR}")

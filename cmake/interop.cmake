@@ -22,6 +22,6 @@ if(AIG_BUILD_TESTS)
   target_compile_definitions(interop_tests PRIVATE AIG_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     AIG_CLI_PATH="$<TARGET_FILE:aiguillage_cli>")
   add_dependencies(interop_tests aiguillage_cli)
-  gtest_discover_tests(interop_tests DISCOVERY_TIMEOUT 60
-    PROPERTIES ENVIRONMENT "AIG_SOURCE_DIR=${PROJECT_SOURCE_DIR}" LABELS "interop;unit")
+  aig_discover_tests(interop_tests LABELS interop unit
+    ENVIRONMENT "AIG_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
 endif()

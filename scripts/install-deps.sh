@@ -7,6 +7,7 @@ packages=(build-essential cmake pkg-config nlohmann-json3-dev libboost-graph-dev
   zlib1g-dev chromium chromium-driver python3-selenium python3-jsonschema libcpp-httplib-dev
   postgresql-15 libpq-dev wrk python3-build python3-wheel python3-venv dpkg-dev lintian file ccache)
 if [[ "${AIG_WITH_FUZZ:-0}" == 1 ]]; then packages+=(clang-14 libclang-rt-14-dev); fi
+if [[ "${AIG_WITH_TIDY:-0}" == 1 ]]; then packages+=(clang-tidy-14); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -499,7 +499,7 @@ std::vector<RankedMatch> OfferBank::top_offers(const Profile& profile, std::size
       for (const auto& [item, c] : group->items()) reach.emplace_back(item, 0.0);
   std::sort(reach.begin(), reach.end());
   reach.erase(std::unique(reach.begin(), reach.end(),
-                          [](const auto& a, const auto& b) { return a.first == b.first; }),
+                          [](const auto& x, const auto& y) { return x.first == y.first; }),
               reach.end());
   std::vector<ItemId> items;
   std::vector<double> weights;

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -147,7 +148,9 @@ TEST(ExplanationTest, ReasonsAreTheLargestContributions) {
       const double smallest = e.reasons.empty() ? 0 : std::fabs(e.reasons.back().contribution);
       for (double c : rest) {
         EXPECT_LE(std::fabs(c), smallest) << p.id << " " << o.id;
-        if (e.reasons.size() < 4) EXPECT_EQ(c, 0);
+        if (e.reasons.size() < 4) {
+          EXPECT_EQ(c, 0);
+        }
       }
     }
 }
@@ -433,7 +436,8 @@ const GoldenPair kGolden[] = {
 
 TEST(ExplanationTest, GoldenFiles) {
   const fs::path dir = kSource / "tests/golden/matching";
-  const bool update = std::getenv("AIG_UPDATE_GOLDEN") != nullptr;
+  const char* update_env = std::getenv("AIG_UPDATE_GOLDEN");
+  const bool update = update_env && std::string_view(update_env) == "1";
   for (const GoldenPair& g : kGolden) {
     const Profile& p = profile_by_id(g.profile);
     const Offer& o = offer_by_id(g.offer);

@@ -62,7 +62,7 @@ def tables(doc, prefix=""):
 def test_golden_demo_report(demo_report):
     text = (demo_report / "report.json").read_text(encoding="utf-8")
     golden = GOLDEN / "demo.report.json"
-    if os.environ.get("AIG_UPDATE_GOLDEN"):
+    if os.environ.get("AIG_UPDATE_GOLDEN") == "1":
         golden.write_text(text, encoding="utf-8")
     assert text == golden.read_text(encoding="utf-8")
 
