@@ -88,8 +88,9 @@ TEST(Report, SmallCellsAreSuppressedWithTheirComplements) {
           ++suppressed;
           continue;
         }
-        if (cell.kind == ReportTable::Cell::Kind::count)
+        if (cell.kind == ReportTable::Cell::Kind::count) {
           EXPECT_TRUE(cell.number == 0 || cell.number >= 11) << t.id << ": " << cell.number;
+        }
       }
   EXPECT_GT(suppressed, 0u);
   // The distribution tables: a column with a suppressed count has at least two, so that the
@@ -222,9 +223,9 @@ TEST(Report, TerritorialConsistencyMatchesOneByOneEvaluation) {
         if (row[0] == "59" && row[1] == "93") {
           found = true;
           EXPECT_EQ(row[2], persons);
-          if (row[3].is_number())
+          if (row[3].is_number()) {
             EXPECT_EQ(row[3], different);
-          else
+          } else
             EXPECT_TRUE(row[3]["suppressed"].get<bool>());
         }
   EXPECT_TRUE(found);

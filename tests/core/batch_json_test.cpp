@@ -621,8 +621,9 @@ TEST(BatchJsonTest, OrientationPersonsNeverFallBack) {
       batch.clear();
       reference.clear();
     }
-    if (plain(line))
+    if (plain(line)) {
       EXPECT_TRUE(check_against_reference(batch, reference, row, line, unknown)) << line;
+    }
   };
   for (const auto& entry : fs::directory_iterator(dir / "tests")) {
     std::ifstream in(entry.path());

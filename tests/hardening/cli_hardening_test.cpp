@@ -141,7 +141,9 @@ TEST_P(CliHardening, DeepPersonIdIsOnePersonsErrorAndTheOthersAreKept) {
     }
     EXPECT_EQ(r.code, 1) << cmd << r.err;
     EXPECT_NE(r.out.find("person_id"), std::string::npos) << cmd;
-    if (std::string(cmd) == "orient") EXPECT_NE(r.out.find("demo-0003"), std::string::npos);
+    if (std::string(cmd) == "orient") {
+      EXPECT_NE(r.out.find("demo-0003"), std::string::npos);
+    }
   }
   if (GetParam() > 500000) return;
   Result o = run("orient " + kPack + " " + input + " --date 2025-03-01");
@@ -288,7 +290,9 @@ TEST_F(CliDecide, PersonsWithoutIdentifierAreRefusedAndTypedIdentifiersDiffer) {
   std::ifstream lf(log);
   std::vector<std::string> people;
   for (std::string l; std::getline(lf, l);) people.push_back(json::parse(l)["record"]["person"]);
-  if (people.size() == 2) EXPECT_NE(people[0], people[1]);
+  if (people.size() == 2) {
+    EXPECT_NE(people[0], people[1]);
+  }
 }
 
 TEST_F(CliDecide, LogVerifyWithAnAnchor) {

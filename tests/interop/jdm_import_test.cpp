@@ -253,10 +253,10 @@ TEST(JdmImport, ZenGraphsAgreeWithTheirEmbeddedTests) {
           json::json_pointer at(pointer);
           json expected = t["output"].contains(at) ? t["output"][at] : json(nullptr);
           json got = json::parse(run.out(e, o.name));
-          if (expected.is_number() && got.is_number())
+          if (expected.is_number() && got.is_number()) {
             EXPECT_DOUBLE_EQ(expected.get<double>(), got.get<double>())
                 << name << " " << t["input"];
-          else
+          } else
             EXPECT_EQ(expected, got) << name << " " << o.name << " " << t["input"];
         }
     }

@@ -320,9 +320,9 @@ TEST(SparseAssignmentTest, MediumSparseSquareInstancesAgreeWithDense) {
     const Assignment s = solve_sparse_assignment(m.view(), obj);
     expect_valid(d, c, n, n);
     expect_valid(s, c, n, n);
-    if (integers)
+    if (integers) {
       EXPECT_EQ(s.total_cost, d.total_cost);
-    else
+    } else
       EXPECT_NEAR(s.total_cost, d.total_cost, 1e-9 * (1 + std::abs(d.total_cost)));
   }
 }
@@ -751,9 +751,9 @@ TEST(StableMatchingTest, ProposerOptimalAndStableVersusBruteForce) {
         const int got = person_rank(pp, p, m.offer_of_person[p]);
         for (const auto& s : stable) {
           const int other = person_rank(pp, p, s[p]);
-          if (side == Proposing::persons)
+          if (side == Proposing::persons) {
             EXPECT_LE(got, other) << "person " << p;
-          else
+          } else
             EXPECT_GE(got, other) << "person " << p;
         }
       }

@@ -313,7 +313,9 @@ TEST(ReferentialCredits, OccupationsWithinIsTheNearestTarget) {
       auto it = std::lower_bound(table.begin(), table.end(), std::make_pair(to, -1));
       const bool found = it != table.end() && it->first == to;
       ASSERT_EQ(found, want.has_value()) << to;
-      if (found) EXPECT_EQ(it->second, *want);
+      if (found) {
+        EXPECT_EQ(it->second, *want);
+      }
     }
   }
 }
@@ -330,7 +332,9 @@ TEST(ReferentialCredits, OccupationsReachingIsTheDistanceToTheFiche) {
       auto it = std::lower_bound(table.begin(), table.end(), std::make_pair(from, -1));
       const bool found = it != table.end() && it->first == from;
       ASSERT_EQ(found, want.has_value()) << from;
-      if (found) EXPECT_EQ(it->second, *want);
+      if (found) {
+        EXPECT_EQ(it->second, *want);
+      }
     }
   }
 }

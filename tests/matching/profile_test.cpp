@@ -174,8 +174,9 @@ TEST(ProfileTest, BadFieldsHavePinnedCodesAndPointers) {
     EXPECT_EQ(e.pointer(), c.pointer) << e.describe();
     // The schema refuses the same documents, except faults only the engine sees (an impossible
     // calendar date, a latitude without its longitude).
-    if (c.code != ErrorCode::invalid_date && c.pointer != "/location/latitude")
+    if (c.code != ErrorCode::invalid_date && c.pointer != "/location/latitude") {
       EXPECT_FALSE(profile_schema().validate(d).empty()) << c.pointer;
+    }
   }
 }
 

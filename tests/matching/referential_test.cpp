@@ -206,7 +206,9 @@ TEST(ZipArchiveTest, RandomDamageIsAFormatErrorOrHarmless) {
         try {
           std::string out = zip.extract(e);
           auto it = originals.find(e.name);
-          if (it != originals.end()) EXPECT_EQ(out, it->second) << "round " << round;
+          if (it != originals.end()) {
+            EXPECT_EQ(out, it->second) << "round " << round;
+          }
         } catch (const Error& err) {
           EXPECT_EQ(err.code(), ErrorCode::referential_format);
         }
@@ -274,8 +276,9 @@ TEST(ReferentialTest, FichesItemsAndAppellations) {
   for (ItemId i = 0; i < r.item_count(); ++i) {
     const Item& it = r.item(i);
     ASSERT_EQ(r.find_item(it.code), i);
-    if (it.kind == ItemKind::rome_competence && it.parent != kNoId)
+    if (it.kind == ItemKind::rome_competence && it.parent != kNoId) {
       EXPECT_EQ(r.item(it.parent).kind, ItemKind::rome_macro_competence) << it.code;
+    }
   }
   ASSERT_FALSE(r.appellations().empty());
   for (const Appellation& a : r.appellations()) {
@@ -561,7 +564,9 @@ TEST(ReferentialTest, SeveralHeldItemsGiveTheBestOfTheirCredits) {
     for (ItemId h : have) best = std::max(best, r.item_credit(h, need, 3).value);
     Credit c = r.item_credit(have, need, 3);
     EXPECT_NEAR(c.value, best, 1e-15);
-    if (c.value > 0) EXPECT_NE(std::find(have.begin(), have.end(), c.from), have.end());
+    if (c.value > 0) {
+      EXPECT_NE(std::find(have.begin(), have.end(), c.from), have.end());
+    }
   }
 }
 

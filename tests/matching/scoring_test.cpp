@@ -289,7 +289,9 @@ TEST(ScoringTest, RandomCasesAreExactSumsOfTheirTerms) {
     const bool reported =
         std::find(s.reasons.begin(), s.reasons.end(), "licence_missing") != s.reasons.end();
     EXPECT_EQ(reported, licence_missing) << "round " << round;
-    if (licence_missing) EXPECT_TRUE(s.excluded);
+    if (licence_missing) {
+      EXPECT_TRUE(s.excluded);
+    }
     excluded += s.excluded;
   }
   EXPECT_GT(partial, 10u);

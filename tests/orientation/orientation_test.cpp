@@ -143,7 +143,9 @@ TEST(Propose, QuestionsFollowTheEvaluationsOrder) {
     EXPECT_EQ(p.questions[k].input,
               mini_pack().inputs().field(static_cast<std::size_t>(m.field)).name);
     EXPECT_EQ(p.questions[k].rules, m.rules);
-    if (k) EXPECT_GE(p.questions[k - 1].rules, p.questions[k].rules);
+    if (k) {
+      EXPECT_GE(p.questions[k - 1].rules, p.questions[k].rules);
+    }
   }
   // Most decisive first: the health difficulty blocks more rules than the emergency.
   EXPECT_EQ(p.questions.front().input, "frein_sante");

@@ -92,9 +92,10 @@ TEST(QuestionsSweepTest, EveryAskValueAndEveryMissingEnumNamesItsQuestion) {
       const int field = static_cast<int>(f);
       if (spec.type != FieldType::enumeration) continue;
       // A value that reads "unknown" must be declared as one to ask: the design is general.
-      if (std::find(spec.values.begin(), spec.values.end(), "unknown") != spec.values.end())
+      if (std::find(spec.values.begin(), spec.values.end(), "unknown") != spec.values.end()) {
         EXPECT_TRUE(pack.is_ask_value(field, Value::string("unknown")))
             << shipped.dir << " " << spec.name;
+      }
       if (!is_used(pack, field)) continue;
       for (const test::ShippedCase& c : shipped.cases) {
         json base = json::parse(c.input);
@@ -138,7 +139,9 @@ TEST(QuestionsSweepTest, EveryAskValueAndEveryMissingEnumNamesItsQuestion) {
             names.push_back(each.input);
           }
           for (const ReviewReason& r : p.review_details)
-            if (r.code == "missing_information") EXPECT_EQ(r.inputs, names);
+            if (r.code == "missing_information") {
+              EXPECT_EQ(r.inputs, names);
+            }
         }
       }
     }

@@ -468,8 +468,9 @@ TEST(AnalysisTest, MatchesBruteForceOnRandomFirstTables) {
       EXPECT_TRUE(f.kind != Finding::Kind::overlap);
       if (f.kind == Finding::Kind::gap) got_gap = true;
       if (f.kind == Finding::Kind::unreachable) got_unreachable.insert(f.rules[0]);
-      if (f.kind == Finding::Kind::gap || f.kind == Finding::Kind::unreachable)
+      if (f.kind == Finding::Kind::gap || f.kind == Finding::Kind::unreachable) {
         EXPECT_TRUE(f.confirmed);
+      }
     }
     tables_with_gaps += gap;
     tables_with_unreachable += !expected_unreachable.empty();

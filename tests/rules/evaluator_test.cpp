@@ -705,9 +705,10 @@ TEST(EvaluatorTest, BatchFastPathAgreesOnEveryTableWidthAndColumnKind) {
           if (trace) ++counts[static_cast<int>(e.status)];
           for (std::size_t k = 0; k < 2; ++k) {
             const DecisionOutcome& d = e.decisions[k];
-            if (d.status != Status::error)
+            if (d.status != Status::error) {
               ASSERT_EQ(result.first_hit[k][row], d.fired.empty() ? -1 : d.fired[0])
                   << policy << " " << n_rules << " " << jsons[row];
+            }
             if (!trace) continue;
             for (std::size_t c = 0; c < d.trace.keys.size(); ++c)
               ASSERT_EQ(result.keys[k][c * rows + row], d.trace.keys[c]) << jsons[row];

@@ -115,9 +115,15 @@ TEST_F(TestCasesTest, LoadsEveryField) {
   EXPECT_EQ(c.outputs[0].pointer, "/cases/0/expected/outputs/structure");
   ASSERT_EQ(c.rules.size(), 3u);
   for (const ExpectedRules& r : c.rules) {
-    if (r.decision == "structure") EXPECT_EQ(r.rules, std::vector<std::string>{"R1"});
-    if (r.decision == "other") EXPECT_EQ(r.rules, (std::vector<std::string>{"A", "B"}));
-    if (r.decision == "none") EXPECT_TRUE(r.rules.empty());
+    if (r.decision == "structure") {
+      EXPECT_EQ(r.rules, std::vector<std::string>{"R1"});
+    }
+    if (r.decision == "other") {
+      EXPECT_EQ(r.rules, (std::vector<std::string>{"A", "B"}));
+    }
+    if (r.decision == "none") {
+      EXPECT_TRUE(r.rules.empty());
+    }
   }
   ASSERT_TRUE(c.missing);
   EXPECT_EQ(*c.missing, std::vector<std::string>{"benefit"});
