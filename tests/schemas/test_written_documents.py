@@ -135,6 +135,11 @@ def test_log_verification_and_replay_reports(log):
     assert_valid("replay_report", [same, moved])
 
 
+# The referential and scoring named, so that the command does not depend on where it is run.
+MATCH_DATA = ("--referential", ROOT / "data" / "rome-subset",
+              "--scoring", ROOT / "rules" / "matching" / "scoring-default.json")
+
+
 @pytest.fixture(scope="module")
 def offers(tmp_path_factory):
     path = tmp_path_factory.mktemp("offers") / "offers.jsonl"
@@ -145,15 +150,15 @@ def offers(tmp_path_factory):
 
 def test_match_results_and_explanations(offers):
     profiles = DATA / "profiles-subset.jsonl"
-    plain = lines(run("match", "--offers", offers, "--profiles", profiles, "--top", "3"))
-    explained = lines(run("match", "--offers", offers, "--profiles", profiles, "--top", "2",
+    plain = lines(run("match", *MATCH_DATA, "--offers", offers, "--profiles", profiles, "--top", "3"))
+    explained = lines(run("match", *MATCH_DATA, "--offers", offers, "--profiles", profiles, "--top", "2",
                           "--explain", "--lang", "en"))
-    by_offer = lines(run("match", "--offers", offers, "--profiles", profiles, "--top", "2",
+    by_offer = lines(run("match", *MATCH_DATA, "--offers", offers, "--profiles", profiles, "--top", "2",
                          "--persons"))
     assert any("errors" in d for d in plain) and any("explanation" in d for d in explained)
     assert_valid("match_result", plain + explained + by_offer)
     first = next(d for d in plain if "offer_id" in d)
-    written = lines(run("explain-match", "--offers", offers, "--profiles", profiles,
+    written = lines(run("explain-match", *MATCH_DATA, "--offers", offers, "--profiles", profiles,
                         "--profile-id", first["profile_id"], "--offer-id", first["offer_id"],
                         "--json"))
     # The rejected offer's line comes first, then the explanation.
@@ -166,6 +171,6 @@ def test_match_results_and_explanations(offers):
 def test_assignment_results_in_both_modes(offers):
     profiles = DATA / "profiles-subset.jsonl"
     for mode in ("optimal", "stable"):
-        docs = lines(run("assign", "--offers", offers, "--profiles", profiles, "--mode", mode))
+        docs = lines(run("assign", *MATCH_DATA, "--offers", offers, "--profiles", profiles, "--mode", mode))
         assert docs[-1]["summary"]["mode"] == mode and len(docs) > 2
         assert_valid("assignment_result", docs)
