@@ -15,6 +15,7 @@
 #include "aiguillage/audit/decision_record.hpp"
 #include "aiguillage/core/error.hpp"
 #include "aiguillage/core/hash.hpp"
+#include "core/file.hpp"
 #include "core/json_read.hpp"
 
 namespace aiguillage {
@@ -86,19 +87,7 @@ class LineReader {
  private:
   bool read_more() {
     if (fd_ < 0) return false;
-    constexpr std::size_t kChunk = 1u << 16;
-    const std::size_t old = buf_.size();
-    buf_.resize(old + kChunk);
-    ssize_t n;
-    do {
-      n = ::read(fd_, buf_.data() + old, kChunk);
-    } while (n < 0 && errno == EINTR);
-    if (n < 0) {
-      buf_.resize(old);
-      throw Error(ErrorCode::io, "cannot read " + path_ + ": " + errno_text());
-    }
-    buf_.resize(old + static_cast<std::size_t>(n));
-    return n > 0;
+    return detail::read_chunk(fd_, buf_, 1u << 16, path_);
   }
 
   std::string path_;

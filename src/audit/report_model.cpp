@@ -8,6 +8,7 @@
 
 #include "aiguillage/core/error.hpp"
 #include "core/json_read.hpp"
+#include "core/parallel.hpp"
 
 namespace aiguillage {
 inline namespace v1 {
@@ -290,10 +291,7 @@ Model read_model(DecisionSource& source, const Registry& packs, const ReportOpti
       for (std::size_t k = t; k < texts.size(); k += threads)
         parsed[k] = Json::parse(texts[k], nullptr, false);
     };
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work, t);
-    work(0);
-    for (auto& th : pool) th.join();
+    detail::run_on_threads(threads, [&](std::size_t t) { work(static_cast<unsigned>(t)); });
     for (std::size_t k = 0; k < texts.size(); ++k) {
       ++m.records;
       const Json& record = parsed[k];

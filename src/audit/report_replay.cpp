@@ -1,5 +1,7 @@
 #include "report_replay.hpp"
 
+#include "core/parallel.hpp"
+
 #include <algorithm>
 #include <exception>
 #include <mutex>
@@ -110,21 +112,7 @@ void replay_rows(const VersionModel& v, const Evaluator& evaluator,
     }
   };
   // A failure on a worker is rethrown on the calling thread, never left to terminate.
-  std::exception_ptr failure;
-  std::mutex mutex;
-  auto guarded = [&](unsigned t) {
-    try {
-      work(t);
-    } catch (...) {
-      std::lock_guard lock(mutex);
-      if (!failure) failure = std::current_exception();
-    }
-  };
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(guarded, t);
-  guarded(0);
-  for (auto& th : pool) th.join();
-  if (failure) std::rethrow_exception(failure);
+  detail::run_on_threads(threads, [&](std::size_t t) { work(static_cast<unsigned>(t)); });
 }
 
 }  // namespace report_detail

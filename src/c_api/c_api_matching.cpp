@@ -3,10 +3,8 @@
 // assignment solvers over caller arrays. Same discipline as c_api.cpp: one guard per body.
 #include <cmath>
 #include <cstring>
-#include <fstream>
 #include <limits>
 #include <map>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -23,6 +21,7 @@
 #include "aiguillage/matching/referential.hpp"
 #include "aiguillage/matching/retrieval.hpp"
 #include "aiguillage/matching/scoring.hpp"
+#include "core/file.hpp"
 #include "guard.hpp"
 
 using namespace aiguillage;
@@ -76,12 +75,7 @@ std::string_view text_arg(const char* text, std::size_t size) {
 }
 
 std::string read_whole_file(const char* path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::io, std::string("cannot read ") + path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) throw Error(ErrorCode::io, std::string("error while reading ") + path);
-  return std::move(ss).str();
+  return detail::read_file(path);
 }
 
 const ScoringConfig& config_of(const aig_scoring* s) {

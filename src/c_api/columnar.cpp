@@ -1,5 +1,7 @@
 #include "columnar.hpp"
 
+#include "core/parallel.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <thread>
@@ -449,23 +451,11 @@ void run_batch(const Evaluator& evaluator, const std::vector<OutputColumn>& outp
     return;
   }
   std::vector<std::vector<std::pair<std::size_t, Error>>> errors(threads);
-  std::vector<std::exception_ptr> failures(threads);
-  std::vector<std::thread> pool;
-  pool.reserve(threads);
-  for (unsigned t = 0; t < threads; ++t) {
+  detail::run_on_threads(threads, [&](std::size_t t) {
     const std::size_t begin = rows * t / threads, end = rows * (t + 1) / threads;
-    pool.emplace_back([&, t, begin, end] {
-      try {
-        run_rows(evaluator, outputs, batch, options, begin, end, out,
-                 out.errors ? &errors[t] : nullptr, shared);
-      } catch (...) {
-        failures[t] = std::current_exception();
-      }
-    });
-  }
-  for (auto& th : pool) th.join();
-  for (auto& f : failures)
-    if (f) std::rethrow_exception(f);
+    run_rows(evaluator, outputs, batch, options, begin, end, out, out.errors ? &errors[t] : nullptr,
+             shared);
+  });
   if (out.errors)
     for (auto& part : errors)
       out.errors->insert(out.errors->end(), std::make_move_iterator(part.begin()),

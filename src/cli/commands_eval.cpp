@@ -12,6 +12,7 @@
 #include "aiguillage/rules/explain.hpp"
 #include "aiguillage/rules/json_lines.hpp"
 #include "cli.hpp"
+#include "core/parallel.hpp"
 
 namespace aiguillage::cli {
 namespace {
@@ -142,28 +143,9 @@ int cmd_eval(int argc, char** argv) {
       const std::size_t n = block->size();
       // Below a few hundred records a thread costs more than it saves.
       const std::size_t used = std::min(s.threads, std::max<std::size_t>(1, n / 256));
-      if (used == 1) {
-        eval_range(evaluator, s, data, data + n, workers[0]);
-      } else {
-        std::vector<std::thread> pool;
-        std::vector<std::exception_ptr> failures(used);
-        for (std::size_t t = 1; t < used; ++t)
-          pool.emplace_back([&, t] {
-            try {
-              eval_range(evaluator, s, data + n * t / used, data + n * (t + 1) / used, workers[t]);
-            } catch (...) {
-              failures[t] = std::current_exception();
-            }
-          });
-        try {
-          eval_range(evaluator, s, data, data + n / used, workers[0]);
-        } catch (...) {
-          failures[0] = std::current_exception();
-        }
-        for (auto& th : pool) th.join();
-        for (const auto& f : failures)
-          if (f) std::rethrow_exception(f);
-      }
+      detail::run_on_threads(used, [&](std::size_t t) {
+        eval_range(evaluator, s, data + n * t / used, data + n * (t + 1) / used, workers[t]);
+      });
       for (std::size_t t = 0; t < used; ++t) {
         write_out(workers[t].out);
         workers[t].out.clear();

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.hpp"
+#include "core/file.hpp"
 #include "core/json_read.hpp"
 
 namespace aiguillage::cli {
@@ -90,27 +91,7 @@ Pack load_pack(const std::string& path) {
 }
 
 std::string read_file(const std::string& path) {
-  std::string out;
-  const int fd = path == "-" ? 0 : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw Error(ErrorCode::io, "cannot open " + path + ": " + errno_text());
-  for (;;) {
-    const std::size_t old = out.size();
-    out.resize(old + kChunk);
-    ssize_t n = ::read(fd, out.data() + old, kChunk);
-    if (n < 0 && errno == EINTR) {
-      out.resize(old);
-      continue;
-    }
-    if (n < 0) {
-      const std::string why = errno_text();
-      if (fd != 0) ::close(fd);
-      throw Error(ErrorCode::io, "cannot read " + path + ": " + why);
-    }
-    out.resize(old + static_cast<std::size_t>(n));
-    if (n == 0) break;
-  }
-  if (fd != 0) ::close(fd);
-  return out;
+  return path == "-" ? detail::read_descriptor(0, "standard input") : detail::read_file(path);
 }
 
 RecordReader::RecordReader(const std::string& path) : path_(path.empty() ? "-" : path) {
@@ -126,20 +107,9 @@ RecordReader::~RecordReader() {
 
 bool RecordReader::read_more() {
   if (eof_) return false;
-  const std::size_t old = buf_.size();
-  buf_.resize(old + kChunk);
-  ssize_t n;
-  do {
-    n = ::read(fd_, buf_.data() + old, kChunk);
-  } while (n < 0 && errno == EINTR);
-  if (n < 0) {
-    buf_.resize(old);
-    throw Error(ErrorCode::io,
-                "cannot read " + (path_ == "-" ? "standard input" : path_) + ": " + errno_text());
-  }
-  buf_.resize(old + static_cast<std::size_t>(n));
-  if (n == 0) eof_ = true;
-  return n > 0;
+  const bool more = detail::read_chunk(fd_, buf_, kChunk, path_ == "-" ? "standard input" : path_);
+  eof_ = !more;
+  return more;
 }
 
 bool RecordReader::whole_document() {

@@ -13,6 +13,7 @@
 
 #include "aiguillage/core/hash.hpp"
 #include "aiguillage/rules/decision_table.hpp"
+#include "core/file.hpp"
 #include "core/json_read.hpp"
 
 namespace aiguillage {
@@ -455,18 +456,14 @@ Pack Pack::load_file(const std::string& path, const PackLimits& limits) {
     std::ifstream probe(path + "/pack.json");
     if (probe) file = path + "/pack.json";
   }
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw Error(ErrorCode::io, "cannot read " + file, "");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return load(ss.str(), limits);
+  return load(detail::read_file(file), limits);
 }
 
-Pack Pack::load(std::string_view text, const PackLimits& limits) {
-  if (text.size() > limits.max_bytes)
+Pack Pack::load(std::string_view document, const PackLimits& limits) {
+  if (document.size() > limits.max_bytes)
     throw Error(ErrorCode::limit_exceeded,
                 "the pack is larger than " + std::to_string(limits.max_bytes) + " bytes", "");
-  json doc = detail::parse_document(text);
+  json doc = detail::parse_document(document);
   int minor = detail::check_schema_header(doc, kRulesetSchema, kRulesetMajor, kRulesetMinor);
   // A newer minor version only adds optional fields: an older engine reads what it knows.
   const bool lenient = minor > kRulesetMinor;
@@ -506,7 +503,7 @@ Pack Pack::load(std::string_view text, const PackLimits& limits) {
   }
   if (d.valid_to && *d.valid_to < d.valid_from)
     throw Error(ErrorCode::invalid_document, "valid_to is before valid_from", "/valid_to");
-  d.hash = document_hash(text);
+  d.hash = document_hash(document);
 
   // Sources.
   std::unordered_map<std::string, int> source_ids;

@@ -2,11 +2,10 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <unordered_set>
 
 #include "aiguillage/core/hash.hpp"
+#include "core/file.hpp"
 #include "core/json_read.hpp"
 
 namespace aiguillage {
@@ -335,12 +334,10 @@ TestRun run_test_files(const Pack& pack, const std::vector<std::string>& files) 
   }
 
   for (const std::string& file : files) {
-    std::ifstream in(file, std::ios::binary);
-    std::ostringstream text;
-    if (!in || !(text << in.rdbuf())) throw Error(ErrorCode::io, "cannot read " + file);
+    const std::string text = detail::read_file(file);
     TestSuite suite;
     try {
-      suite = load_test_cases(text.str());
+      suite = load_test_cases(text);
     } catch (const Error& err) {
       ++run.failed;
       run.failures.push_back("FAIL " + file + ": " + err.describe());
