@@ -1,5 +1,5 @@
 # GoogleTest binaries register their tests with ctest through aig_discover_tests, which labels
-# them: LABELS for every test of the binary, plus `slow` for the tests listed in AIG_SLOW_TESTS.
+# them: LABEL for every test of the binary, `slow` instead for the tests listed in AIG_SLOW_TESTS.
 # The sanitizer runs (make asan) and quick local runs leave the slow label out (-LE slow); the
 # optimised build runs everything.
 include(GoogleTest)
@@ -20,12 +20,14 @@ set(AIG_SLOW_TESTS
   "ProfileBank.RandomBanks*"
   "Banks.WithTheDefaultWeights*")
 
-# aig_discover_tests(target LABELS label... [ENVIRONMENT var=value...])
+# aig_discover_tests(target LABEL label [ENVIRONMENT var=value])
+# One label a test (gtest_discover_tests passes a list-valued property on split): LABEL for the
+# binary's tests, `slow` instead for those AIG_SLOW_TESTS lists.
 function(aig_discover_tests target)
-  cmake_parse_arguments(ARG "" "" "LABELS;ENVIRONMENT" ${ARGN})
+  cmake_parse_arguments(ARG "" "LABEL;ENVIRONMENT" "" ${ARGN})
   list(JOIN AIG_SLOW_TESTS ":" slow)
   gtest_discover_tests(${target} DISCOVERY_TIMEOUT 60 TEST_FILTER "-${slow}"
-    PROPERTIES ENVIRONMENT "${ARG_ENVIRONMENT}" LABELS "${ARG_LABELS}")
+    PROPERTIES ENVIRONMENT "${ARG_ENVIRONMENT}" LABELS ${ARG_LABEL})
   gtest_discover_tests(${target} DISCOVERY_TIMEOUT 60 TEST_FILTER "${slow}"
-    PROPERTIES ENVIRONMENT "${ARG_ENVIRONMENT}" LABELS "${ARG_LABELS};slow")
+    PROPERTIES ENVIRONMENT "${ARG_ENVIRONMENT}" LABELS slow)
 endfunction()

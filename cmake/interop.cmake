@@ -22,6 +22,6 @@ if(AIG_BUILD_TESTS)
   target_compile_definitions(interop_tests PRIVATE AIG_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     AIG_CLI_PATH="$<TARGET_FILE:aiguillage_cli>")
   add_dependencies(interop_tests aiguillage_cli)
-  aig_discover_tests(interop_tests LABELS interop unit
+  aig_discover_tests(interop_tests LABEL interop
     ENVIRONMENT "AIG_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
 endif()
