@@ -1308,38 +1308,49 @@ void add_asked(const Pack& p, const Value* frame, const std::vector<char>& unuse
 // decisions incomplete, which the row already is. Rows with an error to report (a broken
 // constraint, a hit-policy violation, no valid reference date) are evaluated again by the
 // per-record path, which owns the errors, so results never depend on the path taken.
-// The rows of a block holding "to be asked" values, copied without them into a batch of their
-// own and evaluated there (they hold no such value any more, so their questions are worked out
-// on the block path too): missing[i] receives the missing inputs of row i's copy.
-void Evaluator::evaluate_without_asked(const Batch& batch, std::size_t b0, std::size_t n,
-                                       const Value* frames, const char* redo, const char* asked,
-                                       const std::vector<char>& unused_input,
-                                       const EvalOptions& options, std::unique_ptr<Batch>& without,
-                                       std::vector<std::vector<MissingInput>>& missing) const {
-  const Pack& p = pack_;
-  const std::size_t n_inputs = p.inputs().size(), S = p.slot_count();
-  std::size_t rows[64];
+// The rows of [begin, end) holding "to be asked" values, copied without them into a batch of
+// their own and evaluated there, all at once (they hold no such value any more, so their
+// questions are worked out on the block path too): index[row - begin] is a row's place in
+// `missing` (-1 for the other rows), missing[j] the missing inputs of that copy.
+namespace {
+
+void evaluate_without_asked(const Evaluator& evaluator, const std::vector<std::size_t>& ask_fields,
+                            const Batch& batch, std::size_t begin, std::size_t end,
+                            const EvalOptions& options, std::vector<int>& index,
+                            std::vector<std::vector<MissingInput>>& missing) {
+  const Pack& p = evaluator.pack();
+  const std::size_t n_inputs = p.inputs().size();
+  index.assign(end - begin, -1);
   std::size_t m = 0;
-  for (std::size_t i = 0; i < n && m < 64; ++i)
-    if (!redo[i] && asked[i]) rows[m++] = i;
+  for (std::size_t row = begin; row < end; ++row)
+    for (std::size_t c : ask_fields)
+      if (index[row - begin] < 0 && p.is_ask_value(static_cast<int>(c), batch.get(c, row)))
+        index[row - begin] = static_cast<int>(m++);
   if (m == 0) return;
-  if (!without) without = std::make_unique<Batch>(p.inputs(), 64);
-  for (std::size_t j = 0; j < m; ++j) {
-    const Value* f = frames + rows[j] * S;
+  Batch without(p.inputs(), m);
+  std::vector<char> ask_field(n_inputs, 0);
+  for (std::size_t c : ask_fields) ask_field[c] = 1;
+  for (std::size_t row = begin; row < end; ++row) {
+    if (index[row - begin] < 0) continue;
+    const auto j = static_cast<std::size_t>(index[row - begin]);
     for (std::size_t c = 0; c < n_inputs; ++c) {
-      if (!unused_input[c] && p.is_ask_value(static_cast<int>(c), f[c]))
-        without->set_null(c, j);
+      const Value v = batch.get(c, row);
+      if (ask_field[c] && p.is_ask_value(static_cast<int>(c), v))
+        without.set_null(c, j);
       else
-        without->set(c, j, batch.get(c, b0 + rows[j]));
+        without.set(c, j, v);
     }
   }
+  if (missing.size() < m) missing.resize(m);
   BatchResult result;
   EvalOptions o = options;
   o.trace = false;
-  evaluate_batch_results(*without, result, o, 0, m, [&](const RowResult& r) {
-    missing[rows[r.row]].assign(r.missing.begin(), r.missing.end());
+  evaluator.evaluate_batch_results(without, result, o, 0, m, [&](const RowResult& r) {
+    missing[r.row].assign(r.missing.begin(), r.missing.end());
   });
 }
+
+}  // namespace
 
 void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const EvalOptions& options,
                                 std::size_t begin, std::size_t end, const RowSink* sink,
@@ -1367,8 +1378,11 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
   RowAnalysis analysis;
   // Rows holding "to be asked" values, again without them (a block of their own) and the
   // missing inputs found for each.
-  std::unique_ptr<Batch> without;
-  std::vector<std::vector<MissingInput>> asked_missing(results ? kBlock : 0);
+  std::vector<int> asked_index;
+  std::vector<std::vector<MissingInput>> asked_missing;
+  if (results && p.has_ask_values())
+    evaluate_without_asked(*this, plan_->ask_fields, batch, begin, end, options, asked_index,
+                           asked_missing);
   std::vector<char> unused_input(n_inputs, 0);
   for (int f : p.unused_inputs()) unused_input[static_cast<std::size_t>(f)] = 1;
   // With `results`: the fired rules of every row's decisions (the last block's, reused).
@@ -1698,17 +1712,17 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
         }
       }
     }
-    if (results && p.has_ask_values())
-      evaluate_without_asked(batch, b0, n, frames.data(), redo.data(), asked.data(), unused_input,
-                             options, without, asked_missing);
     for (std::size_t i = 0; i < n; ++i) {
       const std::size_t row = b0 + i;
       // An incomplete row's questions come from its keys and truths (analyse_row), as
       // evaluate() finds them; those of its "to be asked" values from its copy without them.
       bool analysed = false;
-      if (!redo[i] && results && incomplete[i]) {
+      const int copy = asked[i] && !asked_index.empty() ? asked_index[row - begin] : -1;
+      if (!redo[i] && results && incomplete[i] && (!asked[i] || copy >= 0)) {
         analyse_row(p, frames.data() + i * S, i, kBlock, block_keys, block_truths, analysis);
-        if (asked[i]) add_asked(p, frames.data() + i * S, unused_input, asked_missing[i], analysis);
+        if (asked[i])
+          add_asked(p, frames.data() + i * S, unused_input,
+                    asked_missing[static_cast<std::size_t>(copy)], analysis);
         analysed = true;
       }
       if (!redo[i] && (!(results && incomplete[i]) || analysed)) {

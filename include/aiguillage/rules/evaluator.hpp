@@ -152,11 +152,6 @@ class AIG_API Evaluator {
   void evaluate_blocks(const Batch& batch, BatchResult& out, const EvalOptions& options,
                        std::size_t begin, std::size_t end, const RowSink* sink,
                        const RowResultSink* results = nullptr) const;
-  void evaluate_without_asked(const Batch& batch, std::size_t b0, std::size_t n,
-                              const Value* frames, const char* redo, const char* asked,
-                              const std::vector<char>& unused_input, const EvalOptions& options,
-                              std::unique_ptr<Batch>& without,
-                              std::vector<std::vector<MissingInput>>& missing) const;
   struct BatchPlan;  // per column: how a batch value becomes a key
   std::shared_ptr<const BatchPlan> plan_;
   std::shared_ptr<const detail::JsonNames> names_;
