@@ -11,6 +11,7 @@
 
 #include "aiguillage/orientation/orientation.hpp"
 #include "aiguillage/rules/evaluator.hpp"
+#include "aiguillage/rules/json_lines.hpp"
 
 namespace {
 
@@ -152,6 +153,64 @@ void BM_OrientationJsonLinesPerRecord(benchmark::State& state) {
 }
 BENCHMARK(BM_OrientationJsonLines)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_OrientationJsonLinesPerRecord)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The realistic mix: the shipped sample (examples/data/persons-1000.jsonl, about 39 % of its
+// proposals go to review, many with questions to ask) replicated to 100,000 lines, JSON Lines in
+// at 2025-03-01. `proposals`: one proposal per line through BulkProposer (`aiguillage orient`);
+// otherwise one evaluation result per line through JsonLinesEvaluator (`aiguillage eval`).
+void persons_json_lines(benchmark::State& state, bool proposals) {
+  const fs::path path = fs::path(AIG_SOURCE_DIR) / "examples/data/persons-1000.jsonl";
+  if (!fs::exists(kPack) || !fs::exists(path)) {
+    state.SkipWithError("rules/orientation/fr-2025 or examples/data/persons-1000.jsonl is missing");
+    return;
+  }
+  const Orienter orienter(Pack::load_file(kPack.string()));
+  std::vector<std::string> persons;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty()) continue;
+    // `aiguillage orient` takes person_id off the line before the pack reads it.
+    nlohmann::json person = nlohmann::json::parse(line);
+    person.erase("person_id");
+    persons.push_back(person.dump());
+  }
+  const std::size_t n = std::getenv("AIG_BENCH_SMOKE") ? 1000 : 100'000;
+  std::vector<std::string_view> lines;
+  for (std::size_t k = 0; k < n; ++k) lines.emplace_back(persons[k % persons.size()]);
+  const Date date = *Date::parse("2025-03-01");
+  BulkProposer bulk(orienter, date);
+  EvalOptions options;
+  options.reference_date = date;
+  options.trace = false;
+  JsonLinesEvaluator results(orienter.evaluator(), options);
+  std::string text;
+  std::size_t bytes = 0;
+  for (auto _ : state) {
+    if (proposals) {
+      bulk.run(lines,
+               [&](std::size_t, std::string_view proposal, bool) { bytes += proposal.size(); });
+    } else {
+      results.run(lines, [&](const RowResult& r) {
+        text.clear();
+        orienter.evaluator().append_result_json(text, r);
+        bytes += text.size();
+      });
+    }
+    benchmark::DoNotOptimize(bytes);
+  }
+  state.counters["per_person"] = per_person(n);
+  const JsonLinesEvaluator& used = proposals ? bulk.lines() : results;
+  state.counters["block_share"] = static_cast<double>(used.block_lines()) /
+                                  static_cast<double>(used.record_lines() + used.block_lines());
+}
+void BM_PersonsJsonLinesProposals(benchmark::State& state) {
+  persons_json_lines(state, true);
+}
+void BM_PersonsJsonLinesResults(benchmark::State& state) {
+  persons_json_lines(state, false);
+}
+BENCHMARK(BM_PersonsJsonLinesProposals)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_PersonsJsonLinesResults)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 

@@ -242,6 +242,12 @@ struct Evaluator::BatchPlan {
     void search_keys(std::size_t n, X x, Has has, F f) const;
   };
   std::vector<std::vector<Column>> tables;  // per decision
+  // Rule outputs, looked up instead of evaluated when constant: [decision][rule * outputs + o],
+  // a null pointer when the output must be evaluated.
+  std::vector<std::vector<const Expression*>> computed_outputs;
+  std::vector<std::vector<Value>> constant_outputs;
+  // The inputs the pack reads that have values meaning "to be asked".
+  std::vector<std::size_t> ask_fields;
 };
 
 namespace {
@@ -529,6 +535,19 @@ void Evaluator::build_plan() {
     }
     plan->tables.push_back(std::move(cols));
   }
+  plan->computed_outputs.resize(pack_.decisions().size());
+  plan->constant_outputs.resize(pack_.decisions().size());
+  for (std::size_t k = 0; k < pack_.decisions().size(); ++k)
+    for (const Rule& r : pack_.decisions()[k].rules)
+      for (const Expression& x : r.then) {
+        plan->computed_outputs[k].push_back(x.is_constant() ? nullptr : &x);
+        plan->constant_outputs[k].push_back(x.is_constant() ? x.constant_value() : Value::null());
+      }
+  const std::vector<int> unused = pack_.unused_inputs();
+  for (std::size_t f = 0; f < pack_.inputs().size(); ++f)
+    if (!pack_.ask_values(static_cast<int>(f)).empty() &&
+        std::find(unused.begin(), unused.end(), static_cast<int>(f)) == unused.end())
+      plan->ask_fields.push_back(f);
   plan_ = std::move(plan);
 }
 
@@ -1179,6 +1198,106 @@ void store_row(const Evaluation& e, std::size_t row, std::size_t rows, bool trac
 
 }  // namespace
 
+namespace {
+
+// What evaluate() finds about a row beyond its values (which decisions are incomplete and the
+// inputs that would settle them), worked out from the row's values, keys and truths.
+struct RowAnalysis {
+  EvaluationScratch scratch;
+  std::vector<char> uncertain;
+  Words matched, possible, a, u, undecided;
+  std::vector<int> blocking;
+  std::vector<MissingInput> missing;
+};
+
+// evaluate()'s walk over the nodes, on a row the block path evaluated: the same blocking rules
+// (run_table, for the hit policies the block path takes), the same count_missing and
+// upstream_open on the same keys and truths, hence the same missing inputs in the same order.
+// keys[k][c * stride + row] is the key of column c of decision k; truths[k][row * generics] the
+// row's generic truths.
+void analyse_row(const Pack& p, const Value* frame, std::size_t row, std::size_t stride,
+                 const std::vector<std::vector<std::uint32_t>>& keys,
+                 const std::vector<std::vector<Truth>>& truths, RowAnalysis& x) {
+  const std::size_t n_inputs = p.inputs().size();
+  x.uncertain.assign(p.slot_count(), 0);
+  char* uncertain = x.uncertain.data();
+  std::vector<int>& counts = x.scratch.counts;  // count_missing adds to it
+  counts.assign(n_inputs, 0);
+  for (const Node& node : p.order()) {
+    const auto index = static_cast<std::size_t>(node.index);
+    if (node.kind == Node::Kind::variable) {
+      const Variable& v = p.variables()[index];
+      for (int s : v.expression.slots())
+        uncertain[static_cast<std::size_t>(v.slot)] |= uncertain[static_cast<std::size_t>(s)];
+      continue;
+    }
+    const Decision& d = p.decisions()[index];
+    bool incomplete = false, upstream = false;
+    if (d.kind == Decision::Kind::expression) {
+      for (int s : d.expression.slots()) upstream |= uncertain[static_cast<std::size_t>(s)] != 0;
+      if (frame[static_cast<std::size_t>(d.outputs[0].slot)].is_null())
+        for (int f : p.slot_inputs(d.outputs[0].slot))
+          if (frame[static_cast<std::size_t>(f)].is_null()) {
+            ++counts[static_cast<std::size_t>(f)];
+            incomplete = true;
+          }
+    } else {
+      const CompiledTable& t = *d.compiled;
+      const std::size_t W = t.words();
+      const std::uint32_t* k = keys[index].data() + row;
+      const Truth* tr = truths[index].data() + row * t.generic_count();
+      x.matched.resize(W);
+      x.possible.resize(W);
+      x.a.resize(W);
+      x.u.resize(W);
+      x.undecided.resize(W);
+      all_rules(x.matched.data(), W, t.rules());
+      all_rules(x.possible.data(), W, t.rules());
+      for (std::size_t c = 0; c < t.columns().size(); ++c) {
+        t.masks_from_trace(c, k[c * stride], tr + t.generic_offset(c), x.a.data(), x.u.data());
+        for (std::size_t w = 0; w < W; ++w) {
+          x.matched[w] &= x.a[w];
+          x.possible[w] &= x.a[w] | x.u[w];
+        }
+      }
+      for (std::size_t w = 0; w < W; ++w) x.undecided[w] = x.possible[w] & ~x.matched[w];
+      const int first = first_bit(x.matched.data(), W);
+      const bool below_first = d.hit_policy == HitPolicy::first && first >= 0;
+      bits_into(x.blocking, x.undecided.data(), W,
+                below_first ? static_cast<std::size_t>(first) : SIZE_MAX);
+      incomplete = !x.blocking.empty() &&
+                   count_missing(p, d, x.blocking, k, stride, tr, frame, uncertain, x.scratch);
+      upstream = upstream_open(d, k, stride, tr, uncertain, x.scratch);
+    }
+    if (incomplete || upstream)
+      for (const OutputSpec& os : d.outputs) uncertain[static_cast<std::size_t>(os.slot)] = 1;
+  }
+  x.missing.clear();
+  for (std::size_t field = 0; field < n_inputs; ++field)
+    if (counts[field] > 0)
+      x.missing.push_back(MissingInput{static_cast<int>(field), counts[field]});
+  std::stable_sort(x.missing.begin(), x.missing.end(),
+                   [](const MissingInput& l, const MissingInput& r) { return l.rules > r.rules; });
+}
+
+// add_asked_inputs on the block path: each input of the row holding a value that means "to be
+// asked" joins the questions, counting the rules it settled once missing (at least 1);
+// `without` holds the missing inputs of the row evaluated without those values.
+void add_asked(const Pack& p, const Value* frame, const std::vector<char>& unused_input,
+               const std::vector<MissingInput>& without, RowAnalysis& x) {
+  for (std::size_t f = 0; f < p.inputs().size(); ++f) {
+    if (unused_input[f] || !p.is_ask_value(static_cast<int>(f), frame[f])) continue;
+    int rules = 1;
+    for (const MissingInput& m : without)
+      if (m.field == static_cast<int>(f)) rules = std::max(rules, m.rules);
+    x.missing.push_back(MissingInput{static_cast<int>(f), rules, true});
+  }
+  std::stable_sort(x.missing.begin(), x.missing.end(),
+                   [](const MissingInput& l, const MissingInput& r) { return l.rules > r.rules; });
+}
+
+}  // namespace
+
 // Rows go by blocks of frames laid out one after the other; variables, table columns and
 // expression decisions run a column at a time over the block. Hits, keys and outputs never
 // depend on the status, so only the status needs evaluate()'s reasoning. A row's status is
@@ -1189,6 +1308,50 @@ void store_row(const Evaluation& e, std::size_t row, std::size_t rows, bool trac
 // decisions incomplete, which the row already is. Rows with an error to report (a broken
 // constraint, a hit-policy violation, no valid reference date) are evaluated again by the
 // per-record path, which owns the errors, so results never depend on the path taken.
+// The rows of [begin, end) holding "to be asked" values, copied without them into a batch of
+// their own and evaluated there, all at once (they hold no such value any more, so their
+// questions are worked out on the block path too): index[row - begin] is a row's place in
+// `missing` (-1 for the other rows), missing[j] the missing inputs of that copy.
+namespace {
+
+void evaluate_without_asked(const Evaluator& evaluator, const std::vector<std::size_t>& ask_fields,
+                            const Batch& batch, std::size_t begin, std::size_t end,
+                            const EvalOptions& options, std::vector<int>& index,
+                            std::vector<std::vector<MissingInput>>& missing) {
+  const Pack& p = evaluator.pack();
+  const std::size_t n_inputs = p.inputs().size();
+  index.assign(end - begin, -1);
+  std::size_t m = 0;
+  for (std::size_t row = begin; row < end; ++row)
+    for (std::size_t c : ask_fields)
+      if (index[row - begin] < 0 && p.is_ask_value(static_cast<int>(c), batch.get(c, row)))
+        index[row - begin] = static_cast<int>(m++);
+  if (m == 0) return;
+  Batch without(p.inputs(), m);
+  std::vector<char> ask_field(n_inputs, 0);
+  for (std::size_t c : ask_fields) ask_field[c] = 1;
+  for (std::size_t row = begin; row < end; ++row) {
+    if (index[row - begin] < 0) continue;
+    const auto j = static_cast<std::size_t>(index[row - begin]);
+    for (std::size_t c = 0; c < n_inputs; ++c) {
+      const Value v = batch.get(c, row);
+      if (ask_field[c] && p.is_ask_value(static_cast<int>(c), v))
+        without.set_null(c, j);
+      else
+        without.set(c, j, v);
+    }
+  }
+  if (missing.size() < m) missing.resize(m);
+  BatchResult result;
+  EvalOptions o = options;
+  o.trace = false;
+  evaluator.evaluate_batch_results(without, result, o, 0, m, [&](const RowResult& r) {
+    missing[r.row].assign(r.missing.begin(), r.missing.end());
+  });
+}
+
+}  // namespace
+
 void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const EvalOptions& options,
                                 std::size_t begin, std::size_t end, const RowSink* sink,
                                 const RowResultSink* results) const {
@@ -1211,7 +1374,15 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
   std::vector<Value> frames(kBlock * S), scratch, column(kBlock), values;
   // redo: the row goes to the per-record path (an error to report); incomplete: a decision of
   // the row is incomplete. settled: no value is uncertain (evaluate()'s flags, all clear).
-  std::vector<char> redo(kBlock), incomplete(kBlock), settled(S, 0);
+  std::vector<char> redo(kBlock), incomplete(kBlock), asked(kBlock), settled(S, 0);
+  RowAnalysis analysis;
+  // Rows holding "to be asked" values, again without them (a block of their own) and the
+  // missing inputs found for each.
+  std::vector<int> asked_index;
+  std::vector<std::vector<MissingInput>> asked_missing;
+  if (results && p.has_ask_values())
+    evaluate_without_asked(*this, plan_->ask_fields, batch, begin, end, options, asked_index,
+                           asked_missing);
   std::vector<char> unused_input(n_inputs, 0);
   for (int f : p.unused_inputs()) unused_input[static_cast<std::size_t>(f)] = 1;
   // With `results`: the fired rules of every row's decisions (the last block's, reused).
@@ -1220,7 +1391,11 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
   EvaluationScratch resolve;
   resolve.counts.assign(n_inputs, 0);
   std::vector<int> blocking;
-  std::vector<std::uint32_t> keys;
+  // Per decision: the block's keys (column-major, kBlock per column) and generic truths (per
+  // row), kept until the block's rows are written: the questions of an incomplete row are
+  // worked out from them (analyse_row).
+  std::vector<std::vector<std::uint32_t>> block_keys(p.decisions().size());
+  std::vector<std::vector<Truth>> block_truths(p.decisions().size());
   const std::vector<Error> no_errors;
   Words matched, possible, a, u, all;
   // Tables of more than one word: per row, the first word that can hold a possible rule; per
@@ -1233,18 +1408,9 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
   std::vector<std::uint32_t> start_word(kBlock);
   std::vector<std::size_t> row_extra;
   std::vector<ExtraRules> extras;
-  std::vector<Truth> truths;
   Arena arena;
-  // Rule outputs, looked up instead of evaluated when constant: [decision][rule * outputs + o],
-  // a null pointer when the output must be evaluated.
-  std::vector<std::vector<const Expression*>> computed_outputs(p.decisions().size());
-  std::vector<std::vector<Value>> constant_outputs(p.decisions().size());
-  for (std::size_t k = 0; k < p.decisions().size(); ++k)
-    for (const Rule& r : p.decisions()[k].rules)
-      for (const Expression& x : r.then) {
-        computed_outputs[k].push_back(x.is_constant() ? nullptr : &x);
-        constant_outputs[k].push_back(x.is_constant() ? x.constant_value() : Value::null());
-      }
+  const auto& computed_outputs = plan_->computed_outputs;
+  const auto& constant_outputs = plan_->constant_outputs;
   // The key of a number or a date depends on its value alone, and values repeat (ages): a
   // small direct-mapped table per column, kept between blocks, skips the search over cut points.
   struct NumberKey {
@@ -1276,11 +1442,12 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
         if (column[i].type() == Type::boolean && !column[i].as_bool()) redo[i] = 1;
     }
     // A value that means "to be asked" makes the row incomplete, as evaluate() decides it.
+    std::fill(asked.begin(), asked.end(), 0);
     if (p.has_ask_values())
       for (std::size_t i = 0; i < n; ++i) {
         const Value* f = frames.data() + i * S;
-        for (std::size_t c = 0; c < n_inputs && !incomplete[i]; ++c)
-          if (p.is_ask_value(static_cast<int>(c), f[c]) && !unused_input[c]) incomplete[i] = 1;
+        for (std::size_t c : plan_->ask_fields)
+          if (p.is_ask_value(static_cast<int>(c), f[c])) incomplete[i] = asked[i] = 1;
       }
     for (const Node& node : p.order()) {
       if (node.kind == Node::Kind::variable) {
@@ -1327,10 +1494,12 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
         matched.assign(n, all[0]);
         possible.assign(n, all[0]);
       }
+      std::vector<std::uint32_t>& keys = block_keys[k];
       keys.resize(n_cols * kBlock);
       a.resize(W);
       u.resize(W);
       const std::size_t G = t.generic_count();
+      std::vector<Truth>& truths = block_truths[k];
       truths.resize(n * G);
       if (wide)
         std::fill(start_word.begin(), start_word.begin() + static_cast<std::ptrdiff_t>(n), 0);
@@ -1545,8 +1714,18 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
     }
     for (std::size_t i = 0; i < n; ++i) {
       const std::size_t row = b0 + i;
-      // The questions of an incomplete row are the per-record analysis's.
-      if (!redo[i] && !(results && incomplete[i])) {
+      // An incomplete row's questions come from its keys and truths (analyse_row), as
+      // evaluate() finds them; those of its "to be asked" values from its copy without them.
+      bool analysed = false;
+      const int copy = asked[i] && !asked_index.empty() ? asked_index[row - begin] : -1;
+      if (!redo[i] && results && incomplete[i] && (!asked[i] || copy >= 0)) {
+        analyse_row(p, frames.data() + i * S, i, kBlock, block_keys, block_truths, analysis);
+        if (asked[i])
+          add_asked(p, frames.data() + i * S, unused_input,
+                    asked_missing[static_cast<std::size_t>(copy)], analysis);
+        analysed = true;
+      }
+      if (!redo[i] && (!(results && incomplete[i]) || analysed)) {
         const Status st = incomplete[i] ? Status::incomplete : Status::complete;
         out.status[row] = st;
         if (sink) (*sink)(row, st, frames.data() + i * S, no_errors);
@@ -1556,6 +1735,7 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
           r.status = st;
           r.frame = frames.data() + i * S;
           r.decisions = std::span<const DecisionOutcome>(outcomes.data() + i * n_dec, n_dec);
+          if (analysed) r.missing = analysis.missing;
           (*results)(r);
         }
         continue;

@@ -191,8 +191,21 @@ Value Expression::Impl::eval(std::int32_t index, const EvalContext& ctx, Value i
     case Op::add:
     case Op::subtract:
     case Op::multiply:
-    case Op::divide:
-      return detail::arithmetic(n.op, eval(n.a, ctx, item), eval(n.b, ctx, item));
+    case Op::divide: {
+      // Down the chain's left operands, then up again applying each operator in turn: the
+      // left fold of a + b - c + ... without a frame per term.
+      std::int32_t at = index;
+      while (detail::is_arithmetic(
+          nodes[static_cast<std::size_t>(nodes[static_cast<std::size_t>(at)].a)].op))
+        at = nodes[static_cast<std::size_t>(at)].a;
+      Value acc = eval(nodes[static_cast<std::size_t>(at)].a, ctx, item);
+      for (;;) {
+        const Node& step = nodes[static_cast<std::size_t>(at)];
+        acc = detail::arithmetic(step.op, acc, eval(step.b, ctx, item));
+        if (at == index) return acc;
+        at = step.up;
+      }
+    }
     case Op::in_range: {
       Value x = eval(n.a, ctx, item);
       if (x.is_null()) return x;
@@ -381,9 +394,24 @@ Expression::Impl::Column Expression::Impl::eval_rows(std::int32_t index, Block& 
     case Op::subtract:
     case Op::multiply:
     case Op::divide: {
-      Column x = eval_rows(n.a, b), y = eval_rows(n.b, b);
+      // A chain a + b - c + ... as eval() walks it: one column accumulates the left fold.
+      std::int32_t at = index;
+      while (detail::is_arithmetic(
+          nodes[static_cast<std::size_t>(nodes[static_cast<std::size_t>(at)].a)].op))
+        at = nodes[static_cast<std::size_t>(at)].a;
+      Column x = eval_rows(nodes[static_cast<std::size_t>(at)].a, b);
+      Column y = eval_rows(nodes[static_cast<std::size_t>(at)].b, b);
       Value* out = fresh();
-      for (std::size_t i = 0; i < rows; ++i) out[i] = detail::arithmetic(n.op, x[i], y[i]);
+      for (std::size_t i = 0; i < rows; ++i)
+        out[i] = detail::arithmetic(nodes[static_cast<std::size_t>(at)].op, x[i], y[i]);
+      while (at != index) {
+        at = nodes[static_cast<std::size_t>(at)].up;
+        const Node& step = nodes[static_cast<std::size_t>(at)];
+        const std::size_t mark = b.used;
+        Column z = eval_rows(step.b, b);
+        for (std::size_t i = 0; i < rows; ++i) out[i] = detail::arithmetic(step.op, out[i], z[i]);
+        b.used = mark;
+      }
       return {out, 1};
     }
     case Op::if_then_else: {

@@ -96,8 +96,16 @@ struct Node {
   std::uint8_t flags = 0;
   std::int32_t a = -1, b = -1, c = -1;
   std::uint32_t args_begin = 0, args_count = 0;  // into Impl::args
+  // Arithmetic: the arithmetic node whose left operand this one is, or -1. A left-leaning chain
+  // (a + b - c + ...) is walked along these links instead of recursing, so that a flat sum
+  // costs no depth; only real nesting does.
+  std::int32_t up = -1;
   Value value;
 };
+
+inline bool is_arithmetic(Op op) {
+  return op == Op::add || op == Op::subtract || op == Op::multiply || op == Op::divide;
+}
 
 // Order of two values of the same kind (numbers exactly, strings bytewise, dates); false when
 // they are not ordered against each other (other kinds, a null, a kind mismatch).

@@ -598,9 +598,13 @@ class Parser {
     if (node.op == Op::dollar) depends = kReadsDollar;
     if (node.op == Op::item) depends = kReadsItem;
     const bool predicate = node.op == Op::call && binds_item(node.fn);
+    // The left operand of an arithmetic chain is walked, not recursed into (Node::up): it adds
+    // no level; every other operand adds one.
+    const bool chain = detail::is_arithmetic(node.op) &&
+                       detail::is_arithmetic(impl_.nodes[static_cast<std::size_t>(node.a)].op);
     for_each_child(node, [&](std::int32_t child, std::uint32_t k) {
       const Info& c = info_[static_cast<std::size_t>(child)];
-      height = std::max(height, c.height);
+      height = std::max(height, chain && k == 0 ? c.height - 1 : c.height);
       std::uint8_t d = c.depends;
       if (predicate && k == 1) d &= static_cast<std::uint8_t>(~kReadsItem);  // "#" is bound here
       depends |= d;
@@ -612,6 +616,7 @@ class Parser {
            "expression nested deeper than " + std::to_string(max_depth_) + " levels",
            info.position);
     const auto index = static_cast<std::int32_t>(impl_.nodes.size());
+    if (chain) impl_.nodes[static_cast<std::size_t>(node.a)].up = index;
     impl_.nodes.push_back(node);
     info_.push_back(info);
     if (depends == 0 && node.op != Op::constant) {
@@ -1488,28 +1493,34 @@ class Parser {
   std::vector<StaticType> item_types_;  // the type of "#", innermost predicate last
 };
 
-void collect(const Impl& impl, std::int32_t index, std::vector<int>& slots, bool& dollar) {
-  const Node& n = impl.nodes[static_cast<std::size_t>(index)];
-  switch (n.op) {
-    case Op::constant:
-    case Op::item:
-      return;
-    case Op::slot:
-      slots.push_back(n.a);
-      return;
-    case Op::dollar:
-      dollar = true;
-      return;
-    case Op::logical_and:
-    case Op::logical_or:
-    case Op::list:
-    case Op::call:
-      for (std::uint32_t k = 0; k < n.args_count; ++k)
-        collect(impl, impl.args[n.args_begin + k], slots, dollar);
-      return;
-    default:
-      for (std::int32_t child : {n.a, n.b, n.c})
-        if (child >= 0) collect(impl, child, slots, dollar);
+// The slots an expression reads and whether it reads "$". Iterative: a flat chain of thousands
+// of terms is as deep as it is long.
+void collect(const Impl& impl, std::int32_t root, std::vector<int>& slots, bool& dollar) {
+  std::vector<std::int32_t> pending{root};
+  while (!pending.empty()) {
+    const Node& n = impl.nodes[static_cast<std::size_t>(pending.back())];
+    pending.pop_back();
+    switch (n.op) {
+      case Op::constant:
+      case Op::item:
+        break;
+      case Op::slot:
+        slots.push_back(n.a);
+        break;
+      case Op::dollar:
+        dollar = true;
+        break;
+      case Op::logical_and:
+      case Op::logical_or:
+      case Op::list:
+      case Op::call:
+        for (std::uint32_t k = 0; k < n.args_count; ++k)
+          pending.push_back(impl.args[n.args_begin + k]);
+        break;
+      default:
+        for (std::int32_t child : {n.a, n.b, n.c})
+          if (child >= 0) pending.push_back(child);
+    }
   }
 }
 

@@ -459,201 +459,277 @@ Pack Pack::load_file(const std::string& path, const PackLimits& limits) {
   return load(detail::read_file(file), limits);
 }
 
-Pack Pack::load(std::string_view document, const PackLimits& limits) {
-  if (document.size() > limits.max_bytes)
-    throw Error(ErrorCode::limit_exceeded,
-                "the pack is larger than " + std::to_string(limits.max_bytes) + " bytes", "");
-  json doc = detail::parse_document(document);
-  int minor = detail::check_schema_header(doc, kRulesetSchema, kRulesetMajor, kRulesetMinor);
-  // A newer minor version only adds optional fields: an older engine reads what it knows.
-  const bool lenient = minor > kRulesetMinor;
-  detail::check_keys(doc,
-                     {"schema", "schema_version", "id", "version", "valid_from", "valid_to",
-                      "title", "purpose", "sources", "inputs", "constraints", "variables",
-                      "decisions", "description", "human_decision_required", "notice_rights"},
-                     "", lenient);
+namespace {
 
-  auto data = std::make_shared<Data>();
-  Data& d = *data;
-  d.schema_version = doc["schema_version"].get<std::string>();
-  d.schema_minor = minor;
-  d.id = detail::get_string(doc, "id", "");
-  d.version = detail::get_string(doc, "version", "");
-  d.title = detail::get_string(doc, "title", "");
-  d.purpose = detail::get_string(doc, "purpose", "", false);
-  detail::get_string(doc, "description", "", false);  // free text, but text
-  d.valid_from = *detail::get_date(doc, "valid_from", "", true);
-  d.valid_to = detail::get_date(doc, "valid_to", "");
-  if (doc.contains("human_decision_required")) {
-    if (!doc["human_decision_required"].is_boolean())
-      throw Error(ErrorCode::invalid_document, "human_decision_required must be true or false",
-                  "/human_decision_required");
-    d.human_decision_required = doc["human_decision_required"].get<bool>();
-  }
-  if (doc.contains("notice_rights")) {
-    const json& rights = doc["notice_rights"];
-    detail::expect_array(rights, "/notice_rights", "notice_rights");
-    for (std::size_t k = 0; k < rights.size(); ++k) {
-      const std::string p = child("/notice_rights", k);
-      detail::expect_object(rights[k], p, "a right");
-      detail::check_keys(rights[k], {"fr", "en"}, p, lenient);
-      d.notice_rights.push_back(
-          Label{detail::get_string(rights[k], "fr", p), detail::get_string(rights[k], "en", p)});
-    }
-  }
-  if (d.valid_to && *d.valid_to < d.valid_from)
-    throw Error(ErrorCode::invalid_document, "valid_to is before valid_from", "/valid_to");
-  d.hash = document_hash(document);
+// Reads a pack document a section at a time, in the order each needs the ones before: the
+// header, the sources, the inputs, the constraints, the declarations of variables and decisions
+// (their slots), the dependency graph and its order, then every expression compiled in that
+// order with the real types.
+class PackLoader {
+ public:
+  PackLoader(std::string_view text, const PackLimits& limits)
+      : text_(text), limits(limits), data(std::make_shared<Pack::Data>()), d(*data) {}
 
-  // Sources.
+  std::shared_ptr<Pack::Data> load() {
+    read_header();
+    read_sources();
+    read_inputs();
+    read_constraints();
+    declare_variables();
+    declare_decisions();
+    set_output_types();
+    set_enum_tables();
+    collect_dependencies();
+    order_nodes();
+    compile_in_order();
+    find_unused_inputs();
+    return data;
+  }
+
+ private:
+  using Data = Pack::Data;
+  std::string_view text_;
+  const PackLimits& limits;
+  std::shared_ptr<Data> data;
+  Data& d;
+  json doc;
+  bool lenient = false;
   std::unordered_map<std::string, int> source_ids;
-  if (doc.contains("sources")) {
-    const json& ss = doc["sources"];
-    detail::expect_array(ss, "/sources", "sources");
-    for (std::size_t k = 0; k < ss.size(); ++k) {
-      std::string p = child("/sources", k);
-      detail::expect_object(ss[k], p, "a source");
-      detail::check_keys(ss[k], {"id", "title", "url"}, p, lenient);
-      Source s{detail::get_string(ss[k], "id", p), detail::get_string(ss[k], "title", p),
-               detail::get_string(ss[k], "url", p, false)};
-      if (!source_ids.emplace(s.id, static_cast<int>(k)).second)
-        throw Error(ErrorCode::duplicate_name, "source \"" + s.id + "\" is defined twice",
-                    child(p, "id"));
-      d.sources.push_back(std::move(s));
-    }
-  }
-  auto check_source = [&](const std::string& id, const std::string& p) {
+  std::unordered_map<std::string, int> names;  // every name -> slot
+  std::size_t n_inputs = 0;
+  const json* vars = nullptr;
+  const json* decs = nullptr;
+  std::unordered_map<std::string, int> decision_ids;
+  std::size_t n_vars = 0;
+  std::vector<int> producer;  // slot -> node
+  std::vector<std::vector<int>> deps;
+  std::vector<char> used;
+  std::size_t total_rules = 0;
+
+  const Limits& lim() const { return limits.expression; }
+
+  void check_source(const std::string& id, const std::string& p) const {
     if (!source_ids.count(id))
       throw Error(ErrorCode::unknown_source, "\"" + id + "\" is not one of the pack's sources",
                   child(p, "source"));
-  };
-
-  // Inputs.
-  std::vector<FieldSpec> fields;
-  std::unordered_map<std::string, int> names;  // every name -> slot
-  auto declare = [&](const std::string& name, int slot, const std::string& p) {
+  }
+  void declare(const std::string& name, int slot, const std::string& p) {
     if (name.empty()) throw Error(ErrorCode::invalid_document, "a name cannot be empty", p);
     if (!names.emplace(name, slot).second)
       throw Error(ErrorCode::duplicate_name, "the name \"" + name + "\" is defined twice", p);
-  };
-  {
-    const json& ins = detail::require(doc, "inputs", "");
-    detail::expect_array(ins, "/inputs", "inputs");
-    if (ins.size() > limits.max_inputs)
-      throw Error(ErrorCode::limit_exceeded, "too many inputs", "/inputs");
-    for (std::size_t k = 0; k < ins.size(); ++k) {
-      std::string p = child("/inputs", k);
-      FieldSpec f = read_field(ins[k], p);
-      d.ask_values.push_back(read_ask_values(ins[k], p, f));
-      d.any_ask = d.any_ask || !d.ask_values.back().empty();
-      if (f.name == kReferenceDate && f.type != FieldType::date)
-        throw Error(ErrorCode::type_mismatch, "reference_date must be a date", child(p, "type"));
-      declare(f.name, static_cast<int>(fields.size()), child(p, "name"));
-      fields.push_back(std::move(f));
-    }
-    if (!names.count(std::string(kReferenceDate))) {
-      FieldSpec f;
-      f.name = std::string(kReferenceDate);
-      f.type = FieldType::date;
-      f.label_fr = "date de référence de la décision";
-      f.label_en = "reference date of the decision";
-      f.source = SourceKind::context;
-      names.emplace(f.name, static_cast<int>(fields.size()));
-      fields.push_back(std::move(f));
+  }
+  void add_deps(std::size_t node, const Expression& e) {
+    for (int s : e.slots())
+      if (producer[static_cast<std::size_t>(s)] >= 0)
+        deps[node].push_back(producer[static_cast<std::size_t>(s)]);
+  }
+  void merge_inputs(std::vector<int>& into, const Expression& e) const {
+    for (int s : e.slots()) {
+      const auto& more = d.slot_inputs[static_cast<std::size_t>(s)];
+      into.insert(into.end(), more.begin(), more.end());
     }
   }
-  d.ask_values.resize(fields.size());
-  d.schema = InputSchema(std::move(fields));
-  d.reference_field = d.schema.index_of(kReferenceDate);
-  for (const FieldSpec& f : d.schema.fields()) {
-    d.slot_names.push_back(f.name);
-    d.slot_types.push_back(static_type_of(f));
+  static void finish_inputs(std::vector<int>& v) {
+    std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
   }
-  const std::size_t n_inputs = d.schema.size();
+  void mark_used(const Expression& e) {
+    for (int s : e.slots())
+      if (static_cast<std::size_t>(s) < n_inputs) used[static_cast<std::size_t>(s)] = 1;
+  }
+
+  // The members before the sections: schema, identity, validity, notice rights.
+  void read_header() {
+    if (text_.size() > limits.max_bytes)
+      throw Error(ErrorCode::limit_exceeded,
+                  "the pack is larger than " + std::to_string(limits.max_bytes) + " bytes", "");
+    doc = detail::parse_document(text_);
+    int minor = detail::check_schema_header(doc, kRulesetSchema, kRulesetMajor, kRulesetMinor);
+    // A newer minor version only adds optional fields: an older engine reads what it knows.
+    lenient = minor > kRulesetMinor;
+    detail::check_keys(doc,
+                       {"schema", "schema_version", "id", "version", "valid_from", "valid_to",
+                        "title", "purpose", "sources", "inputs", "constraints", "variables",
+                        "decisions", "description", "human_decision_required", "notice_rights"},
+                       "", lenient);
+
+    d.schema_version = doc["schema_version"].get<std::string>();
+    d.schema_minor = minor;
+    d.id = detail::get_string(doc, "id", "");
+    d.version = detail::get_string(doc, "version", "");
+    d.title = detail::get_string(doc, "title", "");
+    d.purpose = detail::get_string(doc, "purpose", "", false);
+    detail::get_string(doc, "description", "", false);  // free text, but text
+    d.valid_from = *detail::get_date(doc, "valid_from", "", true);
+    d.valid_to = detail::get_date(doc, "valid_to", "");
+    if (doc.contains("human_decision_required")) {
+      if (!doc["human_decision_required"].is_boolean())
+        throw Error(ErrorCode::invalid_document, "human_decision_required must be true or false",
+                    "/human_decision_required");
+      d.human_decision_required = doc["human_decision_required"].get<bool>();
+    }
+    if (doc.contains("notice_rights")) {
+      const json& rights = doc["notice_rights"];
+      detail::expect_array(rights, "/notice_rights", "notice_rights");
+      for (std::size_t k = 0; k < rights.size(); ++k) {
+        const std::string p = child("/notice_rights", k);
+        detail::expect_object(rights[k], p, "a right");
+        detail::check_keys(rights[k], {"fr", "en"}, p, lenient);
+        d.notice_rights.push_back(
+            Label{detail::get_string(rights[k], "fr", p), detail::get_string(rights[k], "en", p)});
+      }
+    }
+    if (d.valid_to && *d.valid_to < d.valid_from)
+      throw Error(ErrorCode::invalid_document, "valid_to is before valid_from", "/valid_to");
+    d.hash = document_hash(text_);
+  }
+
+  void read_sources() {
+    if (doc.contains("sources")) {
+      const json& ss = doc["sources"];
+      detail::expect_array(ss, "/sources", "sources");
+      for (std::size_t k = 0; k < ss.size(); ++k) {
+        std::string p = child("/sources", k);
+        detail::expect_object(ss[k], p, "a source");
+        detail::check_keys(ss[k], {"id", "title", "url"}, p, lenient);
+        Source s{detail::get_string(ss[k], "id", p), detail::get_string(ss[k], "title", p),
+                 detail::get_string(ss[k], "url", p, false)};
+        if (!source_ids.emplace(s.id, static_cast<int>(k)).second)
+          throw Error(ErrorCode::duplicate_name, "source \"" + s.id + "\" is defined twice",
+                      child(p, "id"));
+        d.sources.push_back(std::move(s));
+      }
+    }
+  }
+
+  // The inputs, and reference_date when the pack does not declare it.
+  void read_inputs() {
+    std::vector<FieldSpec> fields;
+    {
+      const json& ins = detail::require(doc, "inputs", "");
+      detail::expect_array(ins, "/inputs", "inputs");
+      if (ins.size() > limits.max_inputs)
+        throw Error(ErrorCode::limit_exceeded, "too many inputs", "/inputs");
+      for (std::size_t k = 0; k < ins.size(); ++k) {
+        std::string p = child("/inputs", k);
+        FieldSpec f = read_field(ins[k], p);
+        d.ask_values.push_back(read_ask_values(ins[k], p, f));
+        d.any_ask = d.any_ask || !d.ask_values.back().empty();
+        if (f.name == kReferenceDate && f.type != FieldType::date)
+          throw Error(ErrorCode::type_mismatch, "reference_date must be a date", child(p, "type"));
+        declare(f.name, static_cast<int>(fields.size()), child(p, "name"));
+        fields.push_back(std::move(f));
+      }
+      if (!names.count(std::string(kReferenceDate))) {
+        FieldSpec f;
+        f.name = std::string(kReferenceDate);
+        f.type = FieldType::date;
+        f.label_fr = "date de référence de la décision";
+        f.label_en = "reference date of the decision";
+        f.source = SourceKind::context;
+        names.emplace(f.name, static_cast<int>(fields.size()));
+        fields.push_back(std::move(f));
+      }
+    }
+    d.ask_values.resize(fields.size());
+    d.schema = InputSchema(std::move(fields));
+    d.reference_field = d.schema.index_of(kReferenceDate);
+    for (const FieldSpec& f : d.schema.fields()) {
+      d.slot_names.push_back(f.name);
+      d.slot_types.push_back(static_type_of(f));
+    }
+    n_inputs = d.schema.size();
+  }
 
   // Constraints read inputs only: they are checked before anything is derived.
-  if (doc.contains("constraints")) {
-    const json& cs = doc["constraints"];
-    detail::expect_array(cs, "/constraints", "constraints");
-    std::unordered_map<std::string, int> input_names;
-    for (std::size_t f = 0; f < n_inputs; ++f)
-      input_names.emplace(d.schema.field(f).name, static_cast<int>(f));
-    PackScope inputs_only(input_names, d.slot_types);
-    for (std::size_t k = 0; k < cs.size(); ++k) {
-      std::string p = child("/constraints", k);
-      detail::expect_object(cs[k], p, "a constraint");
-      detail::check_keys(cs[k], {"id", "expression", "message", "source", "status", "note"}, p,
-                         lenient);
-      Constraint c;
-      c.id = detail::get_string(cs[k], "id", p);
-      c.text = detail::get_string(cs[k], "expression", p);
-      c.expression = compile_at(c.text, inputs_only, child(p, "expression"), limits.expression);
-      if (c.expression.type().kind != TypeKind::boolean &&
-          c.expression.type().kind != TypeKind::any)
-        throw Error(ErrorCode::type_error, "a constraint must be a boolean expression",
-                    child(p, "expression"), 1);
-      c.inputs = c.expression.slots();
-      std::sort(c.inputs.begin(), c.inputs.end());
-      c.inputs.erase(std::unique(c.inputs.begin(), c.inputs.end()), c.inputs.end());
-      if (c.inputs.empty())
-        throw Error(ErrorCode::invalid_document, "a constraint must read at least one input",
-                    child(p, "expression"));
-      if (!detail::require(cs[k], "message", p).is_string()) {
-        c.message = read_label(cs[k], p, "message");
-        if (c.message.fr.empty() || c.message.en.empty())
-          throw Error(ErrorCode::required_missing, "a constraint's message needs fr and en",
-                      child(child(p, "message"), c.message.fr.empty() ? "fr" : "en"));
-      } else {
-        c.message.fr = detail::get_string(cs[k], "message", p);
+  void read_constraints() {
+    if (doc.contains("constraints")) {
+      const json& cs = doc["constraints"];
+      detail::expect_array(cs, "/constraints", "constraints");
+      std::unordered_map<std::string, int> input_names;
+      for (std::size_t f = 0; f < n_inputs; ++f)
+        input_names.emplace(d.schema.field(f).name, static_cast<int>(f));
+      PackScope inputs_only(input_names, d.slot_types);
+      for (std::size_t k = 0; k < cs.size(); ++k) {
+        std::string p = child("/constraints", k);
+        detail::expect_object(cs[k], p, "a constraint");
+        detail::check_keys(cs[k], {"id", "expression", "message", "source", "status", "note"}, p,
+                           lenient);
+        Constraint c;
+        c.id = detail::get_string(cs[k], "id", p);
+        c.text = detail::get_string(cs[k], "expression", p);
+        c.expression = compile_at(c.text, inputs_only, child(p, "expression"), limits.expression);
+        if (c.expression.type().kind != TypeKind::boolean &&
+            c.expression.type().kind != TypeKind::any)
+          throw Error(ErrorCode::type_error, "a constraint must be a boolean expression",
+                      child(p, "expression"), 1);
+        c.inputs = c.expression.slots();
+        std::sort(c.inputs.begin(), c.inputs.end());
+        c.inputs.erase(std::unique(c.inputs.begin(), c.inputs.end()), c.inputs.end());
+        if (c.inputs.empty())
+          throw Error(ErrorCode::invalid_document, "a constraint must read at least one input",
+                      child(p, "expression"));
+        if (!detail::require(cs[k], "message", p).is_string()) {
+          c.message = read_label(cs[k], p, "message");
+          if (c.message.fr.empty() || c.message.en.empty())
+            throw Error(ErrorCode::required_missing, "a constraint's message needs fr and en",
+                        child(child(p, "message"), c.message.fr.empty() ? "fr" : "en"));
+        } else {
+          c.message.fr = detail::get_string(cs[k], "message", p);
+        }
+        if (c.message.fr.empty())
+          throw Error(ErrorCode::required_missing, "a constraint needs a message",
+                      child(p, "message"));
+        c.source = detail::get_string(cs[k], "source", p, false);
+        if (!c.source.empty()) check_source(c.source, p);
+        c.status = cs[k].contains("status") ? read_status(cs[k], p) : RuleStatus::verified;
+        c.note = detail::get_string(cs[k], "note", p, false);
+        d.constraints.push_back(std::move(c));
       }
-      if (c.message.fr.empty())
-        throw Error(ErrorCode::required_missing, "a constraint needs a message",
-                    child(p, "message"));
-      c.source = detail::get_string(cs[k], "source", p, false);
-      if (!c.source.empty()) check_source(c.source, p);
-      c.status = cs[k].contains("status") ? read_status(cs[k], p) : RuleStatus::verified;
-      c.note = detail::get_string(cs[k], "note", p, false);
-      d.constraints.push_back(std::move(c));
     }
   }
 
-  // Variables and decisions: declare their slots first (types provisional).
-  const json* vars = nullptr;
-  if (doc.contains("variables")) {
-    vars = &doc["variables"];
-    detail::expect_array(*vars, "/variables", "variables");
-    for (std::size_t k = 0; k < vars->size(); ++k) {
-      std::string p = child("/variables", k);
-      const json& v = (*vars)[k];
-      detail::expect_object(v, p, "a variable");
-      detail::check_keys(v,
-                         {"name", "expression", "label", "description", "source", "status", "note"},
-                         p, lenient);
-      Variable var;
-      var.name = detail::get_string(v, "name", p);
-      var.text = detail::get_string(v, "expression", p);
-      var.label = read_label(v, p);
-      var.description = detail::get_string(v, "description", p, false);
-      var.source = detail::get_string(v, "source", p, false);
-      if (!var.source.empty()) check_source(var.source, p);
-      var.status = v.contains("status") ? read_status(v, p) : RuleStatus::verified;
-      var.note = detail::get_string(v, "note", p, false);
-      var.slot = static_cast<int>(d.slot_names.size());
-      declare(var.name, var.slot, child(p, "name"));
-      d.slot_names.push_back(var.name);
-      d.slot_types.push_back(StaticType{});
-      d.variables.push_back(std::move(var));
+  // Variables and decisions: their slots are declared first (types provisional).
+  void declare_variables() {
+    if (doc.contains("variables")) {
+      vars = &doc["variables"];
+      detail::expect_array(*vars, "/variables", "variables");
+      for (std::size_t k = 0; k < vars->size(); ++k) {
+        std::string p = child("/variables", k);
+        const json& v = (*vars)[k];
+        detail::expect_object(v, p, "a variable");
+        detail::check_keys(
+            v, {"name", "expression", "label", "description", "source", "status", "note"}, p,
+            lenient);
+        Variable var;
+        var.name = detail::get_string(v, "name", p);
+        var.text = detail::get_string(v, "expression", p);
+        var.label = read_label(v, p);
+        var.description = detail::get_string(v, "description", p, false);
+        var.source = detail::get_string(v, "source", p, false);
+        if (!var.source.empty()) check_source(var.source, p);
+        var.status = v.contains("status") ? read_status(v, p) : RuleStatus::verified;
+        var.note = detail::get_string(v, "note", p, false);
+        var.slot = static_cast<int>(d.slot_names.size());
+        declare(var.name, var.slot, child(p, "name"));
+        d.slot_names.push_back(var.name);
+        d.slot_types.push_back(StaticType{});
+        d.variables.push_back(std::move(var));
+      }
     }
   }
-  const json& decs = detail::require(doc, "decisions", "");
-  detail::expect_array(decs, "/decisions", "decisions");
-  if (decs.size() > limits.max_decisions)
-    throw Error(ErrorCode::limit_exceeded, "too many decisions", "/decisions");
-  std::size_t total_rules = 0;
-  std::unordered_map<std::string, int> decision_ids;
-  for (std::size_t k = 0; k < decs.size(); ++k) {
+
+  void declare_decisions() {
+    decs = &detail::require(doc, "decisions", "");
+    detail::expect_array(*decs, "/decisions", "decisions");
+    if (decs->size() > limits.max_decisions)
+      throw Error(ErrorCode::limit_exceeded, "too many decisions", "/decisions");
+    for (std::size_t k = 0; k < decs->size(); ++k) d.decisions.push_back(declare_decision(k));
+  }
+
+  Decision declare_decision(std::size_t k) {
     std::string p = child("/decisions", k);
-    const json& j = decs[k];
+    const json& j = (*decs)[k];
     detail::expect_object(j, p, "a decision");
     Decision dec;
     dec.pointer = p;
@@ -665,141 +741,156 @@ Pack Pack::load(std::string_view document, const PackLimits& limits) {
     dec.label = read_label(j, p);
     dec.description = detail::get_string(j, "description", p, false);
     if (kind == "table") {
-      detail::check_keys(j,
-                         {"id", "kind", "label", "description", "hit_policy", "complete", "inputs",
-                          "outputs", "rules"},
-                         p, lenient);
-      dec.kind = Decision::Kind::table;
-      std::string hp = detail::get_string(j, "hit_policy", p, false, "FIRST");
-      auto policy = parse_hit_policy(hp);
-      if (!policy)
-        throw Error(ErrorCode::bad_hit_policy,
-                    "unknown hit policy \"" + hp +
-                        "\" (UNIQUE, ANY, PRIORITY, FIRST, RULE ORDER, OUTPUT ORDER, COLLECT "
-                        "[SUM|MIN|MAX|COUNT])",
-                    child(p, "hit_policy"));
-      dec.hit_policy = *policy;
-      dec.complete = detail::get_bool(j, "complete", p, false);
-      const json& outs = detail::require(j, "outputs", p);
-      detail::expect_array(outs, child(p, "outputs"), "outputs");
-      if (outs.empty())
-        throw Error(ErrorCode::invalid_document, "a table needs at least one output",
-                    child(p, "outputs"));
-      for (std::size_t o = 0; o < outs.size(); ++o) {
-        std::string op = child(child(p, "outputs"), o);
-        OutputSpec spec = read_output(outs[o], op);
-        if ((dec.hit_policy == HitPolicy::collect_sum || dec.hit_policy == HitPolicy::collect_min ||
-             dec.hit_policy == HitPolicy::collect_max) &&
-            spec.type != FieldType::integer && spec.type != FieldType::decimal)
-          throw Error(ErrorCode::type_error,
-                      std::string(hit_policy_name(dec.hit_policy)) + " needs numeric outputs",
-                      child(op, "type"));
-        if ((dec.hit_policy == HitPolicy::priority || dec.hit_policy == HitPolicy::output_order) &&
-            spec.type != FieldType::enumeration)
-          throw Error(ErrorCode::type_error,
-                      std::string(hit_policy_name(dec.hit_policy)) +
-                          " ranks outputs by their enum values: outputs must be enums",
-                      child(op, "type"));
-        spec.slot = static_cast<int>(d.slot_names.size());
-        declare(spec.name, spec.slot, child(op, "name"));
-        d.slot_names.push_back(spec.name);
-        StaticType t = StaticType{};
-        d.slot_types.push_back(t);
-        dec.outputs.push_back(std::move(spec));
-      }
+      declare_table(j, p, dec);
     } else if (kind == "expression") {
-      detail::check_keys(j,
-                         {"id", "kind", "label", "description", "expression", "output", "source",
-                          "status", "note"},
-                         p, lenient);
-      dec.kind = Decision::Kind::expression;
-      OutputSpec spec = read_output(detail::require(j, "output", p), child(p, "output"));
-      spec.slot = static_cast<int>(d.slot_names.size());
-      declare(spec.name, spec.slot, child(child(p, "output"), "name"));
-      d.slot_names.push_back(spec.name);
-      d.slot_types.push_back(StaticType{});
-      dec.outputs.push_back(std::move(spec));
-      dec.source = detail::get_string(j, "source", p);
-      check_source(dec.source, p);
-      dec.status = read_status(j, p);
-      dec.note = detail::get_string(j, "note", p, false);
+      declare_expression(j, p, dec);
     } else {
       throw Error(ErrorCode::invalid_document, "kind must be \"table\" or \"expression\"",
                   child(p, "kind"));
     }
-    d.decisions.push_back(std::move(dec));
+    return dec;
   }
-  for (std::size_t k = 0; k < d.decisions.size(); ++k)
-    for (const OutputSpec& o : d.decisions[k].outputs) {
-      const Decision& dec = d.decisions[k];
-      StaticType t = static_type_of(o);
-      if (dec.kind == Decision::Kind::table) {
-        if (dec.hit_policy == HitPolicy::collect_count)
-          t = StaticType::of(TypeKind::integer);
-        else if (!is_single_hit(dec.hit_policy) && dec.hit_policy != HitPolicy::collect_sum &&
-                 dec.hit_policy != HitPolicy::collect_min &&
-                 dec.hit_policy != HitPolicy::collect_max)
-          t = StaticType::list_of(t.kind, t.domain);
-      }
-      d.slot_types[static_cast<std::size_t>(o.slot)] = t;
+
+  // A table's hit policy and outputs.
+  void declare_table(const json& j, const std::string& p, Decision& dec) {
+    detail::check_keys(j,
+                       {"id", "kind", "label", "description", "hit_policy", "complete", "inputs",
+                        "outputs", "rules"},
+                       p, lenient);
+    dec.kind = Decision::Kind::table;
+    std::string hp = detail::get_string(j, "hit_policy", p, false, "FIRST");
+    auto policy = parse_hit_policy(hp);
+    if (!policy)
+      throw Error(ErrorCode::bad_hit_policy,
+                  "unknown hit policy \"" + hp +
+                      "\" (UNIQUE, ANY, PRIORITY, FIRST, RULE ORDER, OUTPUT ORDER, COLLECT "
+                      "[SUM|MIN|MAX|COUNT])",
+                  child(p, "hit_policy"));
+    dec.hit_policy = *policy;
+    dec.complete = detail::get_bool(j, "complete", p, false);
+    const json& outs = detail::require(j, "outputs", p);
+    detail::expect_array(outs, child(p, "outputs"), "outputs");
+    if (outs.empty())
+      throw Error(ErrorCode::invalid_document, "a table needs at least one output",
+                  child(p, "outputs"));
+    for (std::size_t o = 0; o < outs.size(); ++o) {
+      std::string op = child(child(p, "outputs"), o);
+      OutputSpec spec = read_output(outs[o], op);
+      if ((dec.hit_policy == HitPolicy::collect_sum || dec.hit_policy == HitPolicy::collect_min ||
+           dec.hit_policy == HitPolicy::collect_max) &&
+          spec.type != FieldType::integer && spec.type != FieldType::decimal)
+        throw Error(ErrorCode::type_error,
+                    std::string(hit_policy_name(dec.hit_policy)) + " needs numeric outputs",
+                    child(op, "type"));
+      if ((dec.hit_policy == HitPolicy::priority || dec.hit_policy == HitPolicy::output_order) &&
+          spec.type != FieldType::enumeration)
+        throw Error(ErrorCode::type_error,
+                    std::string(hit_policy_name(dec.hit_policy)) +
+                        " ranks outputs by their enum values: outputs must be enums",
+                    child(op, "type"));
+      spec.slot = static_cast<int>(d.slot_names.size());
+      declare(spec.name, spec.slot, child(op, "name"));
+      d.slot_names.push_back(spec.name);
+      StaticType t = StaticType{};
+      d.slot_types.push_back(t);
+      dec.outputs.push_back(std::move(spec));
     }
-  // Decision outputs keep pointers to their own values: fix them now that vectors are stable.
-  for (auto& dec : d.decisions)
-    for (const OutputSpec& o : dec.outputs)
-      if (o.type == FieldType::enumeration)
-        d.slot_types[static_cast<std::size_t>(o.slot)].domain = &o.values;
-  d.slot_index = names;
-  d.enum_values.assign(d.slot_names.size(), nullptr);
-  d.enum_labels.assign(d.slot_names.size(), {});
-  for (std::size_t f = 0; f < n_inputs; ++f) {
-    const FieldSpec& spec = d.schema.field(f);
-    if (spec.type != FieldType::enumeration &&
-        !(spec.type == FieldType::list && spec.item_type == FieldType::enumeration))
-      continue;
-    d.enum_values[f] = &spec.values;
-    for (std::size_t k = 0; k < spec.values.size(); ++k)
-      d.enum_labels[f].push_back(k < spec.value_labels_fr.size()
-                                     ? Label{spec.value_labels_fr[k], spec.value_labels_en[k]}
-                                     : Label{});
   }
-  for (const auto& dec : d.decisions)
-    for (const OutputSpec& o : dec.outputs)
-      if (o.type == FieldType::enumeration) {
-        d.enum_values[static_cast<std::size_t>(o.slot)] = &o.values;
-        d.enum_labels[static_cast<std::size_t>(o.slot)] = o.value_labels;
+
+  void declare_expression(const json& j, const std::string& p, Decision& dec) {
+    detail::check_keys(
+        j,
+        {"id", "kind", "label", "description", "expression", "output", "source", "status", "note"},
+        p, lenient);
+    dec.kind = Decision::Kind::expression;
+    OutputSpec spec = read_output(detail::require(j, "output", p), child(p, "output"));
+    spec.slot = static_cast<int>(d.slot_names.size());
+    declare(spec.name, spec.slot, child(child(p, "output"), "name"));
+    d.slot_names.push_back(spec.name);
+    d.slot_types.push_back(StaticType{});
+    dec.outputs.push_back(std::move(spec));
+    dec.source = detail::get_string(j, "source", p);
+    check_source(dec.source, p);
+    dec.status = read_status(j, p);
+    dec.note = detail::get_string(j, "note", p, false);
+  }
+
+  void set_output_types() {
+    for (std::size_t k = 0; k < d.decisions.size(); ++k)
+      for (const OutputSpec& o : d.decisions[k].outputs) {
+        const Decision& dec = d.decisions[k];
+        StaticType t = static_type_of(o);
+        if (dec.kind == Decision::Kind::table) {
+          if (dec.hit_policy == HitPolicy::collect_count)
+            t = StaticType::of(TypeKind::integer);
+          else if (!is_single_hit(dec.hit_policy) && dec.hit_policy != HitPolicy::collect_sum &&
+                   dec.hit_policy != HitPolicy::collect_min &&
+                   dec.hit_policy != HitPolicy::collect_max)
+            t = StaticType::list_of(t.kind, t.domain);
+        }
+        d.slot_types[static_cast<std::size_t>(o.slot)] = t;
       }
+    // Decision outputs keep pointers to their own values: fix them now that vectors are stable.
+    for (auto& dec : d.decisions)
+      for (const OutputSpec& o : dec.outputs)
+        if (o.type == FieldType::enumeration)
+          d.slot_types[static_cast<std::size_t>(o.slot)].domain = &o.values;
+  }
+
+  // Per slot: enum values and their labels.
+  void set_enum_tables() {
+    d.slot_index = names;
+    d.enum_values.assign(d.slot_names.size(), nullptr);
+    d.enum_labels.assign(d.slot_names.size(), {});
+    for (std::size_t f = 0; f < n_inputs; ++f) {
+      const FieldSpec& spec = d.schema.field(f);
+      if (spec.type != FieldType::enumeration &&
+          !(spec.type == FieldType::list && spec.item_type == FieldType::enumeration))
+        continue;
+      d.enum_values[f] = &spec.values;
+      for (std::size_t k = 0; k < spec.values.size(); ++k)
+        d.enum_labels[f].push_back(k < spec.value_labels_fr.size()
+                                       ? Label{spec.value_labels_fr[k], spec.value_labels_en[k]}
+                                       : Label{});
+    }
+    for (const auto& dec : d.decisions)
+      for (const OutputSpec& o : dec.outputs)
+        if (o.type == FieldType::enumeration) {
+          d.enum_values[static_cast<std::size_t>(o.slot)] = &o.values;
+          d.enum_labels[static_cast<std::size_t>(o.slot)] = o.value_labels;
+        }
+  }
 
   // Graph nodes: variables then decisions. First pass: dependencies with provisional types.
-  const std::size_t n_vars = d.variables.size();
-  const std::size_t n_nodes = n_vars + d.decisions.size();
-  std::vector<int> producer(d.slot_names.size(), -1);  // slot -> node
-  for (std::size_t v = 0; v < n_vars; ++v)
-    producer[static_cast<std::size_t>(d.variables[v].slot)] = static_cast<int>(v);
-  for (std::size_t k = 0; k < d.decisions.size(); ++k)
-    for (const OutputSpec& o : d.decisions[k].outputs)
-      producer[static_cast<std::size_t>(o.slot)] = static_cast<int>(n_vars + k);
+  void collect_dependencies() {
+    n_vars = d.variables.size();
+    const std::size_t n_nodes = n_vars + d.decisions.size();
+    producer.assign(d.slot_names.size(), -1);
+    for (std::size_t v = 0; v < n_vars; ++v)
+      producer[static_cast<std::size_t>(d.variables[v].slot)] = static_cast<int>(v);
+    for (std::size_t k = 0; k < d.decisions.size(); ++k)
+      for (const OutputSpec& o : d.decisions[k].outputs)
+        producer[static_cast<std::size_t>(o.slot)] = static_cast<int>(n_vars + k);
 
-  std::vector<StaticType> provisional = d.slot_types;
-  for (std::size_t s = n_inputs; s < provisional.size(); ++s) provisional[s] = StaticType{};
-  PackScope loose(d.slot_index, provisional);
-  std::vector<std::vector<int>> deps(n_nodes);
-  auto add_deps = [&](std::size_t node, const Expression& e) {
-    for (int s : e.slots())
-      if (producer[static_cast<std::size_t>(s)] >= 0)
-        deps[node].push_back(producer[static_cast<std::size_t>(s)]);
-  };
-  const Limits& lim = limits.expression;
-  for (std::size_t v = 0; v < n_vars; ++v) {
-    std::string p = child(child("/variables", v), "expression");
-    add_deps(v, compile_at(d.variables[v].text, loose, p, lim));
+    std::vector<StaticType> provisional = d.slot_types;
+    for (std::size_t s = n_inputs; s < provisional.size(); ++s) provisional[s] = StaticType{};
+    PackScope loose(d.slot_index, provisional);
+    deps.assign(n_nodes, {});
+    for (std::size_t v = 0; v < n_vars; ++v) {
+      std::string p = child(child("/variables", v), "expression");
+      add_deps(v, compile_at(d.variables[v].text, loose, p, lim()));
+    }
+    for (std::size_t k = 0; k < d.decisions.size(); ++k) decision_dependencies(k, loose);
   }
-  for (std::size_t k = 0; k < d.decisions.size(); ++k) {
-    const json& j = decs[k];
+
+  // A decision's dependencies: its expression, its columns and the values its cells name.
+  void decision_dependencies(std::size_t k, const Scope& loose) {
+    const json& j = (*decs)[k];
     std::string p = child("/decisions", k);
     if (d.decisions[k].kind == Decision::Kind::expression) {
       add_deps(n_vars + k, compile_at(detail::get_string(j, "expression", p), loose,
-                                      child(p, "expression"), lim));
-      continue;
+                                      child(p, "expression"), lim()));
+      return;
     }
     const json& cols = detail::require(j, "inputs", p);
     detail::expect_array(cols, child(p, "inputs"), "inputs");
@@ -807,7 +898,7 @@ Pack Pack::load(std::string_view document, const PackLimits& limits) {
       std::string cp = child(child(p, "inputs"), c);
       detail::expect_object(cols[c], cp, "a table input");
       add_deps(n_vars + k, compile_at(detail::get_string(cols[c], "expression", cp), loose,
-                                      child(cp, "expression"), lim));
+                                      child(cp, "expression"), lim()));
     }
     // Cells may name other values ("< max_age"): scan them too.
     const json& rules = detail::require(j, "rules", p);
@@ -827,8 +918,8 @@ Pack Pack::load(std::string_view document, const PackLimits& limits) {
           auto& seen = seen_cells[part[0] == 'w' ? 0 : 1];
           if (seen.count(text)) continue;
           std::string cp = child(child(rp, part), c);
-          Expression e = part[0] == 'w' ? compile_cell(text, loose, cp, anything, lim)
-                                        : compile_at(text, loose, cp, lim);
+          Expression e = part[0] == 'w' ? compile_cell(text, loose, cp, anything, lim())
+                                        : compile_at(text, loose, cp, lim());
           add_deps(n_vars + k, e);
           seen.emplace(std::move(text), e.slots());
         }
@@ -837,18 +928,12 @@ Pack Pack::load(std::string_view document, const PackLimits& limits) {
   }
 
   // Order by dependency (Boost.Graph); a cycle is a load error that names it.
-  {
+  void order_nodes() {
+    const std::size_t n_nodes = deps.size();
     using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
     Graph g(n_nodes);
     for (std::size_t n = 0; n < n_nodes; ++n)
       for (int dep : deps[n]) boost::add_edge(static_cast<std::size_t>(dep), n, g);
-    auto node_name = [&](std::size_t n) {
-      return n < n_vars ? "variable " + d.variables[n].name
-                        : "decision " + d.decisions[n - n_vars].id;
-    };
-    auto node_pointer = [&](std::size_t n) {
-      return n < n_vars ? child("/variables", n) : child("/decisions", n - n_vars);
-    };
     for (std::size_t n = 0; n < n_nodes; ++n)
       for (int dep : deps[n])
         if (static_cast<std::size_t>(dep) == n)
@@ -857,37 +942,7 @@ Pack Pack::load(std::string_view document, const PackLimits& limits) {
     try {
       boost::topological_sort(g, std::back_inserter(sorted));
     } catch (const boost::not_a_dag&) {
-      // Find and name one cycle: depth-first search with colours.
-      std::vector<int> colour(n_nodes, 0), parent(n_nodes, -1);
-      std::string message;
-      std::size_t first = 0;
-      std::function<bool(std::size_t)> dfs = [&](std::size_t u) -> bool {
-        colour[u] = 1;
-        for (int dep : deps[u]) {
-          std::size_t w = static_cast<std::size_t>(dep);
-          if (colour[w] == 1) {
-            std::vector<std::size_t> path{w};
-            for (std::size_t x = u; x != w; x = static_cast<std::size_t>(parent[x]))
-              path.push_back(x);
-            path.push_back(w);
-            message = "cycle: ";
-            for (std::size_t i = 0; i < path.size(); ++i)
-              message += (i ? " -> " : "") + node_name(path[path.size() - 1 - i]);
-            first = w;
-            return true;
-          }
-          if (colour[w] == 0) {
-            parent[w] = static_cast<int>(u);
-            if (dfs(w)) return true;
-          }
-        }
-        colour[u] = 2;
-        return false;
-      };
-      for (std::size_t n = 0; n < n_nodes; ++n)
-        if (colour[n] == 0 && dfs(n)) break;
-      throw Error(ErrorCode::cycle, message.empty() ? "cycle between derived values" : message,
-                  node_pointer(first));
+      throw_cycle(n_nodes);
     }
     std::reverse(sorted.begin(), sorted.end());
     for (std::size_t n : sorted)
@@ -895,154 +950,223 @@ Pack Pack::load(std::string_view document, const PackLimits& limits) {
                                    : Node{Node::Kind::decision, static_cast<int>(n - n_vars)});
   }
 
+  std::string node_name(std::size_t n) const {
+    return n < n_vars ? "variable " + d.variables[n].name
+                      : "decision " + d.decisions[n - n_vars].id;
+  }
+  std::string node_pointer(std::size_t n) const {
+    return n < n_vars ? child("/variables", n) : child("/decisions", n - n_vars);
+  }
+
+  [[noreturn]] void throw_cycle(std::size_t n_nodes) const {
+    // Find and name one cycle: depth-first search with colours.
+    std::vector<int> colour(n_nodes, 0), parent(n_nodes, -1);
+    std::string message;
+    std::size_t first = 0;
+    std::function<bool(std::size_t)> dfs = [&](std::size_t u) -> bool {
+      colour[u] = 1;
+      for (int dep : deps[u]) {
+        std::size_t w = static_cast<std::size_t>(dep);
+        if (colour[w] == 1) {
+          std::vector<std::size_t> path{w};
+          for (std::size_t x = u; x != w; x = static_cast<std::size_t>(parent[x]))
+            path.push_back(x);
+          path.push_back(w);
+          message = "cycle: ";
+          for (std::size_t i = 0; i < path.size(); ++i)
+            message += (i ? " -> " : "") + node_name(path[path.size() - 1 - i]);
+          first = w;
+          return true;
+        }
+        if (colour[w] == 0) {
+          parent[w] = static_cast<int>(u);
+          if (dfs(w)) return true;
+        }
+      }
+      colour[u] = 2;
+      return false;
+    };
+    for (std::size_t n = 0; n < n_nodes; ++n)
+      if (colour[n] == 0 && dfs(n)) break;
+    throw Error(ErrorCode::cycle, message.empty() ? "cycle between derived values" : message,
+                node_pointer(first));
+  }
+
   // Second pass, in order: compile with real types.
-  PackScope scope(d.slot_index, d.slot_types);
-  d.slot_inputs.assign(d.slot_names.size(), {});
-  for (std::size_t s = 0; s < n_inputs; ++s) d.slot_inputs[s] = {static_cast<int>(s)};
-  auto merge_inputs = [&](std::vector<int>& into, const Expression& e) {
-    for (int s : e.slots()) {
-      const auto& more = d.slot_inputs[static_cast<std::size_t>(s)];
-      into.insert(into.end(), more.begin(), more.end());
+  void compile_in_order() {
+    const PackScope scope(d.slot_index, d.slot_types);
+    d.slot_inputs.assign(d.slot_names.size(), {});
+    for (std::size_t s = 0; s < n_inputs; ++s) d.slot_inputs[s] = {static_cast<int>(s)};
+    used.assign(n_inputs, 0);
+    for (const Node& node : d.order) {
+      if (node.kind == Node::Kind::variable)
+        compile_variable(node, scope);
+      else
+        compile_decision(node, scope);
     }
-  };
-  auto finish_inputs = [](std::vector<int>& v) {
-    std::sort(v.begin(), v.end());
-    v.erase(std::unique(v.begin(), v.end()), v.end());
-  };
-  std::vector<char> used(n_inputs, 0);
-  auto mark_used = [&](const Expression& e) {
-    for (int s : e.slots())
-      if (static_cast<std::size_t>(s) < n_inputs) used[static_cast<std::size_t>(s)] = 1;
-  };
-  for (const Node& node : d.order) {
-    if (node.kind == Node::Kind::variable) {
-      Variable& var = d.variables[static_cast<std::size_t>(node.index)];
-      std::string p =
-          child(child("/variables", static_cast<std::size_t>(node.index)), "expression");
-      var.expression = compile_at(var.text, scope, p, lim);
-      mark_used(var.expression);
-      d.slot_types[static_cast<std::size_t>(var.slot)] = var.expression.type();
-      merge_inputs(d.slot_inputs[static_cast<std::size_t>(var.slot)], var.expression);
-      finish_inputs(d.slot_inputs[static_cast<std::size_t>(var.slot)]);
-      continue;
-    }
+  }
+
+  void compile_variable(const Node& node, const Scope& scope) {
+    Variable& var = d.variables[static_cast<std::size_t>(node.index)];
+    std::string p = child(child("/variables", static_cast<std::size_t>(node.index)), "expression");
+    var.expression = compile_at(var.text, scope, p, lim());
+    mark_used(var.expression);
+    d.slot_types[static_cast<std::size_t>(var.slot)] = var.expression.type();
+    merge_inputs(d.slot_inputs[static_cast<std::size_t>(var.slot)], var.expression);
+    finish_inputs(d.slot_inputs[static_cast<std::size_t>(var.slot)]);
+  }
+
+  void compile_decision(const Node& node, const Scope& scope) {
     Decision& dec = d.decisions[static_cast<std::size_t>(node.index)];
-    const json& j = decs[static_cast<std::size_t>(node.index)];
+    const json& j = (*decs)[static_cast<std::size_t>(node.index)];
     const std::string& p = dec.pointer;
     std::vector<int> inputs_of;
     if (dec.kind == Decision::Kind::expression) {
       dec.expression =
-          compile_at(detail::get_string(j, "expression", p), scope, child(p, "expression"), lim);
+          compile_at(detail::get_string(j, "expression", p), scope, child(p, "expression"), lim());
       check_output_value(dec.expression, dec.outputs[0], child(p, "expression"));
       mark_used(dec.expression);
       merge_inputs(inputs_of, dec.expression);
     } else {
-      const json& cols = j["inputs"];
-      if (cols.size() > limits.max_columns)
-        throw Error(ErrorCode::limit_exceeded, "too many table inputs", child(p, "inputs"));
-      for (std::size_t c = 0; c < cols.size(); ++c) {
-        std::string cp = child(child(p, "inputs"), c);
-        detail::check_keys(cols[c], {"expression", "label", "id"}, cp, lenient);
-        TableColumn col;
-        col.text = detail::get_string(cols[c], "expression", cp);
-        col.expr = compile_at(col.text, scope, child(cp, "expression"), lim);
-        col.label = read_label(cols[c], cp);
-        mark_used(col.expr);
-        merge_inputs(inputs_of, col.expr);
-        dec.inputs.push_back(std::move(col));
-      }
-      const json& rules = j["rules"];
-      total_rules += rules.size();
-      if (total_rules > limits.max_rules)
-        throw Error(ErrorCode::limit_exceeded,
-                    "too many rules (more than " + std::to_string(limits.max_rules) + ")",
-                    child(p, "rules"));
-      std::unordered_map<std::string, int> rule_ids;
-      std::vector<std::unordered_map<std::string, Expression>> when_cache(dec.inputs.size()),
-          then_cache(dec.outputs.size());
-      for (std::size_t r = 0; r < rules.size(); ++r) {
-        std::string rp = child(child(p, "rules"), r);
-        const json& rj = rules[r];
-        detail::check_keys(rj, {"id", "when", "then", "source", "status", "description", "note"},
-                           rp, lenient);
-        Rule rule;
-        rule.id = detail::get_string(rj, "id", rp);
-        if (!rule_ids.emplace(rule.id, static_cast<int>(r)).second)
-          throw Error(ErrorCode::duplicate_name, "rule \"" + rule.id + "\" is defined twice",
-                      child(rp, "id"));
-        rule.source = detail::get_string(rj, "source", rp);
-        check_source(rule.source, rp);
-        rule.status = read_status(rj, rp);
-        rule.description = detail::get_string(rj, "description", rp, false);
-        rule.note = detail::get_string(rj, "note", rp, false);
-        const json& when = detail::require(rj, "when", rp);
-        detail::expect_array(when, child(rp, "when"), "when");
-        if (when.size() != dec.inputs.size())
-          throw Error(ErrorCode::cell_count,
-                      "rule has " + std::to_string(when.size()) + " input cells, the table has " +
-                          std::to_string(dec.inputs.size()) + " inputs",
-                      child(rp, "when"));
-        for (std::size_t c = 0; c < when.size(); ++c) {
-          std::string cp = child(child(rp, "when"), c);
-          if (!when[c].is_string())
-            throw Error(ErrorCode::type_mismatch, "a cell must be a string", cp);
-          std::string text = when[c].get<std::string>();
-          auto cached = when_cache[c].find(text);
-          Expression cell;
-          if (cached != when_cache[c].end()) {
-            cell = cached->second;
-          } else {
-            StaticType ct = dec.inputs[c].expr.type();
-            cell = compile_cell(text, scope, cp, ct, lim);
-            mark_used(cell);
-            merge_inputs(inputs_of, cell);
-            when_cache[c].emplace(text, cell);
-          }
-          rule.when_text.push_back(std::move(text));
-          rule.when.push_back(std::move(cell));
-        }
-        const json& then = detail::require(rj, "then", rp);
-        detail::expect_array(then, child(rp, "then"), "then");
-        if (then.size() != dec.outputs.size())
-          throw Error(ErrorCode::cell_count,
-                      "rule has " + std::to_string(then.size()) + " output cells, the table has " +
-                          std::to_string(dec.outputs.size()) + " outputs",
-                      child(rp, "then"));
-        for (std::size_t o = 0; o < then.size(); ++o) {
-          std::string cp = child(child(rp, "then"), o);
-          if (!then[o].is_string())
-            throw Error(ErrorCode::type_mismatch, "an output cell must be a string (an expression)",
-                        cp);
-          std::string text = then[o].get<std::string>();
-          auto cached = then_cache[o].find(text);
-          Expression e;
-          if (cached != then_cache[o].end()) {
-            e = cached->second;
-          } else {
-            e = compile_at(text, scope, cp, lim);
-            check_output_value(e, dec.outputs[o], cp);
-            mark_used(e);
-            then_cache[o].emplace(text, e);
-          }
-          merge_inputs(inputs_of, e);
-          rule.then_text.push_back(std::move(text));
-          rule.then.push_back(std::move(e));
-        }
-        dec.rules.push_back(std::move(rule));
-      }
-      dec.compiled = std::make_shared<CompiledTable>(dec);
+      compile_columns(j, p, dec, scope, inputs_of);
+      compile_rules(j, p, dec, scope, inputs_of);
     }
     finish_inputs(inputs_of);
     for (const OutputSpec& o : dec.outputs)
       d.slot_inputs[static_cast<std::size_t>(o.slot)] = inputs_of;
   }
-  for (const Constraint& c : d.constraints) mark_used(c.expression);
-  for (std::size_t s = 0; s < n_inputs; ++s)
-    if (!used[s] && static_cast<int>(s) != d.reference_field)
-      d.unused.push_back(static_cast<int>(s));
 
+  void compile_columns(const json& j, const std::string& p, Decision& dec, const Scope& scope,
+                       std::vector<int>& inputs_of) {
+    const json& cols = j["inputs"];
+    if (cols.size() > limits.max_columns)
+      throw Error(ErrorCode::limit_exceeded, "too many table inputs", child(p, "inputs"));
+    for (std::size_t c = 0; c < cols.size(); ++c) {
+      std::string cp = child(child(p, "inputs"), c);
+      detail::check_keys(cols[c], {"expression", "label", "id"}, cp, lenient);
+      TableColumn col;
+      col.text = detail::get_string(cols[c], "expression", cp);
+      col.expr = compile_at(col.text, scope, child(cp, "expression"), lim());
+      col.label = read_label(cols[c], cp);
+      mark_used(col.expr);
+      merge_inputs(inputs_of, col.expr);
+      dec.inputs.push_back(std::move(col));
+    }
+  }
+
+  // A table's rules; each distinct cell text of a column is compiled once.
+  void compile_rules(const json& j, const std::string& p, Decision& dec, const Scope& scope,
+                     std::vector<int>& inputs_of) {
+    const json& rules = j["rules"];
+    total_rules += rules.size();
+    if (total_rules > limits.max_rules)
+      throw Error(ErrorCode::limit_exceeded,
+                  "too many rules (more than " + std::to_string(limits.max_rules) + ")",
+                  child(p, "rules"));
+    std::unordered_map<std::string, int> rule_ids;
+    std::vector<std::unordered_map<std::string, Expression>> when_cache(dec.inputs.size()),
+        then_cache(dec.outputs.size());
+    for (std::size_t r = 0; r < rules.size(); ++r)
+      dec.rules.push_back(read_rule(rules[r], child(child(p, "rules"), r), dec, scope, rule_ids,
+                                    when_cache, then_cache, inputs_of));
+    dec.compiled = std::make_shared<CompiledTable>(dec);
+  }
+
+  using CellCache = std::vector<std::unordered_map<std::string, Expression>>;
+  Rule read_rule(const json& rj, const std::string& rp, const Decision& dec, const Scope& scope,
+                 std::unordered_map<std::string, int>& rule_ids, CellCache& when_cache,
+                 CellCache& then_cache, std::vector<int>& inputs_of) {
+    detail::check_keys(rj, {"id", "when", "then", "source", "status", "description", "note"}, rp,
+                       lenient);
+    Rule rule;
+    rule.id = detail::get_string(rj, "id", rp);
+    if (!rule_ids.emplace(rule.id, static_cast<int>(rule_ids.size())).second)
+      throw Error(ErrorCode::duplicate_name, "rule \"" + rule.id + "\" is defined twice",
+                  child(rp, "id"));
+    rule.source = detail::get_string(rj, "source", rp);
+    check_source(rule.source, rp);
+    rule.status = read_status(rj, rp);
+    rule.description = detail::get_string(rj, "description", rp, false);
+    rule.note = detail::get_string(rj, "note", rp, false);
+    read_when(rj, rp, dec, scope, when_cache, inputs_of, rule);
+    read_then(rj, rp, dec, scope, then_cache, inputs_of, rule);
+    return rule;
+  }
+
+  void read_when(const json& rj, const std::string& rp, const Decision& dec, const Scope& scope,
+                 CellCache& when_cache, std::vector<int>& inputs_of, Rule& rule) {
+    const json& when = detail::require(rj, "when", rp);
+    detail::expect_array(when, child(rp, "when"), "when");
+    if (when.size() != dec.inputs.size())
+      throw Error(ErrorCode::cell_count,
+                  "rule has " + std::to_string(when.size()) + " input cells, the table has " +
+                      std::to_string(dec.inputs.size()) + " inputs",
+                  child(rp, "when"));
+    for (std::size_t c = 0; c < when.size(); ++c) {
+      std::string cp = child(child(rp, "when"), c);
+      if (!when[c].is_string())
+        throw Error(ErrorCode::type_mismatch, "a cell must be a string", cp);
+      std::string text = when[c].get<std::string>();
+      auto cached = when_cache[c].find(text);
+      Expression cell;
+      if (cached != when_cache[c].end()) {
+        cell = cached->second;
+      } else {
+        StaticType ct = dec.inputs[c].expr.type();
+        cell = compile_cell(text, scope, cp, ct, lim());
+        mark_used(cell);
+        merge_inputs(inputs_of, cell);
+        when_cache[c].emplace(text, cell);
+      }
+      rule.when_text.push_back(std::move(text));
+      rule.when.push_back(std::move(cell));
+    }
+  }
+
+  void read_then(const json& rj, const std::string& rp, const Decision& dec, const Scope& scope,
+                 CellCache& then_cache, std::vector<int>& inputs_of, Rule& rule) {
+    const json& then = detail::require(rj, "then", rp);
+    detail::expect_array(then, child(rp, "then"), "then");
+    if (then.size() != dec.outputs.size())
+      throw Error(ErrorCode::cell_count,
+                  "rule has " + std::to_string(then.size()) + " output cells, the table has " +
+                      std::to_string(dec.outputs.size()) + " outputs",
+                  child(rp, "then"));
+    for (std::size_t o = 0; o < then.size(); ++o) {
+      std::string cp = child(child(rp, "then"), o);
+      if (!then[o].is_string())
+        throw Error(ErrorCode::type_mismatch, "an output cell must be a string (an expression)",
+                    cp);
+      std::string text = then[o].get<std::string>();
+      auto cached = then_cache[o].find(text);
+      Expression e;
+      if (cached != then_cache[o].end()) {
+        e = cached->second;
+      } else {
+        e = compile_at(text, scope, cp, lim());
+        check_output_value(e, dec.outputs[o], cp);
+        mark_used(e);
+        then_cache[o].emplace(text, e);
+      }
+      merge_inputs(inputs_of, e);
+      rule.then_text.push_back(std::move(text));
+      rule.then.push_back(std::move(e));
+    }
+  }
+
+  void find_unused_inputs() {
+    for (const Constraint& c : d.constraints) mark_used(c.expression);
+    for (std::size_t s = 0; s < n_inputs; ++s)
+      if (!used[s] && static_cast<int>(s) != d.reference_field)
+        d.unused.push_back(static_cast<int>(s));
+  }
+};
+
+}  // namespace
+
+Pack Pack::load(std::string_view text, const PackLimits& limits) {
   Pack pack;
-  pack.data_ = std::move(data);
+  pack.data_ = PackLoader(text, limits).load();
   return pack;
 }
 

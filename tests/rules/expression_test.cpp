@@ -845,14 +845,39 @@ TEST(ExpressionTest, DepthWithinTheLimitCompiles) {
   EXPECT_EQ(ev(calls, f), "3");
 }
 
-TEST(ExpressionTest, TallTreesAreRefused) {
-  // A long left-leaning chain is shallow to parse but tall to evaluate.
-  std::string text = "age";
-  for (int k = 0; k < 100; ++k) text += " + age";
-  EXPECT_EQ(compile_error(text).code(), ErrorCode::limit_exceeded);
-  Limits limits;
-  limits.max_depth = 200;
-  EXPECT_NO_THROW(Expression::compile(text, scope(), nullptr, limits));
+TEST(ExpressionTest, FlatChainsAreNotNesting) {
+  // A flat sum of 65 terms (and of 1,300, near the length limit) is one level, evaluated as a left
+  // fold without a frame per term; so are products and mixed chains.
+  Frame f;
+  f.set(kAge, Value::integer(2));
+  for (int terms : {65, 1300}) {
+    std::string text = "age";
+    for (int k = 1; k < terms; ++k) text += " + age";
+    EXPECT_EQ(ev(text, f), std::to_string(2 * terms)) << terms;
+  }
+  std::string mixed = "age";
+  for (int k = 0; k < 100; ++k) mixed += k % 2 ? " - 1" : " + age * 3";
+  EXPECT_EQ(ev(mixed, f), std::to_string(2 + 50 * 6 - 50));
+  // A column at a time, the same fold: three frames of different ages.
+  std::vector<Value> frames(3 * kSlotCount);
+  for (int i = 0; i < 3; ++i)
+    frames[static_cast<std::size_t>(i * kSlotCount + kAge)] =
+        i == 2 ? Value::null() : Value::integer(i + 1);
+  std::vector<Value> column(3), scratch;
+  Arena arena;
+  compile(mixed).evaluate_rows(frames.data(), kSlotCount, 3, column.data(), 1, scratch, &arena);
+  EXPECT_EQ(column[0].to_display(), std::to_string(1 + 50 * 3 - 50));
+  EXPECT_EQ(column[1].to_display(), std::to_string(2 + 50 * 6 - 50));
+  EXPECT_TRUE(column[2].is_null());
+  // Real nesting still counts: each pair of parentheses is a level.
+  std::string nested = "age";
+  for (int k = 0; k < 70; ++k) nested = "(" + nested + " + age)";
+  EXPECT_EQ(compile_error(nested).code(), ErrorCode::limit_exceeded);
+  // So does an operand that is itself deep: 64 levels inside a flat sum are still 64 levels.
+  std::string deep = std::string(63, '(') + "age" + std::string(63, ')');
+  EXPECT_NO_THROW(Expression::compile("1 + age + " + deep, scope(), nullptr, Limits{}));
+  std::string deeper = std::string(70, '(') + "age" + std::string(70, ')');
+  EXPECT_EQ(compile_error("1 + age + " + deeper).code(), ErrorCode::limit_exceeded);
   // Constant chains fold as they go.
   std::string constant = "1";
   for (int k = 0; k < 100; ++k) constant += " + 1";

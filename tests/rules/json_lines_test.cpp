@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <stdexcept>
 
@@ -190,6 +191,84 @@ TEST(JsonLinesEvaluatorTest, BadLinesAreErrorsWithCodesAndPointers) {
 
 // A sink that throws stops the run; the next run starts clean and never hands back rows of the
 // block that was under way.
+// The shipped sample of persons (many incomplete, with questions): the block path works out
+// each incomplete row's questions itself, and each line is still the per-record path's, byte for
+// byte, missing inputs and their order included.
+TEST(JsonLinesEvaluatorTest, IncompleteRowsGetTheRecordPathsQuestions) {
+  const std::filesystem::path root(AIG_SOURCE_DIR);
+  const Evaluator ev(Pack::load_file((root / "rules/orientation/fr-2025").string()));
+  std::ifstream in(root / "examples/data/persons-1000.jsonl");
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    // person_id is not an input: take it off, as `aiguillage orient` does.
+    const auto at = line.find("\"person_id\"");
+    if (at != std::string::npos) line.erase(at, line.find(',', at) + 1 - at);
+    lines.push_back(line);
+  }
+  ASSERT_GE(lines.size(), 1000u);
+  EvalOptions o;
+  o.reference_date = Date::parse("2025-03-01");
+  o.trace = false;
+  std::vector<std::string_view> views(lines.begin(), lines.end());
+  JsonLinesEvaluator runner(ev, o);
+  std::size_t with_questions = 0, k = 0;
+  runner.run(views, [&](const RowResult& r) {
+    ASSERT_EQ(r.row, k);
+    std::string block;
+    ev.append_result_json(block, r);
+    bool rejected = false;
+    EXPECT_EQ(block, record_line(ev, lines[k], o, rejected)) << lines[k];
+    with_questions += !r.missing.empty();
+    ++k;
+  });
+  EXPECT_EQ(k, lines.size());
+  EXPECT_EQ(runner.record_lines(), 0u);
+  EXPECT_GT(with_questions, lines.size() / 10);
+}
+
+// A birth date is bounded by the pack, not by the calendar: fr-2025 refuses one after the
+// reference date (naissance-avant-reference) or giving an age outside 14..100 (age-plausible),
+// with input_constraint (-216) and the pointer /birth_date, on the block path as on the record
+// path. 9999-12-31 is the last date the calendar holds: accepted as a date, refused as a birth.
+TEST(JsonLinesEvaluatorTest, ImplausibleBirthDatesAreRefusedWithAPinnedCode) {
+  const std::filesystem::path dir =
+      std::filesystem::path(AIG_SOURCE_DIR) / "rules/orientation/fr-2025";
+  const Evaluator ev(Pack::load_file(dir.string()));
+  const std::string person = R"("rsa_beneficiary":false,"boe_status":"none","in_employment":false,)"
+                             R"("months_since_last_activity":6,"qualification_level":"bac",)"
+                             R"("has_certified_qualification":true,"aspiration":"rapid_return")";
+  EvalOptions o;
+  o.reference_date = Date::parse("2025-03-01");
+  o.trace = false;
+  const std::vector<std::string> lines = {
+      "{\"birth_date\":\"9999-12-31\"," + person + "}",
+      "{\"birth_date\":\"2025-03-02\"," + person + "}",
+      "{\"birth_date\":\"0001-01-01\"," + person + "}",
+      "{\"birth_date\":\"2015-01-01\"," + person + "}",  // 10 years old
+      "{\"birth_date\":\"9999-12-31\",\"reference_date\":\"9999-12-31\"," + person + "}",
+      "{\"birth_date\":\"1987-03-17\"," + person + "}",  // plausible: evaluated
+  };
+  std::vector<std::string_view> views(lines.begin(), lines.end());
+  JsonLinesEvaluator runner(ev, o);
+  std::vector<std::string> codes;
+  runner.run(views, [&](const RowResult& r) {
+    std::string text;
+    for (const Error& e : r.errors)
+      text += std::to_string(static_cast<int>(e.code())) + e.pointer() + " ";
+    codes.push_back(text);
+  });
+  ASSERT_EQ(codes.size(), lines.size());
+  for (std::size_t k = 0; k + 1 < lines.size(); ++k) {
+    EXPECT_NE(codes[k].find("-216/birth_date"), std::string::npos) << lines[k] << ": " << codes[k];
+    bool rejected = false;
+    const std::string record = record_line(ev, lines[k], o, rejected);
+    EXPECT_TRUE(rejected) << record;
+    EXPECT_NE(record.find("\"name\":\"input_constraint\""), std::string::npos) << record;
+  }
+  EXPECT_EQ(codes.back(), "");
+  EXPECT_EQ(static_cast<int>(ErrorCode::input_constraint), -216);
+}
+
 TEST(JsonLinesEvaluatorTest, ASinkThatThrowsLeavesNothingBehind) {
   TableSpec t;
   t.columns = {"n"};
