@@ -79,10 +79,6 @@ std::string decision_label(const Context& c, const VersionModel& v, int decision
   return l.empty() ? d.id : l;
 }
 
-std::string month_text(std::int32_t days) {
-  return Date{days}.to_string().substr(0, 7);
-}
-
 // ---- indicators ----
 
 void outcome_tables(Context& c, const VersionModel& v) {
@@ -508,8 +504,13 @@ std::vector<GroupAttribute> group_attributes(const Context& c, const VersionMode
 // The criteria a decision reads, as a stratum key: every input its output depends on but the
 // group attribute itself, birth dates as ages. Persons of two groups in one stratum were given
 // the same criteria.
-std::vector<std::uint64_t> strata_keys(const VersionModel& v, const ReportedOutput& out,
-                                       int group_input) {
+// Persons numbered by stratum (0, 1, … in order of first appearance); `count` strata.
+struct Strata {
+  std::vector<std::uint32_t> of_row;
+  std::size_t count = 0;
+};
+
+Strata strata_of(const VersionModel& v, const ReportedOutput& out, int group_input) {
   const Pack& pack = *v.pack;
   const int birth = pack.inputs().index_of("birth_date");
   const int registration = pack.inputs().index_of("registration_date");
@@ -517,8 +518,9 @@ std::vector<std::uint64_t> strata_keys(const VersionModel& v, const ReportedOutp
   for (int f : pack.slot_inputs(out.slot))
     if (f != group_input && f != pack.reference_date_field() && f != registration)
       fields.push_back(f);
-  std::vector<std::uint64_t> keys;
-  keys.reserve(v.rows.size());
+  Strata s;
+  s.of_row.reserve(v.rows.size());
+  std::unordered_map<std::uint64_t, std::uint32_t> ids;
   for (const Row& r : v.rows) {
     std::uint64_t key = 1469598103934665603ull;  // FNV-1a over the criteria values
     for (int f : fields) {
@@ -526,13 +528,24 @@ std::vector<std::uint64_t> strata_keys(const VersionModel& v, const ReportedOutp
       key = (key ^ static_cast<std::uint32_t>(value)) * 1099511628211ull;
       key = (key ^ static_cast<std::uint64_t>(f)) * 1099511628211ull;
     }
-    keys.push_back(key);
+    s.of_row.push_back(ids.emplace(key, static_cast<std::uint32_t>(ids.size())).first->second);
   }
-  return keys;
+  s.count = ids.size();
+  return s;
 }
 
 void disparity_tables(Context& c, const VersionModel& v, std::vector<std::string>& flagged_out) {
   const auto attributes = group_attributes(c, v);
+  // The decided category of each output and the first fired rule of each decision, as columns:
+  // the loops below go over every person many times.
+  std::vector<std::vector<std::int32_t>> decided(v.outputs.size()),
+      fired_rule(v.pack->decisions().size());
+  for (auto& column : decided) column.reserve(v.rows.size());
+  for (auto& column : fired_rule) column.reserve(v.rows.size());
+  for (const Row& r : v.rows) {
+    for (std::size_t o = 0; o < decided.size(); ++o) decided[o].push_back(r.decided[o]);
+    for (std::size_t d = 0; d < fired_rule.size(); ++d) fired_rule[d].push_back(r.fired[d]);
+  }
   struct Line {
     std::size_t attribute, group, output, category, reference;
     std::uint64_t n, k, n0, k0;
@@ -553,8 +566,7 @@ void disparity_tables(Context& c, const VersionModel& v, std::vector<std::string
       std::vector<std::vector<std::uint64_t>> k(n_groups, std::vector<std::uint64_t>(n_cat));
       for (std::size_t r = 0; r < v.rows.size(); ++r)
         if (g.group_of_row[r] != kNull)
-          ++k[static_cast<std::size_t>(g.group_of_row[r])]
-             [static_cast<std::size_t>(v.rows[r].decided[o])];
+          ++k[static_cast<std::size_t>(g.group_of_row[r])][static_cast<std::size_t>(decided[o][r])];
       for (std::size_t cat = 0; cat < n_cat; ++cat) {
         std::uint64_t total = 0;
         for (std::size_t gr = 0; gr < n_groups; ++gr) total += k[gr][cat];
@@ -600,7 +612,7 @@ void disparity_tables(Context& c, const VersionModel& v, std::vector<std::string
   std::map<std::tuple<std::size_t, std::size_t, std::size_t>,
            std::vector<std::pair<std::size_t, std::size_t>>>
       by_category, by_attribute;
-  std::map<std::pair<std::size_t, int>, std::vector<std::uint64_t>> strata_cache;
+  std::map<std::pair<std::size_t, int>, Strata> strata_cache;
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const Line& l = lines[i];
     const GroupAttribute& g = attributes[l.attribute];
@@ -641,29 +653,26 @@ void disparity_tables(Context& c, const VersionModel& v, std::vector<std::string
       const ReportedOutput& o = v.outputs[l.output];
       auto cached = strata_cache.find({l.output, g.input});
       if (cached == strata_cache.end())
-        cached = strata_cache.emplace(std::make_pair(l.output, g.input), strata_keys(v, o, g.input))
-                     .first;
-      const std::vector<std::uint64_t>& keys = cached->second;
-      std::unordered_map<std::uint64_t, Stratum> strata;
+        cached =
+            strata_cache.emplace(std::make_pair(l.output, g.input), strata_of(v, o, g.input)).first;
+      const Strata& strata = cached->second;
+      std::vector<Stratum> list(strata.count);
       for (std::size_t r = 0; r < v.rows.size(); ++r) {
         const std::int32_t code = g.group_of_row[r];
         if (code == kNull) continue;
-        const bool has = static_cast<std::size_t>(v.rows[r].decided[l.output]) == l.category;
-        Stratum& s = strata[keys[r]];
+        const bool has = static_cast<std::size_t>(decided[l.output][r]) == l.category;
+        Stratum& st = list[strata.of_row[r]];
         if (static_cast<std::size_t>(code) == l.group) {
-          ++s.n1;
-          s.k1 += has;
+          ++st.n1;
+          st.k1 += has;
         } else if (static_cast<std::size_t>(code) == l.reference) {
-          ++s.n0;
-          s.k0 += has;
+          ++st.n0;
+          st.k0 += has;
         }
       }
-      std::vector<Stratum> list;
       std::uint64_t matched = 0;
-      for (const auto& [key, s] : strata) {
-        list.push_back(s);
-        if (s.n1 && s.n0) matched += s.n1;
-      }
+      for (const Stratum& st : list)
+        if (st.n1 && st.n0) matched += st.n1;
       const double mh = mantel_haenszel_ratio(list);
       const double crude = std::log(ratio.ratio);
       double persisting = std::isfinite(mh) && crude != 0 ? std::log(mh) / crude : NAN;
@@ -672,21 +681,30 @@ void disparity_tables(Context& c, const VersionModel& v, std::vector<std::string
       b.share(matched, l.n, {cn, ck});
       // The rules whose firing differs most between the two groups.
       const int d = o.decision;
-      std::map<std::int32_t, std::pair<std::uint64_t, std::uint64_t>> fired;
+      // Per rule of the decision (index 0: none fired): persons of the group, of the reference.
+      const std::size_t n_rules = v.pack->decisions()[static_cast<std::size_t>(d)].rules.size();
+      std::vector<std::pair<std::uint64_t, std::uint64_t>> fired(n_rules + 1);
+      std::vector<std::uint8_t> seen(n_rules + 1);
       for (std::size_t r = 0; r < v.rows.size(); ++r) {
         const std::int32_t code = g.group_of_row[r];
         if (code == kNull) continue;
-        auto& e = fired[v.rows[r].fired[static_cast<std::size_t>(d)]];
+        const std::int32_t rule = fired_rule[static_cast<std::size_t>(d)][r];
+        const std::size_t at = rule == kNull || rule < 0 ? 0 : static_cast<std::size_t>(rule) + 1;
+        seen[at] = 1;
+        auto& e = fired[at];
         if (static_cast<std::size_t>(code) == l.group)
           ++e.first;
         else if (static_cast<std::size_t>(code) == l.reference)
           ++e.second;
       }
       std::vector<std::pair<double, std::int32_t>> gaps;
-      for (const auto& [rule, e] : fired)
+      for (std::size_t k = 0; k < fired.size(); ++k) {
+        const auto& e = fired[k];
+        if (!seen[k]) continue;
         gaps.emplace_back(static_cast<double>(e.first) / static_cast<double>(l.n) -
                               static_cast<double>(e.second) / static_cast<double>(l.n0),
-                          rule);
+                          k == 0 ? kNull : static_cast<std::int32_t>(k - 1));
+      }
       std::sort(gaps.begin(), gaps.end(),
                 [](auto x, auto y) { return std::fabs(x.first) > std::fabs(y.first); });
       std::string rules;

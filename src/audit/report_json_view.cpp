@@ -43,6 +43,15 @@ std::string dump(std::string_view v) {
 
 namespace {
 
+struct PlainTable {
+  unsigned char plain[256] = {};
+  constexpr PlainTable() {
+    for (int c = 0x20; c < 0x80; ++c) plain[c] = 1;
+    plain[static_cast<unsigned char>('"')] = plain[static_cast<unsigned char>('\\')] = 0;
+  }
+};
+constexpr PlainTable kPlain{};
+
 // The common shape of canonical JSON, checked in one pass; `unsure` is set (and false returned)
 // where only canonical_json can tell.
 class CanonicalCheck {
@@ -70,6 +79,9 @@ class CanonicalCheck {
     ++p_;
     escaped = false;
     while (p_ < end_) {
+      // Plain ASCII runs first: only quotes, escapes, controls and other bytes need a look.
+      while (p_ < end_ && kPlain.plain[static_cast<unsigned char>(*p_)]) ++p_;
+      if (p_ >= end_) break;
       const auto c = static_cast<unsigned char>(*p_);
       if (c == '"') {
         ++p_;

@@ -18,20 +18,28 @@ inline void skip_space(const char*& p, const char* end) {
   while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) ++p;
 }
 
+// Bytes a scan must stop at: 1 inside a string ('"', '\\'), 2 inside a container ('"' and
+// brackets).
+struct ScanTable {
+  unsigned char in_string[256] = {}, in_container[256] = {};
+  constexpr ScanTable() {
+    in_string[static_cast<unsigned char>('"')] = in_string[static_cast<unsigned char>('\\')] = 1;
+    for (char c : {'"', '{', '}', '[', ']'}) in_container[static_cast<unsigned char>(c)] = 1;
+  }
+};
+inline constexpr ScanTable kScan{};
+
 inline bool skip_string(const char*& p, const char* end) {
   ++p;  // opening quote
-  while (p < end) {
-    if (*p == '\\') {
-      p += 2;
-      continue;
-    }
+  for (;;) {
+    while (p < end && !kScan.in_string[static_cast<unsigned char>(*p)]) ++p;
+    if (p >= end) return false;
     if (*p == '"') {
       ++p;
       return true;
     }
-    ++p;
+    p += 2;  // an escape and what it escapes
   }
-  return false;
 }
 
 // Past one value (and the space before it); false on a text that ends too early.
@@ -41,7 +49,9 @@ inline bool skip_value(const char*& p, const char* end) {
   if (*p == '"') return skip_string(p, end);
   if (*p == '{' || *p == '[') {
     int depth = 0;
-    while (p < end) {
+    for (;;) {
+      while (p < end && !kScan.in_container[static_cast<unsigned char>(*p)]) ++p;
+      if (p >= end) return false;
       const char c = *p;
       if (c == '"') {
         if (!skip_string(p, end)) return false;
@@ -49,15 +59,12 @@ inline bool skip_value(const char*& p, const char* end) {
       }
       if (c == '{' || c == '[') {
         ++depth;
-      } else if (c == '}' || c == ']') {
-        if (--depth == 0) {
-          ++p;
-          return true;
-        }
+      } else if (--depth == 0) {
+        ++p;
+        return true;
       }
       ++p;
     }
-    return false;
   }
   const char* begin = p;
   while (p < end && *p != ',' && *p != '}' && *p != ']' && *p != ' ' && *p != '\n' && *p != '\r' &&

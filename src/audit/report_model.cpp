@@ -282,24 +282,6 @@ std::int32_t encode_input(const VersionModel& v, std::size_t field, std::string_
   }
 }
 
-// An optional member of a given type: false (unreadable) when present with another type.
-bool optional_bool(std::string_view object, std::string_view key, bool fallback, bool& out) {
-  const std::string_view v = jv::member(object, key);
-  if (v.empty()) {
-    out = fallback;
-    return true;
-  }
-  if (v != "true" && v != "false") return false;
-  out = v == "true";
-  return true;
-}
-
-bool optional_string(std::string_view object, std::string_view key, std::string& out) {
-  const std::string_view v = jv::member(object, key);
-  if (v.empty()) return true;
-  return jv::string_value(v, out);
-}
-
 // The row of one record of version `v`; false when the record cannot be read. Reads the model
 // and its dictionaries only: strings they lack go to pending.misses.
 bool fill_row(const VersionModel& v, const Model& m, const ReportOptions& options,
@@ -336,28 +318,50 @@ bool fill_row(const VersionModel& v, const Model& m, const ReportOptions& option
   if (const int f = schema.index_of("birth_date"); f >= 0)
     row.age = years_between(row.inputs[static_cast<std::size_t>(f)], row.reference_days);
 
-  std::string action = "confirm", decided_by, decided_at;
-  if (!optional_bool(s.proposal, "evident", false, row.evident) ||
-      !optional_string(s.decision, "action", action) ||
-      !optional_string(s.decision, "decided_by", decided_by))
-    return false;
-  row.action = action == "override" ? 1 : action == "reorient" ? 2 : 0;
-  row.policy = decided_by == "policy";
-  row.decided_days = date_days(jv::member(s.decision, "decided_at"));
-
-  // The proposal's members in one pass.
-  std::string_view proposed, reasons, questions, fired;
+  // The proposal's and the decision's members, each in one pass.
+  std::string_view evident, proposed, reasons, questions, fired;
   jv::members(s.proposal, [&](std::string_view key, std::string_view value) {
-    if (key == "outputs")
-      proposed = value;
-    else if (key == "review_reasons")
-      reasons = value;
-    else if (key == "questions")
-      questions = value;
-    else if (key == "fired")
-      fired = value;
+    switch (key.empty() ? 0 : key[0]) {
+      case 'e':
+        if (key == "evident") evident = value;
+        break;
+      case 'o':
+        if (key == "outputs") proposed = value;
+        break;
+      case 'r':
+        if (key == "review_reasons") reasons = value;
+        break;
+      case 'q':
+        if (key == "questions") questions = value;
+        break;
+      case 'f':
+        if (key == "fired") fired = value;
+        break;
+      default:
+        break;
+    }
   });
-  std::string_view decided = jv::member(s.decision, "outputs");
+  std::string_view action = "\"confirm\"", decided_by, decided_at, decided;
+  jv::members(s.decision, [&](std::string_view key, std::string_view value) {
+    if (key == "action")
+      action = value;
+    else if (key == "decided_by")
+      decided_by = value;
+    else if (key == "decided_at")
+      decided_at = value;
+    else if (key == "outputs")
+      decided = value;
+  });
+  // A member present with another type than expected makes the record unreadable.
+  if (!evident.empty() && evident != "true" && evident != "false") return false;
+  row.evident = evident == "true";
+  std::string text;
+  if (!jv::string_value(action, text)) return false;
+  row.action = text == "override" ? 1 : text == "reorient" ? 2 : 0;
+  text.clear();
+  if (!decided_by.empty() && !jv::string_value(decided_by, text)) return false;
+  row.policy = text == "policy";
+  row.decided_days = date_days(decided_at);
   if (!jv::is_object(decided)) decided = jv::is_object(proposed) ? proposed : std::string_view();
   if (!jv::is_object(proposed)) proposed = {};
   const std::size_t n_out = v.outputs.size();
