@@ -1,10 +1,12 @@
 #include "aiguillage/audit/report.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <map>
 #include <mutex>
 #include <set>
+#include <thread>
 #include <unordered_map>
 
 #include "aiguillage/audit/report_statistics.hpp"
@@ -582,6 +584,34 @@ void disparity_tables(Context& c, const VersionModel& v, std::vector<std::string
   std::vector<double> p;
   for (const Line& l : lines) p.push_back(l.p);
   const std::vector<double> q = benjamini_hochberg_adjust(p);
+  // Gaps outside the band and significant are looked at within strata of equal criteria: the
+  // strata of each (output, group input) they need, numbered on the worker threads.
+  auto flagged = [&](std::size_t i) {
+    const Line& l = lines[i];
+    if (l.group == l.reference) return false;
+    const RatioEstimate ratio = rate_ratio_katz(l.k, l.n, l.k0, l.n0);
+    const bool reference_small =
+        (l.n0 > 0 && l.n0 < static_cast<std::uint64_t>(c.options.threshold)) ||
+        (l.k0 > 0 && l.k0 < static_cast<std::uint64_t>(c.options.threshold));
+    return std::isfinite(ratio.ratio) && (ratio.ratio < 0.8 || ratio.ratio > 1.25) &&
+           std::isfinite(q[i]) && q[i] < 0.05 && !reference_small;
+  };
+  std::map<std::pair<std::size_t, int>, Strata> strata_cache;
+  for (std::size_t i = 0; i < lines.size(); ++i)
+    if (flagged(i)) strata_cache[{lines[i].output, attributes[lines[i].attribute].input}];
+  {
+    std::vector<std::pair<const std::pair<std::size_t, int>, Strata>*> todo;
+    for (auto& entry : strata_cache) todo.push_back(&entry);
+    std::atomic<std::size_t> next{0};
+    auto work = [&] {
+      for (std::size_t k; (k = next++) < todo.size();)
+        todo[k]->second = strata_of(v, v.outputs[todo[k]->first.first], todo[k]->first.second);
+    };
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < std::max(1u, c.options.threads); ++t) pool.emplace_back(work);
+    work();
+    for (auto& th : pool) th.join();
+  }
 
   TableBuilder b("disparities", "disparities",
                  c.tr("Taux de chaque décision par groupe, rapport au groupe de référence",
@@ -612,7 +642,6 @@ void disparity_tables(Context& c, const VersionModel& v, std::vector<std::string
   std::map<std::tuple<std::size_t, std::size_t, std::size_t>,
            std::vector<std::pair<std::size_t, std::size_t>>>
       by_category, by_attribute;
-  std::map<std::pair<std::size_t, int>, Strata> strata_cache;
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const Line& l = lines[i];
     const GroupAttribute& g = attributes[l.attribute];
@@ -651,11 +680,7 @@ void disparity_tables(Context& c, const VersionModel& v, std::vector<std::string
     if (outside && significant && !reference_small) {
       // Does the gap persist among persons whose criteria are the same?
       const ReportedOutput& o = v.outputs[l.output];
-      auto cached = strata_cache.find({l.output, g.input});
-      if (cached == strata_cache.end())
-        cached =
-            strata_cache.emplace(std::make_pair(l.output, g.input), strata_of(v, o, g.input)).first;
-      const Strata& strata = cached->second;
+      const Strata& strata = strata_cache.at({l.output, g.input});
       std::vector<Stratum> list(strata.count);
       for (std::size_t r = 0; r < v.rows.size(); ++r) {
         const std::int32_t code = g.group_of_row[r];

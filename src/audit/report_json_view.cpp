@@ -56,7 +56,8 @@ constexpr PlainTable kPlain{};
 // where only canonical_json can tell.
 class CanonicalCheck {
  public:
-  explicit CanonicalCheck(std::string_view text) : p_(text.data()), end_(p_ + text.size()) {}
+  CanonicalCheck(std::string_view text, TopMembers* top)
+      : p_(text.data()), end_(p_ + text.size()), top_(top) {}
 
   // 1: canonical, 0: not, -1: unsure.
   int run() {
@@ -190,7 +191,11 @@ class CanonicalCheck {
           first = false;
           if (p_ == end_ || *p_ != ':') return false;
           ++p_;
+          const char* value_begin = p_;
           if (!value(depth + 1)) return false;
+          if (depth == 0 && top_)
+            top_->emplace_back(
+                key, std::string_view(value_begin, static_cast<std::size_t>(p_ - value_begin)));
           if (p_ == end_) return false;
           if (*p_ == ',') {
             ++p_;
@@ -237,14 +242,17 @@ class CanonicalCheck {
 
   const char* p_;
   const char* end_;
+  TopMembers* top_;
   bool unsure_ = false;
 };
 
 }  // namespace
 
-bool is_canonical_record(std::string_view record) {
-  const int fast = CanonicalCheck(record).run();
+bool is_canonical_record(std::string_view record, TopMembers* top) {
+  if (top) top->clear();
+  const int fast = CanonicalCheck(record, top).run();
   if (fast == 1) return true;
+  if (top) top->clear();
   // Anything the one-pass check is not sure of, and any defect, is judged the long way.
   // A log line nests one level deeper than its record.
   if (detail::find_too_deep(record, detail::kMaxJsonDepth - 1) != std::string_view::npos)

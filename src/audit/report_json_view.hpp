@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace aiguillage {
 inline namespace v1 {
@@ -176,7 +178,10 @@ std::string dump(std::string_view v);
 // (sorted keys, no space, integers, strings in the canonical escapes and valid UTF-8), with
 // canonical_json itself deciding every other case (numbers with a fraction or an exponent,
 // escaped keys, deep nesting). False for a text that is not valid JSON.
-bool is_canonical_record(std::string_view record);
+// With `top`, the record's members (raw key, value span) when the one-pass check decided; left
+// empty when canonical_json had to.
+using TopMembers = std::vector<std::pair<std::string_view, std::string_view>>;
+bool is_canonical_record(std::string_view record, TopMembers* top = nullptr);
 
 }  // namespace report_detail
 }  // namespace v1

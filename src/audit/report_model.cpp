@@ -145,9 +145,9 @@ LineParts split_line(std::string_view line) {
 
 // Everything of a line but its place in the chain: the layout, the record's canonical form and
 // the line's own hash. With the seq and prev checked in order, this is what verify_log checks.
-bool line_verifies(const LineParts& p, std::string& scratch) {
+bool line_verifies(const LineParts& p, std::string& scratch, TopMembers& top) {
   if (!p.ok || p.record.empty() || p.record.front() != '{') return false;
-  if (!is_canonical_record(p.record)) return false;
+  if (!is_canonical_record(p.record, &top)) return false;
   scratch.assign(p.prev);
   scratch.append(p.record);
   const std::string hex = to_hex(sha256(scratch));
@@ -161,8 +161,8 @@ struct RecordSpans {
   bool has_reference_date = false, has_inputs = false;
 };
 
-bool record_spans(std::string_view record, RecordSpans& s) {
-  return jv::members(record, [&](std::string_view key, std::string_view value) {
+void record_member(std::string_view key, std::string_view value, RecordSpans& s) {
+  {
     switch (key.empty() ? 0 : key[0]) {
       case 'd':
         if (key == "decision") s.decision = value;
@@ -193,7 +193,12 @@ bool record_spans(std::string_view record, RecordSpans& s) {
       default:
         break;
     }
-  });
+  }
+}
+
+bool record_spans(std::string_view record, RecordSpans& s) {
+  return jv::members(
+      record, [&](std::string_view key, std::string_view value) { record_member(key, value, s); });
 }
 
 // A string met while reading a row in parallel that its dictionary did not hold yet: interned
@@ -497,9 +502,17 @@ Model read_pass(DecisionSource& source, const Registry& packs, const ReportOptio
       p.line = block.first + k;
       if (verified) {
         thread_local std::string scratch;
+        thread_local TopMembers top;
         parts[k] = split_line(block.lines[k]);
-        if (!line_verifies(parts[k], scratch)) return;
+        if (!line_verifies(parts[k], scratch, top)) return;
         p.record = parts[k].record;
+        if (!top.empty()) {
+          // The check met the record's members on its way: no second pass.
+          for (const auto& [key, value] : top) record_member(key, value, p.spans);
+          good[k] = 1;
+          p.read = true;
+          return;
+        }
       } else {
         const Json doc = Json::parse(block.lines[k], nullptr, false);
         if (doc.is_discarded() || !doc.is_object()) return;
