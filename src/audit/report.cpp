@@ -512,26 +512,33 @@ struct Strata {
   std::size_t count = 0;
 };
 
-Strata strata_of(const VersionModel& v, const ReportedOutput& out, int group_input) {
+// The fields whose values make a stratum for `out` when the groups are by `group_input`.
+std::vector<int> strata_fields(const VersionModel& v, const ReportedOutput& out, int group_input) {
   const Pack& pack = *v.pack;
-  const int birth = pack.inputs().index_of("birth_date");
   const int registration = pack.inputs().index_of("registration_date");
   std::vector<int> fields;
   for (int f : pack.slot_inputs(out.slot))
     if (f != group_input && f != pack.reference_date_field() && f != registration)
       fields.push_back(f);
-  Strata s;
-  s.of_row.reserve(v.rows.size());
-  std::unordered_map<std::uint64_t, std::uint32_t> ids;
-  for (const Row& r : v.rows) {
-    std::uint64_t key = 1469598103934665603ull;  // FNV-1a over the criteria values
-    for (int f : fields) {
-      const std::int32_t value = f == birth ? r.age : r.inputs[static_cast<std::size_t>(f)];
-      key = (key ^ static_cast<std::uint32_t>(value)) * 1099511628211ull;
-      key = (key ^ static_cast<std::uint64_t>(f)) * 1099511628211ull;
+  return fields;
+}
+
+// `columns[f]`: the input f of every row (birth dates as ages), for the fields strata use.
+Strata strata_of(const std::vector<std::vector<std::int32_t>>& columns,
+                 const std::vector<int>& fields, std::size_t rows) {
+  std::vector<std::uint64_t> keys(rows, 1469598103934665603ull);  // FNV-1a over the values
+  for (int f : fields) {
+    const std::vector<std::int32_t>& column = columns[static_cast<std::size_t>(f)];
+    for (std::size_t r = 0; r < rows; ++r) {
+      std::uint64_t key = (keys[r] ^ static_cast<std::uint32_t>(column[r])) * 1099511628211ull;
+      keys[r] = (key ^ static_cast<std::uint64_t>(f)) * 1099511628211ull;
     }
-    s.of_row.push_back(ids.emplace(key, static_cast<std::uint32_t>(ids.size())).first->second);
   }
+  Strata s;
+  s.of_row.reserve(rows);
+  std::unordered_map<std::uint64_t, std::uint32_t> ids;
+  for (std::uint64_t key : keys)
+    s.of_row.push_back(ids.emplace(key, static_cast<std::uint32_t>(ids.size())).first->second);
   s.count = ids.size();
   return s;
 }
@@ -601,11 +608,26 @@ void disparity_tables(Context& c, const VersionModel& v, std::vector<std::string
     if (flagged(i)) strata_cache[{lines[i].output, attributes[lines[i].attribute].input}];
   {
     std::vector<std::pair<const std::pair<std::size_t, int>, Strata>*> todo;
-    for (auto& entry : strata_cache) todo.push_back(&entry);
+    std::vector<std::vector<int>> todo_fields;
+    const InputSchema& schema = v.pack->inputs();
+    std::vector<std::uint8_t> used(schema.size());
+    for (auto& entry : strata_cache) {
+      todo.push_back(&entry);
+      todo_fields.push_back(strata_fields(v, v.outputs[entry.first.first], entry.first.second));
+      for (int f : todo_fields.back()) used[static_cast<std::size_t>(f)] = 1;
+    }
+    // The inputs the strata read, as columns (one pass over the rows).
+    const int birth = schema.index_of("birth_date");
+    std::vector<std::vector<std::int32_t>> columns(schema.size());
+    for (std::size_t f = 0; f < used.size(); ++f)
+      if (used[f]) columns[f].reserve(v.rows.size());
+    for (const Row& r : v.rows)
+      for (std::size_t f = 0; f < used.size(); ++f)
+        if (used[f]) columns[f].push_back(static_cast<int>(f) == birth ? r.age : r.inputs[f]);
     std::atomic<std::size_t> next{0};
     auto work = [&] {
       for (std::size_t k; (k = next++) < todo.size();)
-        todo[k]->second = strata_of(v, v.outputs[todo[k]->first.first], todo[k]->first.second);
+        todo[k]->second = strata_of(columns, todo_fields[k], v.rows.size());
     };
     std::vector<std::thread> pool;
     for (unsigned t = 1; t < std::max(1u, c.options.threads); ++t) pool.emplace_back(work);

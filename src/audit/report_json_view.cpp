@@ -1,5 +1,7 @@
 #include "report_json_view.hpp"
 
+#include <algorithm>
+
 #include "aiguillage/core/hash.hpp"
 #include "core/json_read.hpp"
 
@@ -74,6 +76,14 @@ class CanonicalCheck {
   }
 
   static bool continuation(unsigned char c) { return (c & 0xC0) == 0x80; }
+
+  // a < b byte by byte, as std::string orders the keys of a document (short keys: no memcmp).
+  static bool before(std::string_view a, std::string_view b) {
+    const std::size_t n = std::min(a.size(), b.size());
+    for (std::size_t k = 0; k < n; ++k)
+      if (a[k] != b[k]) return static_cast<unsigned char>(a[k]) < static_cast<unsigned char>(b[k]);
+    return a.size() < b.size();
+  }
 
   // A string in canonical_json's escapes, valid UTF-8; sets `escaped` when it holds an escape.
   bool string(bool& escaped) {
@@ -186,7 +196,7 @@ class CanonicalCheck {
           if (!string(escaped)) return false;
           if (escaped) return give_up();  // the order of decoded keys: canonical_json decides
           const std::string_view key(key_begin, static_cast<std::size_t>(p_ - 1 - key_begin));
-          if (!first && !(previous < key)) return give_up();  // unsorted or repeated
+          if (!first && !before(previous, key)) return give_up();  // unsorted or repeated
           previous = key;
           first = false;
           if (p_ == end_ || *p_ != ':') return false;

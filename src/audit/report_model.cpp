@@ -91,6 +91,15 @@ VersionModel make_version(const Pack& pack) {
       if (o.name == "review_reasons")
         for (const std::string& value : o.values) v.reasons.intern(value);
   v.strings.resize(pack.inputs().size());
+  v.rule_ids.resize(decisions.size());
+  for (std::size_t d = 0; d < decisions.size(); ++d) {
+    v.decision_ids.intern(decisions[d].id);
+    // The last rule of an id wins, as a search from the first would find it last.
+    for (std::size_t k = 0; k < decisions[d].rules.size(); ++k) {
+      v.rule_ids[d].intern(decisions[d].rules[k].id);
+      v.rule_ids[d].index[decisions[d].rules[k].id] = static_cast<std::int32_t>(k);
+    }
+  }
   return v;
 }
 
@@ -413,11 +422,10 @@ bool fill_row(const VersionModel& v, const Model& m, const ReportOptions& option
     });
     std::string rule;
     if (first.empty() || !jv::string_value(first, rule)) return;
-    for (std::size_t d = 0; d < decisions.size(); ++d) {
-      if (decisions[d].id != id) continue;
-      for (std::size_t k = 0; k < decisions[d].rules.size(); ++k)
-        if (decisions[d].rules[k].id == rule) row.fired[d] = static_cast<std::int32_t>(k);
-    }
+    const std::int32_t d = v.decision_ids.find(id);
+    if (d == kNull) return;
+    const std::int32_t k = v.rule_ids[static_cast<std::size_t>(d)].find(rule);
+    if (k != kNull) row.fired[static_cast<std::size_t>(d)] = k;
   });
   if (!m.attribute_names.empty()) {
     row.attributes.assign(m.attribute_names.size(), kNull);

@@ -70,7 +70,9 @@ struct VersionModel {
   std::string id, version, hash;
   std::vector<ReportedOutput> outputs;
   Dictionary reasons;
-  std::vector<Dictionary> strings;  // per input field: string values
+  std::vector<Dictionary> strings;   // per input field: string values
+  Dictionary decision_ids;           // decision id -> its index
+  std::vector<Dictionary> rule_ids;  // per decision: rule id -> its index
   std::vector<Row> rows;
   std::uint64_t skipped = 0;  // records that could not be read
 };
