@@ -783,16 +783,42 @@ std::vector<std::string> output_names(const VersionModel& v) {
   return names;
 }
 
-void territorial_tables(Context& c, const VersionModel& v) {
-  const int field = v.pack->inputs().index_of("territory");
-  if (field < 0 || c.model->territories.items.size() < 2) return;
+// Consistency across the values of a territorial input: `territory` (the person's own value is
+// the record's territory) or an input the pack marks territorial (a string or enum input).
+void territorial_tables(Context& c, const VersionModel& v, const std::string& input) {
+  const int field = v.pack->inputs().index_of(input);
+  if (field < 0) return;
+  const FieldSpec& spec = v.pack->inputs().field(static_cast<std::size_t>(field));
+  std::vector<std::string> territories;  // the values a person is moved to
+  std::vector<std::int32_t> own(v.rows.size(), kNull);
+  const bool main = input == "territory";
+  if (main) {
+    territories = c.model->territories.items;
+    for (std::size_t r = 0; r < v.rows.size(); ++r) own[r] = v.rows[r].territory;
+  } else {
+    if (spec.type != FieldType::enumeration && spec.type != FieldType::string) return;
+    Dictionary values;
+    for (std::size_t r = 0; r < v.rows.size(); ++r) {
+      const std::int32_t code = v.rows[r].inputs[static_cast<std::size_t>(field)];
+      if (code != kNull && code >= 0)
+        own[r] = values.intern(input_value_text(v, static_cast<std::size_t>(field), code));
+    }
+    territories = values.items;
+  }
+  if (territories.size() < 2) return;
+  // Table ids and captions name the input when it is not `territory`.
+  const std::string id_suffix = main ? std::string() : "_" + input;
+  const std::string about = main ? std::string() : " (" + input_label(c, spec) + ")";
+  auto shown_value = [&](std::size_t t) {
+    if (main || spec.type != FieldType::enumeration) return territories[t];
+    return v.pack->value_text(field, territories[t], c.lang);
+  };
   const Evaluator evaluator(*v.pack);
   const auto names = output_names(v);
-  // Each person as evaluated with the recorded territory: the baseline.
+  // Each person as evaluated with the recorded values: the baseline.
   std::vector<ReplayedRow> base(v.rows.size());
-  replay_rows(v, evaluator, names, "", c.options.threads,
+  replay_rows(v, evaluator, names, "", "", c.options.threads,
               [&](std::size_t r, const ReplayedRow& out) { base[r] = out; });
-  const auto& territories = c.model->territories.items;
   const std::size_t nt = territories.size();
   struct Pair {
     std::uint64_t persons = 0, different = 0;
@@ -804,42 +830,40 @@ void territorial_tables(Context& c, const VersionModel& v) {
   std::map<std::tuple<std::size_t, std::int32_t, std::int32_t>, std::uint64_t> rules;
   std::mutex mutex;
   for (std::size_t t = 0; t < nt; ++t) {
-    replay_rows(v, evaluator, names, territories[t], c.options.threads,
-                [&](std::size_t r, const ReplayedRow& out) {
-                  const Row& row = v.rows[r];
-                  if (row.territory == kNull || static_cast<std::size_t>(row.territory) == t ||
-                      !out.ok || !base[r].ok)
-                    return;
-                  std::lock_guard lock(mutex);
-                  Pair& p = pairs[static_cast<std::size_t>(row.territory) * nt + t];
-                  ++p.persons;
-                  bool different = false;
-                  for (std::size_t o = 0; o < names.size(); ++o)
-                    if (out.outputs[o] != base[r].outputs[o]) {
-                      ++p.outputs[o];
-                      different = true;
-                    }
-                  if (!different) return;
-                  ++p.different;
-                  differs_somewhere[r] = 1;
-                  for (std::size_t d = 0; d < out.fired.size(); ++d)
-                    if (out.fired[d] != base[r].fired[d])
-                      ++rules[{d, base[r].fired[d], out.fired[d]}];
-                });
+    replay_rows(
+        v, evaluator, names, input, territories[t], c.options.threads,
+        [&](std::size_t r, const ReplayedRow& out) {
+          if (own[r] == kNull || static_cast<std::size_t>(own[r]) == t || !out.ok || !base[r].ok)
+            return;
+          std::lock_guard lock(mutex);
+          Pair& p = pairs[static_cast<std::size_t>(own[r]) * nt + t];
+          ++p.persons;
+          bool different = false;
+          for (std::size_t o = 0; o < names.size(); ++o)
+            if (out.outputs[o] != base[r].outputs[o]) {
+              ++p.outputs[o];
+              different = true;
+            }
+          if (!different) return;
+          ++p.different;
+          differs_somewhere[r] = 1;
+          for (std::size_t d = 0; d < out.fired.size(); ++d)
+            if (out.fired[d] != base[r].fired[d]) ++rules[{d, base[r].fired[d], out.fired[d]}];
+        });
   }
   {
     std::uint64_t persons = 0, moved = 0;
     for (std::size_t r = 0; r < v.rows.size(); ++r)
-      if (v.rows[r].territory != kNull && base[r].ok) {
+      if (own[r] != kNull && base[r].ok) {
         ++persons;
         moved += differs_somewhere[r];
       }
-    TableBuilder s("territorial_summary", "territorial",
+    TableBuilder s("territorial_summary" + id_suffix, "territorial",
                    c.tr("Personnes qui auraient une autre décision dans au moins un autre "
                         "département du journal",
                         "Persons who would get another decision in at least one other "
                         "territory of the log") +
-                       c.suffix,
+                       about + c.suffix,
                    c.version);
     s.column("scope", c.tr("champ", "scope"));
     s.column("persons", c.tr("personnes", "persons"));
@@ -853,10 +877,10 @@ void territorial_tables(Context& c, const VersionModel& v) {
     s.complement(0, cd, cn);
     c.add(s);
   }
-  TableBuilder b("territorial_pairs", "territorial",
+  TableBuilder b("territorial_pairs" + id_suffix, "territorial",
                  c.tr("Même personne, autre département : combien auraient une autre décision",
                       "Same person, other territory: how many would get another decision") +
-                     c.suffix,
+                     about + c.suffix,
                  c.version);
   b.column("from", c.tr("département", "territory"));
   b.column("to", c.tr("si la personne résidait dans", "if the person lived in"));
@@ -871,8 +895,8 @@ void territorial_tables(Context& c, const VersionModel& v) {
       const Pair& p = pairs[a * nt + t];
       if (p.persons == 0) continue;
       const std::size_t row = b.row();
-      b.text(territories[a]);
-      b.text(territories[t]);
+      b.text(shown_value(a));
+      b.text(shown_value(t));
       const auto cn = b.count(p.persons);
       const auto cd = b.count(p.different);
       b.share(p.different, p.persons, {cn, cd});
@@ -880,10 +904,10 @@ void territorial_tables(Context& c, const VersionModel& v) {
       for (auto k : p.outputs) b.complement(row, b.count(k), cn);
     }
   c.add(b);
-  TableBuilder r("territorial_rules", "territorial",
+  TableBuilder r("territorial_rules" + id_suffix, "territorial",
                  c.tr("Règles à l'origine des différences entre départements",
                       "Rules behind the differences between territories") +
-                     c.suffix,
+                     about + c.suffix,
                  c.version);
   r.column("decision", c.tr("décision", "decision"));
   r.column("rule_here", c.tr("règle appliquée", "rule applied"));
@@ -908,7 +932,7 @@ void impact_tables(Context& c, const VersionModel& v,
   const Evaluator evaluator(against);
   const auto names = output_names(v);
   std::vector<ReplayedRow> now(v.rows.size());
-  replay_rows(v, evaluator, names, "", c.options.threads,
+  replay_rows(v, evaluator, names, "", "", c.options.threads,
               [&](std::size_t r, const ReplayedRow& out) { now[r] = out; });
   const std::string title = against.id() + " " + against.version();
   std::vector<bool> moved(v.rows.size());
@@ -1086,7 +1110,11 @@ Report build_report(DecisionSource& source, const Registry& packs, const ReportO
     breakdown_table(c, v, true);
     std::vector<std::string> flagged;
     disparity_tables(c, v, flagged);
-    if (options.territorial) territorial_tables(c, v);
+    if (options.territorial) {
+      territorial_tables(c, v, "territory");
+      for (const FieldSpec& f : v.pack->inputs().fields())
+        if (f.territorial && f.name != "territory") territorial_tables(c, v, f.name);
+    }
     if (options.against) impact_tables(c, v, group_attributes(c, v));
     RenderInput::Version rv;
     rv.flagged = std::move(flagged);
