@@ -1,14 +1,17 @@
 #include "aiguillage/audit/report.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <map>
 #include <mutex>
 #include <set>
+#include <thread>
 #include <unordered_map>
 
 #include "aiguillage/audit/report_statistics.hpp"
 #include "core/json_read.hpp"
+#include "core/parallel.hpp"
 #include "report_model.hpp"
 #include "report_render.hpp"
 #include "report_replay.hpp"
@@ -77,10 +80,6 @@ std::string decision_label(const Context& c, const VersionModel& v, int decision
   const Decision& d = v.pack->decisions()[static_cast<std::size_t>(decision)];
   const std::string& l = d.label.in(c.lang);
   return l.empty() ? d.id : l;
-}
-
-std::string month_text(std::int32_t days) {
-  return Date{days}.to_string().substr(0, 7);
 }
 
 // ---- indicators ----
@@ -508,31 +507,55 @@ std::vector<GroupAttribute> group_attributes(const Context& c, const VersionMode
 // The criteria a decision reads, as a stratum key: every input its output depends on but the
 // group attribute itself, birth dates as ages. Persons of two groups in one stratum were given
 // the same criteria.
-std::vector<std::uint64_t> strata_keys(const VersionModel& v, const ReportedOutput& out,
-                                       int group_input) {
+// Persons numbered by stratum (0, 1, … in order of first appearance); `count` strata.
+struct Strata {
+  std::vector<std::uint32_t> of_row;
+  std::size_t count = 0;
+};
+
+// The fields whose values make a stratum for `out` when the groups are by `group_input`.
+std::vector<int> strata_fields(const VersionModel& v, const ReportedOutput& out, int group_input) {
   const Pack& pack = *v.pack;
-  const int birth = pack.inputs().index_of("birth_date");
   const int registration = pack.inputs().index_of("registration_date");
   std::vector<int> fields;
   for (int f : pack.slot_inputs(out.slot))
     if (f != group_input && f != pack.reference_date_field() && f != registration)
       fields.push_back(f);
-  std::vector<std::uint64_t> keys;
-  keys.reserve(v.rows.size());
-  for (const Row& r : v.rows) {
-    std::uint64_t key = 1469598103934665603ull;  // FNV-1a over the criteria values
-    for (int f : fields) {
-      const std::int32_t value = f == birth ? r.age : r.inputs[static_cast<std::size_t>(f)];
-      key = (key ^ static_cast<std::uint32_t>(value)) * 1099511628211ull;
-      key = (key ^ static_cast<std::uint64_t>(f)) * 1099511628211ull;
+  return fields;
+}
+
+// `columns[f]`: the input f of every row (birth dates as ages), for the fields strata use.
+Strata strata_of(const std::vector<std::vector<std::int32_t>>& columns,
+                 const std::vector<int>& fields, std::size_t rows) {
+  std::vector<std::uint64_t> keys(rows, 1469598103934665603ull);  // FNV-1a over the values
+  for (int f : fields) {
+    const std::vector<std::int32_t>& column = columns[static_cast<std::size_t>(f)];
+    for (std::size_t r = 0; r < rows; ++r) {
+      std::uint64_t key = (keys[r] ^ static_cast<std::uint32_t>(column[r])) * 1099511628211ull;
+      keys[r] = (key ^ static_cast<std::uint64_t>(f)) * 1099511628211ull;
     }
-    keys.push_back(key);
   }
-  return keys;
+  Strata s;
+  s.of_row.reserve(rows);
+  std::unordered_map<std::uint64_t, std::uint32_t> ids;
+  for (std::uint64_t key : keys)
+    s.of_row.push_back(ids.emplace(key, static_cast<std::uint32_t>(ids.size())).first->second);
+  s.count = ids.size();
+  return s;
 }
 
 void disparity_tables(Context& c, const VersionModel& v, std::vector<std::string>& flagged_out) {
   const auto attributes = group_attributes(c, v);
+  // The decided category of each output and the first fired rule of each decision, as columns:
+  // the loops below go over every person many times.
+  std::vector<std::vector<std::int32_t>> decided(v.outputs.size()),
+      fired_rule(v.pack->decisions().size());
+  for (auto& column : decided) column.reserve(v.rows.size());
+  for (auto& column : fired_rule) column.reserve(v.rows.size());
+  for (const Row& r : v.rows) {
+    for (std::size_t o = 0; o < decided.size(); ++o) decided[o].push_back(r.decided[o]);
+    for (std::size_t d = 0; d < fired_rule.size(); ++d) fired_rule[d].push_back(r.fired[d]);
+  }
   struct Line {
     std::size_t attribute, group, output, category, reference;
     std::uint64_t n, k, n0, k0;
@@ -553,8 +576,7 @@ void disparity_tables(Context& c, const VersionModel& v, std::vector<std::string
       std::vector<std::vector<std::uint64_t>> k(n_groups, std::vector<std::uint64_t>(n_cat));
       for (std::size_t r = 0; r < v.rows.size(); ++r)
         if (g.group_of_row[r] != kNull)
-          ++k[static_cast<std::size_t>(g.group_of_row[r])]
-             [static_cast<std::size_t>(v.rows[r].decided[o])];
+          ++k[static_cast<std::size_t>(g.group_of_row[r])][static_cast<std::size_t>(decided[o][r])];
       for (std::size_t cat = 0; cat < n_cat; ++cat) {
         std::uint64_t total = 0;
         for (std::size_t gr = 0; gr < n_groups; ++gr) total += k[gr][cat];
@@ -570,6 +592,46 @@ void disparity_tables(Context& c, const VersionModel& v, std::vector<std::string
   std::vector<double> p;
   for (const Line& l : lines) p.push_back(l.p);
   const std::vector<double> q = benjamini_hochberg_adjust(p);
+  // Gaps outside the band and significant are looked at within strata of equal criteria: the
+  // strata of each (output, group input) they need, numbered on the worker threads.
+  auto flagged = [&](std::size_t i) {
+    const Line& l = lines[i];
+    if (l.group == l.reference) return false;
+    const RatioEstimate ratio = rate_ratio_katz(l.k, l.n, l.k0, l.n0);
+    const bool reference_small =
+        (l.n0 > 0 && l.n0 < static_cast<std::uint64_t>(c.options.threshold)) ||
+        (l.k0 > 0 && l.k0 < static_cast<std::uint64_t>(c.options.threshold));
+    return std::isfinite(ratio.ratio) && (ratio.ratio < 0.8 || ratio.ratio > 1.25) &&
+           std::isfinite(q[i]) && q[i] < 0.05 && !reference_small;
+  };
+  std::map<std::pair<std::size_t, int>, Strata> strata_cache;
+  for (std::size_t i = 0; i < lines.size(); ++i)
+    if (flagged(i)) strata_cache[{lines[i].output, attributes[lines[i].attribute].input}];
+  {
+    std::vector<std::pair<const std::pair<std::size_t, int>, Strata>*> todo;
+    std::vector<std::vector<int>> todo_fields;
+    const InputSchema& schema = v.pack->inputs();
+    std::vector<std::uint8_t> used(schema.size());
+    for (auto& entry : strata_cache) {
+      todo.push_back(&entry);
+      todo_fields.push_back(strata_fields(v, v.outputs[entry.first.first], entry.first.second));
+      for (int f : todo_fields.back()) used[static_cast<std::size_t>(f)] = 1;
+    }
+    // The inputs the strata read, as columns (one pass over the rows).
+    const int birth = schema.index_of("birth_date");
+    std::vector<std::vector<std::int32_t>> columns(schema.size());
+    for (std::size_t f = 0; f < used.size(); ++f)
+      if (used[f]) columns[f].reserve(v.rows.size());
+    for (const Row& r : v.rows)
+      for (std::size_t f = 0; f < used.size(); ++f)
+        if (used[f]) columns[f].push_back(static_cast<int>(f) == birth ? r.age : r.inputs[f]);
+    std::atomic<std::size_t> next{0};
+    auto work = [&] {
+      for (std::size_t k; (k = next++) < todo.size();)
+        todo[k]->second = strata_of(columns, todo_fields[k], v.rows.size());
+    };
+    detail::run_on_threads(std::max(1u, c.options.threads), [&](std::size_t) { work(); });
+  }
 
   TableBuilder b("disparities", "disparities",
                  c.tr("Taux de chaque décision par groupe, rapport au groupe de référence",
@@ -600,7 +662,6 @@ void disparity_tables(Context& c, const VersionModel& v, std::vector<std::string
   std::map<std::tuple<std::size_t, std::size_t, std::size_t>,
            std::vector<std::pair<std::size_t, std::size_t>>>
       by_category, by_attribute;
-  std::map<std::pair<std::size_t, int>, std::vector<std::uint64_t>> strata_cache;
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const Line& l = lines[i];
     const GroupAttribute& g = attributes[l.attribute];
@@ -639,31 +700,24 @@ void disparity_tables(Context& c, const VersionModel& v, std::vector<std::string
     if (outside && significant && !reference_small) {
       // Does the gap persist among persons whose criteria are the same?
       const ReportedOutput& o = v.outputs[l.output];
-      auto cached = strata_cache.find({l.output, g.input});
-      if (cached == strata_cache.end())
-        cached = strata_cache.emplace(std::make_pair(l.output, g.input), strata_keys(v, o, g.input))
-                     .first;
-      const std::vector<std::uint64_t>& keys = cached->second;
-      std::unordered_map<std::uint64_t, Stratum> strata;
+      const Strata& strata = strata_cache.at({l.output, g.input});
+      std::vector<Stratum> list(strata.count);
       for (std::size_t r = 0; r < v.rows.size(); ++r) {
         const std::int32_t code = g.group_of_row[r];
         if (code == kNull) continue;
-        const bool has = static_cast<std::size_t>(v.rows[r].decided[l.output]) == l.category;
-        Stratum& s = strata[keys[r]];
+        const bool has = static_cast<std::size_t>(decided[l.output][r]) == l.category;
+        Stratum& st = list[strata.of_row[r]];
         if (static_cast<std::size_t>(code) == l.group) {
-          ++s.n1;
-          s.k1 += has;
+          ++st.n1;
+          st.k1 += has;
         } else if (static_cast<std::size_t>(code) == l.reference) {
-          ++s.n0;
-          s.k0 += has;
+          ++st.n0;
+          st.k0 += has;
         }
       }
-      std::vector<Stratum> list;
       std::uint64_t matched = 0;
-      for (const auto& [key, s] : strata) {
-        list.push_back(s);
-        if (s.n1 && s.n0) matched += s.n1;
-      }
+      for (const Stratum& st : list)
+        if (st.n1 && st.n0) matched += st.n1;
       const double mh = mantel_haenszel_ratio(list);
       const double crude = std::log(ratio.ratio);
       double persisting = std::isfinite(mh) && crude != 0 ? std::log(mh) / crude : NAN;
@@ -672,21 +726,30 @@ void disparity_tables(Context& c, const VersionModel& v, std::vector<std::string
       b.share(matched, l.n, {cn, ck});
       // The rules whose firing differs most between the two groups.
       const int d = o.decision;
-      std::map<std::int32_t, std::pair<std::uint64_t, std::uint64_t>> fired;
+      // Per rule of the decision (index 0: none fired): persons of the group, of the reference.
+      const std::size_t n_rules = v.pack->decisions()[static_cast<std::size_t>(d)].rules.size();
+      std::vector<std::pair<std::uint64_t, std::uint64_t>> fired(n_rules + 1);
+      std::vector<std::uint8_t> seen(n_rules + 1);
       for (std::size_t r = 0; r < v.rows.size(); ++r) {
         const std::int32_t code = g.group_of_row[r];
         if (code == kNull) continue;
-        auto& e = fired[v.rows[r].fired[static_cast<std::size_t>(d)]];
+        const std::int32_t rule = fired_rule[static_cast<std::size_t>(d)][r];
+        const std::size_t at = rule == kNull || rule < 0 ? 0 : static_cast<std::size_t>(rule) + 1;
+        seen[at] = 1;
+        auto& e = fired[at];
         if (static_cast<std::size_t>(code) == l.group)
           ++e.first;
         else if (static_cast<std::size_t>(code) == l.reference)
           ++e.second;
       }
       std::vector<std::pair<double, std::int32_t>> gaps;
-      for (const auto& [rule, e] : fired)
+      for (std::size_t k = 0; k < fired.size(); ++k) {
+        const auto& e = fired[k];
+        if (!seen[k]) continue;
         gaps.emplace_back(static_cast<double>(e.first) / static_cast<double>(l.n) -
                               static_cast<double>(e.second) / static_cast<double>(l.n0),
-                          rule);
+                          k == 0 ? kNull : static_cast<std::int32_t>(k - 1));
+      }
       std::sort(gaps.begin(), gaps.end(),
                 [](auto x, auto y) { return std::fabs(x.first) > std::fabs(y.first); });
       std::string rules;
@@ -718,16 +781,42 @@ std::vector<std::string> output_names(const VersionModel& v) {
   return names;
 }
 
-void territorial_tables(Context& c, const VersionModel& v) {
-  const int field = v.pack->inputs().index_of("territory");
-  if (field < 0 || c.model->territories.items.size() < 2) return;
+// Consistency across the values of a territorial input: `territory` (the person's own value is
+// the record's territory) or an input the pack marks territorial (a string or enum input).
+void territorial_tables(Context& c, const VersionModel& v, const std::string& input) {
+  const int field = v.pack->inputs().index_of(input);
+  if (field < 0) return;
+  const FieldSpec& spec = v.pack->inputs().field(static_cast<std::size_t>(field));
+  std::vector<std::string> territories;  // the values a person is moved to
+  std::vector<std::int32_t> own(v.rows.size(), kNull);
+  const bool main = input == "territory";
+  if (main) {
+    territories = c.model->territories.items;
+    for (std::size_t r = 0; r < v.rows.size(); ++r) own[r] = v.rows[r].territory;
+  } else {
+    if (spec.type != FieldType::enumeration && spec.type != FieldType::string) return;
+    Dictionary values;
+    for (std::size_t r = 0; r < v.rows.size(); ++r) {
+      const std::int32_t code = v.rows[r].inputs[static_cast<std::size_t>(field)];
+      if (code != kNull && code >= 0)
+        own[r] = values.intern(input_value_text(v, static_cast<std::size_t>(field), code));
+    }
+    territories = values.items;
+  }
+  if (territories.size() < 2) return;
+  // Table ids and captions name the input when it is not `territory`.
+  const std::string id_suffix = main ? std::string() : "_" + input;
+  const std::string about = main ? std::string() : " (" + input_label(c, spec) + ")";
+  auto shown_value = [&](std::size_t t) {
+    if (main || spec.type != FieldType::enumeration) return territories[t];
+    return v.pack->value_text(field, territories[t], c.lang);
+  };
   const Evaluator evaluator(*v.pack);
   const auto names = output_names(v);
-  // Each person as evaluated with the recorded territory: the baseline.
+  // Each person as evaluated with the recorded values: the baseline.
   std::vector<ReplayedRow> base(v.rows.size());
-  replay_rows(v, evaluator, names, "", c.options.threads,
+  replay_rows(v, evaluator, names, "", "", c.options.threads,
               [&](std::size_t r, const ReplayedRow& out) { base[r] = out; });
-  const auto& territories = c.model->territories.items;
   const std::size_t nt = territories.size();
   struct Pair {
     std::uint64_t persons = 0, different = 0;
@@ -739,42 +828,40 @@ void territorial_tables(Context& c, const VersionModel& v) {
   std::map<std::tuple<std::size_t, std::int32_t, std::int32_t>, std::uint64_t> rules;
   std::mutex mutex;
   for (std::size_t t = 0; t < nt; ++t) {
-    replay_rows(v, evaluator, names, territories[t], c.options.threads,
-                [&](std::size_t r, const ReplayedRow& out) {
-                  const Row& row = v.rows[r];
-                  if (row.territory == kNull || static_cast<std::size_t>(row.territory) == t ||
-                      !out.ok || !base[r].ok)
-                    return;
-                  std::lock_guard lock(mutex);
-                  Pair& p = pairs[static_cast<std::size_t>(row.territory) * nt + t];
-                  ++p.persons;
-                  bool different = false;
-                  for (std::size_t o = 0; o < names.size(); ++o)
-                    if (out.outputs[o] != base[r].outputs[o]) {
-                      ++p.outputs[o];
-                      different = true;
-                    }
-                  if (!different) return;
-                  ++p.different;
-                  differs_somewhere[r] = 1;
-                  for (std::size_t d = 0; d < out.fired.size(); ++d)
-                    if (out.fired[d] != base[r].fired[d])
-                      ++rules[{d, base[r].fired[d], out.fired[d]}];
-                });
+    replay_rows(
+        v, evaluator, names, input, territories[t], c.options.threads,
+        [&](std::size_t r, const ReplayedRow& out) {
+          if (own[r] == kNull || static_cast<std::size_t>(own[r]) == t || !out.ok || !base[r].ok)
+            return;
+          std::lock_guard lock(mutex);
+          Pair& p = pairs[static_cast<std::size_t>(own[r]) * nt + t];
+          ++p.persons;
+          bool different = false;
+          for (std::size_t o = 0; o < names.size(); ++o)
+            if (out.outputs[o] != base[r].outputs[o]) {
+              ++p.outputs[o];
+              different = true;
+            }
+          if (!different) return;
+          ++p.different;
+          differs_somewhere[r] = 1;
+          for (std::size_t d = 0; d < out.fired.size(); ++d)
+            if (out.fired[d] != base[r].fired[d]) ++rules[{d, base[r].fired[d], out.fired[d]}];
+        });
   }
   {
     std::uint64_t persons = 0, moved = 0;
     for (std::size_t r = 0; r < v.rows.size(); ++r)
-      if (v.rows[r].territory != kNull && base[r].ok) {
+      if (own[r] != kNull && base[r].ok) {
         ++persons;
         moved += differs_somewhere[r];
       }
-    TableBuilder s("territorial_summary", "territorial",
+    TableBuilder s("territorial_summary" + id_suffix, "territorial",
                    c.tr("Personnes qui auraient une autre décision dans au moins un autre "
                         "département du journal",
                         "Persons who would get another decision in at least one other "
                         "territory of the log") +
-                       c.suffix,
+                       about + c.suffix,
                    c.version);
     s.column("scope", c.tr("champ", "scope"));
     s.column("persons", c.tr("personnes", "persons"));
@@ -788,10 +875,10 @@ void territorial_tables(Context& c, const VersionModel& v) {
     s.complement(0, cd, cn);
     c.add(s);
   }
-  TableBuilder b("territorial_pairs", "territorial",
+  TableBuilder b("territorial_pairs" + id_suffix, "territorial",
                  c.tr("Même personne, autre département : combien auraient une autre décision",
                       "Same person, other territory: how many would get another decision") +
-                     c.suffix,
+                     about + c.suffix,
                  c.version);
   b.column("from", c.tr("département", "territory"));
   b.column("to", c.tr("si la personne résidait dans", "if the person lived in"));
@@ -806,8 +893,8 @@ void territorial_tables(Context& c, const VersionModel& v) {
       const Pair& p = pairs[a * nt + t];
       if (p.persons == 0) continue;
       const std::size_t row = b.row();
-      b.text(territories[a]);
-      b.text(territories[t]);
+      b.text(shown_value(a));
+      b.text(shown_value(t));
       const auto cn = b.count(p.persons);
       const auto cd = b.count(p.different);
       b.share(p.different, p.persons, {cn, cd});
@@ -815,10 +902,10 @@ void territorial_tables(Context& c, const VersionModel& v) {
       for (auto k : p.outputs) b.complement(row, b.count(k), cn);
     }
   c.add(b);
-  TableBuilder r("territorial_rules", "territorial",
+  TableBuilder r("territorial_rules" + id_suffix, "territorial",
                  c.tr("Règles à l'origine des différences entre départements",
                       "Rules behind the differences between territories") +
-                     c.suffix,
+                     about + c.suffix,
                  c.version);
   r.column("decision", c.tr("décision", "decision"));
   r.column("rule_here", c.tr("règle appliquée", "rule applied"));
@@ -843,7 +930,7 @@ void impact_tables(Context& c, const VersionModel& v,
   const Evaluator evaluator(against);
   const auto names = output_names(v);
   std::vector<ReplayedRow> now(v.rows.size());
-  replay_rows(v, evaluator, names, "", c.options.threads,
+  replay_rows(v, evaluator, names, "", "", c.options.threads,
               [&](std::size_t r, const ReplayedRow& out) { now[r] = out; });
   const std::string title = against.id() + " " + against.version();
   std::vector<bool> moved(v.rows.size());
@@ -1021,7 +1108,11 @@ Report build_report(DecisionSource& source, const Registry& packs, const ReportO
     breakdown_table(c, v, true);
     std::vector<std::string> flagged;
     disparity_tables(c, v, flagged);
-    if (options.territorial) territorial_tables(c, v);
+    if (options.territorial) {
+      territorial_tables(c, v, "territory");
+      for (const FieldSpec& f : v.pack->inputs().fields())
+        if (f.territorial && f.name != "territory") territorial_tables(c, v, f.name);
+    }
     if (options.against) impact_tables(c, v, group_attributes(c, v));
     RenderInput::Version rv;
     rv.flagged = std::move(flagged);

@@ -1,84 +1,49 @@
 #include "report_model.hpp"
 
 #include <algorithm>
-#include <fstream>
+#include <charconv>
 #include <map>
 #include <set>
 #include <thread>
 
 #include "aiguillage/core/error.hpp"
+#include "aiguillage/core/hash.hpp"
 #include "core/json_read.hpp"
 #include "core/parallel.hpp"
+#include "report_json_view.hpp"
 
 namespace aiguillage {
 inline namespace v1 {
-
-namespace {
-
-using Json = nlohmann::json;
-
-class FileSource final : public DecisionSource {
- public:
-  explicit FileSource(std::string path) : path_(std::move(path)) {}
-  // A log that verifies is read once: its records are kept for read().
-  LogVerification verify() override {
-    try {
-      records_ = read_log_records(path_);
-      LogVerification v;
-      v.lines = records_.size();
-      return v;
-    } catch (const Error&) {
-      records_.clear();
-      return verify_log(path_);
-    }
-  }
-  void read(const std::function<void(std::uint64_t, std::string_view)>& sink,
-            bool verified) override {
-    if (verified) {
-      if (records_.empty()) records_ = read_log_records(path_);
-      for (std::size_t k = 0; k < records_.size(); ++k) sink(k + 1, records_[k]);
-      records_.clear();
-      records_.shrink_to_fit();
-      return;
-    }
-    // A damaged log: every line that still holds a record, whatever its chain says.
-    std::ifstream in(path_, std::ios::binary);
-    if (!in) throw Error(ErrorCode::io, "cannot open the decision log " + path_);
-    std::string line;
-    std::uint64_t number = 0;
-    while (std::getline(in, line)) {
-      ++number;
-      const Json doc = Json::parse(line, nullptr, false);
-      if (doc.is_discarded() || !doc.is_object()) continue;
-      auto it = doc.find("record");
-      if (it == doc.end() || !it->is_object()) continue;
-      sink(number, it->dump());
-    }
-  }
-  std::string description() const override {
-    const auto slash = path_.find_last_of('/');
-    return "file " + (slash == std::string::npos ? path_ : path_.substr(slash + 1));
-  }
-
- private:
-  std::string path_;
-  std::vector<std::string> records_;
-};
-
-}  // namespace
-
-std::unique_ptr<DecisionSource> open_file_source(const std::string& path) {
-  return std::make_unique<FileSource>(path);
-}
-
 namespace report_detail {
 
 namespace {
 
-std::int32_t date_days(const Json& v) {
-  if (!v.is_string()) return kNull;
-  const std::string& s = v.get_ref<const std::string&>();
-  const auto d = Date::parse(std::string_view(s).substr(0, 10));
+using Json = nlohmann::json;
+namespace jv = json_view;
+
+// Runs fn(k) for k in [0, n) on up to `threads` threads, in contiguous ranges.
+template <typename Fn>
+void parallel_for(std::size_t n, unsigned threads, Fn&& fn) {
+  threads = std::max(1u, std::min<unsigned>(threads, 8));
+  if (n < 64 || threads == 1) {
+    for (std::size_t k = 0; k < n; ++k) fn(k);
+    return;
+  }
+  auto range = [&](unsigned t) {
+    const std::size_t begin = n * t / threads, end = n * (t + 1) / threads;
+    for (std::size_t k = begin; k < end; ++k) fn(k);
+  };
+  detail::run_on_threads(threads, [&](std::size_t t) { range(static_cast<unsigned>(t)); });
+}
+
+std::int32_t date_days(std::string_view v) {
+  std::string_view text;
+  std::string decoded;
+  if (!jv::plain_string(v, text)) {
+    if (!jv::string_value(v, decoded)) return kNull;
+    text = decoded;
+  }
+  const auto d = Date::parse(text.substr(0, 10));
   return d ? d->days : kNull;
 }
 
@@ -124,107 +89,16 @@ VersionModel make_version(const Pack& pack) {
       if (o.name == "review_reasons")
         for (const std::string& value : o.values) v.reasons.intern(value);
   v.strings.resize(pack.inputs().size());
+  v.rule_ids.resize(decisions.size());
+  for (std::size_t d = 0; d < decisions.size(); ++d) {
+    v.decision_ids.intern(decisions[d].id);
+    // The last rule of an id wins, as a search from the first would find it last.
+    for (std::size_t k = 0; k < decisions[d].rules.size(); ++k) {
+      v.rule_ids[d].intern(decisions[d].rules[k].id);
+      v.rule_ids[d].index[decisions[d].rules[k].id] = static_cast<std::int32_t>(k);
+    }
+  }
   return v;
-}
-
-std::int32_t encode_input(VersionModel& v, std::size_t field, const Json& value) {
-  if (value.is_null()) return kNull;
-  const FieldSpec& spec = v.pack->inputs().field(field);
-  switch (spec.type) {
-    case FieldType::boolean:
-      return value.is_boolean() ? (value.get<bool>() ? 1 : 0) : kNull;
-    case FieldType::integer:
-      return value.is_number_integer() ? static_cast<std::int32_t>(std::clamp<std::int64_t>(
-                                             value.get<std::int64_t>(), INT32_MIN + 1, INT32_MAX))
-                                       : kNull;
-    case FieldType::enumeration:
-      return value.is_string() ? spec.enum_index(value.get_ref<const std::string&>()) : kNull;
-    case FieldType::date:
-      return date_days(value);
-    case FieldType::string:
-      return value.is_string() ? v.strings[field].intern(value.get<std::string>()) : kNull;
-    default:
-      return v.strings[field].intern(value.dump());  // decimals and lists: as their JSON text
-  }
-}
-
-std::int32_t category(ReportedOutput& o, const Json& outputs) {
-  if (!outputs.is_object()) return o.categories.find("null");
-  auto it = outputs.find(o.name);
-  if (it == outputs.end()) return o.categories.find("null");
-  return o.categories.intern(it->dump());
-}
-
-void fill_row(VersionModel& v, Model& m, const Json& record, Row& row,
-              const ReportOptions& options) {
-  const Pack& pack = *v.pack;
-  const InputSchema& schema = pack.inputs();
-  row.reference_days = date_days(record.at("reference_date"));
-  const Json& inputs = record.at("inputs");
-  row.inputs.assign(schema.size(), kNull);
-  for (std::size_t f = 0; f < schema.size(); ++f) {
-    if (static_cast<int>(f) == pack.reference_date_field()) {
-      row.inputs[f] = row.reference_days;
-      continue;
-    }
-    auto it = inputs.find(schema.field(f).name);
-    if (it == inputs.end()) continue;
-    const Json& value = it->is_object() && it->contains("value") ? it->at("value") : *it;
-    row.inputs[f] = encode_input(v, f, value);
-  }
-  if (auto t = record.find("territory"); t != record.end() && t->is_string())
-    row.territory = m.territories.intern(t->get<std::string>());
-  if (const int f = schema.index_of("registration_date"); f >= 0)
-    row.registration_days = row.inputs[static_cast<std::size_t>(f)];
-  if (const int f = schema.index_of("birth_date"); f >= 0)
-    row.age = years_between(row.inputs[static_cast<std::size_t>(f)], row.reference_days);
-
-  const Json& proposal = record.at("proposal");
-  const Json& decision = record.at("decision");
-  row.evident = proposal.value("evident", false);
-  const std::string action = decision.value("action", std::string("confirm"));
-  row.action = action == "override" ? 1 : action == "reorient" ? 2 : 0;
-  row.policy = decision.value("decided_by", std::string()) == "policy";
-  row.decided_days = date_days(decision.value("decided_at", Json()));
-  const Json& proposed = proposal.contains("outputs") ? proposal.at("outputs") : Json();
-  const Json& decided = decision.contains("outputs") ? decision.at("outputs") : Json();
-  if (proposed.is_object())
-    if (auto it = proposed.find("date_limite_orientation"); it != proposed.end())
-      row.deadline_days = date_days(*it);
-  for (ReportedOutput& o : v.outputs) {
-    row.proposed.push_back(category(o, proposed));
-    row.decided.push_back(category(o, decided.is_object() ? decided : proposed));
-    if (row.decided.back() != row.proposed.back()) row.changed = true;
-  }
-  if (auto r = proposal.find("review_reasons"); r != proposal.end() && r->is_array())
-    for (const Json& code : *r)
-      if (code.is_string()) row.reasons.push_back(v.reasons.intern(code.get<std::string>()));
-  if (auto q = proposal.find("questions"); q != proposal.end() && q->is_array())
-    for (const Json& name : *q)
-      if (name.is_string())
-        if (const int f = schema.index_of(name.get<std::string>()); f >= 0)
-          row.questions.push_back(f);
-  const auto& decisions = pack.decisions();
-  row.fired.assign(decisions.size(), kNull);
-  if (auto fired = proposal.find("fired"); fired != proposal.end() && fired->is_object())
-    for (std::size_t d = 0; d < decisions.size(); ++d) {
-      auto it = fired->find(decisions[d].id);
-      if (it == fired->end() || !it->is_array() || it->empty() || !(*it)[0].is_string()) continue;
-      const std::string& rule = (*it)[0].get_ref<const std::string&>();
-      for (std::size_t k = 0; k < decisions[d].rules.size(); ++k)
-        if (decisions[d].rules[k].id == rule) row.fired[d] = static_cast<std::int32_t>(k);
-    }
-  if (!m.attribute_names.empty()) {
-    row.attributes.assign(m.attribute_names.size(), kNull);
-    auto person = record.find("person");
-    if (person != record.end() && person->is_string()) {
-      auto found = options.persons.find(person->get_ref<const std::string&>());
-      if (found != options.persons.end())
-        for (std::size_t a = 0; a < m.attribute_names.size(); ++a)
-          if (auto it = found->second.find(m.attribute_names[a]); it != found->second.end())
-            row.attributes[a] = m.attribute_values[a].intern(it->second);
-    }
-  }
 }
 
 bool wanted(const Row& row, const Model& m, const ReportOptions& options) {
@@ -240,6 +114,494 @@ bool wanted(const Row& row, const Model& m, const ReportOptions& options) {
       return false;
   }
   return true;
+}
+
+// A log line in the layout every backend writes:
+// {"seq":N,"prev":"sha256:…","record":R,"hash":"sha256:…"}.
+struct LineParts {
+  bool ok = false;
+  std::string_view seq, prev, record, hash;
+};
+
+LineParts split_line(std::string_view line) {
+  constexpr std::string_view kSeq = "{\"seq\":", kPrev = ",\"prev\":\"",
+                             kRecord = "\",\"record\":", kHash = ",\"hash\":\"", kEnd = "\"}";
+  constexpr std::size_t kHashSize = 71;  // "sha256:" and 64 hex digits
+  LineParts p;
+  if (line.size() > detail::kMaxJsonLineBytes || line.substr(0, kSeq.size()) != kSeq) return p;
+  std::size_t j = kSeq.size();
+  while (j < line.size() && line[j] >= '0' && line[j] <= '9') ++j;
+  p.seq = line.substr(kSeq.size(), j - kSeq.size());
+  if (line.substr(j, kPrev.size()) != kPrev) return p;
+  j += kPrev.size();
+  p.prev = line.substr(j, kHashSize);
+  j += kHashSize;
+  if (line.substr(j, kRecord.size()) != kRecord) return p;
+  j += kRecord.size();
+  const std::size_t tail = kHash.size() + kHashSize + kEnd.size();
+  if (line.size() < j + tail) return p;
+  const std::size_t record_end = line.size() - tail;
+  if (line.substr(record_end, kHash.size()) != kHash ||
+      line.substr(line.size() - kEnd.size()) != kEnd)
+    return p;
+  p.record = line.substr(j, record_end - j);
+  p.hash = line.substr(record_end + kHash.size(), kHashSize);
+  p.ok = true;
+  return p;
+}
+
+// Everything of a line but its place in the chain: the layout, the record's canonical form and
+// the line's own hash. With the seq and prev checked in order, this is what verify_log checks.
+bool line_verifies(const LineParts& p, std::string& scratch, TopMembers& top) {
+  if (!p.ok || p.record.empty() || p.record.front() != '{') return false;
+  if (!is_canonical_record(p.record, &top)) return false;
+  scratch.assign(p.prev);
+  scratch.append(p.record);
+  const std::string hex = to_hex(sha256(scratch));
+  return p.hash.size() == 7 + hex.size() && p.hash.substr(0, 7) == "sha256:" &&
+         p.hash.substr(7) == hex;
+}
+
+// The members of a record the report reads.
+struct RecordSpans {
+  std::string_view pack, reference_date, inputs, territory, person, proposal, decision;
+  bool has_reference_date = false, has_inputs = false;
+};
+
+void record_member(std::string_view key, std::string_view value, RecordSpans& s) {
+  {
+    switch (key.empty() ? 0 : key[0]) {
+      case 'd':
+        if (key == "decision") s.decision = value;
+        break;
+      case 'i':
+        if (key == "inputs") {
+          s.inputs = value;
+          s.has_inputs = true;
+        }
+        break;
+      case 'p':
+        if (key == "pack")
+          s.pack = value;
+        else if (key == "person")
+          s.person = value;
+        else if (key == "proposal")
+          s.proposal = value;
+        break;
+      case 'r':
+        if (key == "reference_date") {
+          s.reference_date = value;
+          s.has_reference_date = true;
+        }
+        break;
+      case 't':
+        if (key == "territory") s.territory = value;
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+bool record_spans(std::string_view record, RecordSpans& s) {
+  return jv::members(
+      record, [&](std::string_view key, std::string_view value) { record_member(key, value, s); });
+}
+
+// A string met while reading a row in parallel that its dictionary did not hold yet: interned
+// afterwards, in the order of the records, so that numbering stays deterministic.
+struct Miss {
+  enum class Kind : std::uint8_t { proposed, decided, reason, input, territory, attribute };
+  Kind kind;
+  std::uint32_t index;  // output, reason position, input field or attribute
+  std::string text;
+};
+
+struct Pending {
+  std::uint64_t line = 0;
+  std::string owned;  // the record's text when it is not a view of the source's line
+  std::string_view record;
+  RecordSpans spans;
+  int version = -1;  // -1: unreadable, -2: pack missing
+  bool read = false;
+  Row row;
+  std::vector<Miss> misses;
+};
+
+std::int32_t category_code(const ReportedOutput& o, std::string_view value, Pending& pending,
+                           Miss::Kind kind, std::size_t index) {
+  std::string_view plain;
+  bool exact = value == "true" || value == "false" || value == "null";
+  if (!exact && jv::plain_string(value, plain)) {
+    exact = true;
+    for (char c : plain)
+      if (static_cast<unsigned char>(c) >= 0x80 || static_cast<unsigned char>(c) < 0x20)
+        exact = false;
+  }
+  std::string text = exact ? std::string() : jv::dump(value);
+  const std::int32_t code = o.categories.find(exact ? value : std::string_view(text));
+  if (code != kNull) return code;
+  pending.misses.push_back(
+      {kind, static_cast<std::uint32_t>(index), exact ? std::string(value) : std::move(text)});
+  return kNull;
+}
+
+std::int32_t encode_input(const VersionModel& v, std::size_t field, std::string_view value,
+                          Pending& pending) {
+  if (value.empty() || jv::is_null(value)) return kNull;
+  const FieldSpec& spec = v.pack->inputs().field(field);
+  switch (spec.type) {
+    case FieldType::boolean:
+      return value == "true" ? 1 : value == "false" ? 0 : kNull;
+    case FieldType::integer: {
+      if (value.find_first_of(".eE") != std::string_view::npos) return kNull;
+      const char* end = value.data() + value.size();
+      std::int64_t n = 0;
+      if (std::from_chars(value.data(), end, n).ptr != end) {
+        std::uint64_t u = 0;
+        if (std::from_chars(value.data(), end, u).ptr != end) return kNull;
+        n = static_cast<std::int64_t>(u);
+      }
+      return static_cast<std::int32_t>(std::clamp<std::int64_t>(n, INT32_MIN + 1, INT32_MAX));
+    }
+    case FieldType::enumeration: {
+      std::string_view text;
+      std::string decoded;
+      if (!jv::plain_string(value, text)) {
+        if (!jv::string_value(value, decoded)) return kNull;
+        text = decoded;
+      }
+      return spec.enum_index(text);
+    }
+    case FieldType::date:
+      return date_days(value);
+    case FieldType::string: {
+      std::string text;
+      if (!jv::string_value(value, text)) return kNull;
+      const std::int32_t code = v.strings[field].find(text);
+      if (code == kNull)
+        pending.misses.push_back({Miss::Kind::input, static_cast<std::uint32_t>(field), text});
+      return code;
+    }
+    default: {
+      std::string text = jv::dump(value);  // decimals and lists: as their JSON text
+      const std::int32_t code = v.strings[field].find(text);
+      if (code == kNull)
+        pending.misses.push_back(
+            {Miss::Kind::input, static_cast<std::uint32_t>(field), std::move(text)});
+      return code;
+    }
+  }
+}
+
+// The row of one record of version `v`; false when the record cannot be read. Reads the model
+// and its dictionaries only: strings they lack go to pending.misses.
+bool fill_row(const VersionModel& v, const Model& m, const ReportOptions& options,
+              Pending& pending) {
+  const RecordSpans& s = pending.spans;
+  Row& row = pending.row;
+  const Pack& pack = *v.pack;
+  const InputSchema& schema = pack.inputs();
+  if (!s.has_reference_date || !s.has_inputs || !jv::is_object(s.proposal) ||
+      !jv::is_object(s.decision))
+    return false;
+  row.line = pending.line;
+  row.reference_days = date_days(s.reference_date);
+  row.inputs.assign(schema.size(), kNull);
+  jv::members(s.inputs, [&](std::string_view name, std::string_view given) {
+    const int f = schema.index_of(name);
+    if (f < 0 || f == pack.reference_date_field()) return;
+    std::string_view value = given;
+    if (jv::is_object(given)) {
+      const std::string_view inner = jv::member(given, "value");
+      if (!inner.empty()) value = inner;
+    }
+    row.inputs[static_cast<std::size_t>(f)] =
+        encode_input(v, static_cast<std::size_t>(f), value, pending);
+  });
+  if (const int f = pack.reference_date_field(); f >= 0)
+    row.inputs[static_cast<std::size_t>(f)] = row.reference_days;
+  if (std::string territory; jv::string_value(s.territory, territory)) {
+    row.territory = m.territories.find(territory);
+    if (row.territory == kNull) pending.misses.push_back({Miss::Kind::territory, 0, territory});
+  }
+  if (const int f = schema.index_of("registration_date"); f >= 0)
+    row.registration_days = row.inputs[static_cast<std::size_t>(f)];
+  if (const int f = schema.index_of("birth_date"); f >= 0)
+    row.age = years_between(row.inputs[static_cast<std::size_t>(f)], row.reference_days);
+
+  // The proposal's and the decision's members, each in one pass.
+  std::string_view evident, proposed, reasons, questions, fired;
+  jv::members(s.proposal, [&](std::string_view key, std::string_view value) {
+    switch (key.empty() ? 0 : key[0]) {
+      case 'e':
+        if (key == "evident") evident = value;
+        break;
+      case 'o':
+        if (key == "outputs") proposed = value;
+        break;
+      case 'r':
+        if (key == "review_reasons") reasons = value;
+        break;
+      case 'q':
+        if (key == "questions") questions = value;
+        break;
+      case 'f':
+        if (key == "fired") fired = value;
+        break;
+      default:
+        break;
+    }
+  });
+  std::string_view action = "\"confirm\"", decided_by, decided_at, decided;
+  jv::members(s.decision, [&](std::string_view key, std::string_view value) {
+    if (key == "action")
+      action = value;
+    else if (key == "decided_by")
+      decided_by = value;
+    else if (key == "decided_at")
+      decided_at = value;
+    else if (key == "outputs")
+      decided = value;
+  });
+  // A member present with another type than expected makes the record unreadable.
+  if (!evident.empty() && evident != "true" && evident != "false") return false;
+  row.evident = evident == "true";
+  std::string text;
+  if (!jv::string_value(action, text)) return false;
+  row.action = text == "override" ? 1 : text == "reorient" ? 2 : 0;
+  text.clear();
+  if (!decided_by.empty() && !jv::string_value(decided_by, text)) return false;
+  row.policy = text == "policy";
+  row.decided_days = date_days(decided_at);
+  if (!jv::is_object(decided)) decided = jv::is_object(proposed) ? proposed : std::string_view();
+  if (!jv::is_object(proposed)) proposed = {};
+  const std::size_t n_out = v.outputs.size();
+  row.proposed.assign(n_out, kNull);
+  row.decided.assign(n_out, kNull);
+  std::vector<std::string_view> proposed_values(n_out), decided_values(n_out);
+  auto collect = [&](std::string_view outputs, std::vector<std::string_view>& values) {
+    jv::members(outputs, [&](std::string_view name, std::string_view value) {
+      for (std::size_t o = 0; o < n_out; ++o)
+        if (v.outputs[o].name == name) values[o] = value;
+      if (&values == &proposed_values && name == "date_limite_orientation")
+        row.deadline_days = date_days(value);
+    });
+  };
+  collect(proposed, proposed_values);
+  collect(decided, decided_values);
+  for (std::size_t o = 0; o < n_out; ++o) {
+    const ReportedOutput& out = v.outputs[o];
+    const std::string_view p = proposed_values[o].empty() ? "null" : proposed_values[o];
+    const std::string_view d = decided_values[o].empty() ? "null" : decided_values[o];
+    row.proposed[o] = category_code(out, p, pending, Miss::Kind::proposed, o);
+    row.decided[o] = category_code(out, d, pending, Miss::Kind::decided, o);
+  }
+  jv::items(reasons, [&](std::string_view item) {
+    std::string code;
+    if (!jv::string_value(item, code)) return;
+    const std::int32_t k = v.reasons.find(code);
+    if (k == kNull)
+      pending.misses.push_back(
+          {Miss::Kind::reason, static_cast<std::uint32_t>(row.reasons.size()), code});
+    row.reasons.push_back(k);
+  });
+  jv::items(questions, [&](std::string_view item) {
+    std::string name;
+    if (!jv::string_value(item, name)) return;
+    if (const int f = schema.index_of(name); f >= 0) row.questions.push_back(f);
+  });
+  const auto& decisions = pack.decisions();
+  row.fired.assign(decisions.size(), kNull);
+  jv::members(fired, [&](std::string_view id, std::string_view rules) {
+    std::string_view first;
+    jv::items(rules, [&](std::string_view item) {
+      if (first.empty()) first = item.empty() ? std::string_view("null") : item;
+    });
+    std::string rule;
+    if (first.empty() || !jv::string_value(first, rule)) return;
+    const std::int32_t d = v.decision_ids.find(id);
+    if (d == kNull) return;
+    const std::int32_t k = v.rule_ids[static_cast<std::size_t>(d)].find(rule);
+    if (k != kNull) row.fired[static_cast<std::size_t>(d)] = k;
+  });
+  if (!m.attribute_names.empty()) {
+    row.attributes.assign(m.attribute_names.size(), kNull);
+    std::string person;
+    if (jv::string_value(s.person, person)) {
+      auto found = options.persons.find(person);
+      if (found != options.persons.end())
+        for (std::size_t a = 0; a < m.attribute_names.size(); ++a)
+          if (auto it = found->second.find(m.attribute_names[a]); it != found->second.end()) {
+            row.attributes[a] = m.attribute_values[a].find(it->second);
+            if (row.attributes[a] == kNull)
+              pending.misses.push_back(
+                  {Miss::Kind::attribute, static_cast<std::uint32_t>(a), it->second});
+          }
+    }
+  }
+  return true;
+}
+
+// Interns the strings a row met first, in order; then the row is complete.
+void resolve(VersionModel& v, Model& m, Pending& pending) {
+  Row& row = pending.row;
+  for (Miss& miss : pending.misses) switch (miss.kind) {
+      case Miss::Kind::proposed:
+        row.proposed[miss.index] = v.outputs[miss.index].categories.intern(miss.text);
+        break;
+      case Miss::Kind::decided:
+        row.decided[miss.index] = v.outputs[miss.index].categories.intern(miss.text);
+        break;
+      case Miss::Kind::reason:
+        row.reasons[miss.index] = v.reasons.intern(miss.text);
+        break;
+      case Miss::Kind::input:
+        row.inputs[miss.index] = v.strings[miss.index].intern(miss.text);
+        break;
+      case Miss::Kind::territory:
+        row.territory = m.territories.intern(miss.text);
+        break;
+      case Miss::Kind::attribute:
+        row.attributes[miss.index] = m.attribute_values[miss.index].intern(miss.text);
+        break;
+    }
+  for (std::size_t o = 0; o < row.proposed.size(); ++o)
+    if (row.decided[o] != row.proposed[o]) row.changed = true;
+}
+
+// One pass over the source. `verified`: every line is checked as verify_log checks it and the
+// pass stops at the first that fails (m.verification says where); otherwise every line that
+// holds a record is read, whatever its chain says.
+Model read_pass(DecisionSource& source, const Registry& packs, const ReportOptions& options,
+                bool verified) {
+  Model m;
+  {
+    std::set<std::string> names;
+    for (const auto& [person, attributes] : options.persons)
+      for (const auto& [name, value] : attributes) names.insert(name);
+    m.attribute_names.assign(names.begin(), names.end());
+    m.attribute_values.resize(m.attribute_names.size());
+  }
+  LogVerification& check = m.verification;
+  check.last_hash = std::string(kLogGenesis);
+  std::map<std::string, std::size_t, std::less<>> version_of;
+  std::vector<Pending> pending;
+  std::vector<LineParts> parts;
+  const unsigned threads = options.threads;
+  auto fail = [&](std::uint64_t line) {
+    check.ok = false;
+    check.first_bad = line;
+    check.message = "line " + std::to_string(line) + " does not verify";
+    return false;
+  };
+  source.lines([&](const DecisionSource::Block& block) {
+    const std::size_t n = block.lines.size();
+    pending.resize(n);
+    parts.assign(n, LineParts{});
+    std::vector<std::uint8_t> good(n, 0);
+    // 1. Each line on its own: layout, canonical record and hash (verified), or the record
+    // found by parsing the line (unverified); the record's members.
+    parallel_for(n, threads, [&](std::size_t k) {
+      Pending& p = pending[k];
+      p = Pending{};
+      p.line = block.first + k;
+      if (verified) {
+        thread_local std::string scratch;
+        thread_local TopMembers top;
+        parts[k] = split_line(block.lines[k]);
+        if (!line_verifies(parts[k], scratch, top)) return;
+        p.record = parts[k].record;
+        if (!top.empty()) {
+          // The check met the record's members on its way: no second pass.
+          for (const auto& [key, value] : top) record_member(key, value, p.spans);
+          good[k] = 1;
+          p.read = true;
+          return;
+        }
+      } else {
+        const Json doc = Json::parse(block.lines[k], nullptr, false);
+        if (doc.is_discarded() || !doc.is_object()) return;
+        auto it = doc.find("record");
+        if (it == doc.end() || !it->is_object()) return;
+        p.owned = it->dump(-1, ' ', false, Json::error_handler_t::replace);
+        p.record = p.owned;
+      }
+      good[k] = 1;
+      p.read = record_spans(p.record, p.spans);
+    });
+    // 2. In order: the chain, and the pack version of each record.
+    std::size_t usable = n;
+    for (std::size_t k = 0; k < n; ++k) {
+      Pending& p = pending[k];
+      if (verified) {
+        if (!good[k] || parts[k].seq != std::to_string(p.line) ||
+            parts[k].prev != check.last_hash) {
+          usable = k;
+          break;
+        }
+        check.last_hash.assign(parts[k].hash);
+        check.lines = p.line;
+      } else if (!good[k]) {
+        p.version = -3;  // not a record: not counted
+        continue;
+      }
+      std::string hash;
+      const std::string_view hash_value = jv::member(p.spans.pack, "hash");
+      if (!p.read || !jv::string_value(hash_value, hash)) continue;  // unreadable
+      auto it = version_of.find(hash);
+      if (it == version_of.end()) {
+        const Pack* pack = packs.find_hash(hash);
+        if (!pack) {
+          p.version = -2;
+          continue;
+        }
+        it = version_of.emplace(hash, m.versions.size()).first;
+        m.versions.push_back(make_version(*pack));
+      }
+      p.version = static_cast<int>(it->second);
+    }
+    // 3. Each record's row, reading the dictionaries as they are.
+    parallel_for(usable, threads, [&](std::size_t k) {
+      Pending& p = pending[k];
+      if (p.version < 0) return;
+      try {
+        if (!fill_row(m.versions[static_cast<std::size_t>(p.version)], m, options, p))
+          p.version = -1;
+      } catch (const std::exception&) {
+        p.version = -1;
+      }
+    });
+    // 4. In order: new strings interned, the period and territory filters, the counts.
+    for (std::size_t k = 0; k < usable; ++k) {
+      Pending& p = pending[k];
+      if (p.version == -3) continue;
+      ++m.records;
+      if (p.version == -1) {
+        ++m.unreadable;
+        continue;
+      }
+      if (p.version == -2) {
+        ++m.pack_missing;
+        continue;
+      }
+      VersionModel& v = m.versions[static_cast<std::size_t>(p.version)];
+      resolve(v, m, p);
+      if (!wanted(p.row, m, options)) {
+        ++m.outside;
+        continue;
+      }
+      v.rows.push_back(std::move(p.row));
+    }
+    if (verified && usable < n) return fail(block.first + usable);
+    if (verified && block.broken_tail) return fail(block.first + n);
+    return true;
+  });
+  if (verified && check.ok) {
+    LogVerification end = source.check_end(check.lines, check.last_hash);
+    if (!end.ok) check = end;
+  }
+  return m;
 }
 
 }  // namespace
@@ -264,77 +626,27 @@ std::string input_value_text(const VersionModel& v, std::size_t field, std::int3
 }
 
 Model read_model(DecisionSource& source, const Registry& packs, const ReportOptions& options) {
-  Model m;
-  m.verification = source.verify();
-  if (!m.verification.ok && !options.unverified)
-    throw Error(ErrorCode::invalid_document, "the decision log does not verify (first bad line " +
-                                                 std::to_string(m.verification.first_bad) + ": " +
-                                                 m.verification.message +
-                                                 "); give --unverified to report it anyway");
-  {
-    std::set<std::string> names;
-    for (const auto& [person, attributes] : options.persons)
-      for (const auto& [name, value] : attributes) names.insert(name);
-    m.attribute_names.assign(names.begin(), names.end());
-    m.attribute_values.resize(m.attribute_names.size());
+  Model m = read_pass(source, packs, options, true);
+  if (m.verification.ok) return m;
+  // The source's own verification names what is wrong.
+  LogVerification exact = source.verify();
+  if (exact.ok) {
+    // Lines appended between the two reads (a database in use): read again.
+    m = read_pass(source, packs, options, true);
+    if (m.verification.ok) return m;
+    exact = source.verify();
+    if (exact.ok)
+      throw Error(ErrorCode::internal, "line " + std::to_string(m.verification.first_bad) +
+                                           " of the decision log verifies on its own but not "
+                                           "in the report's reading");
   }
-  std::map<std::string, std::size_t, std::less<>> version_of;
-  // Records are parsed by blocks on the worker threads, then folded in order.
-  constexpr std::size_t kBlock = 4096;
-  std::vector<std::string> texts;
-  std::vector<std::uint64_t> lines;
-  std::vector<Json> parsed;
-  auto flush = [&] {
-    parsed.assign(texts.size(), Json());
-    const unsigned threads = std::max(1u, std::min<unsigned>(options.threads, 8));
-    auto work = [&](unsigned t) {
-      for (std::size_t k = t; k < texts.size(); k += threads)
-        parsed[k] = Json::parse(texts[k], nullptr, false);
-    };
-    detail::run_on_threads(threads, [&](std::size_t t) { work(static_cast<unsigned>(t)); });
-    for (std::size_t k = 0; k < texts.size(); ++k) {
-      ++m.records;
-      const Json& record = parsed[k];
-      if (record.is_discarded() || !record.is_object() || !record.contains("pack")) {
-        ++m.unreadable;
-        continue;
-      }
-      try {
-        const std::string hash = record.at("pack").at("hash").get<std::string>();
-        auto it = version_of.find(hash);
-        if (it == version_of.end()) {
-          const Pack* pack = packs.find_hash(hash);
-          if (!pack) {
-            ++m.pack_missing;
-            continue;
-          }
-          it = version_of.emplace(hash, m.versions.size()).first;
-          m.versions.push_back(make_version(*pack));
-        }
-        VersionModel& v = m.versions[it->second];
-        Row row;
-        row.line = lines[k];
-        fill_row(v, m, record, row, options);
-        if (!wanted(row, m, options)) {
-          ++m.outside;
-          continue;
-        }
-        v.rows.push_back(std::move(row));
-      } catch (const std::exception&) {
-        ++m.unreadable;
-      }
-    }
-    texts.clear();
-    lines.clear();
-  };
-  source.read(
-      [&](std::uint64_t line, std::string_view text) {
-        texts.emplace_back(text);
-        lines.push_back(line);
-        if (texts.size() == kBlock) flush();
-      },
-      m.verification.ok);
-  flush();
+  if (!options.unverified)
+    throw Error(ErrorCode::invalid_document, "the decision log does not verify (first bad line " +
+                                                 std::to_string(exact.first_bad) + ": " +
+                                                 exact.message +
+                                                 "); give --unverified to report it anyway");
+  m = read_pass(source, packs, options, false);
+  m.verification = exact;
   return m;
 }
 

@@ -4,6 +4,7 @@
 #include <climits>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -18,14 +19,21 @@ inline constexpr std::int32_t kNull = INT32_MIN;
 
 // Strings seen in one column (territories, output values), numbered in order of appearance.
 struct Dictionary {
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept {
+      return std::hash<std::string_view>{}(s);
+    }
+  };
   std::vector<std::string> items;
-  std::unordered_map<std::string, std::int32_t> index;
-  std::int32_t intern(const std::string& s) {
-    auto [it, added] = index.emplace(s, static_cast<std::int32_t>(items.size()));
-    if (added) items.push_back(s);
-    return it->second;
+  std::unordered_map<std::string, std::int32_t, Hash, std::equal_to<>> index;
+  std::int32_t intern(std::string_view s) {
+    if (auto it = index.find(s); it != index.end()) return it->second;
+    index.emplace(std::string(s), static_cast<std::int32_t>(items.size()));
+    items.emplace_back(s);
+    return static_cast<std::int32_t>(items.size() - 1);
   }
-  std::int32_t find(const std::string& s) const {
+  std::int32_t find(std::string_view s) const {
     auto it = index.find(s);
     return it == index.end() ? kNull : it->second;
   }
@@ -62,7 +70,9 @@ struct VersionModel {
   std::string id, version, hash;
   std::vector<ReportedOutput> outputs;
   Dictionary reasons;
-  std::vector<Dictionary> strings;  // per input field: string values
+  std::vector<Dictionary> strings;   // per input field: string values
+  Dictionary decision_ids;           // decision id -> its index
+  std::vector<Dictionary> rule_ids;  // per decision: rule id -> its index
   std::vector<Row> rows;
   std::uint64_t skipped = 0;  // records that could not be read
 };

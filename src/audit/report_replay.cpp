@@ -47,15 +47,15 @@ void set_cell(Batch& batch, std::size_t f, std::size_t r, const VersionModel& v,
 }  // namespace
 
 void replay_rows(const VersionModel& v, const Evaluator& evaluator,
-                 const std::vector<std::string>& output_names, const std::string& territory,
-                 unsigned threads,
+                 const std::vector<std::string>& output_names, const std::string& field,
+                 const std::string& value, unsigned threads,
                  const std::function<void(std::size_t, const ReplayedRow&)>& sink) {
   const Pack& pack = evaluator.pack();
   const InputSchema& schema = pack.inputs();
   std::vector<int> source(schema.size(), -1);
   for (std::size_t f = 0; f < schema.size(); ++f)
     source[f] = v.pack->inputs().index_of(schema.field(f).name);
-  const int territory_field = schema.index_of("territory");
+  const int set_field = field.empty() ? -1 : schema.index_of(field);
   std::vector<int> slots;
   for (const std::string& name : output_names) slots.push_back(pack.slot_of(name));
   const std::size_t n = v.rows.size();
@@ -79,8 +79,11 @@ void replay_rows(const VersionModel& v, const Evaluator& evaluator,
         bad[r] = false;
         try {
           for (std::size_t f = 0; f < schema.size(); ++f) {
-            if (static_cast<int>(f) == territory_field && !territory.empty()) {
-              batch.set_string(f, r, territory);
+            if (static_cast<int>(f) == set_field) {
+              if (schema.field(f).type == FieldType::enumeration)
+                batch.set_enum(f, r, value);
+              else
+                batch.set_string(f, r, value);
               continue;
             }
             set_cell(batch, f, r, v, source[f],

@@ -22,11 +22,12 @@ struct ReplayedRow {
 };
 
 // Evaluates every row of `v` under `evaluator` (its pack may be another version: inputs are
-// matched by name), with the input `territory` set to `territory` when it is not empty.
+// matched by name), with the input named `field` set to the text `value` when `field` is not
+// empty (a string or enum input).
 // sink(row index, result) is called from worker threads, each row once.
 void replay_rows(const VersionModel& v, const Evaluator& evaluator,
-                 const std::vector<std::string>& output_names, const std::string& territory,
-                 unsigned threads,
+                 const std::vector<std::string>& output_names, const std::string& field,
+                 const std::string& value, unsigned threads,
                  const std::function<void(std::size_t, const ReplayedRow&)>& sink);
 
 }  // namespace report_detail

@@ -64,6 +64,7 @@ void write_text(const std::filesystem::path& path, const std::string& text) {
 int cmd_report(int argc, char** argv) {
   const Args args = parse_args(argc, argv, 2,
                                {{"--log", true},
+                                {"--db", true},
                                 {"--out", true},
                                 {"--packs", true},
                                 {"--persons", true},
@@ -80,8 +81,10 @@ int cmd_report(int argc, char** argv) {
                                 {"--threads", true}},
                                0, 0);
   const auto log = args.get("--log");
+  const auto db = args.get("--db");
   const auto out = args.get("--out");
-  if (!log || !out) throw UsageError("--log FILE and --out DIR are required");
+  if (!out || (!log && !db) || (log && db))
+    throw UsageError("--out DIR and one of --log FILE or --db URL are required");
   ReportOptions options;
   if (args.has("--from")) options.from = date_option(args, "--from");
   if (args.has("--to")) options.to = date_option(args, "--to");
@@ -127,7 +130,7 @@ int cmd_report(int argc, char** argv) {
     return report(e);
   }
   try {
-    auto source = open_file_source(*log);
+    auto source = log ? open_file_source(*log) : open_db_source(*db);
     const Report r = build_report(*source, packs, options);
     const std::filesystem::path dir(*out);
     std::filesystem::create_directories(dir);

@@ -253,9 +253,9 @@ const Command kCommands[] = {
      "exit codes: 0 all identical (with --against: no errors); 1 differences, missing packs,\n"
      "            errors, or a broken log; 2 usage; 3 pack load error; 4 I/O error\n"},
     {"report", cmd_report,
-     "usage: aiguillage report --log LOG --out DIR [options]\n"
+     "usage: aiguillage report (--log LOG | --db URL) --out DIR [options]\n"
      "\n"
-     "Writes DIR/report.json, DIR/report.html and one CSV per table: indicators per territory,\n"
+     "Reads the decision log (a file, or PostgreSQL: a libpq URL) and writes DIR/report.json, DIR/report.html and one CSV per table: indicators per territory,\n"
      "per month and overall, disparities between groups, territorial consistency and, with\n"
      "--against, the impact of a candidate pack (docs/report.md).\n"
      "\n"

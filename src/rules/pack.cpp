@@ -286,7 +286,7 @@ FieldSpec read_field(const json& in, const std::string& p) {
   detail::check_keys(
       in,
       {"name", "type", "values", "value_labels", "ask_values", "items", "min", "max", "max_length",
-       "max_items", "required", "label", "source_kind", "description", "monitored"},
+       "max_items", "required", "label", "source_kind", "description", "monitored", "territorial"},
       p);
   FieldSpec f;
   f.name = detail::get_string(in, "name", p);
@@ -350,6 +350,7 @@ FieldSpec read_field(const json& in, const std::string& p) {
                 child(p, "source_kind"));
   f.source = *k;
   f.monitored = detail::get_bool(in, "monitored", p, false);
+  f.territorial = detail::get_bool(in, "territorial", p, false);
   return f;
 }
 

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -229,6 +230,81 @@ TEST(Report, TerritorialConsistencyMatchesOneByOneEvaluation) {
             EXPECT_TRUE(row[3]["suppressed"].get<bool>());
         }
   EXPECT_TRUE(found);
+}
+
+TEST(Report, InputMarkedTerritorialIsReplayedWithEachOtherValue) {
+  Fixture f;
+  // fr-2025 with `requested_structure` marked territorial (a test of the marking only).
+  const fs::path copy = f.dir / "packs" / "fr-2025";
+  fs::create_directories(copy.parent_path());
+  fs::copy(kSource + "/rules/orientation/fr-2025", copy, fs::copy_options::recursive);
+  {
+    std::ifstream in(copy / "pack.json");
+    json pack = json::parse(in);
+    bool marked = false;
+    for (auto& field : pack["inputs"])
+      if (field["name"] == "requested_structure") {
+        field["territorial"] = true;
+        marked = true;
+      }
+    ASSERT_TRUE(marked);
+    std::ofstream(copy / "pack.json", std::ios::trunc) << pack.dump(2);
+  }
+  f.packs = Registry();
+  ASSERT_EQ(f.packs.load_dir((f.dir / "packs").string()), 1u);
+  const Pack& pack = f.packs.packs().front();
+  ASSERT_TRUE(pack.inputs().field(pack.inputs().index_of("requested_structure")).territorial);
+  const std::string log = f.write_log(150);
+  auto source = open_file_source(log);
+  ReportOptions options;
+  options.threshold = 5;
+  const json doc = json::parse(build_report(*source, f.packs, options).json);
+  // Recount one by one: persons whose decision changes with at least one other value seen.
+  Orienter orienter(pack);
+  std::set<std::string> seen;
+  std::vector<json> records;
+  for (const std::string& text : read_log_records(log)) {
+    records.push_back(json::parse(text));
+    const json& v = records.back()["inputs"]["requested_structure"]["value"];
+    if (v.is_string()) seen.insert(v.get<std::string>());
+  }
+  ASSERT_GE(seen.size(), 2u);
+  std::uint64_t persons = 0, different = 0;
+  for (const json& record : records) {
+    json person = json::object();
+    for (auto it = record["inputs"].begin(); it != record["inputs"].end(); ++it)
+      if (!it.value()["value"].is_null()) person[it.key()] = it.value()["value"];
+    if (!person.contains("requested_structure")) continue;
+    const Date date = *Date::parse(record["reference_date"].get<std::string>());
+    const json here = json::parse(orienter.propose(person.dump(), date, false).outputs_json);
+    ++persons;
+    bool changed = false;
+    for (const std::string& value : seen) {
+      if (value == person["requested_structure"]) continue;
+      json moved = person;
+      moved["requested_structure"] = value;
+      const json there = json::parse(orienter.propose(moved.dump(), date, false).outputs_json);
+      for (auto it = here.begin(); it != here.end(); ++it)
+        if (it.key() != "review_reasons" && it.key() != "date_limite_orientation" &&
+            it.key() != "date_limite_contrat" && there[it.key()] != it.value())
+          changed = true;
+    }
+    different += changed;
+  }
+  bool found = false, pairs = false;
+  for (const auto& t : doc["tables"]) {
+    if (t["id"] == "territorial_pairs_requested_structure") pairs = !t["rows"].empty();
+    if (t["id"] != "territorial_summary_requested_structure") continue;
+    found = true;
+    EXPECT_EQ(t["section"], "territorial");
+    EXPECT_EQ(t["rows"][0][1], persons);
+    if (t["rows"][0][2].is_number())
+      EXPECT_EQ(t["rows"][0][2], different);
+    else
+      EXPECT_TRUE(t["rows"][0][2]["suppressed"].get<bool>());
+  }
+  EXPECT_TRUE(found);
+  EXPECT_TRUE(pairs);
 }
 
 }  // namespace

@@ -23,22 +23,37 @@ inline namespace v1 {
 
 inline constexpr std::string_view kReportSchema = "aiguillage.report";
 
-// Where decision records come from. The file log is one backend; another (a database) plugs in
-// by implementing the same two calls.
+// Where decision records come from: the log's lines, as every backend writes them
+// ({"seq":…,"prev":…,"record":…,"hash":…}). The report checks the chain itself as it reads, in
+// parallel; the source's own verification runs only to name what is wrong with a broken log.
 class DecisionSource {
  public:
+  // Lines first, first + 1, … (no end of line). Views stay valid during the call only.
+  struct Block {
+    std::uint64_t first = 1;
+    std::vector<std::string_view> lines;
+    bool broken_tail = false;  // after these lines: a line cut short or too long (none follows)
+  };
   virtual ~DecisionSource() = default;
-  // What the source says about its own integrity (the chain of a file log).
+  // Every line in order, by blocks; the sink returns false to stop early.
+  virtual void lines(const std::function<bool(const Block&)>& sink) = 0;
+  // Whether the chain that ends at line `lines` with `last_hash` is the whole log (the head row
+  // of a database names its end); called after a pass where every line verified.
+  virtual LogVerification check_end(std::uint64_t lines, const std::string& last_hash) {
+    LogVerification v;
+    v.lines = lines;
+    v.last_hash = last_hash;
+    return v;
+  }
+  // The source's full verification, line by line (slow): what a broken log's message says.
   virtual LogVerification verify() = 0;
-  // Every record in order: its 1-based line (or sequence) and its JSON text. With `verified`,
-  // only the records of a log that verifies (the caller checked verify() first); otherwise
-  // every line that holds a record, even after a break in the chain.
-  virtual void read(const std::function<void(std::uint64_t line, std::string_view record)>& sink,
-                    bool verified) = 0;
   virtual std::string description() const = 0;  // "file decisions.log" (no path)
 };
 
 std::unique_ptr<DecisionSource> open_file_source(const std::string& path);
+// The PostgreSQL log (a libpq connection string or postgresql:// URL); Error(unavailable) when
+// the server cannot be reached.
+std::unique_ptr<DecisionSource> open_db_source(const std::string& url);
 
 struct ReportOptions {
   std::optional<Date> from, to;          // reference dates, inclusive

@@ -40,6 +40,9 @@ struct AIG_API FieldSpec {
   std::vector<std::string> value_labels_fr, value_labels_en;
   SourceKind source = SourceKind::declared;
   bool monitored = false;  // a group attribute the report compares outcomes across
+  // An input that places the person (like `territory`): the report replays every record with
+  // each other value it holds and counts whose decision would change.
+  bool territorial = false;
 
   // Index of an enum value, or -1.
   int enum_index(std::string_view v) const;

@@ -1,0 +1,108 @@
+"""aiguillage report --db: the report of the PostgreSQL decision log is the report of the same
+log as a file, and a row altered in the database is refused naming its line. A throwaway
+PostgreSQL cluster is started by the test (initdb + pg_ctl on a temporary folder and a free
+port; the service tests' helper)."""
+
+import importlib.util
+import json
+import os
+import pathlib
+import subprocess
+
+import pytest
+
+ROOT = pathlib.Path(os.environ.get("AIG_SOURCE_DIR", pathlib.Path(__file__).resolve().parents[2]))
+CLI = os.environ.get("AIG_CLI", str(ROOT / "build" / "aiguillage"))
+FR2025 = ROOT / "rules" / "orientation" / "fr-2025"
+PERSONS = ROOT / "examples" / "data" / "persons-1000.jsonl"
+GOLDEN = ROOT / "tests" / "golden" / "report"
+KEY = "demo-key-not-a-secret-use-your-own"
+
+pytestmark = pytest.mark.skipif(not pathlib.Path(CLI).exists(), reason="the CLI is not built")
+
+
+def _cluster_class():
+    spec = importlib.util.spec_from_file_location(
+        "aig_service_conftest", ROOT / "tests" / "service" / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.PostgresCluster, module.PG_BIN
+
+
+def run(*args, check=True):
+    done = subprocess.run([CLI, *map(str, args)], capture_output=True, text=True)
+    if check and done.returncode != 0:
+        raise AssertionError(f"{args}: exit {done.returncode}\n{done.stderr}")
+    return done
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    PostgresCluster, _ = _cluster_class()
+    c = PostgresCluster()
+    yield c
+    c.stop()
+
+
+@pytest.fixture(scope="module")
+def demo_log(tmp_path_factory):
+    d = tmp_path_factory.mktemp("demo")
+    key = d / "key.txt"
+    key.write_text(KEY + "\n", encoding="utf-8")
+    log = d / "decisions.log"
+    done = run("decide", FR2025, PERSONS, "--date", "2025-03-01", "--auto", "--at",
+               "2025-03-01T09:00:00+01:00", "--decisions", GOLDEN / "counsellor-decisions.jsonl",
+               "--key-file", key, "--log", log, check=False)
+    assert done.returncode in (0, 1), done.stderr
+    return log
+
+
+def report(source, out, *extra, check=True):
+    return run("report", *source, "--out", out, "--packs", ROOT / "rules" / "orientation",
+               *extra, check=check)
+
+
+def test_database_log_reports_as_the_file(cluster, demo_log, tmp_path):
+    url = cluster.new_database()
+    run("log", "import", "--db", url, demo_log)
+    report(["--db", url], tmp_path / "db")
+    report(["--log", demo_log], tmp_path / "file")
+    from_db = json.loads((tmp_path / "db" / "report.json").read_text(encoding="utf-8"))
+    from_file = json.loads((tmp_path / "file" / "report.json").read_text(encoding="utf-8"))
+    assert from_db["verification"]["verified"] is True
+    assert from_db["records"]["read"] > 600
+    assert from_db.pop("source") == "PostgreSQL"
+    from_file.pop("source")
+    assert from_db == from_file
+    for csv in (tmp_path / "file").glob("*.csv"):
+        assert (tmp_path / "db" / csv.name).read_bytes() == csv.read_bytes(), csv.name
+
+
+def test_altered_row_is_refused_naming_its_line(cluster, demo_log, tmp_path):
+    url = cluster.new_database()
+    run("log", "import", "--db", url, demo_log)
+    _, pg_bin = _cluster_class()
+    database = url.rsplit("/", 1)[1]
+    subprocess.run([str(pg_bin / "psql"), "-h", "127.0.0.1", "-p", str(cluster.port), "-U", "aig",
+                    "-d", database, "-v", "ON_ERROR_STOP=1", "-c",
+                    "UPDATE aig_log SET record = replace(record, '\"france_travail\"', "
+                    "'\"mission_locale\"') WHERE seq = 3"], check=True, capture_output=True)
+    done = report(["--db", url], tmp_path / "refused", check=False)
+    assert done.returncode == 1, done.stderr
+    assert "line 3" in done.stderr
+    report(["--db", url], tmp_path / "anyway", "--unverified")
+    doc = json.loads((tmp_path / "anyway" / "report.json").read_text(encoding="utf-8"))
+    assert doc["verification"]["verified"] is False
+    assert doc["verification"]["first_bad_line"] == 3
+
+
+def test_unreachable_database_is_an_error_not_a_crash(tmp_path):
+    done = report(["--db", "postgresql://aig@127.0.0.1:1/none?connect_timeout=2"],
+                  tmp_path / "none", check=False)
+    assert done.returncode not in (0, 1) and done.returncode > 0, done.stderr
+    assert "report.json" not in {p.name for p in tmp_path.glob("**/*")}
+
+
+def test_log_and_db_are_exclusive(tmp_path, demo_log):
+    done = report(["--db", "postgresql://x", "--log", demo_log], tmp_path / "both", check=False)
+    assert done.returncode == 2
