@@ -120,6 +120,8 @@ typedef int aig_status;
 /* matching (-400 .. -499) */
 #define AIG_ERR_REFERENTIAL_FORMAT (-401)
 #define AIG_ERR_CACHE_STALE (-402)
+#define AIG_ERR_DUPLICATE_DOCUMENT_KEY (-403) /* an offer or profile names one key twice */
+#define AIG_ERR_DUPLICATE_DOCUMENT_ID (-404)  /* two documents of one batch share an id */
 #define AIG_ERR_INFEASIBLE (-451)
 #define AIG_ERR_DIMENSION_MISMATCH (-452)
 /* service (-600 .. -699) */

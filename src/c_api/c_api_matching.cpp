@@ -23,6 +23,7 @@
 #include "aiguillage/matching/scoring.hpp"
 #include "core/file.hpp"
 #include "guard.hpp"
+#include "matching/score_json.hpp"
 
 using namespace aiguillage;
 using namespace aiguillage::capi;
@@ -130,25 +131,10 @@ std::string score_json(const Profile& profile, const Offer& offer, const Score& 
   j["score"] = s.score;
   j["excluded"] = s.excluded;
   j["intercept"] = s.intercept;
-  Json terms = Json::array();
-  for (const ScoreTerm& t : s.terms)
-    terms.push_back({{"term", score_term_name(t.kind)},
-                     {"weight", t.weight},
-                     {"feature", t.feature},
-                     {"contribution", t.contribution}});
-  j["terms"] = terms;
-  Json penalties = Json::array();
-  for (const Penalty& p : s.penalties)
-    penalties.push_back({{"reason", p.reason}, {"contribution", p.contribution}});
-  j["penalties"] = penalties;
+  j["terms"] = detail::score_terms_json(s.terms);
+  j["penalties"] = detail::penalties_json(s.penalties);
   j["reason_codes"] = s.reasons;
-  Json reasons = Json::array();
-  for (const MatchReason& r : principal_reasons(s))
-    reasons.push_back({{"kind", r.penalty ? "penalty" : "term"},
-                       {"name", r.name},
-                       {"feature", r.feature},
-                       {"contribution", r.contribution}});
-  j["reasons"] = reasons;
+  j["reasons"] = detail::reasons_json(principal_reasons(s));
   Json competences = Json::array();
   for (const CompetenceCover& c : s.competences)
     competences.push_back(
@@ -314,18 +300,6 @@ void require_outputs(std::size_t cells, const std::int64_t* index, const double*
 std::string ranked_line(const Profile& profile, const Offer& offer, std::size_t index,
                         std::size_t rank, const Score& s, ExplanationLanguage lang) {
   // The reasons' words need only the pair's own facts, not a cohort.
-  MatchExplanation context;
-  context.distance_km = s.distance_km;
-  context.max_distance_km = profile.max_distance_km;
-  context.mobility_steps = s.mobility_steps;
-  context.offer_experience = offer.experience;
-  Json reasons = Json::array();
-  for (const MatchReason& r : principal_reasons(s))
-    reasons.push_back({{"kind", r.penalty ? "penalty" : "term"},
-                       {"name", r.name},
-                       {"feature", r.feature},
-                       {"contribution", r.contribution},
-                       {"text", reason_text(r, context, lang)}});
   Json j = Json::object();
   j["profile_id"] = profile.id;
   j["offer_id"] = offer.id;
@@ -333,7 +307,7 @@ std::string ranked_line(const Profile& profile, const Offer& offer, std::size_t 
   j["rank"] = rank;
   j["score"] = s.score;
   j["reason_codes"] = s.reasons;
-  j["reasons"] = reasons;
+  j["reasons"] = detail::pair_reasons_json(s, profile, offer, lang);
   return dump(j) + "\n";
 }
 

@@ -15,6 +15,7 @@
 #include "aiguillage/matching/explanation.hpp"
 #include "aiguillage/matching/matcher.hpp"
 #include "cli.hpp"
+#include "matching/score_json.hpp"
 
 namespace aiguillage::cli {
 
@@ -69,19 +70,7 @@ std::vector<std::string> comma_list(const std::optional<std::string>& v) {
 // The principal reasons in words: they need only the pair's own facts, not the cohort.
 Json reasons_json(const Score& s, const Profile& profile, const Offer& offer,
                   const ExplainOptions& options, ExplanationLanguage lang) {
-  MatchExplanation context;
-  context.distance_km = s.distance_km;
-  context.max_distance_km = profile.max_distance_km;
-  context.mobility_steps = s.mobility_steps;
-  context.offer_experience = offer.experience;
-  Json reasons = Json::array();
-  for (const MatchReason& reason : principal_reasons(s, options.max_reasons))
-    reasons.push_back({{"kind", reason.penalty ? "penalty" : "term"},
-                       {"name", reason.name},
-                       {"feature", reason.feature},
-                       {"contribution", reason.contribution},
-                       {"text", reason_text(reason, context, lang)}});
-  return reasons;
+  return detail::pair_reasons_json(s, profile, offer, lang, options.max_reasons);
 }
 
 // What the matching commands read: the referential, the scoring, the offers and the persons;

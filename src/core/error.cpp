@@ -111,6 +111,10 @@ std::string_view error_code_name(ErrorCode code) noexcept {
       return "referential_format";
     case ErrorCode::cache_stale:
       return "cache_stale";
+    case ErrorCode::duplicate_document_key:
+      return "duplicate_document_key";
+    case ErrorCode::duplicate_document_id:
+      return "duplicate_document_id";
     case ErrorCode::human_decision_required:
       return "human_decision_required";
     case ErrorCode::infeasible:

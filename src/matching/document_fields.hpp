@@ -5,6 +5,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
 
 #include "core/json_read.hpp"
 
@@ -114,6 +117,87 @@ inline const json* opt_object(const json& obj, std::string_view key, const std::
   expect_object(*v, child(pointer, key), "\"" + std::string(key) + "\"");
   return v;
 }
+
+// Parses a matching document like parse_document, and refuses an object that names one key
+// twice (Error(duplicate_document_key) at the second occurrence): nlohmann would keep the last
+// value silently, and which one a reader takes must not depend on the reader.
+inline json parse_unique_keys(std::string_view text) {
+  struct Frame {
+    bool array = false;
+    std::size_t index = 0;  // arrays: the element being read
+    std::string key;        // objects: the member being read
+    std::unordered_set<std::string> keys;
+  };
+  std::vector<Frame> frames;
+  auto pointer_to = [&](std::string_view key) {
+    std::string p;
+    for (std::size_t i = 0; i + 1 < frames.size(); ++i)
+      p = frames[i].array ? child(p, frames[i].index) : child(p, frames[i].key);
+    return child(p, key);
+  };
+  auto next_element = [&] {
+    if (!frames.empty() && frames.back().array) ++frames.back().index;
+  };
+  const json::parser_callback_t callback = [&](int, json::parse_event_t event, json& parsed) {
+    switch (event) {
+      case json::parse_event_t::object_start:
+      case json::parse_event_t::array_start:
+        frames.push_back({event == json::parse_event_t::array_start, 0, {}, {}});
+        break;
+      case json::parse_event_t::key: {
+        Frame& f = frames.back();
+        f.key = parsed.get<std::string>();
+        if (!f.keys.insert(f.key).second)
+          throw Error(ErrorCode::duplicate_document_key,
+                      "the key \"" + bounded_text(f.key) + "\" appears twice in one object",
+                      pointer_to(f.key));
+        break;
+      }
+      case json::parse_event_t::object_end:
+      case json::parse_event_t::array_end:
+        frames.pop_back();
+        next_element();
+        break;
+      case json::parse_event_t::value:
+        next_element();
+        break;
+    }
+    return true;
+  };
+  check_json_depth(text);
+  try {
+    return json::parse(text.begin(), text.end(), callback);
+  } catch (const json::parse_error& e) {
+    std::string what = e.what();
+    auto p = what.find("] ");
+    if (p != std::string::npos) what = what.substr(p + 2);
+    throw Error(ErrorCode::json_syntax,
+                "invalid JSON at byte " + std::to_string(e.byte) + ": " + bounded_text(what), "");
+  } catch (const json::out_of_range& e) {
+    std::string what = e.what();
+    auto p = what.find("] ");
+    if (p != std::string::npos) what = what.substr(p + 2);
+    throw Error(ErrorCode::number_overflow, bounded_text(what), "");
+  }
+}
+
+// Refuses a document whose id an earlier good line of the same batch already used
+// (Error(duplicate_document_id) at /id): two documents under one id make every answer that
+// names the id ambiguous. `lines` holds the line of each good record so far.
+class SeenIds {
+ public:
+  void check(const std::string& id, std::string_view what, const std::vector<std::size_t>& lines) {
+    auto [it, added] = first_.try_emplace(id, lines.size());
+    if (!added)
+      throw Error(ErrorCode::duplicate_document_id,
+                  std::string(what) + " id \"" + bounded_text(id) + "\" is already used on line " +
+                      std::to_string(lines[it->second]),
+                  "/id");
+  }
+
+ private:
+  std::unordered_map<std::string, std::size_t> first_;  // id → index of its good record
+};
 
 // Runs `parse(batch, line)` on every non-blank line of a JSON Lines text; an Error rejects
 // that line alone and is kept with its 1-based line number.

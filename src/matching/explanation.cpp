@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "matching/score_json.hpp"
+
 namespace aiguillage {
 inline namespace v1 {
 
@@ -579,14 +581,7 @@ std::string MatchExplanation::to_json(ExplanationLanguage lang) const {
                  {"size", rank.size}};
   j["constraints"] = constraints;
   j["reason_codes"] = reason_codes;
-  Json rs = Json::array();
-  for (const MatchReason& r : reasons)
-    rs.push_back({{"kind", r.penalty ? "penalty" : "term"},
-                  {"name", r.name},
-                  {"feature", r.feature},
-                  {"contribution", r.contribution},
-                  {"text", reason_text(r, *this, lang)}});
-  j["reasons"] = rs;
+  j["reasons"] = detail::reasons_json(reasons, this, lang);
   if (counterfactual) {
     const Counterfactual& c = *counterfactual;
     Json cj = Json::object();
@@ -610,17 +605,8 @@ std::string MatchExplanation::to_json(ExplanationLanguage lang) const {
   } else {
     j["counterfactual"] = nullptr;
   }
-  Json terms_j = Json::array();
-  for (const ScoreTerm& t : terms)
-    terms_j.push_back({{"term", score_term_name(t.kind)},
-                       {"weight", t.weight},
-                       {"feature", t.feature},
-                       {"contribution", t.contribution}});
-  j["terms"] = terms_j;
-  Json pen = Json::array();
-  for (const Penalty& p : penalties)
-    pen.push_back({{"reason", p.reason}, {"contribution", p.contribution}});
-  j["penalties"] = pen;
+  j["terms"] = detail::score_terms_json(terms);
+  j["penalties"] = detail::penalties_json(penalties);
   j["intercept"] = intercept;
   Json comp = Json::array();
   for (const ExplainedCompetence& c : competences) {

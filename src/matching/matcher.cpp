@@ -648,7 +648,16 @@ struct PersonScratch {
   std::vector<std::uint32_t> touched_items, touched_terms, prefix;
   std::vector<char> seen;
   std::vector<std::uint32_t> seen_list;
+  // Per touched item: its range in `gives`, the (competence of the offer, credit) pairs it
+  // counts toward (kNoSlot: none).
+  std::vector<std::uint32_t> slot;
+  std::vector<std::uint32_t> gives_offsets;
+  std::vector<std::pair<std::uint32_t, double>> gives;
+  std::vector<double> best;  // per competence of the offer: the best credit × evidence so far
+  std::vector<std::uint32_t> best_touched;
+  static constexpr std::uint32_t kNoSlot = 0xFFFFFFFFu;
   void fit(std::size_t items, std::size_t terms, std::size_t persons) {
+    if (slot.size() < items) slot.resize(items, kNoSlot);
     for (auto& v : q)
       if (v.size() < items) v.resize(items, 0.0);
     if (q_term.size() < terms) q_term.resize(terms, 0.0);
@@ -656,7 +665,12 @@ struct PersonScratch {
     if (seen.size() < persons) seen.resize(persons, 0);
   }
   void clear() {
-    for (std::uint32_t i : touched_items) q[0][i] = q[1][i] = 0;
+    for (std::uint32_t i : touched_items) {
+      q[0][i] = q[1][i] = 0;
+      slot[i] = kNoSlot;
+    }
+    gives.clear();
+    gives_offsets.clear();
     for (std::uint32_t t : touched_terms) q_term[t] = 0;
     for (std::uint32_t p : seen_list) seen[p] = 0;
     for (std::uint32_t x : prefix) in_prefix[x] = 0;
@@ -698,6 +712,10 @@ struct ProfileBank::Impl {
   std::size_t longest_entry = 0;
   std::vector<double> own_max_km;  // per person: beyond it the score excludes them (else inf)
   std::vector<double> latitude;    // per person, NaN when unknown: a cheap first distance test
+  std::vector<double> longitude;   // per person, NaN when unknown
+  // Per person: the distance at which the distance term reaches 0 (their own maximum, else the
+  // scoring's default), so that a candidate's bound can carry its exact distance term.
+  std::vector<double> distance_scale;
   std::unique_ptr<detail::CreditsToCache> cache;
 
   std::uint32_t term_id(ItemId term) {
@@ -745,8 +763,10 @@ ProfileBank::ProfileBank(std::vector<Profile> profiles, const Referential& refer
     const Profile& p = b.profiles[i];
     b.departements.push_back(profile_departement(p));
     b.codes.departement(b.departements.back());
-    b.latitude.push_back(p.location.latitude && p.location.longitude ? *p.location.latitude
-                                                                     : std::nan(""));
+    const bool located = p.location.latitude && p.location.longitude;
+    b.latitude.push_back(located ? *p.location.latitude : std::nan(""));
+    b.longitude.push_back(located ? *p.location.longitude : std::nan(""));
+    b.distance_scale.push_back(p.max_distance_km.value_or(b.config.default_max_distance_km));
     if (b.config.distance.policy == ConstraintPolicy::exclude && p.max_distance_km)
       b.own_max_km[i] = *p.max_distance_km * (1 + kRadiusSlack) + kRadiusSlack;
     entry.clear();
@@ -900,6 +920,13 @@ std::vector<RankedMatch> ProfileBank::top_profiles(const Offer& offer, std::size
                           config.weight(ScoreTermKind::desired_competences)};
     double cap[kPartCount] = {};
     double fixed = b.other_terms;
+    // The distance term of a candidate is computed exactly (below); for an offer without a
+    // place it is 0 for everyone.
+    const double wd = std::max(w(config, ScoreTermKind::distance), 0.0);
+    if (!origin) fixed -= wd;
+    std::vector<const detail::CreditList*> need_lists;
+    std::vector<double> need_share;
+    std::vector<int> need_part;
     for (int r = 0; r < 2; ++r) (count[r] ? cap[r] : fixed) += wc[r];
     for (const auto& c : offer.competences) {
       if (c.item == kNoId || c.item >= b.item_count) continue;
@@ -912,7 +939,27 @@ std::vector<RankedMatch> ProfileBank::top_profiles(const Offer& offer, std::size
         if (s.q[0][item] == 0 && s.q[1][item] == 0) s.touched_items.push_back(item);
         s.q[r][item] += share * credit;
       }
+      need_lists.push_back(it->second.get());
+      need_share.push_back(share);
+      need_part.push_back(r);
     }
+    // Per touched item, the competences of the offer it counts toward, so that a candidate's
+    // competence terms can be bounded as the score takes them (the best item per competence)
+    // rather than by the sum above.
+    for (std::uint32_t x = 0; x < s.touched_items.size(); ++x) s.slot[s.touched_items[x]] = x;
+    s.gives_offsets.assign(s.touched_items.size() + 1, 0);
+    for (const detail::CreditList* list : need_lists)
+      for (const auto& [item, credit] : *list) ++s.gives_offsets[s.slot[item] + 1];
+    for (std::size_t x = 0; x < s.touched_items.size(); ++x)
+      s.gives_offsets[x + 1] += s.gives_offsets[x];
+    s.gives.resize(s.gives_offsets.back());
+    {
+      std::vector<std::uint32_t> cursor(s.gives_offsets.begin(), s.gives_offsets.end() - 1);
+      for (std::uint32_t j = 0; j < need_lists.size(); ++j)
+        for (const auto& [item, credit] : *need_lists[j])
+          s.gives[cursor[s.slot[item]]++] = {j, credit};
+    }
+    if (s.best.size() < need_lists.size()) s.best.resize(need_lists.size(), 0.0);
     auto earn = [&](ItemId term, double amount) {
       if (auto t = b.find_term(term)) {
         const std::uint32_t x = *t - b.item_count;
@@ -1043,6 +1090,50 @@ std::vector<RankedMatch> ProfileBank::top_profiles(const Offer& offer, std::size
       for (int p = 0; p < kPartCount; ++p) out += std::min(part[p], cap[p]);
       return out;
     };
+    // The bound of a candidate that passed bound_of: each competence of the offer counted once,
+    // by the best item the person holds toward it, the project by the nearest target, and the
+    // distance term exactly (the score's own haversine_km and scale).
+    auto tight_bound_of = [&](std::size_t i) {
+      double part[kPartCount] = {};
+      for (std::uint32_t e = b.entry_offsets[i]; e < b.entry_offsets[i + 1]; ++e) {
+        const std::uint32_t x = b.entry_ids[e];
+        const double f = b.factor_of_code[b.entry_codes[e]];
+        if (x < b.item_count) {
+          const std::uint32_t at = s.slot[x];
+          if (at == PersonScratch::kNoSlot) continue;
+          for (std::uint32_t g = s.gives_offsets[at]; g < s.gives_offsets[at + 1]; ++g) {
+            const auto [j, credit] = s.gives[g];
+            const double v = credit * f;
+            if (v > s.best[j]) {
+              if (s.best[j] == 0) s.best_touched.push_back(j);
+              s.best[j] = v;
+            }
+          }
+        } else {
+          const std::uint32_t t = x - b.item_count;
+          const BoundPart p = b.term_part[t];
+          const double v = f * s.q_term[t];
+          part[p] = p == kProjectPart ? std::max(part[p], v) : part[p] + v;
+        }
+      }
+      for (std::uint32_t j : s.best_touched) {
+        part[need_part[j]] += need_share[j] * s.best[j];
+        s.best[j] = 0;
+      }
+      s.best_touched.clear();
+      double out = fixed;
+      for (int p = 0; p < kPartCount; ++p) out += std::min(part[p], cap[p]);
+      if (origin && wd > 0) {
+        double feature = 0;
+        if (!std::isnan(b.latitude[i])) {
+          const double d = haversine_km(*origin, GeoPoint{b.latitude[i], b.longitude[i]});
+          const double scale = b.distance_scale[i];
+          feature = scale > 0 ? std::max(0.0, 1.0 - d / scale) : (d == 0 ? 1.0 : 0.0);
+        }
+        out -= wd * (1 - feature);
+      }
+      return out + 1e-12 * (1 + std::abs(out));  // the sums above run in another order
+    };
     // Candidates best bound first; one not worth scoring when seen never will be (the
     // threshold only rises).
     std::vector<std::pair<double, std::uint32_t>> pending;  // a max-heap by bound
@@ -1062,7 +1153,8 @@ std::vector<RankedMatch> ProfileBank::top_profiles(const Offer& offer, std::size
           s.seen_list.push_back(i);
           if (!near_enough(i)) continue;
           ++stats.bounded;
-          const double bound = bound_of(i);  // cheaper than the filters' distance
+          if (bound_of(i) + delta < threshold()) continue;  // cheaper than the tight bound
+          const double bound = tight_bound_of(i);
           if (bound + delta < threshold() || !passes(i)) continue;
           pending.emplace_back(bound, i);
           std::push_heap(pending.begin(), pending.end());

@@ -61,7 +61,7 @@ int formation_level(std::string_view label) {
 }
 
 Offer parse_offer(std::string_view json_text, const Referential& referential) {
-  const json doc = detail::parse_document(json_text);
+  const json doc = detail::parse_unique_keys(json_text);
   detail::expect_object(doc, "", "an offer");
   // A document says what it is; a bare offres-v2 object is read as the API sends it.
   const bool document = doc.contains("schema");
@@ -188,8 +188,11 @@ Offer parse_offer(std::string_view json_text, const Referential& referential) {
 }
 
 OfferBatch load_offers_jsonl(std::string_view text, const Referential& referential) {
+  detail::SeenIds seen;
   return detail::load_lines<OfferBatch>(text, [&](OfferBatch& b, std::string_view row) {
-    b.offers.push_back(parse_offer(row, referential));
+    Offer offer = parse_offer(row, referential);
+    seen.check(offer.id, "offer", b.lines);
+    b.offers.push_back(std::move(offer));
   });
 }
 

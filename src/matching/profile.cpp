@@ -44,7 +44,7 @@ std::vector<std::string> string_list(const json& obj, std::string_view key,
 }  // namespace
 
 Profile parse_profile(std::string_view json_text, const Referential& referential) {
-  const json doc = detail::parse_document(json_text);
+  const json doc = detail::parse_unique_keys(json_text);
   const int minor = detail::check_schema_header(doc, "aiguillage.profile", 1, 0);
   // In a 1.0 document an unknown field is a typo; a later minor may add optional fields.
   const bool lenient = minor > 0;
@@ -174,8 +174,11 @@ Profile parse_profile(std::string_view json_text, const Referential& referential
 }
 
 ProfileBatch load_profiles_jsonl(std::string_view text, const Referential& referential) {
+  detail::SeenIds seen;
   return detail::load_lines<ProfileBatch>(text, [&](ProfileBatch& b, std::string_view row) {
-    b.profiles.push_back(parse_profile(row, referential));
+    Profile profile = parse_profile(row, referential);
+    seen.check(profile.id, "profile", b.lines);
+    b.profiles.push_back(std::move(profile));
   });
 }
 

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 
+#include "aiguillage/matching/retrieval.hpp"
 #include "matching/document_fields.hpp"
 #include "matching/profile_tables.hpp"
 
@@ -38,13 +39,7 @@ std::string_view score_term_name(ScoreTermKind kind) noexcept {
 }
 
 double haversine_km(double lat1, double lon1, double lat2, double lon2) {
-  constexpr double kRadius = 6371.0088;
-  constexpr double kRad = 3.14159265358979323846 / 180.0;
-  const double dlat = (lat2 - lat1) * kRad, dlon = (lon2 - lon1) * kRad;
-  const double a =
-      std::sin(dlat / 2) * std::sin(dlat / 2) +
-      std::cos(lat1 * kRad) * std::cos(lat2 * kRad) * std::sin(dlon / 2) * std::sin(dlon / 2);
-  return 2 * kRadius * std::asin(std::min(1.0, std::sqrt(a)));
+  return haversine_km(GeoPoint{lat1, lon1}, GeoPoint{lat2, lon2});
 }
 
 namespace {

@@ -28,6 +28,7 @@
 #include "aiguillage/rules/registry.hpp"
 #include "core/html.hpp"
 #include "core/json_read.hpp"
+#include "matching/score_json.hpp"
 #include "service/keys.hpp"
 #include "service/log_backend.hpp"
 #include "service/metrics.hpp"
@@ -882,19 +883,7 @@ void Service::Impl::replay(Context& ctx, const httplib::Request& req, httplib::R
 
 Json reasons_json(const Score& s, const Profile& profile, const Offer& offer,
                   ExplanationLanguage lang) {
-  MatchExplanation context;
-  context.distance_km = s.distance_km;
-  context.max_distance_km = profile.max_distance_km;
-  context.mobility_steps = s.mobility_steps;
-  context.offer_experience = offer.experience;
-  Json reasons = Json::array();
-  for (const MatchReason& reason : principal_reasons(s))
-    reasons.push_back({{"kind", reason.penalty ? "penalty" : "term"},
-                       {"name", reason.name},
-                       {"feature", reason.feature},
-                       {"contribution", reason.contribution},
-                       {"text", reason_text(reason, context, lang)}});
-  return reasons;
+  return detail::pair_reasons_json(s, profile, offer, lang);
 }
 
 void Service::Impl::match(Context&, const httplib::Request& req, httplib::Response& res) {

@@ -77,10 +77,14 @@ static void doc_id(const char* doc, char* out, size_t size) {
 static void test_codes(void) {
   CHECK(AIG_ERR_REFERENTIAL_FORMAT == -401);
   CHECK(AIG_ERR_CACHE_STALE == -402);
+  CHECK(AIG_ERR_DUPLICATE_DOCUMENT_KEY == -403);
+  CHECK(AIG_ERR_DUPLICATE_DOCUMENT_ID == -404);
   CHECK(AIG_ERR_INFEASIBLE == -451);
   CHECK(AIG_ERR_DIMENSION_MISMATCH == -452);
   CHECK(aig_test_cpp_code("referential_format") == AIG_ERR_REFERENTIAL_FORMAT);
   CHECK(aig_test_cpp_code("cache_stale") == AIG_ERR_CACHE_STALE);
+  CHECK(aig_test_cpp_code("duplicate_document_key") == AIG_ERR_DUPLICATE_DOCUMENT_KEY);
+  CHECK(aig_test_cpp_code("duplicate_document_id") == AIG_ERR_DUPLICATE_DOCUMENT_ID);
   CHECK(aig_test_cpp_code("infeasible") == AIG_ERR_INFEASIBLE);
   CHECK(aig_test_cpp_code("dimension_mismatch") == AIG_ERR_DIMENSION_MISMATCH);
   CHECK(strcmp(aig_status_str(AIG_ERR_INFEASIBLE), "infeasible") == 0);

@@ -1,6 +1,6 @@
 # The committed corpora (tests/fuzz/corpus/<target>/) replayed by the ordinary build, without
 # libFuzzer: a target's LLVMFuzzerTestOneInput runs once per file (label fuzz).
-foreach(target fuzz_log fuzz_decision fuzz_test_cases fuzz_record fuzz_pack_loader)
+foreach(target fuzz_log fuzz_decision fuzz_test_cases fuzz_record fuzz_pack_loader fuzz_matching)
   string(REPLACE "fuzz_" "" corpus ${target})
   if(target STREQUAL "fuzz_pack_loader")
     set(corpus pack)

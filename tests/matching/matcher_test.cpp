@@ -508,6 +508,58 @@ TEST(ProfileBank, RandomBanksEqualScoringEveryPerson) {
   }
 }
 
+// The bound of a candidate takes each competence of the offer once (the best item the person
+// holds toward it), the project by the nearest target and the distance term exactly: cases
+// where a looser reading would differ (an offer asking twice for one competence, persons
+// holding one item under two evidences, several targets, no default distance, decays of 0 and
+// 1, offers without a place) against brute force, with many ties.
+TEST(ProfileBank, CandidateBoundsHoldWhereTheyAreTight) {
+  Generator g(5150);
+  std::vector<Profile> profiles;
+  for (std::size_t i = 0; i < 400; ++i) {
+    Profile p = g.profile(i);
+    if (!p.competences.empty() && g.chance(0.5)) {
+      ProfileCompetence again = p.competences.front();
+      again.evidence = static_cast<Evidence>((static_cast<int>(again.evidence) + 1) % 3);
+      p.competences.push_back(again);
+    }
+    for (std::size_t t = g.uniform(3); t > 0; --t) p.target_occupations.push_back(g.fiche());
+    if (g.chance(0.2)) p.max_distance_km = 0;
+    if (g.chance(0.2)) profiles.push_back(p);  // the same person twice under another id
+    p.id += "b";
+    profiles.push_back(p);
+  }
+  std::vector<Offer> offers;
+  for (std::size_t i = 0; i < 40; ++i) {
+    Offer o = g.offer(i);
+    if (!o.competences.empty()) o.competences.push_back(o.competences.front());
+    if (g.chance(0.3)) o.place = {};
+    offers.push_back(o);
+  }
+  std::vector<ScoringConfig> variants;
+  for (double decay : {0.0, 1.0})
+    for (double default_km : {0.0, 30.0}) {
+      ScoringConfig c = default_config();
+      c.project_decay = decay;
+      c.default_max_distance_km = default_km;
+      c.project_max_steps = 3;
+      variants.push_back(c);
+    }
+  ScoringConfig distance_heavy = default_config();
+  distance_heavy.weights[static_cast<std::size_t>(ScoreTermKind::distance)] = 0.6;
+  distance_heavy.distance = {ConstraintPolicy::ignore, 0};
+  variants.push_back(distance_heavy);
+  for (const ScoringConfig& config : variants) {
+    const ProfileBank bank(profiles, subset(), config);
+    for (const Offer& o : offers) {
+      const std::size_t k = 1 + g.uniform(12);
+      const MatchFilters f = random_filters(g);
+      expect_same(bank.top_profiles(o, k, f), brute_top_profiles(o, profiles, config, k, f),
+                  o.id + " k=" + std::to_string(k));
+    }
+  }
+}
+
 // The smallest case of a credit that only a 5-edge path gives (issue: the backward bound of the
 // person bank stopped short of it): one offer asking for `need`, a person holding `have` whose
 // credit for it comes from that path, another holding `need` itself with a weaker evidence

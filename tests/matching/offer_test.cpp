@@ -262,6 +262,65 @@ TEST(OfferTest, JsonLinesKeepsGoodRecordsAndReportsBadLinesAlone) {
   EXPECT_EQ(b.errors[1].error.code(), ErrorCode::json_syntax);
 }
 
+TEST(OfferTest, AKeyNamedTwiceInOneObjectIsRefusedWithItsPointer) {
+  struct Case {
+    const char* text;
+    const char* pointer;
+  };
+  for (const Case& c : {
+           Case{R"({"id": "A", "intitule": "x", "id": "B"})", "/id"},
+           Case{R"({"id": "A", "lieuTravail": {"latitude": 48.8, "longitude": 2.3,
+                    "latitude": 45.7}})",
+                "/lieuTravail/latitude"},
+           Case{R"({"id": "A", "competences": [{"code": "100007"},
+                    {"code": "100007", "exigence": "E", "code": "100008"}]})",
+                "/competences/1/code"},
+           // Fields the loader ignores count too: the document is ambiguous whoever reads it.
+           Case{R"({"id": "A", "contact": [[1, {"a": 1}], {"a/b": 1, "a/b": 2}]})",
+                "/contact/1/a~1b"},
+           Case{R"({"schema": "aiguillage.offer", "schema_version": "1.0", "id": "A",
+                    "schema": "aiguillage.offer"})",
+                "/schema"},
+       }) {
+    const Error e = parse_error(c.text);
+    EXPECT_EQ(e.code(), ErrorCode::duplicate_document_key) << c.text;
+    EXPECT_EQ(e.pointer(), c.pointer) << c.text;
+    EXPECT_EQ(error_code_name(e.code()), "duplicate_document_key");
+  }
+  // The same key in two different objects is no duplicate.
+  EXPECT_EQ(parse_offer(R"({"id": "A", "competences": [{"code": "100007"}, {"code": "100008"}],
+                           "lieuTravail": {"codePostal": "75011"}})",
+                        subset())
+                .competences.size(),
+            2u);
+}
+
+TEST(OfferTest, JsonLinesRefusesAnOfferIdAlreadyUsedAndKeepsTheFirst) {
+  const std::string text = std::string(R"({"id": "A", "intitule": "first"})") + "\n" +
+                           R"({"id": "B"})" + "\n" + R"({"id": "A", "intitule": "second"})" +
+                           "\n" +                                        // duplicate of 1
+                           R"({"id": "C", "nombrePostes": 0})" + "\n" +  // bad: C not taken
+                           R"({"id": "C"})" + "\n" +                     // so this one is good
+                           R"({"id": "B", "id": "D"})" + "\n";           // duplicate key
+  OfferBatch b = load_offers_jsonl(text, subset());
+  ASSERT_EQ(b.offers.size(), 3u);
+  EXPECT_EQ(b.offers[0].title, "first");
+  EXPECT_EQ(b.offers[1].id, "B");
+  EXPECT_EQ(b.offers[2].id, "C");
+  EXPECT_EQ(b.lines, (std::vector<std::size_t>{1, 2, 5}));
+  ASSERT_EQ(b.errors.size(), 3u);
+  EXPECT_EQ(b.errors[0].line, 3u);
+  EXPECT_EQ(b.errors[0].error.code(), ErrorCode::duplicate_document_id);
+  EXPECT_EQ(b.errors[0].error.pointer(), "/id");
+  EXPECT_NE(b.errors[0].error.message().find("line 1"), std::string::npos)
+      << b.errors[0].error.message();
+  EXPECT_EQ(b.errors[1].line, 4u);
+  EXPECT_EQ(b.errors[1].error.code(), ErrorCode::out_of_bounds);
+  EXPECT_EQ(b.errors[2].line, 6u);
+  EXPECT_EQ(b.errors[2].error.code(), ErrorCode::duplicate_document_key);
+  EXPECT_EQ(b.errors[2].error.pointer(), "/id");
+}
+
 TEST(OfferTest, ExampleOffersLoadAndDocumentsSatisfyTheSchema) {
   const std::string text = slurp(kSource / "examples/data/offers-subset.jsonl");
   OfferBatch b = load_offers_jsonl(text, subset());

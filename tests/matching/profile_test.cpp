@@ -202,6 +202,32 @@ TEST(ProfileTest, JsonLinesKeepsGoodRecordsAndReportsBadLinesAlone) {
   EXPECT_EQ(b.errors[1].error.code(), ErrorCode::json_syntax);
 }
 
+TEST(ProfileTest, DuplicateKeysAndIdsAreRefusedWithPinnedCodes) {
+  std::string twice = good_profile().dump();
+  twice.insert(twice.size() - 1, R"(,"rqth":true,"rqth":false)");
+  json nested = good_profile();
+  std::string nested_text = nested.dump();
+  const std::string needle = R"("competences":[{)";
+  const std::size_t at = nested_text.find(needle);
+  ASSERT_NE(at, std::string::npos);
+  nested_text.insert(at + needle.size(), R"("evidence":"declared","evidence":"certified",)");
+  json other = good_profile();
+  other["id"] = "P-other";
+  const std::string text = good_profile().dump() + "\n" + twice + "\n" + nested_text + "\n" +
+                           good_profile().dump() + "\n" + other.dump() + "\n";
+  ProfileBatch b = load_profiles_jsonl(text, subset());
+  ASSERT_EQ(b.profiles.size(), 2u);
+  EXPECT_EQ(b.lines, (std::vector<std::size_t>{1, 5}));
+  ASSERT_EQ(b.errors.size(), 3u);
+  EXPECT_EQ(b.errors[0].error.code(), ErrorCode::duplicate_document_key);
+  EXPECT_EQ(b.errors[0].error.pointer(), "/rqth");
+  EXPECT_EQ(b.errors[1].error.code(), ErrorCode::duplicate_document_key);
+  EXPECT_EQ(b.errors[1].error.pointer(), "/competences/0/evidence");
+  EXPECT_EQ(b.errors[2].line, 4u);
+  EXPECT_EQ(b.errors[2].error.code(), ErrorCode::duplicate_document_id);
+  EXPECT_EQ(b.errors[2].error.pointer(), "/id");
+}
+
 TEST(ProfileTest, ExampleProfilesLoadAndSatisfyTheSchema) {
   const std::string text = slurp(kSource / "examples/data/profiles-subset.jsonl");
   ProfileBatch b = load_profiles_jsonl(text, subset());

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "aiguillage/matching/retrieval.hpp"
 #include "support/schema_checker.hpp"
 
 namespace aiguillage {
@@ -183,6 +184,19 @@ double reference_haversine(double lat1, double lon1, double lat2, double lon2) {
       std::pow(std::sin((lat2 - lat1) * rad / 2), 2) +
       std::cos(lat1 * rad) * std::cos(lat2 * rad) * std::pow(std::sin((lon2 - lon1) * rad / 2), 2);
   return 2 * 6371.0088 * std::atan2(std::sqrt(a), std::sqrt(1 - a));
+}
+
+// One geo distance: the scoring's form and the retrieval's are the same function, so a filter
+// by radius and the distance term can never disagree on which side of a limit a place lies.
+TEST(ScoringTest, HaversineFormsAgreeToTheBitAndWithAReference) {
+  std::mt19937 rng(20261207);
+  std::uniform_real_distribution<double> lat(-90, 90), lon(-180, 180);
+  for (int i = 0; i < 10000; ++i) {
+    const double a = lat(rng), b = lon(rng), c = lat(rng), d = lon(rng);
+    const double km = haversine_km(a, b, c, d);
+    EXPECT_EQ(km, haversine_km(GeoPoint{a, b}, GeoPoint{c, d}));
+    EXPECT_NEAR(km, reference_haversine(a, b, c, d), 1e-6 * std::max(1.0, km));
+  }
 }
 
 // Random profiles and offers on the subset: the score is the sum of what is shown, every term is

@@ -74,8 +74,10 @@ enum class ErrorCode : int {
   // matching (-4xx): referentials, profiles and offers, scoring, retrieval, assignment
   referential_format = -401,  // a referential file (CSV, zip) is malformed
   cache_stale = -402,         // a binary cache was written by another version or from other data
-  infeasible = -451,          // no assignment or flow satisfies the constraints
-  dimension_mismatch = -452,  // arrays, matrices or an index of incompatible sizes
+  duplicate_document_key = -403,  // an offer or profile object names one key twice
+  duplicate_document_id = -404,   // two offers (or two profiles) of one batch share an id
+  infeasible = -451,              // no assignment or flow satisfies the constraints
+  dimension_mismatch = -452,      // arrays, matrices or an index of incompatible sizes
   // service (-6xx): the HTTP surface and the log backends behind it
   unauthorized = -601,       // no API key, or an unknown or revoked one
   forbidden = -602,          // the key's role may not do this
