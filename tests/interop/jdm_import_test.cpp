@@ -169,15 +169,15 @@ void expect_error(const json& g, ErrorCode code, const std::string& pointer) {
 TEST(JdmImport, RejectsWhatItCannotConvertWithThePointer) {
   json g = graph(fees_table());
   g["nodes"][1]["type"] = "functionNode";
-  expect_error(g, ErrorCode::invalid_document, "/nodes/1");
+  expect_error(g, ErrorCode::unsupported_construct, "/nodes/1");
 
   g = graph(fees_table());
-  g["nodes"][1]["content"]["inputs"][1]["field"] = "sum(cart.items)";
-  expect_error(g, ErrorCode::invalid_document, "/nodes/1/content/inputs/1/field");
+  g["nodes"][1]["content"]["inputs"][1]["field"] = "sum(map(cart.items, #.price))";
+  expect_error(g, ErrorCode::unsupported_construct, "/nodes/1/content/inputs/1/field");
 
   g = graph(fees_table());
   g["nodes"][1]["content"]["executionMode"] = "loop";
-  expect_error(g, ErrorCode::invalid_document, "/nodes/1/content/executionMode");
+  expect_error(g, ErrorCode::unsupported_construct, "/nodes/1/content/executionMode");
 
   g = graph(fees_table());
   g["nodes"][1]["content"]["hitPolicy"] = "sometimes";
@@ -186,7 +186,7 @@ TEST(JdmImport, RejectsWhatItCannotConvertWithThePointer) {
   // A cell the expression language does not know is reported in the graph, not in the pack.
   g = graph(fees_table());
   g["nodes"][1]["content"]["rules"][1]["f"] = "frobnicate(2)";
-  expect_error(g, ErrorCode::unknown_function, "/nodes/1/content/rules/1/f");
+  expect_error(g, ErrorCode::unsupported_construct, "/nodes/1/content/rules/1/f");
 
   g = graph(fees_table());
   g["edges"][0]["targetId"] = "nowhere";
