@@ -138,11 +138,58 @@ std::string_view comparison_prefix(std::string_view part) {
 
 // ZEN's "> 2 and <= 4" becomes the range "(2..4]" (kept as a compiled interval); other
 // conjunctions or disjunctions of comparisons are spelled with "$".
+bool is_number_literal(std::string_view t);
+
+bool is_literal(std::string_view p) {
+  return !p.empty() &&
+         (((p.front() == '"' || p.front() == '\'') && literal_length(p, 0) == p.size()) ||
+          is_number_literal(p));
+}
+
+// Splits on top-level commas, outside literals and brackets.
+std::vector<std::string_view> split_commas(std::string_view text) {
+  std::vector<std::string_view> parts;
+  int depth = 0;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    char c = text[i];
+    if (c == '"' || c == '\'') {
+      i += literal_length(text, i);
+      continue;
+    }
+    if (c == '(' || c == '[') ++depth;
+    if (c == ')' || c == ']') --depth;
+    if (c == ',' && depth == 0) {
+      parts.push_back(trim(text.substr(start, i - start)));
+      start = i + 1;
+    }
+    ++i;
+  }
+  parts.push_back(trim(text.substr(start)));
+  return parts;
+}
+
 std::string normalize_input_cell(std::string_view raw) {
   std::string text = strip_digit_separators(trim(raw));
+  // ZEN's "startsWith($, '61'), startsWith($, '62')": any of the tests.
+  if (text.find('$') != std::string::npos) {
+    auto parts = split_commas(text);
+    if (parts.size() > 1) {
+      std::string out;
+      for (std::size_t k = 0; k < parts.size(); ++k)
+        out += (k ? " or (" : "(") + std::string(parts[k]) + ")";
+      return out;
+    }
+  }
   for (std::string_view word : {"and", "or"}) {
     auto parts = split_keyword(text, word);
     if (parts.size() < 2) continue;
+    // ZEN's "'Conditional' or 'Approved'": one of the values.
+    if (word == "or" && std::all_of(parts.begin(), parts.end(), is_literal)) {
+      std::string out;
+      for (std::size_t k = 0; k < parts.size(); ++k) out += (k ? ", " : "") + std::string(parts[k]);
+      return out;
+    }
     bool all_comparisons = std::all_of(parts.begin(), parts.end(), [](std::string_view p) {
       return !p.empty() && !comparison_prefix(p).empty();
     });
@@ -729,6 +776,10 @@ void GraphBuilder::table_node(const json& node, std::size_t k, const std::string
                                : "$ = " + translate(t, in_prefix, "", nullptr, cell_pointer));
       } else {
         row.when.push_back(normalize_input_cell(text));
+        // A cell may compare with another field ("> customer.limit"): that field is read too.
+        for (const std::string& name : scan(row.when.back()).names)
+          if (!env_.count(join_path(in_prefix, name)) && name.find('.') != 0)
+            (void)read_name(join_path(in_prefix, name), ZenType::unknown, cell_pointer);
         if (col.input != SIZE_MAX)
           inputs[col.input].cells = merge(inputs[col.input].cells, input_kind(row.when.back()));
       }
@@ -808,6 +859,10 @@ void GraphBuilder::table_node(const json& node, std::size_t k, const std::string
     if (!env_.count(out_paths[o]))
       write(out_paths[o], added.outputs[o].name, added.outputs[o].kind);
   }
+  // A collecting table under outputPath gives ZEN a list of rows there; its length is that of
+  // any of its columns, so the path stands for the first one (len(rejectionReasons) == 0).
+  if (!out_prefix.empty() && !is_single_hit(added.policy) && !env_.count(out_prefix))
+    env_[out_prefix] = env_.at(out_paths[0]);
   for (const auto& [path, temp] : merges) {
     std::string before = env_.at(path);
     std::string name = fresh_version(path);

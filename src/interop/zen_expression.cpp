@@ -608,8 +608,9 @@ class Renderer {
       if (!a.keys[i].empty()) parts.push_back(quote(a.keys[i]));
       if (i < a.kids.size()) {
         const Ast& k = *a.kids[i];
-        if (literal_type(k) == ZenType::number) refuse("a number inside a template string");
-        parts.push_back(render(k, ZenType::string));
+        // ZEN writes any value into a template: a number as its digits.
+        parts.push_back(literal_type(k) == ZenType::string ? render(k, ZenType::string)
+                                                           : "string(" + render(k) + ")");
       }
     }
     if (parts.empty()) return "\"\"";
@@ -661,6 +662,7 @@ class Renderer {
         {"some", "any", 2, 2, ZenType::list, ZenType::boolean},
         {"all", "all", 2, 2, ZenType::list, ZenType::boolean},
         {"count", "count", 2, 2, ZenType::list, ZenType::boolean},
+        {"string", "string", 1, 1, ZenType::unknown, ZenType::unknown},
     };
     for (const Same& s : same)
       if (f == s.zen) {
@@ -672,8 +674,8 @@ class Renderer {
       // Identity on numbers; a string argument is a type error when the pack loads.
       return render(*a.kids[0], ZenType::number);
     }
-    if (f == "isNumeric" || f == "string" || f == "date" || f == "map" || f == "filter" ||
-        f == "flatten" || f == "keys" || f == "values" || f == "split" || f == "trim")
+    if (f == "isNumeric" || f == "date" || f == "map" || f == "filter" || f == "flatten" ||
+        f == "keys" || f == "values" || f == "split" || f == "trim")
       refuse("the function " + f + "()");
     refuse("the unknown function " + f + "()");
   }
