@@ -363,6 +363,17 @@ class Parser {
         if (t.text == "(") {
           advance();
           AstPtr e = expression();
+          if (is_op("..")) {  // an interval opened with "(": (1..10), (1..10]
+            advance();
+            auto r = make(K::range);
+            r->low_open = true;
+            r->kids.push_back(std::move(e));
+            r->kids.push_back(expression());
+            if (!is_op(")") && !is_op("]")) refuse("an interval's closing bracket");
+            r->high_open = cur_.text == ")";
+            advance();
+            return r;
+          }
           expect(")");
           return e;
         }
@@ -499,9 +510,13 @@ class Renderer {
         return "(not " + render(*a.kids[0], ZenType::boolean) + ")";
       case K::binary:
         return binary(a);
-      case K::ternary:
-        return "(if " + render(*a.kids[0], ZenType::boolean) + " then " + render(*a.kids[1], hint) +
-               " else " + render(*a.kids[2], hint) + ")";
+      case K::ternary: {
+        // One at a time: names are reported in the order they are written.
+        std::string c = render(*a.kids[0], ZenType::boolean);
+        std::string x = render(*a.kids[1], hint);
+        std::string y = render(*a.kids[2], hint);
+        return "(if " + c + " then " + x + " else " + y + ")";
+      }
       case K::list: {
         std::string out = "[";
         for (std::size_t i = 0; i < a.kids.size(); ++i) out += (i ? ", " : "") + render(*a.kids[i]);
@@ -565,19 +580,27 @@ class Renderer {
     const std::string& op = a.text;
     const Ast& l = *a.kids[0];
     const Ast& r = *a.kids[1];
-    if (op == "and" || op == "or")
-      return "(" + render(l, ZenType::boolean) + " " + op + " " + render(r, ZenType::boolean) + ")";
-    if (op == "??") return "coalesce(" + render(l, hint_of(r)) + ", " + render(r, hint_of(l)) + ")";
+    if (op == "and" || op == "or") {
+      std::string x = render(l, ZenType::boolean);
+      return "(" + x + " " + op + " " + render(r, ZenType::boolean) + ")";
+    }
+    if (op == "??") {
+      std::string x = render(l, hint_of(r));
+      return "coalesce(" + x + ", " + render(r, hint_of(l)) + ")";
+    }
     if (op == "in" || op == "not in") {
       std::string out;
       if (r.kind == K::range) {
-        out = "(" + render(l, ZenType::number) + " in " + (r.low_open ? "(" : "[") +
-              render(*r.kids[0], ZenType::number) + ".." + render(*r.kids[1], ZenType::number) +
+        std::string x = render(l, ZenType::number);
+        std::string lo = render(*r.kids[0], ZenType::number);
+        std::string hi = render(*r.kids[1], ZenType::number);
+        out = "(" + x + " in " + (r.low_open ? "(" : "[") + lo + ".." + hi +
               (r.high_open ? ")" : "]") + ")";
       } else {
         ZenType item =
             r.kind == K::list && !r.kids.empty() ? literal_type(*r.kids[0]) : ZenType::unknown;
-        out = "(" + render(l, item) + " in " + render(r, ZenType::list) + ")";
+        std::string x = render(l, item);
+        out = "(" + x + " in " + render(r, ZenType::list) + ")";
       }
       return op == "in" ? out : "(not " + out + ")";
     }
@@ -587,17 +610,20 @@ class Renderer {
         if (lt == ZenType::unknown) lt = ZenType::number;
         if (rt == ZenType::unknown) rt = ZenType::number;
       }
-      return "(" + render(l, rt) + " " + op + " " + render(r, lt) + ")";
+      std::string x = render(l, rt);
+      return "(" + x + " " + op + " " + render(r, lt) + ")";
     }
-    if (op == "^")
-      return "power(" + render(l, ZenType::number) + ", " + render(r, ZenType::number) + ")";
+    if (op == "^") {
+      std::string x = render(l, ZenType::number);
+      return "power(" + x + ", " + render(r, ZenType::number) + ")";
+    }
     if (op == "%") refuse("the remainder operator %");
-    if (op == "+") {
-      ZenType t = literal_type(a);
-      if (t == ZenType::string)
-        return "concat(" + render(l, ZenType::string) + ", " + render(r, ZenType::string) + ")";
+    if (op == "+" && literal_type(a) == ZenType::string) {
+      std::string x = render(l, ZenType::string);
+      return "concat(" + x + ", " + render(r, ZenType::string) + ")";
     }
-    return "(" + render(l, ZenType::number) + " " + op + " " + render(r, ZenType::number) + ")";
+    std::string x = render(l, ZenType::number);
+    return "(" + x + " " + op + " " + render(r, ZenType::number) + ")";
   }
 
   static ZenType hint_of(const Ast& a) { return literal_type(a); }
@@ -655,7 +681,6 @@ class Renderer {
         {"abs", "abs", 1, 1, ZenType::number, ZenType::unknown},
         {"floor", "floor", 1, 1, ZenType::number, ZenType::unknown},
         {"ceil", "ceil", 1, 1, ZenType::number, ZenType::unknown},
-        {"round", "round", 1, 1, ZenType::number, ZenType::unknown},
         {"min", "min", 1, 1, ZenType::list, ZenType::unknown},
         {"max", "max", 1, 1, ZenType::list, ZenType::unknown},
         {"sum", "sum", 1, 1, ZenType::list, ZenType::unknown},
@@ -671,8 +696,15 @@ class Renderer {
       }
     if (f == "number") {
       arity(a, 1, 1);
-      // Identity on numbers; a string argument is a type error when the pack loads.
-      return render(*a.kids[0], ZenType::number);
+      // "* 1" keeps a number as it is and makes any other argument a type error when the pack
+      // loads (the pack does not parse texts into numbers).
+      return "(" + render(*a.kids[0], ZenType::number) + " * 1)";
+    }
+    if (f == "round") {
+      arity(a, 1, 1);
+      // ZEN rounds half away from zero; the pack's round() rounds half to even.
+      std::string x = render(*a.kids[0], ZenType::number);
+      return "(if " + x + " >= 0 then floor(" + x + " + 0.5) else (-floor((-" + x + ") + 0.5)))";
     }
     if (f == "isNumeric" || f == "date" || f == "map" || f == "filter" || f == "flatten" ||
         f == "keys" || f == "values" || f == "split" || f == "trim")
