@@ -500,8 +500,9 @@ std::vector<GraphBuilder::NodeRef> GraphBuilder::topological_order() {
 
 std::string GraphBuilder::fresh_version(const std::string& path) {
   int k = ++writes[path];
-  int total = 0;
+  int total = 1;  // first pass: as if each path were written once
   if (write_totals_) {
+    total = 0;
     auto it = write_totals_->find(path);
     if (it != write_totals_->end()) total = it->second;
   }
@@ -1035,10 +1036,17 @@ std::string import_jdm(std::string_view jdm_json, const JdmImportOptions& option
 
   GraphBuilder first(doc, nullptr, nullptr);
   first.build();
+  // Written once each, the first pass already named every value as the second would.
+  const bool once = std::all_of(first.writes.begin(), first.writes.end(),
+                                [](const auto& w) { return w.second == 1; });
   std::unordered_set<std::string> record_paths;
-  for (const InputInfo& in : first.inputs) record_paths.insert(in.name);
-  GraphBuilder g(doc, &record_paths, &first.writes);
-  g.build();
+  std::optional<GraphBuilder> second;
+  if (!once) {
+    for (const InputInfo& in : first.inputs) record_paths.insert(in.name);
+    second.emplace(doc, &record_paths, &first.writes);
+    second->build();
+  }
+  GraphBuilder& g = once ? first : *second;
 
   // Decision ids: the node's name when it is unique, else its position.
   {
