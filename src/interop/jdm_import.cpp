@@ -604,6 +604,30 @@ void GraphBuilder::expression_node(const json& node, std::size_t k, const std::s
     } else {
       leaves.emplace_back(key, value);
     }
+    // An object copied whole (`breakdown.x = scores.x`, where earlier nodes wrote
+    // scores.x.score and scores.x.category): one value per field written under it.
+    {
+      std::vector<std::pair<std::string, std::string>> expanded;
+      for (const auto& [leaf, text] : leaves) {
+        std::string_view name = trim(text);
+        const bool own_name = name.substr(0, 2) == "$.";
+        if (own_name) name.remove_prefix(2);
+        std::vector<std::string> fields;
+        if (is_plain_name(name)) {
+          const std::string source =
+              join_path(own_name ? out_prefix : in_prefix, std::string(name)) + ".";
+          if (!env_.count(source.substr(0, source.size() - 1)))
+            for (const auto& entry : env_)
+              if (entry.first.compare(0, source.size(), source) == 0)
+                fields.push_back(entry.first.substr(source.size()));
+        }
+        std::sort(fields.begin(), fields.end());
+        if (fields.empty()) expanded.emplace_back(leaf, text);
+        for (const std::string& f : fields)
+          expanded.emplace_back(join_path(leaf, f), std::string(trim(text)) + "." + f);
+      }
+      leaves = std::move(expanded);
+    }
     for (const auto& [leaf, text] : leaves) {
       ZenType type = ZenType::unknown;
       std::string expr = translate(text, in_prefix, out_prefix, &own, child(p, "value"), &type);
