@@ -65,6 +65,20 @@ TEST(ZenExpression, RefusesWhatThePackCannotSay) {
   }
 }
 
+TEST(ZenExpression, DeepOrLongTextIsRefusedNotOverflowed) {
+  for (const std::string& text :
+       {std::string(200, '(') + "1" + std::string(200, ')'), std::string(200, '[') + "1",
+        std::string(100, '-') + "1", "x" + std::string(9000, ' '), std::string("`${`"),
+        std::string("{ 'a': ") + std::string(100, '{')}) {
+    try {
+      plain(text);
+      ADD_FAILURE() << "no error for " << text.substr(0, 20);
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::unsupported_construct) << e.describe();
+    }
+  }
+}
+
 TEST(ZenExpression, ObjectLiteralsSplitIntoKeys) {
   auto parts = detail::split_zen_object("{ 'a': x + 1, \"b\": { 'c': y ? 'p' : 'q' } }");
   ASSERT_TRUE(parts);
