@@ -158,6 +158,8 @@ class Importer {
   std::unordered_map<std::string, std::string> slot_of_name_;  // DMN name -> identifier
   // JSON pointer in the pack -> the element it came from, to report pack errors in DMN terms.
   std::vector<std::pair<std::string, Node>> origin_;
+  // Values with inferred types (a list when a multiple-hit table falls back on its defaults).
+  ojson variables_ = ojson::array();
   // Decisions left out (skip_unmappable_decisions): DMN name -> why.
   std::map<std::string, std::string> skipped_;
   struct Skip {
@@ -440,6 +442,7 @@ class Importer {
 
   DmnImport build() {
     origin_.clear();
+    variables_ = ojson::array();
     DmnImport result;
     ojson pack = ojson::object();
     pack["schema"] = kRulesetSchema;
@@ -490,6 +493,7 @@ class Importer {
       pack_decision_owner_.resize(decisions.size(), b.name);
       result.bindings.push_back(std::move(b));
     }
+    if (!variables_.empty()) pack["variables"] = std::move(variables_);
     pack["decisions"] = std::move(decisions);
     try {
       result.pack = pack.dump(2) + "\n";
@@ -655,7 +659,8 @@ class Importer {
     TypeInfo declared = variable_type(d);
     // Default outputs (used when no rule matches): FIRST gets a last rule matching everything;
     // UNIQUE and ANY an expression coalesce(table output, default), exact only when no rule
-    // can give null, so only when every entry of the column is a literal.
+    // can give null, so only when every entry of the column is a literal; RULE ORDER, OUTPUT
+    // ORDER and COLLECT a list of the defaults when the table's list is empty (no rule matched).
     std::vector<std::string> defaults(outputs.size());
     bool has_default = false;
     for (std::size_t o = 0; o < outputs.size(); ++o)
@@ -664,7 +669,10 @@ class Importer {
         has_default = true;
       }
     bool coalesced = has_default && *hit != HitPolicy::first;
-    if (coalesced) {
+    const bool listed = *hit == HitPolicy::rule_order || *hit == HitPolicy::output_order ||
+                        *hit == HitPolicy::collect;
+    ojson listed_variables = ojson::array();
+    if (coalesced && !listed) {
       if (*hit != HitPolicy::unique && *hit != HitPolicy::any)
         fail(ErrorCode::unsupported_construct,
              "default output entries with the hit policy " + policy, table);
@@ -717,7 +725,16 @@ class Importer {
         out_slot = table_slot + "." + feel_identifier(name);
         public_slot = slot + "." + feel_identifier(name);
       }
-      if (coalesced && !defaults[o].empty()) {
+      if (coalesced && listed && !defaults[o].empty()) {
+        ojson v = ojson::object();
+        v["name"] = public_slot;
+        v["expression"] =
+            "if count(" + out_slot + ") = 0 then [" + defaults[o] + "] else " + out_slot;
+        v["label"] = label(name.empty() ? b.name : name);
+        v["source"] = kSourceId;
+        v["status"] = "interpretation";
+        listed_variables.push_back(std::move(v));
+      } else if (coalesced && !defaults[o].empty()) {
         ojson e = ojson::object();
         e["id"] = public_slot == slot ? slot : slot + "__" + feel_identifier(name);
         e["kind"] = "expression";
@@ -807,6 +824,10 @@ class Importer {
     for (auto& e : extra) {
       origin_.emplace_back("/decisions/" + std::to_string(decisions.size()), d);
       decisions.push_back(std::move(e));
+    }
+    for (auto& v : listed_variables) {
+      origin_.emplace_back("/variables/" + std::to_string(variables_.size()), d);
+      variables_.push_back(std::move(v));
     }
   }
 

@@ -9,6 +9,7 @@
 
 #include "aiguillage/rules/pack.hpp"
 #include "core/json_read.hpp"
+#include "zen_expression.hpp"
 
 namespace aiguillage {
 inline namespace v1 {
@@ -18,6 +19,11 @@ namespace {
 using detail::child;
 using detail::json;
 using ojson = nlohmann::ordered_json;
+using detail::split_zen_object;
+using detail::translate_zen;
+using detail::ZenNameUse;
+using detail::ZenResolve;
+using detail::ZenType;
 
 constexpr std::string_view kSourceId = "jdm";
 constexpr std::string_view kSourceTitle = "Imported from a GoRules JDM graph";
@@ -132,11 +138,58 @@ std::string_view comparison_prefix(std::string_view part) {
 
 // ZEN's "> 2 and <= 4" becomes the range "(2..4]" (kept as a compiled interval); other
 // conjunctions or disjunctions of comparisons are spelled with "$".
+bool is_number_literal(std::string_view t);
+
+bool is_literal(std::string_view p) {
+  return !p.empty() &&
+         (((p.front() == '"' || p.front() == '\'') && literal_length(p, 0) == p.size()) ||
+          is_number_literal(p));
+}
+
+// Splits on top-level commas, outside literals and brackets.
+std::vector<std::string_view> split_commas(std::string_view text) {
+  std::vector<std::string_view> parts;
+  int depth = 0;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    char c = text[i];
+    if (c == '"' || c == '\'') {
+      i += literal_length(text, i);
+      continue;
+    }
+    if (c == '(' || c == '[') ++depth;
+    if (c == ')' || c == ']') --depth;
+    if (c == ',' && depth == 0) {
+      parts.push_back(trim(text.substr(start, i - start)));
+      start = i + 1;
+    }
+    ++i;
+  }
+  parts.push_back(trim(text.substr(start)));
+  return parts;
+}
+
 std::string normalize_input_cell(std::string_view raw) {
   std::string text = strip_digit_separators(trim(raw));
+  // ZEN's "startsWith($, '61'), startsWith($, '62')": any of the tests.
+  if (text.find('$') != std::string::npos) {
+    auto parts = split_commas(text);
+    if (parts.size() > 1) {
+      std::string out;
+      for (std::size_t k = 0; k < parts.size(); ++k)
+        out += (k ? " or (" : "(") + std::string(parts[k]) + ")";
+      return out;
+    }
+  }
   for (std::string_view word : {"and", "or"}) {
     auto parts = split_keyword(text, word);
     if (parts.size() < 2) continue;
+    // ZEN's "'Conditional' or 'Approved'": one of the values.
+    if (word == "or" && std::all_of(parts.begin(), parts.end(), is_literal)) {
+      std::string out;
+      for (std::size_t k = 0; k < parts.size(); ++k) out += (k ? ", " : "") + std::string(parts[k]);
+      return out;
+    }
     bool all_comparisons = std::all_of(parts.begin(), parts.end(), [](std::string_view p) {
       return !p.empty() && !comparison_prefix(p).empty();
     });
@@ -161,13 +214,6 @@ std::string normalize_input_cell(std::string_view raw) {
     return out;
   }
   return text;
-}
-
-std::string normalize_output_cell(std::string_view raw) {
-  std::string_view t = trim(raw);
-  // An empty output cell leaves the field unset in ZEN: null here.
-  if (t.empty()) return "null";
-  return strip_digit_separators(t);
 }
 
 // Inferred types, in decreasing precedence when cells disagree.
@@ -259,22 +305,18 @@ bool is_number_literal(std::string_view t) {
   return is_digit(t.back());
 }
 
-struct Column {
-  std::string id, field, name;
-  bool is_input = true;  // false when the field is another table's output
-};
-
-struct Table {
-  std::size_t node = 0;  // index in /nodes
-  std::string decision_id, name;
-  HitPolicy policy = HitPolicy::first;
-  std::vector<Column> inputs, outputs;
-  struct Row {
-    std::string id, description;
-    std::vector<std::string> when, then;
-  };
-  std::vector<Row> rules;
-};
+Kind kind_of(ZenType t) {
+  switch (t) {
+    case ZenType::boolean:
+      return Kind::boolean;
+    case ZenType::number:
+      return Kind::decimal;
+    case ZenType::string:
+      return Kind::string;
+    default:
+      return Kind::none;
+  }
+}
 
 std::string node_pointer(std::size_t node) {
   return child("/nodes", node);
@@ -289,30 +331,369 @@ std::string string_or(const json& obj, std::string_view key, std::string fallbac
   return it->get<std::string>();
 }
 
-Table read_table(const json& node, std::size_t k) {
-  Table t;
-  t.node = k;
-  const std::string np = node_pointer(k);
-  t.name = string_or(node, "name");
-  t.decision_id = string_or(node, "id");
-  const json& content = detail::require(node, "content", np);
-  const std::string cp = content_pointer(k);
-  detail::expect_object(content, cp, "a decision table's content");
+std::string join_path(const std::string& prefix, const std::string& name) {
+  if (prefix.empty()) return name;
+  if (name.empty()) return prefix;
+  return prefix + "." + name;
+}
 
+// Reads an optional path option (inputField, outputPath): "" when absent, null or empty.
+std::string path_option(const json& content, const char* key, const std::string& cp) {
+  auto it = content.find(key);
+  if (it == content.end() || it->is_null()) return {};
+  if (!it->is_string())
+    throw Error(ErrorCode::type_mismatch, std::string(key) + " must be a string", child(cp, key));
+  std::string s(trim(it->get<std::string>()));
+  if (!s.empty() && !is_plain_name(s))
+    throw Error(ErrorCode::unsupported_construct,
+                std::string(key) + " \"" + s + "\" is not a plain (dotted) name", child(cp, key));
+  return s;
+}
+
+void single_mode_only(const json& content, const std::string& cp) {
   std::string mode = string_or(content, "executionMode", "single");
   if (mode != "single")
-    throw Error(ErrorCode::invalid_document,
-                "execution mode \"" + mode + "\" is not supported: only single tables are imported",
+    throw Error(ErrorCode::unsupported_construct,
+                "execution mode \"" + mode +
+                    "\" is not supported: a pack's values hold no lists of objects to loop over",
                 child(cp, "executionMode"));
-  for (const char* key : {"inputField", "outputPath"}) {
-    auto it = content.find(key);
-    if (it != content.end() && !it->is_null() &&
-        !(it->is_string() && it->get<std::string>().empty()))
-      throw Error(
-          ErrorCode::invalid_document,
-          std::string(key) + " is not supported: the table must read and write the whole context",
-          child(cp, key));
+}
+
+struct GraphVariable {
+  std::string name, expression, label, pointer;
+};
+
+struct TableOut {
+  std::string name, label, pointer;
+  Kind kind = Kind::none;
+};
+
+struct GraphColumn {
+  std::string expression, label, pointer;
+};
+
+struct TableDecision {
+  std::string id, label, pointer;
+  HitPolicy policy = HitPolicy::first;
+  std::vector<GraphColumn> inputs;
+  std::vector<TableOut> outputs;
+  struct Row {
+    std::string id, description, pointer;
+    std::vector<std::string> when, then;
+    std::vector<std::string> when_pointers, then_pointers;
+  };
+  std::vector<Row> rules;
+};
+
+struct InputInfo {
+  std::string name, label, pointer;
+  Kind cells = Kind::none;  // what the table cells testing it say
+  Kind usage = Kind::none;  // what expressions reading it say
+};
+
+// The graph rewritten into the pack's parts, in evaluation order. Built twice: the first pass
+// finds which paths are read from the record, so that the second can give the last value
+// written at a path the path's own name (what a caller reads) unless the record owns it.
+class GraphBuilder {
+ public:
+  GraphBuilder(const json& doc, const std::unordered_set<std::string>* record_paths,
+               const std::unordered_map<std::string, int>* write_totals)
+      : doc_(doc), record_paths_(record_paths), write_totals_(write_totals) {}
+
+  void build();
+
+  std::vector<InputInfo> inputs;
+  std::unordered_map<std::string, std::size_t> input_index;
+  std::vector<GraphVariable> variables;
+  std::vector<TableDecision> tables;
+  std::unordered_map<std::string, int> writes;  // path -> how many times written
+  // Decisions and variables interleaved, in evaluation order: (true: table k, false: var k).
+  std::vector<std::pair<bool, std::size_t>> order;
+
+ private:
+  struct NodeRef {
+    std::size_t index;
+    std::string id, type, name;
+  };
+
+  std::vector<NodeRef> topological_order();
+  std::string fresh_version(const std::string& path);
+  std::string read_name(const std::string& path, ZenType hint, const std::string& pointer);
+  std::string translate(std::string_view text, const std::string& in_prefix,
+                        const std::string& out_prefix, const std::unordered_set<std::string>* own,
+                        const std::string& pointer, ZenType* result = nullptr);
+  std::string add_guard_variable(const std::string& expression, const std::string& pointer);
+  void expression_node(const json& node, std::size_t k, const std::string& guard);
+  void table_node(const json& node, std::size_t k, const std::string& guard);
+  std::vector<std::pair<std::string, std::string>> switch_node(const json& node, std::size_t k,
+                                                               const std::string& guard);
+  void write(const std::string& path, const std::string& name, Kind kind);
+
+  const json& doc_;
+  const std::unordered_set<std::string>* record_paths_;
+  const std::unordered_map<std::string, int>* write_totals_;
+  std::unordered_map<std::string, std::string> env_;  // path -> pack name of its value now
+  std::unordered_map<std::string, Kind> kinds_;       // pack name -> kind, where known
+  std::unordered_set<std::string> taken_;             // pack names used
+  int guards_ = 0, temps_ = 0;
+};
+
+std::vector<GraphBuilder::NodeRef> GraphBuilder::topological_order() {
+  const json& nodes = detail::require(doc_, "nodes", "");
+  detail::expect_array(nodes, "/nodes", "nodes");
+  std::vector<NodeRef> refs;
+  std::unordered_map<std::string, std::size_t> by_id;
+  for (std::size_t k = 0; k < nodes.size(); ++k) {
+    const std::string np = node_pointer(k);
+    detail::expect_object(nodes[k], np, "a node");
+    NodeRef r{k, detail::get_string(nodes[k], "id", np), detail::get_string(nodes[k], "type", np),
+              string_or(nodes[k], "name")};
+    if (!by_id.emplace(r.id, refs.size()).second)
+      throw Error(ErrorCode::duplicate_id, "two nodes have the id \"" + r.id + "\"",
+                  child(np, "id"));
+    refs.push_back(std::move(r));
   }
+  std::vector<std::vector<std::size_t>> next(refs.size());
+  std::vector<int> in_degree(refs.size(), 0);
+  if (doc_.contains("edges")) {
+    const json& edges = doc_["edges"];
+    detail::expect_array(edges, "/edges", "edges");
+    for (std::size_t e = 0; e < edges.size(); ++e) {
+      const std::string ep = child("/edges", e);
+      detail::expect_object(edges[e], ep, "an edge");
+      std::size_t ends[2];
+      int i = 0;
+      for (const char* end : {"sourceId", "targetId"}) {
+        auto it = by_id.find(detail::get_string(edges[e], end, ep));
+        if (it == by_id.end())
+          throw Error(ErrorCode::invalid_document, std::string(end) + " names no node",
+                      child(ep, end));
+        ends[i++] = it->second;
+      }
+      next[ends[0]].push_back(ends[1]);
+      ++in_degree[ends[1]];
+    }
+  }
+  // Kahn's algorithm, smallest node index first so that the order is the document's.
+  std::vector<NodeRef> out;
+  std::vector<char> done(refs.size(), 0);
+  for (std::size_t round = 0; round < refs.size(); ++round) {
+    std::size_t pick = refs.size();
+    for (std::size_t k = 0; k < refs.size(); ++k)
+      if (!done[k] && in_degree[k] == 0) {
+        pick = k;
+        break;
+      }
+    if (pick == refs.size()) {
+      for (std::size_t k = 0; k < refs.size(); ++k)
+        if (!done[k])
+          throw Error(ErrorCode::cycle,
+                      "the edges form a cycle through node \"" + refs[k].name + "\"",
+                      node_pointer(refs[k].index));
+    }
+    done[pick] = 1;
+    for (std::size_t n : next[pick]) --in_degree[n];
+    out.push_back(refs[pick]);
+  }
+  return out;
+}
+
+std::string GraphBuilder::fresh_version(const std::string& path) {
+  int k = ++writes[path];
+  int total = 1;  // first pass: as if each path were written once
+  if (write_totals_) {
+    total = 0;
+    auto it = write_totals_->find(path);
+    if (it != write_totals_->end()) total = it->second;
+  }
+  bool owned_by_record = record_paths_ && record_paths_->count(path);
+  std::string name = path;
+  if (k != total || owned_by_record || input_index.count(path))
+    name = path + "__" + std::to_string(k);
+  while (taken_.count(name)) name += "_";
+  taken_.insert(name);
+  return name;
+}
+
+void GraphBuilder::write(const std::string& path, const std::string& name, Kind kind) {
+  env_[path] = name;
+  kinds_[name] = kind;
+}
+
+std::string GraphBuilder::read_name(const std::string& path, ZenType hint,
+                                    const std::string& pointer) {
+  if (auto it = env_.find(path); it != env_.end()) {
+    if (hint != ZenType::unknown && kinds_[it->second] == Kind::none)
+      kinds_[it->second] = kind_of(hint);
+    return it->second;
+  }
+  auto [it, fresh] = input_index.emplace(path, inputs.size());
+  if (fresh) {
+    inputs.push_back(InputInfo{path, "", pointer});
+    taken_.insert(path);
+  }
+  InputInfo& info = inputs[it->second];
+  if (hint == ZenType::list) {
+    info.usage = Kind::none;  // a list: the record's value says of what
+  } else {
+    info.usage = merge(info.usage, kind_of(hint));
+  }
+  return path;
+}
+
+std::string GraphBuilder::translate(std::string_view text, const std::string& in_prefix,
+                                    const std::string& out_prefix,
+                                    const std::unordered_set<std::string>* own,
+                                    const std::string& pointer, ZenType* result) {
+  ZenResolve resolve = [&](const ZenNameUse& use) -> std::string {
+    if (use.own) {
+      std::string path = join_path(out_prefix, use.path);
+      if (!own || !own->count(path)) return "null";  // not computed yet by this node
+      return env_.at(path);
+    }
+    return read_name(join_path(in_prefix, use.path), use.type, pointer);
+  };
+  try {
+    return translate_zen(text, resolve, nullptr, result);
+  } catch (const Error& e) {
+    throw Error(e.code(), e.message() + " in \"" + std::string(text.substr(0, 200)) + "\"",
+                pointer);
+  }
+}
+
+std::string GraphBuilder::add_guard_variable(const std::string& expression,
+                                             const std::string& pointer) {
+  std::string name = "jdm_guard_" + std::to_string(++guards_);
+  taken_.insert(name);
+  kinds_[name] = Kind::boolean;
+  variables.push_back(GraphVariable{name, expression, "", pointer});
+  order.emplace_back(false, variables.size() - 1);
+  return name;
+}
+
+void GraphBuilder::expression_node(const json& node, std::size_t k, const std::string& guard) {
+  const std::string cp = content_pointer(k);
+  const json& content = detail::require(node, "content", node_pointer(k));
+  detail::expect_object(content, cp, "an expression node's content");
+  single_mode_only(content, cp);
+  const std::string in_prefix = path_option(content, "inputField", cp);
+  const std::string out_prefix = path_option(content, "outputPath", cp);
+  const json& expressions = detail::require(content, "expressions", cp);
+  const std::string ep = child(cp, "expressions");
+  detail::expect_array(expressions, ep, "expressions");
+  std::unordered_set<std::string> own;
+  for (std::size_t e = 0; e < expressions.size(); ++e) {
+    const std::string p = child(ep, e);
+    detail::expect_object(expressions[e], p, "an expression");
+    std::string key(trim(string_or(expressions[e], "key")));
+    std::string value = string_or(expressions[e], "value");
+    if (key.empty()) continue;  // ZEN skips an expression without a key
+    if (!is_plain_name(key))
+      throw Error(ErrorCode::unsupported_construct,
+                  "key \"" + key + "\" is not a plain (dotted) name", child(p, "key"));
+    if (trim(value).empty()) value = "null";
+    std::vector<std::pair<std::string, std::string>> leaves;
+    std::optional<std::vector<std::pair<std::string, std::string>>> object;
+    try {
+      object = split_zen_object(value);
+    } catch (const Error& err) {
+      throw Error(err.code(), err.message(), child(p, "value"));
+    }
+    if (object) {
+      for (auto& [sub, text] : *object) leaves.emplace_back(join_path(key, sub), text);
+    } else {
+      leaves.emplace_back(key, value);
+    }
+    // An object copied whole (`breakdown.x = scores.x`, where earlier nodes wrote
+    // scores.x.score and scores.x.category): one value per field written under it.
+    {
+      std::vector<std::pair<std::string, std::string>> expanded;
+      for (const auto& [leaf, text] : leaves) {
+        std::string_view name = trim(text);
+        const bool own_name = name.substr(0, 2) == "$.";
+        if (own_name) name.remove_prefix(2);
+        std::vector<std::string> fields;
+        if (is_plain_name(name)) {
+          const std::string source =
+              join_path(own_name ? out_prefix : in_prefix, std::string(name)) + ".";
+          if (!env_.count(source.substr(0, source.size() - 1)))
+            for (const auto& entry : env_)
+              if (entry.first.compare(0, source.size(), source) == 0)
+                fields.push_back(entry.first.substr(source.size()));
+        }
+        std::sort(fields.begin(), fields.end());
+        if (fields.empty()) expanded.emplace_back(leaf, text);
+        for (const std::string& f : fields)
+          expanded.emplace_back(join_path(leaf, f), std::string(trim(text)) + "." + f);
+      }
+      leaves = std::move(expanded);
+    }
+    for (const auto& [leaf, text] : leaves) {
+      ZenType type = ZenType::unknown;
+      std::string expr = translate(text, in_prefix, out_prefix, &own, child(p, "value"), &type);
+      const std::string path = join_path(out_prefix, leaf);
+      auto prev = env_.find(path);
+      std::string before = prev == env_.end() ? "null" : prev->second;
+      if (!guard.empty()) expr = "if " + guard + " then " + expr + " else " + before;
+      std::string name = fresh_version(path);
+      Kind kind = kind_of(type);
+      if (kind == Kind::none && is_plain_name(trim(expr)) && kinds_.count(std::string(trim(expr))))
+        kind = kinds_[std::string(trim(expr))];
+      variables.push_back(GraphVariable{name, expr, key, child(p, "value")});
+      order.emplace_back(false, variables.size() - 1);
+      write(path, name, kind);
+      own.insert(path);
+    }
+  }
+}
+
+std::vector<std::pair<std::string, std::string>> GraphBuilder::switch_node(
+    const json& node, std::size_t k, const std::string& guard) {
+  const std::string cp = content_pointer(k);
+  const json& content = detail::require(node, "content", node_pointer(k));
+  detail::expect_object(content, cp, "a switch node's content");
+  std::string policy = string_or(content, "hitPolicy", "first");
+  if (policy != "first" && policy != "collect")
+    throw Error(ErrorCode::bad_hit_policy, "a switch's hit policy is first or collect",
+                child(cp, "hitPolicy"));
+  const json& statements = detail::require(content, "statements", cp);
+  const std::string sp = child(cp, "statements");
+  detail::expect_array(statements, sp, "statements");
+  std::vector<std::pair<std::string, std::string>> branches;  // statement id -> guard variable
+  std::vector<std::string> earlier;
+  for (std::size_t s = 0; s < statements.size(); ++s) {
+    const std::string p = child(sp, s);
+    detail::expect_object(statements[s], p, "a statement");
+    std::string id = detail::get_string(statements[s], "id", p);
+    std::string condition(trim(string_or(statements[s], "condition")));
+    // ZEN takes a condition that is not true (false, null) as not met.
+    std::string met = condition.empty()
+                          ? "true"
+                          : "coalesce(" +
+                                translate(condition, "", "", nullptr, child(p, "condition")) +
+                                ", false)";
+    std::string expr = guard.empty() ? met : guard + " and " + met;
+    if (policy == "first")
+      for (const std::string& e : earlier) expr += " and not " + e;
+    std::string name = add_guard_variable(expr, child(p, "condition"));
+    earlier.push_back(condition.empty() ? "true" : "coalesce(" + name + ", false)");
+    if (policy == "first" && !condition.empty()) earlier.back() = met;
+    branches.emplace_back(id, name);
+  }
+  return branches;
+}
+
+void GraphBuilder::table_node(const json& node, std::size_t k, const std::string& guard) {
+  const std::string np = node_pointer(k);
+  const std::string cp = content_pointer(k);
+  const json& content = detail::require(node, "content", np);
+  detail::expect_object(content, cp, "a decision table's content");
+  single_mode_only(content, cp);
+  const std::string in_prefix = path_option(content, "inputField", cp);
+  const std::string out_prefix = path_option(content, "outputPath", cp);
+  TableDecision t;
+  t.pointer = np;
+  t.label = string_or(node, "name");
   std::string hp = string_or(content, "hitPolicy", "first");
   auto policy = parse_hit_policy(hp);
   if (!policy)
@@ -320,35 +701,71 @@ Table read_table(const json& node, std::size_t k) {
                 child(cp, "hitPolicy"));
   t.policy = *policy;
 
-  auto read_columns = [&](std::string_view key, std::vector<Column>& into, bool inputs) {
-    const json& cols = detail::require(content, key, cp);
-    const std::string p = child(cp, key);
-    detail::expect_array(cols, p, key);
-    for (std::size_t c = 0; c < cols.size(); ++c) {
-      const std::string colp = child(p, c);
-      detail::expect_object(cols[c], colp, "a column");
-      Column col;
-      col.id = detail::get_string(cols[c], "id", colp);
-      col.name = string_or(cols[c], "name");
-      col.field = std::string(trim(string_or(cols[c], "field")));
-      if (inputs && !is_plain_name(col.field))
-        throw Error(ErrorCode::invalid_document,
-                    col.field.empty()
-                        ? "a column without a field (cells as whole expressions) is not supported"
-                        : "column field \"" + col.field +
-                              "\" is not a plain name: only fields (customer.country) are imported",
-                    child(colp, "field"));
-      if (!inputs && col.field.empty())
-        throw Error(ErrorCode::invalid_document, "an output column needs a field",
-                    child(colp, "field"));
-      into.push_back(std::move(col));
-    }
+  struct Col {
+    std::string id;
+    bool whole = false;            // cells are whole expressions
+    std::size_t input = SIZE_MAX;  // the record input it tests, if any
   };
-  read_columns("inputs", t.inputs, true);
-  read_columns("outputs", t.outputs, false);
-  if (t.outputs.empty())
+  std::vector<Col> in_cols, out_cols;
+  std::vector<std::string> out_paths;
+  const json& cols = detail::require(content, "inputs", cp);
+  detail::expect_array(cols, child(cp, "inputs"), "inputs");
+  for (std::size_t c = 0; c < cols.size(); ++c) {
+    const std::string colp = child(child(cp, "inputs"), c);
+    detail::expect_object(cols[c], colp, "a column");
+    Col col;
+    col.id = detail::get_string(cols[c], "id", colp);
+    std::string field(trim(string_or(cols[c], "field")));
+    GraphColumn tc;
+    tc.label = string_or(cols[c], "name");
+    tc.pointer = child(colp, "field");
+    if (field.empty()) {
+      col.whole = true;
+      tc.expression = "true";
+    } else if (is_plain_name(field)) {
+      const std::string path = join_path(in_prefix, field);
+      bool from_record = !env_.count(path);
+      tc.expression = read_name(path, ZenType::unknown, tc.pointer);
+      if (from_record) {
+        col.input = input_index.at(path);
+        if (inputs[col.input].label.empty()) inputs[col.input].label = tc.label;
+      }
+    } else {
+      tc.expression = translate(field, in_prefix, "", nullptr, tc.pointer);
+    }
+    in_cols.push_back(col);
+    t.inputs.push_back(std::move(tc));
+  }
+  const json& outs = detail::require(content, "outputs", cp);
+  detail::expect_array(outs, child(cp, "outputs"), "outputs");
+  if (outs.empty())
     throw Error(ErrorCode::invalid_document, "a table needs at least one output",
                 child(cp, "outputs"));
+  for (std::size_t c = 0; c < outs.size(); ++c) {
+    const std::string colp = child(child(cp, "outputs"), c);
+    detail::expect_object(outs[c], colp, "a column");
+    Col col;
+    col.id = detail::get_string(outs[c], "id", colp);
+    std::string field(trim(string_or(outs[c], "field")));
+    if (field.empty())
+      throw Error(ErrorCode::invalid_document, "an output column needs a field",
+                  child(colp, "field"));
+    if (!is_plain_name(field))
+      throw Error(ErrorCode::unsupported_construct,
+                  "output field \"" + field + "\" is not a plain (dotted) name",
+                  child(colp, "field"));
+    for (const std::string& earlier : out_paths)
+      if (earlier == join_path(out_prefix, field))
+        throw Error(ErrorCode::duplicate_name,
+                    "output field \"" + field + "\" is written by two columns",
+                    child(colp, "field"));
+    out_paths.push_back(join_path(out_prefix, field));
+    TableOut out;
+    out.label = string_or(outs[c], "name");
+    out.pointer = child(colp, "field");
+    out_cols.push_back(col);
+    t.outputs.push_back(std::move(out));
+  }
 
   const json& rules = detail::require(content, "rules", cp);
   const std::string rp = child(cp, "rules");
@@ -357,7 +774,8 @@ Table read_table(const json& node, std::size_t k) {
   for (std::size_t r = 0; r < rules.size(); ++r) {
     const std::string p = child(rp, r);
     detail::expect_object(rules[r], p, "a rule");
-    Table::Row row;
+    TableDecision::Row row;
+    row.pointer = p;
     row.id = string_or(rules[r], "_id");
     if (row.id.empty()) row.id = "r" + std::to_string(r + 1);
     // ZEN does not require unique ids; a pack does.
@@ -366,27 +784,224 @@ Table read_table(const json& node, std::size_t k) {
       ids.insert(row.id);
     }
     row.description = string_or(rules[r], "_description");
-    auto cell = [&](const Column& col) -> std::string {
+    auto cell = [&](const Col& col) -> std::string {
       auto it = rules[r].find(col.id);
       if (it == rules[r].end() || it->is_null()) return {};
       if (it->is_string()) return it->get<std::string>();
       if (it->is_number() || it->is_boolean()) return it->dump();
       throw Error(ErrorCode::type_mismatch, "a cell must be a string", child(p, col.id));
     };
-    for (const Column& col : t.inputs) row.when.push_back(normalize_input_cell(cell(col)));
-    for (const Column& col : t.outputs) row.then.push_back(normalize_output_cell(cell(col)));
+    for (const Col& col : in_cols) {
+      std::string text = cell(col);
+      std::string cell_pointer = child(p, col.id);
+      if (col.whole) {
+        std::string_view t = trim(text);
+        row.when.push_back(t.empty() || t == "-"
+                               ? "-"
+                               : "$ = " + translate(t, in_prefix, "", nullptr, cell_pointer));
+      } else {
+        row.when.push_back(normalize_input_cell(text));
+        // A cell may compare with another field ("> customer.limit"): that field is read too.
+        for (const std::string& name : scan(row.when.back()).names)
+          if (!env_.count(join_path(in_prefix, name)) && name.find('.') != 0)
+            (void)read_name(join_path(in_prefix, name), ZenType::unknown, cell_pointer);
+        if (col.input != SIZE_MAX)
+          inputs[col.input].cells = merge(inputs[col.input].cells, input_kind(row.when.back()));
+      }
+      row.when_pointers.push_back(cell_pointer);
+    }
+    for (const Col& col : out_cols) {
+      std::string text = cell(col);
+      std::string cell_pointer = child(p, col.id);
+      std::string_view t = trim(text);
+      row.then.push_back(t.empty() ? "null" : translate(t, in_prefix, "", nullptr, cell_pointer));
+      row.then_pointers.push_back(cell_pointer);
+    }
     t.rules.push_back(std::move(row));
   }
-  return t;
+
+  // A table in a switch's branch: a last column holds the branch, so that no rule matches when
+  // the branch is not taken.
+  if (!guard.empty()) {
+    t.inputs.push_back(GraphColumn{guard, "", np});
+    for (auto& row : t.rules) {
+      row.when.push_back("true");
+      row.when_pointers.push_back(np);
+    }
+  }
+
+  // Output kinds: literals say it; a name takes the named value's kind.
+  for (std::size_t o = 0; o < t.outputs.size(); ++o) {
+    Kind kind = Kind::none;
+    for (const auto& row : t.rules) {
+      std::string_view c = trim(row.then[o]);
+      Kind cell = Kind::none;
+      if (c == "null")
+        cell = Kind::none;
+      else if (c == "true" || c == "false")
+        cell = Kind::boolean;
+      else if (is_number_literal(c) || (c.size() > 2 && c.front() == '(' && c[1] == '-' &&
+                                        is_number_literal(c.substr(2, c.size() - 3))))
+        cell = Kind::decimal;
+      else if (is_plain_name(c)) {
+        if (auto it = kinds_.find(std::string(c)); it != kinds_.end())
+          cell = it->second;
+        else if (auto in = input_index.find(std::string(c)); in != input_index.end())
+          cell = merge(inputs[in->second].cells, inputs[in->second].usage);
+      } else {
+        Scan s = scan(c);
+        if (s.has_date)
+          cell = Kind::date;
+        else if (s.has_literal)
+          cell = Kind::string;
+        else if (s.has_digit)
+          cell = Kind::decimal;
+      }
+      kind = merge(kind, cell);
+    }
+    t.outputs[o].kind = kind;
+  }
+
+  // Names: the path's next version; when an earlier value exists, the table's own output is
+  // kept apart and the path's value is the table's where it gave one, the earlier one otherwise.
+  std::vector<std::pair<std::string, std::string>> merges;  // path, temporary output
+  for (std::size_t o = 0; o < t.outputs.size(); ++o) {
+    const std::string& path = out_paths[o];
+    if (env_.count(path)) {
+      std::string temp = "jdm_table_" + std::to_string(++temps_) + "." + path;
+      taken_.insert(temp);
+      t.outputs[o].name = temp;
+      merges.emplace_back(path, temp);
+    } else {
+      t.outputs[o].name = fresh_version(path);
+    }
+  }
+  tables.push_back(std::move(t));
+  order.emplace_back(true, tables.size() - 1);
+  TableDecision& added = tables.back();
+  for (std::size_t o = 0; o < added.outputs.size(); ++o) {
+    kinds_[added.outputs[o].name] = added.outputs[o].kind;
+    if (!env_.count(out_paths[o]))
+      write(out_paths[o], added.outputs[o].name, added.outputs[o].kind);
+  }
+  // A collecting table under outputPath gives ZEN a list of rows there; its length is that of
+  // any of its columns, so the path stands for the first one (len(rejectionReasons) == 0).
+  if (!out_prefix.empty() && !is_single_hit(added.policy) && !env_.count(out_prefix))
+    env_[out_prefix] = env_.at(out_paths[0]);
+  for (const auto& [path, temp] : merges) {
+    std::string before = env_.at(path);
+    std::string name = fresh_version(path);
+    Kind kind = kinds_[temp];
+    variables.push_back(GraphVariable{name, "coalesce(" + temp + ", " + before + ")", "", np});
+    order.emplace_back(false, variables.size() - 1);
+    write(path, name, kind);
+  }
+}
+
+void GraphBuilder::build() {
+  std::vector<NodeRef> nodes = topological_order();
+  const json& all = doc_["nodes"];
+  // Edge guards: for each edge, the guard of its source (and of its switch branch).
+  std::unordered_map<std::string, std::string> node_guard;  // id -> guard
+  std::unordered_map<std::string, std::vector<std::pair<std::string, std::string>>> branches;
+  const json empty = json::array();
+  const json& edges = doc_.contains("edges") ? doc_["edges"] : empty;
+  bool any_table = false;
+  for (const NodeRef& n : nodes) {
+    const json& node = all[n.index];
+    // The guard of this node: any incoming edge whose source ran (and whose branch was taken).
+    std::vector<std::string> incoming;
+    bool always = false;
+    bool has_edge = false;
+    for (const json& e : edges) {
+      if (string_or(e, "targetId") != n.id) continue;
+      has_edge = true;
+      const std::string source = string_or(e, "sourceId");
+      std::string g = node_guard[source];
+      if (auto b = branches.find(source); b != branches.end()) {
+        std::string handle = string_or(e, "sourceHandle");
+        std::string branch = "false";
+        for (const auto& [id, var] : b->second)
+          if (id == handle) branch = var;
+        g = branch;  // the branch variable already includes the switch's own guard
+      }
+      if (g.empty())
+        always = true;
+      else if (std::find(incoming.begin(), incoming.end(), g) == incoming.end())
+        incoming.push_back(g);
+    }
+    std::string guard;
+    if (has_edge && !always) {
+      if (incoming.size() == 1) {
+        guard = incoming[0];
+      } else {
+        std::string expr;
+        for (std::size_t i = 0; i < incoming.size(); ++i)
+          expr += (i ? " or " : "") + ("coalesce(" + incoming[i] + ", false)");
+        guard = add_guard_variable(expr, node_pointer(n.index));
+      }
+    }
+    node_guard[n.id] = guard;
+    const std::string np = node_pointer(n.index);
+    if (n.type == "inputNode" || n.type == "outputNode") continue;
+    if (n.type == "decisionTableNode") {
+      table_node(node, n.index, guard);
+      any_table = true;
+    } else if (n.type == "expressionNode") {
+      expression_node(node, n.index, guard);
+    } else if (n.type == "switchNode") {
+      branches[n.id] = switch_node(node, n.index, guard);
+    } else if (n.type == "functionNode") {
+      throw Error(ErrorCode::unsupported_construct,
+                  "function node \"" + n.name +
+                      "\" runs JavaScript: a pack holds no code, only tables and expressions",
+                  np);
+    } else {
+      throw Error(ErrorCode::unsupported_construct,
+                  "node \"" + n.name + "\" of type \"" + n.type +
+                      "\" is not supported: input, output, decision table, expression and switch "
+                      "nodes are imported",
+                  np);
+    }
+  }
+  if (!any_table && variables.empty())
+    throw Error(ErrorCode::invalid_document, "the graph has no decision table or expression",
+                "/nodes");
+}
+
+// The type a record's value says, for inputs nothing else types.
+Kind kind_of_sample(const json& v) {
+  if (v.is_boolean()) return Kind::boolean;
+  if (v.is_number()) return Kind::decimal;
+  if (v.is_string()) return Kind::string;
+  return Kind::none;
+}
+
+const json* sample_at(const json& doc, const std::string& path) {
+  if (!doc.contains("tests") || !doc["tests"].is_array()) return nullptr;
+  for (const json& t : doc["tests"]) {
+    if (!t.is_object() || !t.contains("input")) continue;
+    const json* v = &t["input"];
+    std::size_t i = 0;
+    bool found = true;
+    while (i <= path.size()) {
+      std::size_t j = path.find('.', i);
+      if (j == std::string::npos) j = path.size();
+      std::string part = path.substr(i, j - i);
+      if (!v->is_object() || !v->contains(part)) {
+        found = false;
+        break;
+      }
+      v = &(*v)[part];
+      i = j + 1;
+    }
+    if (found && !v->is_null()) return v;
+  }
+  return nullptr;
 }
 
 // Where a place of the generated pack came from in the graph, to report load errors there.
-struct Origin {
-  std::vector<std::string> input_pointer;  // pack input -> the column field that declared it
-  std::vector<const Table*> tables;        // pack decision -> table
-};
-
-std::string map_pointer(const std::string& pointer, const Origin& origin) {
+std::string map_pointer(const std::string& pointer, const GraphBuilder& g) {
   std::vector<std::string> parts;
   for (std::size_t i = 1; i <= pointer.size();) {
     std::size_t j = pointer.find('/', i);
@@ -400,30 +1015,41 @@ std::string map_pointer(const std::string& pointer, const Origin& origin) {
   };
   if (parts.size() >= 2 && parts[0] == "inputs") {
     auto k = index(parts[1]);
-    if (k && *k < origin.input_pointer.size()) return origin.input_pointer[*k];
+    if (k && *k < g.inputs.size()) return g.inputs[*k].pointer;
+  }
+  if (parts.size() >= 2 && parts[0] == "variables") {
+    auto k = index(parts[1]);
+    if (k && *k < g.variables.size()) return g.variables[*k].pointer;
   }
   if (parts.size() >= 2 && parts[0] == "decisions") {
     auto d = index(parts[1]);
-    if (!d || *d >= origin.tables.size()) return "";
-    const Table& t = *origin.tables[*d];
-    const std::string cp = content_pointer(t.node);
-    if (parts.size() >= 4 && (parts[2] == "inputs" || parts[2] == "outputs")) {
+    if (!d || *d >= g.tables.size()) return "";
+    const TableDecision& t = g.tables[*d];
+    if (parts.size() >= 4 && parts[2] == "inputs") {
       auto c = index(parts[3]);
-      if (c) return child(child(cp, parts[2]), *c);
+      if (c && *c < t.inputs.size()) return t.inputs[*c].pointer;
     }
-    if (parts.size() >= 6 && parts[2] == "rules" && (parts[4] == "when" || parts[4] == "then")) {
-      auto r = index(parts[3]);
-      auto c = index(parts[5]);
-      const auto& cols = parts[4] == "when" ? t.inputs : t.outputs;
-      if (r && c && *c < cols.size()) return child(child(child(cp, "rules"), *r), cols[*c].id);
+    if (parts.size() >= 4 && parts[2] == "outputs") {
+      auto c = index(parts[3]);
+      if (c && *c < t.outputs.size()) return t.outputs[*c].pointer;
     }
     if (parts.size() >= 4 && parts[2] == "rules") {
       auto r = index(parts[3]);
-      if (r) return child(child(cp, "rules"), *r);
+      if (r && *r < t.rules.size()) {
+        const auto& row = t.rules[*r];
+        auto c = parts.size() >= 6 ? index(parts[5]) : std::nullopt;
+        if (c && parts[4] == "when" && *c < row.when_pointers.size()) return row.when_pointers[*c];
+        if (c && parts[4] == "then" && *c < row.then_pointers.size()) return row.then_pointers[*c];
+        return row.pointer;
+      }
     }
-    return node_pointer(t.node);
+    return t.pointer;
   }
   return "";
+}
+
+ojson label_of(const std::string& text) {
+  return ojson{{"fr", text}, {"en", text}};
 }
 
 }  // namespace
@@ -431,131 +1057,34 @@ std::string map_pointer(const std::string& pointer, const Origin& origin) {
 std::string import_jdm(std::string_view jdm_json, const JdmImportOptions& options) {
   json doc = detail::parse_document(jdm_json);
   detail::expect_object(doc, "", "a JDM graph");
-  const json& nodes = detail::require(doc, "nodes", "");
-  detail::expect_array(nodes, "/nodes", "nodes");
 
-  std::unordered_set<std::string> node_ids;
-  std::vector<Table> tables;
-  for (std::size_t k = 0; k < nodes.size(); ++k) {
-    const std::string np = node_pointer(k);
-    detail::expect_object(nodes[k], np, "a node");
-    std::string type = detail::get_string(nodes[k], "type", np);
-    node_ids.insert(string_or(nodes[k], "id"));
-    if (type == "inputNode" || type == "outputNode") continue;
-    if (type != "decisionTableNode")
-      throw Error(
-          ErrorCode::invalid_document,
-          "node type \"" + type +
-              "\" is not supported: only inputNode, decisionTableNode and outputNode are imported",
-          np);
-    tables.push_back(read_table(nodes[k], k));
+  GraphBuilder first(doc, nullptr, nullptr);
+  first.build();
+  // Written once each, the first pass already named every value as the second would.
+  const bool once = std::all_of(first.writes.begin(), first.writes.end(),
+                                [](const auto& w) { return w.second == 1; });
+  std::unordered_set<std::string> record_paths;
+  std::optional<GraphBuilder> second;
+  if (!once) {
+    for (const InputInfo& in : first.inputs) record_paths.insert(in.name);
+    second.emplace(doc, &record_paths, &first.writes);
+    second->build();
   }
-  if (tables.empty())
-    throw Error(ErrorCode::invalid_document, "the graph has no decision table", "/nodes");
-  if (doc.contains("edges")) {
-    const json& edges = doc["edges"];
-    detail::expect_array(edges, "/edges", "edges");
-    for (std::size_t e = 0; e < edges.size(); ++e) {
-      const std::string ep = child("/edges", e);
-      detail::expect_object(edges[e], ep, "an edge");
-      for (const char* end : {"sourceId", "targetId"})
-        if (!node_ids.count(detail::get_string(edges[e], end, ep)))
-          throw Error(ErrorCode::invalid_document, std::string(end) + " names no node",
-                      child(ep, end));
-    }
-  }
+  GraphBuilder& g = once ? first : *second;
 
-  // Decision ids: the node's name when it is unique, else the node's id.
+  // Decision ids: the node's name when it is unique, else its position.
   {
     std::map<std::string, int> uses;
-    for (const Table& t : tables) ++uses[t.name];
+    for (const TableDecision& t : g.tables) ++uses[t.label];
     std::unordered_set<std::string> taken;
-    for (std::size_t k = 0; k < tables.size(); ++k) {
-      Table& t = tables[k];
-      std::string id = !t.name.empty() && uses[t.name] == 1 ? t.name : t.decision_id;
+    for (std::size_t k = 0; k < g.tables.size(); ++k) {
+      TableDecision& t = g.tables[k];
+      std::string id = !t.label.empty() && uses[t.label] == 1 ? t.label : "";
       if (id.empty() || taken.count(id)) id = "table" + std::to_string(k + 1);
       taken.insert(id);
-      t.decision_id = id;
+      t.id = id;
     }
   }
-
-  // Every output field names one value; a column reading it refers to that value.
-  std::unordered_map<std::string, std::pair<std::size_t, std::size_t>>
-      outputs;  // field -> table, col
-  for (std::size_t k = 0; k < tables.size(); ++k)
-    for (std::size_t o = 0; o < tables[k].outputs.size(); ++o) {
-      const std::string& f = tables[k].outputs[o].field;
-      if (!outputs.emplace(f, std::make_pair(k, o)).second)
-        throw Error(ErrorCode::duplicate_name,
-                    "output field \"" + f + "\" is written by two columns",
-                    child(child(child(content_pointer(tables[k].node), "outputs"), o), "field"));
-    }
-
-  // Inputs, in order of first use, with types inferred from every cell that tests them.
-  struct InputInfo {
-    std::string name, label, pointer;
-    Kind kind = Kind::none;
-  };
-  std::vector<InputInfo> inputs;
-  std::unordered_map<std::string, std::size_t> input_index;
-  for (Table& t : tables)
-    for (std::size_t c = 0; c < t.inputs.size(); ++c) {
-      Column& col = t.inputs[c];
-      col.is_input = !outputs.count(col.field);
-      if (!col.is_input) continue;
-      auto [it, fresh] = input_index.emplace(col.field, inputs.size());
-      if (fresh)
-        inputs.push_back(InputInfo{
-            col.field, col.name, child(child(child(content_pointer(t.node), "inputs"), c), "field"),
-            Kind::none});
-      InputInfo& info = inputs[it->second];
-      for (const auto& row : t.rules) info.kind = merge(info.kind, input_kind(row.when[c]));
-    }
-
-  // Output types: literals say it; a name takes the named value's type (resolved in rounds,
-  // since an output may copy another table's output).
-  std::vector<std::vector<Kind>> out_kinds(tables.size());
-  for (std::size_t k = 0; k < tables.size(); ++k)
-    out_kinds[k].assign(tables[k].outputs.size(), Kind::none);
-  auto kind_of_name = [&](const std::string& name) -> Kind {
-    if (auto it = input_index.find(name); it != input_index.end()) {
-      Kind k = inputs[it->second].kind;
-      return k == Kind::none ? Kind::string : k;
-    }
-    if (auto it = outputs.find(name); it != outputs.end())
-      return out_kinds[it->second.first][it->second.second];
-    return Kind::none;
-  };
-  for (int round = 0; round < 4; ++round)
-    for (std::size_t k = 0; k < tables.size(); ++k)
-      for (std::size_t o = 0; o < tables[k].outputs.size(); ++o) {
-        Kind kind = Kind::none;
-        for (const auto& row : tables[k].rules) {
-          std::string_view t = trim(row.then[o]);
-          Kind cell = Kind::none;
-          if (t == "null")
-            cell = Kind::none;
-          else if (t == "true" || t == "false")
-            cell = Kind::boolean;
-          else if (is_number_literal(t))
-            cell = Kind::decimal;
-          else if (is_plain_name(t))
-            cell = kind_of_name(std::string(t));
-          else {
-            Scan s = scan(t);
-            if (s.has_date)
-              cell = Kind::date;
-            else if (s.has_literal)
-              cell = Kind::string;
-            else if (s.has_digit)
-              cell = Kind::decimal;
-            else if (!s.names.empty())
-              cell = kind_of_name(s.names[0]);
-          }
-          kind = merge(kind, cell);
-        }
-        out_kinds[k][o] = kind;
-      }
 
   ojson pack = ojson::object();
   pack["schema"] = kRulesetSchema;
@@ -566,44 +1095,75 @@ std::string import_jdm(std::string_view jdm_json, const JdmImportOptions& option
   pack["valid_to"] = nullptr;
   pack["title"] = kSourceTitle;
   pack["purpose"] =
-      "Decision tables converted from a GoRules ZEN decision graph (JDM), to run the same rules "
-      "here and in ZEN.";
+      "Decision tables and expressions converted from a GoRules ZEN decision graph (JDM), to run "
+      "the same rules here and in ZEN.";
   pack["sources"] = ojson::array({ojson{{"id", kSourceId}, {"title", kSourceTitle}}});
   ojson in = ojson::array();
-  Origin origin;
-  for (const InputInfo& info : inputs) {
+  for (const InputInfo& info : g.inputs) {
     ojson f = ojson::object();
     f["name"] = info.name;
-    f["type"] = type_name(info.kind);
-    if (!info.label.empty()) f["label"] = ojson{{"fr", info.label}, {"en", info.label}};
+    // Cells say most; then the graph's own test records; then how expressions use the value.
+    Kind kind = info.cells;
+    const json* sample = nullptr;
+    if (kind == Kind::none) {
+      sample = sample_at(doc, info.name);
+      if (sample && sample->is_array()) {
+        for (const json& item : *sample)
+          if (!item.is_string())
+            throw Error(ErrorCode::unsupported_construct,
+                        "\"" + info.name +
+                            "\" is a list of numbers or objects: a pack's list inputs hold texts",
+                        info.pointer);
+        f["type"] = "list";
+        f["items"] = ojson{{"type", "string"}};
+      } else if (sample && sample->is_object()) {
+        throw Error(ErrorCode::unsupported_construct,
+                    "\"" + info.name + "\" is read as a whole object: only its fields can be read",
+                    info.pointer);
+      } else if (sample) {
+        kind = kind_of_sample(*sample);
+      }
+    }
+    if (kind == Kind::none) kind = info.usage;
+    if (!f.contains("type")) f["type"] = type_name(kind);
+    if (!info.label.empty()) f["label"] = label_of(info.label);
     in.push_back(std::move(f));
-    origin.input_pointer.push_back(info.pointer);
   }
   pack["inputs"] = std::move(in);
+  if (!g.variables.empty()) {
+    ojson vars = ojson::array();
+    for (const GraphVariable& v : g.variables) {
+      ojson var = ojson::object();
+      var["name"] = v.name;
+      var["expression"] = v.expression;
+      if (!v.label.empty()) var["label"] = label_of(v.label);
+      var["source"] = kSourceId;
+      var["status"] = "interpretation";
+      vars.push_back(std::move(var));
+    }
+    pack["variables"] = std::move(vars);
+  }
   ojson decisions = ojson::array();
-  for (std::size_t k = 0; k < tables.size(); ++k) {
-    const Table& t = tables[k];
-    origin.tables.push_back(&t);
+  for (const TableDecision& t : g.tables) {
     ojson d = ojson::object();
-    d["id"] = t.decision_id;
+    d["id"] = t.id;
     d["kind"] = "table";
-    if (!t.name.empty()) d["label"] = ojson{{"fr", t.name}, {"en", t.name}};
+    if (!t.label.empty()) d["label"] = label_of(t.label);
     d["hit_policy"] = hit_policy_name(t.policy);
     ojson cols = ojson::array();
-    for (const Column& c : t.inputs) {
+    for (const GraphColumn& c : t.inputs) {
       ojson col = ojson::object();
-      col["expression"] = c.field;
-      if (!c.name.empty()) col["label"] = ojson{{"fr", c.name}, {"en", c.name}};
+      col["expression"] = c.expression;
+      if (!c.label.empty()) col["label"] = label_of(c.label);
       cols.push_back(std::move(col));
     }
     d["inputs"] = std::move(cols);
     ojson outs = ojson::array();
-    for (std::size_t o = 0; o < t.outputs.size(); ++o) {
+    for (const TableOut& o : t.outputs) {
       ojson out = ojson::object();
-      out["name"] = t.outputs[o].field;
-      out["type"] = type_name(out_kinds[k][o]);
-      if (!t.outputs[o].name.empty())
-        out["label"] = ojson{{"fr", t.outputs[o].name}, {"en", t.outputs[o].name}};
+      out["name"] = o.name;
+      out["type"] = type_name(o.kind);
+      if (!o.label.empty()) out["label"] = label_of(o.label);
       outs.push_back(std::move(out));
     }
     d["outputs"] = std::move(outs);
@@ -624,12 +1184,12 @@ std::string import_jdm(std::string_view jdm_json, const JdmImportOptions& option
   pack["decisions"] = std::move(decisions);
   std::string text = pack.dump(2) + "\n";
 
-  // What does not translate (an unknown function, a name no column declares, a type clash)
-  // is reported at its place in the graph, not in a document the caller never saw.
+  // What does not translate (an unknown function, a type clash) is reported at its place in
+  // the graph, not in a document the caller never saw.
   try {
     (void)Pack::load(text);
   } catch (const Error& e) {
-    throw Error(e.code(), e.message(), map_pointer(e.pointer(), origin), e.column());
+    throw Error(e.code(), e.message(), map_pointer(e.pointer(), g), e.column());
   }
   return text;
 }

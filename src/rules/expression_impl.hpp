@@ -71,6 +71,7 @@ enum class Fn : std::uint8_t {
   coalesce,
   power,
   concat,
+  to_text,
 };
 
 inline constexpr std::uint8_t kLowOpen = 1;

@@ -1276,6 +1276,9 @@ class Parser {
         for (std::size_t k = 0; k < arguments.size(); ++k)
           require(k, is(k, TypeKind::string), "a text");
         return StaticType::of(TypeKind::string);
+      case Fn::to_text:
+        if (type(0).kind == TypeKind::list) require(0, false, "a single value");
+        return StaticType::of(TypeKind::string);
       case Fn::power:
         require(0, is_number(0), "a number");
         require(1, is_number(1), "a number");

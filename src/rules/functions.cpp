@@ -65,6 +65,8 @@ const std::vector<FunctionSpec>& function_specs() {
        "overflow"},
       {"concat", Fn::concat, 1, kUnbounded, false, "concat(a, b, ...) | a + b",
        "the texts joined; null when one is null"},
+      {"string", Fn::to_text, 1, 1, false, "string(value)",
+       "the value as a text (a number as JSON writes it); null stays null"},
   };
   return specs;
 }
@@ -397,6 +399,17 @@ Value Expression::Impl::call(const Node& n, const EvalContext& ctx, Value item,
         at += s.size();
       }
       return Value::string({out, size});
+    }
+    case Fn::to_text: {
+      Value v = arg(0);
+      if (v.is_null() || v.type() == Type::string) return v;
+      if (!ctx.arena) return Value::null();
+      // Numbers, booleans and dates as their JSON text, without a date's quotes.
+      std::string text = v.to_json();
+      if (!text.empty() && text.front() == '"') text = text.substr(1, text.size() - 2);
+      char* out = static_cast<char*>(ctx.arena->allocate(text.empty() ? 1 : text.size(), 1));
+      std::memcpy(out, text.data(), text.size());
+      return Value::string({out, text.size()});
     }
   }
   return Value::null();

@@ -783,12 +783,6 @@ class PackLoader {
         throw Error(ErrorCode::type_error,
                     std::string(hit_policy_name(dec.hit_policy)) + " needs numeric outputs",
                     child(op, "type"));
-      if ((dec.hit_policy == HitPolicy::priority || dec.hit_policy == HitPolicy::output_order) &&
-          spec.type != FieldType::enumeration)
-        throw Error(ErrorCode::type_error,
-                    std::string(hit_policy_name(dec.hit_policy)) +
-                        " ranks outputs by their enum values: outputs must be enums",
-                    child(op, "type"));
       spec.slot = static_cast<int>(d.slot_names.size());
       declare(spec.name, spec.slot, child(op, "name"));
       d.slot_names.push_back(spec.name);
@@ -796,6 +790,14 @@ class PackLoader {
       d.slot_types.push_back(t);
       dec.outputs.push_back(std::move(spec));
     }
+    // As in DMN, outputs with a list of values rank the rules; the others do not.
+    if ((dec.hit_policy == HitPolicy::priority || dec.hit_policy == HitPolicy::output_order) &&
+        std::none_of(dec.outputs.begin(), dec.outputs.end(),
+                     [](const OutputSpec& o) { return o.type == FieldType::enumeration; }))
+      throw Error(ErrorCode::type_error,
+                  std::string(hit_policy_name(dec.hit_policy)) +
+                      " ranks outputs by their enum values: at least one output must be an enum",
+                  child(child(child(p, "outputs"), 0), "type"));
   }
 
   void declare_expression(const json& j, const std::string& p, Decision& dec) {

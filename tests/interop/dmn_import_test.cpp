@@ -230,5 +230,45 @@ TEST(DmnImport, StringConcatenation) {
   EXPECT_EQ(code_of(mixed), ErrorCode::type_error);
 }
 
+// Multiple-hit tables with default output entries: the defaults, as a one-item list, when no
+// rule matches; PRIORITY and OUTPUT ORDER rank by the outputs that have output values only.
+TEST(DmnImport, MultipleHitDefaultsAndPartialOutputValues) {
+  auto table = [](const std::string& policy, const std::string& first_output) {
+    return model(R"(
+  <inputData name="Age" id="i"><variable name="Age" typeRef="number"/></inputData>
+  <decision name="Offer" id="d"><variable name="Offer"/>
+    <informationRequirement><requiredInput href="#i"/></informationRequirement>
+    <decisionTable hitPolicy=")" +
+                 policy + R"(">
+      <input><inputExpression typeRef="number"><text>Age</text></inputExpression></input>
+      )" + first_output +
+                 R"(
+      <output name="Rate" typeRef="string"/>
+      <rule><inputEntry><text>&gt;= 18</text></inputEntry>
+        <outputEntry><text>"Declined"</text></outputEntry><outputEntry><text>"Basic"</text></outputEntry></rule>
+      <rule><inputEntry><text>&gt;= 12</text></inputEntry>
+        <outputEntry><text>"Approved"</text></outputEntry><outputEntry><text>"Best"</text></outputEntry></rule>
+    </decisionTable></decision>)");
+  };
+  const std::string with_default =
+      R"(<output name="Status" typeRef="string"><defaultOutputEntry><text>"None"</text></defaultOutputEntry></output>)";
+  Pack rule_order = Pack::load(import_dmn(table("RULE ORDER", with_default)));
+  EXPECT_EQ(output_of(rule_order, R"({"Age": 20})", "Offer.Status"), R"(["Declined","Approved"])");
+  EXPECT_EQ(output_of(rule_order, R"({"Age": 5})", "Offer.Status"), R"(["None"])");
+  EXPECT_EQ(output_of(rule_order, R"({"Age": 5})", "Offer.Rate"), "null");
+
+  const std::string ranked = R"(<output name="Status" typeRef="string">
+        <outputValues><text>"Approved", "Declined"</text></outputValues></output>)";
+  Pack output_order = Pack::load(import_dmn(table("OUTPUT ORDER", ranked)));
+  EXPECT_EQ(output_of(output_order, R"({"Age": 20})", "Offer.Status"),
+            R"(["Approved","Declined"])");
+  EXPECT_EQ(output_of(output_order, R"({"Age": 20})", "Offer.Rate"), R"(["Best","Basic"])");
+  Pack priority = Pack::load(import_dmn(table("PRIORITY", ranked)));
+  EXPECT_EQ(output_of(priority, R"({"Age": 20})", "Offer.Rate"), "\"Best\"");
+  // With no output values at all there is nothing to rank by.
+  EXPECT_EQ(code_of(table("PRIORITY", R"(<output name="Status" typeRef="string"/>)")),
+            ErrorCode::type_error);
+}
+
 }  // namespace
 }  // namespace aiguillage

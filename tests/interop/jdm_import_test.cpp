@@ -156,6 +156,65 @@ TEST(JdmImport, CollectAndChainedTables) {
   EXPECT_EQ(run.out(e, "aid"), "[100,5]");
 }
 
+// Input -> table -> switch (first) -> one expression node per branch, the two writing the same
+// keys; the second branch copies an object the table wrote whole.
+TEST(JdmImport, ExpressionAndSwitchNodes) {
+  json table = {{"hitPolicy", "first"},
+                {"inputs", {{{"id", "i"}, {"field", "income"}}}},
+                {"outputs",
+                 {{{"id", "s"}, {"field", "score.value"}}, {{"id", "c"}, {"field", "score.band"}}}},
+                {"rules",
+                 {{{"_id", "low"}, {"i", "< 1_000"}, {"s", "10"}, {"c", "'low'"}},
+                  {{"_id", "high"}, {"i", ""}, {"s", "income / 100"}, {"c", "'high'"}}}}};
+  json high = {
+      {"expressions",
+       {{{"id", "a"}, {"key", "bonus"}, {"value", "score.value > 20 ? 5 : 1"}},
+        {{"id", "b"}, {"key", "total"}, {"value", "score.value * $.bonus"}},
+        {{"id", "m"}, {"key", "message"}, {"value", "`band ${score.band}: ${$.total}`"}}}}};
+  json other = {{"expressions",
+                 {{{"id", "a"}, {"key", "bonus"}, {"value", "0"}},
+                  {{"id", "b"}, {"key", "total"}, {"value", "extra ?? 0"}},
+                  {{"id", "k"}, {"key", "copy"}, {"value", "{ 'score': score }"}}}}};
+  json sw = {
+      {"hitPolicy", "first"},
+      {"statements",
+       {{{"id", "s1"}, {"condition", "score.band == 'high'"}}, {{"id", "s2"}, {"condition", ""}}}}};
+  json g = {{"nodes",
+             {{{"id", "in"}, {"type", "inputNode"}},
+              {{"id", "t"}, {"type", "decisionTableNode"}, {"name", "Score"}, {"content", table}},
+              {{"id", "sw"}, {"type", "switchNode"}, {"name", "Band"}, {"content", sw}},
+              {{"id", "h"}, {"type", "expressionNode"}, {"name", "High"}, {"content", high}},
+              {{"id", "o"}, {"type", "expressionNode"}, {"name", "Other"}, {"content", other}}}},
+            {"edges",
+             {{{"id", "e1"}, {"sourceId", "in"}, {"targetId", "t"}},
+              {{"id", "e2"}, {"sourceId", "t"}, {"targetId", "sw"}},
+              {{"id", "e3"}, {"sourceId", "sw"}, {"targetId", "h"}, {"sourceHandle", "s1"}},
+              {{"id", "e4"}, {"sourceId", "sw"}, {"targetId", "o"}, {"sourceHandle", "s2"}}}}};
+  Imported run(g.dump());
+  auto e = run.eval(R"({"income": 3000})");
+  EXPECT_EQ(run.out(e, "bonus"), "5");
+  EXPECT_EQ(run.out(e, "total"), "150");
+  EXPECT_EQ(run.out(e, "message"), "\"band high: 150\"");
+  EXPECT_EQ(run.out(e, "copy.score.band"), "null");
+  e = run.eval(R"({"income": 500, "extra": 7})");
+  EXPECT_EQ(run.out(e, "bonus"), "0");
+  EXPECT_EQ(run.out(e, "total"), "7");
+  EXPECT_EQ(run.out(e, "message"), "null");
+  EXPECT_EQ(run.out(e, "copy.score.band"), "\"low\"");
+  EXPECT_EQ(run.out(e, "copy.score.value"), "10");
+
+  // A JavaScript function node is refused, naming the node.
+  g["nodes"][3]["type"] = "functionNode";
+  try {
+    import_jdm(g.dump());
+    ADD_FAILURE() << "a function node was imported";
+  } catch (const Error& err) {
+    EXPECT_EQ(err.code(), ErrorCode::unsupported_construct);
+    EXPECT_EQ(err.pointer(), "/nodes/3");
+    EXPECT_NE(err.message().find("\"High\""), std::string::npos) << err.message();
+  }
+}
+
 void expect_error(const json& g, ErrorCode code, const std::string& pointer) {
   try {
     import_jdm(g.dump());
@@ -169,15 +228,15 @@ void expect_error(const json& g, ErrorCode code, const std::string& pointer) {
 TEST(JdmImport, RejectsWhatItCannotConvertWithThePointer) {
   json g = graph(fees_table());
   g["nodes"][1]["type"] = "functionNode";
-  expect_error(g, ErrorCode::invalid_document, "/nodes/1");
+  expect_error(g, ErrorCode::unsupported_construct, "/nodes/1");
 
   g = graph(fees_table());
-  g["nodes"][1]["content"]["inputs"][1]["field"] = "sum(cart.items)";
-  expect_error(g, ErrorCode::invalid_document, "/nodes/1/content/inputs/1/field");
+  g["nodes"][1]["content"]["inputs"][1]["field"] = "sum(map(cart.items, #.price))";
+  expect_error(g, ErrorCode::unsupported_construct, "/nodes/1/content/inputs/1/field");
 
   g = graph(fees_table());
   g["nodes"][1]["content"]["executionMode"] = "loop";
-  expect_error(g, ErrorCode::invalid_document, "/nodes/1/content/executionMode");
+  expect_error(g, ErrorCode::unsupported_construct, "/nodes/1/content/executionMode");
 
   g = graph(fees_table());
   g["nodes"][1]["content"]["hitPolicy"] = "sometimes";
@@ -186,7 +245,7 @@ TEST(JdmImport, RejectsWhatItCannotConvertWithThePointer) {
   // A cell the expression language does not know is reported in the graph, not in the pack.
   g = graph(fees_table());
   g["nodes"][1]["content"]["rules"][1]["f"] = "frobnicate(2)";
-  expect_error(g, ErrorCode::unknown_function, "/nodes/1/content/rules/1/f");
+  expect_error(g, ErrorCode::unsupported_construct, "/nodes/1/content/rules/1/f");
 
   g = graph(fees_table());
   g["edges"][0]["targetId"] = "nowhere";
