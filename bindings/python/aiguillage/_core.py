@@ -187,6 +187,19 @@ class Pack:
         return evaluate_columns(self, data, _date_text(date), threads, keep, progress)
 
 
+def _esc(value: Any) -> str:
+    import html
+    if isinstance(value, (list, tuple)):
+        value = ", ".join(map(str, value))
+    return html.escape("" if value is None else str(value))
+
+
+def _html_table(header: tuple, rows: list) -> str:
+    head = "".join("<th>%s</th>" % _esc(h) for h in header)
+    body = "".join("<tr>%s</tr>" % "".join("<td>%s</td>" % _esc(c) for c in row) for row in rows)
+    return "<table><thead><tr>%s</tr></thead><tbody>%s</tbody></table>" % (head, body)
+
+
 def _row_record(data: Any, row: int) -> Dict[str, Any]:
     """One row (by position) of a DataFrame or dict of arrays as a record; the values are read
     by the same policy as the batch when the record is evaluated."""
@@ -312,6 +325,26 @@ class Proposal:
     def __repr__(self) -> str:
         return f"<aiguillage.Proposal {self.status} evident={self.evident} {self.outputs}>"
 
+    def _repr_html_(self) -> str:
+        d = self.to_dict()
+        parts = ["<div class='aiguillage-proposal'><p><b>Proposition / proposal</b>: %s%s</p>"
+                 % (_esc(d.get("status")), " (évidente / evident)" if d.get("evident") else "")]
+        parts.append(_html_table(("sortie / output", "valeur / value"),
+                                 list(d.get("outputs", {}).items())))
+        if d.get("review_reasons"):
+            parts.append(_html_table(("motif d'examen / review reason",),
+                                     [(r,) for r in d["review_reasons"]]))
+        if d.get("questions"):
+            parts.append(_html_table(
+                ("question (fr)", "question (en)"),
+                [(q.get("label", {}).get("fr", q.get("input")),
+                  q.get("label", {}).get("en", q.get("input"))) for q in d["questions"]]))
+        if d.get("errors"):
+            parts.append(_html_table(("code", "pointer", "message"),
+                                     [(e["name"], e["pointer"], e["message"])
+                                      for e in d["errors"]]))
+        return "".join(parts) + "</div>"
+
 
 class Decision:
     """A decision taken on a proposal (by a human, or by the deployment's policy)."""
@@ -328,6 +361,13 @@ class Decision:
 
     def __repr__(self) -> str:
         return f"<aiguillage.Decision {self.json}>"
+
+    def _repr_html_(self) -> str:
+        d = self.to_dict()
+        rows = [(k, v) for k, v in d.items() if not isinstance(v, (dict, list))]
+        rows += [("outputs." + k, v) for k, v in (d.get("outputs") or {}).items()]
+        return ("<div class='aiguillage-decision'><p><b>Décision / decision</b></p>%s</div>"
+                % _html_table(("champ / field", "valeur / value"), rows))
 
 
 class Orienter:

@@ -424,6 +424,22 @@ class Explanation(dict):
         self.text = text
         self.summary = summary
 
+    def __repr__(self) -> str:
+        return "<aiguillage.Explanation score=%s>" % self.get("score")
+
+    def _repr_html_(self) -> str:
+        """The summary the person sees, then one row per term of the score (notebooks)."""
+        import html
+        rows = explanation_frame(self)
+        keys = list(rows)
+        head = "".join("<th>%s</th>" % html.escape(str(k)) for k in keys)
+        n = len(rows[keys[0]]) if keys else 0
+        body = "".join("<tr>%s</tr>" % "".join(
+            "<td>%s</td>" % html.escape(str(rows[k][i])) for k in keys) for i in range(n))
+        return ("<div class='aiguillage-explanation'><pre>%s</pre><table><thead><tr>%s</tr>"
+                "</thead><tbody>%s</tbody></table></div>"
+                % (html.escape(self.summary), head, body))
+
 
 def explain(profile: Any, offer: Any, cohort: Union["Offers", "Profiles", None] = None, *,
             referential: Optional[Referential] = None, scoring: Optional[Scoring] = None,
@@ -463,7 +479,13 @@ def explanation_frame(explanation: Mapping[str, Any]) -> Dict[str, list]:
     """The explanation in long format, ready for ``pandas.DataFrame``: one row per term
     (``kind`` "term"), per penalty ("penalty") and per competence of the offer with its credit
     ("competence"), with the held competence and the referential path of every partial
-    credit."""
+    credit. A list of explanations gives their rows one after the other."""
+    if isinstance(explanation, (list, tuple)):
+        parts = [explanation_frame(e) for e in explanation]
+        keys = list(dict.fromkeys(k for part in parts for k in part))
+        return {k: [v for part in parts
+                    for v in part.get(k, [None] * len(next(iter(part.values()), [])))]
+                for k in keys}
     rows: List[Dict[str, Any]] = []
     base = {"profile_id": explanation["profile_id"], "offer_id": explanation["offer_id"]}
     for t in explanation["terms"]:
