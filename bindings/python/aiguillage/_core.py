@@ -135,6 +135,27 @@ class Pack:
     def __repr__(self) -> str:
         return f"<aiguillage.Pack {self.id} {self.version} {self.hash[:15]}...>"
 
+    # -- checks and tests ------------------------------------------------------------------------
+    def check(self) -> Dict[str, Any]:
+        """The static analysis, as ``aiguillage check --json`` gives it: ``{"errors",
+        "warnings", "findings": [{"kind", "severity", "decision", "pointer", "message"}],
+        "statuses", "human_decision_required"}``."""
+        return _json.loads(_aiguillage.check_pack(self._native))
+
+    def test(self, tests: Union[str, "_os.PathLike[str]", None] = None) -> Dict[str, Any]:
+        """Runs test cases, as ``aiguillage test --json`` does: ``{"passed", "failed",
+        "rules", "failures", "uncovered"}``. ``tests`` is a test file or a pack folder (its
+        ``tests/*.json``); by default the folder the pack was loaded from."""
+        if tests is None:
+            kind, value = self._source
+            if kind != "file":
+                raise InputError("this pack was not loaded from a folder: name its tests", -1,
+                                 "invalid_argument")
+            tests = value if _os.path.isdir(value) else _os.path.dirname(value)
+        tests = _os.fspath(tests)
+        files = [tests] if _os.path.isfile(tests) else _aiguillage.test_files_of(tests)
+        return _json.loads(_aiguillage.test_pack(self._native, files))
+
     # -- evaluation ----------------------------------------------------------------------------
     def evaluate(self, record: Union[Mapping[str, Any], str], date: DateLike = None, *,
                  trace: bool = False, ignore_unknown: bool = False) -> Dict[str, Any]:
@@ -161,7 +182,9 @@ class Pack:
         """On demand, for one row of a batch: the explanation text (or, with ``trace=True``,
         the evaluation with its trace) of that row, exactly as :meth:`evaluate_batch` saw it
         (missing cells are absent members)."""
-        record = _row_record(data, row)
+        # Columns the pack does not know are left out, as the batch leaves them out.
+        names = {f["name"] for f in self.inputs}
+        record = {k: v for k, v in _row_record(data, row).items() if k in names}
         if trace:
             return self.evaluate(record, date, trace=True, ignore_unknown=True)
         return self.explain(record, date, lang=lang)
