@@ -50,6 +50,8 @@ def test_pandas_readers_straight_in(reader, orienter, persons):
         got = out["parcours"].iloc[row]
         assert (None if pd.isna(got) else got) == one.outputs["parcours"]
         assert bool(out["evident"].iloc[row]) == one.evident
+        assert out["questions"].iloc[row] == tuple(q["input"] for q in one.questions)
+    assert out["questions"].map(len).sum() > 0
     batch = orienter.pack.evaluate_batch(df, DATE, keep=["person_id"])
     assert (batch["error_code"] == 0).all()
 

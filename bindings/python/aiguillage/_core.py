@@ -430,15 +430,37 @@ class Orienter:
         return result
 
     def _questions(self, data: Any, result: Any, date: DateLike) -> Any:
+        """The questions of the incomplete rows: each such row (already read and accepted by
+        the batch) is proposed alone, its cells written as the JSON values the batch read."""
         import numpy as np
+        from ._columns import _MISSING, _json_value
         status = np.asarray(result["status"]).astype(object)
         asked = np.empty(len(status), dtype=object)
         asked[:] = [()] * len(status)
-        names = {f["name"] for f in self.pack.inputs}
-        for row in np.flatnonzero(status == "incomplete"):
-            record = {k: v for k, v in _row_record(data, int(row)).items() if k in names}
-            proposal = self.propose(record, date, trace=False)
-            asked[row] = tuple(q["input"] for q in proposal.questions)
+        rows = np.flatnonzero(status == "incomplete")
+        if len(rows) == 0:
+            return asked
+        kinds = {f["name"]: f["type"] for f in self.pack.inputs if f["type"] != "list"}
+        if hasattr(data, "iloc"):
+            names = [c for c in data.columns if str(c) in kinds]
+            records = data.iloc[rows][names].to_dict("records")
+        else:
+            names = [c for c in data if str(c) in kinds]
+            records = [{c: data[c][r] for c in names} for r in rows]
+        date_text = _date_text(date)
+        seen: Dict[str, tuple] = {}  # the same record gives the same questions
+        for row, record in zip(rows, records):
+            values = {}
+            for name, value in record.items():
+                value = _json_value(kinds[str(name)], value)
+                if value is not _MISSING:
+                    values[str(name)] = value
+            text = _json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+            questions = seen.get(text)
+            if questions is None:
+                proposal = _json.loads(self._native.propose(text, date_text, False).json)
+                questions = seen[text] = tuple(q["input"] for q in proposal["questions"])
+            asked[row] = questions
         return asked
 
     def decide(self, proposal: Proposal, actor_role: str, action: str = "confirm", *,
