@@ -15,6 +15,7 @@
 #include "aiguillage/matching/explanation.hpp"
 #include "aiguillage/matching/matcher.hpp"
 #include "cli.hpp"
+#include "progress.hpp"
 
 namespace aiguillage::cli {
 
@@ -202,6 +203,7 @@ int cmd_match(int argc, char** argv) {
 
   MatchingInputs in;
   if (int code = load_inputs(args, in)) return code;
+  progress::stage("inputs read");
   const Referential& referential = in.referential;
   const ScoringConfig& config = in.config;
   const OfferBatch& offers = in.offers;
@@ -286,6 +288,7 @@ int cmd_explain_match(int argc, char** argv) {
   if (!args.has("--offer-id")) throw UsageError("--offer-id ID is required");
   MatchingInputs in;
   if (int code = load_inputs(args, in)) return code;
+  progress::stage("inputs read");
   for (const LineError& le : in.profiles.errors) {
     in.out += error_record("profiles", le.line, le.error);
     in.failed = true;
@@ -340,6 +343,7 @@ int cmd_assign(int argc, char** argv) {
   batch.threads = positive(args, "--threads", 1, 256);
   MatchingInputs in;
   if (int code = load_inputs(args, in)) return code;
+  progress::stage("inputs read");
   for (const LineError& le : in.profiles.errors) {
     in.out += error_record("profiles", le.line, le.error);
     in.failed = true;

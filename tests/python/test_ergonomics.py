@@ -39,3 +39,17 @@ def test_progress_bar_gives_the_same_frame(persons, capsys):
     shown = orienter.propose_batch(big, DATE, questions=False, progress=True)
     pd.testing.assert_frame_equal(plain, shown)
     assert "aiguillage evaluate" in capsys.readouterr().err
+
+
+def test_match_explanation_renders_and_frames_a_list():
+    from conftest import ROOT
+    ref = aiguillage.Referential.bundled()
+    offers = aiguillage.Offers(ROOT / "examples" / "data" / "offers-subset.jsonl", ref)
+    profiles = aiguillage.Profiles(ROOT / "examples" / "data" / "profiles-subset.jsonl", ref)
+    explanations = [aiguillage.explain(profiles[0], offers[k], offers) for k in range(3)]
+    html = explanations[0]._repr_html_()
+    assert "<table>" in html and explanations[0]["offer_id"] in html
+    frames = [aiguillage.explanation_frame(e) for e in explanations]
+    both = aiguillage.explanation_frame(explanations)
+    assert len(both["offer_id"]) == sum(len(f["offer_id"]) for f in frames)
+    assert pd.DataFrame(both)["offer_id"].unique().tolist() == [e["offer_id"] for e in explanations]
