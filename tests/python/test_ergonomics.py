@@ -21,6 +21,8 @@ def test_proposal_and_decision_render_as_html(persons):
     proposal = orienter.propose(without_id(persons[0]), DATE)
     html = proposal._repr_html_()
     assert "<table>" in html and proposal.status in html
+    assert "Notice" in html and "trace: " in html
+    assert orienter.notice(proposal, lang="en").splitlines()[0] in html
     for value in proposal.outputs.values():
         if isinstance(value, str):
             assert value in html

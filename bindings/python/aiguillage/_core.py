@@ -319,10 +319,11 @@ class Proposal:
     the questions that would settle it. It becomes a decision only through
     :meth:`Orienter.decide` (a human) or :meth:`Orienter.auto_decide` (the deployment)."""
 
-    def __init__(self, native, refused: Optional[list] = None):
+    def __init__(self, native, refused: Optional[list] = None, orienter=None):
         self._native = native
         self._dict: Optional[dict] = None
         self._refused = refused or []
+        self._orienter = orienter  # for the notice in notebooks
 
     @property
     def json(self) -> str:
@@ -366,6 +367,20 @@ class Proposal:
             parts.append(_html_table(("code", "pointer", "message"),
                                      [(e["name"], e["pointer"], e["message"])
                                       for e in d["errors"]]))
+        if self._orienter is not None and self._native is not None:
+            for lang, title in (("fr", "Notice"), ("en", "Notice (English)")):
+                parts.append("<details><summary>%s</summary><pre>%s</pre></details>"
+                             % (title, _esc(self._orienter.notice(self, lang=lang))))
+        trace = d.get("trace") or {}
+        for decision in trace.get("decisions", []):
+            rows = [(r.get("id"), r.get("result"),
+                     (r.get("rejected_by") or {}).get("cell", ""))
+                    for r in decision.get("rules", [])]
+            if rows:
+                parts.append("<details><summary>trace: %s (%s)</summary>%s</details>" % (
+                    _esc(decision.get("id")), _esc(decision.get("status")),
+                    _html_table(("règle / rule", "résultat / result",
+                                 "cellule qui l'écarte / rejecting cell"), rows)))
         return "".join(parts) + "</div>"
 
 
@@ -408,7 +423,7 @@ class Orienter:
         if date is None:
             raise InputError("date is required: nothing reads the clock", -1, "invalid_argument")
         text, refused = _checked_text(self.pack, person)
-        return Proposal(self._native.propose(text, _date_text(date), trace), refused)
+        return Proposal(self._native.propose(text, _date_text(date), trace), refused, self)
 
     def propose_batch(self, data: Any, date: DateLike, *, threads: int = 0,
                       keep: Sequence[str] = (), strict: bool = False,
