@@ -565,12 +565,22 @@ class OfferBank:
     def top_offers(self, profiles: Any, k: int = 10, *,
                    departements: Optional[Sequence[str]] = None,
                    contract_types: Optional[Sequence[str]] = None,
-                   max_km: Optional[float] = None, threads: int = 1) -> Dict[str, Any]:
+                   max_km: Optional[float] = None, threads: int = 1,
+                   column: str = "profile", keep: Sequence[str] = ()) -> Any:
         """The ``k`` best offers for one profile or each of several (:class:`Profiles`, a
         list), passing the filters: the offer's ``departements`` ("75", "2A", "971"), its
         ``contract_types`` ("CDI", "CDD", "MIS", ...), at most ``max_km`` from the person.
         Returns columns, one row per listed offer: ``profile_id``, ``offer_id``,
-        ``query_index``, ``offer_index``, ``rank`` (1-based), ``score``, ``reason_codes``."""
+        ``query_index``, ``offer_index``, ``rank`` (1-based), ``score``, ``reason_codes``.
+
+        A pandas DataFrame (a profile, dict or JSON text, per row in ``column``) gives a
+        DataFrame indexed by the caller's labels, the ``keep`` columns first, and one row per
+        refused profile with its ``error``: :func:`aiguillage.dask.top_offers_frame`."""
+        if _is_frame(profiles):
+            from .dask import top_offers_frame
+            return top_offers_frame(profiles, self, k, column=column, departements=departements,
+                                    contract_types=contract_types, max_km=max_km, keep=keep,
+                                    threads=threads)
         native, _ = _query_documents(profiles, Profile, Profiles, self.referential)
         return self._native.top_offers(native, int(k), *_filters(departements, contract_types,
                                                                   max_km), max(int(threads), 1))
@@ -619,6 +629,14 @@ class ProfileBank:
 
 
 # -- numeric arrays ----------------------------------------------------------------------------------
+def _is_frame(value: Any) -> bool:
+    try:
+        import pandas
+    except ImportError:  # pragma: no cover - pandas is optional
+        return False
+    return isinstance(value, pandas.DataFrame)
+
+
 def _np():
     import numpy
     return numpy
@@ -785,12 +803,20 @@ class CompetenceIndex:
 
     def batch_top_k(self, queries: Any, k: int, *, origin: Optional[Tuple[Any, Any]] = None,
                     max_km: Any = float("inf"), departements: Optional[Sequence[int]] = None,
-                    contract_mask: Any = 0, threads: int = 1):
+                    contract_mask: Any = 0, threads: int = 1, keep: Sequence[str] = ()):
         """:meth:`top_k` for every row of ``queries`` (a scipy.sparse CSR matrix, columns =
         item ids, or a tuple ``(indptr, items, weights)``), on ``threads`` threads with the GIL
         released. ``origin`` is ``(lat array, lon array)`` (NaN: no origin for that row),
         ``max_km`` and ``contract_mask`` a scalar or one value per row. Returns two ``(n, k)``
-        arrays: entry indices (int64, -1 where a row has fewer hits) and scores (NaN there)."""
+        arrays: entry indices (int64, -1 where a row has fewer hits) and scores (NaN there).
+
+        A pandas DataFrame (``items`` and ``weights`` per row, optionally ``lat``, ``lon``,
+        ``max_km``, ``contract_mask`` columns) gives one row per hit (``rank``, ``entry``,
+        ``score``) indexed by the query's label: :func:`aiguillage.dask.batch_top_k_frame`."""
+        if _is_frame(queries):
+            from .dask import batch_top_k_frame
+            return batch_top_k_frame(queries, self, k, departements=departements, keep=keep,
+                                     threads=threads)
         np = _np()
         _check_k(k)
         indptr, items, weights = _csr_parts(queries, "queries")
