@@ -15,11 +15,9 @@ import statistics
 import sys
 import time
 
-import numpy as np
 import pandas as pd
 
 import aiguillage
-import aiguillage._columns as columns
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 DATE = "2025-03-01"

@@ -55,13 +55,6 @@ def _reject_rows(batch, rows, code: int, name: str, message: str) -> None:
         batch.reject(int(row), code, message, _pointer(int(row), name))
 
 
-def _inferred(col: Any) -> str:
-    """pandas' element type of an object column, missing values skipped ("" without pandas)."""
-    if _pd is None:
-        return ""
-    return _pd.api.types.infer_dtype(col, skipna=True)
-
-
 def _reject_present(batch, k: int, name: str, col: Any, code: int, message: str) -> None:
     """Every cell that is not missing is refused (a dtype that cannot hold the input's type)."""
     _reject_rows(batch, np.flatnonzero(~_missing_mask(col)), code, name, message)
