@@ -100,7 +100,7 @@ class ObjectCells {
       }
     }
     reject(row, ErrorCode::type_mismatch,
-           std::string("a value of type ") + Py_TYPE(o)->tp_name + " cannot be an input");
+           field_.name + ": a value of type " + Py_TYPE(o)->tp_name + " cannot be an input");
   }
 
  private:
