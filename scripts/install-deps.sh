@@ -4,6 +4,7 @@ set -euo pipefail
 packages=(build-essential cmake pkg-config nlohmann-json3-dev libboost-graph-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev libeigen3-dev pybind11-dev liblemon-dev libpugixml-dev
   python3-numpy python3-pytest python3-pandas python3-scipy python3-dask python3-distributed
+  python3-tqdm python3-matplotlib
   zlib1g-dev chromium chromium-driver python3-selenium python3-jsonschema libcpp-httplib-dev
   postgresql-15 libpq-dev wrk python3-build python3-wheel python3-venv dpkg-dev lintian file ccache)
 if [[ "${AIG_WITH_FUZZ:-0}" == 1 ]]; then packages+=(clang-14 libclang-rt-14-dev); fi

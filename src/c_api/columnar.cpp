@@ -216,9 +216,9 @@ void ColumnarBatch::set_enum_codes(int input, const std::int32_t* codes,
       // A value the caller could not map: name it when it is known.
       const auto k = static_cast<std::size_t>(-(static_cast<std::int64_t>(c) + 2));
       batch_.set_null(col, r);
-      std::string what = k < unknown_values.size()
-                             ? "\"" + unknown_values[k] + "\" is not a value of " + f.name
-                             : "unknown value for " + f.name;
+      std::string what = k < unknown_values.size() ? "\"" + bounded_text(unknown_values[k]) +
+                                                         "\" is not a value of " + f.name
+                                                   : "unknown value for " + f.name;
       reject(r, Error(ErrorCode::enum_value, what, cell_pointer(r, f.name)));
       continue;
     }
@@ -260,13 +260,13 @@ void ColumnarBatch::set_text(int input, std::size_t row, std::optional<std::stri
           batch_.set_bool(col, row, false);
         else
           throw Error(ErrorCode::type_mismatch,
-                      "expected true or false, not \"" + std::string(t) + "\"", where());
+                      "expected true or false, not \"" + bounded_text(t) + "\"", where());
         break;
       case FieldType::integer:
       case FieldType::decimal: {
         std::optional<Decimal> d = Decimal::parse(t);
         if (!d)
-          throw Error(ErrorCode::invalid_decimal, "not a number: \"" + std::string(t) + "\"",
+          throw Error(ErrorCode::invalid_decimal, "not a number: \"" + bounded_text(t) + "\"",
                       where());
         if (f.type == FieldType::integer) {
           if (!d->is_integral())
@@ -281,7 +281,7 @@ void ColumnarBatch::set_text(int input, std::size_t row, std::optional<std::stri
       case FieldType::date: {
         std::optional<Date> d = Date::parse(t);
         if (!d)
-          throw Error(ErrorCode::invalid_date, "not a date YYYY-MM-DD: \"" + std::string(t) + "\"",
+          throw Error(ErrorCode::invalid_date, "not a date YYYY-MM-DD: \"" + bounded_text(t) + "\"",
                       where());
         batch_.set_date(col, row, *d);
         break;
@@ -291,7 +291,7 @@ void ColumnarBatch::set_text(int input, std::size_t row, std::optional<std::stri
         const int code = f.enum_index(t);
         if (code < 0)
           throw Error(ErrorCode::enum_value,
-                      "\"" + std::string(t) + "\" is not a value of " + f.name, where());
+                      "\"" + bounded_text(t) + "\" is not a value of " + f.name, where());
         batch_.set_enum_code(col, row, code);
         break;
       }

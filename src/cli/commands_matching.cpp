@@ -16,6 +16,7 @@
 #include "aiguillage/matching/matcher.hpp"
 #include "cli.hpp"
 #include "matching/score_json.hpp"
+#include "progress.hpp"
 
 namespace aiguillage::cli {
 
@@ -191,6 +192,7 @@ int cmd_match(int argc, char** argv) {
 
   MatchingInputs in;
   if (int code = load_inputs(args, in)) return code;
+  progress::stage("inputs read");
   const Referential& referential = in.referential;
   const ScoringConfig& config = in.config;
   const OfferBatch& offers = in.offers;
@@ -275,6 +277,7 @@ int cmd_explain_match(int argc, char** argv) {
   if (!args.has("--offer-id")) throw UsageError("--offer-id ID is required");
   MatchingInputs in;
   if (int code = load_inputs(args, in)) return code;
+  progress::stage("inputs read");
   for (const LineError& le : in.profiles.errors) {
     in.out += error_record("profiles", le.line, le.error);
     in.failed = true;
@@ -329,6 +332,7 @@ int cmd_assign(int argc, char** argv) {
   batch.threads = positive(args, "--threads", 1, 256);
   MatchingInputs in;
   if (int code = load_inputs(args, in)) return code;
+  progress::stage("inputs read");
   for (const LineError& le : in.profiles.errors) {
     in.out += error_record("profiles", le.line, le.error);
     in.failed = true;

@@ -17,6 +17,7 @@
 #include "aiguillage/orientation/orientation.hpp"
 #include "cli.hpp"
 #include "core/json_read.hpp"
+#include "progress.hpp"
 #include "service/server.hpp"
 
 namespace aiguillage::cli {
@@ -783,6 +784,7 @@ int cmd_replay(int argc, char** argv) {
         "--packs and --against exclude each other: --against replays every record "
         "under one pack");
   const std::string& log_path = args.positional[0];
+  progress::stage("replaying " + log_path);
   ReplayReport report;
   if (against_path) {
     Pack against;

@@ -12,6 +12,7 @@
 #include "cli.hpp"
 #include "core/file.hpp"
 #include "core/json_read.hpp"
+#include "progress.hpp"
 
 namespace aiguillage::cli {
 
@@ -149,6 +150,7 @@ void RecordReader::too_long(std::size_t line) const {
 }
 
 const std::vector<RecordLine>* RecordReader::next() {
+  progress::records(block_.size());  // the block handed out before is done
   block_.clear();
   if (consumed_ > 0) {
     buf_.erase(0, consumed_);

@@ -9,6 +9,7 @@
 #include "aiguillage/core/version.hpp"
 #include "aiguillage/rules/pack.hpp"
 #include "cli.hpp"
+#include "progress.hpp"
 #include "service/server.hpp"
 
 namespace aiguillage::cli {
@@ -415,7 +416,10 @@ int run(int argc, char** argv) {
         return kExitOk;
       }
     try {
-      return c.run(argc, argv);
+      if (progress::wanted(name, argc, argv)) progress::enable(name);
+      const int code = c.run(argc, argv);
+      progress::finish();
+      return code;
     } catch (const UsageError& e) {
       std::string msg = "error: " + std::string(e.what()) + "\n" +
                         std::string(c.usage.substr(0, c.usage.find('\n'))) + "\n" +

@@ -143,8 +143,10 @@ def test_shape_errors_raise(youth):
         youth.evaluate_batch({"birth_date": ["2005-01-15"], "boe_status": ["none", "rqth"]}, DATE)
     assert info.value.code == -452
     with pytest.raises(aiguillage.InputError) as info:
-        youth.evaluate_batch({"shoe_size": [42]}, DATE)
+        youth.evaluate_batch({"shoe_size": [42]}, DATE, strict=True)
     assert info.value.code == -108
+    with pytest.warns(UserWarning, match="shoe_size"):
+        youth.evaluate_batch({"shoe_size": [42]}, DATE)
     result = youth.evaluate_batch({"shoe_size": [42]}, DATE, ignore_unknown=True)
     assert len(result["status"]) == 1
     with pytest.raises(aiguillage.InputError):

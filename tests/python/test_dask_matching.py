@@ -150,3 +150,26 @@ def test_dask_top_offers_identical(client):
         return len(_matching._BANKS)
 
     assert list(client.run(banks).values()) == [1, 1]
+
+
+def test_dataframes_in_give_dataframes_out_with_the_callers_index():
+    rng = np.random.default_rng(7)
+    index = make_index(rng, n=300)
+    frame = make_queries(rng, n=30)
+    frame.index = ["row-%d" % i for i in range(len(frame))]
+    from aiguillage.dask import batch_top_k_frame
+    got = index.batch_top_k(frame, 5, keep=["query_id"])
+    pd.testing.assert_frame_equal(got, batch_top_k_frame(frame, index, 5, keep=["query_id"]))
+    assert set(got.index) <= set(frame.index) and len(got) > 0
+
+    ref = aiguillage.Referential.bundled()
+    bank = aiguillage.OfferBank(
+        aiguillage.Offers(ROOT / "examples" / "data" / "offers-subset.jsonl", ref))
+    texts = (ROOT / "examples" / "data" / "profiles-subset.jsonl").read_text().splitlines()[:8]
+    profiles = pd.DataFrame({"person": ["p%d" % i for i in range(len(texts))], "profile": texts},
+                            index=["x%d" % i for i in range(len(texts))])
+    top = bank.top_offers(profiles, 3, keep=["person"])
+    assert isinstance(top, pd.DataFrame) and list(top.columns[:1]) == ["person"]
+    assert set(top.index) == set(profiles.index)
+    direct = bank.top_offers(aiguillage.Profiles(texts, ref), 3)
+    assert list(top["offer_id"]) == list(direct["offer_id"])

@@ -18,7 +18,7 @@ except ImportError:  # pragma: no cover
 _STATUS = ("complete", "incomplete", "error")
 _NULL = np.iinfo(np.int64).min
 # Pinned codes used when a cell is refused here, before the native batch sees it.
-_TYPE_MISMATCH, _INVALID_DATE, _UNKNOWN_FIELD = -105, -111, -108
+_TYPE_MISMATCH, _INVALID_DATE, _UNKNOWN_FIELD, _INVALID_DECIMAL = -105, -111, -108, -112
 _NUMBER_OVERFLOW = -114
 # Dates the library represents: years 1 to 9999 (a day count outside would wrap in int32).
 _FIRST_DAY = np.datetime64("0001-01-01", "D").astype(np.int64)
@@ -55,11 +55,9 @@ def _reject_rows(batch, rows, code: int, name: str, message: str) -> None:
         batch.reject(int(row), code, message, _pointer(int(row), name))
 
 
-def _inferred(col: Any) -> str:
-    """pandas' element type of an object column, missing values skipped ("" without pandas)."""
-    if _pd is None:
-        return ""
-    return _pd.api.types.infer_dtype(col, skipna=True)
+def _reject_present(batch, k: int, name: str, col: Any, code: int, message: str) -> None:
+    """Every cell that is not missing is refused (a dtype that cannot hold the input's type)."""
+    _reject_rows(batch, np.flatnonzero(~_missing_mask(col)), code, name, message)
 
 
 def _fill_bool(batch, k: int, name: str, col: Any) -> None:
@@ -67,17 +65,31 @@ def _fill_bool(batch, k: int, name: str, col: Any) -> None:
     if arr.dtype == bool:
         batch.set_bools(k, arr.view(np.uint8), None)
         return
+    if arr.dtype.kind in "iuf":
+        # 0/1 (and 0.0/1.0/NaN: how pandas holds booleans with missing cells) are lossless.
+        missing = np.isnan(arr) if arr.dtype.kind == "f" else np.zeros(len(arr), dtype=bool)
+        ok = missing | (arr == 0) | (arr == 1)
+        good = ok & ~missing
+        batch.set_bools(k, (arr == 1).astype(np.uint8), good.astype(np.uint8))
+        for row in np.flatnonzero(~ok):
+            batch.reject(int(row), _TYPE_MISMATCH, "%s expects true or false (or 1 or 0), not %s"
+                         % (name, arr[row]), _pointer(int(row), name))
+        return
+    # pandas' nullable booleans: only booleans and missing cells.
     missing = _missing_mask(col)
     obj = np.asarray(col, dtype=object)
-    if _inferred(col) in ("boolean", "empty"):
-        ok = np.ones(len(obj), dtype=bool)  # only booleans and missing cells: no check per cell
-    else:
-        ok = np.array([isinstance(v, (bool, np.bool_)) for v in obj], dtype=bool) | missing
-    good = ~missing & ok
     values = np.zeros(len(obj), dtype=np.uint8)
-    values[good] = obj[good].astype(bool)
-    batch.set_bools(k, values, good.astype(np.uint8))
-    _reject_rows(batch, np.flatnonzero(~ok), _TYPE_MISMATCH, name, "%s expects true or false" % name)
+    values[~missing] = obj[~missing].astype(bool)
+    batch.set_bools(k, values, (~missing).astype(np.uint8))
+
+
+def _whole_millionths(values: np.ndarray) -> np.ndarray:
+    """As ObjectCells::real: a float is a decimal when it is a whole number of millionths up to
+    the float's own precision (0.1 yes, 0.1234567 no)."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        units = values * 1e6
+        tolerance = np.maximum(1e-3, np.abs(units) * 4 * np.finfo(np.float64).eps)
+        return ~(np.abs(units - np.rint(units)) > tolerance)
 
 
 def _fill_number(batch, k: int, name: str, col: Any, integer: bool) -> None:
@@ -96,91 +108,54 @@ def _fill_number(batch, k: int, name: str, col: Any, integer: bool) -> None:
     if arr.dtype.kind in "iu":
         batch.set_int64s(k, arr.astype(np.int64, copy=False), None)
         return
-    if arr.dtype.kind == "b":
-        _reject_rows(batch, range(len(arr)), _TYPE_MISMATCH, name, "%s expects a number" % name)
-        return
     if arr.dtype.kind == "f":
-        batch.set_doubles(k, arr.astype(np.float64, copy=False), None)
+        values = arr.astype(np.float64, copy=False)
+        if not integer:
+            bad = ~_whole_millionths(values) & np.isfinite(values) & (np.abs(values) <= 9.0e12)
+            if bad.any():
+                values = np.where(bad, np.nan, values)
+                for row in np.flatnonzero(bad):
+                    batch.reject(int(row), _INVALID_DECIMAL, "%s = %r has more than 6 decimal "
+                                 "places" % (name, float(arr[row])), _pointer(int(row), name))
+        batch.set_doubles(k, values, None)
         return
-    # Nullable pandas integers, objects: missing cells are NaN, anything else must be a number.
-    if _pd is not None and isinstance(col, _pd.Series) and _pd.api.types.is_integer_dtype(col.dtype):
-        missing = col.isna().to_numpy()
-        values = col.fillna(0).to_numpy(dtype=np.int64)
-        batch.set_int64s(k, values, (~missing).astype(np.uint8))
-        return
-    obj = np.asarray(col, dtype=object)
-    missing = _missing_mask(col)
-    if _inferred(col) in ("integer", "floating", "mixed-integer-float", "decimal", "empty"):
-        ok = np.ones(len(obj), dtype=bool)
-    else:
-        ok = missing | np.array([isinstance(v, (int, float, np.integer, np.floating))
-                                 and not isinstance(v, (bool, np.bool_)) for v in obj], dtype=bool)
-    values = np.full(len(obj), np.nan)
-    good = ~missing & ok
-    values[good] = obj[good].astype(np.float64)
-    batch.set_doubles(k, values, good.astype(np.uint8))
-    _reject_rows(batch, np.flatnonzero(~ok), _TYPE_MISMATCH, name, "%s expects a number" % name)
+    # pandas' nullable integers.
+    col = _pd.Series(col)
+    missing = col.isna().to_numpy()
+    values = col.fillna(0).to_numpy(dtype=np.int64)
+    batch.set_int64s(k, values, (~missing).astype(np.uint8))
 
 
 def _fill_date(batch, k: int, name: str, col: Any) -> None:
+    if _pd is not None and isinstance(getattr(col, "dtype", None), _pd.DatetimeTZDtype):
+        # A time-zoned instant gives the calendar date on its own clock.
+        col = _pd.Series(col).dt.tz_localize(None)
     arr = np.asarray(col)
-    if arr.dtype.kind == "M":
-        days = arr.astype("datetime64[D]")
-        missing = np.isnat(days)
-        count = days.astype(np.int64)
-        # Outside years 1..9999 the day count would wrap in int32 to another date: refused.
-        out = ~missing & ((count < _FIRST_DAY) | (count > _LAST_DAY))
-        good = ~missing & ~out
-        values = np.where(good, count, 0).astype(np.int32)
-        batch.set_dates(k, values, good.astype(np.uint8))
-        for row in np.flatnonzero(out):
-            batch.reject(int(row), _INVALID_DATE,
-                         "%s = %s is outside the years 1 to 9999" % (name, days[row]),
-                         _pointer(int(row), name))
-        return
-    missing = _missing_mask(col)
-    obj = np.asarray(col, dtype=object)
-    if _pd is not None:
-        parsed = _pd.to_datetime(_pd.Series(obj), format="%Y-%m-%d", errors="coerce")
-        days_arr = parsed.to_numpy(dtype="datetime64[D]")
-    else:  # pragma: no cover
-        days_arr = np.array([np.datetime64(v, "D") if isinstance(v, str) else np.datetime64("NaT")
-                             for v in obj])
-    # Strict "YYYY-MM-DD": a text the parser read differently is refused, not coerced.
-    if _pd is not None:
-        strict = (_pd.Series(obj).str.len() == 10).to_numpy()  # non-strings give NaN: False
-    else:  # pragma: no cover
-        strict = np.array([isinstance(v, str) and len(v) == 10 for v in obj], dtype=bool)
-    bad = ~missing & (np.isnat(days_arr) | ~strict)
-    good = ~missing & ~bad
-    count = days_arr.astype(np.int64)
-    values = np.where(good & (count >= _FIRST_DAY) & (count <= _LAST_DAY), count, 0).astype(np.int32)
+    days = arr.astype("datetime64[D]")
+    missing = np.isnat(days)
+    count = days.astype(np.int64)
+    # Outside years 1..9999 the day count would wrap in int32 to another date: refused.
+    out = ~missing & ((count < _FIRST_DAY) | (count > _LAST_DAY))
+    good = ~missing & ~out
+    values = np.where(good, count, 0).astype(np.int32)
     batch.set_dates(k, values, good.astype(np.uint8))
-    for row in np.flatnonzero(bad):
-        batch.reject(int(row), _INVALID_DATE, "not a date YYYY-MM-DD: %r" % (obj[row],),
+    for row in np.flatnonzero(out):
+        batch.reject(int(row), _INVALID_DATE,
+                     "%s = %s is outside the years 1 to 9999" % (name, days[row]),
                      _pointer(int(row), name))
 
 
 def _fill_enum(batch, k: int, name: str, col: Any, domain: list) -> None:
+    """A categorical of texts: one lookup per category."""
     lookup = {v: i for i, v in enumerate(domain)}
-    if _pd is not None and isinstance(col, _pd.Series) and isinstance(col.dtype, _pd.CategoricalDtype):
-        cats = list(col.cat.categories)
-        codes = col.cat.codes.to_numpy()
-    elif _pd is not None:
-        codes, uniques = _pd.factorize(np.asarray(col, dtype=object), use_na_sentinel=True)
-        cats = list(uniques)
-    else:  # pragma: no cover
-        obj = np.asarray(col, dtype=object)
-        missing = _missing_mask(obj)
-        cats, inv = np.unique(obj[~missing].astype(str), return_inverse=True)
-        cats = list(cats)
-        codes = np.full(len(obj), -1)
-        codes[~missing] = inv
+    col = _pd.Series(col)
+    cats = list(col.cat.categories)
+    codes = col.cat.codes.to_numpy()
     unknown = []
     table = np.empty(len(cats) + 1, dtype=np.int32)
-    table[-1] = -1  # factorize's missing sentinel indexes the last slot
+    table[-1] = -1  # the missing code -1 indexes the last slot
     for i, c in enumerate(cats):
-        if isinstance(c, str) and c in lookup:
+        if c in lookup:
             table[i] = lookup[c]
         else:
             table[i] = -2 - len(unknown)
@@ -189,37 +164,56 @@ def _fill_enum(batch, k: int, name: str, col: Any, domain: list) -> None:
     batch.set_enum_codes(k, mapped.astype(np.int32), unknown)
 
 
-def _fill_text(batch, k: int, name: str, col: Any) -> None:
-    missing = _missing_mask(col)
-    obj = np.asarray(col, dtype=object)
-    for row in range(len(obj)):
-        if missing[row]:
-            continue
-        v = obj[row]
-        if not isinstance(v, str):
-            batch.reject(row, _TYPE_MISMATCH, "%s expects a string" % name, _pointer(row, name))
-            continue
-        batch.set_text(k, row, v)
+def _objects(col: Any) -> np.ndarray:
+    if _pd is not None and isinstance(col, (_pd.Series, _pd.api.extensions.ExtensionArray,
+                                            _pd.Categorical)):
+        return np.asarray(_pd.Series(col).astype(object), dtype=object)
+    return np.asarray(col, dtype=object)
 
 
-def _is_object(col: Any) -> bool:
+def _route(kind: str, col: Any) -> str:
+    """Which path reads a column: a typed array path (the same answers, vectorised) or the
+    native per-object reader (ObjectCells in bind_batch.cpp)."""
     dtype = getattr(col, "dtype", None)
     if dtype is None:
-        return np.asarray(col).dtype.kind in "OUS"
-    return np.dtype(dtype).kind in "OUS" if not _is_extension(dtype) else \
-        str(dtype) in ("string", "object")
+        dtype = np.asarray(col).dtype
+    if _pd is not None and isinstance(dtype, _pd.api.extensions.ExtensionDtype):
+        if isinstance(dtype, _pd.CategoricalDtype):
+            cats = dtype.categories
+            texts = len(cats) == 0 or _pd.api.types.infer_dtype(cats) == "string"
+            return "enum" if kind == "enum" and texts else "objects"
+        if isinstance(dtype, _pd.DatetimeTZDtype):
+            return "date" if kind == "date" else "reject"
+        if isinstance(dtype, _pd.BooleanDtype) and kind == "bool":
+            return "bool"
+        if _pd.api.types.is_integer_dtype(dtype) and kind in ("integer", "decimal"):
+            return "number"
+        return "objects"
+    dtype = np.dtype(dtype)
+    if dtype.kind == "b":
+        return "bool" if kind == "bool" else "objects"
+    if dtype.kind in "iuf":
+        if kind == "bool":
+            return "bool"
+        return "number" if kind in ("integer", "decimal") else "objects"
+    if dtype.kind == "M":
+        return "date" if kind == "date" else "reject"
+    if dtype.kind in "OUS":
+        return "objects"
+    return "reject"  # timedelta, complex, void...
 
 
-def _is_extension(dtype: Any) -> bool:
-    return _pd is not None and isinstance(dtype, _pd.api.extensions.ExtensionDtype)
+def unknown_columns(pack, columns, keep=()) -> list:
+    names = {f["name"] for f in pack.inputs}
+    return [c for c in columns if c not in names and c not in keep]
 
 
-def fill_batch(pack, data: Any, ignore_unknown: bool = False):
+def fill_batch(pack, data: Any, ignore_unknown: bool = False, keep=()):
     """A native batch for ``pack`` filled from a DataFrame or a dict of arrays."""
     columns, rows = _as_columns(data)
     inputs = pack.inputs
     index = {f["name"]: i for i, f in enumerate(inputs)}
-    unknown = [c for c in columns if c not in index]
+    unknown = unknown_columns(pack, columns, keep)
     if unknown and not ignore_unknown:
         raise InputError("columns the pack does not know: %s" % ", ".join(unknown), _UNKNOWN_FIELD,
                          "unknown_field", "/" + unknown[0])
@@ -228,24 +222,95 @@ def fill_batch(pack, data: Any, ignore_unknown: bool = False):
         if name not in index:
             continue
         k = index[name]
-        kind = inputs[k]["type"]
-        if kind != "list" and _is_object(col):
-            # Strings, Python objects, missing cells: read natively, one pass, exact checks.
-            batch.set_objects(k, np.asarray(col, dtype=object))
-        elif kind == "bool":
-            _fill_bool(batch, k, name, col)
-        elif kind in ("integer", "decimal"):
-            _fill_number(batch, k, name, col, kind == "integer")
-        elif kind == "date":
-            _fill_date(batch, k, name, col)
-        elif kind == "enum":
-            _fill_enum(batch, k, name, col, inputs[k]["values"])
-        elif kind == "string":
-            _fill_text(batch, k, name, col)
-        else:
-            raise InputError("input %s is a list: lists cannot come from a column" % name, -105,
-                             "type_mismatch", "/" + name)
+        fill_column(batch, k, inputs[k], col)
     return batch, rows
+
+
+def fill_column(batch, k: int, field: dict, col: Any) -> None:
+    kind, name = field["type"], field["name"]
+    if kind == "list":
+        raise InputError("input %s is a list: lists cannot come from a column" % name, -105,
+                         "type_mismatch", "/" + name)
+    route = _route(kind, col)
+    if route == "objects":
+        batch.set_objects(k, _objects(col))
+    elif route == "bool":
+        _fill_bool(batch, k, name, col)
+    elif route == "number":
+        _fill_number(batch, k, name, col, kind == "integer")
+    elif route == "date":
+        _fill_date(batch, k, name, col)
+    elif route == "enum":
+        _fill_enum(batch, k, name, col, field["values"])
+    else:
+        dtype = getattr(col, "dtype", None) or np.asarray(col).dtype
+        _reject_present(batch, k, name, col, _TYPE_MISMATCH,
+                        "%s expects %s, not a value of dtype %s" % (name, kind, dtype))
+
+
+_REJECTED = object()
+
+
+def check_record(pack, record) -> Tuple[Dict[str, Any], list]:
+    """The same policy for one record (a dict): each value of a known input is read by the
+    batch reader (one row per value), then written as the JSON value that reader accepted.
+    Returns the record to evaluate and the refused cells ``[(name, code, code_name, message)]``;
+    missing values (None, NaN, NA, NaT) are left out, as a batch's missing cells."""
+    inputs = pack.inputs
+    index = {f["name"]: i for i, f in enumerate(inputs)}
+    names = [n for n in record if n in index and inputs[index[n]]["type"] != "list"]
+    out = {n: v for n, v in record.items() if n not in names}
+    if not names:
+        return out, []
+    batch = _aiguillage.NativeBatch(pack._native, len(names))
+    for j, name in enumerate(names):
+        cells = np.empty(len(names), dtype=object)
+        cells[j] = record[name]
+        batch.set_objects(index[name], cells)
+    refused = []
+    for j, name in enumerate(names):
+        error = batch.row_error(j)
+        if error is not None:
+            code, code_name, message, _ = error
+            refused.append((name, code, code_name, message))
+            continue
+        value = _json_value(inputs[index[name]]["type"], record[name])
+        if value is not _MISSING:
+            out[name] = value
+    return out, refused
+
+
+_MISSING = object()
+
+
+def _json_value(kind: str, value: Any) -> Any:
+    """An accepted cell as the JSON value a record holds."""
+    import datetime
+    import decimal
+    if isinstance(value, np.generic) and not isinstance(value, np.datetime64):
+        value = value.item()
+    if value is None or (_pd is not None and not isinstance(value, str) and _pd.isna(value)):
+        return _MISSING
+    if isinstance(value, float) and value != value:
+        return _MISSING
+    if kind == "bool":
+        return value.lower() == "true" if isinstance(value, str) else bool(value)
+    if kind == "integer":
+        return int(decimal.Decimal(value)) if isinstance(value, str) else int(value)
+    if kind == "decimal":
+        if isinstance(value, str):
+            d = decimal.Decimal(value)
+            return int(d) if d == d.to_integral_value() else float(d)
+        return value
+    if kind == "date":
+        if isinstance(value, np.datetime64):
+            value = value.astype("datetime64[D]").item()
+        if isinstance(value, datetime.datetime):
+            return value.date().isoformat()
+        if isinstance(value, datetime.date):
+            return value.isoformat()
+        return value
+    return str(value)
 
 
 def _categorical(codes: np.ndarray, categories) -> Any:
@@ -285,8 +350,113 @@ def _output_column(kind: str, codes: np.ndarray, values: list) -> Any:
     return np.full(len(codes), None, dtype=object)
 
 
-def evaluate_columns(pack, data: Any, date, threads: int, ignore_unknown: bool) -> Dict[str, Any]:
-    batch, rows = fill_batch(pack, data, ignore_unknown)
+def _labels(data: Any, rows: int) -> list:
+    """Row labels for messages: the DataFrame's index, else positions."""
+    if _pd is not None and isinstance(data, _pd.DataFrame):
+        return list(data.index)
+    return list(range(rows))
+
+
+def _relabel(pointer: str, label: Any) -> str:
+    """"/<position>/<field>" with the caller's row label instead of the position."""
+    if not pointer.startswith("/"):
+        return pointer
+    rest = pointer[1:].split("/", 1)
+    token = str(label).replace("~", "~0").replace("/", "~1")
+    return "/" + token + ("/" + rest[1] if len(rest) > 1 else "")
+
+
+def check_unknown(pack, data: Any, keep, strict: bool, ignore_unknown: bool) -> None:
+    _as_columns(data)  # the shape first: a list or ragged columns raise here
+    columns = list(data.columns) if hasattr(data, "columns") else list(data)
+    missing_keep = [c for c in keep if c not in columns]
+    if missing_keep:
+        raise InputError("keep names columns the data does not have: %s"
+                         % ", ".join(map(str, missing_keep)), -1, "invalid_argument")
+    unknown = unknown_columns(pack, [str(c) for c in columns], keep)
+    if not unknown or ignore_unknown:
+        return
+    if strict:
+        raise InputError("columns the pack does not know: %s" % ", ".join(unknown),
+                         _UNKNOWN_FIELD, "unknown_field", "/" + unknown[0])
+    import warnings
+    warnings.warn("aiguillage: columns the pack %s does not know are ignored: %s (keep=[...] "
+                  "carries columns into the result; strict=True refuses them)"
+                  % (pack.id, ", ".join(unknown)), UserWarning, stacklevel=4)
+
+
+def evaluate_columns(pack, data: Any, date, threads: int, keep=(), progress=False
+                     ) -> Dict[str, Any]:
+    """Evaluates a batch (unknown columns already checked), in slices when a progress bar is
+    shown; a DataFrame gives a DataFrame with its index and the ``keep`` columns first."""
+    columns, rows = _as_columns(data)
+    frame = _pd is not None and isinstance(data, _pd.DataFrame)
+    labels = _labels(data, rows)
+    bar = _progress_bar(progress, rows, "evaluate")
+    if bar is None:
+        result = _evaluate_slice(pack, columns, rows, date, threads, labels)
+    else:
+        parts = []
+        for start in range(0, rows, _SLICE):
+            stop = min(rows, start + _SLICE)
+            part = {n: _slice(c, start, stop) for n, c in columns.items()}
+            parts.append(_evaluate_slice(pack, part, stop - start, date, threads,
+                                         labels[start:stop]))
+            bar.update(stop - start)
+        bar.close()
+        result = _concat(parts) if parts else _evaluate_slice(pack, columns, 0, date, threads, [])
+    if not frame or _pd is None:
+        for name in keep:
+            result[name] = np.asarray(columns[name])
+        return result
+    out = _pd.DataFrame(result, index=data.index, copy=False)
+    for name in reversed(list(keep)):
+        out.insert(0, name, data[name].to_numpy())
+    return out
+
+
+_SLICE = 1 << 16
+
+
+def _slice(col: Any, start: int, stop: int) -> Any:
+    if _pd is not None and isinstance(col, _pd.Series):
+        return col.iloc[start:stop]
+    return col[start:stop]
+
+
+def _concat(parts: list) -> Dict[str, Any]:
+    out = {}
+    for name in parts[0]:
+        first = parts[0][name]
+        if _pd is not None and isinstance(first, _pd.api.extensions.ExtensionArray):
+            out[name] = type(first)._concat_same_type([p[name] for p in parts])
+        else:
+            out[name] = np.concatenate([p[name] for p in parts])
+    return out
+
+
+def _progress_bar(progress: bool, total: int, what: str):
+    """A tqdm bar when asked for and tqdm is installed (an optional dependency)."""
+    if not progress:
+        return None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:  # pragma: no cover - tqdm is optional
+        import warnings
+        warnings.warn("progress=True needs tqdm (Debian: python3-tqdm)", UserWarning,
+                      stacklevel=4)
+        return None
+    return tqdm(total=total, desc="aiguillage " + what, unit="row")
+
+
+def _evaluate_slice(pack, columns: Dict[str, Any], rows: int, date, threads: int,
+                    labels: list) -> Dict[str, Any]:
+    batch = _aiguillage.NativeBatch(pack._native, rows)
+    inputs = pack.inputs
+    index = {f["name"]: i for i, f in enumerate(inputs)}
+    for name, col in columns.items():
+        if name in index:
+            fill_column(batch, index[name], inputs[index[name]], col)
     raw = batch.evaluate(pack._native, date, int(threads))
     result: Dict[str, Any] = {}
     for k, spec in enumerate(pack.outputs):
@@ -301,6 +471,7 @@ def evaluate_columns(pack, data: Any, date, threads: int, ignore_unknown: bool) 
     messages = np.full(rows, None, dtype=object)
     for row, code, name, message, pointer in raw["errors"]:
         if messages[row] is None:
+            pointer = _relabel(pointer, labels[row]) if pointer else pointer
             messages[row] = "%s at %s: %s" % (name, pointer, message) if pointer else \
                 "%s: %s" % (name, message)
     result["error"] = messages

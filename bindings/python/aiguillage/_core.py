@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import json as _json
 import os as _os
-from typing import Any, Dict, Mapping, Optional, Union
+from typing import Any, Dict, Mapping, Optional, Sequence, Union
 
 from . import _aiguillage
 from ._errors import DecisionError, InputError
@@ -58,12 +58,26 @@ def _record_text(record: Union[Mapping[str, Any], str]) -> str:
 
 
 class Pack:
-    """A loaded, type-checked and compiled rule pack. Immutable; safe to share between threads
-    and picklable (it reloads from its source in another process)."""
+    """A rule pack, loaded, type-checked and compiled: ``Pack("rules/orientation/fr-2025")``
+    (a pack file or a folder holding ``pack.json``).
 
-    def __init__(self, native: "_aiguillage.NativePack", source: tuple):
-        self._native = native
-        self._source = source
+    Immutable; safe to share between threads and picklable (it reloads from its source in
+    another process). ``evaluate`` one record, ``evaluate_batch`` a DataFrame, ``explain`` why,
+    ``check()`` the static analysis, ``test()`` the pack's own test cases.
+
+    Raises :class:`PackLoadError` with the JSON pointer of the offending place."""
+
+    def __init__(self, path: Union[str, "_os.PathLike[str]"]):
+        path = _os.fspath(path)
+        self._native = _aiguillage.NativePack.load_file(path)
+        self._source = ("file", _os.path.abspath(path))
+
+    @classmethod
+    def _wrap(cls, native: "_aiguillage.NativePack", source: tuple) -> "Pack":
+        pack = cls.__new__(cls)
+        pack._native = native
+        pack._source = source
+        return pack
 
     # -- loading ---------------------------------------------------------------------------
     @classmethod
@@ -71,15 +85,14 @@ class Pack:
         """Loads a pack from a file or a folder holding ``pack.json``.
 
         Raises :class:`PackLoadError` with the JSON pointer of the offending place."""
-        path = _os.fspath(path)
-        return cls(_aiguillage.NativePack.load_file(path), ("file", _os.path.abspath(path)))
+        return cls(path)
 
     @classmethod
     def from_json(cls, text: Union[str, Mapping[str, Any]]) -> "Pack":
         """Loads a pack from its JSON text (or the parsed document)."""
         if not isinstance(text, str):
             text = _json.dumps(text)
-        return cls(_aiguillage.NativePack.load_json(text), ("json", text))
+        return cls._wrap(_aiguillage.NativePack.load_json(text), ("json", text))
 
     @classmethod
     def from_dmn(cls, xml: str) -> "Pack":
@@ -122,6 +135,27 @@ class Pack:
     def __repr__(self) -> str:
         return f"<aiguillage.Pack {self.id} {self.version} {self.hash[:15]}...>"
 
+    # -- checks and tests ------------------------------------------------------------------------
+    def check(self) -> Dict[str, Any]:
+        """The static analysis, as ``aiguillage check --json`` gives it: ``{"errors",
+        "warnings", "findings": [{"kind", "severity", "decision", "pointer", "message"}],
+        "statuses", "human_decision_required"}``."""
+        return _json.loads(_aiguillage.check_pack(self._native))
+
+    def test(self, tests: Union[str, "_os.PathLike[str]", None] = None) -> Dict[str, Any]:
+        """Runs test cases, as ``aiguillage test --json`` does: ``{"passed", "failed",
+        "rules", "failures", "uncovered"}``. ``tests`` is a test file or a pack folder (its
+        ``tests/*.json``); by default the folder the pack was loaded from."""
+        if tests is None:
+            kind, value = self._source
+            if kind != "file":
+                raise InputError("this pack was not loaded from a folder: name its tests", -1,
+                                 "invalid_argument")
+            tests = value if _os.path.isdir(value) else _os.path.dirname(value)
+        tests = _os.fspath(tests)
+        files = [tests] if _os.path.isfile(tests) else _aiguillage.test_files_of(tests)
+        return _json.loads(_aiguillage.test_pack(self._native, files))
+
     # -- evaluation ----------------------------------------------------------------------------
     def evaluate(self, record: Union[Mapping[str, Any], str], date: DateLike = None, *,
                  trace: bool = False, ignore_unknown: bool = False) -> Dict[str, Any]:
@@ -129,62 +163,109 @@ class Pack:
         ``reference_date``). Returns ``{"status", "outputs", "fired", "missing"?, "errors"?,
         "trace"?}``. A rejected record is a result with status ``"error"`` and its errors (each
         with ``code``, ``name``, ``message``, ``pointer``), not an exception."""
-        text = self._native.evaluate_json(_record_text(record), _date_text(date), trace,
-                                          ignore_unknown)
-        return _json.loads(text)
+        text, refused = _checked_text(self, record)
+        result = _json.loads(self._native.evaluate_json(text, _date_text(date), trace,
+                                                        ignore_unknown))
+        if refused:
+            _patch_errors(result, refused)
+        return result
 
     def explain(self, record: Union[Mapping[str, Any], str], date: DateLike = None, *,
                 lang: str = "fr") -> str:
         """The readable explanation (``"fr"`` or ``"en"``) of the evaluation of one record: the
         data used and their sources, the rules applied, why the others did not apply, the
         questions left."""
-        return self._native.explain_json(_record_text(record), _date_text(date), lang)
+        return self._native.explain_json(_checked_text(self, record)[0], _date_text(date), lang)
 
     def explain_row(self, data: Any, row: int, date: DateLike = None, *, lang: str = "fr",
                     trace: bool = False) -> Union[str, Dict[str, Any]]:
         """On demand, for one row of a batch: the explanation text (or, with ``trace=True``,
         the evaluation with its trace) of that row, exactly as :meth:`evaluate_batch` saw it
         (missing cells are absent members)."""
-        record = _row_record(data, row, self)
+        # Columns the pack does not know are left out, as the batch leaves them out.
+        names = {f["name"] for f in self.inputs}
+        record = {k: v for k, v in _row_record(data, row).items() if k in names}
         if trace:
             return self.evaluate(record, date, trace=True, ignore_unknown=True)
-        return self._native.explain_json(_record_text(record), _date_text(date), lang)
+        return self.explain(record, date, lang=lang)
 
     def evaluate_batch(self, data: Any, date: DateLike = None, *, threads: int = 0,
-                       ignore_unknown: bool = False) -> Dict[str, Any]:
+                       keep: Sequence[str] = (), strict: bool = False,
+                       ignore_unknown: bool = False, progress: bool = False) -> Any:
         """Evaluates a pandas DataFrame or a dict of numpy arrays (one per input, named as the
-        inputs), column by column, without going through JSON.
+        inputs), column by column, without going through JSON. Cells are read by the one input
+        policy of docs/python.md.
 
-        Returns a dict of columns, one entry per row: every output (enums as categoricals,
-        booleans and integers as nullable arrays, dates as datetime64, collected enums as
-        tuples), ``status``, ``fired.<decision>`` (first fired rule id), ``error_code`` and
-        ``error`` ("name at pointer: message"). ``pandas.DataFrame(result)`` just works. A bad
-        cell marks its row as an error; every other row is still evaluated."""
-        from ._columns import evaluate_columns
-        return evaluate_columns(self, data, _date_text(date), threads, ignore_unknown)
+        A DataFrame gives a DataFrame with the caller's index (a dict gives a dict of arrays):
+        every output (enums as categoricals, booleans and integers as nullable arrays, dates as
+        datetime64, collected enums as tuples), ``status``, ``fired.<decision>`` (first fired
+        rule id), ``error_code`` and ``error`` ("name at /<row label>/<input>: message"), with
+        the ``keep`` columns first. A bad cell marks its row as an error; every other row is
+        still evaluated. Columns the pack does not know are listed once in a warning, or refused
+        with ``strict=True`` (``ignore_unknown=True`` silences them). ``progress=True`` shows a
+        tqdm progress bar."""
+        from ._columns import check_unknown, evaluate_columns
+        keep = list(keep)
+        check_unknown(self, data, keep, strict, ignore_unknown)
+        return evaluate_columns(self, data, _date_text(date), threads, keep, progress)
 
 
-def _row_record(data: Any, row: int, pack: "Pack") -> Dict[str, Any]:
-    """One row of a DataFrame or dict of arrays as a record, missing cells left out, whole
-    floats of integer inputs as integers (as the batch reads them)."""
-    integers = {f["name"] for f in pack.inputs if f["type"] == "integer"}
+def _esc(value: Any) -> str:
+    import html
+    if isinstance(value, (list, tuple)):
+        value = ", ".join(map(str, value))
+    return html.escape("" if value is None else str(value))
+
+
+def _html_table(header: tuple, rows: list) -> str:
+    head = "".join("<th>%s</th>" % _esc(h) for h in header)
+    body = "".join("<tr>%s</tr>" % "".join("<td>%s</td>" % _esc(c) for c in row) for row in rows)
+    return "<table><thead><tr>%s</tr></thead><tbody>%s</tbody></table>" % (head, body)
+
+
+def _row_record(data: Any, row: int) -> Dict[str, Any]:
+    """One row (by position) of a DataFrame or dict of arrays as a record; the values are read
+    by the same policy as the batch when the record is evaluated."""
     if hasattr(data, "iloc"):
-        items = data.iloc[row].items()
-    else:
-        items = ((name, column[row]) for name, column in data.items())
-    record = {}
-    for name, value in items:
-        try:
-            import pandas as pd
-            if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)):
-                continue
-        except ImportError:  # pragma: no cover
-            if value is None or (isinstance(value, float) and value != value):
-                continue
-        if str(name) in integers and isinstance(value, float) and value.is_integer():
-            value = int(value)
-        record[str(name)] = value
-    return record
+        return {str(name): value for name, value in data.iloc[row].items()}
+    return {str(name): column[row] for name, column in data.items()}
+
+
+# A value the batch reader refused is handed to the native reader as a stand-in it refuses with
+# the same code at the same pointer; the message is then the batch reader's own.
+_STAND_INS = {-114: 9223372036854775808, -111: "not a date", -112: 1e-7, -113: "\u0000"}
+
+
+def _checked_text(pack: "Pack", record: Union[Mapping[str, Any], str]) -> tuple:
+    """The JSON text of a record read by the one input policy, and its refused cells."""
+    if isinstance(record, str):
+        return record, []
+    if not isinstance(record, Mapping):
+        raise InputError(f"a record is a dict (or JSON text), not {type(record).__name__}", -1,
+                         "invalid_argument")
+    from ._columns import check_record
+    checked, refused = check_record(pack, record)
+    kinds = {f["name"]: f["type"] for f in pack.inputs}
+    for name, code, _, _ in refused:
+        stand_in = _STAND_INS.get(code, {"refused": True})
+        if code == -112 and kinds[name] != "decimal":
+            stand_in = {"refused": True}
+        checked[name] = stand_in
+    return _record_text(checked), refused
+
+
+def _patch_errors(result: Dict[str, Any], refused: list) -> None:
+    from ._columns import _pointer
+    errors = result.setdefault("errors", [])
+    for name, code, code_name, message in refused:
+        pointer = _pointer(0, name)[2:]
+        entry = {"code": code, "name": code_name, "message": message, "pointer": pointer}
+        for k, e in enumerate(errors):
+            if e.get("pointer") == pointer:
+                errors[k] = entry
+                break
+        else:
+            errors.append(entry)
 
 
 _PACK_CACHE: Dict[tuple, "Pack"] = {}
@@ -230,7 +311,7 @@ class Registry:
 
 def _wrap_selected(native) -> Pack:
     # A selected pack is not picklable by source; it carries no path of its own.
-    return Pack(native, ("selected", native.hash))
+    return Pack._wrap(native, ("selected", native.hash))
 
 
 class Proposal:
@@ -238,18 +319,24 @@ class Proposal:
     the questions that would settle it. It becomes a decision only through
     :meth:`Orienter.decide` (a human) or :meth:`Orienter.auto_decide` (the deployment)."""
 
-    def __init__(self, native):
+    def __init__(self, native, refused: Optional[list] = None, orienter=None):
         self._native = native
         self._dict: Optional[dict] = None
+        self._refused = refused or []
+        self._orienter = orienter  # for the notice in notebooks
 
     @property
     def json(self) -> str:
         """The proposal as one line of JSON."""
+        if self._refused:
+            return _json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"))
         return self._native.json
 
     def to_dict(self) -> dict:
         if self._dict is None:
             self._dict = _json.loads(self._native.json)
+            if self._refused:
+                _patch_errors(self._dict, self._refused)
         return self._dict
 
     evident = property(lambda self: self._native.evident)
@@ -261,6 +348,40 @@ class Proposal:
 
     def __repr__(self) -> str:
         return f"<aiguillage.Proposal {self.status} evident={self.evident} {self.outputs}>"
+
+    def _repr_html_(self) -> str:
+        d = self.to_dict()
+        parts = ["<div class='aiguillage-proposal'><p><b>Proposition / proposal</b>: %s%s</p>"
+                 % (_esc(d.get("status")), " (évidente / evident)" if d.get("evident") else "")]
+        parts.append(_html_table(("sortie / output", "valeur / value"),
+                                 list(d.get("outputs", {}).items())))
+        if d.get("review_reasons"):
+            parts.append(_html_table(("motif d'examen / review reason",),
+                                     [(r,) for r in d["review_reasons"]]))
+        if d.get("questions"):
+            parts.append(_html_table(
+                ("question (fr)", "question (en)"),
+                [(q.get("label", {}).get("fr", q.get("input")),
+                  q.get("label", {}).get("en", q.get("input"))) for q in d["questions"]]))
+        if d.get("errors"):
+            parts.append(_html_table(("code", "pointer", "message"),
+                                     [(e["name"], e["pointer"], e["message"])
+                                      for e in d["errors"]]))
+        if self._orienter is not None and self._native is not None:
+            for lang, title in (("fr", "Notice"), ("en", "Notice (English)")):
+                parts.append("<details><summary>%s</summary><pre>%s</pre></details>"
+                             % (title, _esc(self._orienter.notice(self, lang=lang))))
+        trace = d.get("trace") or {}
+        for decision in trace.get("decisions", []):
+            rows = [(r.get("id"), r.get("result"),
+                     (r.get("rejected_by") or {}).get("cell", ""))
+                    for r in decision.get("rules", [])]
+            if rows:
+                parts.append("<details><summary>trace: %s (%s)</summary>%s</details>" % (
+                    _esc(decision.get("id")), _esc(decision.get("status")),
+                    _html_table(("règle / rule", "résultat / result",
+                                 "cellule qui l'écarte / rejecting cell"), rows)))
+        return "".join(parts) + "</div>"
 
 
 class Decision:
@@ -279,6 +400,13 @@ class Decision:
     def __repr__(self) -> str:
         return f"<aiguillage.Decision {self.json}>"
 
+    def _repr_html_(self) -> str:
+        d = self.to_dict()
+        rows = [(k, v) for k, v in d.items() if not isinstance(v, (dict, list))]
+        rows += [("outputs." + k, v) for k, v in (d.get("outputs") or {}).items()]
+        return ("<div class='aiguillage-decision'><p><b>Décision / decision</b></p>%s</div>"
+                % _html_table(("champ / field", "valeur / value"), rows))
+
 
 class Orienter:
     """Proposes an orientation for a person, records a human decision, writes the notice."""
@@ -294,17 +422,61 @@ class Orienter:
         proposal with status "error" and its errors, not an exception."""
         if date is None:
             raise InputError("date is required: nothing reads the clock", -1, "invalid_argument")
-        return Proposal(self._native.propose(_record_text(person), _date_text(date), trace))
+        text, refused = _checked_text(self.pack, person)
+        return Proposal(self._native.propose(text, _date_text(date), trace), refused, self)
 
-    def propose_batch(self, data: Any, date: DateLike, *, threads: int = 0) -> Dict[str, Any]:
+    def propose_batch(self, data: Any, date: DateLike, *, threads: int = 0,
+                      keep: Sequence[str] = (), strict: bool = False,
+                      ignore_unknown: bool = False, questions: bool = True,
+                      progress: bool = False) -> Any:
         """Orients a whole DataFrame (or dict of arrays) column by column: the columns of
-        :meth:`Pack.evaluate_batch`, plus ``evident`` (complete, without review reasons)."""
+        :meth:`Pack.evaluate_batch` (the caller's index, ``keep`` columns first), plus
+        ``evident`` (complete, without review reasons) and ``questions`` (the inputs to ask
+        about, as a tuple, for the rows that are not complete; ``questions=False`` skips them).
+        """
         if date is None:
             raise InputError("date is required: nothing reads the clock", -1, "invalid_argument")
-        result = self.pack.evaluate_batch(data, date, threads=threads)
+        result = self.pack.evaluate_batch(data, date, threads=threads, keep=keep, strict=strict,
+                                          ignore_unknown=ignore_unknown, progress=progress)
         from ._columns import add_evident
         add_evident(result)
+        if questions:
+            result["questions"] = self._questions(data, result, date)
         return result
+
+    def _questions(self, data: Any, result: Any, date: DateLike) -> Any:
+        """The questions of the incomplete rows: each such row (already read and accepted by
+        the batch) is proposed alone, its cells written as the JSON values the batch read."""
+        import numpy as np
+        from ._columns import _MISSING, _json_value
+        status = np.asarray(result["status"]).astype(object)
+        asked = np.empty(len(status), dtype=object)
+        asked[:] = [()] * len(status)
+        rows = np.flatnonzero(status == "incomplete")
+        if len(rows) == 0:
+            return asked
+        kinds = {f["name"]: f["type"] for f in self.pack.inputs if f["type"] != "list"}
+        if hasattr(data, "iloc"):
+            names = [c for c in data.columns if str(c) in kinds]
+            records = data.iloc[rows][names].to_dict("records")
+        else:
+            names = [c for c in data if str(c) in kinds]
+            records = [{c: data[c][r] for c in names} for r in rows]
+        date_text = _date_text(date)
+        seen: Dict[str, tuple] = {}  # the same record gives the same questions
+        for row, record in zip(rows, records):
+            values = {}
+            for name, value in record.items():
+                value = _json_value(kinds[str(name)], value)
+                if value is not _MISSING:
+                    values[str(name)] = value
+            text = _json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+            questions = seen.get(text)
+            if questions is None:
+                proposal = _json.loads(self._native.propose(text, date_text, False).json)
+                questions = seen[text] = tuple(q["input"] for q in proposal["questions"])
+            asked[row] = questions
+        return asked
 
     def decide(self, proposal: Proposal, actor_role: str, action: str = "confirm", *,
                reason: str = "", decided_at: str, outputs: Optional[Mapping[str, Any]] = None,

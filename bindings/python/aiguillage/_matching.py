@@ -424,6 +424,22 @@ class Explanation(dict):
         self.text = text
         self.summary = summary
 
+    def __repr__(self) -> str:
+        return "<aiguillage.Explanation score=%s>" % self.get("score")
+
+    def _repr_html_(self) -> str:
+        """The summary the person sees, then one row per term of the score (notebooks)."""
+        import html
+        rows = explanation_frame(self)
+        keys = list(rows)
+        head = "".join("<th>%s</th>" % html.escape(str(k)) for k in keys)
+        n = len(rows[keys[0]]) if keys else 0
+        body = "".join("<tr>%s</tr>" % "".join(
+            "<td>%s</td>" % html.escape(str(rows[k][i])) for k in keys) for i in range(n))
+        return ("<div class='aiguillage-explanation'><pre>%s</pre><table><thead><tr>%s</tr>"
+                "</thead><tbody>%s</tbody></table></div>"
+                % (html.escape(self.summary), head, body))
+
 
 def explain(profile: Any, offer: Any, cohort: Union["Offers", "Profiles", None] = None, *,
             referential: Optional[Referential] = None, scoring: Optional[Scoring] = None,
@@ -463,7 +479,13 @@ def explanation_frame(explanation: Mapping[str, Any]) -> Dict[str, list]:
     """The explanation in long format, ready for ``pandas.DataFrame``: one row per term
     (``kind`` "term"), per penalty ("penalty") and per competence of the offer with its credit
     ("competence"), with the held competence and the referential path of every partial
-    credit."""
+    credit. A list of explanations gives their rows one after the other."""
+    if isinstance(explanation, (list, tuple)):
+        parts = [explanation_frame(e) for e in explanation]
+        keys = list(dict.fromkeys(k for part in parts for k in part))
+        return {k: [v for part in parts
+                    for v in part.get(k, [None] * len(next(iter(part.values()), [])))]
+                for k in keys}
     rows: List[Dict[str, Any]] = []
     base = {"profile_id": explanation["profile_id"], "offer_id": explanation["offer_id"]}
     for t in explanation["terms"]:
@@ -543,12 +565,22 @@ class OfferBank:
     def top_offers(self, profiles: Any, k: int = 10, *,
                    departements: Optional[Sequence[str]] = None,
                    contract_types: Optional[Sequence[str]] = None,
-                   max_km: Optional[float] = None, threads: int = 1) -> Dict[str, Any]:
+                   max_km: Optional[float] = None, threads: int = 1,
+                   column: str = "profile", keep: Sequence[str] = ()) -> Any:
         """The ``k`` best offers for one profile or each of several (:class:`Profiles`, a
         list), passing the filters: the offer's ``departements`` ("75", "2A", "971"), its
         ``contract_types`` ("CDI", "CDD", "MIS", ...), at most ``max_km`` from the person.
         Returns columns, one row per listed offer: ``profile_id``, ``offer_id``,
-        ``query_index``, ``offer_index``, ``rank`` (1-based), ``score``, ``reason_codes``."""
+        ``query_index``, ``offer_index``, ``rank`` (1-based), ``score``, ``reason_codes``.
+
+        A pandas DataFrame (a profile, dict or JSON text, per row in ``column``) gives a
+        DataFrame indexed by the caller's labels, the ``keep`` columns first, and one row per
+        refused profile with its ``error``: :func:`aiguillage.dask.top_offers_frame`."""
+        if _is_frame(profiles):
+            from .dask import top_offers_frame
+            return top_offers_frame(profiles, self, k, column=column, departements=departements,
+                                    contract_types=contract_types, max_km=max_km, keep=keep,
+                                    threads=threads)
         native, _ = _query_documents(profiles, Profile, Profiles, self.referential)
         return self._native.top_offers(native, int(k), *_filters(departements, contract_types,
                                                                   max_km), max(int(threads), 1))
@@ -597,6 +629,14 @@ class ProfileBank:
 
 
 # -- numeric arrays ----------------------------------------------------------------------------------
+def _is_frame(value: Any) -> bool:
+    try:
+        import pandas
+    except ImportError:  # pragma: no cover - pandas is optional
+        return False
+    return isinstance(value, pandas.DataFrame)
+
+
 def _np():
     import numpy
     return numpy
@@ -763,12 +803,20 @@ class CompetenceIndex:
 
     def batch_top_k(self, queries: Any, k: int, *, origin: Optional[Tuple[Any, Any]] = None,
                     max_km: Any = float("inf"), departements: Optional[Sequence[int]] = None,
-                    contract_mask: Any = 0, threads: int = 1):
+                    contract_mask: Any = 0, threads: int = 1, keep: Sequence[str] = ()):
         """:meth:`top_k` for every row of ``queries`` (a scipy.sparse CSR matrix, columns =
         item ids, or a tuple ``(indptr, items, weights)``), on ``threads`` threads with the GIL
         released. ``origin`` is ``(lat array, lon array)`` (NaN: no origin for that row),
         ``max_km`` and ``contract_mask`` a scalar or one value per row. Returns two ``(n, k)``
-        arrays: entry indices (int64, -1 where a row has fewer hits) and scores (NaN there)."""
+        arrays: entry indices (int64, -1 where a row has fewer hits) and scores (NaN there).
+
+        A pandas DataFrame (``items`` and ``weights`` per row, optionally ``lat``, ``lon``,
+        ``max_km``, ``contract_mask`` columns) gives one row per hit (``rank``, ``entry``,
+        ``score``) indexed by the query's label: :func:`aiguillage.dask.batch_top_k_frame`."""
+        if _is_frame(queries):
+            from .dask import batch_top_k_frame
+            return batch_top_k_frame(queries, self, k, departements=departements, keep=keep,
+                                     threads=threads)
         np = _np()
         _check_k(k)
         indptr, items, weights = _csr_parts(queries, "queries")

@@ -31,16 +31,8 @@ from ._matching import CompetenceIndex, OfferBank, Profiles
 
 
 def _orient_partition(partition, pack: Pack, date: str, keep: Sequence[str], threads: int):
-    import pandas as pd
-
-    orienter = Orienter(pack)
-    inputs = {f["name"] for f in pack.inputs}
-    data = partition[[c for c in partition.columns if c in inputs]]
-    result = pd.DataFrame(orienter.propose_batch(data, date, threads=threads),
-                          index=partition.index)
-    for column in keep:
-        result.insert(0, column, partition[column].to_numpy())
-    return result
+    return Orienter(pack).propose_batch(partition, date, threads=threads, keep=keep,
+                                        ignore_unknown=True)
 
 
 def orient(ddf: Any, pack: Union[Pack, str, "os.PathLike[str]"], date: Any, *,

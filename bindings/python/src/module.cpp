@@ -5,8 +5,9 @@
 #include "common.hpp"
 
 namespace aiguillage::python {
-void bind_matching(py::module_& m);  // bind_matching.cpp
-}
+void bind_matching(py::module_& m);    // bind_matching.cpp
+void bind_pack_tools(py::module_& m);  // bind_pack_tools.cpp
+}  // namespace aiguillage::python
 
 PYBIND11_MODULE(_aiguillage, m) {
   using namespace aiguillage::python;
@@ -20,4 +21,5 @@ PYBIND11_MODULE(_aiguillage, m) {
   bind_orientation(m);
   bind_audit(m);
   bind_matching(m);
+  bind_pack_tools(m);
 }
