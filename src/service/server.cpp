@@ -28,6 +28,7 @@
 #include "aiguillage/rules/explain.hpp"
 #include "aiguillage/rules/json_lines.hpp"
 #include "aiguillage/rules/registry.hpp"
+#include "cli/person_input.hpp"
 #include "core/html.hpp"
 #include "core/json_read.hpp"
 #include "service/keys.hpp"
@@ -615,14 +616,17 @@ std::optional<Date> record_date(const Json& person) {
 Service::Impl::Proposed Service::Impl::propose_body(const httplib::Request& req, bool trace) const {
   std::optional<Date> date = query_date(req);
   Proposed out;
-  if (date && req.body.find("\"person_id\"") == std::string::npos) {
-    // Nothing to take out of the body: the pack's reader reads it as it came, without a
-    // document built and written again first.
+  if (date) {
+    // As `aiguillage orient` reads a line: person_id cut out of the text, which the pack's
+    // reader then reads, without a document built and written again first.
     if (detail::find_too_deep(req.body, config.limits.max_json_depth) != std::string::npos)
       refuse(ErrorCode::too_deep, "the person is nested deeper than " +
                                       std::to_string(config.limits.max_json_depth) + " levels");
+    cli::PersonInput person = cli::read_person_input(req.body);
+    if (person.error) throw Refusal{http_status(person.error->code()), {*person.error}};
+    out.id = std::move(person.id);
     out.entry = &default_entry(req, *date);
-    out.proposal = out.entry->orienter->propose(req.body, *date, trace);
+    out.proposal = out.entry->orienter->propose(person.text, *date, trace);
   } else {
     Json person = parse_body(req.body, "the person");
     if (!date) date = record_date(person);
