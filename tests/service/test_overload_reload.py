@@ -24,7 +24,7 @@ def assert_error(doc, status, name):
     assert doc["errors"][0]["name"] == name, doc
 
 
-def test_too_many_in_flight_is_429_with_retry_after(tmp_path):
+def test_too_many_in_flight_is_429(tmp_path):
     svc = Service(tmp_path, ["--log", tmp_path / "log.jsonl", "--threads", "8",
                              "--max-in-flight", "1"], roles=("admin",))
     body = batch(3000)
@@ -51,7 +51,7 @@ def test_too_many_in_flight_is_429_with_retry_after(tmp_path):
         assert svc.stop() == 0
 
 
-def test_retry_after_on_429(tmp_path):
+def test_retry_after_and_open_routes_under_a_zero_limit(tmp_path):
     import urllib.request
     import urllib.error
     svc = Service(tmp_path, ["--log", tmp_path / "log.jsonl", "--max-in-flight", "0"],
