@@ -38,3 +38,16 @@ if(AIG_BUILD_TESTS)
     ENVIRONMENT "AIG_CLI=$<TARGET_FILE:aiguillage_cli>;AIG_SOURCE_DIR=${PROJECT_SOURCE_DIR}"
     TIMEOUT 900)
 endif()
+
+# The service driven by a C++ client (cpp-httplib's) over keep-alive connections.
+if(AIG_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+  add_executable(service_client_tests ${PROJECT_SOURCE_DIR}/tests/service/service_client_test.cpp)
+  target_link_libraries(service_client_tests PRIVATE PkgConfig::AIG_HTTPLIB
+    nlohmann_json::nlohmann_json GTest::gtest GTest::gtest_main Threads::Threads)
+  target_compile_definitions(service_client_tests PRIVATE
+    AIG_SOURCE_DIR="${PROJECT_SOURCE_DIR}" AIG_CLI_PATH="$<TARGET_FILE:aiguillage_cli>")
+  add_dependencies(service_client_tests aiguillage_cli)
+  add_test(NAME service:cpp_client COMMAND service_client_tests)
+  set_tests_properties(service:cpp_client PROPERTIES LABELS "service" TIMEOUT 300)
+endif()

@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "aiguillage/core/error.hpp"
@@ -127,14 +128,28 @@ std::vector<AppendResult> PgDecisionLog::append_canonical(const std::vector<std:
     d.exec("BEGIN", "cannot start a transaction");
     // The head row's lock serialises appenders across processes until COMMIT.
     auto [seq, prev] = d.head(true);
-    for (const std::string& record : records) {
-      AppendResult r{seq + 1, log_chain_hash(prev, record)};
-      const std::string next = std::to_string(r.seq);
-      d.exec_params("INSERT INTO aig_log (seq, prev, record, hash) VALUES ($1, $2, $3, $4)",
-                    {next, prev, record, r.hash}, "cannot append to the decision log");
-      seq = r.seq;
-      prev = r.hash;
-      out.push_back(std::move(r));
+    // One INSERT per 1,000 rows (one round trip, not one per record, while the head is
+    // locked; a statement takes at most 65,535 parameters).
+    constexpr std::size_t kRowsPerInsert = 1000;
+    for (std::size_t first = 0; first < records.size(); first += kRowsPerInsert) {
+      const std::size_t end = std::min(records.size(), first + kRowsPerInsert);
+      std::string sql = "INSERT INTO aig_log (seq, prev, record, hash) VALUES ";
+      std::vector<std::string> params;
+      params.reserve((end - first) * 4);
+      for (std::size_t i = first; i < end; ++i) {
+        AppendResult r{seq + 1, log_chain_hash(prev, records[i])};
+        const std::size_t k = params.size();
+        sql += (k ? ",($" : "($") + std::to_string(k + 1) + ",$" + std::to_string(k + 2) + ",$" +
+               std::to_string(k + 3) + ",$" + std::to_string(k + 4) + ")";
+        params.push_back(std::to_string(r.seq));
+        params.push_back(prev);
+        params.push_back(records[i]);
+        params.push_back(r.hash);
+        seq = r.seq;
+        prev = r.hash;
+        out.push_back(std::move(r));
+      }
+      d.exec_params(sql.c_str(), params, "cannot append to the decision log");
     }
     d.exec_params("UPDATE aig_log_head SET seq = $1, hash = $2 WHERE id = 1",
                   {std::to_string(seq), prev}, "cannot move the head of the decision log");

@@ -17,6 +17,7 @@
 #include "aiguillage/orientation/orientation.hpp"
 #include "cli.hpp"
 #include "core/json_read.hpp"
+#include "person_input.hpp"
 #include "progress.hpp"
 #include "service/server.hpp"
 
@@ -824,6 +825,11 @@ int cmd_replay(int argc, char** argv) {
   const bool failed =
       report.errors > 0 || report.pack_missing > 0 || (!against_path && report.different > 0);
   return failed ? kExitFailed : kExitOk;
+}
+
+PersonInput read_person_input(std::string_view text) {
+  Person p = read_person(text);
+  return PersonInput{std::move(p.text), std::move(p.id), std::move(p.error)};
 }
 
 }  // namespace aiguillage::cli

@@ -2,6 +2,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -101,11 +102,13 @@ int cmd_serve(int argc, char** argv) {
   l.request_timeout_ms = whole(args, "--request-timeout-ms", l.request_timeout_ms, 86400000);
   l.max_in_flight = whole(args, "--max-in-flight", l.max_in_flight, 1000000);
 
-  // SIGTERM and SIGINT are taken by one thread: the others never see them.
+  // SIGTERM, SIGINT (stop) and SIGHUP (read the keys file again) are taken by one thread: the
+  // others never see them.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
@@ -127,16 +130,34 @@ int cmd_serve(int argc, char** argv) {
   }
   std::fprintf(stderr, "aiguillage serve: listening on %s:%d\n", c.host.c_str(), port);
   std::fflush(stderr);
+  std::atomic<bool> stopped{false};
   std::thread watcher([&] {
-    int sig = 0;
-    sigwait(&stop_signals, &sig);
-    if (sig == SIGUSR1) return;
-    std::fprintf(stderr, "aiguillage serve: %s, finishing the requests in flight\n",
-                 sig == SIGTERM ? "SIGTERM" : "SIGINT");
-    service->stop();
+    for (;;) {
+      int sig = 0;
+      sigwait(&stop_signals, &sig);
+      if (stopped) return;
+      if (sig == SIGHUP) {
+        try {
+          const std::size_t active = service->reload_keys();
+          std::fprintf(stderr, "aiguillage serve: SIGHUP, keys read again (%zu active)\n", active);
+        } catch (const Error& e) {
+          std::fprintf(stderr,
+                       "aiguillage serve: SIGHUP, the keys file is refused (%s); the "
+                       "keys in use stay\n",
+                       e.message().c_str());
+        }
+        std::fflush(stderr);
+        continue;
+      }
+      std::fprintf(stderr, "aiguillage serve: %s, finishing the requests in flight\n",
+                   sig == SIGTERM ? "SIGTERM" : "SIGINT");
+      service->stop();
+      return;
+    }
   });
   service->run();
   // The watcher is still waiting when the server stopped by itself.
+  stopped = true;
   pthread_kill(watcher.native_handle(), SIGTERM);
   watcher.join();
   std::fprintf(stderr, "aiguillage serve: stopped, log closed\n");

@@ -17,7 +17,8 @@ class LogBackend {
  public:
   virtual ~LogBackend() = default;
   virtual std::string kind() const = 0;  // "file" or "postgresql"
-  // Durable (synced, or committed) before it returns.
+  // Durable (synced, or committed) before it returns. The record is in canonical form
+  // (canonical_json; make_decision_record writes it so).
   virtual AppendResult append(const std::string& record_json) = 0;
   virtual std::optional<std::string> line(std::uint64_t seq) = 0;
   virtual LogVerification verify() = 0;

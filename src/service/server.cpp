@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -26,6 +28,7 @@
 #include "aiguillage/rules/explain.hpp"
 #include "aiguillage/rules/json_lines.hpp"
 #include "aiguillage/rules/registry.hpp"
+#include "cli/person_input.hpp"
 #include "core/html.hpp"
 #include "core/json_read.hpp"
 #include "matching/score_json.hpp"
@@ -166,7 +169,9 @@ struct Service::Impl {
   Registry registry;
   std::vector<PackEntry> packs;
   std::set<std::string> decision_roles;
-  KeyStore keys;
+  // Replaced whole by reload_keys(); a request keeps the store it was authorised with.
+  mutable std::mutex keys_mutex;
+  std::shared_ptr<const KeyStore> keys;
   std::unique_ptr<LogBackend> log;
   std::string pseudonym_key;
   std::string checkpoint_private, checkpoint_public;
@@ -183,9 +188,15 @@ struct Service::Impl {
   explicit Impl(ServiceConfig c) : config(std::move(c)) {}
   void load();
   void routes();
+  std::shared_ptr<const KeyStore> load_keys() const;
+  std::shared_ptr<const KeyStore> current_keys() const {
+    std::lock_guard lock(keys_mutex);
+    return keys;
+  }
 
   // --- request plumbing
   struct Context {
+    std::shared_ptr<const KeyStore> keys;  // holds `key` alive
     const ApiKey* key = nullptr;
     Clock::time_point deadline;
     const httplib::Request* req = nullptr;
@@ -255,13 +266,7 @@ void Service::Impl::load() {
       if (!e.decision_roles.empty()) ids.insert(e.pack->id());
     if (ids.size() == 1) config.default_pack = *ids.begin();
   }
-  keys = KeyStore::load(config.keys);
-  for (const ApiKey& k : keys.keys())
-    if (k.role != kRoleAdmin && k.role != kRoleAuditor && !decision_roles.count(k.role))
-      throw Error(ErrorCode::invalid_document,
-                  "key " + k.id + " has role " + k.role +
-                      ", which is neither admin, auditor nor a decision role of the packs",
-                  "/keys");
+  keys = load_keys();
   std::string key;
   if (!config.pseudonym_key_file.empty())
     key = read_text_file(config.pseudonym_key_file, "the pseudonymisation key");
@@ -297,6 +302,17 @@ void Service::Impl::load() {
                               config.db_connections ? config.db_connections : config.threads);
 }
 
+std::shared_ptr<const KeyStore> Service::Impl::load_keys() const {
+  auto store = std::make_shared<const KeyStore>(KeyStore::load(config.keys));
+  for (const ApiKey& k : store->keys())
+    if (k.role != kRoleAdmin && k.role != kRoleAuditor && !decision_roles.count(k.role))
+      throw Error(ErrorCode::invalid_document,
+                  "key " + k.id + " has role " + k.role +
+                      ", which is neither admin, auditor nor a decision role of the packs",
+                  "/keys");
+  return store;
+}
+
 // --- plumbing ---------------------------------------------------------------------------------
 
 void Service::Impl::add(const char* method, const std::string& pattern, Route route,
@@ -319,7 +335,8 @@ void Service::Impl::authorise(const Route& route, Context& ctx, const httplib::R
   if (presented.empty())
     refuse(ErrorCode::unauthorized,
            "an API key is required (header Authorization: Bearer KEY or X-API-Key)");
-  ctx.key = keys.find(presented);
+  ctx.keys = current_keys();
+  ctx.key = ctx.keys->find(presented);
   if (!ctx.key) refuse(ErrorCode::unauthorized, "the API key is unknown or revoked");
   if (route.roles.empty()) return;
   const std::string& role = ctx.key->role;
@@ -338,7 +355,9 @@ void Service::Impl::answer(const Route& route, const Handler& handler, const htt
   Context ctx;
   ctx.req = &req;
   ctx.deadline = start + std::chrono::milliseconds(config.limits.request_timeout_ms);
-  const std::size_t now_in_flight = in_flight.fetch_add(1) + 1;
+  // Liveness, readiness and the API document are always answered: a load balancer must see
+  // an overloaded process as alive.
+  const std::size_t now_in_flight = route.open ? 0 : in_flight.fetch_add(1) + 1;
   std::string error_code;
   try {
     if (now_in_flight > config.limits.max_in_flight)
@@ -361,8 +380,9 @@ void Service::Impl::answer(const Route& route, const Handler& handler, const htt
     res.set_content(error_document(500, {Error(ErrorCode::internal, e.what())}), kJson);
     error_code = "internal";
   }
-  in_flight.fetch_sub(1);
+  if (!route.open) in_flight.fetch_sub(1);
   if (res.status >= 400) res.set_header("Cache-Control", "no-store");
+  if (res.status == 429 || res.status == 503) res.set_header("Retry-After", "1");
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   metrics.request(route.name, res.status, seconds);
   if (!error_code.empty()) metrics.error(error_code);
@@ -595,17 +615,33 @@ std::optional<Date> record_date(const Json& person) {
 }
 
 Service::Impl::Proposed Service::Impl::propose_body(const httplib::Request& req, bool trace) const {
-  Json person = parse_body(req.body, "the person");
   std::optional<Date> date = query_date(req);
-  if (!date) date = record_date(person);
-  if (!date)
-    refuse(ErrorCode::missing_reference_date,
-           "give ?date=YYYY-MM-DD or the person's reference_date", "/reference_date");
   Proposed out;
-  const std::string text = person_text(person, out.id);
-  out.entry = &default_entry(req, *date);
-  out.proposal = out.entry->orienter->propose(text, *date, trace);
-  if (!out.proposal.errors.empty()) throw Refusal{422, out.proposal.errors};
+  if (date) {
+    // As `aiguillage orient` reads a line: person_id cut out of the text, which the pack's
+    // reader then reads, without a document built and written again first.
+    if (detail::find_too_deep(req.body, config.limits.max_json_depth) != std::string::npos)
+      refuse(ErrorCode::too_deep, "the person is nested deeper than " +
+                                      std::to_string(config.limits.max_json_depth) + " levels");
+    cli::PersonInput person = cli::read_person_input(req.body);
+    if (person.error) throw Refusal{http_status(person.error->code()), {*person.error}};
+    out.id = std::move(person.id);
+    out.entry = &default_entry(req, *date);
+    out.proposal = out.entry->orienter->propose(person.text, *date, trace);
+  } else {
+    Json person = parse_body(req.body, "the person");
+    if (!date) date = record_date(person);
+    if (!date)
+      refuse(ErrorCode::missing_reference_date,
+             "give ?date=YYYY-MM-DD or the person's reference_date", "/reference_date");
+    const std::string text = person_text(person, out.id);
+    out.entry = &default_entry(req, *date);
+    out.proposal = out.entry->orienter->propose(text, *date, trace);
+  }
+  if (!out.proposal.errors.empty()) {
+    const ErrorCode first = out.proposal.errors.front().code();
+    throw Refusal{first == ErrorCode::json_syntax ? 400 : 422, out.proposal.errors};
+  }
   return out;
 }
 
@@ -1054,6 +1090,16 @@ void Service::run() {
 
 void Service::stop() {
   impl_->server.stop();
+}
+
+std::size_t Service::reload_keys() {
+  Impl& d = *impl_;
+  std::shared_ptr<const KeyStore> fresh = d.load_keys();
+  std::size_t active = 0;
+  for (const ApiKey& k : fresh->keys()) active += k.revoked ? 0 : 1;
+  std::lock_guard lock(d.keys_mutex);
+  d.keys = std::move(fresh);
+  return active;
 }
 
 }  // namespace aiguillage::service

@@ -2,6 +2,7 @@
 // decisions into the log, audit, matching), keys and roles, limits, metrics.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -23,6 +24,10 @@ class Service {
   void run();
   // Safe from another thread (a signal watcher).
   void stop();
+  // Reads the keys file again and serves with it from the next request on (keys added or
+  // revoked since the start); returns the number of active keys. On an error (Error thrown)
+  // the keys in use stay.
+  std::size_t reload_keys();
 
  private:
   struct Impl;

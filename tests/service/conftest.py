@@ -67,6 +67,15 @@ class PostgresCluster:
         self._run(PG_BIN / "createdb", "-h", "127.0.0.1", "-p", self.port, "-U", "aig", name)
         return f"postgresql://aig@127.0.0.1:{self.port}/{name}"
 
+    def pause(self):
+        """Stops the server, keeping its data: the database is down until resume()."""
+        self._run(PG_BIN / "pg_ctl", "-D", self.data, "-m", "immediate", "-w", "stop")
+
+    def resume(self):
+        self._run(PG_BIN / "pg_ctl", "-D", self.data, "-l", self.dir / "server.log", "-w", "-o",
+                  f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 "
+                  "-c max_connections=300 -c fsync=on", "start")
+
     def stop(self):
         subprocess.run([*self.as_user, str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "fast",
                         "-w", "stop"], capture_output=True)

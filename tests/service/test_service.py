@@ -154,6 +154,26 @@ def test_orient_one_and_batch_equal_cli(file_service, tmp_path):
     assert json.loads(text.splitlines()[1]) == doc
 
 
+def test_orient_one_person_id_forms(file_service):
+    # ?date reads the body as the CLI reads a line; without it the person's reference_date
+    # decides: both give the same proposal.
+    with_query = file_service.request("POST", f"/v1/orient?date={DATE}", person(3),
+                                      role="admin")
+    in_body = file_service.request("POST", "/v1/orient", person(3, reference_date=DATE),
+                                   role="admin")
+    assert with_query[0] == in_body[0] == 200 and with_query[1] == in_body[1]
+    status, doc = file_service.request("POST", f"/v1/orient?date={DATE}",
+                                       person(3, person_id=42), role="admin")
+    assert status == 200 and doc["person_id"] == "42"
+    for bad in ({"nested": 1}, "", None):
+        status, doc = file_service.request("POST", f"/v1/orient?date={DATE}",
+                                           person(3, person_id=bad), role="admin")
+        assert status == 422 and doc["errors"][0]["pointer"] == "/person_id", (bad, doc)
+    status, doc = file_service.request("POST", f"/v1/orient?date={DATE}", "[1, 2]",
+                                       role="admin")
+    assert status in (400, 422) and doc["schema"] == "aiguillage.error"
+
+
 def test_notice_text_and_html(file_service):
     status, text = file_service.request("POST", f"/v1/notice?date={DATE}&lang=fr", person(4),
                                         role="admin")
