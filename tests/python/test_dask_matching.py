@@ -173,3 +173,23 @@ def test_dataframes_in_give_dataframes_out_with_the_callers_index():
     assert set(top.index) == set(profiles.index)
     direct = bank.top_offers(aiguillage.Profiles(texts, ref), 3)
     assert list(top["offer_id"]) == list(direct["offer_id"])
+
+
+def test_best_persons_of_offers_in_a_dataframe_keep_the_callers_index():
+    ref = aiguillage.Referential.bundled()
+    persons = aiguillage.ProfileBank(
+        aiguillage.Profiles(ROOT / "examples" / "data" / "profiles-subset.jsonl", ref))
+    texts = (ROOT / "examples" / "data" / "offers-subset.jsonl").read_text().splitlines()[:6]
+    texts.append('{"id": "broken", "competences": 3}')
+    offers = pd.DataFrame({"ref": ["o%d" % i for i in range(len(texts))], "offer": texts},
+                          index=["y%d" % i for i in range(len(texts))])
+    top = persons.top_profiles(offers, 4, keep=["ref"])
+    assert isinstance(top, pd.DataFrame) and list(top.columns[:1]) == ["ref"]
+    assert set(top.index) == set(offers.index)
+    refused = top[top["error"].notna()]
+    assert list(refused.index) == ["y6"] and list(refused["rank"]) == [0]
+    good = top[top["error"].isna()]
+    direct = persons.top_profiles(aiguillage.Offers(texts[:-1], ref), 4)
+    assert list(good["profile_id"]) == list(direct["profile_id"])
+    assert list(good["score"]) == list(direct["score"])
+    assert list(good["ref"]) == ["o%d" % i for i in direct["query_index"]]

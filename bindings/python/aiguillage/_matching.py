@@ -614,11 +614,21 @@ class ProfileBank:
     def top_profiles(self, offers: Any, k: int = 10, *,
                      departements: Optional[Sequence[str]] = None,
                      contract_types: Optional[Sequence[str]] = None,
-                     max_km: Optional[float] = None, threads: int = 1) -> Dict[str, Any]:
+                     max_km: Optional[float] = None, threads: int = 1,
+                     column: str = "offer", keep: Sequence[str] = ()) -> Any:
         """The ``k`` best persons for one offer or each of several, passing the filters (the
         person's département; a person accepting one of ``contract_types``, or stating none;
         at most ``max_km`` from the offer). Columns: ``offer_id``, ``profile_id``,
-        ``query_index``, ``profile_index``, ``rank``, ``score``, ``reason_codes``."""
+        ``query_index``, ``profile_index``, ``rank``, ``score``, ``reason_codes``.
+
+        A pandas DataFrame (an offer, dict or JSON text, per row in ``column``) gives a
+        DataFrame indexed by the caller's labels, the ``keep`` columns first, and one row per
+        refused offer with its ``error``: :func:`aiguillage.dask.top_profiles_frame`."""
+        if _is_frame(offers):
+            from .dask import top_profiles_frame
+            return top_profiles_frame(offers, self, k, column=column, departements=departements,
+                                      contract_types=contract_types, max_km=max_km, keep=keep,
+                                      threads=threads)
         native, _ = _query_documents(offers, Offer, Offers, self.referential)
         return self._native.top_profiles(native, int(k), *_filters(departements,
                                                                     contract_types, max_km),

@@ -27,7 +27,7 @@ from typing import Any, Optional, Sequence, Union
 import os
 
 from ._core import Orienter, Pack, _date_text
-from ._matching import CompetenceIndex, OfferBank, Profiles
+from ._matching import CompetenceIndex, OfferBank, Offers, ProfileBank, Profiles
 
 
 def _orient_partition(partition, pack: Pack, date: str, keep: Sequence[str], threads: int):
@@ -151,24 +151,32 @@ def batch_top_k_frame(df: Any, index: CompetenceIndex, k: int, *, items: str = "
 
 
 # -- best offers of profiles -------------------------------------------------------------------
-def _top_offers_partition(partition, bank: OfferBank, column: str, k: int,
-                          departements: Sequence[str], contract_types: Sequence[str],
-                          max_km: Optional[float], keep: Sequence[str], threads: int):
+def _top_partition(partition, bank: Union[OfferBank, ProfileBank], column: str, k: int,
+                   departements: Sequence[str], contract_types: Sequence[str],
+                   max_km: Optional[float], keep: Sequence[str], threads: int):
+    """One partition's best offers of each profile (an OfferBank) or best persons of each offer
+    (a ProfileBank), rows in the partition's order under its index labels, refused documents
+    kept as rows with their error."""
     import numpy as np
     import pandas as pd
 
-    profiles = Profiles(list(partition[column]), bank.referential)
-    hits = bank.top_offers(profiles, k, departements=departements,
-                           contract_types=contract_types, max_km=max_km, threads=threads)
-    lines = np.asarray(profiles.lines, dtype=np.int64)
+    by_offer = isinstance(bank, ProfileBank)
+    queries_type = Offers if by_offer else Profiles
+    query_id, hit_id, hit_index = (("offer_id", "profile_id", "profile_index") if by_offer else
+                                   ("profile_id", "offer_id", "offer_index"))
+    queries = queries_type(list(partition[column]), bank.referential)
+    search = bank.top_profiles if by_offer else bank.top_offers
+    hits = search(queries, k, departements=departements, contract_types=contract_types,
+                  max_km=max_km, threads=threads)
+    lines = np.asarray(queries.lines, dtype=np.int64)
     rows = lines[hits["query_index"]] - 1 if len(lines) else np.zeros(0, dtype=np.int64)
-    bad = [r["line"] - 1 for r in profiles.rejected]
-    errors = [f"{r['name']} at {r['pointer'] or '/'}: {r['message']}" for r in profiles.rejected]
+    bad = [r["line"] - 1 for r in queries.rejected]
+    errors = [f"{r['name']} at {r['pointer'] or '/'}: {r['message']}" for r in queries.rejected]
     n_hits, n_bad = len(rows), len(bad)
     frame = pd.DataFrame({
-        "profile_id": pd.array(list(hits["profile_id"]) + [None] * n_bad, dtype="object"),
-        "offer_id": pd.array(list(hits["offer_id"]) + [None] * n_bad, dtype="object"),
-        "offer_index": np.concatenate([hits["offer_index"], np.full(n_bad, -1)]),
+        query_id: pd.array(list(hits[query_id]) + [None] * n_bad, dtype="object"),
+        hit_id: pd.array(list(hits[hit_id]) + [None] * n_bad, dtype="object"),
+        hit_index: np.concatenate([hits[hit_index], np.full(n_bad, -1)]),
         "rank": np.concatenate([hits["rank"], np.zeros(n_bad, dtype=np.int64)]),
         "score": np.concatenate([hits["score"], np.full(n_bad, np.nan)]),
         "reason_codes": pd.array([tuple(r) for r in hits["reason_codes"]] + [()] * n_bad,
@@ -200,9 +208,9 @@ def top_offers(profiles: Any, bank: OfferBank, k: int = 10, *, column: str = "pr
         raise ValueError("k must be at least 1")
     args = (column, int(k), list(departements or ()), list(contract_types or ()), max_km,
             list(keep), threads)
-    meta = _top_offers_partition(profiles._meta, bank, *args)
+    meta = _top_partition(profiles._meta, bank, *args)
     shared = _shared_index(bank, client)
-    return profiles.map_partitions(_top_offers_partition, shared, *args, meta=meta)
+    return profiles.map_partitions(_top_partition, shared, *args, meta=meta)
 
 
 def top_offers_frame(df: Any, bank: OfferBank, k: int = 10, *, column: str = "profile",
@@ -212,5 +220,21 @@ def top_offers_frame(df: Any, bank: OfferBank, k: int = 10, *, column: str = "pr
     """The same as :func:`top_offers` on one pandas DataFrame (the single-process reference)."""
     if k < 1:
         raise ValueError("k must be at least 1")
-    return _top_offers_partition(df, bank, column, int(k), list(departements or ()),
+    return _top_partition(df, bank, column, int(k), list(departements or ()),
                                  list(contract_types or ()), max_km, list(keep), threads)
+
+
+def top_profiles_frame(df: Any, bank: ProfileBank, k: int = 10, *, column: str = "offer",
+                       departements: Optional[Sequence[str]] = None,
+                       contract_types: Optional[Sequence[str]] = None,
+                       max_km: Optional[float] = None, keep: Sequence[str] = (),
+                       threads: int = 1):
+    """The ``k`` best persons of ``bank`` for every offer of the pandas DataFrame ``df``
+    (column ``column``: a dict or JSON text per row): one row per listed person
+    (``offer_id``, ``profile_id``, ``profile_index``, ``rank``, ``score``, ``reason_codes``)
+    under the offer's index label, the ``keep`` columns first, and one row per refused offer
+    with ``rank`` 0 and its ``error``."""
+    if k < 1:
+        raise ValueError("k must be at least 1")
+    return _top_partition(df, bank, column, int(k), list(departements or ()),
+                          list(contract_types or ()), max_km, list(keep), threads)

@@ -1,7 +1,7 @@
 import os
 from typing import Any, Optional, Sequence, Union
 
-from . import CompetenceIndex, OfferBank, Pack
+from . import CompetenceIndex, OfferBank, Pack, ProfileBank
 
 def orient(ddf: Any, pack: Union[Pack, str, "os.PathLike[str]"], date: Any, *,
            keep: Sequence[str] = ..., threads: int = ...) -> Any: ...
@@ -21,3 +21,8 @@ def top_offers_frame(df: Any, bank: OfferBank, k: int = ..., *, column: str = ..
                      departements: Optional[Sequence[str]] = ...,
                      contract_types: Optional[Sequence[str]] = ..., max_km: Optional[float] = ...,
                      keep: Sequence[str] = ..., threads: int = ...) -> Any: ...
+def top_profiles_frame(df: Any, bank: ProfileBank, k: int = ..., *, column: str = ...,
+                       departements: Optional[Sequence[str]] = ...,
+                       contract_types: Optional[Sequence[str]] = ...,
+                       max_km: Optional[float] = ..., keep: Sequence[str] = ...,
+                       threads: int = ...) -> Any: ...
