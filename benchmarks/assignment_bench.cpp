@@ -44,7 +44,7 @@ Sparse sparse_costs(std::size_t n) {
   std::vector<std::int32_t> perm(n);
   std::iota(perm.begin(), perm.end(), 0);
   for (std::size_t i = n; i > 1; --i) std::swap(perm[i - 1], perm[rng() % i]);
-  Sparse s{n};
+  Sparse s{n, {0}, {}, {}};
   const std::size_t per_row = std::max<std::size_t>(1, n / 100);
   std::vector<std::int32_t> row;
   for (std::size_t r = 0; r < n; ++r) {

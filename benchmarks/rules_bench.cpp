@@ -176,16 +176,16 @@ struct Zen8k {
 
 const Zen8k& zen8k() {
   static const Zen8k z = [] {
-    Zen8k z;
+    Zen8k built;
     std::string jdm = read_file(zen_data_dir() + "/8k.json");
     if (jdm.empty()) {
-      z.error = zen_data_dir() + "/8k.json is absent";
-      return z;
+      built.error = zen_data_dir() + "/8k.json is absent";
+      return built;
     }
-    z.pack = std::make_unique<Pack>(Pack::load(import_jdm(jdm)));
-    z.evaluator = std::make_unique<Evaluator>(*z.pack);
-    const InputSchema& schema = z.pack->inputs();
-    z.batch = std::make_unique<Batch>(schema, zen_rows());
+    built.pack = std::make_unique<Pack>(Pack::load(import_jdm(jdm)));
+    built.evaluator = std::make_unique<Evaluator>(*built.pack);
+    const InputSchema& schema = built.pack->inputs();
+    built.batch = std::make_unique<Batch>(schema, zen_rows());
     auto col = [&](const char* name) { return static_cast<std::size_t>(schema.index_of(name)); };
     const std::size_t country = col("customer.country"), spend = col("customer.totalSpend"),
                       email = col("customer.email"), category = col("product.category"),
@@ -195,22 +195,22 @@ const Zen8k& zen8k() {
     const char* categories[] = {"books", "toys", "food", "tech"};
     const char* currencies[] = {"GBP", "GBP", "USD", "EUR"};
     Rng rng(kRecordSeed);
-    z.expect_first.resize(zen_rows());
+    built.expect_first.resize(zen_rows());
     for (std::size_t row = 0; row < zen_rows(); ++row) {
       std::string c = countries[rng.below(6)];
       std::int64_t s = rng.between(0, 200 * 100), p = rng.between(0, 200 * 100);  // cents
       std::string m = "user" + std::to_string(rng.below(100000)) + domains[rng.below(4)];
       std::string cur = currencies[rng.below(4)];
-      z.batch->set_string(country, row, c);
-      z.batch->set_decimal(spend, row, Decimal::from_units(s * (Decimal::kOne / 100)));
-      z.batch->set_string(email, row, m);
-      z.batch->set_string(category, row, categories[rng.below(4)]);
-      z.batch->set_string(currency, row, cur);
-      z.batch->set_decimal(price, row, Decimal::from_units(p * (Decimal::kOne / 100)));
-      z.expect_first[row] =
+      built.batch->set_string(country, row, c);
+      built.batch->set_decimal(spend, row, Decimal::from_units(s * (Decimal::kOne / 100)));
+      built.batch->set_string(email, row, m);
+      built.batch->set_string(category, row, categories[rng.below(4)]);
+      built.batch->set_string(currency, row, cur);
+      built.batch->set_decimal(price, row, Decimal::from_units(p * (Decimal::kOne / 100)));
+      built.expect_first[row] =
           c == "GB" && s < 100 * 100 && m.ends_with("@gmail.com") && cur == "GBP" && p < 100 * 100;
     }
-    return z;
+    return built;
   }();
   return z;
 }

@@ -795,10 +795,10 @@ void GraphBuilder::table_node(const json& node, std::size_t k, const std::string
       std::string text = cell(col);
       std::string cell_pointer = child(p, col.id);
       if (col.whole) {
-        std::string_view t = trim(text);
-        row.when.push_back(t.empty() || t == "-"
+        std::string_view trimmed = trim(text);
+        row.when.push_back(trimmed.empty() || trimmed == "-"
                                ? "-"
-                               : "$ = " + translate(t, in_prefix, "", nullptr, cell_pointer));
+                               : "$ = " + translate(trimmed, in_prefix, "", nullptr, cell_pointer));
       } else {
         row.when.push_back(normalize_input_cell(text));
         // A cell may compare with another field ("> customer.limit"): that field is read too.
@@ -813,8 +813,9 @@ void GraphBuilder::table_node(const json& node, std::size_t k, const std::string
     for (const Col& col : out_cols) {
       std::string text = cell(col);
       std::string cell_pointer = child(p, col.id);
-      std::string_view t = trim(text);
-      row.then.push_back(t.empty() ? "null" : translate(t, in_prefix, "", nullptr, cell_pointer));
+      std::string_view trimmed = trim(text);
+      row.then.push_back(
+          trimmed.empty() ? "null" : translate(trimmed, in_prefix, "", nullptr, cell_pointer));
       row.then_pointers.push_back(cell_pointer);
     }
     t.rules.push_back(std::move(row));

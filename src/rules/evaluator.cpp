@@ -739,12 +739,12 @@ bool count_missing(const Pack& pack, const Decision& d, const std::vector<int>& 
   open.assign(blocking.size(), 0);
   std::vector<int>& counts = s.counts;
   auto add_missing = [&](const std::vector<int>& slots, std::vector<int>& dst, bool& unsettled) {
-    for (int s : slots) {
-      if (uncertain[static_cast<std::size_t>(s)]) {
+    for (int slot : slots) {
+      if (uncertain[static_cast<std::size_t>(slot)]) {
         unsettled = true;
         continue;
       }
-      for (int f : pack.slot_inputs(s))
+      for (int f : pack.slot_inputs(slot))
         if (frame[static_cast<std::size_t>(f)].is_null()) dst.push_back(f);
     }
   };
@@ -788,8 +788,8 @@ bool upstream_open(const Decision& d, const std::uint32_t* keys, std::size_t key
   unsettled.assign(d.inputs.size(), 0);
   bool any = false;
   for (std::size_t c = 0; c < d.inputs.size(); ++c)
-    for (int s : d.inputs[c].expr.slots())
-      if (uncertain[static_cast<std::size_t>(s)]) unsettled[c] = 1, any = true;
+    for (int slot : d.inputs[c].expr.slots())
+      if (uncertain[static_cast<std::size_t>(slot)]) unsettled[c] = 1, any = true;
   if (!any) return false;
   Words& a = s.a;
   Words& u = s.u;
@@ -1539,9 +1539,10 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
             const Value& v = vals[i * stride];
             const Type type = v.type();
             if (type == Type::integer || type == Type::decimal || type == Type::date) {
-              NumberKey& e = numbers[static_cast<std::uint64_t>(v.as_int()) % kNumberKeys];
-              if (e.type != type || e.value != v.as_int()) e = {v.as_int(), t.key_of(c, v), type};
-              kc[i] = e.key;
+              NumberKey& entry = numbers[static_cast<std::uint64_t>(v.as_int()) % kNumberKeys];
+              if (entry.type != type || entry.value != v.as_int())
+                entry = {v.as_int(), t.key_of(c, v), type};
+              kc[i] = entry.key;
               continue;
             }
             if (type != Type::string) {
@@ -1550,10 +1551,10 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
             }
             const std::string_view text = v.as_string();
             const auto address = reinterpret_cast<std::uintptr_t>(text.data());
-            TextKey& e = texts[((address >> 3) ^ (address >> 7)) & 7];
-            if (e.text != text.data() || e.size != text.size() || !e.text)
-              e = {text.data(), text.size(), t.key_of(c, v)};
-            kc[i] = e.key;
+            TextKey& entry = texts[((address >> 3) ^ (address >> 7)) & 7];
+            if (entry.text != text.data() || entry.size != text.size() || !entry.text)
+              entry = {text.data(), text.size(), t.key_of(c, v)};
+            kc[i] = entry.key;
           }
         }
         if (wide) {

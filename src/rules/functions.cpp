@@ -279,11 +279,11 @@ Value Expression::Impl::call(const Node& n, const EvalContext& ctx, Value item,
     case Fn::ends_with: {
       Value s = arg(0), p = arg(1);
       if (s.type() != Type::string || p.type() != Type::string) return Value::null();
-      std::string_view text = s.as_string(), part = p.as_string();
-      if (part.size() > text.size()) return Value::boolean(false);
+      std::string_view whole = s.as_string(), part = p.as_string();
+      if (part.size() > whole.size()) return Value::boolean(false);
       return Value::boolean(n.fn == Fn::starts_with
-                                ? text.substr(0, part.size()) == part
-                                : text.substr(text.size() - part.size()) == part);
+                                ? whole.substr(0, part.size()) == part
+                                : whole.substr(whole.size() - part.size()) == part);
     }
     case Fn::lower:
       return detail::change_case(arg(0), false, ctx.arena);
@@ -405,11 +405,13 @@ Value Expression::Impl::call(const Node& n, const EvalContext& ctx, Value item,
       if (v.is_null() || v.type() == Type::string) return v;
       if (!ctx.arena) return Value::null();
       // Numbers, booleans and dates as their JSON text, without a date's quotes.
-      std::string text = v.to_json();
-      if (!text.empty() && text.front() == '"') text = text.substr(1, text.size() - 2);
-      char* out = static_cast<char*>(ctx.arena->allocate(text.empty() ? 1 : text.size(), 1));
-      std::memcpy(out, text.data(), text.size());
-      return Value::string({out, text.size()});
+      std::string rendered = v.to_json();
+      if (!rendered.empty() && rendered.front() == '"')
+        rendered = rendered.substr(1, rendered.size() - 2);
+      char* out =
+          static_cast<char*>(ctx.arena->allocate(rendered.empty() ? 1 : rendered.size(), 1));
+      std::memcpy(out, rendered.data(), rendered.size());
+      return Value::string({out, rendered.size()});
     }
   }
   return Value::null();

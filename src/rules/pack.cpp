@@ -468,8 +468,8 @@ namespace {
 // order with the real types.
 class PackLoader {
  public:
-  PackLoader(std::string_view text, const PackLimits& limits)
-      : text_(text), limits(limits), data(std::make_shared<Pack::Data>()), d(*data) {}
+  PackLoader(std::string_view text, const PackLimits& pack_limits)
+      : text_(text), limits(pack_limits), data(std::make_shared<Pack::Data>()), d(*data) {}
 
   std::shared_ptr<Pack::Data> load() {
     read_header();

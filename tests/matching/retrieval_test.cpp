@@ -189,7 +189,7 @@ TEST(RetrievalTest, DistanceFilterAcrossTheAntimeridianAndNearThePole) {
   entries[1].location = {89.99, 10.0};
   entries[2].location = {0.0, 170.0};
   const CompetenceIndex index = build(entries);
-  OwnedQuery q{{5}, {1.0}};
+  OwnedQuery q{{5}, {1.0}, {}};
   q.filters.origin = GeoPoint{0.0, 179.95};
   q.filters.max_km = 20.0;
   EXPECT_EQ(index.top_k(q.view(), 5, q.filters), (std::vector<Hit>{{0, 1.0}}));
@@ -208,7 +208,7 @@ TEST(RetrievalTest, EntryOwnDistanceLimitsItsVisibility) {
   }
   profiles[0].max_km = 10.0;
   const ProfileIndex index = build(profiles);
-  OwnedQuery offer{{1}, {1.0}};
+  OwnedQuery offer{{1}, {1.0}, {}};
   offer.filters.origin = GeoPoint{45.27, 5.0};  // about 30 km north
   EXPECT_EQ(index.top_k(offer.view(), 5, offer.filters), (std::vector<Hit>{{1, 1.0}}));
 }
@@ -222,7 +222,7 @@ TEST(RetrievalTest, ScoresFollowTheFormula) {
   offers[2].items = {40};
   offers[2].weights = {1.0};
   const OfferIndex index = build(offers);
-  const OwnedQuery q{{30, 20, 99}, {1.0, 0.5, 1.0}};
+  const OwnedQuery q{{30, 20, 99}, {1.0, 0.5, 1.0}, {}};
   const std::vector<Hit> hits = index.top_k(q.view(), 10);
   EXPECT_EQ(hits, (std::vector<Hit>{{0, 1.0}, {1, 0.5}}));  // 0.5*1 + 1*0.5 ; 0.5*1
   EXPECT_TRUE(index.top_k(q.view(), 0).empty());
@@ -415,7 +415,7 @@ TEST(RetrievalTest, BadInputsAreErrorsWithPointers) {
   EXPECT_EQ(with([](auto& c) { c[1].max_km = -1; }), ErrorCode::invalid_argument);
 
   const CompetenceIndex index = build(entries);
-  OwnedQuery q{{1, 2}, {1.0}};
+  OwnedQuery q{{1, 2}, {1.0}, {}};
   EXPECT_EQ(code_of([&] { index.top_k(q.view(), 3); }), ErrorCode::dimension_mismatch);
   q.weights = {1.0, -1.0};
   EXPECT_EQ(code_of([&] { index.top_k(q.view(), 3); }, &pointer), ErrorCode::invalid_argument);
@@ -429,7 +429,7 @@ TEST(RetrievalTest, BadInputsAreErrorsWithPointers) {
   EXPECT_EQ(code_of([&] { index.top_k(q.view(), 3, f); }), ErrorCode::invalid_argument);
 
   std::vector<BatchQuery> batch(3, BatchQuery{q.view(), {}});
-  const OwnedQuery bad{{1}, {kInf}};
+  const OwnedQuery bad{{1}, {kInf}, {}};
   batch[2].query = bad.view();
   EXPECT_EQ(code_of([&] { batch_top_k(index, batch, {}); }, &pointer), ErrorCode::invalid_argument);
   EXPECT_EQ(pointer, "/queries/2/weights/0");
