@@ -180,7 +180,7 @@ struct OwnedCsr {
 };
 
 OwnedCsr to_csr(const std::vector<double>& c, std::size_t nr, std::size_t nc) {
-  OwnedCsr m{nr, nc};
+  OwnedCsr m{nr, nc, {0}, {}, {}};
   for (std::size_t r = 0; r < nr; ++r) {
     for (std::size_t j = 0; j < nc; ++j)
       if (std::isfinite(c[r * nc + j])) {

@@ -60,8 +60,8 @@ std::vector<std::string> persons_for(const Pack& pack, const fs::path& dir, Date
 
 // Every person's line from the bulk path is the one propose() and proposal_to_json() write.
 TEST(BulkProposerTest, LinesEqualProposeOneByOne) {
-  for (const fs::path dir : {kSource / "rules/orientation/fr-2025",
-                             kSource / "tests/orientation/data/mini-orientation"}) {
+  for (const fs::path& dir : {kSource / "rules/orientation/fr-2025",
+                              kSource / "tests/orientation/data/mini-orientation"}) {
     SCOPED_TRACE(dir.string());
     ASSERT_TRUE(fs::exists(dir)) << "shipped pack missing";
     const Orienter orienter(Pack::load_file(dir.string()));

@@ -116,8 +116,8 @@ INSTANTIATE_TEST_SUITE_P(
         Golden{"review-awaiting.en.txt", kMissingActivity, Scenario::awaiting, "en"},
         Golden{"override.fr.txt", kHealthWithoutBoe, Scenario::override_outputs, "fr"},
         Golden{"override.en.txt", kHealthWithoutBoe, Scenario::override_outputs, "en"}),
-    [](const ::testing::TestParamInfo<Golden>& info) {
-      std::string name = info.param.file;
+    [](const ::testing::TestParamInfo<Golden>& param_info) {
+      std::string name = param_info.param.file;
       for (char& ch : name)
         if (ch == '.' || ch == '-') ch = '_';
       return name.substr(0, name.size() - 4);
@@ -390,8 +390,8 @@ INSTANTIATE_TEST_SUITE_P(FrOrientation2025, RealPackNoticeGolden,
                                                   Scenario::awaiting, "fr"},
                                            Golden{"fr-2025-override.fr.txt", kRealYoung,
                                                   Scenario::override_outputs, "fr"}),
-                         [](const ::testing::TestParamInfo<Golden>& info) {
-                           std::string name = info.param.file;
+                         [](const ::testing::TestParamInfo<Golden>& param_info) {
+                           std::string name = param_info.param.file;
                            for (char& ch : name)
                              if (ch == '.' || ch == '-') ch = '_';
                            return name.substr(0, name.size() - 4);

@@ -97,8 +97,8 @@ INSTANTIATE_TEST_SUITE_P(
                       Golden{"provisional.en.txt", "rsa-duree-sans-activite-manquante", "en"},
                       Golden{"rejected.fr.txt", "valeur-hors-liste-rejetee", "fr"},
                       Golden{"rejected.en.txt", "valeur-hors-liste-rejetee", "en"}),
-    [](const ::testing::TestParamInfo<Golden>& info) {
-      std::string name = info.param.file;
+    [](const ::testing::TestParamInfo<Golden>& param_info) {
+      std::string name = param_info.param.file;
       for (char& ch : name)
         if (ch == '.') ch = '_';
       return name.substr(0, name.size() - 4);
