@@ -13,7 +13,7 @@ cmake -S "$root" -B "$build" "${launcher[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo 
   -DCMAKE_CXX_COMPILER=clang++-14 -DAIG_BUILD_FUZZERS=ON -DAIG_BUILD_TESTS=OFF \
   -DAIG_BUILD_BENCHMARKS=OFF >/dev/null
 cmake --build "$build" -j2 --target fuzz_pack_loader fuzz_expression fuzz_record fuzz_matching \
-  fuzz_dmn_import fuzz_log fuzz_decision fuzz_test_cases
+  fuzz_dmn_import fuzz_log fuzz_decision fuzz_test_cases fuzz_jdm_import
 corpus="$build/corpus"
 mkdir -p "$corpus/pack" "$corpus/expression" "$corpus/record" "$corpus/matching" "$corpus/dmn_import"
 # DMN seeds are committed (and replayed by the ordinary build: DmnCorpus in interop_tests).
@@ -37,14 +37,15 @@ m="$corpus/matching"
 { printf '\x03'; head -n 20 "$(ls "$root"/data/rome-subset/*.csv | head -n 1)"; } >"$m/csv"
 { printf '\x04'; cat "$root/tests/matching/data/esco-mini/esco-mini-relations-csv.zip"; } >"$m/zip"
 # Committed corpora (every reproduction of the hardening review) seed the runs too.
-for name in log decision test_cases record pack; do
+for name in log decision test_cases record pack jdm; do
   mkdir -p "$corpus/$name"
   cp "$root/tests/fuzz/corpus/$name"/* "$corpus/$name/" 2>/dev/null || true
 done
 for target in fuzz_pack_loader fuzz_expression fuzz_record fuzz_matching fuzz_dmn_import fuzz_log \
-  fuzz_decision fuzz_test_cases; do
+  fuzz_decision fuzz_test_cases fuzz_jdm_import; do
   dir="$corpus/${target#fuzz_}"
   [[ "$target" == fuzz_pack_loader ]] && dir="$corpus/pack"
+  [[ "$target" == fuzz_jdm_import ]] && dir="$corpus/jdm"
   echo "fuzzing $target for ${seconds}s"
   log="$build/$target.log"
   if ! "$build/tests/fuzz/$target" -max_total_time="$seconds" -max_len=262144 -timeout=10 -rss_limit_mb=2048 \
