@@ -256,7 +256,8 @@ const Command kCommands[] = {
     {"report", cmd_report,
      "usage: aiguillage report (--log LOG | --db URL) --out DIR [options]\n"
      "\n"
-     "Reads the decision log (a file, or PostgreSQL: a libpq URL) and writes DIR/report.json, DIR/report.html and one CSV per table: indicators per territory,\n"
+     "Reads the decision log (a file, or PostgreSQL: a libpq URL) and writes DIR/report.json, "
+     "DIR/report.html and one CSV per table: indicators per territory,\n"
      "per month and overall, disparities between groups, territorial consistency and, with\n"
      "--against, the impact of a candidate pack (docs/report.md).\n"
      "\n"
