@@ -9,6 +9,7 @@
 
 #include "aiguillage/rules/pack.hpp"
 #include "core/json_read.hpp"
+#include "zen_chars.hpp"
 #include "zen_expression.hpp"
 
 namespace aiguillage {
@@ -28,18 +29,10 @@ using detail::ZenType;
 constexpr std::string_view kSourceId = "jdm";
 constexpr std::string_view kSourceTitle = "Imported from a GoRules JDM graph";
 
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
-bool is_name_start(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
-bool is_name_char(char c) {
-  return is_name_start(c) || is_digit(c);
-}
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
+using detail::is_digit;
+using detail::is_name_char;
+using detail::is_name_start;
+using detail::is_space;
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && is_space(s.front())) s.remove_prefix(1);

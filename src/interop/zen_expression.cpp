@@ -1,5 +1,7 @@
 #include "zen_expression.hpp"
 
+#include "zen_chars.hpp"
+
 #include <memory>
 
 #include "aiguillage/core/error.hpp"
@@ -12,19 +14,6 @@ namespace {
 
 [[noreturn]] void refuse(const std::string& what) {
   throw Error(ErrorCode::unsupported_construct, what, "");
-}
-
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
-bool is_name_start(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
-bool is_name_char(char c) {
-  return is_name_start(c) || is_digit(c);
-}
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
 enum class Tok { end, number, string, templ, name, dollar, item, op };
