@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "aiguillage/core/version.hpp"
+#include "support/cli_harness.hpp"
 
 namespace {
 
@@ -54,57 +55,21 @@ constexpr const char* kPack = R"json({
 constexpr const char* kYoung = R"({"birth_date": "2005-01-15", "benefit": "none", "income": 100})";
 constexpr const char* kRsa = R"({"birth_date": "1980-06-01", "benefit": "RSA", "income": 1.1})";
 
-struct Result {
-  int code = -1;
-  std::string out, err;
-  std::vector<std::string> lines() const {
-    std::vector<std::string> v;
-    std::istringstream in(out);
-    for (std::string l; std::getline(in, l);) v.push_back(l);
-    return v;
-  }
-};
+using Result = aiguillage::test_support::CliResult;
 
-class CliTest : public ::testing::Test {
+class CliTest : public ::testing::Test, protected aiguillage::test_support::CliHarness {
  protected:
   void SetUp() override {
-    dir_ = fs::path(::testing::TempDir()) /
-           ("aig_cli_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    make_dir();
     pack_ = write("pack/pack.json", kPack);
   }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string write(const std::string& name, const std::string& text) {
-    fs::path p = dir_ / name;
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << text;
-    return p.string();
-  }
-  static std::string read(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
+  void TearDown() override { remove_dir(); }
 
   // Runs `aiguillage <args>` with `input` on standard input.
   Result run(const std::string& args, const std::string& input = "") {
-    const fs::path in = dir_ / "stdin.txt", out = dir_ / "stdout.txt", err = dir_ / "stderr.txt";
-    std::ofstream(in, std::ios::binary) << input;
-    const std::string cmd = std::string(AIG_CLI_PATH) + " " + args + " < '" + in.string() +
-                            "' > '" + out.string() + "' 2> '" + err.string() + "'";
-    const int status = std::system(cmd.c_str());
-    Result r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    r.out = read(out);
-    r.err = read(err);
-    return r;
+    return run_cli(args, {input, "", {}});
   }
 
-  fs::path dir_;
   std::string pack_;
 };
 

@@ -18,6 +18,7 @@
 #include <set>
 
 #include "aiguillage/matching/explanation.hpp"
+#include "support/cli_harness.hpp"
 
 namespace {
 
@@ -26,59 +27,31 @@ namespace fs = std::filesystem;
 
 const fs::path kSource = AIG_SOURCE_DIR;
 
-struct Result {
-  int code = -1;
-  std::string out, err;
+struct Result : aiguillage::test_support::CliResult {
   std::vector<json> records() const {
     std::vector<json> v;
-    std::istringstream in(out);
-    for (std::string l; std::getline(in, l);) v.push_back(json::parse(l));
+    for (const std::string& l : lines()) v.push_back(json::parse(l));
     return v;
   }
 };
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using aiguillage::test_support::read_file;
 
-class MatchingCliTest : public ::testing::Test {
+class MatchingCliTest : public ::testing::Test, protected aiguillage::test_support::CliHarness {
  protected:
   void SetUp() override {
-    dir_ = fs::path(::testing::TempDir()) /
-           ("aig_match_cli_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    make_dir();
     common_ = "--referential '" + (kSource / "data/rome-subset").string() + "' --scoring '" +
               (kSource / "rules/matching/scoring-default.json").string() + "' --offers '" +
               offers_.string() + "'";
   }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string write(const std::string& name, const std::string& text) {
-    fs::path p = dir_ / name;
-    std::ofstream(p, std::ios::binary) << text;
-    return p.string();
-  }
+  void TearDown() override { remove_dir(); }
 
   // Runs `aiguillage <args>` in `cwd` (the temporary folder by default).
   Result run(const std::string& args, const fs::path& cwd = {}) {
-    const fs::path out = dir_ / "stdout.txt", err = dir_ / "stderr.txt";
-    const std::string cmd = "cd '" + (cwd.empty() ? dir_ : cwd).string() + "' && " +
-                            std::string(AIG_CLI_PATH) + " " + args + " < /dev/null > '" +
-                            out.string() + "' 2> '" + err.string() + "'";
-    const int status = std::system(cmd.c_str());
-    Result r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    r.out = slurp(out);
-    r.err = slurp(err);
-    return r;
+    return Result{run_cli(args, {"", "", cwd.empty() ? dir_ : cwd})};
   }
 
-  fs::path dir_;
   const fs::path offers_ = kSource / "examples/data/offers-subset.jsonl";
   const fs::path profiles_ = kSource / "examples/data/profiles-subset.jsonl";
   std::string common_;
@@ -90,9 +63,10 @@ TEST_F(MatchingCliTest, PrintsTheTopKOfEachProfileWithScoresOfTheLibrary) {
   const auto recs = r.records();
   using namespace aiguillage;
   const Referential ref = Referential::load((kSource / "data/rome-subset").string());
-  const ScoringConfig cfg = parse_scoring(slurp(kSource / "rules/matching/scoring-default.json"));
-  const OfferBatch offers = load_offers_jsonl(slurp(offers_), ref);
-  const ProfileBatch profiles = load_profiles_jsonl(slurp(profiles_), ref);
+  const ScoringConfig cfg =
+      parse_scoring(read_file(kSource / "rules/matching/scoring-default.json"));
+  const OfferBatch offers = load_offers_jsonl(read_file(offers_), ref);
+  const ProfileBatch profiles = load_profiles_jsonl(read_file(profiles_), ref);
   std::size_t k = 0;
   for (const Profile& p : profiles.profiles) {
     // The reference: every offer scored, the non-excluded ones by score then id.
@@ -121,9 +95,10 @@ TEST_F(MatchingCliTest, PrintsTheTopKOfEachProfileWithScoresOfTheLibrary) {
 TEST_F(MatchingCliTest, PersonsForOffersAndFiltersAgreeWithScoringEveryPair) {
   using namespace aiguillage;
   const Referential ref = Referential::load((kSource / "data/rome-subset").string());
-  const ScoringConfig cfg = parse_scoring(slurp(kSource / "rules/matching/scoring-default.json"));
-  const OfferBatch offers = load_offers_jsonl(slurp(offers_), ref);
-  const ProfileBatch profiles = load_profiles_jsonl(slurp(profiles_), ref);
+  const ScoringConfig cfg =
+      parse_scoring(read_file(kSource / "rules/matching/scoring-default.json"));
+  const OfferBatch offers = load_offers_jsonl(read_file(offers_), ref);
+  const ProfileBatch profiles = load_profiles_jsonl(read_file(profiles_), ref);
 
   // --persons: for each offer, its two best persons.
   Result r = run("match " + common_ + " --profiles '" + profiles_.string() + "' --top 2 --persons");
@@ -207,9 +182,10 @@ std::vector<std::vector<std::pair<std::size_t, double>>> candidates_of(
 TEST_F(MatchingCliTest, AssignIsOptimalOverTheCandidatesAndStableModeIsStable) {
   using namespace aiguillage;
   const Referential ref = Referential::load((kSource / "data/rome-subset").string());
-  const ScoringConfig cfg = parse_scoring(slurp(kSource / "rules/matching/scoring-default.json"));
-  const OfferBatch offers = load_offers_jsonl(slurp(offers_), ref);
-  const ProfileBatch profiles = load_profiles_jsonl(slurp(profiles_), ref);
+  const ScoringConfig cfg =
+      parse_scoring(read_file(kSource / "rules/matching/scoring-default.json"));
+  const OfferBatch offers = load_offers_jsonl(read_file(offers_), ref);
+  const ProfileBatch profiles = load_profiles_jsonl(read_file(profiles_), ref);
   const auto cand = candidates_of(ref, cfg, offers, profiles, 3);
   auto offer_index = [&](const std::string& id) {
     for (std::size_t o = 0; o < offers.offers.size(); ++o)
@@ -303,9 +279,10 @@ TEST_F(MatchingCliTest, AssignIsOptimalOverTheCandidatesAndStableModeIsStable) {
 TEST_F(MatchingCliTest, ExplainMatchExplainsOnePairAsTheLibraryDoes) {
   using namespace aiguillage;
   const Referential ref = Referential::load((kSource / "data/rome-subset").string());
-  const ScoringConfig cfg = parse_scoring(slurp(kSource / "rules/matching/scoring-default.json"));
-  const OfferBatch offers = load_offers_jsonl(slurp(offers_), ref);
-  const ProfileBatch profiles = load_profiles_jsonl(slurp(profiles_), ref);
+  const ScoringConfig cfg =
+      parse_scoring(read_file(kSource / "rules/matching/scoring-default.json"));
+  const OfferBatch offers = load_offers_jsonl(read_file(offers_), ref);
+  const ProfileBatch profiles = load_profiles_jsonl(read_file(profiles_), ref);
   const Profile& p = profiles.profiles[1];
   const Offer& o = offers.offers[7];
   const MatchExplanation want = explain_match(p, o, ref, cfg, offers.offers);
@@ -334,7 +311,7 @@ TEST_F(MatchingCliTest, ExplainMatchExplainsOnePairAsTheLibraryDoes) {
 
 TEST_F(MatchingCliTest, ExplainGivesTheFullExplanationInTheChosenLanguage) {
   // A single profile document, pretty-printed.
-  const std::string first = slurp(profiles_).substr(0, slurp(profiles_).find('\n'));
+  const std::string first = read_file(profiles_).substr(0, read_file(profiles_).find('\n'));
   const std::string profile = write("p.json", json::parse(first).dump(2));
   Result r = run("match " + common_ + " --profile '" + profile + "' --top 2 --explain --lang en");
   ASSERT_EQ(r.code, 0) << r.err;
@@ -352,7 +329,7 @@ TEST_F(MatchingCliTest, ExplainGivesTheFullExplanationInTheChosenLanguage) {
 }
 
 TEST_F(MatchingCliTest, BadRecordsAreReportedInlineAndTheOthersGoOn) {
-  std::string text = slurp(profiles_);
+  std::string text = read_file(profiles_);
   const std::string bad =
       R"({"schema": "aiguillage.profile", "schema_version": "1.0", "id": "B", "competences": [{"code": "110036", "level": 9}]})";
   text.insert(text.find('\n') + 1, bad + "\nnot json\n");
@@ -375,7 +352,7 @@ TEST_F(MatchingCliTest, BadRecordsAreReportedInlineAndTheOthersGoOn) {
   EXPECT_EQ(good, 6u);
 
   // A bad offer is reported first, with its line, and is not in any cohort.
-  std::string offers = slurp(offers_);
+  std::string offers = read_file(offers_);
   offers.insert(0, R"({"id": "X", "lieuTravail": {"latitude": 123}})"
                    "\n");
   const std::string offers_file = write("offers.jsonl", offers);

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "aiguillage/audit/decision_record.hpp"
+#include "support/cli_harness.hpp"
 
 namespace {
 
@@ -34,24 +35,12 @@ const std::string kPersons =
     R"({"person_id": "A-4", "birth_date": "1975-02-02", "rsa_beneficiary": true, "boe_status": "none", "requested_structure": "none", "months_since_last_activity": 40})"
     "\n";
 
-struct Result {
-  int code = -1;
-  std::string out, err;
-  std::vector<std::string> lines() const {
-    std::vector<std::string> v;
-    std::istringstream in(out);
-    for (std::string l; std::getline(in, l);) v.push_back(l);
-    return v;
-  }
-};
+using Result = aiguillage::test_support::CliResult;
 
-class OrientationCliTest : public ::testing::Test {
+class OrientationCliTest : public ::testing::Test, protected aiguillage::test_support::CliHarness {
  protected:
   void SetUp() override {
-    dir_ = fs::path(::testing::TempDir()) /
-           ("aig_orient_cli_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
+    make_dir();
     fs::create_directories(dir_ / "packs" / "youth");
     fs::copy_file(fs::path(AIG_SOURCE_DIR) / "rules/examples/youth-guidance/pack.json",
                   dir_ / "packs" / "youth" / "pack.json");
@@ -60,34 +49,11 @@ class OrientationCliTest : public ::testing::Test {
     key_ = write("key.txt", std::string(kKey) + "\n");
     log_ = (dir_ / "decisions.log").string();
   }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string write(const std::string& name, const std::string& text) {
-    fs::path p = dir_ / name;
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << text;
-    return p.string();
-  }
-  static std::string read(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
+  void TearDown() override { remove_dir(); }
 
   // Runs `[env] aiguillage <args>` with `input` on standard input.
   Result run(const std::string& args, const std::string& input = "", const std::string& env = "") {
-    const fs::path in = dir_ / "stdin.txt", out = dir_ / "stdout.txt", err = dir_ / "stderr.txt";
-    std::ofstream(in, std::ios::binary) << input;
-    const std::string cmd = "env -u AIG_PSEUDONYM_KEY " + env + " " + std::string(AIG_CLI_PATH) +
-                            " " + args + " < '" + in.string() + "' > '" + out.string() + "' 2> '" +
-                            err.string() + "'";
-    const int status = std::system(cmd.c_str());
-    Result r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    r.out = read(out);
-    r.err = read(err);
-    return r;
+    return run_cli(args, {input, env, {}});
   }
 
   Result decide(const std::string& extra = "") {
@@ -106,7 +72,6 @@ class OrientationCliTest : public ::testing::Test {
     return write("other/youth-1.1/pack.json", text);
   }
 
-  fs::path dir_;
   std::string pack_, persons_, key_, log_;
 };
 

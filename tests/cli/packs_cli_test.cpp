@@ -11,44 +11,22 @@
 
 #include <gtest/gtest.h>
 
+#include "support/cli_harness.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Result {
-  int code = -1;
-  std::string out, err;
-};
+using Result = aiguillage::test_support::CliResult;
 
-class PacksCliTest : public ::testing::Test {
+class PacksCliTest : public ::testing::Test, protected aiguillage::test_support::CliHarness {
  protected:
-  void SetUp() override {
-    dir_ = fs::path(::testing::TempDir()) /
-           ("aig_packs_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  void SetUp() override { make_dir(); }
+  void TearDown() override { remove_dir(); }
 
-  static std::string read(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
   // Runs `env ENV aiguillage ARGS` from the temporary folder (not the source tree).
   Result run(const std::string& env, const std::string& args) {
-    const fs::path out = dir_ / "stdout.txt", err = dir_ / "stderr.txt";
-    const std::string cmd = "cd '" + dir_.string() + "' && env -u AIG_DATA_DIR " + env + " " +
-                            AIG_CLI_PATH + " " + args + " </dev/null > '" + out.string() +
-                            "' 2> '" + err.string() + "'";
-    const int status = std::system(cmd.c_str());
-    Result r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    r.out = read(out);
-    r.err = read(err);
-    return r;
+    return run_cli(args, {"", env, dir_});
   }
   // A data folder with the shipped packs copied in.
   fs::path copy_data() {
@@ -57,8 +35,6 @@ class PacksCliTest : public ::testing::Test {
     fs::copy(fs::path(AIG_SOURCE_DIR) / "rules", data / "rules", fs::copy_options::recursive);
     return data;
   }
-
-  fs::path dir_;
 };
 
 TEST_F(PacksCliTest, ListsTheShippedPacksFromOutsideTheSources) {

@@ -15,56 +15,30 @@
 namespace {
 
 using nlohmann::json;
+#include "support/cli_harness.hpp"
 namespace fs = std::filesystem;
 
 const std::string kPerson =
     R"({"person_id": "S-1", "manquement": "obligations_contrat_engagement", "antecedent": "aucun", "motif_legitime": "non_invoque", "allocation": "are", "organisme_referent": "france_travail", "foyer_plusieurs_personnes": false, "majoration_parent_isole": false, "mineur_ou_protege": false, "date_reception_notification": "2025-07-01"})"
     "\n";
 
-class SanctionsCliTest : public ::testing::Test {
+class SanctionsCliTest : public ::testing::Test, protected aiguillage::test_support::CliHarness {
  protected:
   void SetUp() override {
-    dir_ = fs::path(::testing::TempDir()) /
-           ("aig_sanctions_cli_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    make_dir();
     persons_ = write("persons.jsonl", kPerson);
     key_ = write("key.txt", "sanctions-cli-test-key-0123456789\n");
     log_ = (dir_ / "decisions.log").string();
   }
-  void TearDown() override { fs::remove_all(dir_); }
+  void TearDown() override { remove_dir(); }
 
-  std::string write(const std::string& name, const std::string& text) {
-    std::ofstream(dir_ / name, std::ios::binary) << text;
-    return (dir_ / name).string();
-  }
-  static std::string read(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
-  struct Result {
-    int code = -1;
-    std::string out, err;
-  };
+  using Result = aiguillage::test_support::CliResult;
   Result decide(const std::string& extra) {
-    const fs::path out = dir_ / "stdout.txt", err = dir_ / "stderr.txt";
-    const std::string cmd = "env -u AIG_PSEUDONYM_KEY " + std::string(AIG_CLI_PATH) + " decide " +
-                            std::string(AIG_SOURCE_DIR) + "/rules/sanctions/fr-2025 " + persons_ +
-                            " --date 2025-07-03 --log " + log_ + " --key-file " + key_ +
-                            " --at 2025-07-20T09:00:00Z " + extra + " < /dev/null > '" +
-                            out.string() + "' 2> '" + err.string() + "'";
-    const int status = std::system(cmd.c_str());
-    Result r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    r.out = read(out);
-    r.err = read(err);
-    return r;
+    return run_cli("decide " + std::string(AIG_SOURCE_DIR) + "/rules/sanctions/fr-2025 " +
+                   persons_ + " --date 2025-07-03 --log " + log_ + " --key-file " + key_ +
+                   " --at 2025-07-20T09:00:00Z " + extra);
   }
 
-  fs::path dir_;
   std::string persons_, key_, log_;
 };
 

@@ -269,7 +269,7 @@ std::string random_value(const FieldSpec& f, Gen& g) {
       return quoted(random_string(g, 3));
     case FieldType::date: {
       if (g.chance(0.05)) return quoted(g.chance(0.5) ? "2025-02-30" : "2025-1-01");
-      char buf[16];
+      char buf[40];  // room for any int the format could print, so no truncation warning
       std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", 1995 + static_cast<int>(g.pick(40)),
                     1 + static_cast<int>(g.pick(12)), 1 + static_cast<int>(g.pick(31)));
       return quoted(buf);

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "aiguillage/audit/decision_log.hpp"
+#include "support/cli_harness.hpp"
 
 namespace {
 
@@ -25,35 +26,21 @@ const fs::path kSource = AIG_SOURCE_DIR;
 const std::string kPack = (kSource / "rules/orientation/fr-2025").string();
 const std::string kKey = "AIG_PSEUDONYM_KEY=0123456789abcdef0123 ";
 
-struct Result {
-  int code = -1;
-  bool signalled = false;
-  std::string out, err;
-  std::vector<std::string> lines() const {
-    std::vector<std::string> v;
-    std::istringstream in(out);
-    for (std::string l; std::getline(in, l);) v.push_back(l);
-    return v;
-  }
-};
+using Result = aiguillage::test_support::CliResult;
 
 std::string nested(std::size_t depth) {
   return std::string(depth, '[') + std::string(depth, ']');
 }
 
-class CliHardening : public ::testing::TestWithParam<std::size_t> {
+class CliHardening : public ::testing::TestWithParam<std::size_t>,
+                     protected aiguillage::test_support::CliHarness {
  protected:
   // A million levels make a line longer than 1 MiB: JSON Lines readers then report too_long
   // (and stop there), documents too_deep.
   static std::string line_error() { return GetParam() > 500000 ? "too_long" : "too_deep"; }
 
   void SetUp() override {
-    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    for (char& c : name)
-      if (c == '/') c = '_';
-    dir_ = fs::path(::testing::TempDir()) / ("aig_clih_" + std::to_string(::getpid()) + "_" + name);
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    make_dir();
     std::ifstream in(kSource / "examples/data/persons-1000.jsonl");
     for (int k = 0; k < 3; ++k) {
       std::string line;
@@ -61,31 +48,10 @@ class CliHardening : public ::testing::TestWithParam<std::size_t> {
       persons_.push_back(line);
     }
   }
-  void TearDown() override { fs::remove_all(dir_); }
+  void TearDown() override { remove_dir(); }
 
-  std::string write(const std::string& name, const std::string& text) {
-    const fs::path p = dir_ / name;
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << text;
-    return p.string();
-  }
-  static std::string read(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
   Result run(const std::string& args, const std::string& env = "") {
-    const fs::path out = dir_ / "stdout.txt", err = dir_ / "stderr.txt";
-    const std::string cmd = env + std::string(AIG_CLI_PATH) + " " + args + " < /dev/null > '" +
-                            out.string() + "' 2> '" + err.string() + "'";
-    const int status = std::system(cmd.c_str());
-    Result r;
-    r.signalled = WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) > 128);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    r.out = read(out);
-    r.err = read(err);
-    return r;
+    return run_cli(args, {"", env, {}});
   }
   // The person line `k` with its person_id replaced by `value`.
   std::string person_with_id(int k, const std::string& value) const {
@@ -97,7 +63,6 @@ class CliHardening : public ::testing::TestWithParam<std::size_t> {
     return text.replace(at, from.size(), "\"person_id\": " + value);
   }
 
-  fs::path dir_;
   std::vector<std::string> persons_;
 };
 
