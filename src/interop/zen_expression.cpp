@@ -552,9 +552,11 @@ class Renderer {
       }
       case K::call:
         if (a.text == "len" || a.text == "count" || a.text == "sum" || a.text == "round" ||
-            a.text == "floor" || a.text == "ceil" || a.text == "abs" || a.text == "number")
+            a.text == "date" || a.text == "floor" || a.text == "ceil" || a.text == "abs" ||
+            a.text == "number")
           return ZenType::number;
-        if (a.text == "lower" || a.text == "upper" || a.text == "string") return ZenType::string;
+        if (a.text == "lower" || a.text == "upper" || a.text == "string" || a.text == "trim")
+          return ZenType::string;
         if (a.text == "contains" || a.text == "some" || a.text == "all" || a.text == "startsWith" ||
             a.text == "endsWith")
           return ZenType::boolean;
@@ -664,6 +666,7 @@ class Renderer {
         {"len", "len", 1, 1, ZenType::unknown, ZenType::unknown},
         {"lower", "lower", 1, 1, ZenType::string, ZenType::unknown},
         {"upper", "upper", 1, 1, ZenType::string, ZenType::unknown},
+        {"trim", "trim", 1, 1, ZenType::string, ZenType::unknown},
         {"contains", "contains", 2, 2, ZenType::unknown, ZenType::unknown},
         {"startsWith", "starts_with", 2, 2, ZenType::string, ZenType::string},
         {"endsWith", "ends_with", 2, 2, ZenType::string, ZenType::string},
@@ -695,8 +698,16 @@ class Renderer {
       std::string x = render(*a.kids[0], ZenType::number);
       return "(if " + x + " >= 0 then floor(" + x + " + 0.5) else (-floor((-" + x + ") + 0.5)))";
     }
-    if (f == "isNumeric" || f == "date" || f == "map" || f == "filter" || f == "flatten" ||
-        f == "keys" || f == "values" || f == "split" || f == "trim")
+    if (f == "date") {
+      arity(a, 1, 1);
+      // ZEN's date() is a number of seconds since 1970 (UTC). Its 'now' reads the clock; the
+      // pack has none, and its "now" is the reference date of the evaluation (at 00:00 UTC).
+      const Ast& x = *a.kids[0];
+      if (x.kind == K::string && x.text == "now") return "timestamp(reference_date)";
+      return "timestamp(" + render(x, ZenType::string) + ")";
+    }
+    if (f == "isNumeric" || f == "map" || f == "filter" || f == "flatten" || f == "keys" ||
+        f == "values" || f == "split")
       refuse("the function " + f + "()");
     refuse("the unknown function " + f + "()");
   }

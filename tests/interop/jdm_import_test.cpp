@@ -225,6 +225,37 @@ void expect_error(const json& g, ErrorCode code, const std::string& pointer) {
   }
 }
 
+// ZEN's date() is seconds since 1970 in cells as in expressions, range bounds included, and
+// date('now') is the reference date (2025-01-01 here); a text in quotes is not rewritten.
+TEST(JdmImport, DatesInCellsAreSecondsSince1970) {
+  json table = {{"hitPolicy", "first"},
+                {"inputs",
+                 {{{"id", "j"}, {"field", "date(customer.joined)"}, {"name", "Joined"}},
+                  {{"id", "n"}, {"field", "customer.note"}, {"name", "Note"}}}},
+                {"outputs", {{{"id", "o"}, {"field", "band"}, {"name", "Band"}}}},
+                {"rules",
+                 {{{"j", "[date(\"2023-01-01\")..date('2023-02-01')]"}, {"n", ""}, {"o", "'jan'"}},
+                  {{"j", "> date( 'now' )"}, {"n", ""}, {"o", "'future'"}},
+                  {{"j", "< date(\"2020-01-01 12:00:00\")"}, {"n", ""}, {"o", "'old'"}},
+                  {{"j", ""}, {"n", "'date(x)'"}, {"o", "'note'"}},
+                  {{"j", ""}, {"n", ""}, {"o", "'other'"}}}}};
+  json pack = json::parse(import_jdm(graph(table).dump()));
+  EXPECT_EQ(pack["decisions"][0]["rules"][0]["when"][0],
+            "[timestamp(\"2023-01-01\")..timestamp('2023-02-01')]");
+  EXPECT_EQ(pack["decisions"][0]["rules"][1]["when"][0], "> timestamp(reference_date)");
+  Imported run(graph(table).dump());
+  const auto band = [&](const char* joined, const char* note = "n") {
+    return run.out(run.eval(json{{"customer", {{"joined", joined}, {"note", note}}}}.dump()),
+                   "band");
+  };
+  EXPECT_EQ(band("2023-01-15T10:00:00Z"), "\"jan\"");
+  EXPECT_EQ(band("2023-02-01"), "\"jan\"");
+  EXPECT_EQ(band("2023-02-01 00:00:01"), "\"other\"");
+  EXPECT_EQ(band("2025-01-01 00:00:01"), "\"future\"");
+  EXPECT_EQ(band("2020-01-01 11:59:59"), "\"old\"");
+  EXPECT_EQ(band("2021-06-01", "date(x)"), "\"note\"");
+}
+
 TEST(JdmImport, RejectsWhatItCannotConvertWithThePointer) {
   json g = graph(fees_table());
   g["nodes"][1]["type"] = "functionNode";
