@@ -231,11 +231,18 @@ std::string normalize_input_cell(std::string_view raw) {
       for (std::size_t k = 0; k < parts.size(); ++k) out += (k ? ", " : "") + std::string(parts[k]);
       return out;
     }
-    bool all_comparisons = std::all_of(parts.begin(), parts.end(), [](std::string_view p) {
-      return !p.empty() && !comparison_prefix(p).empty();
+    // ZEN's "[-10..0] and > -5": ranges and comparisons of the column's value.
+    const auto is_range = [](std::string_view p) {
+      return p.size() > 4 && (p.front() == '[' || p.front() == '(' || p.front() == ']') &&
+             (p.back() == ']' || p.back() == ')' || p.back() == '[') &&
+             p.find("..") != std::string_view::npos;
+    };
+    bool all_comparisons = std::all_of(parts.begin(), parts.end(), [&](std::string_view p) {
+      return !p.empty() && (!comparison_prefix(p).empty() || is_range(p));
     });
     if (!all_comparisons) continue;
-    if (word == "and" && parts.size() == 2) {
+    const bool ranges = std::any_of(parts.begin(), parts.end(), is_range);
+    if (word == "and" && parts.size() == 2 && !ranges) {
       std::string_view lo, hi, lo_op, hi_op;
       for (std::string_view p : parts) {
         std::string_view op = comparison_prefix(p);
@@ -250,7 +257,7 @@ std::string normalize_input_cell(std::string_view raw) {
     std::string out;
     for (std::size_t k = 0; k < parts.size(); ++k) {
       if (k) out += " " + std::string(word) + " ";
-      out += "$ " + std::string(parts[k]);
+      out += (is_range(parts[k]) ? "$ in " : "$ ") + std::string(parts[k]);
     }
     return out;
   }
@@ -422,6 +429,7 @@ struct TableDecision {
     std::string id, description, pointer;
     std::vector<std::string> when, then;
     std::vector<std::string> when_pointers, then_pointers;
+    std::vector<ZenType> then_types;  // what each output cell's form says of its type
   };
   std::vector<Row> rules;
 };
@@ -856,8 +864,11 @@ void GraphBuilder::table_node(const json& node, std::size_t k, const std::string
       std::string text = cell(col);
       std::string cell_pointer = child(p, col.id);
       std::string_view trimmed = trim(text);
-      row.then.push_back(
-          trimmed.empty() ? "null" : translate(trimmed, in_prefix, "", nullptr, cell_pointer));
+      ZenType type = ZenType::unknown;
+      row.then.push_back(trimmed.empty()
+                             ? "null"
+                             : translate(trimmed, in_prefix, "", nullptr, cell_pointer, &type));
+      row.then_types.push_back(type);
       row.then_pointers.push_back(cell_pointer);
     }
     t.rules.push_back(std::move(row));
@@ -882,6 +893,8 @@ void GraphBuilder::table_node(const json& node, std::size_t k, const std::string
       if (c == "null")
         cell = Kind::none;
       else if (c == "true" || c == "false")
+        cell = Kind::boolean;
+      else if (row.then_types[o] == ZenType::boolean)  // customer.age >= 18
         cell = Kind::boolean;
       else if (is_number_literal(c) || (c.size() > 2 && c.front() == '(' && c[1] == '-' &&
                                         is_number_literal(c.substr(2, c.size() - 3))))

@@ -30,6 +30,34 @@ class Lexer {
  public:
   explicit Lexer(std::string_view s) : s_(s) {}
 
+  // 2.5e-3 written out (0.0025): the pack reads plain decimals, and shifting the point is exact.
+  std::string exponent(const std::string& mantissa) {
+    ++i_;  // e
+    int sign = 1;
+    if (i_ < s_.size() && (s_[i_] == '+' || s_[i_] == '-')) sign = s_[i_++] == '-' ? -1 : 1;
+    if (i_ >= s_.size() || !is_digit(s_[i_])) refuse("exponent notation without digits");
+    int e = 0;
+    while (i_ < s_.size() && is_digit(s_[i_])) {
+      e = e * 10 + (s_[i_++] - '0');
+      if (e > 40) refuse("exponent notation beyond 1e40");
+    }
+    const std::size_t dot = mantissa.find('.');
+    std::string digits = mantissa;
+    int point = static_cast<int>(dot == std::string::npos ? mantissa.size() : dot);
+    if (dot != std::string::npos) digits.erase(dot, 1);
+    point += sign * e;
+    if (point <= 0) {
+      digits.insert(0, static_cast<std::size_t>(-point) + 1, '0');
+      point = 1;
+    }
+    if (point > static_cast<int>(digits.size())) digits.append(point - digits.size(), '0');
+    std::string whole = digits.substr(0, static_cast<std::size_t>(point));
+    std::string fraction = digits.substr(static_cast<std::size_t>(point));
+    whole.erase(0, std::min(whole.find_first_not_of('0'), whole.size() - 1));
+    while (!fraction.empty() && fraction.back() == '0') fraction.pop_back();
+    return fraction.empty() ? whole : whole + "." + fraction;
+  }
+
   Token next() {
     while (i_ < s_.size() && is_space(s_[i_])) ++i_;
     Token t;
@@ -48,7 +76,7 @@ class Lexer {
           ++i_;
         }
       }
-      if (i_ < s_.size() && (s_[i_] == 'e' || s_[i_] == 'E')) refuse("exponent notation");
+      if (i_ < s_.size() && (s_[i_] == 'e' || s_[i_] == 'E')) t.text = exponent(t.text);
       return t;
     }
     if (c == '\'' || c == '"') {

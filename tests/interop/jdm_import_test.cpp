@@ -256,6 +256,30 @@ TEST(JdmImport, DatesInCellsAreSecondsSince1970) {
   EXPECT_EQ(band("2021-06-01", "date(x)"), "\"note\"");
 }
 
+// ZEN joins ranges and comparisons of the column's value with and / or; an output cell that
+// is a comparison makes a boolean output even beside literal true / false.
+TEST(JdmImport, RangesJoinedWithComparisonsAndBooleanOutputCells) {
+  json table = {{"hitPolicy", "first"},
+                {"inputs", {{{"id", "a"}, {"field", "age"}, {"name", "Age"}}}},
+                {"outputs", {{{"id", "o"}, {"field", "ok"}, {"name", "Ok"}}}},
+                {"rules",
+                 {{{"a", "[-10..0] and > -5"}, {"o", "true"}},
+                  {{"a", "(10..20) or > 100"}, {"o", "age <= 101"}},
+                  {{"a", ""}, {"o", "false"}}}}};
+  json pack = json::parse(import_jdm(graph(table).dump()));
+  EXPECT_EQ(pack["decisions"][0]["rules"][0]["when"][0], "$ in [-10..0] and $ > -5");
+  EXPECT_EQ(pack["decisions"][0]["rules"][1]["when"][0], "$ in (10..20) or $ > 100");
+  EXPECT_EQ(pack["decisions"][0]["outputs"][0]["type"], "bool");
+  Imported run(graph(table).dump());
+  const auto ok = [&](int age) { return run.out(run.eval(json{{"age", age}}.dump()), "ok"); };
+  EXPECT_EQ(ok(-5), "false");
+  EXPECT_EQ(ok(-4), "true");
+  EXPECT_EQ(ok(15), "true");
+  EXPECT_EQ(ok(101), "true");
+  EXPECT_EQ(ok(100), "false");
+  EXPECT_EQ(ok(102), "false");
+}
+
 TEST(JdmImport, RejectsWhatItCannotConvertWithThePointer) {
   json g = graph(fees_table());
   g["nodes"][1]["type"] = "functionNode";
