@@ -466,6 +466,7 @@ class GraphBuilder {
   };
 
   std::vector<NodeRef> topological_order();
+  [[noreturn]] void function_node(const NodeRef& n);
   std::string fresh_version(const std::string& path);
   std::string read_name(const std::string& path, ZenType hint, const std::string& pointer);
   std::string translate(std::string_view text, const std::string& in_prefix,
@@ -954,6 +955,13 @@ void GraphBuilder::table_node(const json& node, std::size_t k, const std::string
   }
 }
 
+void GraphBuilder::function_node(const NodeRef& n) {
+  throw Error(ErrorCode::unsupported_construct,
+              "function node \"" + n.name +
+                  "\" runs JavaScript: a pack holds no code, only tables and expressions",
+              node_pointer(n.index));
+}
+
 void GraphBuilder::build() {
   std::vector<NodeRef> nodes = topological_order();
   const json& all = doc_["nodes"];
@@ -963,6 +971,9 @@ void GraphBuilder::build() {
   const json empty = json::array();
   const json& edges = doc_.contains("edges") ? doc_["edges"] : empty;
   bool any_table = false;
+  // A graph that runs JavaScript is refused for that node, whatever else it holds.
+  for (const NodeRef& n : nodes)
+    if (n.type == "functionNode") function_node(n);
   for (const NodeRef& n : nodes) {
     const json& node = all[n.index];
     // The guard of this node: any incoming edge whose source ran (and whose branch was taken).
@@ -1008,10 +1019,7 @@ void GraphBuilder::build() {
     } else if (n.type == "switchNode") {
       branches[n.id] = switch_node(node, n.index, guard);
     } else if (n.type == "functionNode") {
-      throw Error(ErrorCode::unsupported_construct,
-                  "function node \"" + n.name +
-                      "\" runs JavaScript: a pack holds no code, only tables and expressions",
-                  np);
+      function_node(n);
     } else {
       throw Error(ErrorCode::unsupported_construct,
                   "node \"" + n.name + "\" of type \"" + n.type +

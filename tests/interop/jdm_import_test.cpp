@@ -280,6 +280,29 @@ TEST(JdmImport, RangesJoinedWithComparisonsAndBooleanOutputCells) {
   EXPECT_EQ(ok(102), "false");
 }
 
+// A graph with a JavaScript function node is refused for that node, even when a node before it
+// holds something else the importer refuses (ZEN's aml graph: a cell, then the function).
+TEST(JdmImport, AFunctionNodeIsNamedWhateverComesBeforeIt) {
+  json table = {{"hitPolicy", "first"},
+                {"inputs", {{{"id", "c"}, {"name", "Country"}}}},
+                {"outputs", {{{"id", "o"}, {"field", "risk"}, {"name", "Risk"}}}},
+                {"rules", {{{"c", "\"RU\", \"NK\""}, {"o", "'high'"}}}}};
+  json g = graph(table);
+  g["nodes"].push_back({{"id", "f"},
+                        {"type", "functionNode"},
+                        {"name", "Aggregator"},
+                        {"content", {{"source", "export const handler = () => ({})"}}}});
+  g["edges"].push_back({{"id", "e3"}, {"sourceId", "t"}, {"targetId", "f"}});
+  try {
+    (void)import_jdm(g.dump());
+    FAIL() << "imported";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::unsupported_construct);
+    EXPECT_EQ(e.pointer(), "/nodes/3");
+    EXPECT_NE(e.message().find("function node \"Aggregator\""), std::string::npos) << e.message();
+  }
+}
+
 TEST(JdmImport, RejectsWhatItCannotConvertWithThePointer) {
   json g = graph(fees_table());
   g["nodes"][1]["type"] = "functionNode";
