@@ -9,6 +9,7 @@
 
 #include "aiguillage/rules/pack.hpp"
 #include "core/json_read.hpp"
+#include "rules/pack_document.hpp"
 #include "zen_chars.hpp"
 #include "zen_expression.hpp"
 
@@ -162,8 +163,55 @@ std::vector<std::string_view> split_commas(std::string_view text) {
   return parts;
 }
 
+// ZEN's date() in a cell is seconds since 1970, as in its expressions: the pack's timestamp(),
+// and date('now') the reference date (see translate_zen). Texts in quotes are left alone.
+std::string zen_dates(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size();) {
+    const char c = text[i];
+    if (c == '"' || c == '\'' || c == '`') {
+      const std::size_t n = literal_length(text, i);
+      out.append(text.substr(i, n));
+      i += n;
+      continue;
+    }
+    // Not a member (a.date(...)), but a range bound (..date(...)) is a call.
+    const bool member = i > 0 && text[i - 1] == '.' && !(i > 1 && text[i - 2] == '.');
+    if (!is_name_start(c) || member ||
+        (i > 0 && (is_name_char(text[i - 1]) || text[i - 1] == '$'))) {
+      out += c;
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    while (j < text.size() && is_name_char(text[j])) ++j;
+    std::size_t k = j;
+    while (k < text.size() && is_space(text[k])) ++k;
+    if (text.substr(i, j - i) != "date" || k >= text.size() || text[k] != '(') {
+      out.append(text.substr(i, j - i));
+      i = j;
+      continue;
+    }
+    std::size_t a = k + 1;
+    while (a < text.size() && is_space(text[a])) ++a;
+    for (std::string_view now : {"'now'", "\"now\""}) {
+      std::size_t b = a + now.size();
+      while (b < text.size() && is_space(text[b])) ++b;
+      if (text.substr(a, now.size()) == now && b < text.size() && text[b] == ')') {
+        out += "timestamp(reference_date)";
+        i = b + 1;
+        break;
+      }
+    }
+    if (i > k) continue;
+    out += "timestamp(";
+    i = k + 1;
+  }
+  return out;
+}
+
 std::string normalize_input_cell(std::string_view raw) {
-  std::string text = strip_digit_separators(trim(raw));
+  std::string text = strip_digit_separators(zen_dates(trim(raw)));
   // ZEN's "startsWith($, '61'), startsWith($, '62')": any of the tests.
   if (text.find('$') != std::string::npos) {
     auto parts = split_commas(text);
@@ -183,11 +231,18 @@ std::string normalize_input_cell(std::string_view raw) {
       for (std::size_t k = 0; k < parts.size(); ++k) out += (k ? ", " : "") + std::string(parts[k]);
       return out;
     }
-    bool all_comparisons = std::all_of(parts.begin(), parts.end(), [](std::string_view p) {
-      return !p.empty() && !comparison_prefix(p).empty();
+    // ZEN's "[-10..0] and > -5": ranges and comparisons of the column's value.
+    const auto is_range = [](std::string_view p) {
+      return p.size() > 4 && (p.front() == '[' || p.front() == '(' || p.front() == ']') &&
+             (p.back() == ']' || p.back() == ')' || p.back() == '[') &&
+             p.find("..") != std::string_view::npos;
+    };
+    bool all_comparisons = std::all_of(parts.begin(), parts.end(), [&](std::string_view p) {
+      return !p.empty() && (!comparison_prefix(p).empty() || is_range(p));
     });
     if (!all_comparisons) continue;
-    if (word == "and" && parts.size() == 2) {
+    const bool ranges = std::any_of(parts.begin(), parts.end(), is_range);
+    if (word == "and" && parts.size() == 2 && !ranges) {
       std::string_view lo, hi, lo_op, hi_op;
       for (std::string_view p : parts) {
         std::string_view op = comparison_prefix(p);
@@ -202,7 +257,7 @@ std::string normalize_input_cell(std::string_view raw) {
     std::string out;
     for (std::size_t k = 0; k < parts.size(); ++k) {
       if (k) out += " " + std::string(word) + " ";
-      out += "$ " + std::string(parts[k]);
+      out += (is_range(parts[k]) ? "$ in " : "$ ") + std::string(parts[k]);
     }
     return out;
   }
@@ -374,6 +429,7 @@ struct TableDecision {
     std::string id, description, pointer;
     std::vector<std::string> when, then;
     std::vector<std::string> when_pointers, then_pointers;
+    std::vector<ZenType> then_types;  // what each output cell's form says of its type
   };
   std::vector<Row> rules;
 };
@@ -410,6 +466,7 @@ class GraphBuilder {
   };
 
   std::vector<NodeRef> topological_order();
+  [[noreturn]] void function_node(const NodeRef& n);
   std::string fresh_version(const std::string& path);
   std::string read_name(const std::string& path, ZenType hint, const std::string& pointer);
   std::string translate(std::string_view text, const std::string& in_prefix,
@@ -796,7 +853,8 @@ void GraphBuilder::table_node(const json& node, std::size_t k, const std::string
         row.when.push_back(normalize_input_cell(text));
         // A cell may compare with another field ("> customer.limit"): that field is read too.
         for (const std::string& name : scan(row.when.back()).names)
-          if (!env_.count(join_path(in_prefix, name)) && name.find('.') != 0)
+          if (!env_.count(join_path(in_prefix, name)) && name.find('.') != 0 &&
+              name != "reference_date")  // date('now'), rewritten by zen_dates
             (void)read_name(join_path(in_prefix, name), ZenType::unknown, cell_pointer);
         if (col.input != SIZE_MAX)
           inputs[col.input].cells = merge(inputs[col.input].cells, input_kind(row.when.back()));
@@ -807,8 +865,11 @@ void GraphBuilder::table_node(const json& node, std::size_t k, const std::string
       std::string text = cell(col);
       std::string cell_pointer = child(p, col.id);
       std::string_view trimmed = trim(text);
-      row.then.push_back(
-          trimmed.empty() ? "null" : translate(trimmed, in_prefix, "", nullptr, cell_pointer));
+      ZenType type = ZenType::unknown;
+      row.then.push_back(trimmed.empty()
+                             ? "null"
+                             : translate(trimmed, in_prefix, "", nullptr, cell_pointer, &type));
+      row.then_types.push_back(type);
       row.then_pointers.push_back(cell_pointer);
     }
     t.rules.push_back(std::move(row));
@@ -833,6 +894,8 @@ void GraphBuilder::table_node(const json& node, std::size_t k, const std::string
       if (c == "null")
         cell = Kind::none;
       else if (c == "true" || c == "false")
+        cell = Kind::boolean;
+      else if (row.then_types[o] == ZenType::boolean)  // customer.age >= 18
         cell = Kind::boolean;
       else if (is_number_literal(c) || (c.size() > 2 && c.front() == '(' && c[1] == '-' &&
                                         is_number_literal(c.substr(2, c.size() - 3))))
@@ -892,6 +955,13 @@ void GraphBuilder::table_node(const json& node, std::size_t k, const std::string
   }
 }
 
+void GraphBuilder::function_node(const NodeRef& n) {
+  throw Error(ErrorCode::unsupported_construct,
+              "function node \"" + n.name +
+                  "\" runs JavaScript: a pack holds no code, only tables and expressions",
+              node_pointer(n.index));
+}
+
 void GraphBuilder::build() {
   std::vector<NodeRef> nodes = topological_order();
   const json& all = doc_["nodes"];
@@ -901,6 +971,9 @@ void GraphBuilder::build() {
   const json empty = json::array();
   const json& edges = doc_.contains("edges") ? doc_["edges"] : empty;
   bool any_table = false;
+  // A graph that runs JavaScript is refused for that node, whatever else it holds.
+  for (const NodeRef& n : nodes)
+    if (n.type == "functionNode") function_node(n);
   for (const NodeRef& n : nodes) {
     const json& node = all[n.index];
     // The guard of this node: any incoming edge whose source ran (and whose branch was taken).
@@ -946,10 +1019,7 @@ void GraphBuilder::build() {
     } else if (n.type == "switchNode") {
       branches[n.id] = switch_node(node, n.index, guard);
     } else if (n.type == "functionNode") {
-      throw Error(ErrorCode::unsupported_construct,
-                  "function node \"" + n.name +
-                      "\" runs JavaScript: a pack holds no code, only tables and expressions",
-                  np);
+      function_node(n);
     } else {
       throw Error(ErrorCode::unsupported_construct,
                   "node \"" + n.name + "\" of type \"" + n.type +
@@ -973,6 +1043,7 @@ Kind kind_of_sample(const json& v) {
 
 const json* sample_at(const json& doc, const std::string& path) {
   if (!doc.contains("tests") || !doc["tests"].is_array()) return nullptr;
+  const json* empty_list = nullptr;
   for (const json& t : doc["tests"]) {
     if (!t.is_object() || !t.contains("input")) continue;
     const json* v = &t["input"];
@@ -989,9 +1060,15 @@ const json* sample_at(const json& doc, const std::string& path) {
       v = &(*v)[part];
       i = j + 1;
     }
-    if (found && !v->is_null()) return v;
+    if (!found || v->is_null()) continue;
+    // An empty list says nothing of its items: another test may.
+    if (v->is_array() && v->empty()) {
+      if (!empty_list) empty_list = v;
+      continue;
+    }
+    return v;
   }
-  return nullptr;
+  return empty_list;
 }
 
 // Where a place of the generated pack came from in the graph, to report load errors there.
@@ -1176,16 +1253,15 @@ std::string import_jdm(std::string_view jdm_json, const JdmImportOptions& option
     decisions.push_back(std::move(d));
   }
   pack["decisions"] = std::move(decisions);
-  std::string text = pack.dump(2) + "\n";
-
   // What does not translate (an unknown function, a type clash) is reported at its place in
-  // the graph, not in a document the caller never saw.
+  // the graph, not in a document the caller never saw. The tree is checked as built: writing it
+  // out and reading it back would check the same document.
   try {
-    (void)Pack::load(text);
+    detail::check_pack_document(json(pack));
   } catch (const Error& e) {
     throw Error(e.code(), e.message(), map_pointer(e.pointer(), g), e.column());
   }
-  return text;
+  return pack.dump(2) + "\n";
 }
 
 }  // namespace v1

@@ -30,6 +30,34 @@ class Lexer {
  public:
   explicit Lexer(std::string_view s) : s_(s) {}
 
+  // 2.5e-3 written out (0.0025): the pack reads plain decimals, and shifting the point is exact.
+  std::string exponent(const std::string& mantissa) {
+    ++i_;  // e
+    int sign = 1;
+    if (i_ < s_.size() && (s_[i_] == '+' || s_[i_] == '-')) sign = s_[i_++] == '-' ? -1 : 1;
+    if (i_ >= s_.size() || !is_digit(s_[i_])) refuse("exponent notation without digits");
+    int e = 0;
+    while (i_ < s_.size() && is_digit(s_[i_])) {
+      e = e * 10 + (s_[i_++] - '0');
+      if (e > 40) refuse("exponent notation beyond 1e40");
+    }
+    const std::size_t dot = mantissa.find('.');
+    std::string digits = mantissa;
+    int point = static_cast<int>(dot == std::string::npos ? mantissa.size() : dot);
+    if (dot != std::string::npos) digits.erase(dot, 1);
+    point += sign * e;
+    if (point <= 0) {
+      digits.insert(0, static_cast<std::size_t>(-point) + 1, '0');
+      point = 1;
+    }
+    if (point > static_cast<int>(digits.size())) digits.append(point - digits.size(), '0');
+    std::string whole = digits.substr(0, static_cast<std::size_t>(point));
+    std::string fraction = digits.substr(static_cast<std::size_t>(point));
+    whole.erase(0, std::min(whole.find_first_not_of('0'), whole.size() - 1));
+    while (!fraction.empty() && fraction.back() == '0') fraction.pop_back();
+    return fraction.empty() ? whole : whole + "." + fraction;
+  }
+
   Token next() {
     while (i_ < s_.size() && is_space(s_[i_])) ++i_;
     Token t;
@@ -48,7 +76,7 @@ class Lexer {
           ++i_;
         }
       }
-      if (i_ < s_.size() && (s_[i_] == 'e' || s_[i_] == 'E')) refuse("exponent notation");
+      if (i_ < s_.size() && (s_[i_] == 'e' || s_[i_] == 'E')) t.text = exponent(t.text);
       return t;
     }
     if (c == '\'' || c == '"') {
@@ -552,9 +580,11 @@ class Renderer {
       }
       case K::call:
         if (a.text == "len" || a.text == "count" || a.text == "sum" || a.text == "round" ||
-            a.text == "floor" || a.text == "ceil" || a.text == "abs" || a.text == "number")
+            a.text == "date" || a.text == "floor" || a.text == "ceil" || a.text == "abs" ||
+            a.text == "number")
           return ZenType::number;
-        if (a.text == "lower" || a.text == "upper" || a.text == "string") return ZenType::string;
+        if (a.text == "lower" || a.text == "upper" || a.text == "string" || a.text == "trim")
+          return ZenType::string;
         if (a.text == "contains" || a.text == "some" || a.text == "all" || a.text == "startsWith" ||
             a.text == "endsWith")
           return ZenType::boolean;
@@ -664,6 +694,7 @@ class Renderer {
         {"len", "len", 1, 1, ZenType::unknown, ZenType::unknown},
         {"lower", "lower", 1, 1, ZenType::string, ZenType::unknown},
         {"upper", "upper", 1, 1, ZenType::string, ZenType::unknown},
+        {"trim", "trim", 1, 1, ZenType::string, ZenType::unknown},
         {"contains", "contains", 2, 2, ZenType::unknown, ZenType::unknown},
         {"startsWith", "starts_with", 2, 2, ZenType::string, ZenType::string},
         {"endsWith", "ends_with", 2, 2, ZenType::string, ZenType::string},
@@ -695,8 +726,16 @@ class Renderer {
       std::string x = render(*a.kids[0], ZenType::number);
       return "(if " + x + " >= 0 then floor(" + x + " + 0.5) else (-floor((-" + x + ") + 0.5)))";
     }
-    if (f == "isNumeric" || f == "date" || f == "map" || f == "filter" || f == "flatten" ||
-        f == "keys" || f == "values" || f == "split" || f == "trim")
+    if (f == "date") {
+      arity(a, 1, 1);
+      // ZEN's date() is a number of seconds since 1970 (UTC). Its 'now' reads the clock; the
+      // pack has none, and its "now" is the reference date of the evaluation (at 00:00 UTC).
+      const Ast& x = *a.kids[0];
+      if (x.kind == K::string && x.text == "now") return "timestamp(reference_date)";
+      return "timestamp(" + render(x, ZenType::string) + ")";
+    }
+    if (f == "isNumeric" || f == "map" || f == "filter" || f == "flatten" || f == "keys" ||
+        f == "values" || f == "split")
       refuse("the function " + f + "()");
     refuse("the unknown function " + f + "()");
   }

@@ -72,6 +72,8 @@ enum class Fn : std::uint8_t {
   power,
   concat,
   to_text,
+  trim,
+  timestamp,
 };
 
 inline constexpr std::uint8_t kLowOpen = 1;

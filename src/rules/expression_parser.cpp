@@ -1279,6 +1279,13 @@ class Parser {
       case Fn::to_text:
         if (type(0).kind == TypeKind::list) require(0, false, "a single value");
         return StaticType::of(TypeKind::string);
+      case Fn::timestamp:
+        require(0, is(0, TypeKind::string) || is(0, TypeKind::date) || is_number(0),
+                "a text, a date or a number");
+        return integer;
+      case Fn::trim:
+        require(0, is(0, TypeKind::string), "a text");
+        return StaticType::of(TypeKind::string);
       case Fn::power:
         require(0, is_number(0), "a number");
         require(1, is_number(1), "a number");

@@ -1,6 +1,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <optional>
 
 #include "rules/expression_impl.hpp"
 
@@ -67,6 +68,12 @@ const std::vector<FunctionSpec>& function_specs() {
        "the texts joined; null when one is null"},
       {"string", Fn::to_text, 1, 1, false, "string(value)",
        "the value as a text (a number as JSON writes it); null stays null"},
+      {"timestamp", Fn::timestamp, 1, 1, false, "timestamp(value)",
+       "seconds since 1970-01-01T00:00:00Z of a date, or of a text YYYY-MM-DD, "
+       "YYYY-MM-DD HH:MM:SS or RFC 3339 (offsets applied, fractions of a second dropped); a "
+       "number truncated to an integer; null when invalid"},
+      {"trim", Fn::trim, 1, 1, false, "trim(text)",
+       "the text without the white space (Unicode White_Space) at its start and end"},
   };
   return specs;
 }
@@ -254,6 +261,129 @@ Value list_contains(const Value& list, const Value& x) {
   return unknown ? Value::null() : Value::boolean(false);
 }
 
+// Length of the Unicode White_Space character (UTF-8) starting at s[k], 0 when there is none:
+// ZEN's trim() is Rust's str::trim, which removes exactly these.
+std::size_t white_space_at(std::string_view s, std::size_t k) {
+  const auto b = [&](std::size_t i) {
+    return i < s.size() ? static_cast<unsigned char>(s[i]) : 0u;
+  };
+  const unsigned c = b(k);
+  if (c == ' ' || (c >= 0x09 && c <= 0x0D)) return 1;
+  if (c == 0xC2 && (b(k + 1) == 0x85 || b(k + 1) == 0xA0)) return 2;  // U+0085, U+00A0
+  if (c == 0xE1 && b(k + 1) == 0x9A && b(k + 2) == 0x80) return 3;    // U+1680
+  if (c == 0xE2 && b(k + 1) == 0x80) {
+    const unsigned t = b(k + 2);  // U+2000..200A, U+2028, U+2029, U+202F
+    if ((t >= 0x80 && t <= 0x8A) || t == 0xA8 || t == 0xA9 || t == 0xAF) return 3;
+  }
+  if (c == 0xE2 && b(k + 1) == 0x81 && b(k + 2) == 0x9F) return 3;  // U+205F
+  if (c == 0xE3 && b(k + 1) == 0x80 && b(k + 2) == 0x80) return 3;  // U+3000
+  return 0;
+}
+
+// The same, for the character ending at s[end - 1].
+std::size_t white_space_before(std::string_view s, std::size_t end) {
+  for (std::size_t len = 1; len <= 3 && len <= end; ++len)
+    if (white_space_at(s, end - len) == len) return len;
+  return 0;
+}
+
+// Reads `width` digits (or, when `flexible`, one or two) at s[k]; advances k.
+std::optional<int> digits(std::string_view s, std::size_t& k, std::size_t width, bool flexible) {
+  std::size_t n = 0;
+  int value = 0;
+  while (k + n < s.size() && n < width && s[k + n] >= '0' && s[k + n] <= '9')
+    value = value * 10 + (s[k + n++] - '0');
+  if (n == 0 || (n < width && !flexible)) return std::nullopt;
+  k += n;
+  return value;
+}
+
+bool expect_char(std::string_view s, std::size_t& k, char c) {
+  if (k >= s.size() || s[k] != c) return false;
+  ++k;
+  return true;
+}
+
+// YYYY-MM-DD at s[k] as days since 1970-01-01.
+std::optional<std::int64_t> date_part(std::string_view s, std::size_t& k, bool flexible) {
+  auto y = digits(s, k, 4, false);
+  if (!y || !expect_char(s, k, '-')) return std::nullopt;
+  auto m = digits(s, k, 2, flexible);
+  if (!m || !expect_char(s, k, '-')) return std::nullopt;
+  auto d = digits(s, k, 2, flexible);
+  if (!d) return std::nullopt;
+  std::optional<Date> date = Date::from_ymd(*y, *m, *d);
+  if (!date) return std::nullopt;
+  return date->days;
+}
+
+// HH:MM:SS at s[k] as seconds since midnight.
+std::optional<std::int64_t> time_part(std::string_view s, std::size_t& k, bool flexible) {
+  auto h = digits(s, k, 2, flexible);
+  if (!h || !expect_char(s, k, ':')) return std::nullopt;
+  auto m = digits(s, k, 2, flexible);
+  if (!m || !expect_char(s, k, ':')) return std::nullopt;
+  auto sec = digits(s, k, 2, flexible);
+  if (!sec || *h > 23 || *m > 59 || *sec > 59) return std::nullopt;
+  return *h * 3600 + *m * 60 + *sec;
+}
+
+// The texts ZEN's date() reads, in its order: "YYYY-MM-DD HH:MM:SS", "YYYY-MM-DD" (fields of one
+// or two digits but the year), then RFC 3339 (two digits each, `T`, `t` or a space between date
+// and time, a fraction of a second, `Z`, `z` or an offset +HH:MM / -HH:MM).
+std::optional<std::int64_t> parse_timestamp(std::string_view s) {
+  {
+    std::size_t k = 0;
+    auto days = date_part(s, k, true);
+    if (days && k == s.size()) return *days * 86400;
+    if (days && expect_char(s, k, ' ')) {
+      auto seconds = time_part(s, k, true);
+      if (seconds && k == s.size()) return *days * 86400 + *seconds;
+    }
+  }
+  std::size_t k = 0;
+  auto days = date_part(s, k, false);
+  if (!days || k >= s.size() || (s[k] != 'T' && s[k] != 't' && s[k] != ' ')) return std::nullopt;
+  ++k;
+  auto seconds = time_part(s, k, false);
+  if (!seconds) return std::nullopt;
+  if (expect_char(s, k, '.')) {
+    const std::size_t start = k;
+    while (k < s.size() && s[k] >= '0' && s[k] <= '9') ++k;
+    if (k == start) return std::nullopt;
+  }
+  std::int64_t offset = 0;
+  if (k < s.size() && (s[k] == 'Z' || s[k] == 'z')) {
+    ++k;
+  } else if (k < s.size() && (s[k] == '+' || s[k] == '-')) {
+    const int sign = s[k++] == '-' ? -1 : 1;
+    auto oh = digits(s, k, 2, false);
+    if (!oh || !expect_char(s, k, ':')) return std::nullopt;
+    auto om = digits(s, k, 2, false);
+    if (!om || *oh > 23 || *om > 59) return std::nullopt;
+    offset = sign * (*oh * 3600 + *om * 60);
+  } else {
+    return std::nullopt;
+  }
+  if (k != s.size()) return std::nullopt;
+  return *days * 86400 + *seconds - offset;
+}
+
+std::string_view trim_white_space(std::string_view s) {
+  std::size_t start = 0, end = s.size();
+  while (start < end) {
+    const std::size_t w = white_space_at(s, start);
+    if (w == 0) break;
+    start += w;
+  }
+  while (end > start) {
+    const std::size_t w = white_space_before(s, end);
+    if (w == 0) break;
+    end -= w;
+  }
+  return s.substr(start, end - start);
+}
+
 }  // namespace
 }  // namespace detail
 
@@ -399,6 +529,20 @@ Value Expression::Impl::call(const Node& n, const EvalContext& ctx, Value item,
         at += s.size();
       }
       return Value::string({out, size});
+    }
+    case Fn::timestamp: {
+      Value v = arg(0);
+      if (v.type() == Type::date) return Value::integer(std::int64_t{v.as_date().days} * 86400);
+      if (v.type() == Type::integer) return v;
+      if (v.type() == Type::decimal) return Value::integer(v.as_decimal().units / Decimal::kOne);
+      if (v.type() != Type::string) return Value::null();
+      std::optional<std::int64_t> seconds = detail::parse_timestamp(v.as_string());
+      return seconds ? Value::integer(*seconds) : Value::null();
+    }
+    case Fn::trim: {
+      Value v = arg(0);
+      if (v.type() != Type::string) return Value::null();
+      return Value::string(detail::trim_white_space(v.as_string()));
     }
     case Fn::to_text: {
       Value v = arg(0);

@@ -15,6 +15,7 @@
 #include "aiguillage/rules/decision_table.hpp"
 #include "core/file.hpp"
 #include "core/json_read.hpp"
+#include "rules/pack_document.hpp"
 
 namespace aiguillage {
 inline namespace v1 {
@@ -470,6 +471,13 @@ class PackLoader {
  public:
   PackLoader(std::string_view text, const PackLimits& pack_limits)
       : text_(text), limits(pack_limits), data(std::make_shared<Pack::Data>()), d(*data) {}
+  // A document already read (by an importer that built it): no text to parse, none to hash.
+  PackLoader(json document, const PackLimits& pack_limits)
+      : limits(pack_limits),
+        data(std::make_shared<Pack::Data>()),
+        d(*data),
+        doc(std::move(document)),
+        parsed(true) {}
 
   std::shared_ptr<Pack::Data> load() {
     read_header();
@@ -494,6 +502,7 @@ class PackLoader {
   std::shared_ptr<Data> data;
   Data& d;
   json doc;
+  bool parsed = false;
   bool lenient = false;
   std::unordered_map<std::string, int> source_ids;
   std::unordered_map<std::string, int> names;  // every name -> slot
@@ -541,10 +550,12 @@ class PackLoader {
 
   // The members before the sections: schema, identity, validity, notice rights.
   void read_header() {
-    if (text_.size() > limits.max_bytes)
-      throw Error(ErrorCode::limit_exceeded,
-                  "the pack is larger than " + std::to_string(limits.max_bytes) + " bytes", "");
-    doc = detail::parse_document(text_);
+    if (!parsed) {
+      if (text_.size() > limits.max_bytes)
+        throw Error(ErrorCode::limit_exceeded,
+                    "the pack is larger than " + std::to_string(limits.max_bytes) + " bytes", "");
+      doc = detail::parse_document(text_);
+    }
     int minor = detail::check_schema_header(doc, kRulesetSchema, kRulesetMajor, kRulesetMinor);
     // A newer minor version only adds optional fields: an older engine reads what it knows.
     lenient = minor > kRulesetMinor;
@@ -582,7 +593,7 @@ class PackLoader {
     }
     if (d.valid_to && *d.valid_to < d.valid_from)
       throw Error(ErrorCode::invalid_document, "valid_to is before valid_from", "/valid_to");
-    d.hash = document_hash(text_);
+    if (!parsed) d.hash = document_hash(text_);
   }
 
   void read_sources() {
@@ -1172,6 +1183,12 @@ Pack Pack::load(std::string_view text, const PackLimits& limits) {
   pack.data_ = PackLoader(text, limits).load();
   return pack;
 }
+
+namespace detail {
+void check_pack_document(json document, const PackLimits& limits) {
+  (void)PackLoader(std::move(document), limits).load();
+}
+}  // namespace detail
 
 const std::string& Pack::id() const {
   return data_->id;

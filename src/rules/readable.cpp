@@ -35,6 +35,8 @@ constexpr Gloss kFunctions[] = {
     {"max", "maximum", "maximum"},
     {"sum", "somme", "sum"},
     {"len", "longueur", "length"},
+    {"trim", "sans espaces autour", "trimmed"},
+    {"timestamp", "secondes depuis 1970 de", "seconds since 1970 of"},
 };
 
 constexpr Gloss kKeywords[] = {

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <string>
 
+#include "aiguillage/core/date.hpp"
 #include "aiguillage/core/error.hpp"
 #include "aiguillage/interop/jdm_import.hpp"
 #include "aiguillage/rules/evaluator.hpp"
@@ -59,6 +60,10 @@ json record_value(const json& record, const std::string& path) {
 // (passThrough): it must then be the record's own value.
 bool outputs_match(const Pack& pack, const Evaluation& e, const json& expected, const json& record,
                    const std::string& prefix = "", std::string* why = nullptr) {
+  if (!expected.is_object()) {  // a collect table's whole response: a list of objects
+    if (why) *why = "expects " + expected.dump() + ": a list of objects";
+    return false;
+  }
   for (auto it = expected.begin(); it != expected.end(); ++it) {
     const std::string path = prefix.empty() ? it.key() : prefix + "." + it.key();
     if (it->is_object()) {
@@ -107,7 +112,9 @@ Figures run_graphs() {
     for (const json& t : tests) {
       Evaluation e;
       EvalOptions options;
-      options.reference_date = pack->valid_from();
+      // ZEN's date('now') is the pack's reference date. ZEN's own CI runs these tests on its
+      // clock, so they hold on any day after they were written: the data's commit date is one.
+      options.reference_date = *Date::parse("2026-08-22");
       options.trace = false;
       options.unknown_fields = UnknownFields::ignore;
       if (!evaluator.evaluate_json(t.value("input", json::object()).dump(), e, options)) {
@@ -134,8 +141,8 @@ TEST(JdmGraphs, ImportedAndPassedDoNotFall) {
             << " of " << f.tests << "\n";
   EXPECT_EQ(f.graphs, 89);
   // Committed figures (docs/interop.md).
-  EXPECT_GE(f.imported, 52);
-  EXPECT_GE(f.passed, 69);
+  EXPECT_GE(f.imported, 58);
+  EXPECT_GE(f.passed, 73);
 }
 
 }  // namespace

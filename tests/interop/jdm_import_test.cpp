@@ -225,6 +225,84 @@ void expect_error(const json& g, ErrorCode code, const std::string& pointer) {
   }
 }
 
+// ZEN's date() is seconds since 1970 in cells as in expressions, range bounds included, and
+// date('now') is the reference date (2025-01-01 here); a text in quotes is not rewritten.
+TEST(JdmImport, DatesInCellsAreSecondsSince1970) {
+  json table = {{"hitPolicy", "first"},
+                {"inputs",
+                 {{{"id", "j"}, {"field", "date(customer.joined)"}, {"name", "Joined"}},
+                  {{"id", "n"}, {"field", "customer.note"}, {"name", "Note"}}}},
+                {"outputs", {{{"id", "o"}, {"field", "band"}, {"name", "Band"}}}},
+                {"rules",
+                 {{{"j", "[date(\"2023-01-01\")..date('2023-02-01')]"}, {"n", ""}, {"o", "'jan'"}},
+                  {{"j", "> date( 'now' )"}, {"n", ""}, {"o", "'future'"}},
+                  {{"j", "< date(\"2020-01-01 12:00:00\")"}, {"n", ""}, {"o", "'old'"}},
+                  {{"j", ""}, {"n", "'date(x)'"}, {"o", "'note'"}},
+                  {{"j", ""}, {"n", ""}, {"o", "'other'"}}}}};
+  json pack = json::parse(import_jdm(graph(table).dump()));
+  EXPECT_EQ(pack["decisions"][0]["rules"][0]["when"][0],
+            "[timestamp(\"2023-01-01\")..timestamp('2023-02-01')]");
+  EXPECT_EQ(pack["decisions"][0]["rules"][1]["when"][0], "> timestamp(reference_date)");
+  Imported run(graph(table).dump());
+  const auto band = [&](const char* joined, const char* note = "n") {
+    return run.out(run.eval(json{{"customer", {{"joined", joined}, {"note", note}}}}.dump()),
+                   "band");
+  };
+  EXPECT_EQ(band("2023-01-15T10:00:00Z"), "\"jan\"");
+  EXPECT_EQ(band("2023-02-01"), "\"jan\"");
+  EXPECT_EQ(band("2023-02-01 00:00:01"), "\"other\"");
+  EXPECT_EQ(band("2025-01-01 00:00:01"), "\"future\"");
+  EXPECT_EQ(band("2020-01-01 11:59:59"), "\"old\"");
+  EXPECT_EQ(band("2021-06-01", "date(x)"), "\"note\"");
+}
+
+// ZEN joins ranges and comparisons of the column's value with and / or; an output cell that
+// is a comparison makes a boolean output even beside literal true / false.
+TEST(JdmImport, RangesJoinedWithComparisonsAndBooleanOutputCells) {
+  json table = {{"hitPolicy", "first"},
+                {"inputs", {{{"id", "a"}, {"field", "age"}, {"name", "Age"}}}},
+                {"outputs", {{{"id", "o"}, {"field", "ok"}, {"name", "Ok"}}}},
+                {"rules",
+                 {{{"a", "[-10..0] and > -5"}, {"o", "true"}},
+                  {{"a", "(10..20) or > 100"}, {"o", "age <= 101"}},
+                  {{"a", ""}, {"o", "false"}}}}};
+  json pack = json::parse(import_jdm(graph(table).dump()));
+  EXPECT_EQ(pack["decisions"][0]["rules"][0]["when"][0], "$ in [-10..0] and $ > -5");
+  EXPECT_EQ(pack["decisions"][0]["rules"][1]["when"][0], "$ in (10..20) or $ > 100");
+  EXPECT_EQ(pack["decisions"][0]["outputs"][0]["type"], "bool");
+  Imported run(graph(table).dump());
+  const auto ok = [&](int age) { return run.out(run.eval(json{{"age", age}}.dump()), "ok"); };
+  EXPECT_EQ(ok(-5), "false");
+  EXPECT_EQ(ok(-4), "true");
+  EXPECT_EQ(ok(15), "true");
+  EXPECT_EQ(ok(101), "true");
+  EXPECT_EQ(ok(100), "false");
+  EXPECT_EQ(ok(102), "false");
+}
+
+// A graph with a JavaScript function node is refused for that node, even when a node before it
+// holds something else the importer refuses (ZEN's aml graph: a cell, then the function).
+TEST(JdmImport, AFunctionNodeIsNamedWhateverComesBeforeIt) {
+  json table = {{"hitPolicy", "first"},
+                {"inputs", {{{"id", "c"}, {"name", "Country"}}}},
+                {"outputs", {{{"id", "o"}, {"field", "risk"}, {"name", "Risk"}}}},
+                {"rules", {{{"c", "\"RU\", \"NK\""}, {"o", "'high'"}}}}};
+  json g = graph(table);
+  g["nodes"].push_back({{"id", "f"},
+                        {"type", "functionNode"},
+                        {"name", "Aggregator"},
+                        {"content", {{"source", "export const handler = () => ({})"}}}});
+  g["edges"].push_back({{"id", "e3"}, {"sourceId", "t"}, {"targetId", "f"}});
+  try {
+    (void)import_jdm(g.dump());
+    FAIL() << "imported";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::unsupported_construct);
+    EXPECT_EQ(e.pointer(), "/nodes/3");
+    EXPECT_NE(e.message().find("function node \"Aggregator\""), std::string::npos) << e.message();
+  }
+}
+
 TEST(JdmImport, RejectsWhatItCannotConvertWithThePointer) {
   json g = graph(fees_table());
   g["nodes"][1]["type"] = "functionNode";
