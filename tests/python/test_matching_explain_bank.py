@@ -97,3 +97,17 @@ def test_bank_explain_arguments(profiles, offers):
         bank.explain(offers[0], 0, lang="de")
     filtered = bank.explain(offers[0], 0, departements=["nowhere"])
     assert filtered is None
+
+
+def test_a_document_read_apart_is_explained_as_given(profiles, offers, scoring):
+    """A profile with the id of a cohort member but other competences: its own explanation,
+    ranked by scoring the cohort, never the member's."""
+    record = json.loads(PROFILES.read_text(encoding="utf-8").splitlines()[0])
+    record["competences"] = []
+    changed = aiguillage.Profiles([record], profiles.referential)[0]  # another collection
+    o = offers[3]
+    e = aiguillage.explain(changed, o, profiles, scoring=scoring)
+    assert e["score"] == aiguillage.score(changed, o, scoring=scoring)["score"]
+    member = aiguillage.explain(profiles[0], o, profiles, scoring=scoring)
+    assert member["score"] == aiguillage.score(profiles[0], o, scoring=scoring)["score"]
+    assert e["score"] != member["score"]

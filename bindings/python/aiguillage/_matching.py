@@ -206,11 +206,14 @@ def _scoring_from_text(text: Optional[str]) -> Scoring:
 
 # -- documents ------------------------------------------------------------------------------------
 class _Document:
-    __slots__ = ("_native", "referential")
+    # _origin: (collection, position) when the document was taken from a collection, so that an
+    # explanation among that collection may use its bank; None for a document read on its own.
+    __slots__ = ("_native", "referential", "_origin")
 
-    def __init__(self, native, referential: Referential):
+    def __init__(self, native, referential: Referential, origin=None):
         self._native = native
         self.referential = referential
+        self._origin = origin
 
     @property
     def id(self) -> str:
@@ -320,7 +323,7 @@ class _Documents:
         n = len(self)
         if not -n <= i < n:
             raise IndexError(f"{self._what} index {i} out of range for {n}")
-        return self._element(self._native.get(i % n), self.referential)
+        return self._element(self._native.get(i % n), self.referential, (self, i % n))
 
     def __iter__(self):
         for i in range(len(self)):
@@ -452,25 +455,25 @@ def explain(profile: Any, offer: Any, cohort: Union["Offers", "Profiles", None] 
     the rank and the counterfactual are computed in that cohort. ``lang`` is "fr" or "en";
     ``top`` is the N of "would enter your top N".
 
-    When the cohort holds the explained document (by id), the rank comes from a bank of the
-    cohort (built once per process and scoring) and its top-k search, not from scoring every
-    document; a pair a hard constraint excludes is ranked by scoring the cohort."""
+    When the explained document was taken from the cohort (``cohort[i]``), the rank comes from a
+    bank of the cohort (built once per process and scoring) and its top-k search, not from
+    scoring every document; a pair a hard constraint excludes, or a document read apart, is
+    ranked by scoring the cohort."""
     p, o = _pair(profile, offer, referential)
     config = (scoring or Scoring())._native
     if cohort is not None and not isinstance(cohort, (Offers, Profiles)):
         raise _input_error(f"cohort is Offers or Profiles, not {type(cohort).__name__}")
     if cohort is not None and cohort.referential is not p.referential:
         raise _input_error("the cohort was read against another referential")
-    if cohort is not None:
-        own = p.id if isinstance(cohort, Profiles) else o.id
-        ids = cohort.ids
-        if own in ids:
-            bank = _bank_cached(ProfileBank if isinstance(cohort, Profiles) else OfferBank,
-                                cohort, scoring or Scoring())
-            found = bank._explain(o if isinstance(cohort, Profiles) else p, ids.index(own),
-                                  lang=lang, top=top, max_reasons=max_reasons)
-            if found is not None:
-                return found
+    member = p if isinstance(cohort, Profiles) else o
+    origin = getattr(member, "_origin", None)
+    if cohort is not None and origin is not None and origin[0] is cohort:
+        bank = _bank_cached(ProfileBank if isinstance(cohort, Profiles) else OfferBank,
+                            cohort, scoring or Scoring())
+        found = bank._explain(o if isinstance(cohort, Profiles) else p, origin[1], lang=lang,
+                              top=top, max_reasons=max_reasons)
+        if found is not None:
+            return found
     if isinstance(cohort, Profiles):
         texts = _aiguillage.explain_among_profiles(p._native, o._native, p.referential._native,
                                                    config, cohort._native, lang, top,
