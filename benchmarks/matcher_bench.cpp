@@ -10,6 +10,9 @@
 //   scoring everything. Arg 0: no filter; 1: within 30 km; 2: CDI only.
 // BM_TopProfiles: one offer against a bank of 100k persons (AIG_BENCH_PERSONS), top-10, same
 //   counters; median_cpu_ms is the CPU time of the querying thread.
+// BM_ExplainPair: the explanation of one pair an offer's top-10 lists (the 10th), in the same
+//   person bank; median_cpu_ms per explained pair. Arg 0: explain_listed (from the bank's
+//   answer); 1: explain_match, which scores every person of the cohort.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -23,6 +26,7 @@
 #include <sstream>
 #include <vector>
 
+#include "aiguillage/matching/explain_listed.hpp"
 #include "aiguillage/matching/matcher.hpp"
 #include "support/python_peer.hpp"
 #include "support/rome_synthetic.hpp"
@@ -290,6 +294,40 @@ BENCHMARK(BM_TopProfiles)
     ->Arg(0)
     ->Arg(1)
     ->Iterations(smoke() ? 5 : 100)
+    ->Unit(benchmark::kMillisecond);
+
+void BM_ExplainPair(benchmark::State& state) {
+  Persons& p = persons();
+  const bool cohort = state.range(0) == 1;
+  std::vector<double> ms, cpu;
+  std::size_t queries = 0, q = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    const Offer& o = p.queries[q++ % p.queries.size()];
+    const std::vector<RankedMatch> listed = p.bank->top_profiles(o, 10);
+    state.ResumeTiming();
+    if (listed.empty()) continue;
+    const std::size_t r = listed.size() - 1;
+    const auto t = std::chrono::steady_clock::now();
+    const double c0 = thread_cpu_ms();
+    if (cohort)
+      benchmark::DoNotOptimize(explain_match(p.bank->profiles()[listed[r].index], o, referential(),
+                                             config(),
+                                             std::span<const Profile>(p.bank->profiles())));
+    else
+      benchmark::DoNotOptimize(explain_listed(*p.bank, o, listed, r));
+    cpu.push_back(thread_cpu_ms() - c0);
+    ms.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count());
+    ++queries;
+  }
+  state.counters["persons"] = static_cast<double>(p.bank->size());
+  report<Offer>(state, ms, cpu, 0, 0, std::max<std::size_t>(queries, 1));
+}
+BENCHMARK(BM_ExplainPair)
+    ->Arg(0)
+    ->Arg(1)
+    ->Iterations(smoke() ? 2 : 10)
     ->Unit(benchmark::kMillisecond);
 
 }  // namespace

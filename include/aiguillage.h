@@ -596,6 +596,24 @@ AIG_API aig_status aig_profile_bank_top_batch(const aig_profile_bank* bank,
                                               const aig_match_filters* filters, unsigned threads,
                                               int64_t* out_index, double* out_score);
 
+/* The explanation of one pair at the cost of the pair: the bank's person `index` for an offer
+ * (JSON), ranked among the persons passing the filters by the bank's own top-k search (no
+ * other person is scored; a pair the bank never lists, excluded by a hard constraint or the
+ * filters, is ranked among all the bank's persons by scoring them). format: "json"
+ * (aiguillage.match_explanation 1.1), "text", "summary", or "employer" (the offer's
+ * competences the person holds, holds through a related competence with the referential path,
+ * or lacks, in labels); NULL: "json". lang "fr" or "en" (NULL: "fr"); top as in
+ * aig_match_explain_json. */
+AIG_API aig_status aig_profile_bank_explain(const aig_profile_bank* bank, const char* offer_json,
+                                            size_t index, const aig_match_filters* filters,
+                                            const char* lang, size_t top, const char* format,
+                                            char* buf, size_t size, size_t* needed);
+/* The same for the bank's offer `index` and a profile (JSON). */
+AIG_API aig_status aig_offer_bank_explain(const aig_offer_bank* bank, const char* profile_json,
+                                          size_t index, const aig_match_filters* filters,
+                                          const char* lang, size_t top, const char* format,
+                                          char* buf, size_t size, size_t* needed);
+
 /* ---- matching: numeric retrieval over caller arrays ------------------------------------- */
 
 /* An exact top-k index over sparse competence vectors (offers for a person's query, or

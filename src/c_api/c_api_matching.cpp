@@ -14,6 +14,7 @@
 
 #include "aiguillage.h"
 #include "aiguillage/matching/assignment.hpp"
+#include "aiguillage/matching/explain_listed.hpp"
 #include "aiguillage/matching/explanation.hpp"
 #include "aiguillage/matching/matcher.hpp"
 #include "aiguillage/matching/offer.hpp"
@@ -713,6 +714,67 @@ aig_status aig_profile_bank_top_json(const aig_profile_bank* bank, const char* o
       lines += ranked_line(bank->bank.profiles()[hits[i].index], offer, hits[i].index, i + 1,
                            hits[i].score, l);
     return write_string(lines, buf, size, needed);
+  });
+}
+
+namespace {
+
+std::string explanation_in(const MatchExplanation& e, const char* format,
+                           ExplanationLanguage lang) {
+  const std::string f = format ? format : "json";
+  if (f == "json") return e.to_json(lang);
+  if (f == "text") return e.to_text(lang);
+  if (f == "summary") return e.summary_text(lang);
+  if (f == "employer") return e.employer_text(lang);
+  throw Error(ErrorCode::invalid_argument,
+              "format must be json, text, summary or employer, not \"" + bounded_text(f) + "\"",
+              "/format");
+}
+
+ExplainOptions explain_options(size_t top) {
+  ExplainOptions options;
+  if (top > 0) options.top = top;
+  return options;
+}
+
+}  // namespace
+
+aig_status aig_profile_bank_explain(const aig_profile_bank* bank, const char* offer_json,
+                                    size_t index, const aig_match_filters* filters,
+                                    const char* lang, size_t top, const char* format, char* buf,
+                                    size_t size, size_t* needed) {
+  return guard([&] {
+    require(bank, "bank");
+    const ExplanationLanguage l = lang_arg(lang);
+    const Offer offer = offer_arg(offer_json, *bank->referential);
+    if (index >= bank->bank.size())
+      throw Error(ErrorCode::invalid_argument, "index is past the bank's persons", "/index");
+    const ExplainOptions options = explain_options(top);
+    auto e = explain_in_bank(bank->bank, offer, index, match_filters_arg(filters), options);
+    if (!e)  // never listed: ranked among the excluded by scoring the bank's persons
+      e = explain_match(bank->bank.profiles()[index], offer, *bank->referential,
+                        bank->bank.config(), std::span<const Profile>(bank->bank.profiles()),
+                        options);
+    return write_string(explanation_in(*e, format, l), buf, size, needed);
+  });
+}
+
+aig_status aig_offer_bank_explain(const aig_offer_bank* bank, const char* profile_json,
+                                  size_t index, const aig_match_filters* filters, const char* lang,
+                                  size_t top, const char* format, char* buf, size_t size,
+                                  size_t* needed) {
+  return guard([&] {
+    require(bank, "bank");
+    const ExplanationLanguage l = lang_arg(lang);
+    const Profile profile = profile_arg(profile_json, *bank->referential);
+    if (index >= bank->bank.size())
+      throw Error(ErrorCode::invalid_argument, "index is past the bank's offers", "/index");
+    const ExplainOptions options = explain_options(top);
+    auto e = explain_in_bank(bank->bank, profile, index, match_filters_arg(filters), options);
+    if (!e)
+      e = explain_match(profile, bank->bank.offers()[index], *bank->referential,
+                        bank->bank.config(), std::span<const Offer>(bank->bank.offers()), options);
+    return write_string(explanation_in(*e, format, l), buf, size, needed);
   });
 }
 

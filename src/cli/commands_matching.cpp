@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -12,7 +13,9 @@
 
 #include "aiguillage/core/data_dir.hpp"
 #include "aiguillage/matching/assignment.hpp"
+#include "aiguillage/matching/explain_listed.hpp"
 #include "aiguillage/matching/explanation.hpp"
+#include "aiguillage/matching/exposure.hpp"
 #include "aiguillage/matching/matcher.hpp"
 #include "cli.hpp"
 #include "matching/score_json.hpp"
@@ -72,6 +75,12 @@ std::vector<std::string> comma_list(const std::optional<std::string>& v) {
 Json reasons_json(const Score& s, const Profile& profile, const Offer& offer,
                   const ExplainOptions& options, ExplanationLanguage lang) {
   return detail::pair_reasons_json(s, profile, offer, lang, options.max_reasons);
+}
+
+void write_document(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  if (!out.flush()) throw Error(ErrorCode::io, "cannot write " + path);
 }
 
 // What the matching commands read: the referential, the scoring, the offers and the persons;
@@ -167,9 +176,11 @@ int cmd_match(int argc, char** argv) {
                                       {"--departements", true},
                                       {"--contracts", true},
                                       {"--max-km", true},
-                                      {"--threads", true}}),
+                                      {"--threads", true},
+                                      {"--exposure", true}}),
                          0, 0);
   const std::size_t top = positive(args, "--top", 10, 1000000);
+  const std::optional<std::string> exposure_path = args.get("--exposure");
   MatchBatchOptions batch;
   batch.threads = positive(args, "--threads", 1, 256);
   MatchFilters filters;
@@ -212,8 +223,10 @@ int cmd_match(int argc, char** argv) {
       ++next_error;
     }
   };
+  // `explained` explains the pair from the bank's own answer (explain_listed): no other
+  // document is scored.
   auto emit = [&](const Profile& profile, const Offer& offer, std::size_t rank, std::size_t cohort,
-                  const Score& s) {
+                  const Score& s, const auto& explained) {
     Json j = Json::object();
     j["profile_id"] = profile.id;
     j["offer_id"] = offer.id;
@@ -222,9 +235,7 @@ int cmd_match(int argc, char** argv) {
     j["score"] = s.score;
     j["reason_codes"] = s.reasons;
     if (explain) {
-      const MatchExplanation e =
-          persons ? explain_match(profile, offer, referential, config, profiles.profiles, options)
-                  : explain_match(profile, offer, referential, config, offers.offers, options);
+      const MatchExplanation e = explained();
       Json full = Json::parse(e.to_json(lang));
       j["reasons"] = full["reasons"];
       j["explanation"] = std::move(full);
@@ -239,26 +250,41 @@ int cmd_match(int argc, char** argv) {
   };
   // The answers are computed by the banks (in parallel with --threads), then printed in input
   // order; an excluded document is never listed, though it counts in the cohort.
+  std::string exposure;
   if (persons) {
     flush_errors_before(static_cast<std::size_t>(-1));
     const ProfileBank bank(profiles.profiles, referential, config);
     const auto best = bank.top_profiles(offers.offers, top, filters, batch);
+    if (exposure_path)
+      exposure = exposure_of_persons(profiles.profiles, best, top).to_json() + "\n";
     for (std::size_t o = 0; o < offers.offers.size(); ++o)
       for (std::size_t r = 0; r < best[o].size(); ++r)
         emit(profiles.profiles[best[o][r].index], offers.offers[o], r + 1, profiles.profiles.size(),
-             best[o][r].score);
+             best[o][r].score,
+             [&] { return explain_listed(bank, offers.offers[o], best[o], r, options); });
   } else {
     const OfferBank bank(offers.offers, referential, config);
     const auto best = bank.top_offers(profiles.profiles, top, filters, batch);
+    if (exposure_path)
+      exposure = exposure_of_queries(profiles.profiles, best, top).to_json() + "\n";
     for (std::size_t p = 0; p < profiles.profiles.size(); ++p) {
       flush_errors_before(profiles.lines[p]);
       for (std::size_t r = 0; r < best[p].size(); ++r)
         emit(profiles.profiles[p], offers.offers[best[p][r].index], r + 1, offers.offers.size(),
-             best[p][r].score);
+             best[p][r].score, [&] {
+               return explain_listed(bank, profiles.profiles[p], best[p], r, filters, options);
+             });
     }
   }
   flush_errors_before(static_cast<std::size_t>(-1));
   write_out(out);
+  if (exposure_path) {
+    try {
+      write_document(*exposure_path, exposure);
+    } catch (const Error& e) {
+      return report(e, kExitIo);
+    }
+  }
   return failed ? kExitFailed : kExitOk;
 }
 
@@ -269,7 +295,8 @@ int cmd_explain_match(int argc, char** argv) {
                                       {"--persons", false},
                                       {"--top", true},
                                       {"--lang", true},
-                                      {"--json", false}}),
+                                      {"--json", false},
+                                      {"--employer", false}}),
                          0, 0);
   const ExplanationLanguage lang = language(args);
   ExplainOptions options;
@@ -300,12 +327,26 @@ int cmd_explain_match(int argc, char** argv) {
                      : ("no offer with id \"" + *args.get("--offer-id") + "\"").c_str());
     return kExitFailed;
   }
-  const MatchExplanation e =
-      args.has("--persons")
-          ? explain_match(*profile, *offer, in.referential, in.config, in.profiles.profiles,
-                          options)
-          : explain_match(*profile, *offer, in.referential, in.config, in.offers.offers, options);
-  write_out(args.has("--json") ? e.to_json(lang) + "\n" : e.to_text(lang));
+  // Ranked by a bank of the cohort (its best k, k doubling until the pair is listed), so that
+  // the cohort is not scored; a pair no bank lists (a hard constraint excludes it) is ranked
+  // among the excluded by scoring the cohort.
+  std::optional<MatchExplanation> e;
+  if (args.has("--persons")) {
+    const ProfileBank bank(in.profiles.profiles, in.referential, in.config);
+    e = explain_in_bank(
+        bank, *offer, static_cast<std::size_t>(profile - in.profiles.profiles.data()), {}, options);
+    if (!e)
+      e = explain_match(*profile, *offer, in.referential, in.config, in.profiles.profiles, options);
+  } else {
+    const OfferBank bank(in.offers.offers, in.referential, in.config);
+    e = explain_in_bank(bank, *profile, static_cast<std::size_t>(offer - in.offers.offers.data()),
+                        {}, options);
+    if (!e)
+      e = explain_match(*profile, *offer, in.referential, in.config, in.offers.offers, options);
+  }
+  write_out(args.has("--json")       ? e->to_json(lang) + "\n"
+            : args.has("--employer") ? e->employer_text(lang)
+                                     : e->to_text(lang));
   return in.failed ? kExitFailed : kExitOk;
 }
 

@@ -303,7 +303,10 @@ const Command kCommands[] = {
      "  --max-km N                 only documents within N km of the person (of the offer)\n"
      "  --threads N                answer N queries at a time (default 1)\n"
      "  --lang fr|en               language of the texts (default fr)\n"
-     "  --explain                  add the full explanation (terms, credits, counterfactual)\n"
+     "  --explain                  add the full explanation (terms, credits, counterfactual),\n"
+     "                             from the bank's answer: no other document is scored\n"
+     "  --exposure FILE            write the share of persons per group and territory listed\n"
+     "                             at least once (aiguillage.match_exposure)\n"
      "\n"
      "exit codes: 0 ok; 1 some offer or profile was rejected; 2 usage;\n"
      "            3 referential or scoring load error; 4 I/O error\n"},
@@ -324,6 +327,10 @@ const Command kCommands[] = {
      "  --top N                    \"would enter your top N\" in the counterfactual (10)\n"
      "  --lang fr|en               language of the text (default fr)\n"
      "  --json                     the aiguillage.match_explanation document instead of text\n"
+     "  --employer                 for the employer: the offer's competences the person holds,\n"
+     "                             holds through a related one (with the path), or lacks\n"
+     "\n"
+     "The rank is found by the bank's top-k search, not by scoring every document.\n"
      "\n"
      "exit codes: 0 ok; 1 a record was rejected or the person or offer is not found; 2 usage;\n"
      "            3 referential or scoring load error; 4 I/O error\n"},

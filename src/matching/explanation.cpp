@@ -99,6 +99,31 @@ std::string constraint_text(const std::string& code, ExplanationLanguage lang) {
   return code;
 }
 
+// What the end of a referential step is to its start, in words.
+std::string edge_text(CreditEdge edge, ExplanationLanguage lang) {
+  const bool en = is_en(lang);
+  switch (edge) {
+    case CreditEdge::to_macro_competence:
+      return en ? "its macro-competence" : "sa macro-compétence";
+    case CreditEdge::from_macro_competence:
+      return en ? "a competence of that macro-competence"
+                : "une compétence de cette macro-compétence";
+    case CreditEdge::esco_broader:
+      return en ? "a broader skill" : "une compétence plus large";
+    case CreditEdge::esco_narrower:
+      return en ? "a narrower skill" : "une compétence plus précise";
+    case CreditEdge::esco_related:
+      return en ? "a related skill" : "une compétence apparentée";
+    case CreditEdge::core_of_fiche:
+      return en ? "an occupation it is core to" : "un métier dont elle est le cœur";
+    case CreditEdge::mobility:
+      return en ? "an occupation of its mobility" : "un métier de mobilité";
+    case CreditEdge::core_item_of_fiche:
+      return en ? "a core competence of that occupation" : "une compétence cœur de ce métier";
+  }
+  return "";
+}
+
 CohortRank rank_in(CohortKind kind, bool excluded, double score, const std::string& id,
                    const std::vector<std::tuple<bool, double, std::string>>& others) {
   CohortRank r;
@@ -206,6 +231,10 @@ void fill(MatchExplanation& e, const Profile& profile, const Offer& offer, const
     x.credit = c.credit.value;
     x.evidence = c.evidence;
     x.value = c.value;
+    x.coverage = c.unknown_code           ? Coverage::unknown_code
+                 : c.credit.from == kNoId ? Coverage::missing
+                 : c.credit.path.empty()  ? Coverage::held
+                                          : Coverage::related;
     if (c.credit.from != kNoId) {
       std::tie(x.held_code, x.held_label) = node(CreditNode{false, c.credit.from});
       for (const CreditStep& st : c.credit.path) {
@@ -502,6 +531,99 @@ MatchExplanation explain_match(const Profile& profile, const Offer& offer,
   return e;
 }
 
+MatchExplanation explain_pair(const Profile& profile, const Offer& offer,
+                              const Referential& referential, const ScoringConfig& config,
+                              const PairContext& context, const ExplainOptions& options) {
+  MatchExplanation e;
+  std::optional<Score> own;
+  if (!context.score) own = score(profile, offer, referential, config);
+  const Score& s = context.score ? *context.score : *own;
+  fill(e, profile, offer, s, referential, config, options);
+  e.rank = context.rank;
+  if (auto c = best_change(profile, offer, s, referential, config, options)) {
+    const CohortRank after =
+        context.rank_after
+            ? context.rank_after(apply_change(profile, c->change, referential), c->score)
+            : context.rank;
+    set_change(e, std::move(*c), after, options.top);
+  }
+  return e;
+}
+
+std::string_view coverage_name(Coverage coverage) noexcept {
+  switch (coverage) {
+    case Coverage::held:
+      return "held";
+    case Coverage::related:
+      return "related";
+    case Coverage::missing:
+      return "missing";
+    case Coverage::unknown_code:
+      return "unknown_code";
+  }
+  return "";
+}
+
+std::string MatchExplanation::employer_text(ExplanationLanguage lang) const {
+  const bool en = is_en(lang);
+  std::string out;
+  out += (en ? "Offer " : "Offre ") + quoted(offer_title, lang) +
+         (en ? ", candidate " : ", candidature ") + profile_id + (en ? ": score " : " : score ") +
+         num(score, lang);
+  if (rank.size > 1)
+    out += " — " + ordinal(rank.rank, lang) + (en ? " of " : " sur ") + std::to_string(rank.size);
+  out += "\n";
+  if (!constraints.empty()) {
+    out += en ? (excluded ? "Excluded: " : "Hard constraints: ")
+              : (excluded ? "Exclue : " : "Contraintes : ");
+    for (std::size_t i = 0; i < constraints.size(); ++i)
+      out += (i ? "; " : "") + constraint_text(constraints[i], lang);
+    out += "\n";
+  }
+  const Coverage order[] = {Coverage::held, Coverage::related, Coverage::missing,
+                            Coverage::unknown_code};
+  for (Coverage kind : order) {
+    std::string lines;
+    for (const ExplainedCompetence& c : competences) {
+      if (c.coverage != kind) continue;
+      const std::string label = c.label.empty() ? c.code : c.label;
+      lines += "  - " + quoted(label, lang) + " (" +
+               (c.requirement == Requirement::required ? (en ? "required" : "exigée")
+                                                       : (en ? "desired" : "souhaitée"));
+      lines += ")";
+      if (kind == Coverage::related) {
+        lines += (en ? ", worth " : ", comptée à ") + percent(c.value, lang) +
+                 (en ? ", through " : ", par ") + quoted(c.held_label, lang);
+        for (const ExplainedStep& st : c.path)
+          lines += " → " + quoted(st.to_label, lang) + " (" + edge_text(st.edge, lang) + ")";
+      }
+      lines += "\n";
+    }
+    if (lines.empty()) continue;
+    switch (kind) {
+      case Coverage::held:
+        out += en ? "Competences of the offer the person holds:\n"
+                  : "Compétences de l'offre que la personne détient :\n";
+        break;
+      case Coverage::related:
+        out += en ? "Held through a related competence (referential path):\n"
+                  : "Détenues par une compétence voisine (chemin du référentiel) :\n";
+        break;
+      case Coverage::missing:
+        out += en ? "Missing:\n" : "Manquantes :\n";
+        break;
+      case Coverage::unknown_code:
+        out += en ? "Not in the referential (shown, not counted):\n"
+                  : "Absentes du référentiel (affichées, non comptées) :\n";
+        break;
+    }
+    out += lines;
+  }
+  if (competences.empty())
+    out += en ? "The offer names no competence.\n" : "L'offre ne cite aucune compétence.\n";
+  return out;
+}
+
 std::string MatchExplanation::summary_text(ExplanationLanguage lang) const {
   const bool en = is_en(lang);
   std::string out = header_text(*this, lang);
@@ -567,7 +689,7 @@ std::string MatchExplanation::to_text(ExplanationLanguage lang) const {
 std::string MatchExplanation::to_json(ExplanationLanguage lang) const {
   Json j = Json::object();
   j["schema"] = "aiguillage.match_explanation";
-  j["schema_version"] = "1.0";
+  j["schema_version"] = "1.1";
   j["profile_id"] = profile_id;
   j["offer_id"] = offer_id;
   j["offer_title"] = offer_title;
@@ -625,8 +747,11 @@ std::string MatchExplanation::to_json(ExplanationLanguage lang) const {
                       {"from", st.from_code},
                       {"to", st.to_code},
                       {"to_label", st.to_label},
-                      {"factor", st.factor}});
+                      {"factor", st.factor},
+                      {"from_label", st.from_label}});
     cj["path"] = path;
+    cj["coverage"] = coverage_name(c.coverage);
+    cj["held_label"] = c.held_code.empty() ? Json(nullptr) : Json(c.held_label);
     comp.push_back(cj);
   }
   j["competences"] = comp;

@@ -1324,6 +1324,35 @@ static void test_offer_bank(void) {
     aig_profiles_destroy(foreign);
     aig_referential_destroy(other);
   }
+  /* One pair explained through the bank (no cohort scoring) is the explanation among every
+   * offer, byte for byte; an excluded pair too (ranked by scoring the offers). */
+  {
+    char* want = (char*)malloc(BIG);
+    int explained = 0;
+    for (p = 0; p < n_profile_lines && want; ++p) {
+      rank_offers(p, rows);
+      for (i = 0; i < n_offer_lines; i += 7) {
+        CHECK_STATUS(
+            aig_match_explain_json(ref, scoring, profile_lines[p], offer_lines[rows[i].offer],
+                                   offers, "en", 0, want, BIG, NULL),
+            AIG_OK);
+        CHECK_STATUS(aig_offer_bank_explain(bank, profile_lines[p], (size_t)rows[i].offer, NULL,
+                                            "en", 0, "json", big, BIG, NULL),
+                     AIG_OK);
+        CHECK(strcmp(big, want) == 0);
+        ++explained;
+      }
+    }
+    CHECK(explained > 20);
+    free(want);
+    CHECK_STATUS(aig_offer_bank_explain(bank, profile_lines[0], (size_t)n_offer_lines, NULL, "fr",
+                                        0, "json", big, BIG, NULL),
+                 AIG_ERR_INVALID_ARGUMENT);
+    CHECK_STATUS(
+        aig_offer_bank_explain(bank, profile_lines[0], 0, NULL, "fr", 0, "xml", big, BIG, NULL),
+        AIG_ERR_INVALID_ARGUMENT);
+    CHECK(strcmp(aig_last_error_pointer(), "/format") == 0);
+  }
   aig_offer_bank_destroy(bank);
   bank = (aig_offer_bank*)&bank;
   CHECK_STATUS(aig_offer_bank_create(ref, NULL, scoring, &bank), AIG_ERR_INVALID_ARGUMENT);
@@ -1366,6 +1395,23 @@ static void test_profile_bank(void) {
     for (i = 0; i < want && i < (int)found; ++i)
       CHECK(idx[i] == rows[i].offer && sc[i] == rows[i].score);
     listed += want;
+    /* Each listed person explained through the bank: their rank and score; the employer's
+     * text in labels. */
+    for (i = 0; i < want; i += 2) {
+      const char* cohort;
+      CHECK_STATUS(aig_profile_bank_explain(bank, offer_lines[o], (size_t)rows[i].offer, NULL, "fr",
+                                            0, "json", big, BIG, NULL),
+                   AIG_OK);
+      cohort = strstr(big, "\"cohort\":");
+      CHECK(cohort && strncmp(cohort, "\"cohort\":{\"kind\":\"profiles_for_offer\"", 37) == 0);
+      CHECK(cohort && json_number(cohort, "rank") == i + 1);
+      CHECK(cohort && json_number(cohort, "size") == n_profile_lines);
+      CHECK(json_number(big, "score") == rows[i].score);
+      CHECK_STATUS(aig_profile_bank_explain(bank, offer_lines[o], (size_t)rows[i].offer, NULL, "en",
+                                            0, "employer", big, BIG, NULL),
+                   AIG_OK);
+      CHECK(strncmp(big, "Offer ", 6) == 0 && strstr(big, rows[i].id) != NULL);
+    }
     CHECK_STATUS(aig_profile_bank_top_json(bank, offer_lines[o], 2, NULL, "en", big, BIG, NULL),
                  AIG_OK);
     if (want > 0) {

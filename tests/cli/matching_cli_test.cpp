@@ -328,6 +328,70 @@ TEST_F(MatchingCliTest, ExplainGivesTheFullExplanationInTheChosenLanguage) {
   EXPECT_EQ(e["reasons"][0]["text"].get<std::string>().find("couvertes"), std::string::npos);
 }
 
+// --explain explains each listed pair from the bank's answer: the same explanation as scoring
+// the whole cohort, both ways; --exposure counts the persons listed at least once.
+TEST_F(MatchingCliTest, ExplainFromTheBankEqualsTheCohortAndExposureCountsListedPersons) {
+  using namespace aiguillage;
+  const Referential ref = Referential::load((kSource / "data/rome-subset").string());
+  const ScoringConfig cfg = parse_scoring(slurp(kSource / "rules/matching/scoring-default.json"));
+  const OfferBatch offers = load_offers_jsonl(slurp(offers_), ref);
+  const ProfileBatch profiles = load_profiles_jsonl(slurp(profiles_), ref);
+  auto profile_of = [&](const std::string& id) -> const Profile& {
+    for (const Profile& p : profiles.profiles)
+      if (p.id == id) return p;
+    throw std::runtime_error(id);
+  };
+  auto offer_of = [&](const std::string& id) -> const Offer& {
+    for (const Offer& o : offers.offers)
+      if (o.id == id) return o;
+    throw std::runtime_error(id);
+  };
+  const std::string exposure = (dir_ / "exposure.json").string();
+  Result r = run("match " + common_ + " --profiles '" + profiles_.string() +
+                 "' --persons --top 2 --explain --lang en --exposure '" + exposure + "'");
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::set<std::string> listed;
+  for (const json& rec : r.records()) {
+    const Profile& p = profile_of(rec["profile_id"]);
+    const Offer& o = offer_of(rec["offer_id"]);
+    const MatchExplanation want = explain_match(p, o, ref, cfg, profiles.profiles);
+    EXPECT_EQ(rec["explanation"], json::parse(want.to_json(ExplanationLanguage::en)));
+    EXPECT_EQ(rec["explanation"]["cohort"]["rank"], rec["rank"]);
+    listed.insert(p.id);
+  }
+  const json e = json::parse(slurp(exposure));
+  EXPECT_EQ(e["schema"], "aiguillage.match_exposure");
+  EXPECT_EQ(e["direction"], "persons_for_offers");
+  EXPECT_EQ(e["groups"][0]["dimension"], "all");
+  EXPECT_EQ(e["groups"][0]["persons"], profiles.profiles.size());
+  EXPECT_EQ(e["groups"][0]["exposed"], listed.size());
+
+  Result o = run("match " + common_ + " --profiles '" + profiles_.string() +
+                 "' --top 3 --explain --exposure '" + exposure + "'");
+  ASSERT_EQ(o.code, 0) << o.err;
+  for (const json& rec : o.records()) {
+    const MatchExplanation want = explain_match(profile_of(rec["profile_id"]),
+                                                offer_of(rec["offer_id"]), ref, cfg, offers.offers);
+    EXPECT_EQ(rec["explanation"], json::parse(want.to_json()));
+  }
+  EXPECT_EQ(json::parse(slurp(exposure))["direction"], "offers_for_persons");
+
+  // The employer's text of one pair, ranked among the persons by the bank.
+  const Profile& p = profiles.profiles[4];
+  const Offer& x = offers.offers[39];
+  Result employer =
+      run("explain-match " + common_ + " --profiles '" + profiles_.string() + "' --profile-id " +
+          p.id + " --offer-id " + x.id + " --persons --employer --lang en");
+  ASSERT_EQ(employer.code, 0) << employer.err;
+  EXPECT_EQ(
+      employer.out,
+      explain_match(p, x, ref, cfg, profiles.profiles).employer_text(ExplanationLanguage::en));
+  EXPECT_EQ(run("match " + common_ + " --profiles '" + profiles_.string() + "' --exposure '" +
+                (dir_ / "no/such/dir/e.json").string() + "'")
+                .code,
+            4);
+}
+
 TEST_F(MatchingCliTest, BadRecordsAreReportedInlineAndTheOthersGoOn) {
   std::string text = read_file(profiles_);
   const std::string bad =

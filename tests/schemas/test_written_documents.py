@@ -168,6 +168,18 @@ def test_match_results_and_explanations(offers):
                                                if "explanation" in d])
 
 
+def test_match_exposure_in_both_directions(offers, tmp_path):
+    profiles = DATA / "profiles-subset.jsonl"
+    written = []
+    for direction in ((), ("--persons",)):
+        path = tmp_path / f"exposure{len(direction)}.json"
+        run("match", *MATCH_DATA, "--offers", offers, "--profiles", profiles, "--top", "2",
+            *direction, "--exposure", path)
+        written.append(json.loads(path.read_text(encoding="utf-8")))
+    assert [d["direction"] for d in written] == ["offers_for_persons", "persons_for_offers"]
+    assert_valid("match_exposure", written)
+
+
 def test_assignment_results_in_both_modes(offers):
     profiles = DATA / "profiles-subset.jsonl"
     for mode in ("optimal", "stable"):

@@ -248,6 +248,7 @@ class Explanation(Dict[str, Any]):
     json: str
     text: str
     summary: str
+    employer: str
 
 def explain(profile: ProfileLike, offer: OfferLike, cohort: Union[Offers, Profiles, None] = ...,
             *, referential: Optional[Referential] = ..., scoring: Optional[Scoring] = ...,
@@ -300,6 +301,11 @@ class OfferBank:
                    *, departements: Optional[Sequence[str]] = ...,
                    contract_types: Optional[Sequence[str]] = ..., max_km: Optional[float] = ...,
                    threads: int = ..., column: str = ..., keep: Sequence[str] = ...) -> Any: ...
+    def explain(self, profile: ProfileLike, offer: Union[int, str], *, lang: str = ...,
+                top: int = ..., max_reasons: int = ...,
+                departements: Optional[Sequence[str]] = ...,
+                contract_types: Optional[Sequence[str]] = ...,
+                max_km: Optional[float] = ...) -> Optional[Explanation]: ...
 
 class ProfileBank:
     documents: Profiles
@@ -314,6 +320,11 @@ class ProfileBank:
                      *, departements: Optional[Sequence[str]] = ...,
                      contract_types: Optional[Sequence[str]] = ..., max_km: Optional[float] = ...,
                      threads: int = ..., column: str = ..., keep: Sequence[str] = ...) -> Any: ...
+    def explain(self, offer: OfferLike, profile: Union[int, str], *, lang: str = ...,
+                top: int = ..., max_reasons: int = ...,
+                departements: Optional[Sequence[str]] = ...,
+                contract_types: Optional[Sequence[str]] = ...,
+                max_km: Optional[float] = ...) -> Optional[Explanation]: ...
 
 class Report:
     document: Dict[str, Any]

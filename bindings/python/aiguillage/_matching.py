@@ -206,11 +206,14 @@ def _scoring_from_text(text: Optional[str]) -> Scoring:
 
 # -- documents ------------------------------------------------------------------------------------
 class _Document:
-    __slots__ = ("_native", "referential")
+    # _origin: (collection, position) when the document was taken from a collection, so that an
+    # explanation among that collection may use its bank; None for a document read on its own.
+    __slots__ = ("_native", "referential", "_origin")
 
-    def __init__(self, native, referential: Referential):
+    def __init__(self, native, referential: Referential, origin=None):
         self._native = native
         self.referential = referential
+        self._origin = origin
 
     @property
     def id(self) -> str:
@@ -320,7 +323,7 @@ class _Documents:
         n = len(self)
         if not -n <= i < n:
             raise IndexError(f"{self._what} index {i} out of range for {n}")
-        return self._element(self._native.get(i % n), self.referential)
+        return self._element(self._native.get(i % n), self.referential, (self, i % n))
 
     def __iter__(self):
         for i in range(len(self)):
@@ -418,11 +421,14 @@ class Explanation(dict):
     :attr:`text` (full, for counsellors and auditors) and :attr:`summary` (what the person is
     shown first), and :attr:`json` (the exact JSON text, keys in a fixed order)."""
 
-    def __init__(self, json_text: str, text: str, summary: str):
+    def __init__(self, json_text: str, text: str, summary: str, employer: str = ""):
         super().__init__(_json.loads(json_text))
         self.json = json_text
         self.text = text
         self.summary = summary
+        #: For the employer: the offer's competences the person holds, holds through a related
+        #: competence (with the referential path) or lacks, in labels.
+        self.employer = employer
 
     def __repr__(self) -> str:
         return "<aiguillage.Explanation score=%s>" % self.get("score")
@@ -447,13 +453,27 @@ def explain(profile: Any, offer: Any, cohort: Union["Offers", "Profiles", None] 
     """Explains ``offer`` for ``profile`` among ``cohort``: the other offers scored for this
     person (:class:`Offers`) or the other persons scored for this offer (:class:`Profiles`);
     the rank and the counterfactual are computed in that cohort. ``lang`` is "fr" or "en";
-    ``top`` is the N of "would enter your top N"."""
+    ``top`` is the N of "would enter your top N".
+
+    When the explained document was taken from the cohort (``cohort[i]``), the rank comes from a
+    bank of the cohort (built once per process and scoring) and its top-k search, not from
+    scoring every document; a pair a hard constraint excludes, or a document read apart, is
+    ranked by scoring the cohort."""
     p, o = _pair(profile, offer, referential)
     config = (scoring or Scoring())._native
     if cohort is not None and not isinstance(cohort, (Offers, Profiles)):
         raise _input_error(f"cohort is Offers or Profiles, not {type(cohort).__name__}")
     if cohort is not None and cohort.referential is not p.referential:
         raise _input_error("the cohort was read against another referential")
+    member = p if isinstance(cohort, Profiles) else o
+    origin = getattr(member, "_origin", None)
+    if cohort is not None and origin is not None and origin[0] is cohort:
+        bank = _bank_cached(ProfileBank if isinstance(cohort, Profiles) else OfferBank,
+                            cohort, scoring or Scoring())
+        found = bank._explain(o if isinstance(cohort, Profiles) else p, origin[1], lang=lang,
+                              top=top, max_reasons=max_reasons)
+        if found is not None:
+            return found
     if isinstance(cohort, Profiles):
         texts = _aiguillage.explain_among_profiles(p._native, o._native, p.referential._native,
                                                    config, cohort._native, lang, top,
@@ -585,6 +605,28 @@ class OfferBank:
         return self._native.top_offers(native, int(k), *_filters(departements, contract_types,
                                                                   max_km), max(int(threads), 1))
 
+    def _explain(self, profile: "Profile", index: int, *, lang: str, top: int,
+                 max_reasons: int, departements=None, contract_types=None,
+                 max_km=None) -> Optional[Explanation]:
+        texts = _aiguillage.explain_in_offer_bank(
+            self._native, profile._native, int(index),
+            *_filters(departements, contract_types, max_km), lang, top, max_reasons)
+        return None if texts is None else Explanation(*texts)
+
+    def explain(self, profile: Any, offer: Union[int, str], *, lang: str = "fr", top: int = 10,
+                max_reasons: int = 4, departements: Optional[Sequence[str]] = None,
+                contract_types: Optional[Sequence[str]] = None,
+                max_km: Optional[float] = None) -> Optional[Explanation]:
+        """The explanation of the bank's offer (its index, or its id) for ``profile``, ranked
+        among the offers passing the filters by the bank's own search: no other offer is
+        scored. None when the bank never lists the pair (a hard constraint excludes it, or the
+        filters)."""
+        p = _one(profile, Profile, Profiles, self.referential)
+        index = self.documents.ids.index(offer) if isinstance(offer, str) else int(offer)
+        return self._explain(p, index, lang=lang, top=top, max_reasons=max_reasons,
+                             departements=departements, contract_types=contract_types,
+                             max_km=max_km)
+
     def __repr__(self) -> str:
         return f"<aiguillage.OfferBank {len(self)} offers>"
 
@@ -633,6 +675,27 @@ class ProfileBank:
         return self._native.top_profiles(native, int(k), *_filters(departements,
                                                                     contract_types, max_km),
                                          max(int(threads), 1))
+
+    def _explain(self, offer: "Offer", index: int, *, lang: str, top: int, max_reasons: int,
+                 departements=None, contract_types=None, max_km=None) -> Optional[Explanation]:
+        texts = _aiguillage.explain_in_profile_bank(
+            self._native, offer._native, int(index),
+            *_filters(departements, contract_types, max_km), lang, top, max_reasons)
+        return None if texts is None else Explanation(*texts)
+
+    def explain(self, offer: Any, profile: Union[int, str], *, lang: str = "fr", top: int = 10,
+                max_reasons: int = 4, departements: Optional[Sequence[str]] = None,
+                contract_types: Optional[Sequence[str]] = None,
+                max_km: Optional[float] = None) -> Optional[Explanation]:
+        """The explanation of the bank's person (their index, or their id) for ``offer``,
+        ranked among the persons passing the filters by the bank's own search: no other person
+        is scored. ``explanation.employer`` is the text for the employer. None when the bank
+        never lists the pair (a hard constraint excludes it, or the filters)."""
+        o = _one(offer, Offer, Offers, self.referential)
+        index = self.documents.ids.index(profile) if isinstance(profile, str) else int(profile)
+        return self._explain(o, index, lang=lang, top=top, max_reasons=max_reasons,
+                             departements=departements, contract_types=contract_types,
+                             max_km=max_km)
 
     def __repr__(self) -> str:
         return f"<aiguillage.ProfileBank {len(self)} profiles>"

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "aiguillage/matching/assignment.hpp"
+#include "aiguillage/matching/explain_listed.hpp"
 #include "aiguillage/matching/explanation.hpp"
 #include "aiguillage/matching/matcher.hpp"
 #include "aiguillage/matching/offer.hpp"
@@ -201,7 +202,8 @@ ExplanationLanguage language(const std::string& lang) {
 }
 
 py::tuple explanation_texts(const MatchExplanation& e, ExplanationLanguage lang) {
-  return py::make_tuple(e.to_json(lang), e.to_text(lang), e.summary_text(lang));
+  return py::make_tuple(e.to_json(lang), e.to_text(lang), e.summary_text(lang),
+                        e.employer_text(lang));
 }
 
 py::dict item_dict(const Referential& r, ItemId id) {
@@ -666,6 +668,54 @@ void bind_matching(py::module_& m) {
           },
           py::arg("queries"), py::arg("k"), py::arg("departements"), py::arg("contract_types"),
           py::arg("max_km").none(true), py::arg("threads"));
+
+  // The pair of a query document and the bank's document `index`, ranked by the bank's search
+  // (no cohort scoring): (json, text, summary, employer), or None when the bank never lists
+  // the pair (a hard constraint or the filters exclude it).
+  m.def(
+      "explain_in_offer_bank",
+      [](const NativeOfferBank& b, const Profile& profile, std::size_t index,
+         const std::vector<std::string>& departements,
+         const std::vector<std::string>& contract_types, std::optional<double> max_km,
+         const std::string& lang, std::size_t top, std::size_t max_reasons) -> py::object {
+        const ExplanationLanguage l = language(lang);
+        const MatchFilters filters = match_filters(departements, contract_types, max_km);
+        ExplainOptions options;
+        options.top = top;
+        options.max_reasons = max_reasons;
+        if (index >= b.bank.size()) throw py::index_error("offer index out of range");
+        auto e = guarded("MatchingError", [&] {
+          py::gil_scoped_release release;
+          return explain_in_bank(b.bank, profile, index, filters, options);
+        });
+        if (!e) return py::none();
+        return explanation_texts(*e, l);
+      },
+      py::arg("bank"), py::arg("profile"), py::arg("index"), py::arg("departements"),
+      py::arg("contract_types"), py::arg("max_km").none(true), py::arg("lang"), py::arg("top"),
+      py::arg("max_reasons"));
+  m.def(
+      "explain_in_profile_bank",
+      [](const NativeProfileBank& b, const Offer& offer, std::size_t index,
+         const std::vector<std::string>& departements,
+         const std::vector<std::string>& contract_types, std::optional<double> max_km,
+         const std::string& lang, std::size_t top, std::size_t max_reasons) -> py::object {
+        const ExplanationLanguage l = language(lang);
+        const MatchFilters filters = match_filters(departements, contract_types, max_km);
+        ExplainOptions options;
+        options.top = top;
+        options.max_reasons = max_reasons;
+        if (index >= b.bank.size()) throw py::index_error("profile index out of range");
+        auto e = guarded("MatchingError", [&] {
+          py::gil_scoped_release release;
+          return explain_in_bank(b.bank, offer, index, filters, options);
+        });
+        if (!e) return py::none();
+        return explanation_texts(*e, l);
+      },
+      py::arg("bank"), py::arg("offer"), py::arg("index"), py::arg("departements"),
+      py::arg("contract_types"), py::arg("max_km").none(true), py::arg("lang"), py::arg("top"),
+      py::arg("max_reasons"));
 
   // -- numeric competence index ----------------------------------------------------------------
   py::class_<NativeIndex, std::shared_ptr<NativeIndex>>(m, "NativeCompetenceIndex")

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -46,6 +47,12 @@ struct AIG_API ExplainedStep {
   double factor = 0;
 };
 
+// How the person covers one competence of the offer, as the employer is told: held as such,
+// through a related competence of theirs (a referential path), not at all, or a code the
+// referential does not hold (shown, not counted).
+enum class Coverage : std::uint8_t { held, related, missing, unknown_code };
+AIG_API std::string_view coverage_name(Coverage coverage) noexcept;
+
 // How one competence of the offer was covered.
 struct AIG_API ExplainedCompetence {
   std::string code;
@@ -58,6 +65,7 @@ struct AIG_API ExplainedCompetence {
   std::string held_code;  // the person's competence the credit starts from ("" if none)
   std::string held_label;
   std::vector<ExplainedStep> path;  // empty when held as such, or not reached
+  Coverage coverage = Coverage::missing;
 };
 
 // A principal reason: a term or a penalty, by its contribution.
@@ -134,7 +142,11 @@ struct AIG_API MatchExplanation {
   std::string to_text(ExplanationLanguage lang = ExplanationLanguage::fr) const;
   // Only the header, principal reasons and counterfactual: what the person is shown first.
   std::string summary_text(ExplanationLanguage lang = ExplanationLanguage::fr) const;
-  // A JSON object (aiguillage.match_explanation 1.0), keys in a fixed order; with the texts of
+  // For the employer: the score, then each competence of the offer the person holds directly,
+  // holds through a related competence (with the referential path, in labels), or lacks; in
+  // labels, never codes.
+  std::string employer_text(ExplanationLanguage lang = ExplanationLanguage::fr) const;
+  // A JSON object (aiguillage.match_explanation 1.1), keys in a fixed order; with the texts of
   // the reasons and counterfactual in `lang`.
   std::string to_json(ExplanationLanguage lang = ExplanationLanguage::fr) const;
 };
@@ -162,6 +174,28 @@ AIG_API MatchExplanation explain_match(const Profile& profile, const Offer& offe
                                        const Referential& referential, const ScoringConfig& config,
                                        std::span<const Profile> cohort,
                                        const ExplainOptions& options = {});
+
+// What is already known of a pair explained on its own, so that no other document is scored.
+struct AIG_API PairContext {
+  // The pair's score with its credit paths (a bank's RankedMatch::score), when the caller has
+  // it: the pair is then not scored again. Else it is scored once.
+  const Score* score = nullptr;
+  // The pair's place; by default 1 of 1, the pair alone.
+  CohortRank rank;
+  // The counterfactual's new place, given the changed profile and its new score for this
+  // offer; called at most once. Empty: the place is `rank` with the pair alone (1 of 1 by
+  // default), i.e. only the pair is considered.
+  std::function<CohortRank(const Profile& changed, const Score& changed_score)> rank_after;
+};
+
+// Explains one pair at the cost of the pair: its score (given or computed once), the principal
+// reasons, the competences, and the counterfactual, which scores the changed profile against
+// this offer only (one scoring per candidate change). The same explanation as explain_match
+// when `context` carries the pair's rank and the counterfactual's new rank in that cohort.
+AIG_API MatchExplanation explain_pair(const Profile& profile, const Offer& offer,
+                                      const Referential& referential, const ScoringConfig& config,
+                                      const PairContext& context = {},
+                                      const ExplainOptions& options = {});
 
 }  // namespace v1
 }  // namespace aiguillage
