@@ -199,17 +199,20 @@ def main():
                      keys=s1.keys)
         runs = []
         for _ in range(a.repeat):
+            cpu = sum(cpu_seconds(s.proc.pid) for s in (s1, s2))
             procs = [wrk_start(s, "/v1/decisions", decision, a.seconds, 32, key=decider)
                      for s in (s1, s2)]
             both = [wrk_result(proc) for proc in procs]
+            cpu = sum(cpu_seconds(s.proc.pid) for s in (s1, s2)) - cpu
             runs.append({"rps": sum(x["rps"] for x in both),
                          "p50": max(x["p50"] for x in both),
                          "p99": max(x["p99"] for x in both),
-                         "errors": sum(x["errors"] for x in both)})
+                         "errors": sum(x["errors"] for x in both),
+                         "cpu_us": cpu * 1e6 / max(1, sum(x["requests"] for x in both))})
         r = median_of(runs)
         print(f"decisions, PostgreSQL, 2 instances x wrk -c32: {r['rps']:.0f}/s, p50 "
               f"{r['p50'] / 1000:.1f} ms, p99 {r['p99'] / 1000:.1f} ms (the slower instance), "
-              f"{r['errors']:.0f} non-2xx")
+              f"services' CPU {r['cpu_us']:.0f} us per decision, {r['errors']:.0f} non-2xx")
 
         s1.stop()
         s2.stop()

@@ -15,6 +15,7 @@
 #include "aiguillage/audit/decision_record.hpp"
 #include "aiguillage/core/error.hpp"
 #include "aiguillage/core/hash.hpp"
+#include "audit/report_json_view.hpp"
 #include "core/file.hpp"
 #include "core/json_read.hpp"
 
@@ -95,29 +96,6 @@ class LineReader {
   std::string buf_;
   std::size_t consumed_ = 0;
 };
-
-// The key under which append_once() finds an equal decision: the person, the pack's hash, the
-// reference date, the inputs and the proposal of a decision record; "" for other documents.
-std::string decision_key(const Json& record) {
-  if (!record.is_object()) return {};
-  auto schema = record.find("schema");
-  if (schema == record.end() || *schema != kDecisionRecordSchema) return {};
-  auto member = [&](const char* name) -> const Json* {
-    auto it = record.find(name);
-    return it == record.end() ? nullptr : &*it;
-  };
-  const Json* person = member("person");
-  const Json* pack = member("pack");
-  if (!person || !pack || !pack->is_object() || !pack->contains("hash")) return {};
-  std::string text = person->dump() + '\n' + (*pack)["hash"].dump();
-  for (const char* name : {"reference_date", "inputs", "proposal"}) {
-    text += '\n';
-    if (const Json* v = member(name))
-      text += v->dump(-1, ' ', false, Json::error_handler_t::replace);
-  }
-  const Sha256 digest = sha256(text);
-  return std::string(reinterpret_cast<const char*>(digest.data()), digest.size());
-}
 
 using RecordVisitor = void (*)(void* context, std::uint64_t seq, const std::string& hash,
                                const Json& record, std::string& canonical);
@@ -301,6 +279,46 @@ LogVerification verify_log(const std::string& path, const LogAnchor& anchor) {
   return scan_log(path, &anchor, nullptr, nullptr);
 }
 
+std::string decision_key_of_parts(std::string_view person, std::string_view pack_hash,
+                                  std::string_view reference_date, std::string_view inputs,
+                                  std::string_view proposal) {
+  std::string text;
+  text.reserve(person.size() + pack_hash.size() + reference_date.size() + inputs.size() +
+               proposal.size() + 4);
+  for (const std::string_view part : {person, pack_hash, reference_date, inputs, proposal}) {
+    if (!text.empty()) text += '\n';
+    text += part;
+  }
+  const Sha256 digest = sha256(text);
+  return std::string(reinterpret_cast<const char*>(digest.data()), digest.size());
+}
+
+std::string decision_key(std::string_view canonical_record) {
+  namespace view = report_detail::json_view;
+  std::string_view schema, person, pack, reference_date, inputs, proposal;
+  const bool object = view::members(canonical_record, [&](std::string_view k, std::string_view v) {
+    if (k == "schema")
+      schema = v;
+    else if (k == "person")
+      person = v;
+    else if (k == "pack")
+      pack = v;
+    else if (k == "reference_date")
+      reference_date = v;
+    else if (k == "inputs")
+      inputs = v;
+    else if (k == "proposal")
+      proposal = v;
+  });
+  // The canonical text of the schema name: no escape in it, so the quoted bytes.
+  if (!object || schema.size() != kDecisionRecordSchema.size() + 2 ||
+      schema.substr(1, kDecisionRecordSchema.size()) != kDecisionRecordSchema)
+    return {};
+  const std::string_view pack_hash = view::member(pack, "hash");
+  if (person.empty() || pack_hash.empty()) return {};
+  return decision_key_of_parts(person, pack_hash, reference_date, inputs, proposal);
+}
+
 struct DecisionLog::Index {
   std::unordered_map<std::string, std::pair<std::uint64_t, std::string>> by_key;
 };
@@ -321,9 +339,9 @@ DecisionLog::DecisionLog(const std::string& path) : path_(path), index_(new Inde
   try {
     v = scan_log(
         path, nullptr,
-        [](void* context, std::uint64_t seq, const std::string& hash, const Json& record,
-           std::string&) {
-          std::string key = decision_key(record);
+        [](void* context, std::uint64_t seq, const std::string& hash, const Json&,
+           std::string& canonical) {
+          std::string key = decision_key(canonical);
           if (!key.empty())
             static_cast<Index*>(context)->by_key.emplace(std::move(key), std::make_pair(seq, hash));
         },
@@ -367,7 +385,7 @@ std::string DecisionLog::append(std::string_view record_json) {
     throw Error(ErrorCode::too_long, "a decision record has at most " +
                                          std::to_string(detail::kMaxJsonLineBytes - 256) +
                                          " bytes in canonical form");
-  const std::string key = decision_key(Json::parse(record));
+  const std::string key = decision_key(record);
   std::lock_guard<std::mutex> lock(mutex_);
   return write_line(std::move(record), key.empty() ? nullptr : &key).hash;
 }
@@ -380,7 +398,7 @@ LoggedRecord DecisionLog::append_once(std::string_view record_json) {
     throw Error(ErrorCode::too_long, "a decision record has at most " +
                                          std::to_string(detail::kMaxJsonLineBytes - 256) +
                                          " bytes in canonical form");
-  const std::string key = decision_key(Json::parse(record));
+  const std::string key = decision_key(record);
   std::lock_guard<std::mutex> lock(mutex_);
   if (!key.empty())
     if (auto it = index_->by_key.find(key); it != index_->by_key.end())
@@ -390,16 +408,24 @@ LoggedRecord DecisionLog::append_once(std::string_view record_json) {
 
 std::vector<std::string> DecisionLog::append_canonical(const std::vector<std::string>& records) {
   std::vector<std::string> keys;
-  std::vector<const std::string*> key_of;
   keys.reserve(records.size());
-  for (const std::string& record : records) {
-    if (record.size() > detail::kMaxJsonLineBytes - 256)
+  for (const std::string& record : records) keys.push_back(decision_key(record));
+  return append_canonical(records, keys);
+}
+
+std::vector<std::string> DecisionLog::append_canonical(const std::vector<std::string>& records,
+                                                       const std::vector<std::string>& keys) {
+  if (keys.size() != records.size())
+    throw Error(ErrorCode::invalid_argument, "one decision key per record is needed");
+  std::vector<const std::string*> key_of;
+  key_of.reserve(records.size());
+  for (std::size_t k = 0; k < records.size(); ++k) {
+    if (records[k].size() > detail::kMaxJsonLineBytes - 256)
       throw Error(ErrorCode::too_long, "a decision record has at most " +
                                            std::to_string(detail::kMaxJsonLineBytes - 256) +
                                            " bytes in canonical form");
-    keys.push_back(decision_key(Json::parse(record)));
+    key_of.push_back(keys[k].empty() ? nullptr : &keys[k]);
   }
-  for (const std::string& key : keys) key_of.push_back(key.empty() ? nullptr : &key);
   std::lock_guard<std::mutex> lock(mutex_);
   std::vector<std::string> hashes;
   for (const LoggedRecord& r : write_lines(records, key_of)) hashes.push_back(r.hash);

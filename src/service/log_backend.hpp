@@ -18,8 +18,10 @@ class LogBackend {
   virtual ~LogBackend() = default;
   virtual std::string kind() const = 0;  // "file" or "postgresql"
   // Durable (synced, or committed) before it returns. The record is in canonical form
-  // (canonical_json; make_decision_record writes it so).
-  virtual AppendResult append(const std::string& record_json) = 0;
+  // (canonical_json; make_decision_record writes it so); `key` is its decision_key when the
+  // caller has it (make_keyed_decision_record), "" to let the backend compute it if it keeps an
+  // index of decisions.
+  virtual AppendResult append(const std::string& record_json, const std::string& key) = 0;
   virtual std::optional<std::string> line(std::uint64_t seq) = 0;
   virtual LogVerification verify() = 0;
   // Every line with its end of line, first..last (last 0: to the end).

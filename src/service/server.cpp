@@ -805,9 +805,10 @@ void Service::Impl::decide(Context& ctx, const httplib::Request& req, httplib::R
   in.person_pseudonym = pseudonymise(pseudonym_key, *id);
   in.territory = territory_of(*e.pack, p);
   in.recorded_at = decided_at;
-  const std::string record = make_decision_record(*e.pack, p, d, in);
+  const KeyedDecisionRecord keyed = make_keyed_decision_record(*e.pack, p, d, in);
+  const std::string& record = keyed.record;
   check_deadline(ctx);
-  const AppendResult appended = log->append(record);
+  const AppendResult appended = log->append(record, keyed.key);
   metrics.decision_written();
   if (config.checkpoint_every && !checkpoint_private.empty() &&
       appended.seq % config.checkpoint_every == 0)

@@ -2,11 +2,13 @@
 // needs.
 #include "aiguillage/audit/decision_record.hpp"
 
+#include <fstream>
 #include <string>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "aiguillage/audit/decision_log.hpp"
 #include "aiguillage/core/hash.hpp"
 #include "aiguillage/core/version.hpp"
 
@@ -150,6 +152,61 @@ TEST_F(DecisionRecordTest, RefusesRejectedPersonsAndMissingPseudonyms) {
   ASSERT_FALSE(bad.errors.empty());
   in.person_pseudonym = pseudonymise("k-0123456789abcdef", "x");
   EXPECT_THROW(make_decision_record(orienter_.pack(), bad, d, in), Error);
+}
+
+// The record is written in canonical form in one pass: it must be its own canonical form, and
+// the key computed from its parts must be the key read from its text, for every person of the
+// example file, confirmed and overridden, with reasons that need escapes.
+TEST(KeyedDecisionRecord, CanonicalInOnePassAndKeyedFromItsParts) {
+  const Pack pack = Pack::load_file(std::string(AIG_SOURCE_DIR) + "/rules/orientation/fr-2025");
+  const Orienter orienter(pack);
+  std::ifstream persons(std::string(AIG_SOURCE_DIR) + "/examples/data/persons-1000.jsonl");
+  ASSERT_TRUE(persons);
+  const std::string reasons[] = {"", "plain reason", "quote \" and backslash \\ and tab \t",
+                                 "accent\u00e9 \u2014 \x01 control", "\x7f del"};
+  std::size_t n = 0, overridden = 0;
+  for (std::string line; std::getline(persons, line); ++n) {
+    json person = json::parse(line);
+    person.erase("person_id");
+    const Proposal p = orienter.propose(person.dump(), kDate, n % 2 == 0);
+    ASSERT_TRUE(p.errors.empty()) << line;
+    const json outputs = json::parse(p.outputs_json);
+    std::string role = "france_travail";
+    if (auto it = outputs.find("decideur"); it != outputs.end() && it->is_string()) role = *it;
+    OrientationDecision d;
+    const auto referent = outputs.find("organisme_referent");
+    if (n % 3 == 1 && referent != outputs.end() && *referent != "mission_locale") {
+      // Members out of byte order, as a portal may send them.
+      d = orienter.decide(p, role, Action::override_outputs, "demande de la personne",
+                          "2025-03-01T10:15:00Z",
+                          R"({"parcours": "emploi", "organisme_referent": "mission_locale"})");
+      ++overridden;
+    } else {
+      d = orienter.decide(p, role, Action::confirm, reasons[n % 5], "2025-03-01T10:15:00Z");
+    }
+    DecisionRecordInput in;
+    in.person_pseudonym = pseudonymise("a-demo-key-0123456789", "P-" + std::to_string(n));
+    in.territory = n % 4 ? "93" : "";
+    in.recorded_at = "2025-03-01T10:15:02Z";
+    const KeyedDecisionRecord keyed = make_keyed_decision_record(pack, p, d, in);
+    ASSERT_EQ(keyed.record, canonical_json(keyed.record)) << line;
+    ASSERT_EQ(keyed.record, make_decision_record(pack, p, d, in));
+    ASSERT_EQ(keyed.key.size(), 32u);
+    ASSERT_EQ(keyed.key, decision_key(keyed.record)) << line;
+  }
+  EXPECT_EQ(n, 1000u);
+  EXPECT_GT(overridden, 100u);
+}
+
+TEST(DecisionKey, OnlyForDecisionRecords) {
+  EXPECT_EQ(decision_key(R"({"a":1})"), "");
+  EXPECT_EQ(decision_key("[1,2]"), "");
+  EXPECT_EQ(decision_key(R"({"pack":{"hash":"h"},"person":"p","schema":"other"})"), "");
+  const std::string a = decision_key(
+      R"({"inputs":{},"pack":{"hash":"h"},"person":"p","schema":"aiguillage.decision_record"})");
+  EXPECT_EQ(a.size(), 32u);
+  EXPECT_NE(a, decision_key(R"({"inputs":{},"pack":{"hash":"h"},"person":"q",)"
+                            R"("schema":"aiguillage.decision_record"})"));
 }
 
 }  // namespace

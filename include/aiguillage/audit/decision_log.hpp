@@ -61,6 +61,15 @@ std::string log_chain_hash(std::string_view prev, std::string_view canonical_rec
 std::string log_line(std::uint64_t seq, std::string_view prev, std::string_view canonical_record,
                      std::string_view hash);
 
+// The key under which append_once() finds an equal decision (32 bytes of SHA-256): the canonical
+// texts of the person, the pack's hash, the reference date, the inputs and the proposal of a
+// decision record; "" for other documents. decision_key reads those members of a record in
+// canonical form as spans of its text; decision_key_of_parts takes them as written.
+std::string decision_key(std::string_view canonical_record);
+std::string decision_key_of_parts(std::string_view person, std::string_view pack_hash,
+                                  std::string_view reference_date, std::string_view inputs,
+                                  std::string_view proposal);
+
 class AIG_API DecisionLog {
  public:
   // Opens (creating if needed) and verifies the log; throws Error(io) when it cannot be opened
@@ -84,6 +93,9 @@ class AIG_API DecisionLog {
   // Appends records already in canonical form with one write and one fsync for all (group
   // commit); returns their hashes. Nothing is acknowledged before the fsync.
   std::vector<std::string> append_canonical(const std::vector<std::string>& records);
+  // The same with each record's decision_key already computed ("" for none).
+  std::vector<std::string> append_canonical(const std::vector<std::string>& records,
+                                            const std::vector<std::string>& keys);
 
   std::uint64_t size() const;
   std::string last_hash() const;

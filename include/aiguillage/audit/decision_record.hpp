@@ -47,5 +47,15 @@ AIG_API std::string make_decision_record(const Pack& pack, const Proposal& propo
                                          const OrientationDecision& decision,
                                          const DecisionRecordInput& in);
 
+// The record and its duplicate key (decision_key of decision_log.hpp), computed from the parts
+// the record is built from rather than by reading the record again.
+struct KeyedDecisionRecord {
+  std::string record;
+  std::string key;
+};
+KeyedDecisionRecord make_keyed_decision_record(const Pack& pack, const Proposal& proposal,
+                                               const OrientationDecision& decision,
+                                               const DecisionRecordInput& in);
+
 }  // namespace v1
 }  // namespace aiguillage
