@@ -12,6 +12,7 @@
 #include "aiguillage/audit/report_statistics.hpp"
 #include "core/json_read.hpp"
 #include "core/parallel.hpp"
+#include "report_matching.hpp"
 #include "report_model.hpp"
 #include "report_render.hpp"
 #include "report_replay.hpp"
@@ -444,11 +445,7 @@ struct GroupAttribute {
 };
 
 std::string age_band(std::int32_t age, const Context& c) {
-  if (age == kNull) return c.tr("âge inconnu", "age unknown");
-  if (age < 26) return c.tr("moins de 26 ans", "under 26");
-  if (age < 30) return c.tr("26 à 29 ans", "26 to 29");
-  if (age < 50) return c.tr("30 à 49 ans", "30 to 49");
-  return c.tr("50 ans et plus", "50 and over");
+  return age_band_label(age, c.lang);
 }
 
 std::vector<GroupAttribute> group_attributes(const Context& c, const VersionModel& v) {
@@ -1119,6 +1116,8 @@ Report build_report(DecisionSource& source, const Registry& packs, const ReportO
     rv.headlines = headlines(c, v);
     in.versions.push_back(std::move(rv));
   }
+  if (options.matches && !model.versions.empty())
+    matching_tables(*options.matches, model, *model.versions.front().pack, options, c.tables);
   Report report;
   report.tables = std::move(c.tables);
   in.tables = &report.tables;
