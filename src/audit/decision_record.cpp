@@ -157,7 +157,10 @@ std::string make_decision_record(const Pack& pack, const Proposal& proposal,
 
   std::string text = "{";
   text += "\"schema\":" + json_text(kDecisionRecordSchema);
-  text += ",\"schema_version\":\"1.0\"";
+  // 1.1 added decision.contract_signed_at: a record without it is still written as 1.0, so
+  // that records and their hashes do not change for callers that do not give it.
+  text += decision.contract_signed_at.empty() ? ",\"schema_version\":\"1.0\""
+                                              : ",\"schema_version\":\"1.1\"";
   text += ",\"person\":" + json_text(in.person_pseudonym);
   text +=
       ",\"territory\":" + (in.territory.empty() ? std::string("null") : json_text(in.territory));
@@ -180,6 +183,8 @@ std::string make_decision_record(const Pack& pack, const Proposal& proposal,
       ",\"reason\":" + (decision.reason.empty() ? std::string("null") : json_text(decision.reason));
   text += ",\"outputs\":" + object_or_null(decision.outputs_json);
   text += ",\"decided_at\":" + json_text(decision.decided_at);
+  if (!decision.contract_signed_at.empty())
+    text += ",\"contract_signed_at\":" + json_text(decision.contract_signed_at);
   if (pack.human_decision_required() || !decision.hearing.observations.empty() ||
       !decision.hearing.legitimate_reason.empty())
     text += ",\"hearing\":{\"observations\":" + json_text(decision.hearing.observations) +
