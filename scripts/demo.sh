@@ -147,8 +147,15 @@ echo "== the auditor: aiguillage replay --packs rules/orientation"
 echo
 
 echo
-echo "== the committees' view: aiguillage report (indicators, disparities, territories)"
+echo "== the committees' view: aiguillage report (indicators, disparities, territories, matching)"
+# The exposure of the persons in the offers' top 20: one profile per person, ranked per offer.
+"$py" "$root/scripts/demo_profiles.py" "$persons" >"$out/persons-profiles.jsonl"
+"$cli" match --referential "$root/data/rome-subset" \
+  --scoring "$root/rules/matching/scoring-default.json" \
+  --offers "$root/examples/data/offers-subset.jsonl" --profiles "$out/persons-profiles.jsonl" \
+  --persons --top 20 >"$out/persons-matches.jsonl"
 "$cli" report --log "$out/decisions.log" --out "$out/report" --packs "$root/rules/orientation" \
+  --matches "$out/persons-matches.jsonl" --match-persons "$persons" \
   | sed '1s/^/report: /'
 echo
 

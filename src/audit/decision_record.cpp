@@ -219,6 +219,8 @@ KeyedDecisionRecord make_keyed_decision_record(const Pack& pack, const Proposal&
   text += "{\"decision\":{";
   text += "\"action\":" + json_text(action_name(decision.action));
   text += ",\"actor_role\":" + json_text(decision.actor_role);
+  if (!decision.contract_signed_at.empty())
+    text += ",\"contract_signed_at\":" + json_text(decision.contract_signed_at);
   text += ",\"decided_at\":" + json_text(decision.decided_at);
   text +=
       ",\"decided_by\":" + json_text(decision.decided_by == DecidedBy::policy ? "policy" : "human");
@@ -240,7 +242,10 @@ KeyedDecisionRecord make_keyed_decision_record(const Pack& pack, const Proposal&
   text += ",\"recorded_at\":" + json_text(in.recorded_at);
   text += ",\"reference_date\":" + reference_date;
   text += ",\"schema\":" + json_text(kDecisionRecordSchema);
-  text += ",\"schema_version\":\"1.0\"";
+  // 1.1 added decision.contract_signed_at: a record without it is still written as 1.0, so
+  // that records and their hashes do not change for callers that do not give it.
+  text += decision.contract_signed_at.empty() ? ",\"schema_version\":\"1.0\""
+                                              : ",\"schema_version\":\"1.1\"";
   text +=
       ",\"territory\":" + (in.territory.empty() ? std::string("null") : json_text(in.territory));
   text += '}';

@@ -12,6 +12,7 @@
 #include "aiguillage/audit/report_statistics.hpp"
 #include "core/json_read.hpp"
 #include "core/parallel.hpp"
+#include "report_matching.hpp"
 #include "report_model.hpp"
 #include "report_render.hpp"
 #include "report_replay.hpp"
@@ -315,6 +316,78 @@ void deadline_table(Context& c, const VersionModel& v) {
   c.add(b);
 }
 
+// The engagement contract: signed within the deadline the pack set in the proposal
+// (`date_limite_contrat`), and the time from the decision to the signature. Records without a
+// signature date (decision records before 1.1, or a contract not signed yet) are counted apart.
+void contract_table(Context& c, const VersionModel& v) {
+  std::uint64_t signed_count = 0, with_deadline = 0, within = 0, timed = 0;
+  const std::int32_t bounds[] = {7, 14, 30};
+  std::vector<std::uint64_t> buckets(4);
+  std::vector<std::int32_t> delays;
+  for (const Row& r : v.rows) {
+    if (r.contract_days == kNull) continue;
+    ++signed_count;
+    if (r.contract_deadline_days != kNull) {
+      ++with_deadline;
+      if (r.contract_days <= r.contract_deadline_days) ++within;
+    }
+    if (r.decided_days != kNull) {
+      const std::int32_t d = r.contract_days - r.decided_days;
+      ++timed;
+      delays.push_back(d);
+      std::size_t k = 0;
+      while (k < 3 && d > bounds[k]) ++k;
+      ++buckets[k];
+    }
+  }
+  TableBuilder b("contract_deadlines", "indicators",
+                 c.tr("Contrat d'engagement : signature dans le délai légal, délai depuis la "
+                      "décision",
+                      "Engagement contract: signed within the legal deadline, time from the "
+                      "decision") +
+                     c.suffix,
+                 c.version);
+  b.column("measure", c.tr("mesure", "measure"));
+  b.column("persons", c.tr("personnes", "persons"));
+  b.column("count", c.tr("dont", "of whom"));
+  b.column("share", c.tr("part", "share"));
+  // A row: the count k of n, its share; k is hidden when it or n - k is small.
+  auto ratio_row = [&](const std::string& label, std::uint64_t n, std::uint64_t k) {
+    const std::size_t row = b.row();
+    b.text(label);
+    const auto cn = b.count(n);
+    const auto ck = b.count(k);
+    b.complement(row, ck, cn);
+    b.share(k, n, {cn, ck});
+    return std::make_pair(row, ck);
+  };
+  ratio_row(c.tr("décisions dont la signature du contrat est connue",
+                 "decisions whose contract signature is known"),
+            v.rows.size(), signed_count);
+  ratio_row(c.tr("contrat signé dans le délai (date limite du contrat d'engagement)",
+                 "contract signed within the deadline (commitment contract deadline)"),
+            with_deadline, within);
+  std::sort(delays.begin(), delays.end());
+  b.row();
+  b.text(c.tr("délai médian entre la décision et la signature (jours)",
+              "median time from the decision to the signature (days)"));
+  const auto timed_col = b.count(timed);
+  b.number(NAN);
+  b.number(timed >= static_cast<std::uint64_t>(c.options.threshold) && !delays.empty()
+               ? static_cast<double>(delays[(delays.size() - 1) / 2])
+               : NAN,
+           {timed_col});
+  const char* names_fr[] = {"signé 0 à 7 jours après la décision", "8 à 14 jours", "15 à 30 jours",
+                            "plus de 30 jours"};
+  const char* names_en[] = {"signed 0 to 7 days after the decision", "8 to 14 days",
+                            "15 to 30 days", "over 30 days"};
+  std::vector<std::pair<std::size_t, std::size_t>> cells;
+  for (std::size_t k = 0; k < 4; ++k)
+    cells.push_back(ratio_row(c.tr(names_fr[k], names_en[k]), timed, buckets[k]));
+  b.line(cells);
+  c.add(b);
+}
+
 void missing_table(Context& c, const VersionModel& v) {
   const InputSchema& schema = v.pack->inputs();
   std::vector<std::uint64_t> missing(schema.size()), asked(schema.size());
@@ -444,11 +517,7 @@ struct GroupAttribute {
 };
 
 std::string age_band(std::int32_t age, const Context& c) {
-  if (age == kNull) return c.tr("âge inconnu", "age unknown");
-  if (age < 26) return c.tr("moins de 26 ans", "under 26");
-  if (age < 30) return c.tr("26 à 29 ans", "26 to 29");
-  if (age < 50) return c.tr("30 à 49 ans", "30 to 49");
-  return c.tr("50 ans et plus", "50 and over");
+  return age_band_label(age, c.lang);
 }
 
 std::vector<GroupAttribute> group_attributes(const Context& c, const VersionModel& v) {
@@ -813,46 +882,89 @@ void territorial_tables(Context& c, const VersionModel& v, const std::string& in
   };
   const Evaluator evaluator(*v.pack);
   const auto names = output_names(v);
-  // Each person as evaluated with the recorded values: the baseline.
-  std::vector<ReplayedRow> base(v.rows.size());
-  replay_rows(v, evaluator, names, "", "", c.options.threads,
-              [&](std::size_t r, const ReplayedRow& out) { base[r] = out; });
   const std::size_t nt = territories.size();
   struct Pair {
     std::uint64_t persons = 0, different = 0;
     std::vector<std::uint64_t> outputs;
   };
   std::vector<Pair> pairs(nt * nt);
-  std::vector<std::uint8_t> differs_somewhere(v.rows.size());
+  std::vector<std::uint8_t> differs_somewhere(v.rows.size()), base_ok(v.rows.size());
   for (auto& p : pairs) p.outputs.assign(names.size(), 0);
   std::map<std::tuple<std::size_t, std::int32_t, std::int32_t>, std::uint64_t> rules;
-  std::mutex mutex;
-  for (std::size_t t = 0; t < nt; ++t) {
-    replay_rows(
-        v, evaluator, names, input, territories[t], c.options.threads,
-        [&](std::size_t r, const ReplayedRow& out) {
-          if (own[r] == kNull || static_cast<std::size_t>(own[r]) == t || !out.ok || !base[r].ok)
-            return;
-          std::lock_guard lock(mutex);
-          Pair& p = pairs[static_cast<std::size_t>(own[r]) * nt + t];
-          ++p.persons;
-          bool different = false;
-          for (std::size_t o = 0; o < names.size(); ++o)
-            if (out.outputs[o] != base[r].outputs[o]) {
-              ++p.outputs[o];
-              different = true;
-            }
-          if (!different) return;
-          ++p.different;
-          differs_somewhere[r] = 1;
-          for (std::size_t d = 0; d < out.fired.size(); ++d)
-            if (out.fired[d] != base[r].fired[d]) ++rules[{d, base[r].fired[d], out.fired[d]}];
-        });
+  if (names.size() <= 64) {
+    // Each block is evaluated with the recorded values (the baseline), then moved to each
+    // territory in turn; every worker counts apart and the counts are added at the end.
+    struct Counts {
+      std::vector<Pair> pairs;
+      std::map<std::tuple<std::size_t, std::int32_t, std::int32_t>, std::uint64_t> rules;
+    };
+    const unsigned threads = std::max(1u, c.options.threads);
+    std::vector<Counts> per_thread(threads);
+    for (Counts& k : per_thread) k.pairs = pairs;
+    replay_moves(v, evaluator, names, input, territories, threads,
+                 [&](unsigned thread, const MovedRow& m) {
+                   const std::int32_t home = own[m.row];
+                   base_ok[m.row] = m.base_ok;  // the row's block is this thread's alone
+                   if (home == kNull || static_cast<std::size_t>(home) == m.value) return;
+                   if (!m.ok) return;
+                   Counts& k = per_thread[thread];
+                   Pair& p = k.pairs[static_cast<std::size_t>(home) * nt + m.value];
+                   ++p.persons;
+                   if (!m.changed) return;
+                   for (std::size_t o = 0; o < names.size(); ++o)
+                     if (m.changed >> o & 1) ++p.outputs[o];
+                   ++p.different;
+                   differs_somewhere[m.row] = 1;
+                   for (std::size_t d = 0; d < m.fired->size(); ++d) {
+                     const std::int32_t before = (*m.base_fired)[d][m.block_row];
+                     const std::int32_t after = (*m.fired)[d][m.block_row];
+                     if (before != after) ++k.rules[{d, before, after}];
+                   }
+                 });
+    for (const Counts& k : per_thread) {
+      for (std::size_t i = 0; i < pairs.size(); ++i) {
+        pairs[i].persons += k.pairs[i].persons;
+        pairs[i].different += k.pairs[i].different;
+        for (std::size_t o = 0; o < names.size(); ++o) pairs[i].outputs[o] += k.pairs[i].outputs[o];
+      }
+      for (const auto& [key, n] : k.rules) rules[key] += n;
+    }
+  } else {
+    // Each person as evaluated with the recorded values: the baseline.
+    std::vector<ReplayedRow> base(v.rows.size());
+    replay_rows(v, evaluator, names, "", "", c.options.threads,
+                [&](std::size_t r, const ReplayedRow& out) {
+                  base[r] = out;
+                  base_ok[r] = out.ok;
+                });
+    std::mutex mutex;
+    for (std::size_t t = 0; t < nt; ++t) {
+      replay_rows(
+          v, evaluator, names, input, territories[t], c.options.threads,
+          [&](std::size_t r, const ReplayedRow& out) {
+            if (own[r] == kNull || static_cast<std::size_t>(own[r]) == t || !out.ok || !base[r].ok)
+              return;
+            std::lock_guard lock(mutex);
+            Pair& p = pairs[static_cast<std::size_t>(own[r]) * nt + t];
+            ++p.persons;
+            bool different = false;
+            for (std::size_t o = 0; o < names.size(); ++o)
+              if (out.outputs[o] != base[r].outputs[o]) {
+                ++p.outputs[o];
+                different = true;
+              }
+            if (!different) return;
+            ++p.different;
+            differs_somewhere[r] = 1;
+            for (std::size_t d = 0; d < out.fired.size(); ++d)
+              if (out.fired[d] != base[r].fired[d]) ++rules[{d, base[r].fired[d], out.fired[d]}];
+          });
+    }
   }
   {
     std::uint64_t persons = 0, moved = 0;
     for (std::size_t r = 0; r < v.rows.size(); ++r)
-      if (own[r] != kNull && base[r].ok) {
+      if (own[r] != kNull && base_ok[r]) {
         ++persons;
         moved += differs_somewhere[r];
       }
@@ -1103,6 +1215,7 @@ Report build_report(DecisionSource& source, const Registry& packs, const ReportO
     review_table(c, v);
     override_tables(c, v);
     deadline_table(c, v);
+    contract_table(c, v);
     missing_table(c, v);
     breakdown_table(c, v, false);
     breakdown_table(c, v, true);
@@ -1119,6 +1232,8 @@ Report build_report(DecisionSource& source, const Registry& packs, const ReportO
     rv.headlines = headlines(c, v);
     in.versions.push_back(std::move(rv));
   }
+  if (options.matches && !model.versions.empty())
+    matching_tables(*options.matches, model, *model.versions.front().pack, options, c.tables);
   Report report;
   report.tables = std::move(c.tables);
   in.tables = &report.tables;

@@ -353,7 +353,7 @@ bool fill_row(const VersionModel& v, const Model& m, const ReportOptions& option
         break;
     }
   });
-  std::string_view action = "\"confirm\"", decided_by, decided_at, decided;
+  std::string_view action = "\"confirm\"", decided_by, decided_at, decided, contract_signed_at;
   jv::members(s.decision, [&](std::string_view key, std::string_view value) {
     if (key == "action")
       action = value;
@@ -363,6 +363,8 @@ bool fill_row(const VersionModel& v, const Model& m, const ReportOptions& option
       decided_at = value;
     else if (key == "outputs")
       decided = value;
+    else if (key == "contract_signed_at")
+      contract_signed_at = value;
   });
   // A member present with another type than expected makes the record unreadable.
   if (!evident.empty() && evident != "true" && evident != "false") return false;
@@ -374,6 +376,7 @@ bool fill_row(const VersionModel& v, const Model& m, const ReportOptions& option
   if (!decided_by.empty() && !jv::string_value(decided_by, text)) return false;
   row.policy = text == "policy";
   row.decided_days = date_days(decided_at);
+  if (!contract_signed_at.empty()) row.contract_days = date_days(contract_signed_at);
   if (!jv::is_object(decided)) decided = jv::is_object(proposed) ? proposed : std::string_view();
   if (!jv::is_object(proposed)) proposed = {};
   const std::size_t n_out = v.outputs.size();
@@ -386,6 +389,8 @@ bool fill_row(const VersionModel& v, const Model& m, const ReportOptions& option
         if (v.outputs[o].name == name) values[o] = value;
       if (&values == &proposed_values && name == "date_limite_orientation")
         row.deadline_days = date_days(value);
+      if (&values == &proposed_values && name == "date_limite_contrat")
+        row.contract_deadline_days = date_days(value);
     });
   };
   collect(proposed, proposed_values);

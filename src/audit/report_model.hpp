@@ -54,6 +54,8 @@ struct Row {
   std::int32_t territory = kNull;  // index into Model::territories
   std::int32_t reference_days = kNull, registration_days = kNull, decided_days = kNull,
                deadline_days = kNull;
+  // The engagement contract: when it was signed (record 1.1), its deadline (the proposal).
+  std::int32_t contract_days = kNull, contract_deadline_days = kNull;
   std::int32_t age = kNull;
   bool evident = false, policy = false, changed = false;  // changed: the decision differs
   std::uint8_t action = 0;                                // 0 confirm, 1 override, 2 reorient

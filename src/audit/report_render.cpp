@@ -98,7 +98,8 @@ std::string bar_chart(const RenderInput& in, const ReportTable& t, std::size_t l
 }
 
 // Ratios to the reference group with their intervals, against the band [0.8, 1.25] (log scale).
-std::string ratio_chart(const RenderInput& in, const ReportTable& t) {
+// `detail`: the column named after the group in each label (npos: none).
+std::string ratio_chart(const RenderInput& in, const ReportTable& t, std::size_t detail = 3) {
   std::vector<std::size_t> rows;
   for (std::size_t r = 0; r < t.rows.size(); ++r) {
     const auto& ratio = t.rows[r][10];
@@ -131,7 +132,8 @@ std::string ratio_chart(const RenderInput& in, const ReportTable& t) {
   for (std::size_t k = 0; k < rows.size(); ++k) {
     const auto& row = t.rows[rows[k]];
     const int y = static_cast<int>(k) * row_h + 10;
-    const std::string label = row[0].text + " " + row[1].text + " · " + row[3].text;
+    const std::string label =
+        row[0].text + " " + row[1].text + (detail < row.size() ? " · " + row[detail].text : "");
     s += "<text x=\"" + std::to_string(left - 6) + "\" y=\"" + std::to_string(y + 4) +
          "\" text-anchor=\"end\">" + escape(label.substr(0, 70)) + "</text>";
     if (row[11].kind == Kind::number && row[12].kind == Kind::number)
@@ -208,7 +210,7 @@ std::string render_json(const RenderInput& in) {
   const ReportOptions& o = *in.options;
   Json doc;
   doc["schema"] = "aiguillage.report";
-  doc["schema_version"] = "1.0";
+  doc["schema_version"] = "1.1";
   doc["engine"] = std::string(engine_version());
   doc["lang"] = o.lang;
   doc["threshold"] = o.threshold;
@@ -328,8 +330,9 @@ std::string render_html(const RenderInput& in) {
             section == "indicators" ? tr(in, "Indicateurs", "Indicators")
             : section == "disparities"
                 ? tr(in, "Écarts entre groupes", "Disparities between groups")
-            : section == "territorial"
-                ? tr(in, "Cohérence territoriale", "Territorial consistency")
+            : section == "territorial" ? tr(in, "Cohérence territoriale", "Territorial consistency")
+            : section == "matching"
+                ? tr(in, "Appariement : exposition des groupes", "Matching: exposure of groups")
                 : tr(in, "Effet d'un changement de règles", "Impact of a rule change");
         s += "<h3>" + title + "</h3>\n";
       }
@@ -337,6 +340,10 @@ std::string render_html(const RenderInput& in) {
       if (t.id == "decision_mode" || t.id == "review") s += bar_chart(in, t, 0, 2);
       if (t.id == "by_territory") s += bar_chart(in, t, 0, 3);
       if (t.id == "disparities") s += ratio_chart(in, t);
+      if (t.id == "matching_exposure") {
+        s += bar_chart(in, t, 1, 4);
+        s += ratio_chart(in, t, std::string::npos);
+      }
       s += table_html(in, t);
     }
   }

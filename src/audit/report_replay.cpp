@@ -44,7 +44,135 @@ void set_cell(Batch& batch, std::size_t f, std::size_t r, const VersionModel& v,
   }
 }
 
+// Fills rows [0, count) of `batch` from rows begin.. of v; bad[r] when a value cannot be set.
+void fill_block(Batch& batch, const VersionModel& v, const InputSchema& schema,
+                const std::vector<int>& source, std::size_t begin, std::size_t count,
+                std::vector<bool>& bad) {
+  batch.clear();
+  for (std::size_t r = 0; r < count; ++r) {
+    const Row& row = v.rows[begin + r];
+    bad[r] = false;
+    try {
+      for (std::size_t f = 0; f < schema.size(); ++f)
+        set_cell(batch, f, r, v, source[f],
+                 source[f] < 0 ? kNull : row.inputs[static_cast<std::size_t>(source[f])]);
+    } catch (const Error&) {
+      bad[r] = true;
+      for (std::size_t f = 0; f < schema.size(); ++f) batch.set_null(f, r);
+    }
+  }
+}
+
 }  // namespace
+
+void replay_moves(const VersionModel& v, const Evaluator& evaluator,
+                  const std::vector<std::string>& output_names, const std::string& field,
+                  const std::vector<std::string>& values, unsigned threads,
+                  const std::function<void(unsigned, const MovedRow&)>& visit) {
+  const Pack& pack = evaluator.pack();
+  const InputSchema& schema = pack.inputs();
+  std::vector<int> source(schema.size(), -1);
+  for (std::size_t f = 0; f < schema.size(); ++f)
+    source[f] = v.pack->inputs().index_of(schema.field(f).name);
+  const int moved = schema.index_of(field);
+  if (moved < 0) return;
+  const FieldSpec& spec = schema.field(static_cast<std::size_t>(moved));
+  // Enum values by code (-1: not a value of the enum: every row is rejected for it).
+  std::vector<int> codes(values.size(), -1);
+  if (spec.type == FieldType::enumeration)
+    for (std::size_t t = 0; t < values.size(); ++t)
+      for (std::size_t k = 0; k < spec.values.size(); ++k)
+        if (spec.values[k] == values[t]) codes[t] = static_cast<int>(k);
+  std::vector<int> slots;
+  for (const std::string& name : output_names) slots.push_back(pack.slot_of(name));
+  const std::size_t n_out = std::min<std::size_t>(slots.size(), 64);
+  const std::size_t n = v.rows.size();
+  constexpr std::size_t kBlock = 2048;
+  const std::size_t blocks = (n + kBlock - 1) / kBlock;
+  threads = std::max(
+      1u, std::min<unsigned>(threads, static_cast<unsigned>(std::max<std::size_t>(1, blocks))));
+  EvalOptions options;
+  options.trace = false;
+  auto work = [&](unsigned t) {
+    Batch batch(schema, kBlock);
+    BatchResult base, result;
+    std::vector<bool> bad(kBlock);
+    std::vector<std::uint8_t> base_ok(kBlock), ok(kBlock);
+    // The baseline's outputs: texts are copied (a string value may live in the evaluation's
+    // memory, which the next row reuses), lists kept as JSON text (outputs reported are enums
+    // and booleans: lists are the rare case).
+    std::vector<Value> base_out(kBlock * n_out);
+    std::vector<std::string> base_text(kBlock * n_out);
+    std::vector<std::uint8_t> base_list(kBlock * n_out);
+    auto keep = [&](std::size_t i, const Value& x) {
+      base_list[i] = x.type() == Type::list;
+      if (x.type() == Type::string) {
+        base_text[i].assign(x.as_string());
+        base_out[i] = Value::string(base_text[i]);
+      } else if (base_list[i]) {
+        base_text[i] = x.to_json();
+        base_out[i] = Value();
+      } else {
+        base_out[i] = x;
+      }
+    };
+    std::vector<std::uint64_t> changed(kBlock);
+    for (std::size_t b = t; b < blocks; b += threads) {
+      const std::size_t begin = b * kBlock, end = std::min(n, begin + kBlock);
+      const std::size_t count = end - begin;
+      fill_block(batch, v, schema, source, begin, count, bad);
+      evaluator.evaluate_batch(
+          batch, base, options, 0, count,
+          [&](std::size_t r, Status status, const Value* frame, const std::vector<Error>&) {
+            base_ok[r] = status != Status::error && frame != nullptr && !bad[r];
+            for (std::size_t k = 0; k < n_out; ++k)
+              keep(r * n_out + k, base_ok[r] && slots[k] >= 0
+                                      ? frame[static_cast<std::size_t>(slots[k])]
+                                      : Value());
+          });
+      for (std::size_t value = 0; value < values.size(); ++value) {
+        const bool known = spec.type != FieldType::enumeration || codes[value] >= 0;
+        for (std::size_t r = 0; r < count; ++r) {
+          if (bad[r] || !known) {
+            batch.set_null(static_cast<std::size_t>(moved), r);
+          } else if (spec.type == FieldType::enumeration) {
+            batch.set_enum_code(static_cast<std::size_t>(moved), r, codes[value]);
+          } else {
+            batch.set_string(static_cast<std::size_t>(moved), r, values[value]);
+          }
+        }
+        evaluator.evaluate_batch(
+            batch, result, options, 0, count,
+            [&](std::size_t r, Status status, const Value* frame, const std::vector<Error>&) {
+              ok[r] = known && status != Status::error && frame != nullptr && !bad[r];
+              std::uint64_t mask = 0;
+              if (ok[r] && base_ok[r])
+                for (std::size_t k = 0; k < n_out; ++k) {
+                  const Value& now =
+                      slots[k] >= 0 ? frame[static_cast<std::size_t>(slots[k])] : Value();
+                  const std::size_t i = r * n_out + k;
+                  if (base_list[i] ? now.to_json() != base_text[i] : !(now == base_out[i]))
+                    mask |= std::uint64_t{1} << k;
+                }
+              changed[r] = mask;
+            });
+        MovedRow m;
+        m.value = value;
+        m.base_fired = &base.first_hit;
+        m.fired = &result.first_hit;
+        for (std::size_t r = 0; r < count; ++r) {
+          m.row = begin + r;
+          m.block_row = r;
+          m.ok = ok[r] && base_ok[r];
+          m.base_ok = base_ok[r];
+          m.changed = changed[r];
+          visit(t, m);
+        }
+      }
+    }
+  };
+  detail::run_on_threads(threads, [&](std::size_t t) { work(static_cast<unsigned>(t)); });
+}
 
 void replay_rows(const VersionModel& v, const Evaluator& evaluator,
                  const std::vector<std::string>& output_names, const std::string& field,

@@ -19,7 +19,8 @@ RateInterval wilson_interval(std::uint64_t k, std::uint64_t n, double z) {
   const double z2 = z * z;
   const double centre = (p + z2 / (2 * nn)) / (1 + z2 / nn);
   const double half = z / (1 + z2 / nn) * std::sqrt(p * (1 - p) / nn + z2 / (4 * nn * nn));
-  return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
+  // At k = 0 and k = n the bounds are exactly 0 and 1; rounding would leave ±1e-17.
+  return {k == 0 ? 0.0 : std::max(0.0, centre - half), k == n ? 1.0 : std::min(1.0, centre + half)};
 }
 
 RatioEstimate rate_ratio_katz(std::uint64_t k1, std::uint64_t n1, std::uint64_t k0,

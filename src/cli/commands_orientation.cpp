@@ -249,14 +249,16 @@ Proposal propose(const Orienter& orienter, const Person& person, Date date,
 
 // A decision taken outside the tool (an interview, a counsellor's screen), one JSON object per
 // line: {"line": N | "person_id": ID, "action", "reason", "outputs", "decided_at", "actor",
-// "observations", "legitimate_reason"} (the last two: the hearing some packs require).
+// "observations", "legitimate_reason", "contract_signed_at"} (observations and
+// legitimate_reason: the hearing some packs require; contract_signed_at: when the engagement
+// contract was signed, recorded for the report's contract deadlines).
 struct PlannedDecision {
   std::size_t source_line = 0;  // in the decisions file
   std::optional<std::size_t> line;
   std::optional<std::string> person_id;
   bool person_integer = false;
   Action action = Action::confirm;
-  std::string reason, outputs, decided_at, actor;
+  std::string reason, outputs, decided_at, actor, contract_signed_at;
   Hearing hearing;
   bool used = false;
 };
@@ -324,6 +326,14 @@ DecisionPlan load_decisions(const std::string& path) {
         (key == "reason"  ? d.reason
          : key == "actor" ? d.actor
                           : d.decided_at) = v.get<std::string>();
+      } else if (key == "contract_signed_at") {
+        if (!v.is_string()) throw fail(key + " must be a string", pointer);
+        try {
+          check_timestamp(v.get<std::string>(), "contract_signed_at");
+        } catch (const Error& e) {
+          throw Error(e.code(), where + ": " + e.what(), pointer);
+        }
+        d.contract_signed_at = v.get<std::string>();
       } else if (key == "observations" || key == "legitimate_reason") {
         if (!v.is_string()) throw fail(key + " must be a string", pointer);
         (key == "observations" ? d.hearing.observations : d.hearing.legitimate_reason) =
@@ -334,7 +344,7 @@ DecisionPlan load_decisions(const std::string& path) {
       } else {
         throw fail("unknown field " + bounded_text(key) +
                        " (line, person_id, action, reason, outputs, decided_at, actor, "
-                       "observations, legitimate_reason)",
+                       "observations, legitimate_reason, contract_signed_at)",
                    pointer);
       }
     }
@@ -379,9 +389,12 @@ std::optional<OrientationDecision> decision_for(const Orienter& orienter, Decidi
         throw Error(ErrorCode::invalid_argument,
                     "the decision on line " + std::to_string(planned->source_line) +
                         " of the decisions file names no actor (give \"actor\" or --actor ROLE)");
-      return orienter.decide(p, actor, planned->action, planned->reason,
-                             planned->decided_at.empty() ? s.at : planned->decided_at,
-                             planned->outputs, planned->hearing);
+      OrientationDecision d =
+          orienter.decide(p, actor, planned->action, planned->reason,
+                          planned->decided_at.empty() ? s.at : planned->decided_at,
+                          planned->outputs, planned->hearing);
+      d.contract_signed_at = planned->contract_signed_at;
+      return d;
     }
   // A pack never decided by policy waits for a human (the orienter refused --auto already).
   if (orienter.pack().human_decision_required()) return std::nullopt;

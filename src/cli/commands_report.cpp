@@ -78,7 +78,9 @@ int cmd_report(int argc, char** argv) {
                                 {"--unverified", false},
                                 {"--no-territorial", false},
                                 {"--against", true},
-                                {"--threads", true}},
+                                {"--threads", true},
+                                {"--matches", true},
+                                {"--match-persons", true}},
                                0, 0);
   const auto log = args.get("--log");
   const auto db = args.get("--db");
@@ -111,6 +113,17 @@ int cmd_report(int argc, char** argv) {
       throw UsageError("the environment variable " + *var + " holds no pseudonymisation key");
     try {
       read_persons(*args.get("--persons"), key, options);
+    } catch (const Error& e) {
+      return report(e);
+    }
+  }
+  std::optional<MatchRun> matches;
+  if (args.has("--matches") != args.has("--match-persons"))
+    throw UsageError("--matches FILE and --match-persons FILE go together");
+  if (args.has("--matches")) {
+    try {
+      matches = read_match_run(*args.get("--matches"), *args.get("--match-persons"));
+      options.matches = &*matches;
     } catch (const Error& e) {
       return report(e);
     }

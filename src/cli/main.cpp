@@ -274,6 +274,8 @@ const Command kCommands[] = {
      "  --against PACK             impact of replacing the rules by PACK\n"
      "  --no-territorial           skip the territorial replay\n"
      "  --threads N                worker threads (default 2)\n"
+     "  --matches FILE --match-persons FILE  exposure of groups in a match run's top-k\n"
+     "                             (aiguillage match output; persons by person_id = profile id)\n"
      "\n"
      "exit codes: 0 written; 1 the log does not verify; 2 usage; 3 pack load error; 4 I/O\n"},
     {"match", cmd_match,

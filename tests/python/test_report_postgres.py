@@ -106,3 +106,34 @@ def test_unreachable_database_is_an_error_not_a_crash(tmp_path):
 def test_log_and_db_are_exclusive(tmp_path, demo_log):
     done = report(["--db", "postgresql://x", "--log", demo_log], tmp_path / "both", check=False)
     assert done.returncode == 2
+
+
+def test_python_report_of_the_database_log(cluster, demo_log):
+    aiguillage = pytest.importorskip("aiguillage")
+    pytest.importorskip("pandas")
+    url = cluster.new_database()
+    run("log", "import", "--db", url, demo_log)
+    registry = aiguillage.Registry()
+    registry.load_dir(ROOT / "rules" / "orientation")
+    from_db = aiguillage.report(db=url, packs=registry, territorial=False)
+    from_file = aiguillage.report(demo_log, registry, territorial=False)
+    assert from_db.document["source"] == "PostgreSQL"
+    assert from_db.document["verification"]["verified"] is True
+    assert from_db.document["records"]["read"] > 600
+    assert set(from_db.tables) == set(from_file.tables)
+    for key, frame in from_file.tables.items():
+        assert from_db.tables[key].equals(frame), key
+    with pytest.raises(TypeError):
+        aiguillage.report(demo_log, registry, db=url)
+    with pytest.raises(TypeError):
+        aiguillage.report(packs=registry)
+
+
+def test_python_report_of_an_unreachable_database_raises():
+    aiguillage = pytest.importorskip("aiguillage")
+    registry = aiguillage.Registry()
+    registry.load_dir(ROOT / "rules" / "orientation")
+    with pytest.raises(aiguillage.Error) as info:
+        aiguillage.report(db="postgresql://aig@127.0.0.1:1/none?connect_timeout=2",
+                          packs=registry)
+    assert info.value.code < 0

@@ -334,8 +334,11 @@ class Report:
     def headlines(self) -> List[str]: ...
     def to_html(self, path: Optional[Union[str, "os.PathLike[str]"]] = ...) -> str: ...
 
-def report(log: Union[str, "os.PathLike[str]"], packs: Registry, *,
+def report(log: Optional[Union[str, "os.PathLike[str]"]] = ...,
+           packs: Optional[Registry] = ..., *, db: Optional[str] = ...,
            against: Optional[Pack] = ..., lang: str = ..., threshold: int = ...,
            date_from: Optional[str] = ..., date_to: Optional[str] = ...,
            territories: Iterable[str] = ..., group_by: Iterable[str] = ...,
-           unverified: bool = ..., territorial: bool = ..., threads: int = ...) -> Report: ...
+           unverified: bool = ..., territorial: bool = ..., threads: int = ...,
+           matches: Optional[Union[str, "os.PathLike[str]"]] = ...,
+           match_persons: Optional[Union[str, "os.PathLike[str]"]] = ...) -> Report: ...

@@ -41,15 +41,30 @@ class Report:
         return f"<ul>{items}</ul><p>{len(self.tables)} tables</p>"
 
 
-def report(log: Union[str, "_os.PathLike[str]"], packs: Registry, *,
+def report(log: Optional[Union[str, "_os.PathLike[str]"]] = None,
+           packs: Optional[Registry] = None, *, db: Optional[str] = None,
            against: Optional[Pack] = None, lang: str = "fr", threshold: int = 11,
            date_from: Optional[str] = None, date_to: Optional[str] = None,
            territories: Iterable[str] = (), group_by: Iterable[str] = (),
-           unverified: bool = False, territorial: bool = True, threads: int = 2) -> Report:
-    """The report of a decision log (``aiguillage report``): packs the records name, optional
-    candidate pack, language, suppression threshold (at least 5) and filters."""
+           unverified: bool = False, territorial: bool = True, threads: int = 2,
+           matches: Optional[Union[str, "_os.PathLike[str]"]] = None,
+           match_persons: Optional[Union[str, "_os.PathLike[str]"]] = None) -> Report:
+    """The report of a decision log (``aiguillage report``): the log as a file (``log``) or the
+    PostgreSQL log (``db``, a libpq connection string or ``postgresql://`` URL, as ``--db``
+    takes), packs the records name, optional candidate pack, language, suppression threshold
+    (at least 5) and filters; ``matches`` (``aiguillage match`` output) with ``match_persons``
+    (JSON Lines with person_id, the profile's id, and group attributes) adds the exposure of
+    each group in the run's top-k (tables ``matching_summary`` and ``matching_exposure``)."""
+    if (matches is None) != (match_persons is None):
+        raise TypeError("report() takes matches and match_persons together")
+    if (log is None) == (db is None):
+        raise TypeError("report() takes either log (a file) or db (a PostgreSQL URL)")
+    if packs is None:
+        raise TypeError("report() needs packs (a Registry)")
     text, html = _aiguillage.report(
-        _os.fspath(log), packs._native, against._native if against is not None else None,
+        _os.fspath(log) if log is not None else "", db or "", packs._native, against._native if against is not None else None,
         lang, int(threshold), date_from or "", date_to or "", list(territories), list(group_by),
-        bool(unverified), bool(territorial), int(threads))
+        bool(unverified), bool(territorial), int(threads),
+        _os.fspath(matches) if matches is not None else "",
+        _os.fspath(match_persons) if match_persons is not None else "")
     return Report(_json.loads(text), html)

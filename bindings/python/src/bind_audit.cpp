@@ -95,10 +95,11 @@ void bind_audit(py::module_& m) {
       py::arg("path"), py::arg("against"));
   m.def(
       "report",
-      [](const std::string& path, const Registry& registry, const NativePack* against,
-         const std::string& lang, int threshold, const std::string& from, const std::string& to,
-         const std::vector<std::string>& territories, const std::vector<std::string>& group_by,
-         bool unverified, bool territorial, unsigned threads) {
+      [](const std::string& path, const std::string& db, const Registry& registry,
+         const NativePack* against, const std::string& lang, int threshold, const std::string& from,
+         const std::string& to, const std::vector<std::string>& territories,
+         const std::vector<std::string>& group_by, bool unverified, bool territorial,
+         unsigned threads, const std::string& matches, const std::string& match_persons) {
         return translate("LogError", [&] {
           ReportOptions options;
           options.lang = lang;
@@ -114,14 +115,20 @@ void bind_audit(py::module_& m) {
           options.threads = threads;
           if (against) options.against = &against->pack;
           py::gil_scoped_release release;
-          auto source = open_file_source(path);
+          std::optional<MatchRun> run;
+          if (!matches.empty()) {
+            run = read_match_run(matches, match_persons);
+            options.matches = &*run;
+          }
+          auto source = db.empty() ? open_file_source(path) : open_db_source(db);
           Report r = build_report(*source, registry, options);
           return std::make_pair(std::move(r.json), std::move(r.html));
         });
       },
-      py::arg("path"), py::arg("registry"), py::arg("against"), py::arg("lang"),
+      py::arg("path"), py::arg("db"), py::arg("registry"), py::arg("against"), py::arg("lang"),
       py::arg("threshold"), py::arg("date_from"), py::arg("date_to"), py::arg("territories"),
-      py::arg("group_by"), py::arg("unverified"), py::arg("territorial"), py::arg("threads"));
+      py::arg("group_by"), py::arg("unverified"), py::arg("territorial"), py::arg("threads"),
+      py::arg("matches"), py::arg("match_persons"));
 }
 
 }  // namespace aiguillage::python

@@ -1,7 +1,8 @@
 // The committees' and the auditor's view of a decision log (document aiguillage.report,
-// schema_version 1.0): indicators per territory, per month and overall; disparities between
+// schema_version 1.1): indicators per territory, per month and overall; disparities between
 // groups with intervals and corrected tests; territorial consistency (every record replayed
-// with each other territory); the impact of a candidate pack. Small cells are suppressed, with
+// with each other territory); the impact of a candidate pack; the exposure of groups in a
+// matching run's top-k. Small cells are suppressed, with
 // complementary suppression, in every table and chart; no identifier or pseudonym is written.
 #pragma once
 
@@ -55,6 +56,27 @@ std::unique_ptr<DecisionSource> open_file_source(const std::string& path);
 // the server cannot be reached.
 std::unique_ptr<DecisionSource> open_db_source(const std::string& url);
 
+// A matching run read for its exposure (matching fairness): each person of the persons file
+// with their group attributes and how they appear in the run's top-k lists.
+struct MatchRun {
+  struct Person {
+    std::map<std::string, std::string, std::less<>> attributes;  // name -> value text
+    std::uint32_t listed = 0;  // lines of the run naming the person (top-k places)
+    double score_sum = 0;      // of those lines
+  };
+  std::vector<Person> persons;  // in the persons file's order; identifiers are not kept
+  std::uint64_t lines = 0;      // match lines read
+  std::uint64_t unknown = 0;    // lines whose profile_id is not in the persons file
+  std::uint64_t offers = 0;     // distinct offer_id
+  std::uint32_t k = 0;          // the largest rank: the k of the top-k
+};
+
+// Reads `aiguillage match` output (JSON Lines with profile_id, offer_id, rank, score; error
+// lines are skipped) and the persons file (JSON Lines with person_id, the profile's id, and
+// group attributes). Throws Error(invalid_document) naming the file and line of a line that
+// is not such an object, Error(io) when a file cannot be read.
+MatchRun read_match_run(const std::string& matches_path, const std::string& persons_path);
+
 struct ReportOptions {
   std::optional<Date> from, to;          // reference dates, inclusive
   std::vector<std::string> territories;  // only these (all when empty)
@@ -67,6 +89,7 @@ struct ReportOptions {
   // Attributes the records do not hold, per pseudonym ("hmac-sha256:..."): name -> value text.
   std::map<std::string, std::map<std::string, std::string>, std::less<>> persons;
   unsigned threads = 2;
+  const MatchRun* matches = nullptr;  // exposure of groups in a matching run's top-k
 };
 
 // One table of the report: cells are text, numbers, null ("—": not defined) or suppressed.

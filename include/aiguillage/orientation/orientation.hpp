@@ -93,6 +93,10 @@ struct AIG_API OrientationDecision {
   std::string outputs_json;  // the decided outputs (the proposal's, or the override's)
   std::string decided_at;    // caller-supplied timestamp (ISO 8601); nothing reads the clock
   Hearing hearing;           // empty unless given (required when the pack says so)
+  // When the engagement contract that follows the orientation was signed (ISO 8601), when the
+  // caller knows it; empty otherwise. Recorded (decision record 1.1) and reported against the
+  // pack's contract deadline.
+  std::string contract_signed_at;
 };
 
 // A reason is a sentence or a paragraph, never a document.
