@@ -158,6 +158,8 @@ Evaluator::Evaluator(Pack pack) : pack_(std::move(pack)) {
       batch_fast_ = false;
       continue;
     }
+    // Sparse masks are rebuilt per record, which the per-block masks of the fast path are not.
+    if (d.compiled->has_sparse()) batch_fast_ = false;
     for (const auto& col : d.compiled->columns())
       if (col.slot < 0 || col.slot >= n_inputs || !col.generics.empty() ||
           col.kind == CompiledTable::Column::Kind::opaque)
@@ -1408,6 +1410,9 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
   std::vector<std::uint32_t> start_word(kBlock);
   std::vector<std::size_t> row_extra;
   std::vector<ExtraRules> extras;
+  // Per column, the row's region masks (rebuilt into region_scratch for sparse columns).
+  std::vector<CompiledTable::Rows> region_rows;
+  Words region_scratch;
   Arena arena;
   const auto& computed_outputs = plan_->computed_outputs;
   const auto& constant_outputs = plan_->constant_outputs;
@@ -1618,11 +1623,14 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
           std::uint64_t* mw = matched.data();
           std::uint64_t* qw = possible.data();
           lo = hi = start_word[i];
+          region_rows.resize(n_cols);
+          if (t.has_sparse()) region_scratch.resize(n_cols * W);
+          for (std::size_t c = 0; c < n_cols; ++c)
+            region_rows[c] = t.region_rows(c, keys[c * kBlock + i], region_scratch.data() + c * W);
           for (std::size_t w = lo; w < W; ++w) {
             std::uint64_t mword = all[w], qword = all[w];
             for (std::size_t c = 0; c < n_cols; ++c) {
-              const std::size_t at = std::size_t{keys[c * kBlock + i]} * W + w;
-              std::uint64_t acc = cols[c].accept[at], unk = cols[c].unknown[at];
+              std::uint64_t acc = region_rows[c].accept[w], unk = region_rows[c].unknown[w];
               for (std::size_t x = row_extra[c]; x < row_extra[c + 1]; ++x)
                 (extras[x].accept ? acc : unk) |= extras[x].rules[w];
               mword &= acc;
