@@ -4,6 +4,7 @@
 #include <bit>
 #include <cstring>
 #include <map>
+#include <utility>
 
 #include "aiguillage/core/version.hpp"
 #include "rules/json_names.hpp"
@@ -1503,6 +1504,10 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
       keys.resize(n_cols * kBlock);
       a.resize(W);
       u.resize(W);
+      if (t.has_sparse()) {
+        region_rows.resize(n_cols);
+        region_scratch.resize(n_cols * W);
+      }
       const std::size_t G = t.generic_count();
       std::vector<Truth>& truths = block_truths[k];
       truths.resize(n * G);
@@ -1623,23 +1628,36 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
           std::uint64_t* mw = matched.data();
           std::uint64_t* qw = possible.data();
           lo = hi = start_word[i];
-          region_rows.resize(n_cols);
-          if (t.has_sparse()) region_scratch.resize(n_cols * W);
-          for (std::size_t c = 0; c < n_cols; ++c)
-            region_rows[c] = t.region_rows(c, keys[c * kBlock + i], region_scratch.data() + c * W);
-          for (std::size_t w = lo; w < W; ++w) {
-            std::uint64_t mword = all[w], qword = all[w];
-            for (std::size_t c = 0; c < n_cols; ++c) {
-              std::uint64_t acc = region_rows[c].accept[w], unk = region_rows[c].unknown[w];
-              for (std::size_t x = row_extra[c]; x < row_extra[c + 1]; ++x)
-                (extras[x].accept ? acc : unk) |= extras[x].rules[w];
-              mword &= acc;
-              qword &= acc | unk;
+          // The row's words from `lo`, a column's region words given by `words_of`: read in
+          // place for dense columns, rebuilt once per row for sparse ones.
+          auto scan = [&](auto words_of) {
+            for (std::size_t w = lo; w < W; ++w) {
+              std::uint64_t mword = all[w], qword = all[w];
+              for (std::size_t c = 0; c < n_cols; ++c) {
+                auto [acc, unk] = words_of(c, w);
+                for (std::size_t x = row_extra[c]; x < row_extra[c + 1]; ++x)
+                  (extras[x].accept ? acc : unk) |= extras[x].rules[w];
+                mword &= acc;
+                qword &= acc | unk;
+              }
+              mw[w] = mword;
+              qw[w] = qword;
+              hi = w + 1;
+              if (first_policy && mword) break;
             }
-            mw[w] = mword;
-            qw[w] = qword;
-            hi = w + 1;
-            if (first_policy && mword) break;
+          };
+          if (!t.has_sparse()) {
+            scan([&](std::size_t c, std::size_t w) {
+              const std::size_t at = std::size_t{keys[c * kBlock + i]} * W + w;
+              return std::pair{cols[c].accept[at], cols[c].unknown[at]};
+            });
+          } else if (lo < W) {
+            for (std::size_t c = 0; c < n_cols; ++c)
+              region_rows[c] =
+                  t.region_rows(c, keys[c * kBlock + i], region_scratch.data() + c * W);
+            scan([&](std::size_t c, std::size_t w) {
+              return std::pair{region_rows[c].accept[w], region_rows[c].unknown[w]};
+            });
           }
         }
         int first = -1;
