@@ -5,11 +5,13 @@
 include(GoogleTest)
 
 # GoogleTest filter patterns (colon-separated) of the tests that take a minute or more without
-# optimisation: the property sweeps, the 8k-row imported table, the explanation tests that
-# re-score every example pair, the banks' random sweeps against scoring every document.
+# optimisation: the property sweeps, the 8k-row imported table, the 200,000-rule table, the
+# explanation tests that re-score every example pair, the banks' random sweeps against scoring
+# every document.
 set(AIG_SLOW_TESTS
   "*EvaluatorPropertyTest*"
   "JdmImport.Zen8kTable*"
+  "SparseTableTest.TwoHundredThousand*"
   "ExplanationTest.ContributionsAndIntercept*"
   "ExplanationTest.ReasonsAreTheLargest*"
   "ExplanationTest.Counterfactual*"

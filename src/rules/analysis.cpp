@@ -268,7 +268,7 @@ class TableCheck {
     const auto& cols = t_.columns();
     std::vector<Value> frame(pack_.slot_count(), Value::null());
     EvalContext ctx{frame.data(), Value::null(), &arena_};
-    std::vector<std::uint64_t> a(W_), u(W_), must(W_), may(W_);
+    std::vector<std::uint64_t> a(W_), u(W_), must(W_), may(W_), region(W_);
     spaces_.resize(cols.size());
     for (std::size_t c = 0; c < cols.size(); ++c) {
       const CompiledTable::Column& col = cols[c];
@@ -285,8 +285,9 @@ class TableCheck {
                                          : value_in_bounds(pack_, t_, c, key, arena_);
         if (!v) continue;
         t_.column_masks(c, *v, key, ctx, a.data(), u.data(), nullptr);
-        const std::uint64_t* static_accept = &col.accept[key * W_];
-        const std::uint64_t* static_unknown = &col.unknown[key * W_];
+        const CompiledTable::Rows rows = t_.region_rows(c, key, region.data());
+        const std::uint64_t* static_accept = rows.accept;
+        const std::uint64_t* static_unknown = rows.unknown;
         if (singleton_key(col, key)) {
           for (std::size_t w = 0; w < W_; ++w) {
             must[w] = static_accept[w];

@@ -4,6 +4,7 @@
 #include <bit>
 #include <cstring>
 #include <map>
+#include <utility>
 
 #include "aiguillage/core/version.hpp"
 #include "rules/json_names.hpp"
@@ -158,6 +159,8 @@ Evaluator::Evaluator(Pack pack) : pack_(std::move(pack)) {
       batch_fast_ = false;
       continue;
     }
+    // Sparse masks are rebuilt per record, which the per-block masks of the fast path are not.
+    if (d.compiled->has_sparse()) batch_fast_ = false;
     for (const auto& col : d.compiled->columns())
       if (col.slot < 0 || col.slot >= n_inputs || !col.generics.empty() ||
           col.kind == CompiledTable::Column::Kind::opaque)
@@ -1408,6 +1411,9 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
   std::vector<std::uint32_t> start_word(kBlock);
   std::vector<std::size_t> row_extra;
   std::vector<ExtraRules> extras;
+  // Per column, the row's region masks (rebuilt into region_scratch for sparse columns).
+  std::vector<CompiledTable::Rows> region_rows;
+  Words region_scratch;
   Arena arena;
   const auto& computed_outputs = plan_->computed_outputs;
   const auto& constant_outputs = plan_->constant_outputs;
@@ -1498,6 +1504,10 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
       keys.resize(n_cols * kBlock);
       a.resize(W);
       u.resize(W);
+      if (t.has_sparse()) {
+        region_rows.resize(n_cols);
+        region_scratch.resize(n_cols * W);
+      }
       const std::size_t G = t.generic_count();
       std::vector<Truth>& truths = block_truths[k];
       truths.resize(n * G);
@@ -1618,20 +1628,36 @@ void Evaluator::evaluate_blocks(const Batch& batch, BatchResult& out, const Eval
           std::uint64_t* mw = matched.data();
           std::uint64_t* qw = possible.data();
           lo = hi = start_word[i];
-          for (std::size_t w = lo; w < W; ++w) {
-            std::uint64_t mword = all[w], qword = all[w];
-            for (std::size_t c = 0; c < n_cols; ++c) {
-              const std::size_t at = std::size_t{keys[c * kBlock + i]} * W + w;
-              std::uint64_t acc = cols[c].accept[at], unk = cols[c].unknown[at];
-              for (std::size_t x = row_extra[c]; x < row_extra[c + 1]; ++x)
-                (extras[x].accept ? acc : unk) |= extras[x].rules[w];
-              mword &= acc;
-              qword &= acc | unk;
+          // The row's words from `lo`, a column's region words given by `words_of`: read in
+          // place for dense columns, rebuilt once per row for sparse ones.
+          auto scan = [&](auto words_of) {
+            for (std::size_t w = lo; w < W; ++w) {
+              std::uint64_t mword = all[w], qword = all[w];
+              for (std::size_t c = 0; c < n_cols; ++c) {
+                auto [acc, unk] = words_of(c, w);
+                for (std::size_t x = row_extra[c]; x < row_extra[c + 1]; ++x)
+                  (extras[x].accept ? acc : unk) |= extras[x].rules[w];
+                mword &= acc;
+                qword &= acc | unk;
+              }
+              mw[w] = mword;
+              qw[w] = qword;
+              hi = w + 1;
+              if (first_policy && mword) break;
             }
-            mw[w] = mword;
-            qw[w] = qword;
-            hi = w + 1;
-            if (first_policy && mword) break;
+          };
+          if (!t.has_sparse()) {
+            scan([&](std::size_t c, std::size_t w) {
+              const std::size_t at = std::size_t{keys[c * kBlock + i]} * W + w;
+              return std::pair{cols[c].accept[at], cols[c].unknown[at]};
+            });
+          } else if (lo < W) {
+            for (std::size_t c = 0; c < n_cols; ++c)
+              region_rows[c] =
+                  t.region_rows(c, keys[c * kBlock + i], region_scratch.data() + c * W);
+            scan([&](std::size_t c, std::size_t w) {
+              return std::pair{region_rows[c].accept[w], region_rows[c].unknown[w]};
+            });
           }
         }
         int first = -1;

@@ -1083,7 +1083,8 @@ class PackLoader {
     for (std::size_t r = 0; r < rules.size(); ++r)
       dec.rules.push_back(read_rule(rules[r], child(child(p, "rules"), r), dec, scope, rule_ids,
                                     when_cache, then_cache, inputs_of));
-    dec.compiled = std::make_shared<CompiledTable>(dec);
+    static_assert(PackLimits{}.table_dense_words == CompiledTable::kDenseWords);
+    dec.compiled = std::make_shared<CompiledTable>(dec, limits.table_dense_words);
   }
 
   using CellCache = std::vector<std::unordered_map<std::string, Expression>>;

@@ -7,6 +7,13 @@
 // record is one key lookup and one AND per column, then a find-first-set; the keys are the
 // trace, since every mask derives from them. Cells that are general expressions of "$" are
 // evaluated once per distinct text and OR their rules in.
+//
+// Masks per region cost regions x rules bits, quadratic when every rule brings its own range
+// (a ">= i" per rule sets n²/2 bits). A column whose masks would exceed the table's dense limit
+// is kept sparse instead: each rule enters and leaves its ranges once, so the regions' accept
+// masks are stored as checkpoints plus the rules toggled on entering each region (about as
+// many words as the cells have intervals), and a region's mask is rebuilt on demand (one
+// checkpoint copied, at most words() toggles applied) into the caller's scratch.
 #pragma once
 
 #include <cstdint>
@@ -61,15 +68,47 @@ class AIG_API CompiledTable {
       std::uint32_t first_word = 0;      // the first word of `rules` with a bit
     };
     std::vector<Generic> generics;
+    // A sparse column keeps `accept` and `unknown` empty. Only the null region has unknown
+    // rules (a test on null), so it is kept whole; the other regions' accept masks are rebuilt
+    // from the last checkpoint at or before them and the toggles of the regions since.
+    bool sparse = false;
+    struct SparseMasks {
+      std::vector<std::uint32_t> checkpoint_keys;  // ascending, the first is 0
+      std::vector<std::uint64_t> checkpoints;      // checkpoint_keys.size() x words
+      std::vector<std::uint32_t> toggle_offsets;   // per non-null key + 1, into `toggles`
+      std::vector<std::uint32_t> toggles;          // rules entering or leaving at each key
+      std::vector<std::uint64_t> null_accept, null_unknown;  // words
+    };
+    SparseMasks sparse_masks;
 
     std::uint32_t null_key() const { return key_count - 1; }
   };
 
-  explicit CompiledTable(const Decision& decision);
+  // Columns whose regions x words exceed this keep sparse masks (tables of one word never do).
+  static constexpr std::size_t kDenseWords = std::size_t{1} << 20;
+
+  explicit CompiledTable(const Decision& decision, std::size_t dense_words = kDenseWords);
 
   std::size_t rules() const { return rules_; }
   std::size_t words() const { return words_; }
   const std::vector<Column>& columns() const { return columns_; }
+  // Whether any column keeps sparse masks.
+  bool has_sparse() const { return has_sparse_; }
+  // Memory held by the compiled masks and indexes, in 64-bit words (32-bit entries count half).
+  std::size_t footprint_words() const;
+
+  // A region's accept and unknown words (words() each): pointers into the table for a dense
+  // column; for a sparse one the accept words are rebuilt into `scratch` (words()) and point
+  // there.
+  struct Rows {
+    const std::uint64_t* accept;
+    const std::uint64_t* unknown;
+  };
+  Rows region_rows(std::size_t col, std::uint32_t key, std::uint64_t* scratch) const {
+    const Column& c = columns_[col];
+    if (!c.sparse) return {&c.accept[key * words_], &c.unknown[key * words_]};
+    return sparse_rows(c, key, scratch);
+  }
 
   // Key of a column value (null gives null_key()).
   std::uint32_t key_of(std::size_t col, const Value& v) const;
@@ -127,8 +166,13 @@ class AIG_API CompiledTable {
   std::size_t generic_count() const { return generic_offsets_.back(); }
 
  private:
+  Rows sparse_rows(const Column& c, std::uint32_t key, std::uint64_t* scratch) const;
+  void compile_column(const Decision& d, std::size_t c, std::size_t dense_words);
+
   std::size_t rules_ = 0;
   std::size_t words_ = 1;
+  bool has_sparse_ = false;
+  std::vector<std::uint64_t> zeros_;  // words(): the unknown rules of a sparse non-null region
   std::vector<Column> columns_;
   std::vector<std::size_t> generic_offsets_;
 };

@@ -151,6 +151,9 @@ struct AIG_API PackLimits {
   std::size_t max_rules = 200000;
   std::size_t max_columns = 256;
   Limits expression;
+  // Not a limit: a table column whose regions x rule words exceed this keeps sparse masks
+  // (CompiledTable::kDenseWords); tests lower it to compare both layouts.
+  std::size_t table_dense_words = std::size_t{1} << 20;
 };
 
 class AIG_API Pack {
