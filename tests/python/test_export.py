@@ -40,6 +40,7 @@ def test_to_dmn_names_what_dmn_cannot_state():
     with open(os.path.join(YOUTH, "pack.json"), encoding="utf-8") as f:
         doc = json.load(f)
     doc["inputs"][2]["values"][2] = 'pen"ding'
+    doc["inputs"][2]["value_labels"]['pen"ding'] = doc["inputs"][2]["value_labels"].pop("pending")
     for d in doc["decisions"]:
         for r in d.get("rules", []):
             r["when"] = [w.replace('"pending"', '"pen\\"ding"') for w in r["when"]]
