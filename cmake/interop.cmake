@@ -24,4 +24,14 @@ if(AIG_BUILD_TESTS)
   add_dependencies(interop_tests aiguillage_cli)
   aig_discover_tests(interop_tests LABEL interop
     ENVIRONMENT "AIG_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
+  # JDM import against the real ZEN engine on random tables, at a small size (the full size is
+  # in benchmarks/RESULTS.md); skipped when node or the ZEN package is absent
+  # (benchmarks/peers/zen/install.sh, or AIG_WITH_ZEN=1 scripts/install-deps.sh).
+  find_package(Python3 COMPONENTS Interpreter QUIET)
+  if(Python3_Interpreter_FOUND)
+    add_test(NAME zen:differential
+      COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/benchmarks/peers/zen/differential.py
+        --cli $<TARGET_FILE:aiguillage_cli> --tables 40 --records 250 --seed 7)
+    set_tests_properties(zen:differential PROPERTIES LABELS "zen;interop" SKIP_RETURN_CODE 77)
+  endif()
 endif()

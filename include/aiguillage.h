@@ -111,6 +111,7 @@ typedef int aig_status;
 #define AIG_ERR_UNSUPPORTED_CONSTRUCT (-703)
 #define AIG_ERR_DUPLICATE_ID (-704)
 #define AIG_ERR_UNRESOLVED_REFERENCE (-705)
+#define AIG_ERR_INEXPRESSIBLE (-706) /* a pack element the export format cannot state */
 /* audit (-500 .. -599) */
 #define AIG_ERR_IDENTIFIER_MISSING (-501)
 #define AIG_ERR_KEY_TOO_SHORT (-502)
@@ -164,6 +165,12 @@ AIG_API aig_status aig_pack_load_json(const char* json, size_t size, aig_pack** 
  * docs/interop.md). What cannot be mapped fails with AIG_ERR_UNSUPPORTED_CONSTRUCT (or another
  * interop code) and the XPath-like pointer of the element in aig_last_error_pointer(). */
 AIG_API aig_status aig_pack_import_dmn(const char* xml, size_t size, aig_pack** out);
+/* The pack document (JSON text of `json_size` bytes, (size_t)-1 for a NUL-terminated string)
+ * written as a DMN 1.3 model into buf (a string out), as `aiguillage export --to dmn` does:
+ * aig_pack_import_dmn reads it back to the same logic (docs/interop.md). What DMN cannot state
+ * fails with AIG_ERR_INEXPRESSIBLE and the pack element's JSON pointer. */
+AIG_API aig_status aig_pack_export_dmn(const char* pack_json, size_t json_size, char* buf,
+                                       size_t size, size_t* needed);
 AIG_API void aig_pack_destroy(aig_pack* pack);
 
 /* Strings owned by the pack, valid while it lives. NULL for a NULL pack. */

@@ -9,6 +9,9 @@ packages=(build-essential cmake pkg-config nlohmann-json3-dev libboost-graph-dev
   postgresql-15 libpq-dev wrk python3-build python3-wheel python3-venv dpkg-dev lintian file ccache)
 if [[ "${AIG_WITH_FUZZ:-0}" == 1 ]]; then packages+=(clang-14 libclang-rt-14-dev); fi
 if [[ "${AIG_WITH_TIDY:-0}" == 1 ]]; then packages+=(clang-tidy-14); fi
+# The ZEN peer (differential test against GoRules ZEN, label zen): node and npm from Debian,
+# then the pinned npm package (benchmarks/peers/zen/install.sh, after the apt step below).
+if [[ "${AIG_WITH_ZEN:-0}" == 1 ]]; then packages+=(nodejs npm); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -20,4 +23,7 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if [[ "${AIG_WITH_ZEN:-0}" == 1 ]]; then
+  "$(dirname "${BASH_SOURCE[0]}")/../benchmarks/peers/zen/install.sh"
 fi

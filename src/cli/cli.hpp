@@ -114,6 +114,7 @@ int cmd_hash(int argc, char** argv);
 int cmd_import_jdm(int argc, char** argv);
 int cmd_import_dmn(int argc, char** argv);
 int cmd_dmn_tck(int argc, char** argv);
+int cmd_export(int argc, char** argv);
 int cmd_orient(int argc, char** argv);
 int cmd_decide(int argc, char** argv);
 int cmd_notice(int argc, char** argv);

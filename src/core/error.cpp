@@ -107,6 +107,8 @@ std::string_view error_code_name(ErrorCode code) noexcept {
       return "duplicate_id";
     case ErrorCode::unresolved_reference:
       return "unresolved_reference";
+    case ErrorCode::inexpressible:
+      return "inexpressible";
     case ErrorCode::referential_format:
       return "referential_format";
     case ErrorCode::cache_stale:

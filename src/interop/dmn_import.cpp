@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "aiguillage/core/error.hpp"
+#include "aiguillage/interop/pack_export.hpp"
 #include "aiguillage/rules/pack.hpp"
 #include "feel_translate.hpp"
 
@@ -133,6 +134,7 @@ class Importer {
                                              parsed.description());
     root_ = doc_.document_element();
     check_namespace();
+    find_extension_prefix();
     index_elements(root_);
     read_types();
     read_named();
@@ -166,6 +168,75 @@ class Importer {
     std::string name, why;
   };
   std::vector<std::string> pack_decision_owner_;  // pack decision index -> DMN decision name
+  // "aig:" when the model declares the aiguillage extension namespace (models written by
+  // export_dmn): its attributes restore what DMN has no element for.
+  std::string aig_;
+
+  void find_extension_prefix() {
+    for (pugi::xml_attribute a = root_.first_attribute(); a; a = a.next_attribute()) {
+      std::string_view name = a.name();
+      if (name.substr(0, 6) == "xmlns:" && std::string_view(a.value()) == kDmnExtensionNamespace)
+        aig_ = std::string(name.substr(6)) + ":";
+    }
+  }
+  // An aiguillage extension attribute of n ("" when absent or when the model has none).
+  std::string ext(Node n, const char* key) const {
+    if (aig_.empty() || !n) return "";
+    return n.attribute((aig_ + key).c_str()).value();
+  }
+  ojson ext_json(Node n, const char* key) const {
+    std::string text = ext(n, key);
+    ojson value = ojson::parse(text, nullptr, false);
+    if (value.is_discarded())
+      fail(ErrorCode::unsupported_construct,
+           "the attribute " + aig_ + key + " is not a JSON value (\"" + text.substr(0, 80) + "\")",
+           n);
+    return value;
+  }
+  // Input bounds, integer type, required flag and ask values of an exported input.
+  void apply_field_extensions(ojson& field, Node n) const {
+    if (ext(n, "type") == "integer" && field["type"] == "decimal") field["type"] = "integer";
+    for (const char* key : {"min", "max", "max_length", "max_items", "required", "ask_values"})
+      if (!ext(n, key).empty()) field[key] = ext_json(n, key);
+  }
+  // The pack's sources and constraints an exported model carries in its extension elements.
+  void read_pack_extensions(ojson& pack) {
+    Node extension = child(root_, "extensionElements");
+    if (aig_.empty() || !extension) return;
+    ojson constraints = ojson::array();
+    for (Node n = extension.first_child(); n; n = n.next_sibling()) {
+      std::string name = n.name();
+      if (name == aig_ + "source") {
+        ojson source = ojson::object();
+        for (const char* key : {"id", "title", "url"})
+          if (n.attribute(key)) source[key] = n.attribute(key).value();
+        pack["sources"].push_back(std::move(source));
+      } else if (name == aig_ + "constraint") {
+        ojson c = ojson::object();
+        c["id"] = n.attribute("id").value();
+        c["expression"] = std::string(trim(n.child((aig_ + "expression").c_str()).child_value()));
+        if (Node m = n.child((aig_ + "message").c_str()); m && !m.first_attribute()) {
+          c["message"] = std::string(m.child_value());
+        } else if (m) {
+          ojson message = ojson::object();
+          for (pugi::xml_attribute a = m.first_attribute(); a; a = a.next_attribute())
+            message[a.name()] = a.value();
+          c["message"] = std::move(message);
+        }
+        for (const char* key : {"source", "status", "note"})
+          if (n.attribute(key)) c[key] = n.attribute(key).value();
+        origin_.emplace_back("/constraints/" + std::to_string(constraints.size()), n);
+        constraints.push_back(std::move(c));
+      }
+    }
+    if (!constraints.empty()) pack["constraints"] = std::move(constraints);
+  }
+  // source, status and note of an exported decision or variable (else the DMN defaults).
+  void put_provenance(ojson& out, Node d) const {
+    out["source"] = ext(d, "source").empty() ? std::string(kSourceId) : ext(d, "source");
+    out["status"] = ext(d, "status").empty() ? std::string("interpretation") : ext(d, "status");
+    if (!ext(d, "note").empty()) out["note"] = ext(d, "note");
+  }
 
   // The local name of a model element; "" for elements of other namespaces.
   std::string_view local(Node n) const {
@@ -379,6 +450,10 @@ class Importer {
   }
 
   std::string feel(std::string_view text, FeelMode mode, Node at, const FeelScope& s) const {
+    // Entries in the pack's own expression language (export_dmn writes them so when FEEL
+    // cannot state them) are taken as they are; the pack's load checks them.
+    if (std::string_view(at.attribute("expressionLanguage").value()) == kPackExpressionLanguage)
+      return std::string(trim(text));
     try {
       return translate_feel(text, s, mode);
     } catch (const Error& e) {
@@ -447,15 +522,23 @@ class Importer {
     ojson pack = ojson::object();
     pack["schema"] = kRulesetSchema;
     pack["schema_version"] = std::to_string(kRulesetMajor) + "." + std::to_string(kRulesetMinor);
-    pack["id"] = options_.id;
-    pack["version"] = options_.version;
-    pack["valid_from"] = options_.valid_from;
-    pack["valid_to"] = nullptr;
+    const DmnImportOptions defaults;
+    auto pick = [&](const std::string& given, const std::string& fallback, const char* key) {
+      return given == fallback && !ext(root_, key).empty() ? ext(root_, key) : given;
+    };
+    pack["id"] = pick(options_.id, defaults.id, "id");
+    pack["version"] = pick(options_.version, defaults.version, "version");
+    pack["valid_from"] = pick(options_.valid_from, defaults.valid_from, "valid_from");
+    if (!ext(root_, "valid_to").empty())
+      pack["valid_to"] = ext(root_, "valid_to");
+    else
+      pack["valid_to"] = nullptr;
     std::string model = root_.attribute("name").value();
     std::string title = "Imported from the DMN model \"" + model + "\"";
     pack["title"] = title;
     pack["purpose"] = "Decisions converted from a DMN model, to run the same logic here.";
     pack["sources"] = ojson::array({ojson{{"id", kSourceId}, {"title", title}}});
+    read_pack_extensions(pack);
 
     ojson inputs = ojson::array();
     for (Node n : inputs_) {
@@ -466,6 +549,7 @@ class Importer {
       if (t.type.empty()) fail(ErrorCode::unsupported_construct, "input data without a typeRef", n);
       std::string slot = slot_of_name_.at(b.name);
       add_input(inputs, b, slot, b.name, t, n);
+      if (b.components.empty()) apply_field_extensions(inputs.back(), n);
       if (b.components.empty()) b.slot = slot;
       b.collection = t.collection;
       result.bindings.push_back(std::move(b));
@@ -525,7 +609,9 @@ class Importer {
       origin_.emplace_back(pointer, d);
       Node table = child(d, "decisionTable");
       Node literal = child(d, "literalExpression");
-      if (table)
+      if (literal && ext(d, "kind") == "variable")
+        pack_variable(d, literal, b, s);
+      else if (table)
         decision_table(d, table, b, s, pointer, decisions);
       else if (literal)
         decisions.push_back(literal_decision(d, literal, b, s, pointer));
@@ -559,6 +645,20 @@ class Importer {
     return best ? xpath(best->second) : xpath(root_);
   }
 
+  // A decision export_dmn wrote for one of the pack's variables becomes that variable again.
+  void pack_variable(Node d, Node literal, DmnBinding& b, const FeelScope& s) {
+    b.slot = slot_of_name_.at(b.name);
+    ojson v = ojson::object();
+    v["name"] = b.slot;
+    origin_.emplace_back("/variables/" + std::to_string(variables_.size()), literal);
+    v["expression"] = feel(text_of(literal), FeelMode::expression, literal, s);
+    v["label"] = label(d.attribute("label") ? d.attribute("label").value() : b.name);
+    if (Node desc = child(d, "description"))
+      v["description"] = std::string(trim(desc.child_value()));
+    put_provenance(v, d);
+    variables_.push_back(std::move(v));
+  }
+
   ojson literal_decision(Node d, Node literal, DmnBinding& b, const FeelScope& s,
                          const std::string& pointer) {
     std::string slot = slot_of_name_.at(b.name);
@@ -577,16 +677,17 @@ class Importer {
     origin_.emplace_back(pointer + "/expression", literal);
     out["expression"] = feel(text, FeelMode::expression, literal, s);
     ojson o = ojson::object();
-    o["name"] = slot;
+    Node var = child(d, "variable");
+    o["name"] = ext(var, "name").empty() ? slot : ext(var, "name");
     try {
       put_type(o, t);
     } catch (const Error& e) {
       fail(e.code(), e.message(), d);
     }
+    if (ext(var, "type") == "integer" && o["type"] == "decimal") o["type"] = "integer";
     b.collection = t.collection;
     out["output"] = std::move(o);
-    out["source"] = kSourceId;
-    out["status"] = "interpretation";
+    put_provenance(out, d);
     return out;
   }
 
@@ -634,6 +735,7 @@ class Importer {
     if (!hit || policy.size() <= 2)
       fail(ErrorCode::bad_hit_policy, "unknown hit policy \"" + policy + "\"", table);
     out["hit_policy"] = std::string(hit_policy_name(*hit));
+    if (ext(table, "complete") == "true") out["complete"] = true;
     bool collect = !is_single_hit(*hit) &&
                    !(*hit == HitPolicy::collect_sum || *hit == HitPolicy::collect_min ||
                      *hit == HitPolicy::collect_max || *hit == HitPolicy::collect_count);
@@ -719,7 +821,12 @@ class Importer {
              output);
       std::string out_slot = table_slot;
       std::string public_slot = slot;
-      if (outputs.size() > 1) {
+      if (std::string named = ext(output, "name"); !named.empty()) {
+        if (coalesced)
+          fail(ErrorCode::unsupported_construct,
+               "an output named by " + aig_ + "name beside default output entries", output);
+        out_slot = public_slot = named;
+      } else if (outputs.size() > 1) {
         if (name.empty())
           fail(ErrorCode::unsupported_construct, "an output of several without a name", output);
         out_slot = table_slot + "." + feel_identifier(name);
@@ -757,6 +864,7 @@ class Importer {
       ojson spec = ojson::object();
       spec["name"] = out_slot;
       put_type(spec, t);
+      if (ext(output, "type") == "integer" && spec["type"] == "decimal") spec["type"] = "integer";
       spec["label"] = label(name.empty() ? b.name : name);
       origin_.emplace_back(pointer + "/outputs/" + std::to_string(o), output);
       outs.push_back(std::move(spec));
@@ -765,6 +873,20 @@ class Importer {
 
     ojson rules = ojson::array();
     std::vector<Node> rule_nodes = children(table, "rule");
+    // Annotation columns named as export_dmn names them carry the rule's id, source, status,
+    // description and note; other annotations are joined into the description.
+    std::vector<std::string> annotation_keys;
+    if (!aig_.empty()) {
+      static const std::map<std::string, std::string> kKeys{{"rule id", "id"},
+                                                            {"source", "source"},
+                                                            {"status", "status"},
+                                                            {"description", "description"},
+                                                            {"note", "note"}};
+      for (Node a : children(table, "annotation")) {
+        auto it = kKeys.find(a.attribute("name").value());
+        annotation_keys.push_back(it == kKeys.end() ? std::string() : it->second);
+      }
+    }
     for (std::size_t r = 0; r < rule_nodes.size(); ++r) {
       Node rule = rule_nodes[r];
       std::string rp = pointer + "/rules/" + std::to_string(r);
@@ -798,9 +920,17 @@ class Importer {
       j["status"] = "interpretation";
       std::string description;
       if (Node desc = child(rule, "description")) description = trim(desc.child_value());
-      for (Node a : children(rule, "annotationEntry")) {
-        std::string text = text_of(a);
+      std::vector<Node> annotations = children(rule, "annotationEntry");
+      for (std::size_t a = 0; a < annotations.size(); ++a) {
+        std::string text = text_of(annotations[a]);
         if (text.empty()) continue;
+        if (a < annotation_keys.size() && !annotation_keys[a].empty()) {
+          if (annotation_keys[a] == "description")
+            description = text;
+          else
+            j[annotation_keys[a]] = text;
+          continue;
+        }
         if (!description.empty()) description += " ; ";
         description += text;
       }

@@ -102,6 +102,21 @@ class Pack:
         ``pointer`` is an XPath-like path)."""
         return cls.from_json(_aiguillage.import_dmn(xml))
 
+    def to_dmn(self) -> str:
+        """The pack as a DMN 1.3 model (XML text), as ``aiguillage export --to dmn`` writes it;
+        :meth:`from_dmn` reads it back to a pack of the same logic (docs/interop.md).
+
+        Raises :class:`PackLoadError` (code -706, ``inexpressible``) naming the pack element
+        that DMN cannot state."""
+        kind, value = self._source
+        if kind == "file":
+            path = _os.path.join(value, "pack.json") if _os.path.isdir(value) else value
+            with open(path, encoding="utf-8") as f:
+                value = f.read()
+        elif kind != "json":
+            raise TypeError("a pack selected from a registry has no document to export: load it by path")
+        return _aiguillage.export_dmn(value)
+
     def __reduce__(self):
         kind, value = self._source
         if kind not in ("file", "json"):

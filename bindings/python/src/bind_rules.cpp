@@ -2,6 +2,7 @@
 #include <pybind11/stl.h>
 
 #include "aiguillage/interop/dmn_import.hpp"
+#include "aiguillage/interop/pack_export.hpp"
 #include "aiguillage/rules/explain.hpp"
 #include "aiguillage/rules/registry.hpp"
 #include "common.hpp"
@@ -51,6 +52,15 @@ void bind_rules(py::module_& m) {
         });
       },
       py::arg("xml"));
+  m.def(
+      "export_dmn",
+      [](const std::string& pack_json) {
+        return translate("PackLoadError", [&] {
+          py::gil_scoped_release release;
+          return export_dmn(pack_json);
+        });
+      },
+      py::arg("pack_json"));
   py::class_<NativePack, std::shared_ptr<NativePack>>(m, "NativePack")
       .def_static(
           "load_file",

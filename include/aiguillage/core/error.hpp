@@ -65,6 +65,7 @@ enum class ErrorCode : int {
   unsupported_construct = -703,  // a DMN element or FEEL construct outside the mapped subset
   duplicate_id = -704,           // two elements share an id (or two named elements a name)
   unresolved_reference = -705,   // an href or typeRef names nothing in the model
+  inexpressible = -706,          // a pack element the export format cannot state (export_dmn)
   // audit (-5xx): decision records, the log, replay
   identifier_missing = -501,  // a person to record has no identifier to pseudonymise
   key_too_short = -502,       // a pseudonymisation key under kMinPseudonymKeyBytes
