@@ -68,7 +68,7 @@ bool Evaluator::evaluate_json(std::string_view json, Evaluation& out,
 void Evaluator::evaluate_table_columns(int decision, const std::vector<Value>& column_values,
                                        std::vector<std::uint64_t>& matched,
                                        std::vector<std::uint64_t>& undecided) const {
-  const Decision& d = pack_.decisions()[static_cast<std::size_t>(decision)];
+  const DecisionTable& d = pack_.decisions()[static_cast<std::size_t>(decision)];
   const CompiledTable& t = *d.compiled;
   const std::size_t W = t.words();
   std::vector<Value> frame(pack_.slot_count(), Value::null());
@@ -120,8 +120,8 @@ void Evaluator::evaluate_batch(const Batch& batch, BatchResult& out, const EvalO
   }
   if (options.trace)
     for (std::size_t k = 0; k < n_dec; ++k) {
-      const Decision& d = p.decisions()[k];
-      std::size_t cols = d.kind == Decision::Kind::table ? d.inputs.size() : 0;
+      const DecisionTable& d = p.decisions()[k];
+      std::size_t cols = d.kind == DecisionTable::Kind::table ? d.inputs.size() : 0;
       if (out.keys[k].size() != rows * cols) out.keys[k].assign(rows * cols, 0);
     }
 
@@ -132,10 +132,10 @@ void Evaluator::evaluate_batch(const Batch& batch, BatchResult& out, const EvalO
 }
 
 std::vector<RuleVerdict> rule_verdicts(const Pack& pack, const Evaluation& e, int decision) {
-  const Decision& d = pack.decisions()[static_cast<std::size_t>(decision)];
+  const DecisionTable& d = pack.decisions()[static_cast<std::size_t>(decision)];
   const DecisionOutcome& o = e.decisions[static_cast<std::size_t>(decision)];
   std::vector<RuleVerdict> out(d.rules.size());
-  if (d.kind != Decision::Kind::table || !o.evaluated) return out;
+  if (d.kind != DecisionTable::Kind::table || !o.evaluated) return out;
   const CompiledTable& t = *d.compiled;
   const std::size_t W = t.words();
   engine::Words a(W), u(W), rejected(W, 0), unknown_any(W, 0);

@@ -239,9 +239,9 @@ BatchPlan build_batch_plan(const Pack& pack, bool fast) {
   BatchPlan plan;
   const int ref_field = pack.reference_date_field();
   const auto n_inputs = static_cast<int>(pack.inputs().size());
-  for (const Decision& d : pack.decisions()) {
+  for (const DecisionTable& d : pack.decisions()) {
     std::vector<BatchPlan::Column> cols;
-    if (d.kind != Decision::Kind::table) {
+    if (d.kind != DecisionTable::Kind::table) {
       plan.tables.push_back(std::move(cols));
       continue;
     }

@@ -7,8 +7,8 @@ namespace engine {
 Engine::Engine(const Pack& pack) : names(pack) {
   const auto n_inputs = static_cast<int>(pack.inputs().size());
   batch_fast = pack.variables().empty() && !pack.decisions().empty();
-  for (const Decision& d : pack.decisions()) {
-    if (d.kind != Decision::Kind::table ||
+  for (const DecisionTable& d : pack.decisions()) {
+    if (d.kind != DecisionTable::Kind::table ||
         (d.hit_policy != HitPolicy::first && d.hit_policy != HitPolicy::unique)) {
       batch_fast = false;
       continue;
@@ -25,8 +25,8 @@ Engine::Engine(const Pack& pack) : names(pack) {
   // Hit policies whose blocking rules are exactly the undecided ones the masks show; the others
   // (ANY, PRIORITY, OUTPUT ORDER) keep the per-record path.
   batch_block = true;
-  for (const Decision& d : pack.decisions())
-    if (d.kind == Decision::Kind::table &&
+  for (const DecisionTable& d : pack.decisions())
+    if (d.kind == DecisionTable::Kind::table &&
         (d.hit_policy == HitPolicy::any || d.hit_policy == HitPolicy::priority ||
          d.hit_policy == HitPolicy::output_order))
       batch_block = false;

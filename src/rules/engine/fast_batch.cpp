@@ -22,7 +22,7 @@ void evaluate_fast_batch(const Engine& engine, const Pack& p, const Batch& batch
             out.status.begin() + static_cast<std::ptrdiff_t>(end), Status::complete);
   Words rows_masks;  // per row of the block: matched words, then possible words
   for (std::size_t k = 0; k < n_dec; ++k) {
-    const Decision& d = p.decisions()[k];
+    const DecisionTable& d = p.decisions()[k];
     const CompiledTable& t = *d.compiled;
     const auto& plan = engine.plan.tables[k];
     const std::size_t n_cols = plan.size();

@@ -7,7 +7,7 @@ namespace aiguillage {
 inline namespace v1 {
 namespace engine {
 
-std::vector<std::size_t> priority_of(const Decision& d, int r) {
+std::vector<std::size_t> priority_of(const DecisionTable& d, int r) {
   std::vector<std::size_t> key;
   const Rule& rule = d.rules[static_cast<std::size_t>(r)];
   for (std::size_t o = 0; o < d.outputs.size(); ++o) {
@@ -59,7 +59,7 @@ Value aggregate(HitPolicy policy, const std::vector<Value>& values, Arena& arena
   return acc;
 }
 
-std::string rule_list(const Decision& d, const std::vector<int>& rules) {
+std::string rule_list(const DecisionTable& d, const std::vector<int>& rules) {
   std::string s;
   for (std::size_t k = 0; k < rules.size(); ++k) {
     if (k) s += k + 1 == rules.size() ? " and " : ", ";

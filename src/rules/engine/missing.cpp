@@ -8,7 +8,7 @@ namespace aiguillage {
 inline namespace v1 {
 namespace engine {
 
-bool count_missing(const Pack& pack, const Decision& d, const std::vector<int>& blocking,
+bool count_missing(const Pack& pack, const DecisionTable& d, const std::vector<int>& blocking,
                    const std::uint32_t* keys, std::size_t key_stride, const Truth* truths,
                    const Value* frame, const char* uncertain, EvaluationScratch& s) {
   const CompiledTable& t = *d.compiled;
@@ -62,7 +62,7 @@ bool count_missing(const Pack& pack, const Decision& d, const std::vector<int>& 
   return any_open;
 }
 
-bool upstream_open(const Decision& d, const std::uint32_t* keys, std::size_t key_stride,
+bool upstream_open(const DecisionTable& d, const std::uint32_t* keys, std::size_t key_stride,
                    const Truth* truths, const char* uncertain, EvaluationScratch& s) {
   const CompiledTable& t = *d.compiled;
   const std::size_t W = t.words();
@@ -119,9 +119,9 @@ void analyse_row(const Pack& p, const Value* frame, std::size_t row, std::size_t
         uncertain[static_cast<std::size_t>(v.slot)] |= uncertain[static_cast<std::size_t>(s)];
       continue;
     }
-    const Decision& d = p.decisions()[index];
+    const DecisionTable& d = p.decisions()[index];
     bool incomplete = false, upstream = false;
-    if (d.kind == Decision::Kind::expression) {
+    if (d.kind == DecisionTable::Kind::expression) {
       for (int s : d.expression.slots()) upstream |= uncertain[static_cast<std::size_t>(s)] != 0;
       if (frame[static_cast<std::size_t>(d.outputs[0].slot)].is_null())
         for (int f : p.slot_inputs(d.outputs[0].slot))

@@ -21,14 +21,14 @@ namespace engine {
 // missing input and no unsettled value is unknown for good (a null that is final).
 // The trace is given as keys (the key of column c at keys[c * key_stride]) and truths, so that
 // the block path can ask the same question of a row without building its outcome.
-bool count_missing(const Pack& pack, const Decision& d, const std::vector<int>& blocking,
+bool count_missing(const Pack& pack, const DecisionTable& d, const std::vector<int>& blocking,
                    const std::uint32_t* keys, std::size_t key_stride, const Truth* truths,
                    const Value* frame, const char* uncertain, EvaluationScratch& s);
 
 // Whether a table's outcome could change once its unsettled upstream values settle: it cannot
 // when every rule that matters is rejected by a settled column, or accepted by the settled
 // columns while its cells on the unsettled ones accept anything.
-bool upstream_open(const Decision& d, const std::uint32_t* keys, std::size_t key_stride,
+bool upstream_open(const DecisionTable& d, const std::uint32_t* keys, std::size_t key_stride,
                    const Truth* truths, const char* uncertain, EvaluationScratch& s);
 
 // What evaluate() finds about a row beyond its values (which decisions are incomplete and the

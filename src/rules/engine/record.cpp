@@ -41,8 +41,8 @@ void add_asked_inputs(const Pack& p, Evaluation& out, const EvalOptions& options
 }  // namespace
 
 // Resolves a table for one frame; writes outputs into the frame and the outcome.
-void run_table(const Decision& d, std::vector<Value>& frame, Arena& arena, DecisionOutcome& out,
-               EvaluationScratch& s) {
+void run_table(const DecisionTable& d, std::vector<Value>& frame, Arena& arena,
+               DecisionOutcome& out, EvaluationScratch& s) {
   const CompiledTable& t = *d.compiled;
   const std::size_t W = t.words();
   s.matched.resize(W);
@@ -249,10 +249,10 @@ void evaluate_record(const Pack& p, Evaluation& out, const EvalOptions& options)
         uncertain[static_cast<std::size_t>(v.slot)] |= uncertain[static_cast<std::size_t>(s)];
       continue;
     }
-    const Decision& d = p.decisions()[static_cast<std::size_t>(node.index)];
+    const DecisionTable& d = p.decisions()[static_cast<std::size_t>(node.index)];
     DecisionOutcome& o = out.decisions[static_cast<std::size_t>(node.index)];
     bool upstream = false;
-    if (d.kind == Decision::Kind::expression) {
+    if (d.kind == DecisionTable::Kind::expression) {
       o.evaluated = true;
       Value v = d.expression.evaluate(ctx);
       out.frame[static_cast<std::size_t>(d.outputs[0].slot)] = v;

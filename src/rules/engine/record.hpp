@@ -25,8 +25,8 @@ struct EvaluationScratch {
 namespace engine {
 
 // Resolves a table for one frame; writes outputs into the frame and the outcome.
-void run_table(const Decision& d, std::vector<Value>& frame, Arena& arena, DecisionOutcome& out,
-               EvaluationScratch& s);
+void run_table(const DecisionTable& d, std::vector<Value>& frame, Arena& arena,
+               DecisionOutcome& out, EvaluationScratch& s);
 
 // Evaluates out.input (validated, one value per input field) with `pack`: Evaluator::evaluate.
 void evaluate_record(const Pack& pack, Evaluation& out, const EvalOptions& options);

@@ -61,8 +61,8 @@ void append_fired(std::string& out, const Pack& p, std::span<const DecisionOutco
   out += '{';
   bool first = true;
   for (std::size_t k = 0; k < d.size(); ++k) {
-    const Decision& dec = p.decisions()[k];
-    if (dec.kind != Decision::Kind::table) continue;
+    const DecisionTable& dec = p.decisions()[k];
+    if (dec.kind != DecisionTable::Kind::table) continue;
     if (!first) out += ',';
     first = false;
     names.table(out, k);
@@ -86,7 +86,7 @@ void append_result_members(std::string& out, const Pack& p, const RowResult& r,
   bool first = true;
   std::size_t index = 0;
   if (r.frame)
-    for (const Decision& d : p.decisions())
+    for (const DecisionTable& d : p.decisions())
       for (const OutputSpec& o : d.outputs) {
         if (!first) out += ',';
         first = false;
@@ -143,9 +143,9 @@ void append_errors_json(std::string& out, std::span<const Error> errors) {
 
 JsonNames::JsonNames(const Pack& pack) {
   for (const FieldSpec& f : pack.inputs().fields()) input_keys.push_back(quoted(f.name) + ':');
-  for (const Decision& d : pack.decisions()) {
+  for (const DecisionTable& d : pack.decisions()) {
     for (const OutputSpec& o : d.outputs) outputs.push_back({quoted(o.name) + ':', o.slot});
-    const bool table = d.kind == Decision::Kind::table;
+    const bool table = d.kind == DecisionTable::Kind::table;
     table_keys.push_back(table ? quoted(d.id) + ':' : std::string());
     rule_ids.emplace_back();
     if (table)
@@ -196,7 +196,7 @@ std::string evaluation_to_json(const Pack& p, const Evaluation& e, bool trace) {
     bool first_node = true;
     for (const Node& node : p.order()) {
       if (node.kind != Node::Kind::decision) continue;
-      const Decision& d = p.decisions()[static_cast<std::size_t>(node.index)];
+      const DecisionTable& d = p.decisions()[static_cast<std::size_t>(node.index)];
       const DecisionOutcome& o = e.decisions[static_cast<std::size_t>(node.index)];
       if (!first_node) out += ',';
       first_node = false;
@@ -205,7 +205,7 @@ std::string evaluation_to_json(const Pack& p, const Evaluation& e, bool trace) {
       out += ",\"status\":\"";
       out += status_name(o.status);
       out += '"';
-      if (d.kind == Decision::Kind::expression || !o.evaluated) {
+      if (d.kind == DecisionTable::Kind::expression || !o.evaluated) {
         out += ",\"value\":";
         e.frame[static_cast<std::size_t>(d.outputs[0].slot)].append_json(out);
         out += '}';
