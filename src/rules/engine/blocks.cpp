@@ -90,403 +90,558 @@ void store_row(const Evaluation& e, std::size_t row, std::size_t rows, bool trac
 // decisions incomplete, which the row already is. Rows with an error to report (a broken
 // constraint, a hit-policy violation, no valid reference date) are evaluated again by the
 // per-record path, which owns the errors, so results never depend on the path taken.
+namespace {
+
+constexpr std::size_t kBlock = 64;
+// The key of a number or a date depends on its value alone, and values repeat (ages): a
+// small direct-mapped table per column, kept between blocks, skips the search over cut points.
+struct NumberKey {
+  std::int64_t value = 0;
+  std::uint32_t key = 0;
+  Type type = Type::null;  // null: empty
+};
+constexpr std::size_t kNumberKeys = 64;
+// Tables of more than one word: a generic cell that holds (accept) or is unknown on a row adds
+// its rules to its column's masks.
+struct ExtraRules {
+  const std::uint64_t* rules;
+  bool accept;  // the cell holds; else it is unknown
+};
+
+// One table over one block: what every step of it reads.
+struct TableStep {
+  std::size_t k;  // the decision
+  const DecisionTable& d;
+  const CompiledTable& t;
+  std::size_t b0, n;
+  std::size_t W, n_cols, G;
+  bool wide, first_policy, single;
+  std::vector<std::uint32_t>& keys;  // column-major, kBlock per column
+  std::vector<Truth>& truths;        // per row, G each
+  std::int32_t* hit;
+};
+
+// A row's masks once built: matched and possible words, valid on [lo, hi).
+struct RowMasks {
+  const std::uint64_t* m;
+  const std::uint64_t* q;
+  std::size_t lo, hi;
+};
+
+class BlockPath {
+ public:
+  BlockPath(const Evaluator& evaluator, const Engine& engine, const Batch& batch, BatchResult& out,
+            const EvalOptions& options, const Evaluator::RowSink* sink,
+            const Evaluator::RowResultSink* results);
+  void run(std::size_t begin, std::size_t end);
+
+ private:
+  void start_block(std::size_t b0, std::size_t n);
+  void expression_decision(std::size_t k, std::size_t b0, std::size_t n);
+  void table_decision(std::size_t k, std::size_t b0, std::size_t n);
+  const Value* column_values(const TableStep& s, std::size_t c, std::size_t& stride);
+  void column_keys(const TableStep& s, std::size_t c, const Value* vals, std::size_t stride,
+                   std::uint32_t* kc);
+  void add_column(const TableStep& s, std::size_t c, const Value* vals, std::size_t stride,
+                  const std::uint32_t* kc);
+  RowMasks row_masks(const TableStep& s, std::size_t i);
+  void resolve_row(const TableStep& s, std::size_t i, const RowMasks& r);
+  void write_outputs(const TableStep& s, std::size_t i, const RowMasks& r, int first);
+  void finish_block(std::size_t begin, std::size_t b0, std::size_t n);
+  void per_record(std::size_t row);
+
+  const Evaluator& evaluator_;
+  const Engine& engine_;
+  const Pack& p_;
+  const Batch& batch_;
+  BatchResult& out_;
+  const EvalOptions& options_;
+  const Evaluator::RowSink* sink_;
+  const Evaluator::RowResultSink* results_;
+  const std::size_t rows_, n_inputs_, S_, n_dec_;
+  Evaluation e_;
+  std::vector<Value> frames_, scratch_, column_, values_;
+  // redo: the row goes to the per-record path (an error to report); incomplete: a decision of
+  // the row is incomplete. settled: no value is uncertain (evaluate()'s flags, all clear).
+  std::vector<char> redo_, incomplete_, asked_, settled_;
+  RowAnalysis analysis_;
+  // Rows holding "to be asked" values, again without them (a block of their own) and the
+  // missing inputs found for each.
+  std::vector<int> asked_index_;
+  std::vector<std::vector<MissingInput>> asked_missing_;
+  std::vector<char> unused_input_;
+  // With results: the fired rules of every row's decisions (the last block's, reused).
+  std::vector<DecisionOutcome> outcomes_;
+  EvaluationScratch resolve_;
+  std::vector<int> blocking_;
+  // Per decision: the block's keys and generic truths, kept until the block's rows are
+  // written: the questions of an incomplete row are worked out from them (analyse_row).
+  std::vector<std::vector<std::uint32_t>> block_keys_;
+  std::vector<std::vector<Truth>> block_truths_;
+  const std::vector<Error> no_errors_;
+  Words matched_, possible_, a_, u_, all_;
+  // Tables of more than one word: per row, the first word that can hold a possible rule; per
+  // column with generic cells, the row's cells that hold or are unknown
+  // (extras_[row_extra_[c] .. row_extra_[c + 1]]).
+  std::vector<std::uint32_t> start_word_;
+  std::vector<std::size_t> row_extra_;
+  std::vector<ExtraRules> extras_;
+  Arena arena_;
+  std::vector<std::vector<NumberKey>> number_keys_;
+};
+
+BlockPath::BlockPath(const Evaluator& evaluator, const Engine& engine, const Batch& batch,
+                     BatchResult& out, const EvalOptions& options, const Evaluator::RowSink* sink,
+                     const Evaluator::RowResultSink* results)
+    : evaluator_(evaluator),
+      engine_(engine),
+      p_(evaluator.pack()),
+      batch_(batch),
+      out_(out),
+      options_(options),
+      sink_(sink),
+      results_(results),
+      rows_(batch.rows()),
+      n_inputs_(p_.inputs().size()),
+      S_(p_.slot_count()),
+      n_dec_(p_.decisions().size()),
+      frames_(kBlock * S_),
+      column_(kBlock),
+      redo_(kBlock),
+      incomplete_(kBlock),
+      asked_(kBlock),
+      settled_(S_, 0),
+      unused_input_(n_inputs_, 0),
+      outcomes_(results ? kBlock * n_dec_ : 0),
+      block_keys_(n_dec_),
+      block_truths_(n_dec_),
+      start_word_(kBlock),
+      number_keys_(n_dec_) {
+  for (int f : p_.unused_inputs()) unused_input_[static_cast<std::size_t>(f)] = 1;
+  resolve_.counts.assign(n_inputs_, 0);
+  for (std::size_t k = 0; k < n_dec_; ++k)
+    if (p_.decisions()[k].kind == DecisionTable::Kind::table)
+      number_keys_[k].resize(p_.decisions()[k].compiled->columns().size() * kNumberKeys);
+}
+
+void BlockPath::run(std::size_t begin, std::size_t end) {
+  if (results_ && p_.has_ask_values())
+    evaluate_without_asked(evaluator_, engine_.plan.ask_fields, batch_, begin, end, options_,
+                           asked_index_, asked_missing_);
+  for (std::size_t b0 = begin; b0 < end; b0 += kBlock) {
+    const std::size_t n = std::min(kBlock, end - b0);
+    start_block(b0, n);
+    for (const Node& node : p_.order()) {
+      const auto k = static_cast<std::size_t>(node.index);
+      if (node.kind == Node::Kind::variable) {
+        const Variable& v = p_.variables()[k];
+        v.expression.evaluate_rows(frames_.data(), S_, n, frames_.data() + v.slot, S_, scratch_,
+                                   &arena_);
+      } else if (p_.decisions()[k].kind == DecisionTable::Kind::expression) {
+        expression_decision(k, b0, n);
+      } else {
+        table_decision(k, b0, n);
+      }
+    }
+    finish_block(begin, b0, n);
+  }
+}
+
+// The block's frames: inputs from the batch, the rest null; the rows to redo (no valid
+// reference date, a broken constraint) and those holding "to be asked" values.
+void BlockPath::start_block(std::size_t b0, std::size_t n) {
+  const auto ref_slot = static_cast<std::size_t>(p_.reference_date_field());
+  arena_.reset();
+  for (std::size_t i = 0; i < n; ++i)  // inputs are filled below, the rest starts null
+    std::fill(frames_.begin() + static_cast<std::ptrdiff_t>(i * S_ + n_inputs_),
+              frames_.begin() + static_cast<std::ptrdiff_t>((i + 1) * S_), Value::null());
+  for (std::size_t c = 0; c < n_inputs_; ++c)
+    input_column(batch_, c, b0, n, frames_.data() + c, S_);
+  for (std::size_t i = 0; i < n; ++i) {
+    Value& ref = frames_[i * S_ + ref_slot];
+    if (ref.is_null() && options_.reference_date) ref = Value::date(*options_.reference_date);
+    redo_[i] = ref.is_null() || !p_.valid_at(ref.as_date());
+    incomplete_[i] = 0;
+  }
+  for (const Constraint& c : p_.constraints()) {
+    c.expression.evaluate_rows(frames_.data(), S_, n, column_.data(), 1, scratch_, &arena_);
+    for (std::size_t i = 0; i < n; ++i)
+      if (column_[i].type() == Type::boolean && !column_[i].as_bool()) redo_[i] = 1;
+  }
+  // A value that means "to be asked" makes the row incomplete, as evaluate() decides it.
+  std::fill(asked_.begin(), asked_.end(), 0);
+  if (p_.has_ask_values())
+    for (std::size_t i = 0; i < n; ++i) {
+      const Value* f = frames_.data() + i * S_;
+      for (std::size_t c : engine_.plan.ask_fields)
+        if (p_.is_ask_value(static_cast<int>(c), f[c])) incomplete_[i] = asked_[i] = 1;
+    }
+}
+
+void BlockPath::expression_decision(std::size_t k, std::size_t b0, std::size_t n) {
+  const DecisionTable& d = p_.decisions()[k];
+  std::int32_t* hit = out_.first_hit[k].data() + b0;
+  const auto slot = static_cast<std::size_t>(d.outputs[0].slot);
+  d.expression.evaluate_rows(frames_.data(), S_, n, frames_.data() + slot, S_, scratch_, &arena_);
+  for (std::size_t i = 0; i < n; ++i) {
+    hit[i] = -1;
+    const Value* f = frames_.data() + i * S_;
+    bool waiting = false;  // a null value that a missing input could change
+    if (f[slot].is_null())
+      for (int in : p_.slot_inputs(d.outputs[0].slot))
+        if (f[static_cast<std::size_t>(in)].is_null()) waiting = true;
+    if (waiting) incomplete_[i] = 1;
+    if (results_) outcomes_[i * n_dec_ + k].fired.clear();
+  }
+}
+
+// One word of rules: the column loop ANDs each row's mask in place. More: the column loop only
+// finds keys and generic truths, and each row's masks are then built a word at a time, from the
+// first word that can hold a possible rule (the largest of its columns' first words) and, under
+// FIRST, up to the word of the first match: the rules after it change neither the hit nor the
+// status. A large table of near copies whose rows mostly fall through to a catch-all costs a
+// word per column, not the whole table.
+void BlockPath::table_decision(std::size_t k, std::size_t b0, std::size_t n) {
+  const DecisionTable& d = p_.decisions()[k];
+  const CompiledTable& t = *d.compiled;
+  const std::size_t W = t.words();
+  TableStep s{k,
+              d,
+              t,
+              b0,
+              n,
+              W,
+              t.columns().size(),
+              t.generic_count(),
+              W > 1,
+              d.hit_policy == HitPolicy::first,
+              d.hit_policy == HitPolicy::first || d.hit_policy == HitPolicy::unique,
+              block_keys_[k],
+              block_truths_[k],
+              out_.first_hit[k].data() + b0};
+  all_.resize(W);
+  all_rules(all_.data(), W, t.rules());
+  if (s.wide) {
+    matched_.resize(W);
+    possible_.resize(W);
+  } else {
+    matched_.assign(n, all_[0]);
+    possible_.assign(n, all_[0]);
+  }
+  s.keys.resize(s.n_cols * kBlock);
+  a_.resize(W);
+  u_.resize(W);
+  s.truths.resize(n * s.G);
+  if (s.wide)
+    std::fill(start_word_.begin(), start_word_.begin() + static_cast<std::ptrdiff_t>(n), 0);
+  for (std::size_t c = 0; c < s.n_cols; ++c) {
+    std::size_t stride = 0;
+    const Value* vals = column_values(s, c, stride);
+    std::uint32_t* kc = s.keys.data() + c * kBlock;
+    column_keys(s, c, vals, stride, kc);
+    add_column(s, c, vals, stride, kc);
+    if (options_.trace) std::copy(kc, kc + n, out_.keys[k].data() + c * rows_ + b0);
+  }
+  row_extra_.assign(s.n_cols + 1, 0);
+  for (std::size_t i = 0; i < n; ++i) resolve_row(s, i, row_masks(s, i));
+}
+
+// The values of a table's column over the block: a slot of the frames, or its expression's.
+const Value* BlockPath::column_values(const TableStep& s, std::size_t c, std::size_t& stride) {
+  const auto& col = s.t.columns()[c];
+  if (col.slot >= 0) {
+    stride = S_;
+    return frames_.data() + col.slot;
+  }
+  s.d.inputs[c].expr.evaluate_rows(frames_.data(), S_, s.n, column_.data(), 1, scratch_, &arena_);
+  stride = 1;
+  return column_.data();
+}
+
+void BlockPath::column_keys(const TableStep& s, std::size_t c, const Value* vals,
+                            std::size_t stride, std::uint32_t* kc) {
+  const auto& col = s.t.columns()[c];
+  const std::size_t n = s.n;
+  if (engine_.plan.tables[s.k][c].from_batch) {
+    engine_.plan.tables[s.k][c].keys(batch_, s.b0, n, options_, s.t, c, kc);
+    return;
+  }
+  if (col.kind == CompiledTable::Column::Kind::boolean) {
+    // As key_of: true 1, false 0, anything else the null region.
+    const std::uint32_t null_key = col.null_key();
+    for (std::size_t i = 0; i < n; ++i) {
+      const Value& v = vals[i * stride];
+      kc[i] = v.type() == Type::boolean ? (v.as_bool() ? 1u : 0u) : null_key;
+    }
+    return;
+  }
+  // Texts repeat within a block (outputs, constants, enum values): within a block an address
+  // names one text, so a small table of the addresses seen in this column gives their keys
+  // again (the block's arena is reset only between blocks).
+  NumberKey* numbers = number_keys_[s.k].data() + c * kNumberKeys;
+  struct TextKey {
+    const char* text = nullptr;
+    std::size_t size = 0;
+    std::uint32_t key = 0;
+  };
+  TextKey texts[8];
+  for (std::size_t i = 0; i < n; ++i) {
+    const Value& v = vals[i * stride];
+    const Type type = v.type();
+    if (type == Type::integer || type == Type::decimal || type == Type::date) {
+      NumberKey& entry = numbers[static_cast<std::uint64_t>(v.as_int()) % kNumberKeys];
+      if (entry.type != type || entry.value != v.as_int())
+        entry = {v.as_int(), s.t.key_of(c, v), type};
+      kc[i] = entry.key;
+      continue;
+    }
+    if (type != Type::string) {
+      kc[i] = s.t.key_of(c, v);
+      continue;
+    }
+    const std::string_view text = v.as_string();
+    const auto address = reinterpret_cast<std::uintptr_t>(text.data());
+    TextKey& entry = texts[((address >> 3) ^ (address >> 7)) & 7];
+    if (entry.text != text.data() || entry.size != text.size() || !entry.text)
+      entry = {text.data(), text.size(), s.t.key_of(c, v)};
+    kc[i] = entry.key;
+  }
+}
+
+// A column's part of each row's masks: a one-word table ANDs them in place; a wider one notes
+// the first word that can hold a possible rule (and the truths of the generic cells).
+void BlockPath::add_column(const TableStep& s, std::size_t c, const Value* vals, std::size_t stride,
+                           const std::uint32_t* kc) {
+  const auto& col = s.t.columns()[c];
+  const std::size_t n = s.n;
+  if (s.wide) {
+    const std::uint32_t* first_word = col.first_word.data();
+    if (col.generics.empty()) {
+      for (std::size_t i = 0; i < n; ++i)
+        start_word_[i] = std::max(start_word_[i], first_word[kc[i]]);
+      return;
+    }
+    EvalContext ctx{nullptr, Value::null(), &arena_};
+    for (std::size_t i = 0; i < n; ++i) {
+      ctx.slots = frames_.data() + i * S_;
+      Truth* tr = s.truths.data() + i * s.G + s.t.generic_offset(c);
+      s.t.generic_truths(c, vals[i * stride], ctx, tr);
+      std::uint32_t from = first_word[kc[i]];
+      for (std::size_t g = 0; g < col.generics.size(); ++g)
+        if (tr[g] != Truth::no) from = std::min(from, col.generics[g].first_word);
+      start_word_[i] = std::max(start_word_[i], from);
+    }
+    return;
+  }
+  std::uint64_t* matched = matched_.data();
+  std::uint64_t* possible = possible_.data();
+  if (col.generics.empty()) {
+    const std::uint64_t* acc = col.accept.data();
+    const std::uint64_t* unk = col.unknown.data();
+    for (std::size_t i = 0; i < n; ++i) {
+      matched[i] &= acc[kc[i]];
+      possible[i] &= acc[kc[i]] | unk[kc[i]];
+    }
+    return;
+  }
+  EvalContext ctx{nullptr, Value::null(), &arena_};
+  for (std::size_t i = 0; i < n; ++i) {
+    ctx.slots = frames_.data() + i * S_;
+    s.t.column_masks(c, vals[i * stride], kc[i], ctx, a_.data(), u_.data(),
+                     s.truths.data() + i * s.G + s.t.generic_offset(c));
+    matched[i] &= a_[0];
+    possible[i] &= a_[0] | u_[0];
+  }
+}
+
+// Row i's matched and possible masks. One word: already built. More: each column's words are
+// its key's masks, ORed with those of its generic cells that hold (accept) or are unknown
+// (unknown) on this row, from the row's first possible word up to (FIRST) its first match.
+RowMasks BlockPath::row_masks(const TableStep& s, std::size_t i) {
+  if (!s.wide) return {matched_.data() + i, possible_.data() + i, 0, 1};
+  const auto& cols = s.t.columns();
+  if (s.G) {
+    extras_.clear();
+    for (std::size_t c = 0; c < s.n_cols; ++c) {
+      row_extra_[c] = extras_.size();
+      const Truth* tr = s.truths.data() + i * s.G + s.t.generic_offset(c);
+      for (std::size_t g = 0; g < cols[c].generics.size(); ++g)
+        if (tr[g] != Truth::no)
+          extras_.push_back({cols[c].generics[g].rules.data(), tr[g] == Truth::yes});
+    }
+    row_extra_[s.n_cols] = extras_.size();
+  }
+  std::uint64_t* mw = matched_.data();
+  std::uint64_t* qw = possible_.data();
+  std::size_t lo = start_word_[i], hi = start_word_[i];
+  for (std::size_t w = lo; w < s.W; ++w) {
+    std::uint64_t mword = all_[w], qword = all_[w];
+    for (std::size_t c = 0; c < s.n_cols; ++c) {
+      const std::size_t at = std::size_t{s.keys[c * kBlock + i]} * s.W + w;
+      std::uint64_t acc = cols[c].accept[at], unk = cols[c].unknown[at];
+      for (std::size_t x = row_extra_[c]; x < row_extra_[c + 1]; ++x)
+        (extras_[x].accept ? acc : unk) |= extras_[x].rules[w];
+      mword &= acc;
+      qword &= acc | unk;
+    }
+    mw[w] = mword;
+    qw[w] = qword;
+    hi = w + 1;
+    if (s.first_policy && mword) break;
+  }
+  return {mw, qw, lo, hi};
+}
+
+// Row i of a table: its hit, whether it stays open (incomplete, or an error for the per-record
+// path), its fired rules and its outputs.
+void BlockPath::resolve_row(const TableStep& s, std::size_t i, const RowMasks& r) {
+  const std::uint64_t* m = r.m;
+  const std::uint64_t* q = r.q;
+  int first = -1;
+  for (std::size_t w = r.lo; w < r.hi; ++w)
+    if (m[w]) {
+      first = static_cast<int>(w * 64 + static_cast<std::size_t>(std::countr_zero(m[w])));
+      break;
+    }
+  s.hit[i] = first;
+  // Undecided rules before the first match (FIRST) or anywhere (the others) matter.
+  const std::size_t limit =
+      (s.first_policy && first >= 0) ? static_cast<std::size_t>(first) : s.t.rules();
+  bool open = false;
+  if (!s.wide) {  // the rules below the lowest match: one mask, no shift by a variable
+    const std::uint64_t before = (s.first_policy && m[0]) ? (m[0] & (~m[0] + 1)) - 1 : ~0ull;
+    open = (q[0] & ~m[0] & before) != 0;
+  } else {
+    for (std::size_t w = r.lo; w < r.hi && w * 64 < limit; ++w) {
+      std::uint64_t und = q[w] & ~m[w];
+      if (w * 64 + 64 > limit) und &= (std::uint64_t{1} << (limit - w * 64)) - 1;
+      open |= und != 0;
+    }
+  }
+  if (s.d.hit_policy == HitPolicy::unique && first >= 0) {
+    std::size_t count = 0;
+    for (std::size_t w = r.lo; w < r.hi; ++w)
+      count += static_cast<std::size_t>(std::popcount(m[w]));
+    if (count > 1) redo_[i] = 1;  // a hit-policy error: the per-record path reports it
+  }
+  // Undecided rules in a row still complete: incomplete when a missing input could settle
+  // them, as evaluate() decides it, on this row's keys and truths.
+  if (open && !redo_[i] && !incomplete_[i]) {
+    blocking_.clear();
+    for (std::size_t w = r.lo; w < r.hi && w * 64 < limit; ++w)
+      for (std::uint64_t x = q[w] & ~m[w]; x; x &= x - 1) {
+        const std::size_t rule = w * 64 + static_cast<std::size_t>(std::countr_zero(x));
+        if (rule >= limit) break;
+        blocking_.push_back(static_cast<int>(rule));
+      }
+    if (count_missing(p_, s.d, blocking_, s.keys.data() + i, kBlock, s.truths.data() + i * s.G,
+                      frames_.data() + i * S_, settled_.data(), resolve_))
+      incomplete_[i] = 1;
+  }
+  if (results_) {  // the rules that fired: the first hit, or every match in rule order
+    std::vector<int>& fired = outcomes_[i * n_dec_ + s.k].fired;
+    fired.clear();
+    if (s.single) {
+      if (first >= 0) fired.push_back(first);
+    } else {
+      for (std::size_t w = r.lo; w < r.hi; ++w)
+        for (std::uint64_t x = m[w]; x; x &= x - 1)
+          fired.push_back(static_cast<int>(w * 64 + std::countr_zero(x)));
+    }
+  }
+  write_outputs(s, i, r, first);
+}
+
+void BlockPath::write_outputs(const TableStep& s, std::size_t i, const RowMasks& r, int first) {
+  Value* f = frames_.data() + i * S_;
+  EvalContext ctx{f, Value::null(), &arena_};
+  const DecisionTable& d = s.d;
+  const std::size_t n_out = d.outputs.size();
+  const auto& computed = engine_.plan.computed_outputs[s.k];
+  const auto& constant = engine_.plan.constant_outputs[s.k];
+  auto output = [&](std::size_t rule, std::size_t o) {
+    const Expression* x = computed[rule * n_out + o];
+    return x ? x->evaluate(ctx) : constant[rule * n_out + o];
+  };
+  if (s.single) {
+    for (std::size_t o = 0; o < n_out; ++o)
+      f[d.outputs[o].slot] = first < 0 ? Value::null() : output(static_cast<std::size_t>(first), o);
+    return;
+  }
+  for (std::size_t o = 0; o < n_out; ++o) {
+    values_.clear();
+    for (std::size_t w = r.lo; w < r.hi; ++w)
+      for (std::uint64_t x = r.m[w]; x; x &= x - 1)
+        values_.push_back(output(w * 64 + static_cast<std::size_t>(std::countr_zero(x)), o));
+    if (d.hit_policy == HitPolicy::rule_order || d.hit_policy == HitPolicy::collect) {
+      Value* items = arena_.allocate_values(values_.size());
+      std::copy(values_.begin(), values_.end(), items);
+      f[d.outputs[o].slot] = Value::list(items, values_.size());
+    } else {
+      f[d.outputs[o].slot] = aggregate(d.hit_policy, values_, arena_);
+    }
+  }
+}
+
+// Hands the block's rows on: an incomplete row's questions come from its keys and truths
+// (analyse_row), as evaluate() finds them, those of its "to be asked" values from its copy
+// without them; a row to redo goes to the per-record path.
+void BlockPath::finish_block(std::size_t begin, std::size_t b0, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::size_t row = b0 + i;
+    bool analysed = false;
+    const int copy = asked_[i] && !asked_index_.empty() ? asked_index_[row - begin] : -1;
+    if (!redo_[i] && results_ && incomplete_[i] && (!asked_[i] || copy >= 0)) {
+      analyse_row(p_, frames_.data() + i * S_, i, kBlock, block_keys_, block_truths_, analysis_);
+      if (asked_[i])
+        add_asked(p_, frames_.data() + i * S_, unused_input_,
+                  asked_missing_[static_cast<std::size_t>(copy)], analysis_);
+      analysed = true;
+    }
+    if (redo_[i] || (results_ && incomplete_[i] && !analysed)) {
+      per_record(row);
+      continue;
+    }
+    const Status st = incomplete_[i] ? Status::incomplete : Status::complete;
+    out_.status[row] = st;
+    if (sink_) (*sink_)(row, st, frames_.data() + i * S_, no_errors_);
+    if (results_) {
+      RowResult r;
+      r.row = row;
+      r.status = st;
+      r.frame = frames_.data() + i * S_;
+      r.decisions = std::span<const DecisionOutcome>(outcomes_.data() + i * n_dec_, n_dec_);
+      if (analysed) r.missing = analysis_.missing;
+      (*results_)(r);
+    }
+  }
+}
+
+void BlockPath::per_record(std::size_t row) {
+  e_.input.reset(n_inputs_);
+  for (std::size_t c = 0; c < n_inputs_; ++c) e_.input.values[c] = batch_.get(c, row);
+  evaluator_.evaluate(e_, options_);
+  store_row(e_, row, rows_, options_.trace, out_, sink_, results_);
+}
+
+}  // namespace
+
 void evaluate_blocks(const Evaluator& evaluator, const Engine& engine, const Batch& batch,
                      BatchResult& out, const EvalOptions& options, std::size_t begin,
                      std::size_t end, const Evaluator::RowSink* sink,
                      const Evaluator::RowResultSink* results) {
-  const Pack& p = evaluator.pack();
-  const std::size_t rows = batch.rows();
-  const std::size_t n_inputs = p.inputs().size();
-  const std::size_t S = p.slot_count();
-  Evaluation e;
   if (!engine.batch_block) {
+    Evaluation e;
+    const std::size_t n_inputs = evaluator.pack().inputs().size();
     for (std::size_t row = begin; row < end; ++row) {
       e.input.reset(n_inputs);
       for (std::size_t c = 0; c < n_inputs; ++c) e.input.values[c] = batch.get(c, row);
       evaluator.evaluate(e, options);
-      store_row(e, row, rows, options.trace, out, sink, results);
+      store_row(e, row, batch.rows(), options.trace, out, sink, results);
     }
     return;
   }
-  constexpr std::size_t kBlock = 64;
-  const auto ref_slot = static_cast<std::size_t>(p.reference_date_field());
-  std::vector<Value> frames(kBlock * S), scratch, column(kBlock), values;
-  // redo: the row goes to the per-record path (an error to report); incomplete: a decision of
-  // the row is incomplete. settled: no value is uncertain (evaluate()'s flags, all clear).
-  std::vector<char> redo(kBlock), incomplete(kBlock), asked(kBlock), settled(S, 0);
-  RowAnalysis analysis;
-  // Rows holding "to be asked" values, again without them (a block of their own) and the
-  // missing inputs found for each.
-  std::vector<int> asked_index;
-  std::vector<std::vector<MissingInput>> asked_missing;
-  if (results && p.has_ask_values())
-    evaluate_without_asked(evaluator, engine.plan.ask_fields, batch, begin, end, options,
-                           asked_index, asked_missing);
-  std::vector<char> unused_input(n_inputs, 0);
-  for (int f : p.unused_inputs()) unused_input[static_cast<std::size_t>(f)] = 1;
-  // With `results`: the fired rules of every row's decisions (the last block's, reused).
-  const std::size_t n_dec = p.decisions().size();
-  std::vector<DecisionOutcome> outcomes(results ? kBlock * n_dec : 0);
-  EvaluationScratch resolve;
-  resolve.counts.assign(n_inputs, 0);
-  std::vector<int> blocking;
-  // Per decision: the block's keys (column-major, kBlock per column) and generic truths (per
-  // row), kept until the block's rows are written: the questions of an incomplete row are
-  // worked out from them (analyse_row).
-  std::vector<std::vector<std::uint32_t>> block_keys(p.decisions().size());
-  std::vector<std::vector<Truth>> block_truths(p.decisions().size());
-  const std::vector<Error> no_errors;
-  Words matched, possible, a, u, all;
-  // Tables of more than one word: per row, the first word that can hold a possible rule; per
-  // column with generic cells, the row's cells that hold or are unknown, which add their rules
-  // to the column's masks (extras[row_extra[c] .. row_extra[c + 1]]).
-  struct ExtraRules {
-    const std::uint64_t* rules;
-    bool accept;  // the cell holds; else it is unknown
-  };
-  std::vector<std::uint32_t> start_word(kBlock);
-  std::vector<std::size_t> row_extra;
-  std::vector<ExtraRules> extras;
-  Arena arena;
-  const auto& computed_outputs = engine.plan.computed_outputs;
-  const auto& constant_outputs = engine.plan.constant_outputs;
-  // The key of a number or a date depends on its value alone, and values repeat (ages): a
-  // small direct-mapped table per column, kept between blocks, skips the search over cut points.
-  struct NumberKey {
-    std::int64_t value = 0;
-    std::uint32_t key = 0;
-    Type type = Type::null;  // null: empty
-  };
-  constexpr std::size_t kNumberKeys = 64;
-  std::vector<std::vector<NumberKey>> number_keys(p.decisions().size());
-  for (std::size_t k = 0; k < p.decisions().size(); ++k)
-    if (p.decisions()[k].kind == Decision::Kind::table)
-      number_keys[k].resize(p.decisions()[k].compiled->columns().size() * kNumberKeys);
-  for (std::size_t b0 = begin; b0 < end; b0 += kBlock) {
-    const std::size_t n = std::min(kBlock, end - b0);
-    arena.reset();
-    for (std::size_t i = 0; i < n; ++i)  // inputs are filled below, the rest starts null
-      std::fill(frames.begin() + static_cast<std::ptrdiff_t>(i * S + n_inputs),
-                frames.begin() + static_cast<std::ptrdiff_t>((i + 1) * S), Value::null());
-    for (std::size_t c = 0; c < n_inputs; ++c) input_column(batch, c, b0, n, frames.data() + c, S);
-    for (std::size_t i = 0; i < n; ++i) {
-      Value& ref = frames[i * S + ref_slot];
-      if (ref.is_null() && options.reference_date) ref = Value::date(*options.reference_date);
-      redo[i] = ref.is_null() || !p.valid_at(ref.as_date());
-      incomplete[i] = 0;
-    }
-    for (const Constraint& c : p.constraints()) {
-      c.expression.evaluate_rows(frames.data(), S, n, column.data(), 1, scratch, &arena);
-      for (std::size_t i = 0; i < n; ++i)
-        if (column[i].type() == Type::boolean && !column[i].as_bool()) redo[i] = 1;
-    }
-    // A value that means "to be asked" makes the row incomplete, as evaluate() decides it.
-    std::fill(asked.begin(), asked.end(), 0);
-    if (p.has_ask_values())
-      for (std::size_t i = 0; i < n; ++i) {
-        const Value* f = frames.data() + i * S;
-        for (std::size_t c : engine.plan.ask_fields)
-          if (p.is_ask_value(static_cast<int>(c), f[c])) incomplete[i] = asked[i] = 1;
-      }
-    for (const Node& node : p.order()) {
-      if (node.kind == Node::Kind::variable) {
-        const Variable& v = p.variables()[static_cast<std::size_t>(node.index)];
-        v.expression.evaluate_rows(frames.data(), S, n, frames.data() + v.slot, S, scratch, &arena);
-        continue;
-      }
-      const auto k = static_cast<std::size_t>(node.index);
-      const Decision& d = p.decisions()[k];
-      std::int32_t* hit = out.first_hit[k].data() + b0;
-      if (d.kind == Decision::Kind::expression) {
-        const auto slot = static_cast<std::size_t>(d.outputs[0].slot);
-        d.expression.evaluate_rows(frames.data(), S, n, frames.data() + slot, S, scratch, &arena);
-        for (std::size_t i = 0; i < n; ++i) {
-          hit[i] = -1;
-          const Value* f = frames.data() + i * S;
-          bool waiting = false;  // a null value that a missing input could change
-          if (f[slot].is_null())
-            for (int in : p.slot_inputs(d.outputs[0].slot))
-              if (f[static_cast<std::size_t>(in)].is_null()) waiting = true;
-          if (waiting) incomplete[i] = 1;
-          if (results) outcomes[i * n_dec + k].fired.clear();
-        }
-        continue;
-      }
-      const CompiledTable& t = *d.compiled;
-      const auto& cols = t.columns();
-      const std::size_t W = t.words();
-      const std::size_t n_cols = cols.size();
-      const bool first_policy = d.hit_policy == HitPolicy::first;
-      // One word of rules: the column loop ANDs each row's mask in place. More: the column loop
-      // only finds keys and generic truths, and each row's masks are then built a word at a
-      // time, from the first word that can hold a possible rule (the largest of its columns'
-      // first words) and, under FIRST, up to the word of the first match: the rules after it
-      // change neither the hit nor the status. A large table of near copies whose rows mostly
-      // fall through to a catch-all costs a word per column, not the whole table.
-      const bool wide = W > 1;
-      all.resize(W);
-      all_rules(all.data(), W, t.rules());
-      if (wide) {
-        matched.resize(W);
-        possible.resize(W);
-      } else {
-        matched.assign(n, all[0]);
-        possible.assign(n, all[0]);
-      }
-      std::vector<std::uint32_t>& keys = block_keys[k];
-      keys.resize(n_cols * kBlock);
-      a.resize(W);
-      u.resize(W);
-      const std::size_t G = t.generic_count();
-      std::vector<Truth>& truths = block_truths[k];
-      truths.resize(n * G);
-      if (wide)
-        std::fill(start_word.begin(), start_word.begin() + static_cast<std::ptrdiff_t>(n), 0);
-      for (std::size_t c = 0; c < n_cols; ++c) {
-        const Value* vals;
-        std::size_t stride;
-        if (cols[c].slot >= 0) {
-          vals = frames.data() + cols[c].slot;
-          stride = S;
-        } else {
-          d.inputs[c].expr.evaluate_rows(frames.data(), S, n, column.data(), 1, scratch, &arena);
-          vals = column.data();
-          stride = 1;
-        }
-        std::uint32_t* kc = keys.data() + c * kBlock;
-        if (engine.plan.tables[k][c].from_batch)
-          engine.plan.tables[k][c].keys(batch, b0, n, options, t, c, kc);
-        else if (cols[c].kind == CompiledTable::Column::Kind::boolean) {
-          // As key_of: true 1, false 0, anything else the null region.
-          const std::uint32_t null_key = cols[c].null_key();
-          for (std::size_t i = 0; i < n; ++i) {
-            const Value& v = vals[i * stride];
-            kc[i] = v.type() == Type::boolean ? (v.as_bool() ? 1u : 0u) : null_key;
-          }
-        } else {
-          // Texts repeat within a block (outputs, constants, enum values): within a block an
-          // address names one text, so a small table of the addresses seen in this column gives
-          // their keys again (the block's arena is reset only between blocks).
-          NumberKey* numbers = number_keys[k].data() + c * kNumberKeys;
-          struct TextKey {
-            const char* text = nullptr;
-            std::size_t size = 0;
-            std::uint32_t key = 0;
-          };
-          TextKey texts[8];
-          for (std::size_t i = 0; i < n; ++i) {
-            const Value& v = vals[i * stride];
-            const Type type = v.type();
-            if (type == Type::integer || type == Type::decimal || type == Type::date) {
-              NumberKey& entry = numbers[static_cast<std::uint64_t>(v.as_int()) % kNumberKeys];
-              if (entry.type != type || entry.value != v.as_int())
-                entry = {v.as_int(), t.key_of(c, v), type};
-              kc[i] = entry.key;
-              continue;
-            }
-            if (type != Type::string) {
-              kc[i] = t.key_of(c, v);
-              continue;
-            }
-            const std::string_view text = v.as_string();
-            const auto address = reinterpret_cast<std::uintptr_t>(text.data());
-            TextKey& entry = texts[((address >> 3) ^ (address >> 7)) & 7];
-            if (entry.text != text.data() || entry.size != text.size() || !entry.text)
-              entry = {text.data(), text.size(), t.key_of(c, v)};
-            kc[i] = entry.key;
-          }
-        }
-        if (wide) {
-          const std::uint32_t* first_word = cols[c].first_word.data();
-          if (cols[c].generics.empty()) {
-            for (std::size_t i = 0; i < n; ++i)
-              start_word[i] = std::max(start_word[i], first_word[kc[i]]);
-          } else {
-            EvalContext ctx{nullptr, Value::null(), &arena};
-            for (std::size_t i = 0; i < n; ++i) {
-              ctx.slots = frames.data() + i * S;
-              Truth* tr = truths.data() + i * G + t.generic_offset(c);
-              t.generic_truths(c, vals[i * stride], ctx, tr);
-              std::uint32_t from = first_word[kc[i]];
-              for (std::size_t g = 0; g < cols[c].generics.size(); ++g)
-                if (tr[g] != Truth::no) from = std::min(from, cols[c].generics[g].first_word);
-              start_word[i] = std::max(start_word[i], from);
-            }
-          }
-        } else if (cols[c].generics.empty()) {
-          const std::uint64_t* acc = cols[c].accept.data();
-          const std::uint64_t* unk = cols[c].unknown.data();
-          for (std::size_t i = 0; i < n; ++i) {
-            matched[i] &= acc[kc[i]];
-            possible[i] &= acc[kc[i]] | unk[kc[i]];
-          }
-        } else {
-          EvalContext ctx{nullptr, Value::null(), &arena};
-          for (std::size_t i = 0; i < n; ++i) {
-            ctx.slots = frames.data() + i * S;
-            t.column_masks(c, vals[i * stride], kc[i], ctx, a.data(), u.data(),
-                           truths.data() + i * G + t.generic_offset(c));
-            matched[i] &= a[0];
-            possible[i] &= a[0] | u[0];
-          }
-        }
-        if (options.trace) std::copy(kc, kc + n, out.keys[k].data() + c * rows + b0);
-      }
-      const bool single = d.hit_policy == HitPolicy::first || d.hit_policy == HitPolicy::unique;
-      row_extra.assign(n_cols + 1, 0);
-      for (std::size_t i = 0; i < n; ++i) {
-        Value* f = frames.data() + i * S;
-        // The row's matched and possible masks, valid on words [lo, hi); none outside.
-        std::size_t lo = 0, hi = W;
-        const std::uint64_t* m = matched.data() + (wide ? 0 : i);
-        const std::uint64_t* q = possible.data() + (wide ? 0 : i);
-        if (wide) {
-          // Each column's words: its key's masks, ORed with those of its generic cells that
-          // hold (accept) or are unknown (unknown) on this row.
-          if (G) {
-            extras.clear();
-            for (std::size_t c = 0; c < n_cols; ++c) {
-              row_extra[c] = extras.size();
-              const Truth* tr = truths.data() + i * G + t.generic_offset(c);
-              for (std::size_t g = 0; g < cols[c].generics.size(); ++g)
-                if (tr[g] != Truth::no)
-                  extras.push_back({cols[c].generics[g].rules.data(), tr[g] == Truth::yes});
-            }
-            row_extra[n_cols] = extras.size();
-          }
-          std::uint64_t* mw = matched.data();
-          std::uint64_t* qw = possible.data();
-          lo = hi = start_word[i];
-          for (std::size_t w = lo; w < W; ++w) {
-            std::uint64_t mword = all[w], qword = all[w];
-            for (std::size_t c = 0; c < n_cols; ++c) {
-              const std::size_t at = std::size_t{keys[c * kBlock + i]} * W + w;
-              std::uint64_t acc = cols[c].accept[at], unk = cols[c].unknown[at];
-              for (std::size_t x = row_extra[c]; x < row_extra[c + 1]; ++x)
-                (extras[x].accept ? acc : unk) |= extras[x].rules[w];
-              mword &= acc;
-              qword &= acc | unk;
-            }
-            mw[w] = mword;
-            qw[w] = qword;
-            hi = w + 1;
-            if (first_policy && mword) break;
-          }
-        }
-        int first = -1;
-        for (std::size_t w = lo; w < hi; ++w)
-          if (m[w]) {
-            first = static_cast<int>(w * 64 + static_cast<std::size_t>(std::countr_zero(m[w])));
-            break;
-          }
-        hit[i] = first;
-        // Undecided rules before the first match (FIRST) or anywhere (the others) matter.
-        const std::size_t limit =
-            (first_policy && first >= 0) ? static_cast<std::size_t>(first) : t.rules();
-        bool open = false;
-        if (!wide) {  // the rules below the lowest match: one mask, no shift by a variable
-          const std::uint64_t before = (first_policy && m[0]) ? (m[0] & (~m[0] + 1)) - 1 : ~0ull;
-          open = (q[0] & ~m[0] & before) != 0;
-        } else {
-          for (std::size_t w = lo; w < hi && w * 64 < limit; ++w) {
-            std::uint64_t und = q[w] & ~m[w];
-            if (w * 64 + 64 > limit) und &= (std::uint64_t{1} << (limit - w * 64)) - 1;
-            open |= und != 0;
-          }
-        }
-        if (d.hit_policy == HitPolicy::unique && first >= 0) {
-          std::size_t count = 0;
-          for (std::size_t w = lo; w < hi; ++w)
-            count += static_cast<std::size_t>(std::popcount(m[w]));
-          if (count > 1) redo[i] = 1;  // a hit-policy error: the per-record path reports it
-        }
-        // Undecided rules in a row still complete: incomplete when a missing input could
-        // settle them, as evaluate() decides it, on this row's keys and truths.
-        if (open && !redo[i] && !incomplete[i]) {
-          blocking.clear();
-          for (std::size_t w = lo; w < hi && w * 64 < limit; ++w)
-            for (std::uint64_t x = q[w] & ~m[w]; x; x &= x - 1) {
-              const std::size_t r = w * 64 + static_cast<std::size_t>(std::countr_zero(x));
-              if (r >= limit) break;
-              blocking.push_back(static_cast<int>(r));
-            }
-          if (count_missing(p, d, blocking, keys.data() + i, kBlock, truths.data() + i * G, f,
-                            settled.data(), resolve))
-            incomplete[i] = 1;
-        }
-        if (results) {  // the rules that fired: the first hit, or every match in rule order
-          std::vector<int>& fired = outcomes[i * n_dec + k].fired;
-          fired.clear();
-          if (single) {
-            if (first >= 0) fired.push_back(first);
-          } else {
-            for (std::size_t w = lo; w < hi; ++w)
-              for (std::uint64_t x = m[w]; x; x &= x - 1)
-                fired.push_back(static_cast<int>(w * 64 + std::countr_zero(x)));
-          }
-        }
-        EvalContext ctx{f, Value::null(), &arena};
-        const std::size_t n_out = d.outputs.size();
-        auto output = [&](std::size_t r, std::size_t o) {
-          const Expression* x = computed_outputs[k][r * n_out + o];
-          return x ? x->evaluate(ctx) : constant_outputs[k][r * n_out + o];
-        };
-        if (single) {
-          for (std::size_t o = 0; o < n_out; ++o)
-            f[d.outputs[o].slot] =
-                first < 0 ? Value::null() : output(static_cast<std::size_t>(first), o);
-          continue;
-        }
-        for (std::size_t o = 0; o < n_out; ++o) {
-          values.clear();
-          for (std::size_t w = lo; w < hi; ++w)
-            for (std::uint64_t x = m[w]; x; x &= x - 1)
-              values.push_back(output(w * 64 + static_cast<std::size_t>(std::countr_zero(x)), o));
-          if (d.hit_policy == HitPolicy::rule_order || d.hit_policy == HitPolicy::collect) {
-            Value* items = arena.allocate_values(values.size());
-            std::copy(values.begin(), values.end(), items);
-            f[d.outputs[o].slot] = Value::list(items, values.size());
-          } else {
-            f[d.outputs[o].slot] = aggregate(d.hit_policy, values, arena);
-          }
-        }
-      }
-    }
-    for (std::size_t i = 0; i < n; ++i) {
-      const std::size_t row = b0 + i;
-      // An incomplete row's questions come from its keys and truths (analyse_row), as
-      // evaluate() finds them; those of its "to be asked" values from its copy without them.
-      bool analysed = false;
-      const int copy = asked[i] && !asked_index.empty() ? asked_index[row - begin] : -1;
-      if (!redo[i] && results && incomplete[i] && (!asked[i] || copy >= 0)) {
-        analyse_row(p, frames.data() + i * S, i, kBlock, block_keys, block_truths, analysis);
-        if (asked[i])
-          add_asked(p, frames.data() + i * S, unused_input,
-                    asked_missing[static_cast<std::size_t>(copy)], analysis);
-        analysed = true;
-      }
-      if (!redo[i] && (!(results && incomplete[i]) || analysed)) {
-        const Status st = incomplete[i] ? Status::incomplete : Status::complete;
-        out.status[row] = st;
-        if (sink) (*sink)(row, st, frames.data() + i * S, no_errors);
-        if (results) {
-          RowResult r;
-          r.row = row;
-          r.status = st;
-          r.frame = frames.data() + i * S;
-          r.decisions = std::span<const DecisionOutcome>(outcomes.data() + i * n_dec, n_dec);
-          if (analysed) r.missing = analysis.missing;
-          (*results)(r);
-        }
-        continue;
-      }
-
-      e.input.reset(n_inputs);
-      for (std::size_t c = 0; c < n_inputs; ++c) e.input.values[c] = batch.get(c, row);
-      evaluator.evaluate(e, options);
-      store_row(e, row, rows, options.trace, out, sink, results);
-    }
-  }
+  BlockPath(evaluator, engine, batch, out, options, sink, results).run(begin, end);
 }
 
 }  // namespace engine
