@@ -67,6 +67,7 @@ typedef int aig_status;
 #define AIG_ERR_INTERNAL (-4)
 #define AIG_ERR_IO (-5)
 #define AIG_ERR_RESOURCE_EXHAUSTED (-6)
+#define AIG_ERR_CANCELLED (-7) /* a callback of the caller asked to stop */
 /* core (-100 .. -199): documents, values, schemas */
 #define AIG_ERR_JSON_SYNTAX (-101)
 #define AIG_ERR_SCHEMA_MISMATCH (-102)
@@ -226,6 +227,21 @@ AIG_API const char* aig_pack_rule_id(const aig_pack* pack, int decision, int rul
 AIG_API aig_status aig_pack_evaluate_json(const aig_pack* pack, const char* record_json,
                                           const char* reference_date, unsigned flags, char* buf,
                                           size_t size, size_t* needed);
+
+/* Receives one result line of aig_pack_evaluate_jsonl: `line` is the record's line in the text
+ * (from 1), `json` its result (`size` bytes, NUL-terminated, no newline), valid during the
+ * call only. Returns 0 to go on; anything else stops the evaluation (AIG_ERR_CANCELLED). */
+typedef int (*aig_result_line_fn)(void* user, size_t line, const char* json, size_t size);
+
+/* Evaluates JSON Lines text (`size` bytes; (size_t)-1 for a NUL-terminated string), one record
+ * per line, blank lines skipped, records read straight into columnar blocks, and hands each
+ * record's result line to `fn` in input order: what aig_pack_evaluate_json writes (the trace
+ * with AIG_EVAL_TRACE), or for a record rejected as bad input
+ * {"line":N,"status":"error","errors":[...]}; a result of status "error" carries "line" first,
+ * as `aiguillage eval` writes it. Rejected records are not a failure of the call. */
+AIG_API aig_status aig_pack_evaluate_jsonl(const aig_pack* pack, const char* text, size_t size,
+                                           const char* reference_date, unsigned flags,
+                                           aig_result_line_fn fn, void* user);
 
 /* The readable explanation of the evaluation of one record, "fr" or "en". */
 AIG_API aig_status aig_pack_explain(const aig_pack* pack, const char* record_json,

@@ -19,6 +19,7 @@
 #include "aiguillage/orientation/notice.hpp"
 #include "aiguillage/orientation/orientation.hpp"
 #include "aiguillage/rules/explain.hpp"
+#include "aiguillage/rules/json_lines.hpp"
 #include "aiguillage/rules/registry.hpp"
 #include "columnar.hpp"
 #include "guard.hpp"
@@ -293,6 +294,30 @@ aig_status aig_pack_evaluate_json(const aig_pack* p, const char* record_json,
     Evaluation e;
     p->evaluator.evaluate_json(record_json, e, options);
     return write_string(evaluation_to_json(p->pack, e, options.trace), buf, size, needed);
+  });
+}
+
+aig_status aig_pack_evaluate_jsonl(const aig_pack* p, const char* text, size_t size,
+                                   const char* reference_date, unsigned flags,
+                                   aig_result_line_fn fn, void* user) {
+  return guard([&] {
+    require(p, "pack");
+    require(text, "text");
+    if (!fn) throw invalid("fn is NULL");
+    EvalOptions options;
+    options.reference_date = optional_date(reference_date, "reference_date");
+    options.trace = (flags & AIG_EVAL_TRACE) != 0;
+    options.unknown_fields =
+        (flags & AIG_EVAL_IGNORE_UNKNOWN) ? UnknownFields::ignore : UnknownFields::reject;
+    const std::string_view all =
+        size == static_cast<size_t>(-1) ? std::string_view(text) : std::string_view(text, size);
+    evaluate_json_lines(p->evaluator, all, options, [&](std::size_t line, std::string_view r) {
+      // The line is a std::string's contents, hence NUL-terminated.
+      if (fn(user, line, r.data(), r.size()) != 0)
+        throw Error(ErrorCode::cancelled,
+                    "the result callback stopped the evaluation at line " + std::to_string(line));
+    });
+    return AIG_OK;
   });
 }
 

@@ -19,6 +19,8 @@ std::string_view error_code_name(ErrorCode code) noexcept {
       return "io";
     case ErrorCode::resource_exhausted:
       return "resource_exhausted";
+    case ErrorCode::cancelled:
+      return "cancelled";
     case ErrorCode::json_syntax:
       return "json_syntax";
     case ErrorCode::schema_mismatch:

@@ -657,7 +657,7 @@ class TableCheck {
   const Pack& pack_;
   const Evaluator& evaluator_;
   int index_;
-  const Decision& d_;
+  const DecisionTable& d_;
   const CompiledTable& t_;
   std::size_t W_, R_;
   std::size_t max_nodes_;
@@ -747,7 +747,7 @@ CheckReport check_pack(const Pack& pack, const CheckOptions& options) {
   Evaluator evaluator(pack);
   const auto& decisions = pack.decisions();
   for (std::size_t k = 0; k < decisions.size(); ++k) {
-    if (decisions[k].kind != Decision::Kind::table || !decisions[k].compiled) continue;
+    if (decisions[k].kind != DecisionTable::Kind::table || !decisions[k].compiled) continue;
     std::vector<Finding> found;
     TableCheck(pack, evaluator, static_cast<int>(k), options, found).run();
     std::stable_sort(found.begin(), found.end(),

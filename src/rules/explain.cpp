@@ -203,8 +203,8 @@ class Writer {
   int label_slot(const Expression& e, const Value& v) const;
   std::string field_label(std::size_t field) const;
   std::string label_or(const Label& l, const std::string& name) const;
-  std::string column_label(const Decision& d, std::size_t c) const;
-  Value column_value(const Decision& d, std::size_t c, Arena& arena) const;
+  std::string column_label(const DecisionTable& d, std::size_t c) const;
+  Value column_value(const DecisionTable& d, std::size_t c, Arena& arena) const;
   std::string cell_text(const std::string& cell, int slot) const;
   std::string source_line(const std::string& id, RuleStatus status);
 
@@ -213,9 +213,9 @@ class Writer {
   void data();
   void variables();
   void decisions();
-  void table(const Decision& d, const DecisionOutcome& o, int index);
-  void expression(const Decision& d, const DecisionOutcome& o);
-  void outputs(const Decision& d, int indent);
+  void table(const DecisionTable& d, const DecisionOutcome& o, int index);
+  void expression(const DecisionTable& d, const DecisionOutcome& o);
+  void outputs(const DecisionTable& d, int indent);
   void sources();
 
   const Pack& pack_;
@@ -268,11 +268,11 @@ std::string Writer::field_label(std::size_t field) const {
   return detail::field_label(pack_, field, en_);
 }
 
-std::string Writer::column_label(const Decision& d, std::size_t c) const {
+std::string Writer::column_label(const DecisionTable& d, std::size_t c) const {
   return detail::column_label(pack_, d, c, en_);
 }
 
-Value Writer::column_value(const Decision& d, std::size_t c, Arena& arena) const {
+Value Writer::column_value(const DecisionTable& d, std::size_t c, Arena& arena) const {
   return detail::column_value(e_.frame, d, c, arena);
 }
 
@@ -364,14 +364,14 @@ void Writer::variables() {
   }
 }
 
-void Writer::outputs(const Decision& d, int indent) {
+void Writer::outputs(const DecisionTable& d, int indent) {
   line(indent, heading(t_.result));
   for (const OutputSpec& o : d.outputs)
     line(indent + 1, "- " + label_or(o.label, o.name) + " = " +
                          value(e_.frame[static_cast<std::size_t>(o.slot)], o.slot));
 }
 
-void Writer::table(const Decision& d, const DecisionOutcome& o, int index) {
+void Writer::table(const DecisionTable& d, const DecisionOutcome& o, int index) {
   line(1, std::string(t_.table) + ", " + std::to_string(d.rules.size()) + " " +
               (d.rules.size() == 1 ? t_.rule_word : t_.rules_word) + ", " + policy(d.hit_policy) +
               t_.colon + policy_gloss(d.hit_policy, en_) + ".");
@@ -476,7 +476,7 @@ void Writer::table(const Decision& d, const DecisionOutcome& o, int index) {
   }
 }
 
-void Writer::expression(const Decision& d, const DecisionOutcome& o) {
+void Writer::expression(const DecisionTable& d, const DecisionOutcome& o) {
   if (!d.description.empty()) line(1, d.description);
   line(1, head(t_.calculation) + detail::readable_expression(pack_, d.expression.text(), en_));
   line(1, source_line(d.source, d.status));
@@ -489,7 +489,7 @@ void Writer::decisions() {
   int number = 0;
   for (const Node& node : pack_.order()) {
     if (node.kind != Node::Kind::decision) continue;
-    const Decision& d = pack_.decisions()[static_cast<std::size_t>(node.index)];
+    const DecisionTable& d = pack_.decisions()[static_cast<std::size_t>(node.index)];
     const DecisionOutcome& o = e_.decisions[static_cast<std::size_t>(node.index)];
     line(0, "");
     std::string label = en_ ? d.label.en : d.label.fr;
@@ -499,7 +499,7 @@ void Writer::decisions() {
       line(1, head(t_.state) + t_.state_not_evaluated);
       continue;
     }
-    if (d.kind == Decision::Kind::table)
+    if (d.kind == DecisionTable::Kind::table)
       table(d, o, node.index);
     else
       expression(d, o);

@@ -264,217 +264,260 @@ Value Expression::Impl::eval(std::int32_t index, const EvalContext& ctx, Value i
 // or every operand of "and" changes nothing but time.
 Expression::Impl::Column Expression::Impl::eval_rows(std::int32_t index, Block& b) const {
   const Node& n = nodes[static_cast<std::size_t>(index)];
-  const std::size_t rows = b.rows;
-  auto fresh = [&]() {
-    Value* out = b.pool + b.used;
-    b.used += rows;
-    return out;
-  };
   switch (n.op) {
     case Op::constant:
       return {&n.value, 0};
     case Op::slot:
       return {b.frames + n.a, b.stride};
-    case Op::logical_not: {
-      Column a = eval_rows(n.a, b);
-      Value* out = fresh();
-      for (std::size_t i = 0; i < rows; ++i)
-        out[i] = a[i].type() == Type::boolean ? Value::boolean(!a[i].as_bool()) : Value::null();
-      return {out, 1};
-    }
+    case Op::logical_not:
+      return rows_not(n, b);
     case Op::logical_and:
-    case Op::logical_or: {
-      // Per row: 0 undecided so far and no unknown, 1 unknown seen, 2 decided.
-      const bool decisive = n.op == Op::logical_or;
-      Value* out = fresh();
-      const std::size_t mark = b.used;
-      std::uint8_t* state = reinterpret_cast<std::uint8_t*>(b.pool + b.used);
-      b.used += (rows + sizeof(Value) - 1) / sizeof(Value);
-      std::fill(state, state + rows, std::uint8_t{0});
-      for (std::uint32_t k = 0; k < n.args_count; ++k) {
-        const Node& arg = nodes[static_cast<std::size_t>(args[n.args_begin + k])];
-        if ((arg.op == Op::equal || arg.op == Op::not_equal) &&
-            nodes[static_cast<std::size_t>(arg.a)].op == Op::slot &&
-            nodes[static_cast<std::size_t>(arg.b)].op == Op::constant &&
-            nodes[static_cast<std::size_t>(arg.b)].value.type() == Type::string) {
-          // name = "literal" read straight from the frames, as the equal case below computes
-          // it: null stays unknown, any other value is equal or not.
-          const Value* x = b.frames + nodes[static_cast<std::size_t>(arg.a)].a;
-          const std::string_view literal = nodes[static_cast<std::size_t>(arg.b)].value.as_string();
-          const bool negate = arg.op == Op::not_equal;
-          for (std::size_t i = 0; i < rows; ++i) {
-            const Value& v = x[i * b.stride];
-            if (v.is_null()) {
-              state[i] = state[i] == 2 ? 2 : 1;
-              continue;
-            }
-            const bool same = v.type() == Type::string && same_text(v.as_string(), literal);
-            if ((same != negate) == decisive) state[i] = 2;
-          }
-          continue;
-        }
-        const std::size_t before = b.used;
-        Column v = eval_rows(args[n.args_begin + k], b);
-        for (std::size_t i = 0; i < rows; ++i) {
-          const Value& x = v[i];
-          if (x.type() != Type::boolean)
-            state[i] = state[i] == 2 ? 2 : 1;
-          else if (x.as_bool() == decisive)
-            state[i] = 2;
-        }
-        b.used = before;
-      }
-      for (std::size_t i = 0; i < rows; ++i)
-        out[i] = state[i] == 2   ? Value::boolean(decisive)
-                 : state[i] == 1 ? Value::null()
-                                 : Value::boolean(!decisive);
-      b.used = mark;
-      return {out, 1};
-    }
+    case Op::logical_or:
+      return rows_logical(n, b);
     case Op::equal:
-    case Op::not_equal: {
-      const bool negate = n.op == Op::not_equal;
-      const Node& right = nodes[static_cast<std::size_t>(n.b)];
-      if (right.op == Op::constant && right.value.type() == Type::string) {
-        // name = "literal", the usual shape of a test on an enum: compare text directly.
-        Column x = eval_rows(n.a, b);
-        Value* out = fresh();
-        const std::string_view literal = right.value.as_string();
-        for (std::size_t i = 0; i < rows; ++i) {
-          const Value& v = x[i];
-          if (v.is_null()) {
-            out[i] = v;
-            continue;
-          }
-          const bool same = v.type() == Type::string && same_text(v.as_string(), literal);
-          out[i] = Value::boolean(same != negate);
-        }
-        return {out, 1};
-      }
-      Column x = eval_rows(n.a, b), y = eval_rows(n.b, b);
-      Value* out = fresh();
-      for (std::size_t i = 0; i < rows; ++i) {
-        Value r = detail::equal_values(x[i], y[i]);
-        out[i] = (negate && !r.is_null()) ? Value::boolean(!r.as_bool()) : r;
-      }
-      return {out, 1};
-    }
+    case Op::not_equal:
+      return rows_equal(n, b);
     case Op::less:
     case Op::less_equal:
     case Op::greater:
-    case Op::greater_equal: {
-      Column x = eval_rows(n.a, b), y = eval_rows(n.b, b);
-      Value* out = fresh();
-      for (std::size_t i = 0; i < rows; ++i) {
-        const Value& l = x[i];
-        const Value& r = y[i];
-        if (l.type() == Type::integer && r.type() == Type::integer) {
-          // Two integers (ages, durations): their order is compare_numbers' order.
-          const std::int64_t p = l.as_int(), q = r.as_int();
-          const int order = p < q ? -1 : (p > q ? 1 : 0);
-          out[i] = Value::boolean(n.op == Op::less         ? order < 0
-                                  : n.op == Op::less_equal ? order <= 0
-                                  : n.op == Op::greater    ? order > 0
-                                                           : order >= 0);
-          continue;
-        }
-        out[i] = detail::ordering(n.op, l, r);
-      }
-      return {out, 1};
-    }
+    case Op::greater_equal:
+      return rows_order(n, b);
     case Op::is_null:
-    case Op::is_not_null: {
-      Column x = eval_rows(n.a, b);
-      Value* out = fresh();
-      const bool want = n.op == Op::is_null;
-      for (std::size_t i = 0; i < rows; ++i) out[i] = Value::boolean(x[i].is_null() == want);
-      return {out, 1};
-    }
+    case Op::is_not_null:
+      return rows_is_null(n, b);
     case Op::add:
     case Op::subtract:
     case Op::multiply:
-    case Op::divide: {
-      // A chain a + b - c + ... as eval() walks it: one column accumulates the left fold.
-      std::int32_t at = index;
-      while (detail::is_arithmetic(
-          nodes[static_cast<std::size_t>(nodes[static_cast<std::size_t>(at)].a)].op))
-        at = nodes[static_cast<std::size_t>(at)].a;
-      Column x = eval_rows(nodes[static_cast<std::size_t>(at)].a, b);
-      Column y = eval_rows(nodes[static_cast<std::size_t>(at)].b, b);
-      Value* out = fresh();
-      for (std::size_t i = 0; i < rows; ++i)
-        out[i] = detail::arithmetic(nodes[static_cast<std::size_t>(at)].op, x[i], y[i]);
-      while (at != index) {
-        at = nodes[static_cast<std::size_t>(at)].up;
-        const Node& step = nodes[static_cast<std::size_t>(at)];
-        const std::size_t mark = b.used;
-        Column z = eval_rows(step.b, b);
-        for (std::size_t i = 0; i < rows; ++i) out[i] = detail::arithmetic(step.op, out[i], z[i]);
-        b.used = mark;
-      }
-      return {out, 1};
-    }
-    case Op::if_then_else: {
-      Column c = eval_rows(n.a, b), t = eval_rows(n.b, b), e = eval_rows(n.c, b);
-      Value* out = fresh();
-      for (std::size_t i = 0; i < rows; ++i)
-        out[i] = c[i].type() != Type::boolean ? Value::null() : (c[i].as_bool() ? t[i] : e[i]);
-      return {out, 1};
-    }
+    case Op::divide:
+      return rows_arithmetic(index, b);
+    case Op::if_then_else:
+      return rows_if(n, b);
     case Op::call:
-      if (n.fn == Fn::coalesce) {
-        Value* out = fresh();
-        for (std::size_t i = 0; i < rows; ++i) out[i] = Value::null();
-        for (std::uint32_t k = 0; k < n.args_count; ++k) {
-          const std::size_t before = b.used;
-          Column v = eval_rows(args[n.args_begin + k], b);
-          for (std::size_t i = 0; i < rows; ++i)
-            if (out[i].is_null()) out[i] = v[i];
-          b.used = before;
-        }
-        return {out, 1};
-      }
-      if (!(n.args_count >= 2 &&
-            (n.fn == Fn::count || n.fn == Fn::any || n.fn == Fn::all))) {  // no predicate
-        constexpr std::uint32_t kLocal = 8;
-        Column local_columns[kLocal];
-        Value local_values[kLocal];
-        std::vector<Column> many_columns;
-        std::vector<Value> many_values;
-        if (n.args_count > kLocal) {
-          many_columns.resize(n.args_count, Column{nullptr, 0});
-          many_values.resize(n.args_count);
-        }
-        Column* argv = n.args_count > kLocal ? many_columns.data() : local_columns;
-        Value* given = n.args_count > kLocal ? many_values.data() : local_values;
-        for (std::uint32_t k = 0; k < n.args_count; ++k)
-          argv[k] = eval_rows(args[n.args_begin + k], b);
-        Value* out = fresh();
-        EvalContext ctx{nullptr, Value::null(), b.arena};
-        for (std::size_t i = 0; i < rows; ++i) {
-          // Functions read only their arguments: the same arguments as the row before give
-          // the same value. The reference date is the same on every row, so a deadline such
-          // as add_months(reference_date, 1) is worked out once per block.
-          bool same = i > 0;
-          for (std::uint32_t k = 0; k < n.args_count; ++k) {
-            const Value& v = argv[k][i];
-            same = same && identical(v, given[k]);
-            given[k] = v;
-          }
-          if (same) {
-            out[i] = out[i - 1];
-            continue;
-          }
-          ctx.slots = b.frames + i * b.stride;
-          out[i] = call(n, ctx, Value::null(), given);
-        }
-        return {out, 1};
-      }
+      if (n.fn == Fn::coalesce) return rows_coalesce(n, b);
+      if (!(n.args_count >= 2 && (n.fn == Fn::count || n.fn == Fn::any || n.fn == Fn::all)))
+        return rows_call(n, b);  // no predicate
       break;
     default:
       break;
   }
-  Value* out = fresh();
+  return rows_by_row(index, b);
+}
+
+namespace {
+
+// A fresh column of the block's rows, from its bump storage.
+Value* fresh_column(Expression::Impl::Block& b) {
+  Value* out = b.pool + b.used;
+  b.used += b.rows;
+  return out;
+}
+
+}  // namespace
+
+Expression::Impl::Column Expression::Impl::rows_not(const Node& n, Block& b) const {
+  const std::size_t rows = b.rows;
+  Column a = eval_rows(n.a, b);
+  Value* out = fresh_column(b);
+  for (std::size_t i = 0; i < rows; ++i)
+    out[i] = a[i].type() == Type::boolean ? Value::boolean(!a[i].as_bool()) : Value::null();
+  return {out, 1};
+}
+
+Expression::Impl::Column Expression::Impl::rows_logical(const Node& n, Block& b) const {
+  const std::size_t rows = b.rows;
+  // Per row: 0 undecided so far and no unknown, 1 unknown seen, 2 decided.
+  const bool decisive = n.op == Op::logical_or;
+  Value* out = fresh_column(b);
+  const std::size_t mark = b.used;
+  std::uint8_t* state = reinterpret_cast<std::uint8_t*>(b.pool + b.used);
+  b.used += (rows + sizeof(Value) - 1) / sizeof(Value);
+  std::fill(state, state + rows, std::uint8_t{0});
+  for (std::uint32_t k = 0; k < n.args_count; ++k) {
+    const Node& arg = nodes[static_cast<std::size_t>(args[n.args_begin + k])];
+    if ((arg.op == Op::equal || arg.op == Op::not_equal) &&
+        nodes[static_cast<std::size_t>(arg.a)].op == Op::slot &&
+        nodes[static_cast<std::size_t>(arg.b)].op == Op::constant &&
+        nodes[static_cast<std::size_t>(arg.b)].value.type() == Type::string) {
+      // name = "literal" read straight from the frames, as the equal case below computes
+      // it: null stays unknown, any other value is equal or not.
+      const Value* x = b.frames + nodes[static_cast<std::size_t>(arg.a)].a;
+      const std::string_view literal = nodes[static_cast<std::size_t>(arg.b)].value.as_string();
+      const bool negate = arg.op == Op::not_equal;
+      for (std::size_t i = 0; i < rows; ++i) {
+        const Value& v = x[i * b.stride];
+        if (v.is_null()) {
+          state[i] = state[i] == 2 ? 2 : 1;
+          continue;
+        }
+        const bool same = v.type() == Type::string && same_text(v.as_string(), literal);
+        if ((same != negate) == decisive) state[i] = 2;
+      }
+      continue;
+    }
+    const std::size_t before = b.used;
+    Column v = eval_rows(args[n.args_begin + k], b);
+    for (std::size_t i = 0; i < rows; ++i) {
+      const Value& x = v[i];
+      if (x.type() != Type::boolean)
+        state[i] = state[i] == 2 ? 2 : 1;
+      else if (x.as_bool() == decisive)
+        state[i] = 2;
+    }
+    b.used = before;
+  }
+  for (std::size_t i = 0; i < rows; ++i)
+    out[i] = state[i] == 2   ? Value::boolean(decisive)
+             : state[i] == 1 ? Value::null()
+                             : Value::boolean(!decisive);
+  b.used = mark;
+  return {out, 1};
+}
+
+Expression::Impl::Column Expression::Impl::rows_equal(const Node& n, Block& b) const {
+  const std::size_t rows = b.rows;
+  const bool negate = n.op == Op::not_equal;
+  const Node& right = nodes[static_cast<std::size_t>(n.b)];
+  if (right.op == Op::constant && right.value.type() == Type::string) {
+    // name = "literal", the usual shape of a test on an enum: compare text directly.
+    Column x = eval_rows(n.a, b);
+    Value* out = fresh_column(b);
+    const std::string_view literal = right.value.as_string();
+    for (std::size_t i = 0; i < rows; ++i) {
+      const Value& v = x[i];
+      if (v.is_null()) {
+        out[i] = v;
+        continue;
+      }
+      const bool same = v.type() == Type::string && same_text(v.as_string(), literal);
+      out[i] = Value::boolean(same != negate);
+    }
+    return {out, 1};
+  }
+  Column x = eval_rows(n.a, b), y = eval_rows(n.b, b);
+  Value* out = fresh_column(b);
+  for (std::size_t i = 0; i < rows; ++i) {
+    Value r = detail::equal_values(x[i], y[i]);
+    out[i] = (negate && !r.is_null()) ? Value::boolean(!r.as_bool()) : r;
+  }
+  return {out, 1};
+}
+
+Expression::Impl::Column Expression::Impl::rows_order(const Node& n, Block& b) const {
+  const std::size_t rows = b.rows;
+  Column x = eval_rows(n.a, b), y = eval_rows(n.b, b);
+  Value* out = fresh_column(b);
+  for (std::size_t i = 0; i < rows; ++i) {
+    const Value& l = x[i];
+    const Value& r = y[i];
+    if (l.type() == Type::integer && r.type() == Type::integer) {
+      // Two integers (ages, durations): their order is compare_numbers' order.
+      const std::int64_t p = l.as_int(), q = r.as_int();
+      const int order = p < q ? -1 : (p > q ? 1 : 0);
+      out[i] = Value::boolean(n.op == Op::less         ? order < 0
+                              : n.op == Op::less_equal ? order <= 0
+                              : n.op == Op::greater    ? order > 0
+                                                       : order >= 0);
+      continue;
+    }
+    out[i] = detail::ordering(n.op, l, r);
+  }
+  return {out, 1};
+}
+
+Expression::Impl::Column Expression::Impl::rows_is_null(const Node& n, Block& b) const {
+  const std::size_t rows = b.rows;
+  Column x = eval_rows(n.a, b);
+  Value* out = fresh_column(b);
+  const bool want = n.op == Op::is_null;
+  for (std::size_t i = 0; i < rows; ++i) out[i] = Value::boolean(x[i].is_null() == want);
+  return {out, 1};
+}
+
+Expression::Impl::Column Expression::Impl::rows_arithmetic(std::int32_t index, Block& b) const {
+  const std::size_t rows = b.rows;
+  // A chain a + b - c + ... as eval() walks it: one column accumulates the left fold.
+  std::int32_t at = index;
+  while (detail::is_arithmetic(
+      nodes[static_cast<std::size_t>(nodes[static_cast<std::size_t>(at)].a)].op))
+    at = nodes[static_cast<std::size_t>(at)].a;
+  Column x = eval_rows(nodes[static_cast<std::size_t>(at)].a, b);
+  Column y = eval_rows(nodes[static_cast<std::size_t>(at)].b, b);
+  Value* out = fresh_column(b);
+  for (std::size_t i = 0; i < rows; ++i)
+    out[i] = detail::arithmetic(nodes[static_cast<std::size_t>(at)].op, x[i], y[i]);
+  while (at != index) {
+    at = nodes[static_cast<std::size_t>(at)].up;
+    const Node& step = nodes[static_cast<std::size_t>(at)];
+    const std::size_t mark = b.used;
+    Column z = eval_rows(step.b, b);
+    for (std::size_t i = 0; i < rows; ++i) out[i] = detail::arithmetic(step.op, out[i], z[i]);
+    b.used = mark;
+  }
+  return {out, 1};
+}
+
+Expression::Impl::Column Expression::Impl::rows_if(const Node& n, Block& b) const {
+  const std::size_t rows = b.rows;
+  Column c = eval_rows(n.a, b), t = eval_rows(n.b, b), e = eval_rows(n.c, b);
+  Value* out = fresh_column(b);
+  for (std::size_t i = 0; i < rows; ++i)
+    out[i] = c[i].type() != Type::boolean ? Value::null() : (c[i].as_bool() ? t[i] : e[i]);
+  return {out, 1};
+}
+
+Expression::Impl::Column Expression::Impl::rows_coalesce(const Node& n, Block& b) const {
+  const std::size_t rows = b.rows;
+  Value* out = fresh_column(b);
+  for (std::size_t i = 0; i < rows; ++i) out[i] = Value::null();
+  for (std::uint32_t k = 0; k < n.args_count; ++k) {
+    const std::size_t before = b.used;
+    Column v = eval_rows(args[n.args_begin + k], b);
+    for (std::size_t i = 0; i < rows; ++i)
+      if (out[i].is_null()) out[i] = v[i];
+    b.used = before;
+  }
+  return {out, 1};
+}
+
+Expression::Impl::Column Expression::Impl::rows_call(const Node& n, Block& b) const {
+  const std::size_t rows = b.rows;
+  constexpr std::uint32_t kLocal = 8;
+  Column local_columns[kLocal];
+  Value local_values[kLocal];
+  std::vector<Column> many_columns;
+  std::vector<Value> many_values;
+  if (n.args_count > kLocal) {
+    many_columns.resize(n.args_count, Column{nullptr, 0});
+    many_values.resize(n.args_count);
+  }
+  Column* argv = n.args_count > kLocal ? many_columns.data() : local_columns;
+  Value* given = n.args_count > kLocal ? many_values.data() : local_values;
+  for (std::uint32_t k = 0; k < n.args_count; ++k) argv[k] = eval_rows(args[n.args_begin + k], b);
+  Value* out = fresh_column(b);
+  EvalContext ctx{nullptr, Value::null(), b.arena};
+  for (std::size_t i = 0; i < rows; ++i) {
+    // Functions read only their arguments: the same arguments as the row before give
+    // the same value. The reference date is the same on every row, so a deadline such
+    // as add_months(reference_date, 1) is worked out once per block.
+    bool same = i > 0;
+    for (std::uint32_t k = 0; k < n.args_count; ++k) {
+      const Value& v = argv[k][i];
+      same = same && identical(v, given[k]);
+      given[k] = v;
+    }
+    if (same) {
+      out[i] = out[i - 1];
+      continue;
+    }
+    ctx.slots = b.frames + i * b.stride;
+    out[i] = call(n, ctx, Value::null(), given);
+  }
+  return {out, 1};
+}
+
+Expression::Impl::Column Expression::Impl::rows_by_row(std::int32_t index, Block& b) const {
+  const std::size_t rows = b.rows;
+  Value* out = fresh_column(b);
   EvalContext ctx{nullptr, Value::null(), b.arena};
   for (std::size_t i = 0; i < rows; ++i) {
     ctx.slots = b.frames + i * b.stride;

@@ -149,6 +149,18 @@ struct Expression::Impl {
     std::size_t used;
   };
   Column eval_rows(std::int32_t node, Block& block) const;
+  // eval_rows by operator, each a column at a time; rows_by_row: eval() on each row's frame, for
+  // the operators without a column form (predicates over lists, "#").
+  Column rows_not(const detail::Node& n, Block& b) const;
+  Column rows_logical(const detail::Node& n, Block& b) const;
+  Column rows_equal(const detail::Node& n, Block& b) const;
+  Column rows_order(const detail::Node& n, Block& b) const;
+  Column rows_is_null(const detail::Node& n, Block& b) const;
+  Column rows_arithmetic(std::int32_t index, Block& b) const;
+  Column rows_if(const detail::Node& n, Block& b) const;
+  Column rows_coalesce(const detail::Node& n, Block& b) const;
+  Column rows_call(const detail::Node& n, Block& b) const;
+  Column rows_by_row(std::int32_t index, Block& b) const;
   // `given`: the arguments already evaluated (block evaluation), else each is evaluated here.
   Value call(const detail::Node& node, const EvalContext& ctx, Value item,
              const Value* given = nullptr) const;

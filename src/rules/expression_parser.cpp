@@ -147,7 +147,8 @@ std::string number_error(std::string_view literal) {
   return "number " + std::string(literal) + " is out of range";
 }
 
-std::vector<Token> tokenize(std::string_view text, const Limits& limits, Arena& arena) {
+// Checks the expression's length in characters (UTF-8 continuation bytes do not count).
+void check_length(std::string_view text, const Limits& limits) {
   std::size_t characters = 0;
   for (std::size_t k = 0; k < text.size(); ++k) {
     if ((static_cast<unsigned char>(text[k]) & 0xC0) == 0x80) continue;
@@ -155,7 +156,187 @@ std::vector<Token> tokenize(std::string_view text, const Limits& limits, Arena& 
       fail(ErrorCode::limit_exceeded,
            "expression longer than " + std::to_string(limits.max_length) + " characters", text, k);
   }
+}
 
+// A number from text[start]: an integer, or a decimal (a fraction or an exponent). i ends past it.
+void lex_number(std::string_view text, std::size_t start, std::size_t& i, Token& t) {
+  const std::size_t n = text.size();
+  while (i < n && is_digit(text[i])) ++i;
+  bool fractional = false;
+  if (i + 1 < n && text[i] == '.' && is_digit(text[i + 1])) {
+    fractional = true;
+    ++i;
+    while (i < n && is_digit(text[i])) ++i;
+  }
+  if (i < n && (text[i] == 'e' || text[i] == 'E')) {
+    std::size_t j = i + 1;
+    if (j < n && (text[j] == '+' || text[j] == '-')) ++j;
+    if (j < n && is_digit(text[j])) {
+      fractional = true;
+      i = j;
+      while (i < n && is_digit(text[i])) ++i;
+    }
+  }
+  if (i < n && is_name_char(text[i])) {
+    while (i < n && is_name_char(text[i])) ++i;
+    fail(ErrorCode::syntax, "malformed number '" + std::string(text.substr(start, i - start)) + "'",
+         text, start);
+  }
+  std::string_view literal = text.substr(start, i - start);
+  if (fractional) {
+    std::optional<Decimal> d = Decimal::parse(literal);
+    if (!d) fail(ErrorCode::syntax, number_error(literal), text, start);
+    t.kind = Tok::decimal;
+    t.value = Value::decimal(*d);
+  } else {
+    std::int64_t v = 0;
+    for (char digit : literal) {
+      if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, digit - '0', &v))
+        fail(ErrorCode::syntax, "integer " + std::string(literal) + " is out of range", text,
+             start);
+    }
+    t.kind = Tok::integer;
+    t.value = Value::integer(v);
+  }
+}
+
+// A string quoted by text[start] (" or '), its escapes resolved into the arena.
+void lex_string(std::string_view text, std::size_t start, std::size_t& i, Token& t,
+                std::string& buffer, Arena& arena) {
+  const std::size_t n = text.size();
+  const char c = text[start];
+  buffer.clear();
+  ++i;
+  for (;;) {
+    if (i >= n) fail(ErrorCode::syntax, "unterminated string", text, start);
+    char ch = text[i];
+    if (ch == c) {
+      ++i;
+      break;
+    }
+    if (ch == '\\') {
+      if (i + 1 >= n) fail(ErrorCode::syntax, "unterminated string", text, start);
+      char e = text[i + 1];
+      switch (e) {
+        case '"':
+        case '\'':
+        case '\\':
+          buffer += e;
+          break;
+        case 'n':
+          buffer += '\n';
+          break;
+        case 't':
+          buffer += '\t';
+          break;
+        default:
+          fail(ErrorCode::syntax,
+               "unknown escape '\\" + std::string(1, e) + "' (use \\\" \\' \\\\ \\n or \\t)", text,
+               i);
+      }
+      i += 2;
+      continue;
+    }
+    buffer += ch;
+    ++i;
+  }
+  t.kind = Tok::string;
+  t.value = Value::string(arena.copy(buffer));
+}
+
+// A name (dotted parts included) or a keyword.
+void lex_name(std::string_view text, std::size_t start, std::size_t& i, Token& t) {
+  const std::size_t n = text.size();
+  while (i < n && is_name_char(text[i])) ++i;
+  while (i + 1 < n && text[i] == '.' && is_name_start(text[i + 1])) {
+    ++i;
+    while (i < n && is_name_char(text[i])) ++i;
+  }
+  std::string_view word = text.substr(start, i - start);
+  static const std::pair<std::string_view, Tok> keywords[] = {
+      {"true", Tok::kw_true}, {"false", Tok::kw_false}, {"null", Tok::kw_null},
+      {"and", Tok::kw_and},   {"or", Tok::kw_or},       {"not", Tok::kw_not},
+      {"if", Tok::kw_if},     {"then", Tok::kw_then},   {"else", Tok::kw_else},
+      {"in", Tok::kw_in}};
+  t.kind = Tok::name;
+  for (const auto& [keyword, kind] : keywords)
+    if (word == keyword) t.kind = kind;
+}
+
+// An operator or a punctuation sign, one or two characters.
+void lex_symbol(std::string_view text, std::size_t& i, Token& t) {
+  const std::size_t n = text.size();
+  const char c = text[i];
+  auto next_is = [&](char x) { return i + 1 < n && text[i + 1] == x; };
+  std::size_t width = 1;
+  switch (c) {
+    case '=':
+      t.kind = Tok::equal;
+      if (next_is('=')) width = 2;
+      break;
+    case '!':
+      if (!next_is('=')) fail(ErrorCode::syntax, "unexpected '!' (write 'not' or '!=')", text, i);
+      t.kind = Tok::not_equal;
+      width = 2;
+      break;
+    case '<':
+      t.kind = next_is('=') ? Tok::less_equal : Tok::less;
+      if (next_is('=')) width = 2;
+      break;
+    case '>':
+      t.kind = next_is('=') ? Tok::greater_equal : Tok::greater;
+      if (next_is('=')) width = 2;
+      break;
+    case '.':
+      if (!next_is('.')) fail(ErrorCode::syntax, "unexpected '.'", text, i);
+      t.kind = Tok::dotdot;
+      width = 2;
+      break;
+    case '+':
+      t.kind = Tok::plus;
+      break;
+    case '-':
+      t.kind = Tok::minus;
+      break;
+    case '*':
+      t.kind = Tok::star;
+      break;
+    case '/':
+      t.kind = Tok::slash;
+      break;
+    case ',':
+      t.kind = Tok::comma;
+      break;
+    case '(':
+      t.kind = Tok::lparen;
+      break;
+    case ')':
+      t.kind = Tok::rparen;
+      break;
+    case '[':
+      t.kind = Tok::lbracket;
+      break;
+    case ']':
+      t.kind = Tok::rbracket;
+      break;
+    case '$':
+      t.kind = Tok::dollar;
+      break;
+    case '#':
+      t.kind = Tok::hash;
+      break;
+    default: {
+      std::size_t end = i + 1;
+      while (end < n && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) ++end;
+      fail(ErrorCode::syntax, "unexpected character '" + std::string(text.substr(i, end - i)) + "'",
+           text, i);
+    }
+  }
+  i += width;
+}
+
+std::vector<Token> tokenize(std::string_view text, const Limits& limits, Arena& arena) {
+  check_length(text, limits);
   std::vector<Token> out;
   std::string buffer;
   const std::size_t n = text.size();
@@ -170,166 +351,14 @@ std::vector<Token> tokenize(std::string_view text, const Limits& limits, Arena& 
     }
     const std::size_t start = i;
     const char c = text[i];
-    if (is_digit(c)) {
-      while (i < n && is_digit(text[i])) ++i;
-      bool fractional = false;
-      if (i + 1 < n && text[i] == '.' && is_digit(text[i + 1])) {
-        fractional = true;
-        ++i;
-        while (i < n && is_digit(text[i])) ++i;
-      }
-      if (i < n && (text[i] == 'e' || text[i] == 'E')) {
-        std::size_t j = i + 1;
-        if (j < n && (text[j] == '+' || text[j] == '-')) ++j;
-        if (j < n && is_digit(text[j])) {
-          fractional = true;
-          i = j;
-          while (i < n && is_digit(text[i])) ++i;
-        }
-      }
-      if (i < n && is_name_char(text[i])) {
-        while (i < n && is_name_char(text[i])) ++i;
-        fail(ErrorCode::syntax,
-             "malformed number '" + std::string(text.substr(start, i - start)) + "'", text, start);
-      }
-      std::string_view literal = text.substr(start, i - start);
-      if (fractional) {
-        std::optional<Decimal> d = Decimal::parse(literal);
-        if (!d) fail(ErrorCode::syntax, number_error(literal), text, start);
-        t.kind = Tok::decimal;
-        t.value = Value::decimal(*d);
-      } else {
-        std::int64_t v = 0;
-        for (char digit : literal) {
-          if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, digit - '0', &v))
-            fail(ErrorCode::syntax, "integer " + std::string(literal) + " is out of range", text,
-                 start);
-        }
-        t.kind = Tok::integer;
-        t.value = Value::integer(v);
-      }
-    } else if (c == '"' || c == '\'') {
-      buffer.clear();
-      ++i;
-      for (;;) {
-        if (i >= n) fail(ErrorCode::syntax, "unterminated string", text, start);
-        char ch = text[i];
-        if (ch == c) {
-          ++i;
-          break;
-        }
-        if (ch == '\\') {
-          if (i + 1 >= n) fail(ErrorCode::syntax, "unterminated string", text, start);
-          char e = text[i + 1];
-          switch (e) {
-            case '"':
-            case '\'':
-            case '\\':
-              buffer += e;
-              break;
-            case 'n':
-              buffer += '\n';
-              break;
-            case 't':
-              buffer += '\t';
-              break;
-            default:
-              fail(ErrorCode::syntax,
-                   "unknown escape '\\" + std::string(1, e) + "' (use \\\" \\' \\\\ \\n or \\t)",
-                   text, i);
-          }
-          i += 2;
-          continue;
-        }
-        buffer += ch;
-        ++i;
-      }
-      t.kind = Tok::string;
-      t.value = Value::string(arena.copy(buffer));
-    } else if (is_name_start(c)) {
-      while (i < n && is_name_char(text[i])) ++i;
-      while (i + 1 < n && text[i] == '.' && is_name_start(text[i + 1])) {
-        ++i;
-        while (i < n && is_name_char(text[i])) ++i;
-      }
-      std::string_view word = text.substr(start, i - start);
-      static const std::pair<std::string_view, Tok> keywords[] = {
-          {"true", Tok::kw_true}, {"false", Tok::kw_false}, {"null", Tok::kw_null},
-          {"and", Tok::kw_and},   {"or", Tok::kw_or},       {"not", Tok::kw_not},
-          {"if", Tok::kw_if},     {"then", Tok::kw_then},   {"else", Tok::kw_else},
-          {"in", Tok::kw_in}};
-      t.kind = Tok::name;
-      for (const auto& [keyword, kind] : keywords)
-        if (word == keyword) t.kind = kind;
-    } else {
-      auto next_is = [&](char x) { return i + 1 < n && text[i + 1] == x; };
-      std::size_t width = 1;
-      switch (c) {
-        case '=':
-          t.kind = Tok::equal;
-          if (next_is('=')) width = 2;
-          break;
-        case '!':
-          if (!next_is('='))
-            fail(ErrorCode::syntax, "unexpected '!' (write 'not' or '!=')", text, i);
-          t.kind = Tok::not_equal;
-          width = 2;
-          break;
-        case '<':
-          t.kind = next_is('=') ? Tok::less_equal : Tok::less;
-          if (next_is('=')) width = 2;
-          break;
-        case '>':
-          t.kind = next_is('=') ? Tok::greater_equal : Tok::greater;
-          if (next_is('=')) width = 2;
-          break;
-        case '.':
-          if (!next_is('.')) fail(ErrorCode::syntax, "unexpected '.'", text, i);
-          t.kind = Tok::dotdot;
-          width = 2;
-          break;
-        case '+':
-          t.kind = Tok::plus;
-          break;
-        case '-':
-          t.kind = Tok::minus;
-          break;
-        case '*':
-          t.kind = Tok::star;
-          break;
-        case '/':
-          t.kind = Tok::slash;
-          break;
-        case ',':
-          t.kind = Tok::comma;
-          break;
-        case '(':
-          t.kind = Tok::lparen;
-          break;
-        case ')':
-          t.kind = Tok::rparen;
-          break;
-        case '[':
-          t.kind = Tok::lbracket;
-          break;
-        case ']':
-          t.kind = Tok::rbracket;
-          break;
-        case '$':
-          t.kind = Tok::dollar;
-          break;
-        case '#':
-          t.kind = Tok::hash;
-          break;
-        default: {
-          std::size_t end = i + 1;
-          while (end < n && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) ++end;
-          fail(ErrorCode::syntax,
-               "unexpected character '" + std::string(text.substr(i, end - i)) + "'", text, i);
-        }
-      }
-      i += width;
-    }
+    if (is_digit(c))
+      lex_number(text, start, i, t);
+    else if (c == '"' || c == '\'')
+      lex_string(text, start, i, t, buffer, arena);
+    else if (is_name_start(c))
+      lex_name(text, start, i, t);
+    else
+      lex_symbol(text, i, t);
     t.length = static_cast<std::uint32_t>(i - start);
     out.push_back(t);
   }

@@ -1,8 +1,11 @@
 #include "aiguillage/rules/json_lines.hpp"
 
 #include <exception>
+#include <optional>
+#include <string>
 
 #include "core/json_read.hpp"
+#include "rules/json_names.hpp"
 
 namespace aiguillage {
 inline namespace v1 {
@@ -79,6 +82,100 @@ void JsonLinesEvaluator::run(std::span<const std::string_view> lines, const Sink
     run_record(lines[i], i, sink);
   }
   flush(sink);
+}
+
+namespace {
+
+// Lines handed to the evaluator at a time: its blocks fill, the views stay few.
+constexpr std::size_t kLines = 4096;
+
+bool blank(std::string_view line) {
+  return line.find_first_not_of(" \t\r") == std::string_view::npos;
+}
+
+// The line of a record rejected as bad input.
+void write_rejected(std::string& out, std::size_t line, std::span<const Error> errors) {
+  out += "{\"line\":";
+  out += std::to_string(line);
+  out += ",\"status\":\"error\",\"errors\":";
+  detail::append_errors_json(out, errors);
+  out += '}';
+}
+
+// A result of status error says which line it answers: results keep input order, but a reader
+// filtering errors needs the line to go back to the input.
+void name_line(std::string& out, std::size_t line) {
+  out.insert(1, "\"line\":" + std::to_string(line) + ",");
+}
+
+// The lines of one chunk, by blocks or (with the trace) one record at a time.
+class ChunkWriter {
+ public:
+  ChunkWriter(const Evaluator& evaluator, const EvalOptions& options, const ResultLineSink& sink)
+      : evaluator_(evaluator), options_(options), sink_(sink) {
+    if (!options.trace) blocks_.emplace(evaluator, options);
+  }
+
+  void write(std::span<const std::string_view> lines, std::span<const std::size_t> numbers) {
+    if (blocks_) {
+      blocks_->run(lines, [&](const RowResult& r) {
+        out_.clear();
+        if (r.rejected) {
+          write_rejected(out_, numbers[r.row], r.errors);
+        } else {
+          evaluator_.append_result_json(out_, r);
+          if (r.status == Status::error) name_line(out_, numbers[r.row]);
+        }
+        sink_(numbers[r.row], out_);
+      });
+      return;
+    }
+    for (std::size_t k = 0; k < lines.size(); ++k) {
+      out_.clear();
+      if (!JsonLinesEvaluator::evaluate_line(evaluator_, lines[k], evaluation_, options_)) {
+        write_rejected(out_, numbers[k], evaluation_.errors);
+      } else {
+        out_ = evaluation_to_json(evaluator_.pack(), evaluation_, true);
+        if (evaluation_.status == Status::error) name_line(out_, numbers[k]);
+      }
+      sink_(numbers[k], out_);
+    }
+  }
+
+ private:
+  const Evaluator& evaluator_;
+  const EvalOptions& options_;
+  const ResultLineSink& sink_;
+  std::optional<JsonLinesEvaluator> blocks_;
+  Evaluation evaluation_;
+  std::string out_;
+};
+
+}  // namespace
+
+void evaluate_json_lines(const Evaluator& evaluator, std::string_view text,
+                         const EvalOptions& options, const ResultLineSink& sink) {
+  ChunkWriter writer(evaluator, options, sink);
+  std::vector<std::string_view> lines;
+  std::vector<std::size_t> numbers;
+  std::size_t number = 0;
+  for (std::size_t pos = 0; pos < text.size();) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    ++number;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (blank(line)) continue;
+    lines.push_back(line);
+    numbers.push_back(number);
+    if (lines.size() == kLines) {
+      writer.write(lines, numbers);
+      lines.clear();
+      numbers.clear();
+    }
+  }
+  writer.write(lines, numbers);
 }
 
 }  // namespace v1

@@ -105,7 +105,7 @@ struct Pack::Data {
   int reference_field = -1;
   std::vector<Constraint> constraints;
   std::vector<Variable> variables;
-  std::vector<Decision> decisions;
+  std::vector<DecisionTable> decisions;
   std::vector<Node> order;
   std::vector<std::string> slot_names;
   std::vector<StaticType> slot_types;
@@ -739,11 +739,11 @@ class PackLoader {
     for (std::size_t k = 0; k < decs->size(); ++k) d.decisions.push_back(declare_decision(k));
   }
 
-  Decision declare_decision(std::size_t k) {
+  DecisionTable declare_decision(std::size_t k) {
     std::string p = child("/decisions", k);
     const json& j = (*decs)[k];
     detail::expect_object(j, p, "a decision");
-    Decision dec;
+    DecisionTable dec;
     dec.pointer = p;
     dec.id = detail::get_string(j, "id", p);
     if (!decision_ids.emplace(dec.id, static_cast<int>(k)).second)
@@ -764,12 +764,12 @@ class PackLoader {
   }
 
   // A table's hit policy and outputs.
-  void declare_table(const json& j, const std::string& p, Decision& dec) {
+  void declare_table(const json& j, const std::string& p, DecisionTable& dec) {
     detail::check_keys(j,
                        {"id", "kind", "label", "description", "hit_policy", "complete", "inputs",
                         "outputs", "rules"},
                        p, lenient);
-    dec.kind = Decision::Kind::table;
+    dec.kind = DecisionTable::Kind::table;
     std::string hp = detail::get_string(j, "hit_policy", p, false, "FIRST");
     auto policy = parse_hit_policy(hp);
     if (!policy)
@@ -811,12 +811,12 @@ class PackLoader {
                   child(child(child(p, "outputs"), 0), "type"));
   }
 
-  void declare_expression(const json& j, const std::string& p, Decision& dec) {
+  void declare_expression(const json& j, const std::string& p, DecisionTable& dec) {
     detail::check_keys(
         j,
         {"id", "kind", "label", "description", "expression", "output", "source", "status", "note"},
         p, lenient);
-    dec.kind = Decision::Kind::expression;
+    dec.kind = DecisionTable::Kind::expression;
     OutputSpec spec = read_output(detail::require(j, "output", p), child(p, "output"));
     spec.slot = static_cast<int>(d.slot_names.size());
     declare(spec.name, spec.slot, child(child(p, "output"), "name"));
@@ -832,9 +832,9 @@ class PackLoader {
   void set_output_types() {
     for (std::size_t k = 0; k < d.decisions.size(); ++k)
       for (const OutputSpec& o : d.decisions[k].outputs) {
-        const Decision& dec = d.decisions[k];
+        const DecisionTable& dec = d.decisions[k];
         StaticType t = static_type_of(o);
-        if (dec.kind == Decision::Kind::table) {
+        if (dec.kind == DecisionTable::Kind::table) {
           if (dec.hit_policy == HitPolicy::collect_count)
             t = StaticType::of(TypeKind::integer);
           else if (!is_single_hit(dec.hit_policy) && dec.hit_policy != HitPolicy::collect_sum &&
@@ -901,7 +901,7 @@ class PackLoader {
   void decision_dependencies(std::size_t k, const Scope& loose) {
     const json& j = (*decs)[k];
     std::string p = child("/decisions", k);
-    if (d.decisions[k].kind == Decision::Kind::expression) {
+    if (d.decisions[k].kind == DecisionTable::Kind::expression) {
       add_deps(n_vars + k, compile_at(detail::get_string(j, "expression", p), loose,
                                       child(p, "expression"), lim()));
       return;
@@ -1031,11 +1031,11 @@ class PackLoader {
   }
 
   void compile_decision(const Node& node, const Scope& scope) {
-    Decision& dec = d.decisions[static_cast<std::size_t>(node.index)];
+    DecisionTable& dec = d.decisions[static_cast<std::size_t>(node.index)];
     const json& j = (*decs)[static_cast<std::size_t>(node.index)];
     const std::string& p = dec.pointer;
     std::vector<int> inputs_of;
-    if (dec.kind == Decision::Kind::expression) {
+    if (dec.kind == DecisionTable::Kind::expression) {
       dec.expression =
           compile_at(detail::get_string(j, "expression", p), scope, child(p, "expression"), lim());
       check_output_value(dec.expression, dec.outputs[0], child(p, "expression"));
@@ -1050,7 +1050,7 @@ class PackLoader {
       d.slot_inputs[static_cast<std::size_t>(o.slot)] = inputs_of;
   }
 
-  void compile_columns(const json& j, const std::string& p, Decision& dec, const Scope& scope,
+  void compile_columns(const json& j, const std::string& p, DecisionTable& dec, const Scope& scope,
                        std::vector<int>& inputs_of) {
     const json& cols = j["inputs"];
     if (cols.size() > limits.max_columns)
@@ -1069,7 +1069,7 @@ class PackLoader {
   }
 
   // A table's rules; each distinct cell text of a column is compiled once.
-  void compile_rules(const json& j, const std::string& p, Decision& dec, const Scope& scope,
+  void compile_rules(const json& j, const std::string& p, DecisionTable& dec, const Scope& scope,
                      std::vector<int>& inputs_of) {
     const json& rules = j["rules"];
     total_rules += rules.size();
@@ -1088,9 +1088,9 @@ class PackLoader {
   }
 
   using CellCache = std::vector<std::unordered_map<std::string, Expression>>;
-  Rule read_rule(const json& rj, const std::string& rp, const Decision& dec, const Scope& scope,
-                 std::unordered_map<std::string, int>& rule_ids, CellCache& when_cache,
-                 CellCache& then_cache, std::vector<int>& inputs_of) {
+  Rule read_rule(const json& rj, const std::string& rp, const DecisionTable& dec,
+                 const Scope& scope, std::unordered_map<std::string, int>& rule_ids,
+                 CellCache& when_cache, CellCache& then_cache, std::vector<int>& inputs_of) {
     detail::check_keys(rj, {"id", "when", "then", "source", "status", "description", "note"}, rp,
                        lenient);
     Rule rule;
@@ -1108,8 +1108,9 @@ class PackLoader {
     return rule;
   }
 
-  void read_when(const json& rj, const std::string& rp, const Decision& dec, const Scope& scope,
-                 CellCache& when_cache, std::vector<int>& inputs_of, Rule& rule) {
+  void read_when(const json& rj, const std::string& rp, const DecisionTable& dec,
+                 const Scope& scope, CellCache& when_cache, std::vector<int>& inputs_of,
+                 Rule& rule) {
     const json& when = detail::require(rj, "when", rp);
     detail::expect_array(when, child(rp, "when"), "when");
     if (when.size() != dec.inputs.size())
@@ -1138,8 +1139,9 @@ class PackLoader {
     }
   }
 
-  void read_then(const json& rj, const std::string& rp, const Decision& dec, const Scope& scope,
-                 CellCache& then_cache, std::vector<int>& inputs_of, Rule& rule) {
+  void read_then(const json& rj, const std::string& rp, const DecisionTable& dec,
+                 const Scope& scope, CellCache& then_cache, std::vector<int>& inputs_of,
+                 Rule& rule) {
     const json& then = detail::require(rj, "then", rp);
     detail::expect_array(then, child(rp, "then"), "then");
     if (then.size() != dec.outputs.size())
@@ -1241,7 +1243,7 @@ const std::vector<Constraint>& Pack::constraints() const {
 const std::vector<Variable>& Pack::variables() const {
   return data_->variables;
 }
-const std::vector<Decision>& Pack::decisions() const {
+const std::vector<DecisionTable>& Pack::decisions() const {
   return data_->decisions;
 }
 const std::vector<Node>& Pack::order() const {

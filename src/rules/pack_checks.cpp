@@ -30,13 +30,13 @@ void check_pack_labels(const Pack& pack, std::vector<Finding>& out) {
     for (const std::string& v : f.values)
       if (!pack.value_label(static_cast<int>(k), v)) missing(at, "input " + f.name, v, out);
   }
-  for (const Decision& d : pack.decisions())
+  for (const DecisionTable& d : pack.decisions())
     for (std::size_t o = 0; o < d.outputs.size(); ++o) {
       const OutputSpec& spec = d.outputs[o];
       if (spec.type != FieldType::enumeration) continue;
       std::string at =
-          d.pointer + (d.kind == Decision::Kind::expression ? std::string("/output")
-                                                            : "/outputs/" + std::to_string(o));
+          d.pointer + (d.kind == DecisionTable::Kind::expression ? std::string("/output")
+                                                                 : "/outputs/" + std::to_string(o));
       for (const std::string& v : spec.values)
         if (!pack.value_label(spec.slot, v)) missing(at, "output " + spec.name, v, out);
     }

@@ -64,8 +64,8 @@ StatusSplit status_split(const Pack& pack) {
     const Variable& v = pack.variables()[k];
     count(v.status, v.note, "/variables/" + std::to_string(k));
   }
-  for (const Decision& d : pack.decisions()) {
-    if (d.kind == Decision::Kind::expression) {
+  for (const DecisionTable& d : pack.decisions()) {
+    if (d.kind == DecisionTable::Kind::expression) {
       count(d.status, d.note, d.pointer);
       continue;
     }

@@ -290,8 +290,8 @@ CaseResult run_test_case(const Evaluator& evaluator, const TestCase& test, Evalu
   for (const ExpectedRules& r : test.rules) {
     const auto& decisions = pack.decisions();
     auto it = std::find_if(decisions.begin(), decisions.end(),
-                           [&](const Decision& d) { return d.id == r.decision; });
-    if (it == decisions.end() || it->kind != Decision::Kind::table) {
+                           [&](const DecisionTable& d) { return d.id == r.decision; });
+    if (it == decisions.end() || it->kind != DecisionTable::Kind::table) {
       result.differences.push_back("unknown decision table \"" + r.decision + "\" at " + r.pointer);
       continue;
     }
@@ -330,7 +330,7 @@ TestRun run_test_files(const Pack& pack, const std::vector<std::string>& files) 
   std::vector<std::vector<char>> covered(decisions.size());
   for (std::size_t k = 0; k < decisions.size(); ++k) {
     covered[k].assign(decisions[k].rules.size(), 0);
-    if (decisions[k].kind == Decision::Kind::table) run.rules += decisions[k].rules.size();
+    if (decisions[k].kind == DecisionTable::Kind::table) run.rules += decisions[k].rules.size();
   }
 
   for (const std::string& file : files) {
@@ -358,7 +358,7 @@ TestRun run_test_files(const Pack& pack, const std::vector<std::string>& files) 
   }
 
   for (std::size_t k = 0; k < decisions.size(); ++k) {
-    if (decisions[k].kind != Decision::Kind::table) continue;
+    if (decisions[k].kind != DecisionTable::Kind::table) continue;
     for (std::size_t r = 0; r < decisions[k].rules.size(); ++r)
       if (!covered[k][r]) run.uncovered.emplace_back(decisions[k].id, decisions[k].rules[r].id);
   }

@@ -93,14 +93,14 @@ inline std::string slot_label(const Pack& pack, int slot, bool en) {
   if (s < pack.inputs().size()) return field_label(pack, s, en);
   for (const Variable& v : pack.variables())
     if (v.slot == slot) return label_or(v.label, v.name, en);
-  for (const Decision& d : pack.decisions())
+  for (const DecisionTable& d : pack.decisions())
     for (const OutputSpec& o : d.outputs)
       if (o.slot == slot) return label_or(o.label, o.name, en);
   return pack.slot_name(slot);
 }
 
 // A table column's own label, else the label of the value it reads, else its text.
-inline std::string column_label(const Pack& pack, const Decision& d, std::size_t c, bool en) {
+inline std::string column_label(const Pack& pack, const DecisionTable& d, std::size_t c, bool en) {
   const TableColumn& col = d.inputs[c];
   const std::string& text = en ? col.label.en : col.label.fr;
   if (!text.empty()) return text;
@@ -109,7 +109,7 @@ inline std::string column_label(const Pack& pack, const Decision& d, std::size_t
 }
 
 // The value a table column saw, recomputed from the frame when the column is an expression.
-inline Value column_value(const std::vector<Value>& frame, const Decision& d, std::size_t c,
+inline Value column_value(const std::vector<Value>& frame, const DecisionTable& d, std::size_t c,
                           Arena& arena) {
   int slot = d.compiled->columns()[c].slot;
   if (slot >= 0) return frame[static_cast<std::size_t>(slot)];

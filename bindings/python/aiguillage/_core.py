@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import json as _json
 import os as _os
-from typing import Any, Dict, Mapping, Optional, Sequence, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
 from . import _aiguillage
 from ._errors import DecisionError, InputError
@@ -184,6 +184,27 @@ class Pack:
         if refused:
             _patch_errors(result, refused)
         return result
+
+    def evaluate_jsonl(self, text_or_path: Union[str, bytes, "_os.PathLike[str]"],
+                       date: DateLike = None, *, trace: bool = False,
+                       ignore_unknown: bool = False) -> List[Dict[str, Any]]:
+        """Evaluates JSON Lines (one record per line; blank lines skipped), given as text or as
+        the path of a file, by blocks of records. Returns one result per record, in input
+        order, each as :meth:`evaluate` gives it for that record alone; a record rejected as bad
+        input is ``{"line": N, "status": "error", "errors": [...]}`` (``N`` counts the text's
+        lines from 1), and any other result of status ``"error"`` carries ``"line"`` too. A text
+        is a ``str`` holding a newline or starting with ``{``; any other ``str`` is a path."""
+        if isinstance(text_or_path, bytes):
+            text = text_or_path.decode("utf-8")
+        elif isinstance(text_or_path, str) and ("\n" in text_or_path
+                                                or text_or_path.lstrip().startswith("{")
+                                                or not text_or_path.strip()):
+            text = text_or_path
+        else:
+            with open(_os.fspath(text_or_path), encoding="utf-8") as f:
+                text = f.read()
+        lines = self._native.evaluate_jsonl(text, _date_text(date), trace, ignore_unknown)
+        return [_json.loads(line) for line in lines]
 
     def explain(self, record: Union[Mapping[str, Any], str], date: DateLike = None, *,
                 lang: str = "fr") -> str:

@@ -60,6 +60,7 @@ class LogError(AuditError):
 
 # Codes added with the hardening of inputs (pinned like every code; see error.hpp).
 RESOURCE_EXHAUSTED = -6
+CANCELLED = -7
 TOO_LONG = -109
 TOO_DEEP = -116
 IDENTIFIER_MISSING = -501

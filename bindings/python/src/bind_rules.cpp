@@ -4,6 +4,7 @@
 #include "aiguillage/interop/dmn_import.hpp"
 #include "aiguillage/interop/pack_export.hpp"
 #include "aiguillage/rules/explain.hpp"
+#include "aiguillage/rules/json_lines.hpp"
 #include "aiguillage/rules/registry.hpp"
 #include "common.hpp"
 #include "handles.hpp"
@@ -146,6 +147,24 @@ void bind_rules(py::module_& m) {
             });
           },
           py::arg("record"), py::arg("date") = py::none(), py::arg("trace") = false,
+          py::arg("ignore_unknown") = false)
+      .def(
+          "evaluate_jsonl",
+          [](const NativePack& p, const std::string& text, std::optional<std::string> date,
+             bool trace, bool ignore_unknown) {
+            EvalOptions o = options_for(date, trace, ignore_unknown);
+            std::vector<std::string> lines = translate("EvaluationError", [&] {
+              py::gil_scoped_release release;
+              std::vector<std::string> out;
+              evaluate_json_lines(p.evaluator, text, o,
+                                  [&](std::size_t, std::string_view r) { out.emplace_back(r); });
+              return out;
+            });
+            py::list result(lines.size());
+            for (std::size_t k = 0; k < lines.size(); ++k) result[k] = py::str(lines[k]);
+            return result;
+          },
+          py::arg("text"), py::arg("date") = py::none(), py::arg("trace") = false,
           py::arg("ignore_unknown") = false)
       .def(
           "explain_json",

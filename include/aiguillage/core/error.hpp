@@ -21,6 +21,7 @@ enum class ErrorCode : int {
   internal = -4,
   io = -5,
   resource_exhausted = -6,  // memory (or another resource) ran out while doing the work
+  cancelled = -7,           // the caller's callback asked to stop
   // core (-100 .. -199): documents, values, schemas
   json_syntax = -101,
   schema_mismatch = -102,  // "schema" missing or names another document

@@ -30,7 +30,8 @@
 namespace aiguillage {
 inline namespace v1 {
 
-struct Decision;
+struct DecisionTable;
+using Decision = DecisionTable;  // the former name of DecisionTable, kept for callers
 
 // Truth of a generic cell: false, true or unknown.
 enum class Truth : std::uint8_t { no = 0, yes = 1, unknown = 2 };

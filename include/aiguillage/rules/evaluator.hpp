@@ -97,6 +97,9 @@ AIG_API RowResult row_result(const Evaluation& e, bool rejected = false);
 namespace detail {
 struct JsonNames;
 }
+namespace engine {
+struct Engine;  // private: src/rules/engine/
+}
 
 class AIG_API Evaluator {
  public:
@@ -136,7 +139,7 @@ class AIG_API Evaluator {
   void append_result_json(std::string& out, const RowResult& r) const;
   // Appends {"<table id>": ["<rule id>", ...], ...}: the fired rules of every table.
   void append_fired_json(std::string& out, std::span<const DecisionOutcome> decisions) const;
-  const detail::JsonNames& json_names() const { return *names_; }
+  const detail::JsonNames& json_names() const;
 
   // Evaluates one table on given column values (for static checks): matched rules mask out.
   void evaluate_table_columns(int decision, const std::vector<Value>& column_values,
@@ -145,16 +148,7 @@ class AIG_API Evaluator {
 
  private:
   Pack pack_;
-  void build_plan();
-  void add_asked_inputs(Evaluation& out, const EvalOptions& options) const;
-  bool batch_fast_ = false;   // tables read only inputs, no generic cells, constant outputs
-  bool batch_block_ = false;  // otherwise: rows by blocks, operators a column at a time
-  void evaluate_blocks(const Batch& batch, BatchResult& out, const EvalOptions& options,
-                       std::size_t begin, std::size_t end, const RowSink* sink,
-                       const RowResultSink* results = nullptr) const;
-  struct BatchPlan;  // per column: how a batch value becomes a key
-  std::shared_ptr<const BatchPlan> plan_;
-  std::shared_ptr<const detail::JsonNames> names_;
+  std::shared_ptr<const engine::Engine> engine_;  // what the engine works out once from pack_
 };
 
 // Why each rule of a table did or did not fire, derived from the trace.

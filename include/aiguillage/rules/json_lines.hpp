@@ -53,5 +53,16 @@ class AIG_API JsonLinesEvaluator {
   std::size_t block_lines_ = 0, record_lines_ = 0;
 };
 
+// JSON Lines text in, one result line out per record, in input order (blank lines are skipped):
+// Evaluator::append_result_json's line through the block path, or with options.trace
+// evaluation_to_json's line with the trace; a record rejected as bad input gives
+// {"line":N,"status":"error","errors":[...]} and any other result of status error names its line
+// first too, as `aiguillage eval` writes them. N counts the text's lines from 1 (a final '\r' of
+// a line is dropped). `sink` receives each record's line number and its result, without a
+// newline; what it throws stops the evaluation and propagates.
+using ResultLineSink = std::function<void(std::size_t line, std::string_view result)>;
+AIG_API void evaluate_json_lines(const Evaluator& evaluator, std::string_view text,
+                                 const EvalOptions& options, const ResultLineSink& sink);
+
 }  // namespace v1
 }  // namespace aiguillage

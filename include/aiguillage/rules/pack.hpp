@@ -86,7 +86,9 @@ struct AIG_API Rule {
   std::string note;  // what an "interpretation" interprets, and why (one line)
 };
 
-struct AIG_API Decision {
+// One node of a pack's decision graph: a table of rules, or a single expression, that sets
+// outputs ("decision" alone means a person's act on a proposal: see docs/architecture.md).
+struct AIG_API DecisionTable {
   enum class Kind : std::uint8_t { table, expression };
   std::string id;
   Kind kind = Kind::table;
@@ -106,6 +108,7 @@ struct AIG_API Decision {
   RuleStatus status = RuleStatus::verified;
   std::string note;
 };
+using Decision = DecisionTable;  // the former name of DecisionTable, kept for callers
 
 struct AIG_API Variable {
   std::string name;
@@ -187,7 +190,7 @@ class AIG_API Pack {
   int reference_date_field() const;  // index in inputs()
   const std::vector<Constraint>& constraints() const;
   const std::vector<Variable>& variables() const;
-  const std::vector<Decision>& decisions() const;
+  const std::vector<DecisionTable>& decisions() const;
   const std::vector<Node>& order() const;  // topological order of variables and decisions
 
   // The evaluation frame: inputs first (schema order), then variables, then outputs.
