@@ -333,9 +333,9 @@ TEST_F(MatchingCliTest, ExplainGivesTheFullExplanationInTheChosenLanguage) {
 TEST_F(MatchingCliTest, ExplainFromTheBankEqualsTheCohortAndExposureCountsListedPersons) {
   using namespace aiguillage;
   const Referential ref = Referential::load((kSource / "data/rome-subset").string());
-  const ScoringConfig cfg = parse_scoring(slurp(kSource / "rules/matching/scoring-default.json"));
-  const OfferBatch offers = load_offers_jsonl(slurp(offers_), ref);
-  const ProfileBatch profiles = load_profiles_jsonl(slurp(profiles_), ref);
+  const ScoringConfig cfg = parse_scoring(read_file(kSource / "rules/matching/scoring-default.json"));
+  const OfferBatch offers = load_offers_jsonl(read_file(offers_), ref);
+  const ProfileBatch profiles = load_profiles_jsonl(read_file(profiles_), ref);
   auto profile_of = [&](const std::string& id) -> const Profile& {
     for (const Profile& p : profiles.profiles)
       if (p.id == id) return p;
@@ -359,7 +359,7 @@ TEST_F(MatchingCliTest, ExplainFromTheBankEqualsTheCohortAndExposureCountsListed
     EXPECT_EQ(rec["explanation"]["cohort"]["rank"], rec["rank"]);
     listed.insert(p.id);
   }
-  const json e = json::parse(slurp(exposure));
+  const json e = json::parse(read_file(exposure));
   EXPECT_EQ(e["schema"], "aiguillage.match_exposure");
   EXPECT_EQ(e["direction"], "persons_for_offers");
   EXPECT_EQ(e["groups"][0]["dimension"], "all");
@@ -374,7 +374,7 @@ TEST_F(MatchingCliTest, ExplainFromTheBankEqualsTheCohortAndExposureCountsListed
                                                 offer_of(rec["offer_id"]), ref, cfg, offers.offers);
     EXPECT_EQ(rec["explanation"], json::parse(want.to_json()));
   }
-  EXPECT_EQ(json::parse(slurp(exposure))["direction"], "offers_for_persons");
+  EXPECT_EQ(json::parse(read_file(exposure))["direction"], "offers_for_persons");
 
   // The employer's text of one pair, ranked among the persons by the bank.
   const Profile& p = profiles.profiles[4];
