@@ -91,7 +91,9 @@ TEST(DmnExport, TheModelIsDmn13AndSimpleCellsStayFeel) {
   for (pugi::xpath_node n : doc.select_nodes("//inputEntry")) {
     std::string text = n.node().child_value("text");
     bool is_foreign = n.node().attribute("expressionLanguage");
-    if (text == "> 24" || text == "[16..25]") EXPECT_FALSE(is_foreign) << text;
+    if (text == "> 24" || text == "[16..25]") {
+      EXPECT_FALSE(is_foreign) << text;
+    }
     (is_foreign ? foreign : feel)++;
   }
   EXPECT_GT(feel, 0);

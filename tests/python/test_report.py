@@ -4,43 +4,22 @@ of the demo's decision log pinned (AIG_UPDATE_GOLDEN=1 rewrites it; review the d
 
 import csv
 import json
-import math
 import os
 import pathlib
-import subprocess
 
 import pytest
 
-ROOT = pathlib.Path(os.environ.get("AIG_SOURCE_DIR", pathlib.Path(__file__).resolve().parents[2]))
-CLI = os.environ.get("AIG_CLI", str(ROOT / "build" / "aiguillage"))
-FR2025 = ROOT / "rules" / "orientation" / "fr-2025"
-PERSONS = ROOT / "examples" / "data" / "persons-1000.jsonl"
-GOLDEN = ROOT / "tests" / "golden" / "report"
+from report_support import CLI, FR2025, GOLDEN, KEY, PERSONS, ROOT, run, write_demo_log
+
 SCHEMA = ROOT / "rules" / "schemas" / "aiguillage.report.schema.json"
-KEY = "demo-key-not-a-secret-use-your-own"
 
 pytestmark = pytest.mark.skipif(not pathlib.Path(CLI).exists(), reason="the CLI is not built")
-
-
-def run(*args, check=True, env=None):
-    done = subprocess.run([CLI, *map(str, args)], capture_output=True, text=True, env=env)
-    if check and done.returncode != 0:
-        raise AssertionError(f"{args}: exit {done.returncode}\n{done.stderr}")
-    return done
 
 
 @pytest.fixture(scope="module")
 def demo_log(tmp_path_factory):
     """The demo's decision log: evident cases confirmed by policy, two overrides."""
-    d = tmp_path_factory.mktemp("demo")
-    key = d / "key.txt"
-    key.write_text(KEY + "\n", encoding="utf-8")
-    log = d / "decisions.log"
-    done = run("decide", FR2025, PERSONS, "--date", "2025-03-01", "--auto", "--at",
-               "2025-03-01T09:00:00+01:00", "--decisions", GOLDEN / "counsellor-decisions.jsonl",
-               "--key-file", key, "--log", log, check=False)
-    assert done.returncode in (0, 1), done.stderr
-    return log
+    return write_demo_log(tmp_path_factory.mktemp("demo"))
 
 
 def report(log, out, *extra, check=True, env=None):

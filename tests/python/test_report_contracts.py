@@ -5,28 +5,16 @@ decision, recomputed here from the records; "—" without any signature date."""
 
 import datetime
 import json
-import os
 import pathlib
-import subprocess
 
 import pytest
 
-ROOT = pathlib.Path(os.environ.get("AIG_SOURCE_DIR", pathlib.Path(__file__).resolve().parents[2]))
-CLI = os.environ.get("AIG_CLI", str(ROOT / "build" / "aiguillage"))
-FR2025 = ROOT / "rules" / "orientation" / "fr-2025"
-PERSONS = ROOT / "examples" / "data" / "persons-1000.jsonl"
+from report_support import CLI, FR2025, KEY, PERSONS, ROOT, run
+
 RECORD_SCHEMA = ROOT / "rules" / "schemas" / "aiguillage.decision_record.schema.json"
 REPORT_SCHEMA = ROOT / "rules" / "schemas" / "aiguillage.report.schema.json"
-KEY = "demo-key-not-a-secret-use-your-own"
 
 pytestmark = pytest.mark.skipif(not pathlib.Path(CLI).exists(), reason="the CLI is not built")
-
-
-def run(*args, check=True):
-    done = subprocess.run([CLI, *map(str, args)], capture_output=True, text=True)
-    if check and done.returncode != 0:
-        raise AssertionError(f"{args}: exit {done.returncode}\n{done.stderr}")
-    return done
 
 
 def decide(tmp, decisions, log):

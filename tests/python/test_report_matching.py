@@ -14,23 +14,12 @@ import sys
 
 import pytest
 
-ROOT = pathlib.Path(os.environ.get("AIG_SOURCE_DIR", pathlib.Path(__file__).resolve().parents[2]))
-CLI = os.environ.get("AIG_CLI", str(ROOT / "build" / "aiguillage"))
-FR2025 = ROOT / "rules" / "orientation" / "fr-2025"
-PERSONS = ROOT / "examples" / "data" / "persons-1000.jsonl"
-GOLDEN = ROOT / "tests" / "golden" / "report"
+from report_support import CLI, GOLDEN, PERSONS, ROOT, run, write_demo_log
+
 SCHEMA = ROOT / "rules" / "schemas" / "aiguillage.report.schema.json"
-KEY = "demo-key-not-a-secret-use-your-own"
 Z = 1.959963984540054
 
 pytestmark = pytest.mark.skipif(not pathlib.Path(CLI).exists(), reason="the CLI is not built")
-
-
-def run(*args, check=True):
-    done = subprocess.run([CLI, *map(str, args)], capture_output=True, text=True)
-    if check and done.returncode != 0:
-        raise AssertionError(f"{args}: exit {done.returncode}\n{done.stderr}")
-    return done
 
 
 @pytest.fixture(scope="module")
@@ -38,13 +27,7 @@ def demo(tmp_path_factory):
     """The demo's decision log, and a match run of the demo's persons against the example
     offers (each offer's 20 best persons)."""
     d = tmp_path_factory.mktemp("demo")
-    key = d / "key.txt"
-    key.write_text(KEY + "\n", encoding="utf-8")
-    log = d / "decisions.log"
-    done = run("decide", FR2025, PERSONS, "--date", "2025-03-01", "--auto", "--at",
-               "2025-03-01T09:00:00+01:00", "--decisions", GOLDEN / "counsellor-decisions.jsonl",
-               "--key-file", key, "--log", log, check=False)
-    assert done.returncode in (0, 1), done.stderr
+    log = write_demo_log(d)
     profiles = d / "profiles.jsonl"
     with open(profiles, "w", encoding="utf-8") as out:
         subprocess.run([sys.executable, ROOT / "scripts" / "demo_profiles.py", PERSONS],

@@ -5,18 +5,13 @@ port; the service tests' helper)."""
 
 import importlib.util
 import json
-import os
 import pathlib
 import subprocess
 
 import pytest
 
-ROOT = pathlib.Path(os.environ.get("AIG_SOURCE_DIR", pathlib.Path(__file__).resolve().parents[2]))
-CLI = os.environ.get("AIG_CLI", str(ROOT / "build" / "aiguillage"))
-FR2025 = ROOT / "rules" / "orientation" / "fr-2025"
-PERSONS = ROOT / "examples" / "data" / "persons-1000.jsonl"
-GOLDEN = ROOT / "tests" / "golden" / "report"
-KEY = "demo-key-not-a-secret-use-your-own"
+from report_support import CLI, ROOT, run, write_demo_log
+
 
 pytestmark = pytest.mark.skipif(not pathlib.Path(CLI).exists(), reason="the CLI is not built")
 
@@ -27,13 +22,6 @@ def _cluster_class():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.PostgresCluster, module.PG_BIN
-
-
-def run(*args, check=True):
-    done = subprocess.run([CLI, *map(str, args)], capture_output=True, text=True)
-    if check and done.returncode != 0:
-        raise AssertionError(f"{args}: exit {done.returncode}\n{done.stderr}")
-    return done
 
 
 @pytest.fixture(scope="module")
@@ -47,13 +35,7 @@ def cluster():
 @pytest.fixture(scope="module")
 def demo_log(tmp_path_factory):
     d = tmp_path_factory.mktemp("demo")
-    key = d / "key.txt"
-    key.write_text(KEY + "\n", encoding="utf-8")
-    log = d / "decisions.log"
-    done = run("decide", FR2025, PERSONS, "--date", "2025-03-01", "--auto", "--at",
-               "2025-03-01T09:00:00+01:00", "--decisions", GOLDEN / "counsellor-decisions.jsonl",
-               "--key-file", key, "--log", log, check=False)
-    assert done.returncode in (0, 1), done.stderr
+    log = write_demo_log(d)
     return log
 
 

@@ -672,46 +672,44 @@ void bind_matching(py::module_& m) {
   // The pair of a query document and the bank's document `index`, ranked by the bank's search
   // (no cohort scoring): (json, text, summary, employer), or None when the bank never lists
   // the pair (a hard constraint or the filters exclude it).
+  auto explain_in = [](const auto& bank, const auto& query, std::size_t index,
+                       const char* out_of_range, const std::vector<std::string>& departements,
+                       const std::vector<std::string>& contract_types, std::optional<double> max_km,
+                       const std::string& lang, std::size_t top,
+                       std::size_t max_reasons) -> py::object {
+    const ExplanationLanguage l = language(lang);
+    const MatchFilters filters = match_filters(departements, contract_types, max_km);
+    ExplainOptions options;
+    options.top = top;
+    options.max_reasons = max_reasons;
+    if (index >= bank.size()) throw py::index_error(out_of_range);
+    auto e = guarded("MatchingError", [&] {
+      py::gil_scoped_release release;
+      return explain_in_bank(bank, query, index, filters, options);
+    });
+    if (!e) return py::none();
+    return explanation_texts(*e, l);
+  };
   m.def(
       "explain_in_offer_bank",
-      [](const NativeOfferBank& b, const Profile& profile, std::size_t index,
-         const std::vector<std::string>& departements,
-         const std::vector<std::string>& contract_types, std::optional<double> max_km,
-         const std::string& lang, std::size_t top, std::size_t max_reasons) -> py::object {
-        const ExplanationLanguage l = language(lang);
-        const MatchFilters filters = match_filters(departements, contract_types, max_km);
-        ExplainOptions options;
-        options.top = top;
-        options.max_reasons = max_reasons;
-        if (index >= b.bank.size()) throw py::index_error("offer index out of range");
-        auto e = guarded("MatchingError", [&] {
-          py::gil_scoped_release release;
-          return explain_in_bank(b.bank, profile, index, filters, options);
-        });
-        if (!e) return py::none();
-        return explanation_texts(*e, l);
+      [explain_in](const NativeOfferBank& b, const Profile& profile, std::size_t index,
+                   const std::vector<std::string>& departements,
+                   const std::vector<std::string>& contract_types, std::optional<double> max_km,
+                   const std::string& lang, std::size_t top, std::size_t max_reasons) {
+        return explain_in(b.bank, profile, index, "offer index out of range", departements,
+                          contract_types, max_km, lang, top, max_reasons);
       },
       py::arg("bank"), py::arg("profile"), py::arg("index"), py::arg("departements"),
       py::arg("contract_types"), py::arg("max_km").none(true), py::arg("lang"), py::arg("top"),
       py::arg("max_reasons"));
   m.def(
       "explain_in_profile_bank",
-      [](const NativeProfileBank& b, const Offer& offer, std::size_t index,
-         const std::vector<std::string>& departements,
-         const std::vector<std::string>& contract_types, std::optional<double> max_km,
-         const std::string& lang, std::size_t top, std::size_t max_reasons) -> py::object {
-        const ExplanationLanguage l = language(lang);
-        const MatchFilters filters = match_filters(departements, contract_types, max_km);
-        ExplainOptions options;
-        options.top = top;
-        options.max_reasons = max_reasons;
-        if (index >= b.bank.size()) throw py::index_error("profile index out of range");
-        auto e = guarded("MatchingError", [&] {
-          py::gil_scoped_release release;
-          return explain_in_bank(b.bank, offer, index, filters, options);
-        });
-        if (!e) return py::none();
-        return explanation_texts(*e, l);
+      [explain_in](const NativeProfileBank& b, const Offer& offer, std::size_t index,
+                   const std::vector<std::string>& departements,
+                   const std::vector<std::string>& contract_types, std::optional<double> max_km,
+                   const std::string& lang, std::size_t top, std::size_t max_reasons) {
+        return explain_in(b.bank, offer, index, "profile index out of range", departements,
+                          contract_types, max_km, lang, top, max_reasons);
       },
       py::arg("bank"), py::arg("offer"), py::arg("index"), py::arg("departements"),
       py::arg("contract_types"), py::arg("max_km").none(true), py::arg("lang"), py::arg("top"),
