@@ -186,8 +186,6 @@ void review_table(Context& c, const VersionModel& v) {
 }
 
 void override_tables(Context& c, const VersionModel& v) {
-  std::uint64_t changed = 0;
-  for (const Row& r : v.rows) changed += r.changed;
   for (std::size_t o = 0; o < v.outputs.size(); ++o) {
     const ReportedOutput& out = v.outputs[o];
     const std::size_t n_cat = out.categories.items.size();
@@ -803,7 +801,8 @@ void disparity_tables(Context& c, const VersionModel& v, std::vector<std::string
         const std::int32_t code = g.group_of_row[r];
         if (code == kNull) continue;
         const std::int32_t rule = fired_rule[static_cast<std::size_t>(d)][r];
-        const std::size_t at = rule == kNull || rule < 0 ? 0 : static_cast<std::size_t>(rule) + 1;
+        const std::size_t at =
+            rule < 0 ? 0 /* kNull is negative too */ : static_cast<std::size_t>(rule) + 1;
         seen[at] = 1;
         auto& e = fired[at];
         if (static_cast<std::size_t>(code) == l.group)
@@ -867,7 +866,7 @@ void territorial_tables(Context& c, const VersionModel& v, const std::string& in
     Dictionary values;
     for (std::size_t r = 0; r < v.rows.size(); ++r) {
       const std::int32_t code = v.rows[r].inputs[static_cast<std::size_t>(field)];
-      if (code != kNull && code >= 0)
+      if (code >= 0)  // kNull is negative too
         own[r] = values.intern(input_value_text(v, static_cast<std::size_t>(field), code));
     }
     territories = values.items;

@@ -312,6 +312,25 @@ std::string ranked_line(const Profile& profile, const Offer& offer, std::size_t 
   return dump(j) + "\n";
 }
 
+// The format a bank explanation is asked in.
+std::string explanation_in(const MatchExplanation& e, const char* format,
+                           ExplanationLanguage lang) {
+  const std::string f = format ? format : "json";
+  if (f == "json") return e.to_json(lang);
+  if (f == "text") return e.to_text(lang);
+  if (f == "summary") return e.summary_text(lang);
+  if (f == "employer") return e.employer_text(lang);
+  throw Error(ErrorCode::invalid_argument,
+              "format must be json, text, summary or employer, not \"" + bounded_text(f) + "\"",
+              "/format");
+}
+
+ExplainOptions explain_options(size_t top) {
+  ExplainOptions options;
+  if (top > 0) options.top = top;
+  return options;
+}
+
 }  // namespace
 
 extern "C" {
@@ -716,28 +735,6 @@ aig_status aig_profile_bank_top_json(const aig_profile_bank* bank, const char* o
     return write_string(lines, buf, size, needed);
   });
 }
-
-namespace {
-
-std::string explanation_in(const MatchExplanation& e, const char* format,
-                           ExplanationLanguage lang) {
-  const std::string f = format ? format : "json";
-  if (f == "json") return e.to_json(lang);
-  if (f == "text") return e.to_text(lang);
-  if (f == "summary") return e.summary_text(lang);
-  if (f == "employer") return e.employer_text(lang);
-  throw Error(ErrorCode::invalid_argument,
-              "format must be json, text, summary or employer, not \"" + bounded_text(f) + "\"",
-              "/format");
-}
-
-ExplainOptions explain_options(size_t top) {
-  ExplainOptions options;
-  if (top > 0) options.top = top;
-  return options;
-}
-
-}  // namespace
 
 aig_status aig_profile_bank_explain(const aig_profile_bank* bank, const char* offer_json,
                                     size_t index, const aig_match_filters* filters,

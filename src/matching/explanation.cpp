@@ -80,7 +80,7 @@ std::string term_label(ScoreTermKind k, ExplanationLanguage lang) {
     case ScoreTermKind::licences:
       return en ? "licences" : "permis";
     case ScoreTermKind::distance:
-      return en ? "distance" : "distance";
+      return "distance";  // the same word in both languages
     case ScoreTermKind::contract:
       return en ? "contract and working time" : "contrat et temps de travail";
   }
@@ -444,7 +444,7 @@ std::string reason_text(const MatchReason& r, const MatchExplanation& e, Explana
                                           num(*e.max_distance_km, lang, 0) + " km)"
                                     : std::string());
         else
-          what = en ? "distance" : "distance";
+          what = "distance";  // the same word in both languages
         break;
       case ScoreTermKind::contract:
         what = r.feature >= 1 ? (en ? "contract type and working time accepted"
@@ -661,7 +661,7 @@ std::string MatchExplanation::to_text(ExplanationLanguage lang) const {
     out += "  " + std::string(en ? "penalty " : "pénalité ") + p.reason + " " +
            num(p.contribution, lang, 4) + "\n";
   out += "  " + std::string(en ? "intercept " : "constante ") + num(intercept, lang, 4) + "\n";
-  out += "  " + std::string(en ? "score " : "score ") + num(score, lang, 4) + "\n";
+  out += "  " + std::string("score ") + num(score, lang, 4) + "\n";
   if (!competences.empty())
     out += en ? "Competences of the offer:\n" : "Compétences de l'offre :\n";
   for (const ExplainedCompetence& c : competences) {
