@@ -52,7 +52,9 @@ class Generator {
       return s;
     };
     const std::string a = x(), b = std::to_string(between(lo, hi));
-    const auto [p, q] = std::minmax(std::stoi(a.substr(0, a.find('.'))), std::stoi(b));
+    // Named, since std::minmax returns references to its arguments.
+    const int ia = std::stoi(a.substr(0, a.find('.'))), ib = std::stoi(b);
+    const auto [p, q] = std::minmax(ia, ib);
     const std::string lo_text = std::to_string(p), hi_text = std::to_string(q);
     switch (below(16)) {
       case 0:
