@@ -333,7 +333,8 @@ TEST_F(MatchingCliTest, ExplainGivesTheFullExplanationInTheChosenLanguage) {
 TEST_F(MatchingCliTest, ExplainFromTheBankEqualsTheCohortAndExposureCountsListedPersons) {
   using namespace aiguillage;
   const Referential ref = Referential::load((kSource / "data/rome-subset").string());
-  const ScoringConfig cfg = parse_scoring(read_file(kSource / "rules/matching/scoring-default.json"));
+  const ScoringConfig cfg =
+      parse_scoring(read_file(kSource / "rules/matching/scoring-default.json"));
   const OfferBatch offers = load_offers_jsonl(read_file(offers_), ref);
   const ProfileBatch profiles = load_profiles_jsonl(read_file(profiles_), ref);
   auto profile_of = [&](const std::string& id) -> const Profile& {
