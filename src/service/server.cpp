@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -32,6 +33,7 @@
 #include "core/html.hpp"
 #include "core/json_read.hpp"
 #include "matching/score_json.hpp"
+#include "service/http_message.hpp"
 #include "service/keys.hpp"
 #include "service/log_backend.hpp"
 #include "service/metrics.hpp"
@@ -199,17 +201,26 @@ struct Service::Impl {
     std::shared_ptr<const KeyStore> keys;  // holds `key` alive
     const ApiKey* key = nullptr;
     Clock::time_point deadline;
-    const httplib::Request* req = nullptr;
+    const HttpRequest* req = nullptr;
   };
-  using Handler = std::function<void(Context&, const httplib::Request&, httplib::Response&)>;
+  using Handler = std::function<void(Context&, const HttpRequest&, HttpResponse&)>;
+  struct RouteEntry {
+    std::string method;
+    std::regex pattern;  // the whole path; its groups go to HttpRequest::matches
+    Route route;
+    Handler handler;
+  };
+  std::vector<RouteEntry> table;  // tried in order: the first match serves
   void add(const char* method, const std::string& pattern, Route route, Handler handler);
-  void answer(const Route& route, const Handler& handler, const httplib::Request& req,
-              httplib::Response& res);
-  void authorise(const Route& route, Context& ctx, const httplib::Request& req);
+  // Serves one request by the route table (404 with the error document when no route matches).
+  void dispatch(HttpRequest& req, HttpResponse& res);
+  void answer(const Route& route, const Handler& handler, const HttpRequest& req,
+              HttpResponse& res);
+  void authorise(const Route& route, Context& ctx, const HttpRequest& req);
 
   // --- helpers
   const PackEntry& entry_for(const std::string& id, Date date) const;
-  const PackEntry& default_entry(const httplib::Request& req, Date date) const;
+  const PackEntry& default_entry(const HttpRequest& req, Date date) const;
   // The proposal for the person in the body of /v1/orient or /v1/notice (its date from ?date or
   // its reference_date); a rejected person is a 422 refusal.
   struct Proposed {
@@ -217,27 +228,27 @@ struct Service::Impl {
     Proposal proposal;
     std::optional<std::string> id;
   };
-  Proposed propose_body(const httplib::Request& req, bool trace) const;
+  Proposed propose_body(const HttpRequest& req, bool trace) const;
   Json parse_body(const std::string& body, const char* what) const;
   std::vector<std::string_view> batch_lines(const std::string& body) const;
-  static std::optional<Date> query_date(const httplib::Request& req);
-  static std::string lang_of(const httplib::Request& req);
+  static std::optional<Date> query_date(const HttpRequest& req);
+  static std::string lang_of(const HttpRequest& req);
   static void check_deadline(const Context& ctx);
 
   // --- handlers
-  void packs_list(Context&, const httplib::Request&, httplib::Response&);
-  void pack_detail(Context&, const httplib::Request&, httplib::Response&);
-  void evaluate(Context&, const httplib::Request&, httplib::Response&);
-  void orient(Context&, const httplib::Request&, httplib::Response&);
-  void orient_batch(Context&, const httplib::Request&, httplib::Response&);
-  void notice(Context&, const httplib::Request&, httplib::Response&);
-  void decide(Context&, const httplib::Request&, httplib::Response&);
-  void decision_get(Context&, const httplib::Request&, httplib::Response&);
-  void log_verify(Context&, const httplib::Request&, httplib::Response&);
-  void checkpoint(Context&, const httplib::Request&, httplib::Response&);
-  void replay(Context&, const httplib::Request&, httplib::Response&);
-  void match(Context&, const httplib::Request&, httplib::Response&);
-  void explain_match(Context&, const httplib::Request&, httplib::Response&);
+  void packs_list(Context&, const HttpRequest&, HttpResponse&);
+  void pack_detail(Context&, const HttpRequest&, HttpResponse&);
+  void evaluate(Context&, const HttpRequest&, HttpResponse&);
+  void orient(Context&, const HttpRequest&, HttpResponse&);
+  void orient_batch(Context&, const HttpRequest&, HttpResponse&);
+  void notice(Context&, const HttpRequest&, HttpResponse&);
+  void decide(Context&, const HttpRequest&, HttpResponse&);
+  void decision_get(Context&, const HttpRequest&, HttpResponse&);
+  void log_verify(Context&, const HttpRequest&, HttpResponse&);
+  void checkpoint(Context&, const HttpRequest&, HttpResponse&);
+  void replay(Context&, const HttpRequest&, HttpResponse&);
+  void match(Context&, const HttpRequest&, HttpResponse&);
+  void explain_match(Context&, const HttpRequest&, HttpResponse&);
   Checkpoint sign_head(std::uint64_t seq, const std::string& hash);
 };
 
@@ -317,20 +328,25 @@ std::shared_ptr<const KeyStore> Service::Impl::load_keys() const {
 
 void Service::Impl::add(const char* method, const std::string& pattern, Route route,
                         Handler handler) {
-  auto run = [this, route, handler](const httplib::Request& req, httplib::Response& res) {
-    answer(route, handler, req, res);
-  };
-  const std::string m = method;
-  if (m == "GET")
-    server.Get(pattern, run);
-  else
-    server.Post(pattern, run);
+  table.push_back({method, std::regex(pattern), std::move(route), std::move(handler)});
 }
 
-void Service::Impl::authorise(const Route& route, Context& ctx, const httplib::Request& req) {
+void Service::Impl::dispatch(HttpRequest& req, HttpResponse& res) {
+  std::smatch m;
+  for (const RouteEntry& e : table) {
+    if (e.method != req.method || !std::regex_match(req.path, m, e.pattern)) continue;
+    req.matches.assign(m.begin(), m.end());
+    return answer(e.route, e.handler, req, res);
+  }
+  res.status = 404;
+  res.set_content(error_document(404, {Error(ErrorCode::not_found, "no such route")}), kJson);
+  metrics.error(std::string(error_code_name(ErrorCode::not_found)));
+}
+
+void Service::Impl::authorise(const Route& route, Context& ctx, const HttpRequest& req) {
   if (route.open) return;
-  std::string presented = req.get_header_value("X-API-Key");
-  const std::string auth = req.get_header_value("Authorization");
+  std::string presented = req.api_key;
+  const std::string auth = req.authorization;
   if (presented.empty() && auth.rfind("Bearer ", 0) == 0) presented = auth.substr(7);
   if (presented.empty())
     refuse(ErrorCode::unauthorized,
@@ -349,8 +365,8 @@ void Service::Impl::authorise(const Route& route, Context& ctx, const httplib::R
          "the role " + role + " may not use " + route.name + " (allowed: " + allowed + ")");
 }
 
-void Service::Impl::answer(const Route& route, const Handler& handler, const httplib::Request& req,
-                           httplib::Response& res) {
+void Service::Impl::answer(const Route& route, const Handler& handler, const HttpRequest& req,
+                           HttpResponse& res) {
   const auto start = Clock::now();
   Context ctx;
   ctx.req = &req;
@@ -435,17 +451,17 @@ std::vector<std::string_view> Service::Impl::batch_lines(const std::string& body
   return lines;
 }
 
-std::optional<Date> Service::Impl::query_date(const httplib::Request& req) {
+std::optional<Date> Service::Impl::query_date(const HttpRequest& req) {
   if (!req.has_param("date")) return std::nullopt;
-  const std::string text = req.get_param_value("date");
+  const std::string text = req.param("date");
   auto d = Date::parse(text);
   if (!d) refuse(ErrorCode::invalid_date, "date must be YYYY-MM-DD, not \"" + text + "\"", "?date");
   return d;
 }
 
-std::string Service::Impl::lang_of(const httplib::Request& req) {
-  std::string lang = req.has_param("lang") ? req.get_param_value("lang") : "fr";
-  if (req.has_param("explain") && !req.has_param("lang")) lang = req.get_param_value("explain");
+std::string Service::Impl::lang_of(const HttpRequest& req) {
+  std::string lang = req.has_param("lang") ? req.param("lang") : "fr";
+  if (req.has_param("explain") && !req.has_param("lang")) lang = req.param("explain");
   if (lang != "fr" && lang != "en") refuse(ErrorCode::invalid_argument, "lang must be fr or en");
   return lang;
 }
@@ -460,8 +476,8 @@ const PackEntry& Service::Impl::entry_for(const std::string& id, Date date) cons
   refuse(ErrorCode::internal, "pack index out of step");
 }
 
-const PackEntry& Service::Impl::default_entry(const httplib::Request& req, Date date) const {
-  const std::string id = req.has_param("pack") ? req.get_param_value("pack") : config.default_pack;
+const PackEntry& Service::Impl::default_entry(const HttpRequest& req, Date date) const {
+  const std::string id = req.has_param("pack") ? req.param("pack") : config.default_pack;
   if (id.empty())
     refuse(ErrorCode::invalid_argument, "say which pack with ?pack=ID (no default pack)", "?pack");
   return entry_for(id, date);
@@ -479,14 +495,14 @@ Json pack_summary(const Pack& p) {
   return j;
 }
 
-void Service::Impl::packs_list(Context&, const httplib::Request&, httplib::Response& res) {
+void Service::Impl::packs_list(Context&, const HttpRequest&, HttpResponse& res) {
   Json doc{{"schema", "aiguillage.pack_list"}, {"schema_version", "1.0"}};
   doc["packs"] = Json::array();
   for (const PackEntry& e : packs) doc["packs"].push_back(pack_summary(*e.pack));
   res.set_content(dump(doc), kJson);
 }
 
-void Service::Impl::pack_detail(Context&, const httplib::Request& req, httplib::Response& res) {
+void Service::Impl::pack_detail(Context&, const HttpRequest& req, HttpResponse& res) {
   const std::string id = req.matches[1];
   Json doc{{"schema", "aiguillage.pack_detail"}, {"schema_version", "1.0"}, {"id", id}};
   doc["versions"] = Json::array();
@@ -521,9 +537,9 @@ void Service::Impl::pack_detail(Context&, const httplib::Request& req, httplib::
   res.set_content(dump(doc), kJson);
 }
 
-void Service::Impl::evaluate(Context& ctx, const httplib::Request& req, httplib::Response& res) {
+void Service::Impl::evaluate(Context& ctx, const HttpRequest& req, HttpResponse& res) {
   const std::string id = req.matches[1];
-  const bool trace = req.has_param("trace") && req.get_param_value("trace") != "0";
+  const bool trace = req.has_param("trace") && req.param("trace") != "0";
   const bool explain = req.has_param("explain");
   const std::string lang = explain ? lang_of(req) : "fr";
   std::optional<Date> date = query_date(req);
@@ -531,7 +547,7 @@ void Service::Impl::evaluate(Context& ctx, const httplib::Request& req, httplib:
   options.trace = trace || explain;
   options.reference_date = date;
 
-  if (req.get_header_value("Content-Type").rfind(kNdjson, 0) == 0) {
+  if (req.content_type.rfind(kNdjson, 0) == 0) {
     if (!date)
       refuse(ErrorCode::missing_reference_date,
              "a batch needs ?date=YYYY-MM-DD: it chooses the pack version", "?date");
@@ -614,7 +630,7 @@ std::optional<Date> record_date(const Json& person) {
   return Date::parse(it->get<std::string>());
 }
 
-Service::Impl::Proposed Service::Impl::propose_body(const httplib::Request& req, bool trace) const {
+Service::Impl::Proposed Service::Impl::propose_body(const HttpRequest& req, bool trace) const {
   std::optional<Date> date = query_date(req);
   Proposed out;
   if (date) {
@@ -645,10 +661,9 @@ Service::Impl::Proposed Service::Impl::propose_body(const httplib::Request& req,
   return out;
 }
 
-void Service::Impl::orient(Context& ctx, const httplib::Request& req, httplib::Response& res) {
-  if (req.get_header_value("Content-Type").rfind(kNdjson, 0) == 0)
-    return orient_batch(ctx, req, res);
-  const bool trace = req.has_param("trace") && req.get_param_value("trace") != "0";
+void Service::Impl::orient(Context& ctx, const HttpRequest& req, HttpResponse& res) {
+  if (req.content_type.rfind(kNdjson, 0) == 0) return orient_batch(ctx, req, res);
+  const bool trace = req.has_param("trace") && req.param("trace") != "0";
   const Proposed proposed = propose_body(req, trace);
   const Proposal& p = proposed.proposal;
   const std::optional<std::string>& id = proposed.id;
@@ -657,8 +672,7 @@ void Service::Impl::orient(Context& ctx, const httplib::Request& req, httplib::R
   res.set_content(out, kJson);
 }
 
-void Service::Impl::orient_batch(Context& ctx, const httplib::Request& req,
-                                 httplib::Response& res) {
+void Service::Impl::orient_batch(Context& ctx, const HttpRequest& req, HttpResponse& res) {
   const std::optional<Date> date = query_date(req);
   if (!date)
     refuse(ErrorCode::missing_reference_date,
@@ -703,9 +717,9 @@ void Service::Impl::orient_batch(Context& ctx, const httplib::Request& req,
   res.set_content(out, kNdjson);
 }
 
-void Service::Impl::notice(Context&, const httplib::Request& req, httplib::Response& res) {
+void Service::Impl::notice(Context&, const HttpRequest& req, HttpResponse& res) {
   const std::string lang = lang_of(req);
-  const std::string format = req.has_param("format") ? req.get_param_value("format") : "text";
+  const std::string format = req.has_param("format") ? req.param("format") : "text";
   if (format != "text" && format != "html")
     refuse(ErrorCode::invalid_argument, "format must be text or html", "?format");
   const Proposed proposed = propose_body(req, true);
@@ -727,7 +741,7 @@ std::string territory_of(const Pack& pack, const Proposal& p) {
   return v.type() == Type::string ? std::string(v.as_string()) : std::string();
 }
 
-void Service::Impl::decide(Context& ctx, const httplib::Request& req, httplib::Response& res) {
+void Service::Impl::decide(Context& ctx, const HttpRequest& req, HttpResponse& res) {
   Json doc = parse_body(req.body, "the decision");
   static const std::set<std::string> known = {"person",     "action",         "reason", "outputs",
                                               "decided_at", "reference_date", "pack"};
@@ -821,7 +835,7 @@ void Service::Impl::decide(Context& ctx, const httplib::Request& req, httplib::R
       kJson);
 }
 
-void Service::Impl::decision_get(Context&, const httplib::Request& req, httplib::Response& res) {
+void Service::Impl::decision_get(Context&, const HttpRequest& req, HttpResponse& res) {
   const std::string text = req.matches[1];
   std::uint64_t seq = 0;
   try {
@@ -834,7 +848,7 @@ void Service::Impl::decision_get(Context&, const httplib::Request& req, httplib:
   res.set_content(*line, kJson);
 }
 
-void Service::Impl::log_verify(Context&, const httplib::Request&, httplib::Response& res) {
+void Service::Impl::log_verify(Context&, const HttpRequest&, HttpResponse& res) {
   std::string text = log->export_text(1, 0);
   LogVerification v = verify_log_text(text);
   // The backend's own check also compares the head row (PostgreSQL) or the torn tail (file).
@@ -868,7 +882,7 @@ Checkpoint Service::Impl::sign_head(std::uint64_t seq, const std::string& hash) 
   return c;
 }
 
-void Service::Impl::checkpoint(Context&, const httplib::Request&, httplib::Response& res) {
+void Service::Impl::checkpoint(Context&, const HttpRequest&, HttpResponse& res) {
   if (checkpoint_private.empty())
     refuse(ErrorCode::unavailable, "no checkpoint key is configured (--checkpoint-key PEM)");
   const std::string text = log->export_text(1, 0);
@@ -879,7 +893,7 @@ void Service::Impl::checkpoint(Context&, const httplib::Request&, httplib::Respo
   res.set_content(checkpoint_to_json(c), kJson);
 }
 
-void Service::Impl::replay(Context& ctx, const httplib::Request& req, httplib::Response& res) {
+void Service::Impl::replay(Context& ctx, const HttpRequest& req, HttpResponse& res) {
   Json doc = req.body.empty() ? Json::object() : parse_body(req.body, "the replay request");
   auto number = [&](const char* name) -> std::uint64_t {
     if (!doc.contains(name)) return 0;
@@ -923,14 +937,14 @@ Json reasons_json(const Score& s, const Profile& profile, const Offer& offer,
   return detail::pair_reasons_json(s, profile, offer, lang);
 }
 
-void Service::Impl::match(Context&, const httplib::Request& req, httplib::Response& res) {
+void Service::Impl::match(Context&, const HttpRequest& req, HttpResponse& res) {
   if (!bank) refuse(ErrorCode::unavailable, "matching is not configured (--referential, --offers)");
   const ExplanationLanguage lang =
       lang_of(req) == "en" ? ExplanationLanguage::en : ExplanationLanguage::fr;
   std::size_t top = 10;
   if (req.has_param("top")) {
     try {
-      top = std::stoul(req.get_param_value("top"));
+      top = std::stoul(req.param("top"));
     } catch (const std::exception&) {
       top = 0;
     }
@@ -954,7 +968,7 @@ void Service::Impl::match(Context&, const httplib::Request& req, httplib::Respon
   res.set_content(dump(doc), kJson);
 }
 
-void Service::Impl::explain_match(Context&, const httplib::Request& req, httplib::Response& res) {
+void Service::Impl::explain_match(Context&, const HttpRequest& req, HttpResponse& res) {
   if (!bank) refuse(ErrorCode::unavailable, "matching is not configured (--referential, --offers)");
   const ExplanationLanguage lang =
       lang_of(req) == "en" ? ExplanationLanguage::en : ExplanationLanguage::fr;
@@ -989,17 +1003,15 @@ void Service::Impl::routes() {
   const std::set<std::string> counsellor = {"*counsellor"};
   const std::set<std::string> audit = {std::string(kRoleAuditor), std::string(kRoleAdmin)};
   const std::set<std::string> admin = {std::string(kRoleAdmin)};
-  auto bind = [this](void (Impl::*f)(Context&, const httplib::Request&, httplib::Response&)) {
-    return Handler([this, f](Context& c, const httplib::Request& q, httplib::Response& r) {
-      (this->*f)(c, q, r);
-    });
+  auto bind = [this](void (Impl::*f)(Context&, const HttpRequest&, HttpResponse&)) {
+    return Handler(
+        [this, f](Context& c, const HttpRequest& q, HttpResponse& r) { (this->*f)(c, q, r); });
   };
-  add("GET", "/health", {"/health", {}, true},
-      [](Context&, const httplib::Request&, httplib::Response& res) {
-        res.set_content("{\"status\":\"ok\"}", kJson);
-      });
+  add("GET", "/health", {"/health", {}, true}, [](Context&, const HttpRequest&, HttpResponse& res) {
+    res.set_content("{\"status\":\"ok\"}", kJson);
+  });
   add("GET", "/ready", {"/ready", {}, true},
-      [this](Context&, const httplib::Request&, httplib::Response& res) {
+      [this](Context&, const HttpRequest&, HttpResponse& res) {
         const bool ok = !packs.empty() && log->ready();
         res.status = ok ? 200 : 503;
         res.set_content(dump(Json{{"status", ok ? "ready" : "not_ready"},
@@ -1009,11 +1021,11 @@ void Service::Impl::routes() {
                         kJson);
       });
   add("GET", "/openapi.json", {"/openapi.json", {}, true},
-      [](Context&, const httplib::Request&, httplib::Response& res) {
+      [](Context&, const HttpRequest&, HttpResponse& res) {
         res.set_content(std::string(kOpenApiJson), kJson);
       });
   add("GET", "/metrics", {"/metrics", audit, false},
-      [this](Context&, const httplib::Request&, httplib::Response& res) {
+      [this](Context&, const HttpRequest&, HttpResponse& res) {
         res.set_content(metrics.render(), "text/plain; version=0.0.4");
       });
   add("GET", "/v1/packs", {"/v1/packs", any, false}, bind(&Impl::packs_list));
@@ -1032,6 +1044,25 @@ void Service::Impl::routes() {
   add("POST", "/v1/match", {"/v1/match", computing, false}, bind(&Impl::match));
   add("POST", "/v1/explain-match", {"/v1/explain-match", computing, false},
       bind(&Impl::explain_match));
+
+  // The transport hands every GET and POST to the route table.
+  auto glue = [this](const httplib::Request& in, httplib::Response& out) {
+    HttpRequest req;
+    req.method = in.method;
+    req.path = in.path;
+    for (const auto& [k, v] : in.params) req.params.emplace_back(k, v);
+    req.content_type = in.get_header_value("Content-Type");
+    req.authorization = in.get_header_value("Authorization");
+    req.api_key = in.get_header_value("X-API-Key");
+    req.body = in.body;
+    HttpResponse res;
+    dispatch(req, res);
+    out.status = res.status;
+    for (const auto& [k, v] : res.headers) out.set_header(k, v);
+    out.set_content(res.body, res.content_type);
+  };
+  server.Get(".*", glue);
+  server.Post(".*", glue);
 
   // Errors httplib answers itself (no route, a body over the limit) get the error document too.
   server.set_error_handler([this](const httplib::Request&, httplib::Response& res) {
