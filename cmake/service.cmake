@@ -1,10 +1,9 @@
 # The HTTP service (`aiguillage serve`, src/service/) and the PostgreSQL decision log backend
 # (src/audit/pg_decision_log.cpp, in the library). The service is compiled into the command-line
-# tool only: the library never depends on the HTTP library.
+# tool only: the library never depends on the HTTP library. Its transport is Boost.Beast over
+# Boost.Asio (header-only, Debian's libboost1.74-dev, found in CMakeLists.txt): nothing more at
+# run time. cpp-httplib serves as a client in the tests only.
 find_package(PostgreSQL REQUIRED)
-find_package(PkgConfig REQUIRED)
-# Debian builds cpp-httplib as a shared library (libcpp-httplib.so) beside its header.
-pkg_check_modules(AIG_HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 # libpq is a private dependency of every form of the library (the internal archive passes it on
 # to what links it).
 target_link_libraries(aiguillage_objects PRIVATE PostgreSQL::PostgreSQL)
@@ -26,8 +25,7 @@ configure_file(${PROJECT_SOURCE_DIR}/src/service/openapi.cpp.in
 # src/service/*.cpp join the CLI with src/cli/*.cpp (CMakeLists.txt); the OpenAPI text too.
 target_sources(aiguillage_cli PRIVATE ${PROJECT_BINARY_DIR}/generated/service/openapi.cpp)
 target_include_directories(aiguillage_cli PRIVATE ${PROJECT_SOURCE_DIR}/src)
-target_link_libraries(aiguillage_cli PRIVATE PkgConfig::AIG_HTTPLIB OpenSSL::Crypto
-  Threads::Threads)
+target_link_libraries(aiguillage_cli PRIVATE Boost::boost OpenSSL::Crypto Threads::Threads)
 
 if(AIG_BUILD_TESTS)
   find_program(AIG_PYTEST_PYTHON NAMES python3 PATHS /usr/bin NO_DEFAULT_PATH)
@@ -41,6 +39,9 @@ endif()
 
 # The service driven by a C++ client (cpp-httplib's) over keep-alive connections.
 if(AIG_BUILD_TESTS)
+  # Debian builds cpp-httplib as a shared library (libcpp-httplib.so) beside its header.
+  find_package(PkgConfig REQUIRED)
+  pkg_check_modules(AIG_HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
   find_package(GTest REQUIRED)
   add_executable(service_client_tests ${PROJECT_SOURCE_DIR}/tests/service/service_client_test.cpp)
   target_link_libraries(service_client_tests PRIVATE PkgConfig::AIG_HTTPLIB

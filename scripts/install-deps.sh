@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the build, the tests and the demo need, if any is missing.
 set -euo pipefail
-packages=(build-essential cmake pkg-config nlohmann-json3-dev libboost-graph-dev libssl-dev
+# libboost1.74-dev: Boost.Beast and Boost.Asio (the service's HTTP transport, header-only);
+# libcpp-httplib-dev: the HTTP client of the service's C++ test.
+packages=(build-essential cmake pkg-config nlohmann-json3-dev libboost1.74-dev libboost-graph-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev libeigen3-dev pybind11-dev liblemon-dev libpugixml-dev
   python3-numpy python3-pytest python3-pandas python3-scipy python3-dask python3-distributed
   python3-tqdm python3-matplotlib

@@ -39,6 +39,9 @@ test_deb() {
   for d in "${debs[@]}"; do
     [[ ${d##*/} == *_${version}-1_* ]] || fail "${d##*/} does not carry version $version"
   done
+  # The service's HTTP transport is Boost.Beast, header-only: the command needs no HTTP library.
+  ! dpkg-deb -f "$build"/packages/aiguillage_"$version"-1_*.deb Depends | grep -qi httplib ||
+    fail "the aiguillage package depends on cpp-httplib"
   if [[ ${AIG_LINTIAN:-0} == 1 ]] && command -v lintian >/dev/null; then
     # Errors fail; warnings are printed (a locally built package is not a Debian upload). Off by
     # default: lintian takes minutes on a busy 2-core machine.

@@ -378,7 +378,7 @@ const Command kCommands[] = {
      "  --config FILE              aiguillage.service_config JSON (flags win over it)\n"
      "  --host ADDR --port N       listen address (default 127.0.0.1:8080; port 0: any free)\n"
      "  --port-file FILE           write the port listened on to FILE\n"
-     "  --threads N                worker threads, one connection each (default 8)\n"
+     "  --threads N                threads for requests that wait for the log (default 8)\n"
      "  --packs DIR                folder searched for pack.json files (required)\n"
      "  --default-pack ID          pack of /v1/orient, /v1/notice, /v1/decisions\n"
      "  --keys FILE                API keys (aiguillage keys add) (required)\n"
@@ -389,7 +389,7 @@ const Command kCommands[] = {
      "  --checkpoint-every N       sign the head every N decisions (default: on demand)\n"
      "  --referential DIR --esco DIR --offers FILE --scoring FILE   matching data\n"
      "  --max-body-bytes N --max-json-depth N --max-batch-records N\n"
-     "  --request-timeout-ms N --max-in-flight N                    limits\n"
+     "  --request-timeout-ms N --max-in-flight N --max-connections N  limits\n"
      "  --access-log               a line per request on stderr (no personal data)\n"
      "\n"
      "exit codes: 0 stopped; 2 usage; 3 load error; 4 cannot listen or reach the log\n"},

@@ -63,6 +63,7 @@ int cmd_serve(int argc, char** argv) {
                                      {"--max-batch-records", true},
                                      {"--request-timeout-ms", true},
                                      {"--max-in-flight", true},
+                                     {"--max-connections", true},
                                      {"--port-file", true}},
                                     0, 0);
   ServiceConfig c;
@@ -101,6 +102,7 @@ int cmd_serve(int argc, char** argv) {
   l.max_batch_records = whole(args, "--max-batch-records", l.max_batch_records, 100000000);
   l.request_timeout_ms = whole(args, "--request-timeout-ms", l.request_timeout_ms, 86400000);
   l.max_in_flight = whole(args, "--max-in-flight", l.max_in_flight, 1000000);
+  l.max_connections = whole(args, "--max-connections", l.max_connections, 1000000);
 
   // SIGTERM, SIGINT (stop) and SIGHUP (read the keys file again) are taken by one thread: the
   // others never see them.

@@ -101,6 +101,7 @@ void read_config_file(const std::string& path, ServiceConfig& c) {
     take(l, "max_batch_records", c.limits.max_batch_records, "/limits/");
     take(l, "request_timeout_ms", c.limits.request_timeout_ms, "/limits/");
     take(l, "max_in_flight", c.limits.max_in_flight, "/limits/");
+    take(l, "max_connections", c.limits.max_connections, "/limits/");
   }
 }
 

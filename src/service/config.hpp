@@ -13,6 +13,7 @@ struct Limits {
   std::size_t max_batch_records = 100000;  // 413 too_many_items
   std::size_t request_timeout_ms = 30000;  // 503 request_timeout
   std::size_t max_in_flight = 1024;        // 429 overloaded
+  std::size_t max_connections = 10000;     // 429 overloaded (connections open at once)
 };
 
 struct ServiceConfig {
@@ -23,7 +24,8 @@ struct ServiceConfig {
   std::string log_file;              // the file backend, or
   std::string db_url;                // the PostgreSQL backend
   std::size_t db_connections = 0;    // 0: one per worker thread
-  std::size_t threads = 8;           // worker threads (each serves one connection at a time)
+  std::size_t threads = 8;           // threads for requests that wait for the log (the event
+                                     // loop runs on min(threads, cores) threads)
   std::string default_pack;          // pack id of /v1/orient, /v1/notice, /v1/decisions
   std::string pseudonym_key_file;    // else $AIG_PSEUDONYM_KEY
   std::string checkpoint_key;        // Ed25519 private key (PEM) signing checkpoints

@@ -1,7 +1,6 @@
 #include "service/server.hpp"
 
-#include <httplib.h>
-
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -14,6 +13,7 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -34,6 +34,7 @@
 #include "core/json_read.hpp"
 #include "matching/score_json.hpp"
 #include "service/http_message.hpp"
+#include "service/http_transport.hpp"
 #include "service/keys.hpp"
 #include "service/log_backend.hpp"
 #include "service/metrics.hpp"
@@ -184,7 +185,7 @@ struct Service::Impl {
   ScoringConfig scoring;
   std::vector<Offer> offers;
   std::unique_ptr<OfferBank> bank;
-  httplib::Server server;
+  std::unique_ptr<HttpTransport> transport;
   int port = 0;
 
   explicit Impl(ServiceConfig c) : config(std::move(c)) {}
@@ -214,6 +215,11 @@ struct Service::Impl {
   void add(const char* method, const std::string& pattern, Route route, Handler handler);
   // Serves one request by the route table (404 with the error document when no route matches).
   void dispatch(HttpRequest& req, HttpResponse& res);
+  // Whether serving the request may wait for the log (its commit, a read of the file or the
+  // database) or run long (a batch): the transport then serves it off its event loop.
+  static bool may_block(const HttpRequest& req);
+  // The error document of a request the transport refuses by itself.
+  void refusal(int status, HttpResponse& res);
   void answer(const Route& route, const Handler& handler, const HttpRequest& req,
               HttpResponse& res);
   void authorise(const Route& route, Context& ctx, const HttpRequest& req);
@@ -1044,84 +1050,73 @@ void Service::Impl::routes() {
   add("POST", "/v1/match", {"/v1/match", computing, false}, bind(&Impl::match));
   add("POST", "/v1/explain-match", {"/v1/explain-match", computing, false},
       bind(&Impl::explain_match));
+}
 
-  // The transport hands every GET and POST to the route table.
-  auto glue = [this](const httplib::Request& in, httplib::Response& out) {
-    HttpRequest req;
-    req.method = in.method;
-    req.path = in.path;
-    for (const auto& [k, v] : in.params) req.params.emplace_back(k, v);
-    req.content_type = in.get_header_value("Content-Type");
-    req.authorization = in.get_header_value("Authorization");
-    req.api_key = in.get_header_value("X-API-Key");
-    req.body = in.body;
-    HttpResponse res;
-    dispatch(req, res);
-    out.status = res.status;
-    for (const auto& [k, v] : res.headers) out.set_header(k, v);
-    out.set_content(res.body, res.content_type);
-  };
-  server.Get(".*", glue);
-  server.Post(".*", glue);
+bool Service::Impl::may_block(const HttpRequest& req) {
+  const std::string_view path = req.path;
+  return req.content_type.rfind(kNdjson, 0) == 0 || path == "/ready" ||
+         path.rfind("/v1/decisions", 0) == 0 || path.rfind("/v1/log/", 0) == 0 ||
+         path == "/v1/replay";
+}
 
-  // Errors httplib answers itself (no route, a body over the limit) get the error document too.
-  server.set_error_handler([this](const httplib::Request&, httplib::Response& res) {
-    if (!res.body.empty()) return;
-    ErrorCode code = res.status == 404   ? ErrorCode::not_found
-                     : res.status == 413 ? ErrorCode::payload_too_large
-                     : res.status == 400 ? ErrorCode::invalid_argument
-                     : res.status == 405 ? ErrorCode::not_found
+void Service::Impl::refusal(int status, HttpResponse& res) {
+  const ErrorCode code = status == 413   ? ErrorCode::payload_too_large
+                         : status == 400 ? ErrorCode::invalid_argument
+                         : status == 429 ? ErrorCode::overloaded
                                          : ErrorCode::internal;
-    const char* what = res.status == 404   ? "no such route"
-                       : res.status == 413 ? "the request body is over the size limit"
-                       : res.status == 400 ? "malformed HTTP request"
-                                           : "the request could not be served";
-    res.set_content(error_document(res.status, {Error(code, what)}), kJson);
-    metrics.error(std::string(error_code_name(code)));
-  });
-  server.set_exception_handler(
-      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-        res.status = 500;
-        res.set_content(error_document(500, {Error(ErrorCode::internal, "internal error")}), kJson);
-      });
+  const std::string what = status == 413   ? "the request body is over the size limit"
+                           : status == 400 ? "malformed HTTP request"
+                           : status == 429 ? "too many connections (" +
+                                                 std::to_string(config.limits.max_connections) +
+                                                 "); retry later"
+                                           : "internal error";
+  res.status = status;
+  res.set_content(error_document(status, {Error(code, what)}), kJson);
+  if (status == 429 || status == 503) res.set_header("Retry-After", "1");
+  metrics.error(std::string(error_code_name(code)));
 }
 
 Service::Service(ServiceConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {
   impl_->load();
   impl_->routes();
   Impl& d = *impl_;
-  const std::size_t threads = d.config.threads;
-  d.server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  d.server.set_payload_max_length(d.config.limits.max_body_bytes);
-  d.server.set_keep_alive_max_count(1000);
-  d.server.set_tcp_nodelay(true);  // small JSON answers must not wait for delayed ACKs
-  const auto timeout_s = static_cast<time_t>((d.config.limits.request_timeout_ms + 999) / 1000);
-  d.server.set_read_timeout(timeout_s, 0);
-  d.server.set_write_timeout(timeout_s, 0);
+  TransportOptions o;
+  o.host = d.config.host;
+  o.port = d.config.port;
+  // The event loop needs no more threads than cores; the requests that wait for the log get
+  // --threads threads of their own (as many decisions as wait together share one commit).
+  const std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  o.loop_threads = std::min(d.config.threads, cores);
+  o.blocking_threads = d.config.threads;
+  o.max_body_bytes = d.config.limits.max_body_bytes;
+  // Receiving a request or sending an answer may take the request's time limit, one second at
+  // least (the limit of the work itself, checked by the handlers, may be shorter).
+  o.io_timeout =
+      std::chrono::milliseconds(std::max<std::size_t>(1000, d.config.limits.request_timeout_ms));
+  o.max_connections = d.config.limits.max_connections;
+  TransportHandlers h;
+  h.serve = [&d](HttpRequest& req, HttpResponse& res) { d.dispatch(req, res); };
+  h.may_block = &Impl::may_block;
+  h.refusal = [&d](int status, HttpResponse& res) { d.refusal(status, res); };
+  d.transport = std::make_unique<HttpTransport>(std::move(o), std::move(h));
 }
 
 Service::~Service() = default;
 
 int Service::bind() {
   Impl& d = *impl_;
-  if (d.config.port == 0)
-    d.port = d.server.bind_to_any_port(d.config.host);
-  else
-    d.port = d.server.bind_to_port(d.config.host, d.config.port) ? d.config.port : -1;
-  if (d.port <= 0)
-    throw Error(ErrorCode::io,
-                "cannot listen on " + d.config.host + ":" + std::to_string(d.config.port));
+  d.port = d.transport->bind();
   return d.port;
 }
 
 void Service::run() {
-  impl_->server.listen_after_bind();
-  // listen_after_bind returns once stopped and every worker has finished its request.
+  impl_->transport->run();
+  // run() returns once stopped and every request in flight has been answered.
   impl_->log->close();
 }
 
 void Service::stop() {
-  impl_->server.stop();
+  impl_->transport->stop();
 }
 
 std::size_t Service::reload_keys() {
