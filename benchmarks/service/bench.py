@@ -12,6 +12,10 @@
    restart it, verify the chain and that every acknowledged decision is present exactly once.
 
 Each load measure runs --repeat times; the medians are printed.
+
+`--http-only --compare OTHER_CLI` runs part 1 alone, for the build under test and for another
+build of `aiguillage` (another transport, say) in turns, so that both are measured under the
+same load of the machine.
 """
 
 import argparse
@@ -29,6 +33,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "service"))
+import conftest  # noqa: E402
 from conftest import CLI, PACKS, SOURCE, PostgresCluster, Service, person, run_cli  # noqa: E402
 
 DATE = "2025-03-01"
@@ -147,23 +152,44 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--http-only", action="store_true", help="part 1 only")
+    ap.add_argument("--compare", help="another aiguillage binary measured in part 1 in turns")
     a = ap.parse_args()
     sys.stdout.reconfigure(line_buffering=True)
     work = Path(tempfile.mkdtemp(prefix="aig-bench-"))
     print("load average:", open("/proc/loadavg").read().strip())
 
-    svc = Service(work, ["--log", work / "file.jsonl", "--threads", "72"], roles=ROLES)
     one = json.dumps(person(1))
     orient = f"/v1/orient?date={DATE}"
+    clis = [CLI] + ([a.compare] if a.compare else [])
+    svcs = []
+    for k, cli in enumerate(clis):
+        conftest.CLI = cli
+        svcs.append(Service(work, ["--log", work / f"file{k}.jsonl", "--threads", "72"],
+                            roles=ROLES, keys=svcs[0].keys if svcs else None))
+    conftest.CLI = CLI
+    svc = svcs[0]
     for name, path, body, conns, threads in (
             ("GET /health", "/health", None, 1, 1),
             ("orient", orient, one, 1, 1),
             ("GET /health", "/health", None, 8, 2),
             ("orient", orient, one, 8, 2)):
-        r = median_of([wrk(svc, path, body, a.seconds, conns, threads) for _ in range(a.repeat)])
-        print(f"{name}, wrk -t{threads} -c{conns} keep-alive: {r['rps']:.0f} req/s, "
-              f"p50 {r['p50']:.0f} us, p99 {r['p99']:.0f} us, service CPU {r['cpu_us']:.1f} us "
-              f"per request, {r['errors']:.0f} non-2xx")
+        runs = [[] for _ in svcs]
+        for _ in range(a.repeat):  # the builds in turns: the same load for each
+            for k, s in enumerate(svcs):
+                runs[k].append(wrk(s, path, body, a.seconds, conns, threads))
+        for k, cli in enumerate(clis):
+            r = median_of(runs[k])
+            which = f" [{cli}]" if len(clis) > 1 else ""
+            print(f"{name}, wrk -t{threads} -c{conns} keep-alive{which}: {r['rps']:.0f} req/s, "
+                  f"p50 {r['p50']:.0f} us, p99 {r['p99']:.0f} us, service CPU "
+                  f"{r['cpu_us']:.1f} us per request, {r['errors']:.0f} non-2xx")
+    for s in svcs[1:]:
+        s.stop()
+    if a.http_only:
+        svc.stop()
+        print("load average:", open("/proc/loadavg").read().strip())
+        return
     persons = SOURCE / "examples" / "data" / "persons-1000.jsonl"
     batch = persons.read_text()
     t = time.perf_counter()

@@ -15,25 +15,22 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
 #include "aiguillage/core/error.hpp"
 #include "core/parallel.hpp"
 
-// How the work is spread. One io_context (`loop`) is run by
-// options.loop_threads threads: it accepts, reads requests with Beast's parser,
-// writes answers, and serves the requests that never wait (health, packs,
-// evaluation, orientation, notices, matching: CPU only, tens of µs). Each
-// connection is a strand of it, so its reads, handler and writes never run at
-// once, and a connection reads its next request only once its answer is
-// written: pipelined requests are answered in their order. The requests that
-// may wait — a decision waits for the group commit of the log (fsync or COMMIT)
-// before it is acknowledged, log reads and replays go to the file or the
-// database, batches run long — are posted to a second io_context (`blocking`)
-// run by options.blocking_threads threads; the answer is posted back to the
-// connection's strand. The event loop never waits for the log, and a group
+// How the work is spread. options.loop_threads event loops (one io_context each, run by one
+// thread: no lock taken between threads, no thread woken for another's connection) accept, read
+// requests with Beast's parser, write answers, and serve the requests that never wait (health,
+// packs, evaluation, orientation, notices, matching: CPU only, tens of µs). The first loop accepts
+// and deals the connections to the loops in turn. A connection reads its next request only once
+// its answer is written: pipelined requests are answered in their order. The requests that may
+// wait — a decision waits for the group commit of the log (fsync or COMMIT) before it is
+// acknowledged, log reads and replays go to the file or the database, batches run long — are
+// posted to another io_context (`blocking`) run by options.blocking_threads threads; the answer
+// is posted back to the connection's loop. The event loops never wait for the log, and a group
 // commit gathers as many decisions as there are blocking threads waiting on it.
 
 namespace aiguillage::service {
@@ -57,18 +54,28 @@ class HttpSession;
 struct HttpTransport::Impl {
   TransportOptions options;
   TransportHandlers handlers;
-  // Declared before the io_contexts: sessions still queued in them unregister
-  // when destroyed.
+  // Declared before the io_contexts: sessions still queued in them unregister when destroyed.
   std::mutex sessions_mutex;
   std::list<std::weak_ptr<HttpSession>> sessions;
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> connections{0};
-  net::io_context loop;
+  std::vector<std::unique_ptr<net::io_context>> loops;
   net::io_context blocking;
-  tcp::acceptor acceptor{net::make_strand(loop)};
-  net::steady_timer accept_retry{acceptor.get_executor()};
+  // The loops run until stop(), even without a connection.
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> loop_work;
+  std::optional<tcp::acceptor> acceptor;  // on the first loop
+  std::optional<net::steady_timer> accept_retry;
+  std::size_t next_loop = 0;
 
-  Impl(TransportOptions o, TransportHandlers h) : options(std::move(o)), handlers(std::move(h)) {}
+  Impl(TransportOptions o, TransportHandlers h) : options(std::move(o)), handlers(std::move(h)) {
+    const std::size_t n = std::max<std::size_t>(1, options.loop_threads);
+    for (std::size_t k = 0; k < n; ++k) {
+      loops.push_back(std::make_unique<net::io_context>(1));
+      loop_work.push_back(net::make_work_guard(*loops.back()));
+    }
+    acceptor.emplace(*loops.front());
+    accept_retry.emplace(*loops.front());
+  }
   void accept();
   // Serves `req` into `res`; an exception escaping the handler is a 500.
   void serve(HttpRequest& req, HttpResponse& res) noexcept;
@@ -76,8 +83,8 @@ struct HttpTransport::Impl {
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(tcp::socket socket, HttpTransport::Impl& t, bool over_limit)
-      : stream_(std::move(socket)), t_(t), over_limit_(over_limit) {}
+  HttpSession(tcp::socket socket, net::io_context& loop, HttpTransport::Impl& t, bool over_limit)
+      : stream_(std::move(socket)), loop_(loop), t_(t), over_limit_(over_limit) {}
   ~HttpSession() {
     t_.connections.fetch_sub(1);
     std::lock_guard lock(t_.sessions_mutex);
@@ -93,8 +100,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   }
   net::any_io_executor executor() { return stream_.get_executor(); }
 
-  // On stop: a connection waiting for its next request is closed; one in the
-  // middle of a request finishes it and closes after its answer.
+  // On stop: a connection waiting for its next request is closed; one in the middle of a request
+  // finishes it and closes after its answer.
   void close_if_idle() {
     if (!busy_) stream_.cancel();
   }
@@ -135,8 +142,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   void failed(error_code ec) {
     if (ec == http::error::body_limit) return refuse(413);
-    // A malformed request (bad method, target, header, chunk, headers over the
-    // limit) is answered; a connection closed, reset or timed out is closed.
+    // A malformed request (bad method, target, header, chunk, headers over the limit) is answered;
+    // a connection closed, reset or timed out is closed.
     if (ec.category() == http::make_error_code(http::error::bad_method).category() &&
         ec != http::error::end_of_stream && ec != http::error::partial_message)
       return refuse(400);
@@ -170,10 +177,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       t_.serve(req, res);
       return write(std::move(res));
     }
-    // The work guard keeps the event loop running until the answer is posted
-    // back to it.
+    // The work guard keeps the event loop running until the answer is posted back to it.
     net::post(t_.blocking, [self = shared_from_this(), req = std::move(req),
-                            work = net::make_work_guard(t_.loop)]() mutable {
+                            work = net::make_work_guard(loop_)]() mutable {
       HttpResponse res;
       self->t_.serve(req, res);
       net::post(self->stream_.get_executor(),
@@ -203,10 +209,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     read();
   }
 
-  // A connection closed after an answer: the end of sending first, then what
-  // the client still sends is read and dropped until it closes (a close with
-  // unread data would reset the connection, and the client could lose the
-  // answer, such as a 413 sent before its body).
+  // A connection closed after an answer: the end of sending first, then what the client still sends
+  // is read and dropped until it closes (a close with unread data would reset the connection, and
+  // the client could lose the answer, such as a 413 sent before its body).
   void drain() {
     busy_ = false;
     error_code ignored;
@@ -233,6 +238,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   }
 
   beast::tcp_stream stream_;
+  net::io_context& loop_;
   HttpTransport::Impl& t_;
   bool over_limit_;
   bool busy_ = false;
@@ -260,21 +266,22 @@ void HttpTransport::Impl::serve(HttpRequest& req, HttpResponse& res) noexcept {
 }
 
 void HttpTransport::Impl::accept() {
-  acceptor.async_accept(net::make_strand(loop), [this](error_code ec, tcp::socket socket) {
-    if (stopping || !acceptor.is_open()) return;
+  net::io_context& loop = *loops[next_loop];
+  next_loop = (next_loop + 1) % loops.size();
+  acceptor->async_accept(loop, [this, &loop](error_code ec, tcp::socket socket) {
+    if (stopping || !acceptor->is_open()) return;
     if (ec) {
       // Out of descriptors or memory: try again shortly rather than spin.
-      accept_retry.expires_after(std::chrono::milliseconds(50));
-      accept_retry.async_wait([this](error_code e) {
+      accept_retry->expires_after(std::chrono::milliseconds(50));
+      accept_retry->async_wait([this](error_code e) {
         if (!e) accept();
       });
       return;
     }
     error_code ignored;
-    socket.set_option(tcp::no_delay(true),
-                      ignored);  // small answers never wait for an ACK
+    socket.set_option(tcp::no_delay(true), ignored);  // small answers never wait for an ACK
     const bool over = connections.fetch_add(1) >= options.max_connections;
-    auto session = std::make_shared<HttpSession>(std::move(socket), *this, over);
+    auto session = std::make_shared<HttpSession>(std::move(socket), loop, *this, over);
     std::list<std::weak_ptr<HttpSession>>::iterator it;
     {
       std::lock_guard lock(sessions_mutex);
@@ -294,32 +301,31 @@ int HttpTransport::bind() {
   Impl& d = *impl_;
   const std::string where = d.options.host + ":" + std::to_string(d.options.port);
   error_code ec;
-  tcp::resolver resolver(d.loop);
+  tcp::resolver resolver(*d.loops.front());
   const auto found = resolver.resolve(d.options.host, std::to_string(d.options.port),
                                       tcp::resolver::passive | tcp::resolver::numeric_service, ec);
   if (ec || found.empty()) throw Error(ErrorCode::io, "cannot listen on " + where);
   const tcp::endpoint endpoint = found.begin()->endpoint();
-  d.acceptor.open(endpoint.protocol(), ec);
-  if (!ec) d.acceptor.set_option(net::socket_base::reuse_address(true), ec);
-  if (!ec) d.acceptor.bind(endpoint, ec);
-  if (!ec) d.acceptor.listen(net::socket_base::max_listen_connections, ec);
+  d.acceptor->open(endpoint.protocol(), ec);
+  if (!ec) d.acceptor->set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) d.acceptor->bind(endpoint, ec);
+  if (!ec) d.acceptor->listen(net::socket_base::max_listen_connections, ec);
   if (ec) throw Error(ErrorCode::io, "cannot listen on " + where + ": " + ec.message());
-  return d.acceptor.local_endpoint().port();
+  return d.acceptor->local_endpoint().port();
 }
 
 void HttpTransport::run() {
   Impl& d = *impl_;
-  const std::size_t loops = std::max<std::size_t>(1, d.options.loop_threads);
+  const std::size_t loops = d.loops.size();
   const std::size_t blockers = std::max<std::size_t>(1, d.options.blocking_threads);
   auto blocking_work = net::make_work_guard(d.blocking);
   std::atomic<std::size_t> loops_running{loops};
-  net::post(d.acceptor.get_executor(), [&d] { d.accept(); });
-  // The event loop ends when it has nothing left: stopped, every connection
-  // closed. The blocking threads then end too (nothing can be posted to them
-  // any more).
+  net::post(d.acceptor->get_executor(), [&d] { d.accept(); });
+  // A loop ends when it has nothing left: stopped, its connections closed. The blocking threads
+  // end after the last loop (nothing can be posted to them any more).
   detail::run_on_threads(loops + blockers, [&](std::size_t t) {
     if (t < loops) {
-      d.loop.run();
+      d.loops[t]->run();
       if (loops_running.fetch_sub(1) == 1) blocking_work.reset();
     } else {
       d.blocking.run();
@@ -330,11 +336,12 @@ void HttpTransport::run() {
 void HttpTransport::stop() {
   Impl& d = *impl_;
   if (d.stopping.exchange(true)) return;
-  net::post(d.acceptor.get_executor(), [&d] {
+  net::post(d.acceptor->get_executor(), [&d] {
     error_code ignored;
-    d.acceptor.close(ignored);
-    d.accept_retry.cancel();
+    d.acceptor->close(ignored);
+    d.accept_retry->cancel();
   });
+  for (auto& work : d.loop_work) work.reset();
   std::vector<std::shared_ptr<HttpSession>> live;
   {
     std::lock_guard lock(d.sessions_mutex);

@@ -1,7 +1,6 @@
-// The service's HTTP/1.1 transport on Boost.Beast: an event loop (one
-// io_context run by a few threads) accepts connections and reads requests with
-// Beast's parser; the service's handlers see an HttpRequest and fill an
-// HttpResponse (http_message.hpp).
+// The service's HTTP/1.1 transport on Boost.Beast: event loops (one io_context per thread)
+// accept connections and reads requests with Beast's parser; the service's handlers see
+// an HttpRequest and fill an HttpResponse (http_message.hpp).
 #pragma once
 
 #include <chrono>
@@ -17,7 +16,7 @@ namespace aiguillage::service {
 struct TransportOptions {
   std::string host = "127.0.0.1";
   int port = 0;                      // 0: a free port
-  std::size_t loop_threads = 1;      // threads running the event loop
+  std::size_t loop_threads = 1;      // event loops, one thread each
   std::size_t blocking_threads = 8;  // threads running the handlers that may wait
   std::size_t max_body_bytes = 8u << 20;
   std::size_t max_header_bytes = 16u << 10;
@@ -28,11 +27,11 @@ struct TransportOptions {
 struct TransportHandlers {
   // Serves a request (any thread).
   std::function<void(HttpRequest&, HttpResponse&)> serve;
-  // True when serving the request may wait (for the log's commit, the database,
-  // a file): it then runs on the blocking threads, never on the event loop's.
+  // True when serving the request may wait (for the log's commit, the database, a file): it then
+  // runs on the blocking threads, never on the event loop's.
   std::function<bool(const HttpRequest&)> may_block;
-  // The answer to a request the transport refuses by itself: 400 (malformed),
-  // 413 (body over the limit), 429 (too many connections).
+  // The answer to a request the transport refuses by itself: 400 (malformed), 413 (body over the
+  // limit), 429 (too many connections).
   std::function<void(int status, HttpResponse&)> refusal;
 };
 
@@ -45,11 +44,11 @@ class HttpTransport {
 
   // Listens (throws Error(io) on failure) and returns the port.
   int bind();
-  // Serves until stop(), then returns once every request in flight is answered
-  // and every connection closed.
+  // Serves until stop(), then returns once every request in flight is answered and every connection
+  // closed.
   void run();
-  // Stops accepting, closes the idle connections, lets the others finish their
-  // request and close. Safe from any thread.
+  // Stops accepting, closes the idle connections, lets the others finish their request and close.
+  // Safe from any thread.
   void stop();
 
  private:
