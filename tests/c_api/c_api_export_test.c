@@ -64,7 +64,8 @@ static void export_jdm(void) {
       "\"inputs\": [{\"name\": \"n\", \"type\": \"integer\"}], "
       "\"variables\": [{\"name\": \"half\", \"expression\": \"n / 2\"}], "
       "\"decisions\": [{\"id\": \"out\", \"kind\": \"expression\", \"expression\": \"half\", "
-      "\"output\": {\"name\": \"out\", \"type\": \"decimal\"}}]}";
+      "\"output\": {\"name\": \"out\", \"type\": \"decimal\"}, \"source\": \"S\", "
+      "\"status\": \"verified\"}]}";
   CHECK_STATUS(aig_pack_export_jdm(kPack, (size_t)-1, small, sizeof small, &needed),
                AIG_ERR_BUFFER_TOO_SMALL);
   CHECK(needed > sizeof small);
