@@ -161,7 +161,7 @@ def run_pack(cli, pack_dir, records_count, seed, work):
     graph_path = os.path.join(work, "graph.json")
     ex = subprocess.run([cli, "export", "--to", "jdm", pack_dir], capture_output=True, text=True)
     if ex.returncode != 0:
-        return 0, 0, [{"pack": pack_dir, "export_error": ex.stderr.strip()}]
+        return 0, 0, 0, [{"pack": pack_dir, "export_error": ex.stderr.strip()}]
     with open(graph_path, "w") as f:
         f.write(ex.stdout)
     graph = json.loads(ex.stdout)
@@ -181,7 +181,7 @@ def run_pack(cli, pack_dir, records_count, seed, work):
             f.write(json.dumps({"graph": graph, "records": recs}) + "\n")
     zen = subprocess.run(["node", RUNNER, cases_path], check=True, capture_output=True,
                          text=True).stdout.splitlines()
-    differences, total, skipped = [], 0, 0
+    differences, total, skipped, constrained = [], 0, 0, 0
     for t, date in enumerate(order):
         recs = [r for r, _ in batches[date]]
         from_cases = [c for _, c in batches[date]]
@@ -199,10 +199,12 @@ def run_pack(cli, pack_dir, records_count, seed, work):
                 skipped += 1
                 continue
             reason = compare(mine, zen_results[k])
+            if not reason and mine.get("status") == "error":
+                constrained += 1
             if reason:
                 differences.append({"pack": pack["id"], "reference_date": date, "record": rec,
                                     "reason": reason, "engine": mine, "zen": zen_results[k]})
-    return total, skipped, differences
+    return total, skipped, constrained, differences
 
 
 def main():
@@ -221,11 +223,12 @@ def main():
     all_differences = []
     try:
         for pack_dir in packs:
-            total, skipped, differences = run_pack(args.cli, pack_dir, args.records, args.seed,
-                                                   work)
-            print("%s: records %d (test cases the pack refuses before any rule, not compared: %d),"
-                  " differences %d"
-                  % (os.path.relpath(pack_dir, SOURCE), total, skipped, len(differences)))
+            total, skipped, constrained, differences = run_pack(args.cli, pack_dir, args.records,
+                                                                args.seed, work)
+            print("%s: records %d (test cases the pack refuses before any rule, not compared: %d;"
+                  " refused for a broken constraint, which ZEN lists: %d), differences %d"
+                  % (os.path.relpath(pack_dir, SOURCE), total, skipped, constrained,
+                     len(differences)))
             for d in differences[:3]:
                 print("  " + json.dumps(d, ensure_ascii=False)[:600])
             all_differences.extend(differences)
