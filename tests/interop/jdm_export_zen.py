@@ -99,6 +99,28 @@ def random_records(rng, pack, count, reference):
     return records
 
 
+def accepted_mostly(cli, pack, pack_dir, rng, count, date, work, rounds=6, keep=0.1):
+    """count random records of which about `keep` break a constraint: independent values break
+    the packs' constraints (an age under 14, two exclusive flags) far more often than people
+    do, which would leave few records whose outputs are compared. Records the pack refuses for
+    a constraint are drawn again, up to `rounds` times, except a share `keep` of them."""
+    recs = random_records(rng, pack, count, day(date))
+    path = os.path.join(work, "draw.jsonl")
+    for _ in range(rounds):
+        with open(path, "w") as f:
+            f.write("".join(json.dumps(r) + "\n" for r in recs))
+        ev = subprocess.run([cli, "eval", pack_dir, path, "--date", date], capture_output=True,
+                            text=True)
+        results = [json.loads(line) for line in ev.stdout.splitlines()]
+        redraw = [k for k, res in enumerate(results)
+                  if res.get("status") == "error" and rng.random() >= keep]
+        if not redraw:
+            break
+        for k, fresh in zip(redraw, random_records(rng, pack, len(redraw), day(date))):
+            recs[k] = fresh
+    return recs
+
+
 def reference_dates(pack, rng, n):
     start = day(pack["valid_from"])
     end = day(pack["valid_to"]) if pack.get("valid_to") else start + datetime.timedelta(days=730)
@@ -165,14 +187,15 @@ def run_pack(cli, pack_dir, records_count, seed, work):
     with open(graph_path, "w") as f:
         f.write(ex.stdout)
     graph = json.loads(ex.stdout)
-    rng = random.Random("%s:%s" % (seed, pack["id"]))
+    rng = random.Random("%s:%s" % (seed, pack["id"]))  # one stream per pack, fixed by the seed
     batches = {}  # reference date -> [(record, from the pack's test cases)]
     for date, record in test_cases(pack_dir):
         batches.setdefault(date, []).append((record, True))
     dates = reference_dates(pack, rng, 5)
-    for k in range(records_count):
-        date = dates[k % len(dates)]
-        batches.setdefault(date, []).extend((r, False) for r in random_records(rng, pack, 1, day(date)))
+    for k, date in enumerate(dates):
+        count = records_count // len(dates) + (1 if k < records_count % len(dates) else 0)
+        recs = accepted_mostly(cli, pack, pack_dir, rng, count, date, work)
+        batches.setdefault(date, []).extend((r, False) for r in recs)
     cases_path = os.path.join(work, "cases.jsonl")
     order = sorted(batches)
     with open(cases_path, "w") as f:
