@@ -38,6 +38,6 @@ if(AIG_BUILD_TESTS)
     add_test(NAME zen:jdm-export
       COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/interop/jdm_export_zen.py
         --cli $<TARGET_FILE:aiguillage_cli> --records 10000 --seed 1)
-    set_tests_properties(zen:jdm-export PROPERTIES LABELS "zen;interop" SKIP_RETURN_CODE 77)
+    set_tests_properties(zen:jdm-export PROPERTIES LABELS "zen;interop;slow" SKIP_RETURN_CODE 77)
   endif()
 endif()
