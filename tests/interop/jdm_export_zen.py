@@ -27,6 +27,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.dirname(os.path.dirname(HERE))
 ZEN_DIR = os.path.join(SOURCE, "benchmarks", "peers", "zen")
 RUNNER = os.path.join(ZEN_DIR, "differential.mjs")
+# A pack that runs what the shipped ones do not: aggregations, ANY, RULE ORDER, list predicates,
+# text and number functions, decimals.
+COVERAGE = os.path.join(HERE, "data", "jdm-export-coverage")
 
 
 def zen_available():
@@ -63,7 +66,10 @@ def value(rng, field, texts, reference):
         lo, hi = field.get("min", -10), field.get("max", 120)
         # Small values and the bounds are where the rules' thresholds are.
         n = rng.choice([rng.randint(lo, min(hi, lo + 60)), lo, hi, rng.randint(lo, hi)])
-        return n if kind == "integer" else n + rng.choice([0, 0.25, 0.5])
+        if kind == "integer":
+            return n
+        fraction = rng.choice([0, 0.25, 0.5])
+        return n + fraction if n + fraction <= hi else n - fraction
     if kind == "string":
         limit = field.get("max_length", 1000)
         return rng.choice([t for t in texts + ["75", "2A"] if len(t) <= limit])
@@ -236,12 +242,15 @@ def main():
     ap.add_argument("--records", type=int, default=10000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--failures")
+    ap.add_argument("--pack", action="append",
+                    help="a pack folder (repeatable); default: every pack under rules/ and "
+                         "tests/interop/data/jdm-export-coverage")
     args = ap.parse_args()
     if not zen_available():
         print("skipped: node or the ZEN package is absent (benchmarks/peers/zen/install.sh)")
         return 77
-    packs = sorted(os.path.dirname(p) for p in
-                   glob.glob(os.path.join(SOURCE, "rules", "**", "pack.json"), recursive=True))
+    packs = args.pack or sorted(os.path.dirname(p) for p in glob.glob(
+        os.path.join(SOURCE, "rules", "**", "pack.json"), recursive=True)) + [COVERAGE]
     work = tempfile.mkdtemp(prefix="aig_jdm_export_")
     all_differences = []
     try:
