@@ -71,6 +71,21 @@ TEST(JdmExport, EveryShippedPackRoundTripsThroughImportJdm) {
   }
 }
 
+// The test pack that runs through ZEN what the shipped packs do not (aggregations, list
+// predicates, text and number functions) round-trips too.
+TEST(JdmExport, TheCoveragePackRoundTrips) {
+  std::string original =
+      slurp(fs::path(AIG_SOURCE_DIR) / "tests/interop/data/jdm-export-coverage/pack.json");
+  std::string jdm = export_jdm(original);
+  EXPECT_EQ(pack_logic_hash(import_jdm(jdm)), pack_logic_hash(original));
+  ojson graph = ojson::parse(jdm);
+  const ojson* total = node_named(graph, "total (collect)");
+  ASSERT_NE(total, nullptr);
+  EXPECT_EQ(total->at("content").at("expressions").at(0).at("value"),
+            "(len((aiguillage_collect.total ?? [])) == 0 or some((aiguillage_collect.total ?? []), "
+            "#.total == null)) ? null : sum(map((aiguillage_collect.total ?? []), #.total))");
+}
+
 TEST(JdmExport, CellsKeepThePacksNullSemantics) {
   ojson graph = ojson::parse(
       export_jdm(slurp(fs::path(AIG_SOURCE_DIR) / "rules/examples/youth-guidance/pack.json")));
