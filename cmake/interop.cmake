@@ -33,5 +33,11 @@ if(AIG_BUILD_TESTS)
       COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/benchmarks/peers/zen/differential.py
         --cli $<TARGET_FILE:aiguillage_cli> --tables 40 --records 250 --seed 7)
     set_tests_properties(zen:differential PROPERTIES LABELS "zen;interop" SKIP_RETURN_CODE 77)
+    # Every shipped pack exported to JDM and evaluated by ZEN against the engine: the pack's
+    # test cases and 10,000 seeded random records each; skipped like the one above.
+    add_test(NAME zen:jdm-export
+      COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/interop/jdm_export_zen.py
+        --cli $<TARGET_FILE:aiguillage_cli> --records 10000 --seed 1)
+    set_tests_properties(zen:jdm-export PROPERTIES LABELS "zen;interop;slow" SKIP_RETURN_CODE 77)
   endif()
 endif()

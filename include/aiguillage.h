@@ -172,6 +172,11 @@ AIG_API aig_status aig_pack_import_dmn(const char* xml, size_t size, aig_pack** 
  * fails with AIG_ERR_INEXPRESSIBLE and the pack element's JSON pointer. */
 AIG_API aig_status aig_pack_export_dmn(const char* pack_json, size_t json_size, char* buf,
                                        size_t size, size_t* needed);
+/* The same pack document written as a GoRules JDM graph (JSON text) that the ZEN engine
+ * evaluates to the pack's outputs, as `aiguillage export --to jdm` does. What ZEN's language
+ * cannot state exactly fails with AIG_ERR_INEXPRESSIBLE and the pack element's JSON pointer. */
+AIG_API aig_status aig_pack_export_jdm(const char* pack_json, size_t json_size, char* buf,
+                                       size_t size, size_t* needed);
 AIG_API void aig_pack_destroy(aig_pack* pack);
 
 /* Strings owned by the pack, valid while it lives. NULL for a NULL pack. */

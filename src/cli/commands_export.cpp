@@ -1,4 +1,4 @@
-// export: a pack written as a DMN model , to standard output.
+// export: a pack written as a DMN model or a GoRules JDM graph, to standard output.
 #include <filesystem>
 #include <string>
 
@@ -10,7 +10,8 @@ namespace aiguillage::cli {
 int cmd_export(int argc, char** argv) {
   Args args = parse_args(argc, argv, 2, {{"--to", true}}, 1, 1);
   std::string format = args.get("--to").value_or("");
-  if (format != "dmn") throw UsageError("--to must be dmn, not \"" + format + "\"");
+  if (format != "dmn" && format != "jdm")
+    throw UsageError("--to must be dmn or jdm, not \"" + format + "\"");
   std::string path = args.positional[0];
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) path += "/pack.json";
@@ -22,7 +23,7 @@ int cmd_export(int argc, char** argv) {
   }
   std::string out;
   try {
-    out = export_dmn(text);
+    out = format == "dmn" ? export_dmn(text) : export_jdm(text);
   } catch (const Error& e) {
     return report(e, kExitLoad);
   }

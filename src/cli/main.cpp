@@ -27,7 +27,7 @@ constexpr std::string_view kUsage =
     "  import-jdm FILE            convert a GoRules JDM decision graph into a pack\n"
     "  import-dmn FILE            convert a DMN model (1.1 to 1.5) into a pack\n"
     "  dmn-tck DIR                run DMN TCK test folders, print passed N of M test cases\n"
-    "  export --to dmn PACK       a pack as a DMN 1.3 model (import-dmn reads it back)\n"
+    "  export --to dmn|jdm PACK   a pack as a DMN 1.3 model or a ZEN graph (JDM)\n"
     "  orient PACK [FILE|-]       orientation proposal for each person (JSON Lines)\n"
     "  decide PACK FILE           decide proposals (policy, counsellors) into a decision log\n"
     "  notice PACK [FILE|-]       the notice given to each person (R311-3-1-2 CRPA)\n"
@@ -138,11 +138,12 @@ const Command kCommands[] = {
      "\n"
      "exit codes: 0 ok; 2 usage; 3 the graph cannot be converted; 4 I/O error\n"},
     {"export", cmd_export,
-     "usage: aiguillage export --to dmn PACK\n"
+     "usage: aiguillage export --to dmn|jdm PACK\n"
      "\n"
      "Writes the pack (a file, or a folder holding pack.json) on standard output as a DMN 1.3\n"
-     "model; import-dmn reads it back to a pack of the same logic hash. What DMN cannot\n"
-     "state is an error naming the pack element\n"
+     "model (--to dmn; import-dmn reads it back to a pack of the same logic hash) or as a\n"
+     "GoRules JDM graph that the ZEN engine evaluates (--to jdm; import-jdm reads it back).\n"
+     "What the format cannot state is an error naming the pack element\n"
      "(inexpressible, -706). See docs/interop.md.\n"
      "\n"
      "exit codes: 0 ok; 2 usage; 3 the pack cannot be loaded or exported; 4 I/O error\n"},

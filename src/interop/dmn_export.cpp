@@ -1,9 +1,11 @@
 #include <pugixml.hpp>
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "aiguillage/core/error.hpp"
 #include "aiguillage/core/hash.hpp"
@@ -35,7 +37,7 @@ std::string str(const ojson& j, const char* key) {
 
 class DmnWriter {
  public:
-  explicit DmnWriter(const ojson& pack) : pack_(pack) {}
+  DmnWriter(const ojson& pack, const Pack& compiled) : pack_(pack), compiled_(compiled) {}
 
   std::string run() {
     XNode decl = doc_.append_child(pugi::node_declaration);
@@ -77,6 +79,7 @@ class DmnWriter {
       else
         table_decision(decisions[k], p);
     }
+    requirements();
     std::ostringstream out;
     doc_.save(out, "  ", pugi::format_default, pugi::encoding_utf8);
     return out.str();
@@ -84,7 +87,12 @@ class DmnWriter {
 
  private:
   const ojson& pack_;
+  const Pack& compiled_;
   pugi::xml_document doc_;
+  // DRD element ids by pack name: inputData by input name, decision by variable name or by
+  // decision id; the decision element of every variable and decision, in pack order.
+  std::map<std::string, std::string> input_ids_, decision_ids_;
+  std::vector<XNode> variable_elements_, decision_elements_;
   XNode root_;
   detail::FeelScope scope_;
   std::set<std::string> item_names_;
@@ -114,6 +122,61 @@ class DmnWriter {
     if (!feel)
       element.append_attribute("expressionLanguage") = std::string(kPackExpressionLanguage).c_str();
     element.append_child("text").text() = text.c_str();
+  }
+
+  // The DRD's arrows: for each variable and decision, an informationRequirement per input and
+  // per other decision its expressions read (columns, cells, output entries), in slot order
+  // (inputs, variables, decision outputs). reference_date has no inputData and gets no arrow.
+  void requirements() {
+    std::vector<std::string> owner(compiled_.slot_count());  // slot -> DRD element id
+    std::vector<bool> is_input(compiled_.slot_count(), false);
+    for (std::size_t s = 0; s < owner.size(); ++s) {
+      const std::string& name = compiled_.slot_name(static_cast<int>(s));
+      if (auto it = input_ids_.find(name); it != input_ids_.end()) {
+        owner[s] = it->second;
+        is_input[s] = true;
+      }
+    }
+    for (const Variable& v : compiled_.variables())
+      owner[static_cast<std::size_t>(v.slot)] = decision_ids_.at(v.name);
+    for (const DecisionTable& d : compiled_.decisions())
+      for (const OutputSpec& o : d.outputs)
+        if (o.slot >= 0) owner[static_cast<std::size_t>(o.slot)] = decision_ids_.at(d.id);
+    const auto& variables = compiled_.variables();
+    for (std::size_t k = 0; k < variables.size(); ++k)
+      add_requirements(variable_elements_[k], {&variables[k].expression}, owner, is_input);
+    const auto& decisions = compiled_.decisions();
+    for (std::size_t k = 0; k < decisions.size(); ++k) {
+      const DecisionTable& d = decisions[k];
+      std::vector<const Expression*> reads;
+      if (d.kind == DecisionTable::Kind::expression) reads.push_back(&d.expression);
+      for (const TableColumn& c : d.inputs) reads.push_back(&c.expr);
+      for (const Rule& r : d.rules) {
+        for (const Expression& e : r.when) reads.push_back(&e);
+        for (const Expression& e : r.then) reads.push_back(&e);
+      }
+      add_requirements(decision_elements_[k], reads, owner, is_input);
+    }
+  }
+
+  void add_requirements(XNode element, const std::vector<const Expression*>& reads,
+                        const std::vector<std::string>& owner, const std::vector<bool>& is_input) {
+    std::set<int> slots;
+    for (const Expression* e : reads) slots.insert(e->slots().begin(), e->slots().end());
+    const std::string self = element.attribute("id").value();
+    std::set<std::string> seen;
+    XNode before = element.child("decisionTable");
+    if (!before) before = element.child("literalExpression");
+    for (int s : slots) {
+      const std::string& id = owner[static_cast<std::size_t>(s)];
+      if (id.empty() || id == self || !seen.insert(id).second) continue;
+      XNode r = element.insert_child_before("informationRequirement", before);
+      r.append_attribute("id") =
+          fresh_id(std::string(element.attribute("name").value()) + "_requires").c_str();
+      XNode ref = r.append_child(is_input[static_cast<std::size_t>(s)] ? "requiredInput"
+                                                                       : "requiredDecision");
+      ref.append_attribute("href") = ("#" + id).c_str();
+    }
   }
 
   void extensions() {
@@ -192,6 +255,7 @@ class DmnWriter {
     std::string name = str(in, "name");
     XNode n = root_.append_child("inputData");
     n.append_attribute("id") = fresh_id(name).c_str();
+    input_ids_[name] = n.attribute("id").value();
     n.append_attribute("name") = name.c_str();
     if (in.contains("label")) n.append_attribute("label") = str(in["label"], "fr").c_str();
     for (const char* key : {"min", "max", "max_length", "max_items", "required", "ask_values"})
@@ -208,6 +272,7 @@ class DmnWriter {
   XNode decision_element(const std::string& name, const ojson& source) {
     XNode d = root_.append_child("decision");
     d.append_attribute("id") = fresh_id(name).c_str();
+    decision_ids_[name] = d.attribute("id").value();
     d.append_attribute("name") = name.c_str();
     if (source.contains("label")) d.append_attribute("label") = str(source["label"], "fr").c_str();
     for (const char* key : {"source", "status", "note"})
@@ -222,6 +287,7 @@ class DmnWriter {
     (void)pointer;
     std::string name = str(v, "name");
     XNode d = decision_element(name, v);
+    variable_elements_.push_back(d);
     d.append_attribute("aig:kind") = "variable";
     XNode var = d.append_child("variable");
     var.append_attribute("id") = fresh_id(name + "_variable").c_str();
@@ -243,6 +309,7 @@ class DmnWriter {
   void expression_decision(const ojson& dj, const std::string& pointer) {
     std::string id = str(dj, "id");
     XNode d = decision_element(id, dj);
+    decision_elements_.push_back(d);
     output_variable(d, id, dj.at("output"), pointer + "/output");
     XNode literal = d.append_child("literalExpression");
     text_child(literal, str(dj, "expression"), detail::FeelMode::expression);
@@ -251,6 +318,7 @@ class DmnWriter {
   void table_decision(const ojson& dj, const std::string& pointer) {
     std::string id = str(dj, "id");
     XNode d = decision_element(id, dj);
+    decision_elements_.push_back(d);
     const ojson& outputs = dj.at("outputs");
     XNode var = d.append_child("variable");
     var.append_attribute("id") = fresh_id(id + "_variable").c_str();
@@ -338,9 +406,9 @@ ojson logic_field(const ojson& f) {
 }  // namespace
 
 std::string export_dmn(std::string_view pack_json) {
-  (void)Pack::load(pack_json);  // only valid packs are exported
+  const Pack compiled = Pack::load(pack_json);  // only valid packs are exported
   ojson pack = ojson::parse(pack_json);
-  return DmnWriter(pack).run();
+  return DmnWriter(pack, compiled).run();
 }
 
 std::string pack_logic_hash(std::string_view pack_json) {

@@ -9,6 +9,7 @@
 
 #include "aiguillage/rules/pack.hpp"
 #include "core/json_read.hpp"
+#include "jdm_export.hpp"
 #include "rules/pack_document.hpp"
 #include "zen_chars.hpp"
 #include "zen_expression.hpp"
@@ -1131,6 +1132,8 @@ ojson label_of(const std::string& text) {
 std::string import_jdm(std::string_view jdm_json, const JdmImportOptions& options) {
   json doc = detail::parse_document(jdm_json);
   detail::expect_object(doc, "", "a JDM graph");
+  // A graph export_jdm wrote and nobody edited since gives back its pack (jdm_export.cpp).
+  if (std::optional<std::string> pack = detail::pack_of_exported_jdm(jdm_json)) return *pack;
 
   GraphBuilder first(doc, nullptr, nullptr);
   first.build();

@@ -1,5 +1,6 @@
 /* The C API of pack export: a pack document written as a DMN model (string out), imported back
- * by aig_pack_import_dmn to a pack that decides the same; what DMN cannot state is refused. */
+ * by aig_pack_import_dmn to a pack that decides the same, or as a JDM graph; what the format
+ * cannot state is refused. */
 #include "aiguillage.h"
 
 #include <stdio.h>
@@ -49,6 +50,36 @@ static void export_and_import(void) {
   free(xml);
 }
 
+/* The same pack as a JDM graph: a string out, snprintf semantics; a division is refused with
+ * the pointer of the variable that holds it. */
+static void export_jdm(void) {
+  size_t needed = 0;
+  char small[8];
+  char* jdm;
+  char buf[64];
+  const char* divided =
+      "{\"schema\": \"aiguillage.ruleset\", \"schema_version\": \"1.1\", \"id\": \"t/d\", "
+      "\"version\": \"1.0.0\", \"valid_from\": \"2025-01-01\", \"title\": \"d\", "
+      "\"sources\": [{\"id\": \"S\", \"title\": \"s\"}], "
+      "\"inputs\": [{\"name\": \"n\", \"type\": \"integer\"}], "
+      "\"variables\": [{\"name\": \"half\", \"expression\": \"n / 2\"}], "
+      "\"decisions\": [{\"id\": \"out\", \"kind\": \"expression\", \"expression\": \"half\", "
+      "\"output\": {\"name\": \"out\", \"type\": \"decimal\"}, \"source\": \"S\", "
+      "\"status\": \"verified\"}]}";
+  CHECK_STATUS(aig_pack_export_jdm(kPack, (size_t)-1, small, sizeof small, &needed),
+               AIG_ERR_BUFFER_TOO_SMALL);
+  CHECK(needed > sizeof small);
+  jdm = (char*)malloc(needed);
+  CHECK_STATUS(aig_pack_export_jdm(kPack, strlen(kPack), jdm, needed, &needed), AIG_OK);
+  CHECK(strstr(jdm, "\"decisionTableNode\"") != NULL);
+  CHECK(strstr(jdm, "\"_id\": \"low\"") != NULL);
+  free(jdm);
+  CHECK_STATUS(aig_pack_export_jdm(divided, (size_t)-1, buf, sizeof buf, NULL),
+               AIG_ERR_INEXPRESSIBLE);
+  CHECK(strcmp(aig_last_error_pointer(), "/variables/0/expression") == 0);
+  CHECK_STATUS(aig_pack_export_jdm(NULL, 0, buf, sizeof buf, NULL), AIG_ERR_INVALID_ARGUMENT);
+}
+
 static void refusals(void) {
   char buf[64];
   CHECK_STATUS(aig_pack_export_dmn(NULL, 0, buf, sizeof buf, NULL), AIG_ERR_INVALID_ARGUMENT);
@@ -59,6 +90,7 @@ static void refusals(void) {
 
 int main(void) {
   RUN(export_and_import);
+  RUN(export_jdm);
   RUN(refusals);
   return check_failures ? 1 : 0;
 }

@@ -6,7 +6,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -188,6 +190,107 @@ TEST(DmnExport, CommandLineRoundTrip) {
   EXPECT_EQ(pack_logic_hash(slurp(dir / "p.json")), pack_logic_hash(slurp(pack + "/pack.json")));
   EXPECT_NE(std::system((cli + " export --to xml " + pack + " 2>/dev/null").c_str()), 0);
   fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace aiguillage
+
+namespace aiguillage {
+namespace {
+
+// The names an expression text reads: identifiers outside string literals.
+std::set<std::string> names_in(const std::string& text) {
+  std::set<std::string> out;
+  for (std::size_t i = 0; i < text.size();) {
+    char c = text[i];
+    if (c == '"' || c == '\'') {
+      std::size_t j = i + 1;
+      while (j < text.size() && text[j] != c) j += text[j] == '\\' ? 2 : 1;
+      i = j + 1;
+    } else if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
+      std::size_t j = i;
+      while (j < text.size() && (std::isalnum(static_cast<unsigned char>(text[j])) ||
+                                 text[j] == '_' || text[j] == '.'))
+        ++j;
+      out.insert(text.substr(i, j - i));
+      i = j;
+    } else {
+      ++i;
+    }
+  }
+  return out;
+}
+
+// The DRD's arrows match the pack's dependency graph, read from the pack document's own text:
+// each variable and decision requires the inputs it names (an inputData) and the variables and
+// decisions whose values it names (a decision), and nothing else.
+TEST(DmnExport, InformationRequirementsAreThePacksDependencyGraph) {
+  for (const fs::path& dir : shipped_packs()) {
+    SCOPED_TRACE(dir.string());
+    ojson pack = ojson::parse(slurp(dir / "pack.json"));
+    std::map<std::string, std::string> owner;  // name -> "input:x" or "decision:x"
+    for (const auto& in : pack["inputs"])
+      owner[in["name"]] = "input:" + in["name"].get<std::string>();
+    for (const auto& v : pack.value("variables", ojson::array()))
+      owner[v["name"]] = "decision:" + v["name"].get<std::string>();
+    std::map<std::string, std::set<std::string>> expected;  // element name -> requirements
+    for (const auto& v : pack.value("variables", ojson::array()))
+      for (const std::string& n : names_in(v["expression"])) expected[v["name"]].insert(n);
+    for (const auto& d : pack["decisions"]) {
+      std::string id = d["id"];
+      if (d.contains("output")) owner[d["output"]["name"]] = "decision:" + id;
+      for (const auto& o : d.value("outputs", ojson::array())) owner[o["name"]] = "decision:" + id;
+      std::set<std::string>& names = expected[id];
+      if (d.contains("expression")) names = names_in(d["expression"]);
+      for (const auto& c : d.value("inputs", ojson::array()))
+        for (const std::string& n : names_in(c["expression"])) names.insert(n);
+      for (const auto& r : d.value("rules", ojson::array()))
+        for (const char* side : {"when", "then"})
+          for (const auto& cell : r[side])
+            for (const std::string& n : names_in(cell)) names.insert(n);
+    }
+    for (auto& [element, names] : expected) {
+      std::set<std::string> resolved;
+      for (const std::string& n : names)
+        if (auto it = owner.find(n); it != owner.end() && it->second != "decision:" + element)
+          resolved.insert(it->second);
+      names = std::move(resolved);
+    }
+    pugi::xml_document doc;
+    ASSERT_TRUE(doc.load_string(export_dmn(slurp(dir / "pack.json")).c_str()));
+    std::map<std::string, std::string> by_id;  // DRD id -> "input:x" / "decision:x"
+    for (pugi::xpath_node n : doc.select_nodes("/definitions/inputData"))
+      by_id[n.node().attribute("id").value()] =
+          std::string("input:") + n.node().attribute("name").value();
+    for (pugi::xpath_node n : doc.select_nodes("/definitions/decision"))
+      by_id[n.node().attribute("id").value()] =
+          std::string("decision:") + n.node().attribute("name").value();
+    std::size_t arrows = 0;
+    for (pugi::xpath_node n : doc.select_nodes("/definitions/decision")) {
+      std::string name = n.node().attribute("name").value();
+      std::set<std::string> got;
+      for (pugi::xml_node r : n.node().children("informationRequirement")) {
+        ASSERT_TRUE(r.attribute("id"));
+        pugi::xml_node ref = r.first_child();
+        std::string href = ref.attribute("href").value();
+        ASSERT_EQ(href.front(), '#');
+        ASSERT_TRUE(by_id.count(href.substr(1))) << href;
+        std::string target = by_id[href.substr(1)];
+        EXPECT_EQ(std::string(ref.name()) == "requiredInput", target.rfind("input:", 0) == 0);
+        got.insert(target);
+        ++arrows;
+      }
+      EXPECT_EQ(got, expected[name]) << name;
+      // DMN's order: requirements after the variable, before the expression.
+      pugi::xml_node last = n.node().last_child();
+      EXPECT_TRUE(std::string(last.name()) == "decisionTable" ||
+                  std::string(last.name()) == "literalExpression");
+    }
+    EXPECT_GT(arrows, 0u);
+    // The arrows change nothing in the logic read back.
+    EXPECT_EQ(pack_logic_hash(import_dmn(export_dmn(slurp(dir / "pack.json")))),
+              pack_logic_hash(slurp(dir / "pack.json")));
+  }
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
-"""Pack.to_dmn: a pack written as a DMN model, read back by Pack.from_dmn to the same logic."""
+"""Pack.to_dmn and Pack.to_jdm: a pack written as a DMN model (read back by Pack.from_dmn to the
+same logic) or as a GoRules JDM graph."""
 import json
 import os
 
@@ -50,3 +51,27 @@ def test_to_dmn_names_what_dmn_cannot_state():
     assert info.value.code == -706
     assert info.value.name == "inexpressible"
     assert info.value.pointer == "/inputs/2"
+
+
+def test_to_jdm_is_a_zen_graph_carrying_rule_ids_and_the_pack():
+    pack = aiguillage.Pack.load(YOUTH)
+    graph = json.loads(pack.to_jdm())
+    kinds = [n["type"] for n in graph["nodes"]]
+    assert kinds[0] == "inputNode" and kinds[-1] == "outputNode"
+    assert "decisionTableNode" in kinds and "expressionNode" in kinds
+    table = next(n for n in graph["nodes"] if n["name"] == "organisme_referent")
+    assert [r["_id"] for r in table["content"]["rules"]] == ["O1", "O2", "O3", "O4", "O5", "O6", "O7"]
+    assert table["content"]["rules"][3]["_status"] == "verified"
+    assert graph["aiguillage"]["pack"]["id"] == pack.id
+    with open(os.path.join(YOUTH, "pack.json"), encoding="utf-8") as f:
+        assert aiguillage.Pack.from_json(f.read()).to_jdm() == pack.to_jdm()
+
+
+def test_to_jdm_names_what_zen_cannot_state():
+    with open(os.path.join(YOUTH, "pack.json"), encoding="utf-8") as f:
+        doc = json.load(f)
+    doc["decisions"][0]["hit_policy"] = "PRIORITY"
+    with pytest.raises(aiguillage.PackLoadError) as info:
+        aiguillage.Pack.from_json(json.dumps(doc)).to_jdm()
+    assert info.value.code == -706
+    assert info.value.pointer == "/decisions/0/hit_policy"

@@ -186,3 +186,10 @@ def test_assignment_results_in_both_modes(offers):
         docs = lines(run("assign", *MATCH_DATA, "--offers", offers, "--profiles", profiles, "--mode", mode))
         assert docs[-1]["summary"]["mode"] == mode and len(docs) > 2
         assert_valid("assignment_result", docs)
+
+
+def test_jdm_export_of_every_shipped_pack():
+    graphs = [json.loads(run("export", "--to", "jdm", pack.parent, ok=(0,)))
+              for pack in sorted((ROOT / "rules").glob("**/pack.json"))]
+    assert len(graphs) >= 5
+    assert_valid("jdm_export", graphs)

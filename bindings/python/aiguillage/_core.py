@@ -108,14 +108,25 @@ class Pack:
 
         Raises :class:`PackLoadError` (code -706, ``inexpressible``) naming the pack element
         that DMN cannot state."""
+        return _aiguillage.export_dmn(self._document())
+
+    def to_jdm(self) -> str:
+        """The pack as a GoRules JDM graph (JSON text) that the ZEN engine evaluates to the
+        pack's outputs, as ``aiguillage export --to jdm`` writes it (docs/interop.md).
+
+        Raises :class:`PackLoadError` (code -706, ``inexpressible``) naming the pack element
+        that ZEN's expression language cannot state exactly."""
+        return _aiguillage.export_jdm(self._document())
+
+    def _document(self) -> str:
         kind, value = self._source
         if kind == "file":
             path = _os.path.join(value, "pack.json") if _os.path.isdir(value) else value
             with open(path, encoding="utf-8") as f:
-                value = f.read()
-        elif kind != "json":
+                return f.read()
+        if kind != "json":
             raise TypeError("a pack selected from a registry has no document to export: load it by path")
-        return _aiguillage.export_dmn(value)
+        return value
 
     def __reduce__(self):
         kind, value = self._source

@@ -62,6 +62,15 @@ void bind_rules(py::module_& m) {
         });
       },
       py::arg("pack_json"));
+  m.def(
+      "export_jdm",
+      [](const std::string& pack_json) {
+        return translate("PackLoadError", [&] {
+          py::gil_scoped_release release;
+          return export_jdm(pack_json);
+        });
+      },
+      py::arg("pack_json"));
   py::class_<NativePack, std::shared_ptr<NativePack>>(m, "NativePack")
       .def_static(
           "load_file",

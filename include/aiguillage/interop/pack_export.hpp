@@ -1,4 +1,5 @@
-// Export of rule packs to other formats: DMN 1.3 XML, for DMN modellers and engines. What a format
+// Export of rule packs to other formats: DMN 1.3 XML, for DMN modellers and engines, and GoRules
+// JDM graphs, for the ZEN engine and its editor. What a format
 // cannot express is an error naming the pack element (ErrorCode::inexpressible, the element's JSON
 // pointer), never a file that decides otherwise.
 #pragma once
@@ -19,6 +20,11 @@ inline constexpr std::string_view kPackExpressionLanguage = "urn:aiguillage:expr
 // The pack document (aiguillage.ruleset JSON text) as a DMN 1.3 model. Throws Error: the pack's
 // own load errors, or inexpressible.
 AIG_API std::string export_dmn(std::string_view pack_json);
+
+// The pack document as a GoRules JDM graph (JSON text) that the ZEN engine evaluates to the
+// pack's outputs on every record the pack accepts; the pack itself rides along under
+// "aiguillage" for import_jdm. Throws Error: the pack's own load errors, or inexpressible.
+AIG_API std::string export_jdm(std::string_view pack_json);
 
 // "sha256:..." over the pack's logic only: what decides the outputs of a record and which
 // records are accepted (inputs with their types, bounds and values, constraints, variables,
