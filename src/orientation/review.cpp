@@ -120,21 +120,24 @@ std::vector<ReviewReason> build_review(const Pack& pack, const Value* frame,
   return out;
 }
 
+void append_review_reason_json(std::string& out, const ReviewReason& r) {
+  out += "{\"reason\":";
+  append_string(out, r.code);
+  out += ",\"label\":";
+  append_label(out, r.label_fr, r.label_en);
+  out += ",\"inputs\":[";
+  for (std::size_t i = 0; i < r.inputs.size(); ++i) {
+    if (i) out += ',';
+    append_string(out, r.inputs[i]);
+  }
+  out += "]}";
+}
+
 void append_review_json(std::string& out, const std::vector<ReviewReason>& reasons) {
   out += '[';
   for (std::size_t k = 0; k < reasons.size(); ++k) {
-    const ReviewReason& r = reasons[k];
     if (k) out += ',';
-    out += "{\"reason\":";
-    append_string(out, r.code);
-    out += ",\"label\":";
-    append_label(out, r.label_fr, r.label_en);
-    out += ",\"inputs\":[";
-    for (std::size_t i = 0; i < r.inputs.size(); ++i) {
-      if (i) out += ',';
-      append_string(out, r.inputs[i]);
-    }
-    out += "]}";
+    append_review_reason_json(out, reasons[k]);
   }
   out += ']';
 }

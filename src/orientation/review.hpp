@@ -24,6 +24,8 @@ std::vector<ReviewReason> build_review(const Pack& pack, const Value* frame,
 
 // [{"reason":..., "label":{"fr","en"}, "inputs":[...]}, ...]
 void append_review_json(std::string& out, const std::vector<ReviewReason>& reasons);
+// One of them: {"reason":..., "label":{"fr","en"}, "inputs":[...]}
+void append_review_reason_json(std::string& out, const ReviewReason& r);
 // [{"input":..., "label":{"fr","en"}, "rules":N, "values":[{"value", "label"}]}, ...]
 void append_questions_json(std::string& out, const std::vector<Question>& questions);
 
