@@ -12,24 +12,13 @@ namespace detail {
 
 namespace {
 
-constexpr std::string_view kMissingInformation = "missing_information";
-
-void append_string(std::string& out, std::string_view s) {
-  Value::string(s).append_json(out);
-}
-
 std::string quoted(std::string_view s) {
-  std::string out;
-  append_string(out, s);
-  return out;
+  return Value::string(s).to_json();
 }
 
 std::string label_json(std::string_view fr, std::string_view en) {
-  std::string out = "{\"fr\":";
-  append_string(out, fr);
-  out += ",\"en\":";
-  append_string(out, en);
-  out += '}';
+  std::string out;
+  append_label(out, fr, en);
   return out;
 }
 
@@ -180,14 +169,7 @@ ProposalWriter::ProposalWriter(const Orienter& orienter, Date reference_date)
       }
       if (!rule.description.empty())
         facts.description = label_json(rule.description, rule.description);
-      for (std::size_t c = 0; c < rule.when_text.size() && c < d.inputs.size(); ++c) {
-        const std::string& cell = rule.when_text[c];
-        if (cell.empty() || cell == "-") continue;
-        std::vector<int> read;
-        for (int s : d.inputs[c].expr.slots())
-          for (int f : p.slot_inputs(s)) read.push_back(f);
-        facts.cells.push_back(std::move(read));
-      }
+      facts.cells = deciding_cells(p, d, rule);
       rules_.back().push_back(std::move(facts));
     }
   }
@@ -244,20 +226,7 @@ void ProposalWriter::append_rule_inputs(std::string& out, int c, const RowResult
       for (int index : r.decisions[k].fired) {
         const RuleFacts& rule = rules_[k][static_cast<std::size_t>(index)];
         if (rule.raises[o] != c) continue;
-        // The cells' inputs: those missing or to be asked when some are, else all of them.
-        open_.clear();
-        all_.clear();
-        for (const std::vector<int>& read : rule.cells) {
-          bool any_open = false;
-          for (int f : read)
-            if (r.frame[f].is_null() || p.is_ask_value(f, r.frame[f])) {
-              open_.push_back(f);
-              any_open = true;
-            }
-          if (!any_open) all_.insert(all_.end(), read.begin(), read.end());
-        }
-        fields_.insert(fields_.end(), open_.begin(), open_.end());
-        fields_.insert(fields_.end(), all_.begin(), all_.end());
+        append_cell_inputs(p, rule.cells, r.frame, open_, all_, fields_);
         if (!description && !rule.description.empty()) description = &rule.description;
       }
   const Code& code = codes_[static_cast<std::size_t>(c)];
@@ -326,7 +295,7 @@ bool ProposalWriter::append(std::string& out, const RowResult& r) {
   out += ",\"review_reasons\":[";
   for (std::size_t k = 0; k < reasons_.size(); ++k) {
     if (k) out += ',';
-    append_string(out, reasons_[k]);
+    Value::string(reasons_[k]).append_json(out);
   }
   out += "],\"review_details\":";
   if (error) {
