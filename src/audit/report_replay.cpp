@@ -63,6 +63,34 @@ void fill_block(Batch& batch, const VersionModel& v, const InputSchema& schema,
   }
 }
 
+// What both replays set up alike: where each field of the pack's schema comes from in v, the
+// slots of the outputs compared, the blocks of rows and the threads that share them.
+struct ReplayPlan {
+  std::vector<int> source, slots;
+  std::size_t rows = 0, blocks = 0;
+  unsigned threads = 1;
+  EvalOptions options;
+};
+
+constexpr std::size_t kBlock = 2048;
+
+ReplayPlan plan_replay(const VersionModel& v, const Pack& pack,
+                       const std::vector<std::string>& output_names, unsigned threads) {
+  const InputSchema& schema = pack.inputs();
+  ReplayPlan plan;
+  plan.source.assign(schema.size(), -1);
+  for (std::size_t f = 0; f < schema.size(); ++f)
+    plan.source[f] = v.pack->inputs().index_of(schema.field(f).name);
+  for (const std::string& name : output_names) plan.slots.push_back(pack.slot_of(name));
+  plan.rows = v.rows.size();
+  plan.blocks = (plan.rows + kBlock - 1) / kBlock;
+  plan.threads = std::max(
+      1u,
+      std::min<unsigned>(threads, static_cast<unsigned>(std::max<std::size_t>(1, plan.blocks))));
+  plan.options.trace = false;
+  return plan;
+}
+
 }  // namespace
 
 void replay_moves(const VersionModel& v, const Evaluator& evaluator,
@@ -71,9 +99,9 @@ void replay_moves(const VersionModel& v, const Evaluator& evaluator,
                   const std::function<void(unsigned, const MovedRow&)>& visit) {
   const Pack& pack = evaluator.pack();
   const InputSchema& schema = pack.inputs();
-  std::vector<int> source(schema.size(), -1);
-  for (std::size_t f = 0; f < schema.size(); ++f)
-    source[f] = v.pack->inputs().index_of(schema.field(f).name);
+  const ReplayPlan plan = plan_replay(v, pack, output_names, threads);
+  const std::vector<int>& source = plan.source;
+  const std::vector<int>& slots = plan.slots;
   const int moved = schema.index_of(field);
   if (moved < 0) return;
   const FieldSpec& spec = schema.field(static_cast<std::size_t>(moved));
@@ -83,16 +111,10 @@ void replay_moves(const VersionModel& v, const Evaluator& evaluator,
     for (std::size_t t = 0; t < values.size(); ++t)
       for (std::size_t k = 0; k < spec.values.size(); ++k)
         if (spec.values[k] == values[t]) codes[t] = static_cast<int>(k);
-  std::vector<int> slots;
-  for (const std::string& name : output_names) slots.push_back(pack.slot_of(name));
   const std::size_t n_out = std::min<std::size_t>(slots.size(), 64);
-  const std::size_t n = v.rows.size();
-  constexpr std::size_t kBlock = 2048;
-  const std::size_t blocks = (n + kBlock - 1) / kBlock;
-  threads = std::max(
-      1u, std::min<unsigned>(threads, static_cast<unsigned>(std::max<std::size_t>(1, blocks))));
-  EvalOptions options;
-  options.trace = false;
+  const std::size_t n = plan.rows, blocks = plan.blocks;
+  threads = plan.threads;
+  const EvalOptions& options = plan.options;
   auto work = [&](unsigned t) {
     Batch batch(schema, kBlock);
     BatchResult base, result;
@@ -180,19 +202,13 @@ void replay_rows(const VersionModel& v, const Evaluator& evaluator,
                  const std::function<void(std::size_t, const ReplayedRow&)>& sink) {
   const Pack& pack = evaluator.pack();
   const InputSchema& schema = pack.inputs();
-  std::vector<int> source(schema.size(), -1);
-  for (std::size_t f = 0; f < schema.size(); ++f)
-    source[f] = v.pack->inputs().index_of(schema.field(f).name);
+  const ReplayPlan plan = plan_replay(v, pack, output_names, threads);
+  const std::vector<int>& source = plan.source;
+  const std::vector<int>& slots = plan.slots;
   const int set_field = field.empty() ? -1 : schema.index_of(field);
-  std::vector<int> slots;
-  for (const std::string& name : output_names) slots.push_back(pack.slot_of(name));
-  const std::size_t n = v.rows.size();
-  constexpr std::size_t kBlock = 2048;
-  const std::size_t blocks = (n + kBlock - 1) / kBlock;
-  threads = std::max(
-      1u, std::min<unsigned>(threads, static_cast<unsigned>(std::max<std::size_t>(1, blocks))));
-  EvalOptions options;
-  options.trace = false;
+  const std::size_t n = plan.rows, blocks = plan.blocks;
+  threads = plan.threads;
+  const EvalOptions& options = plan.options;
   auto work = [&](unsigned t) {
     Batch batch(schema, kBlock);
     BatchResult result;

@@ -5,6 +5,7 @@
 #include "aiguillage/core/version.hpp"
 #include "aiguillage/rules/json_lines.hpp"
 #include "core/json_read.hpp"
+#include "proposal_writer.hpp"
 #include "review.hpp"
 #include "rules/json_names.hpp"
 
@@ -33,8 +34,6 @@ std::optional<Action> parse_action(std::string_view text) noexcept {
 namespace {
 
 using detail::json;
-
-constexpr std::string_view kMissingInformation = "missing_information";
 
 void append_string(std::string& out, std::string_view s) {
   Value::string(s).append_json(out);
@@ -182,51 +181,6 @@ std::string_view member_text(std::string_view object, std::string_view key) {
   return {};
 }
 
-// The validated inputs used, {"name": value}, in schema order; missing ones left out.
-void append_inputs(std::string& out, const detail::JsonNames& names, const Value* frame) {
-  out += '{';
-  bool first = true;
-  if (frame)
-    for (std::size_t f = 0; f < names.input_keys.size(); ++f) {
-      if (frame[f].is_null()) continue;
-      if (!first) out += ',';
-      first = false;
-      out += names.input_keys[f];
-      frame[f].append_json(out);
-    }
-  out += '}';
-}
-
-// Every output, in pack order.
-void append_outputs(std::string& out, const detail::JsonNames& names, const Value* frame) {
-  out += '{';
-  for (std::size_t k = 0; k < names.outputs.size(); ++k) {
-    if (k) out += ',';
-    out += names.outputs[k].key;
-    frame[static_cast<std::size_t>(names.outputs[k].slot)].append_json(out);
-  }
-  out += '}';
-}
-
-// The review reasons of an evaluated person: the pack's codes, then missing information when
-// questions remain; each once, in order of first appearance.
-void collect_reasons(const Pack& p, const Value* frame, Status status,
-                     std::vector<std::string_view>& out) {
-  out.clear();
-  auto add = [&](std::string_view code) {
-    if (std::find(out.begin(), out.end(), code) == out.end()) out.push_back(code);
-  };
-  const int reasons = p.slot_of(orientation_outputs::review_reasons);
-  if (reasons >= static_cast<int>(p.inputs().size())) {
-    const Value& v = frame[static_cast<std::size_t>(reasons)];
-    if (v.type() == Type::string) add(v.as_string());
-    if (v.type() == Type::list)
-      for (std::size_t k = 0; k < v.list_size(); ++k)
-        if (v[k].type() == Type::string) add(v[k].as_string());
-  }
-  if (status == Status::incomplete) add(kMissingInformation);
-}
-
 void append_pack_and_engine(std::string& out, std::string_view id, std::string_view version,
                             std::string_view hash, std::string_view engine) {
   out += ",\"pack\":{\"id\":";
@@ -283,7 +237,8 @@ Proposal Orienter::propose(std::string_view person_json, Date reference_date,
     const Value& ref = e.frame[static_cast<std::size_t>(p.reference_date_field())];
     if (ref.type() == Type::date) out.reference_date = ref.as_date();
   }
-  append_inputs(out.inputs_json, evaluator_.json_names(), evaluated ? e.frame.data() : nullptr);
+  detail::append_inputs(out.inputs_json, evaluator_.json_names(),
+                        evaluated ? e.frame.data() : nullptr);
 
   if (out.status == Status::error || !out.errors.empty() || !evaluated) {
     out.status = Status::error;
@@ -292,9 +247,9 @@ Proposal Orienter::propose(std::string_view person_json, Date reference_date,
     return out;
   }
 
-  append_outputs(out.outputs_json, evaluator_.json_names(), e.frame.data());
+  detail::append_outputs(out.outputs_json, evaluator_.json_names(), e.frame.data());
   std::vector<std::string_view> reasons;
-  collect_reasons(p, e.frame.data(), out.status, reasons);
+  detail::collect_reasons(p, e.frame.data(), out.status, reasons);
   out.review_reasons.assign(reasons.begin(), reasons.end());
   out.questions = detail::build_questions(p, e.missing);
   out.review_details = detail::build_review(p, e.frame.data(), e.decisions, reasons, out.questions);
@@ -303,69 +258,20 @@ Proposal Orienter::propose(std::string_view person_json, Date reference_date,
 }
 
 BulkProposer::BulkProposer(const Orienter& orienter, Date reference_date)
-    : orienter_(orienter), date_(reference_date), lines_(orienter.evaluator(), [&] {
-        EvalOptions o;
-        o.reference_date = reference_date;
-        return o;
-      }()) {
-  const Pack& p = orienter.pack();
-  append_pack_and_engine(tail_, p.id(), p.version(), p.hash(), engine_version());
-  tail_ += '}';
-}
+    : lines_(orienter.evaluator(),
+             [&] {
+               EvalOptions o;
+               o.reference_date = reference_date;
+               return o;
+             }()),
+      writer_(std::make_unique<detail::ProposalWriter>(orienter, reference_date)) {}
 
-// proposal_to_json(propose(line, date, false), false), written straight from the row: the
-// same members in the same order, from the same helpers. Returns whether it has errors.
-bool BulkProposer::write(const RowResult& r) {
-  const Pack& p = orienter_.pack();
-  const detail::JsonNames& names = orienter_.evaluator().json_names();
-  const bool evaluated = r.frame != nullptr;
-  const bool error = r.status == Status::error || !r.errors.empty() || !evaluated;
-  Date reference = date_;
-  if (evaluated) {
-    const Value& ref = r.frame[static_cast<std::size_t>(p.reference_date_field())];
-    if (ref.type() == Type::date) reference = ref.as_date();
-  }
-  if (!error) collect_reasons(p, r.frame, r.status, reasons_);
-  std::string& out = text_;
-  out.clear();
-  out += "{\"status\":\"";
-  out += status_name(error ? Status::error : r.status);
-  out += "\",\"evident\":";
-  out += !error && r.status == Status::complete && reasons_.empty() ? "true" : "false";
-  out += ",\"review_reasons\":[";
-  if (!error)
-    for (std::size_t k = 0; k < reasons_.size(); ++k) {
-      if (k) out += ',';
-      append_string(out, reasons_[k]);
-    }
-  out += "],\"review_details\":";
-  std::vector<Question> questions;
-  if (!error) questions = detail::build_questions(p, r.missing);
-  detail::append_review_json(
-      out, error ? std::vector<ReviewReason>{}
-                 : detail::build_review(p, r.frame, r.decisions, reasons_, questions));
-  out += ",\"questions\":";
-  detail::append_questions_json(out, questions);
-  out += ",\"reference_date\":";
-  Value::date(reference).append_json(out);
-  out += ",\"outputs\":";
-  if (error)
-    out += "{}";
-  else
-    append_outputs(out, names, r.frame);
-  out += ",\"inputs\":";
-  append_inputs(out, names, r.frame);
-  out += ",\"fired\":";
-  orienter_.evaluator().append_fired_json(out, r.decisions);
-  out += ",\"errors\":";
-  detail::append_errors_json(out, r.errors);
-  out += tail_;
-  return error;
-}
+BulkProposer::~BulkProposer() = default;
 
 void BulkProposer::run(std::span<const std::string_view> persons, const Sink& sink) {
   lines_.run(persons, [&](const RowResult& r) {
-    const bool rejected = write(r);
+    text_.clear();
+    const bool rejected = writer_->append(text_, r);
     sink(r.row, text_, rejected);
   });
 }

@@ -8,35 +8,35 @@ namespace detail {
 
 namespace {
 
-constexpr std::string_view kMissingInformation = "missing_information";
-
 void append_string(std::string& out, std::string_view s) {
   Value::string(s).append_json(out);
-}
-
-void append_label(std::string& out, std::string_view fr, std::string_view en) {
-  out += "{\"fr\":";
-  append_string(out, fr);
-  out += ",\"en\":";
-  append_string(out, en);
-  out += '}';
 }
 
 const std::string& label_or_name(const FieldSpec& f, const std::string& label) {
   return label.empty() ? f.name : label;
 }
 
-// The inputs a fired rule's deciding cells read: those missing or to be asked when some are,
-// else all of them; in schema order.
-void rule_inputs(const Pack& pack, const Decision& d, const Rule& rule, const Value* frame,
-                 std::vector<int>& out) {
-  std::vector<int> all, open;
+}  // namespace
+
+std::vector<std::vector<int>> deciding_cells(const Pack& pack, const DecisionTable& d,
+                                             const Rule& rule) {
+  std::vector<std::vector<int>> cells;
   for (std::size_t c = 0; c < rule.when_text.size() && c < d.inputs.size(); ++c) {
     const std::string& cell = rule.when_text[c];
     if (cell.empty() || cell == "-") continue;
-    std::vector<int> read;
+    std::vector<int>& read = cells.emplace_back();
     for (int s : d.inputs[c].expr.slots())
       for (int f : pack.slot_inputs(s)) read.push_back(f);
+  }
+  return cells;
+}
+
+void append_cell_inputs(const Pack& pack, const std::vector<std::vector<int>>& cells,
+                        const Value* frame, std::vector<int>& open, std::vector<int>& all,
+                        std::vector<int>& out) {
+  open.clear();
+  all.clear();
+  for (const std::vector<int>& read : cells) {
     bool any_open = false;
     for (int f : read)
       if (frame[f].is_null() || pack.is_ask_value(f, frame[f])) {
@@ -49,7 +49,13 @@ void rule_inputs(const Pack& pack, const Decision& d, const Rule& rule, const Va
   out.insert(out.end(), all.begin(), all.end());
 }
 
-}  // namespace
+void append_label(std::string& out, std::string_view fr, std::string_view en) {
+  out += "{\"fr\":";
+  append_string(out, fr);
+  out += ",\"en\":";
+  append_string(out, en);
+  out += '}';
+}
 
 std::vector<Question> build_questions(const Pack& pack, std::span<const MissingInput> missing) {
   std::vector<Question> out;
@@ -88,7 +94,7 @@ std::vector<ReviewReason> build_review(const Pack& pack, const Value* frame,
     // that raised it; else the code in words.
     const Label* label = pack.value_label(slot, code);
     std::string description;
-    std::vector<int> fields;
+    std::vector<int> fields, open_inputs, all_inputs;
     for (std::size_t k = 0; k < pack.decisions().size() && k < decisions.size(); ++k) {
       const Decision& d = pack.decisions()[k];
       for (std::size_t o = 0; o < d.outputs.size(); ++o) {
@@ -98,7 +104,8 @@ std::vector<ReviewReason> build_review(const Pack& pack, const Value* frame,
           if (o >= rule.then.size() || !rule.then[o].is_constant()) continue;
           const Value v = rule.then[o].constant_value();
           if (v.type() != Type::string || v.as_string() != code) continue;
-          rule_inputs(pack, d, rule, frame, fields);
+          append_cell_inputs(pack, deciding_cells(pack, d, rule), frame, open_inputs, all_inputs,
+                             fields);
           if (description.empty()) description = rule.description;
         }
       }
@@ -120,21 +127,24 @@ std::vector<ReviewReason> build_review(const Pack& pack, const Value* frame,
   return out;
 }
 
+void append_review_reason_json(std::string& out, const ReviewReason& r) {
+  out += "{\"reason\":";
+  append_string(out, r.code);
+  out += ",\"label\":";
+  append_label(out, r.label_fr, r.label_en);
+  out += ",\"inputs\":[";
+  for (std::size_t i = 0; i < r.inputs.size(); ++i) {
+    if (i) out += ',';
+    append_string(out, r.inputs[i]);
+  }
+  out += "]}";
+}
+
 void append_review_json(std::string& out, const std::vector<ReviewReason>& reasons) {
   out += '[';
   for (std::size_t k = 0; k < reasons.size(); ++k) {
-    const ReviewReason& r = reasons[k];
     if (k) out += ',';
-    out += "{\"reason\":";
-    append_string(out, r.code);
-    out += ",\"label\":";
-    append_label(out, r.label_fr, r.label_en);
-    out += ",\"inputs\":[";
-    for (std::size_t i = 0; i < r.inputs.size(); ++i) {
-      if (i) out += ',';
-      append_string(out, r.inputs[i]);
-    }
-    out += "]}";
+    append_review_reason_json(out, reasons[k]);
   }
   out += ']';
 }

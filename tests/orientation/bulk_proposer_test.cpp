@@ -60,8 +60,9 @@ std::vector<std::string> persons_for(const Pack& pack, const fs::path& dir, Date
 
 // Every person's line from the bulk path is the one propose() and proposal_to_json() write.
 TEST(BulkProposerTest, LinesEqualProposeOneByOne) {
-  for (const fs::path& dir : {kSource / "rules/orientation/fr-2025",
-                              kSource / "tests/orientation/data/mini-orientation"}) {
+  for (const fs::path& dir :
+       {kSource / "rules/orientation/fr-2025", kSource / "tests/orientation/data/mini-orientation",
+        kSource / "rules/sanctions/fr-2025"}) {
     SCOPED_TRACE(dir.string());
     ASSERT_TRUE(fs::exists(dir)) << "shipped pack missing";
     const Orienter orienter(Pack::load_file(dir.string()));
@@ -86,6 +87,40 @@ TEST(BulkProposerTest, LinesEqualProposeOneByOne) {
     EXPECT_GT(review, 0u);
     EXPECT_GT(rejected_lines, 0u);
     EXPECT_GT(bulk.lines().block_lines(), persons.size() / 2);
+  }
+}
+
+// The realistic mix (the shipped sample, many proposals with review reasons and questions):
+// every line as `aiguillage orient` reads it (person_id taken off) and as written (person_id an
+// unknown field, so rejected), each the line propose() and proposal_to_json() write.
+TEST(BulkProposerTest, ShippedSampleEqualsProposeOneByOne) {
+  const fs::path pack = kSource / "rules/orientation/fr-2025";
+  const fs::path sample = kSource / "examples/data/persons-1000.jsonl";
+  ASSERT_TRUE(fs::exists(pack) && fs::exists(sample)) << "shipped pack or sample missing";
+  const Orienter orienter(Pack::load_file(pack.string()));
+  std::vector<std::string> persons;
+  std::ifstream in(sample);
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty()) continue;
+    nlohmann::json person = nlohmann::json::parse(line);
+    person.erase("person_id");
+    persons.push_back(person.dump());
+    persons.push_back(line);
+  }
+  const std::vector<std::string_view> views(persons.begin(), persons.end());
+  for (const Date date : {*Date::parse("2025-03-01"), *Date::parse("2026-01-15")}) {
+    BulkProposer bulk(orienter, date);
+    std::size_t next = 0, questions = 0;
+    bulk.run(views, [&](std::size_t index, std::string_view proposal, bool rejected) {
+      ASSERT_EQ(index, next) << "proposals out of order";
+      const Proposal p = orienter.propose(views[index], date, false);
+      ASSERT_EQ(proposal, proposal_to_json(p, false)) << views[index];
+      ASSERT_EQ(rejected, !p.errors.empty()) << views[index];
+      questions += !p.questions.empty();
+      ++next;
+    });
+    EXPECT_EQ(next, persons.size());
+    EXPECT_GT(questions, 0u);
   }
 }
 

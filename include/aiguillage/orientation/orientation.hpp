@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -152,6 +153,10 @@ class AIG_API Orienter {
   OrientationPolicy policy_;
 };
 
+namespace detail {
+class ProposalWriter;
+}
+
 // Proposals for many persons at once, without the trace (a bulk run): persons are read by
 // blocks straight into a columnar batch and evaluated by the batch path, and each proposal is
 // written straight from its row. Each line's text is exactly
@@ -160,6 +165,7 @@ class AIG_API Orienter {
 class AIG_API BulkProposer {
  public:
   BulkProposer(const Orienter& orienter, Date reference_date);
+  ~BulkProposer();
   // sink(index, proposal_json, rejected): every person in input order; `rejected` when the
   // proposal has errors (bad input, a broken constraint, a hit-policy violation). The text
   // lives until the sink returns.
@@ -169,12 +175,9 @@ class AIG_API BulkProposer {
   const JsonLinesEvaluator& lines() const { return lines_; }
 
  private:
-  bool write(const RowResult& r);
-  const Orienter& orienter_;
-  Date date_;
   JsonLinesEvaluator lines_;
-  std::string text_, tail_;  // tail_: the pack and engine members, the same on every line
-  std::vector<std::string_view> reasons_;
+  std::unique_ptr<detail::ProposalWriter> writer_;  // the pack's fragments, worked out once
+  std::string text_;                                // the line being written
 };
 
 // One line of JSON, keys in a fixed order.

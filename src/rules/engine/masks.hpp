@@ -68,6 +68,19 @@ inline void all_rules(std::uint64_t* m, std::size_t words, std::size_t rules) {
   if (rules == 0) m[0] = 0;
 }
 
+// Sizes the working masks of a table of `rules` rules in `words` words (any scratch with
+// matched, possible, a, u and undecided): matched and possible start with every rule.
+template <typename Scratch>
+void start_masks(Scratch& s, std::size_t words, std::size_t rules) {
+  s.matched.resize(words);
+  s.possible.resize(words);
+  s.a.resize(words);
+  s.u.resize(words);
+  s.undecided.resize(words);
+  all_rules(s.matched.data(), words, rules);
+  all_rules(s.possible.data(), words, rules);
+}
+
 }  // namespace engine
 }  // namespace v1
 }  // namespace aiguillage

@@ -134,13 +134,7 @@ void analyse_row(const Pack& p, const Value* frame, std::size_t row, std::size_t
       const std::size_t W = t.words();
       const std::uint32_t* k = keys[index].data() + row;
       const Truth* tr = truths[index].data() + row * t.generic_count();
-      x.matched.resize(W);
-      x.possible.resize(W);
-      x.a.resize(W);
-      x.u.resize(W);
-      x.undecided.resize(W);
-      all_rules(x.matched.data(), W, t.rules());
-      all_rules(x.possible.data(), W, t.rules());
+      start_masks(x, W, t.rules());
       for (std::size_t c = 0; c < t.columns().size(); ++c) {
         t.masks_from_trace(c, k[c * stride], tr + t.generic_offset(c), x.a.data(), x.u.data());
         for (std::size_t w = 0; w < W; ++w) {

@@ -40,18 +40,15 @@ void add_asked_inputs(const Pack& p, Evaluation& out, const EvalOptions& options
 
 }  // namespace
 
-// Resolves a table for one frame; writes outputs into the frame and the outcome.
-void run_table(const DecisionTable& d, std::vector<Value>& frame, Arena& arena,
-               DecisionOutcome& out, EvaluationScratch& s) {
+namespace {
+
+// A table's keys, truths and masks for one frame: the trace, then the rules that match
+// (s.matched_rules) and those still undecided (s.open_rules).
+void match_rules(const DecisionTable& d, const std::vector<Value>& frame, const EvalContext& ctx,
+                 DecisionOutcome& out, EvaluationScratch& s) {
   const CompiledTable& t = *d.compiled;
   const std::size_t W = t.words();
-  s.matched.resize(W);
-  s.possible.resize(W);
-  s.a.resize(W);
-  s.u.resize(W);
-  all_rules(s.matched.data(), W, t.rules());
-  all_rules(s.possible.data(), W, t.rules());
-  EvalContext ctx{frame.data(), Value::null(), &arena};
+  engine::start_masks(s, W, t.rules());
   const auto& cols = t.columns();
   out.trace.keys.resize(cols.size());
   out.trace.truths.resize(t.generic_count());
@@ -67,7 +64,6 @@ void run_table(const DecisionTable& d, std::vector<Value>& frame, Arena& arena,
       s.possible[w] &= s.a[w] | s.u[w];
     }
   }
-  s.undecided.resize(W);
   for (std::size_t w = 0; w < W; ++w) s.undecided[w] = s.possible[w] & ~s.matched[w];
   if (d.hit_policy == HitPolicy::first) {
     // Only the first match and the undecided rules before it matter: large tables need not
@@ -80,104 +76,129 @@ void run_table(const DecisionTable& d, std::vector<Value>& frame, Arena& arena,
     bits_into(s.matched_rules, s.matched.data(), W);
     bits_into(s.open_rules, s.undecided.data(), W);
   }
-  const std::vector<int>& matched = s.matched_rules;
-  const std::vector<int>& open = s.open_rules;
+}
+
+std::vector<Value> rule_outputs(const DecisionTable& d, int r, const EvalContext& ctx) {
+  std::vector<Value> vals;
+  for (const Expression& e : d.rules[static_cast<std::size_t>(r)].then)
+    vals.push_back(e.evaluate(ctx));
+  return vals;
+}
+
+void set_null_outputs(const DecisionTable& d, std::vector<Value>& frame) {
+  for (const OutputSpec& o : d.outputs) frame[static_cast<std::size_t>(o.slot)] = Value::null();
+}
+
+// A hit-policy violation: the table's outputs become null.
+void fail(const DecisionTable& d, std::vector<Value>& frame, DecisionOutcome& out,
+          std::string message) {
+  out.status = Status::error;
+  out.error = Error(ErrorCode::hit_policy_violation, std::move(message), d.pointer);
+  set_null_outputs(d, frame);
+}
+
+// UNIQUE, ANY, PRIORITY, FIRST: the rule chosen (or none), the undecided rules that could
+// change it, and the chosen rule's outputs.
+void single_hit(const DecisionTable& d, std::vector<Value>& frame, const EvalContext& ctx,
+                DecisionOutcome& out, const std::vector<int>& matched,
+                const std::vector<int>& open) {
+  int chosen = -1;
+  switch (d.hit_policy) {
+    case HitPolicy::first:
+      chosen = matched.empty() ? -1 : matched[0];
+      for (int r : open)
+        if (chosen < 0 || r < chosen) out.blocking.push_back(r);
+      break;
+    case HitPolicy::unique:
+      if (matched.size() > 1) {
+        out.fired = matched;
+        return fail(d, frame, out,
+                    "rules " + rule_list(d, matched) + " all match under UNIQUE (" + d.id + ")");
+      }
+      chosen = matched.empty() ? -1 : matched[0];
+      out.blocking = open;
+      break;
+    case HitPolicy::any: {
+      chosen = matched.empty() ? -1 : matched[0];
+      if (chosen >= 0) {
+        auto ref = rule_outputs(d, chosen, ctx);
+        for (std::size_t k = 1; k < matched.size(); ++k)
+          if (rule_outputs(d, matched[k], ctx) != ref) {
+            out.fired = matched;
+            return fail(d, frame, out,
+                        "rules " + rule_list(d, matched) +
+                            " match under ANY with different outputs (" + d.id + ")");
+          }
+        for (int r : open)
+          if (rule_outputs(d, r, ctx) != ref) out.blocking.push_back(r);
+      } else {
+        out.blocking = open;
+      }
+      break;
+    }
+    case HitPolicy::priority: {
+      for (int r : matched)
+        if (chosen < 0 || priority_of(d, r) < priority_of(d, chosen)) chosen = r;
+      for (int r : open)
+        if (chosen < 0 || priority_of(d, r) < priority_of(d, chosen)) out.blocking.push_back(r);
+      break;
+    }
+    default:
+      break;
+  }
+  if (chosen >= 0) {
+    out.fired.push_back(chosen);
+    const Rule& rule = d.rules[static_cast<std::size_t>(chosen)];
+    for (std::size_t o = 0; o < d.outputs.size(); ++o)
+      frame[static_cast<std::size_t>(d.outputs[o].slot)] = rule.then[o].evaluate(ctx);
+  } else {
+    set_null_outputs(d, frame);
+  }
+}
+
+// RULE ORDER, OUTPUT ORDER, COLLECT and its aggregates: every matched rule fires; each output
+// is the list of their values, or its aggregate.
+void multiple_hits(const DecisionTable& d, std::vector<Value>& frame, Arena& arena,
+                   const EvalContext& ctx, DecisionOutcome& out, EvaluationScratch& s) {
+  out.fired.assign(s.matched_rules.begin(), s.matched_rules.end());
+  if (d.hit_policy == HitPolicy::output_order)
+    std::stable_sort(out.fired.begin(), out.fired.end(),
+                     [&](int x, int y) { return priority_of(d, x) < priority_of(d, y); });
+  const std::vector<int>& order = out.fired;
+  out.blocking.assign(s.open_rules.begin(), s.open_rules.end());
+  std::vector<Value>& vals = s.values;
+  for (std::size_t o = 0; o < d.outputs.size(); ++o) {
+    vals.clear();
+    for (int r : order) vals.push_back(d.rules[static_cast<std::size_t>(r)].then[o].evaluate(ctx));
+    Value result;
+    if (d.hit_policy == HitPolicy::rule_order || d.hit_policy == HitPolicy::output_order ||
+        d.hit_policy == HitPolicy::collect) {
+      Value* items = arena.allocate_values(vals.size());
+      std::copy(vals.begin(), vals.end(), items);
+      result = Value::list(items, vals.size());
+    } else {
+      result = aggregate(d.hit_policy, vals, arena);
+    }
+    frame[static_cast<std::size_t>(d.outputs[o].slot)] = result;
+  }
+}
+
+}  // namespace
+
+// Resolves a table for one frame; writes outputs into the frame and the outcome.
+void run_table(const DecisionTable& d, std::vector<Value>& frame, Arena& arena,
+               DecisionOutcome& out, EvaluationScratch& s) {
+  EvalContext ctx{frame.data(), Value::null(), &arena};
+  match_rules(d, frame, ctx, out, s);
   out.fired.clear();
   out.blocking.clear();
   out.evaluated = true;
   out.status = Status::complete;
-
-  auto eval_outputs = [&](int r) {
-    std::vector<Value> vals;
-    for (const Expression& e : d.rules[static_cast<std::size_t>(r)].then)
-      vals.push_back(e.evaluate(ctx));
-    return vals;
-  };
-  auto set_null_outputs = [&]() {
-    for (const OutputSpec& o : d.outputs) frame[static_cast<std::size_t>(o.slot)] = Value::null();
-  };
-  auto fail = [&](std::string message) {
-    out.status = Status::error;
-    out.error = Error(ErrorCode::hit_policy_violation, std::move(message), d.pointer);
-    set_null_outputs();
-  };
-
-  if (is_single_hit(d.hit_policy)) {
-    int chosen = -1;
-    switch (d.hit_policy) {
-      case HitPolicy::first:
-        chosen = matched.empty() ? -1 : matched[0];
-        for (int r : open)
-          if (chosen < 0 || r < chosen) out.blocking.push_back(r);
-        break;
-      case HitPolicy::unique:
-        if (matched.size() > 1) {
-          out.fired = matched;
-          return fail("rules " + rule_list(d, matched) + " all match under UNIQUE (" + d.id + ")");
-        }
-        chosen = matched.empty() ? -1 : matched[0];
-        out.blocking = open;
-        break;
-      case HitPolicy::any: {
-        chosen = matched.empty() ? -1 : matched[0];
-        if (chosen >= 0) {
-          auto ref = eval_outputs(chosen);
-          for (std::size_t k = 1; k < matched.size(); ++k)
-            if (eval_outputs(matched[k]) != ref) {
-              out.fired = matched;
-              return fail("rules " + rule_list(d, matched) +
-                          " match under ANY with different outputs (" + d.id + ")");
-            }
-          for (int r : open)
-            if (eval_outputs(r) != ref) out.blocking.push_back(r);
-        } else {
-          out.blocking = open;
-        }
-        break;
-      }
-      case HitPolicy::priority: {
-        for (int r : matched)
-          if (chosen < 0 || priority_of(d, r) < priority_of(d, chosen)) chosen = r;
-        for (int r : open)
-          if (chosen < 0 || priority_of(d, r) < priority_of(d, chosen)) out.blocking.push_back(r);
-        break;
-      }
-      default:
-        break;
-    }
-    if (chosen >= 0) {
-      out.fired.push_back(chosen);
-      const Rule& rule = d.rules[static_cast<std::size_t>(chosen)];
-      for (std::size_t o = 0; o < d.outputs.size(); ++o)
-        frame[static_cast<std::size_t>(d.outputs[o].slot)] = rule.then[o].evaluate(ctx);
-    } else {
-      set_null_outputs();
-    }
-  } else {
-    out.fired.assign(matched.begin(), matched.end());
-    if (d.hit_policy == HitPolicy::output_order)
-      std::stable_sort(out.fired.begin(), out.fired.end(),
-                       [&](int x, int y) { return priority_of(d, x) < priority_of(d, y); });
-    const std::vector<int>& order = out.fired;
-    out.blocking.assign(open.begin(), open.end());
-    std::vector<Value>& vals = s.values;
-    for (std::size_t o = 0; o < d.outputs.size(); ++o) {
-      vals.clear();
-      for (int r : order)
-        vals.push_back(d.rules[static_cast<std::size_t>(r)].then[o].evaluate(ctx));
-      Value result;
-      if (d.hit_policy == HitPolicy::rule_order || d.hit_policy == HitPolicy::output_order ||
-          d.hit_policy == HitPolicy::collect) {
-        Value* items = arena.allocate_values(vals.size());
-        std::copy(vals.begin(), vals.end(), items);
-        result = Value::list(items, vals.size());
-      } else {
-        result = aggregate(d.hit_policy, vals, arena);
-      }
-      frame[static_cast<std::size_t>(d.outputs[o].slot)] = result;
-    }
-  }
-  if (!out.blocking.empty()) out.status = Status::incomplete;
+  if (is_single_hit(d.hit_policy))
+    single_hit(d, frame, ctx, out, s.matched_rules, s.open_rules);
+  else
+    multiple_hits(d, frame, arena, ctx, out, s);
+  if (!out.blocking.empty() && out.status != Status::error) out.status = Status::incomplete;
 }
 
 void evaluate_record(const Pack& p, Evaluation& out, const EvalOptions& options) {
