@@ -96,7 +96,7 @@ void Batch::set(std::size_t col, std::size_t row, const Value& v) {
     case FieldType::list: {
       Value* items = arena_.allocate_values(v.list_size());
       for (std::size_t j = 0; j < v.list_size(); ++j)
-        items[j] = arena_.copy_string(v[j].as_string());
+        items[j] = v[j].type() == Type::string ? arena_.copy_string(v[j].as_string()) : v[j];
       c.other[row] = Value::list(items, v.list_size());
       break;
     }
@@ -171,6 +171,7 @@ struct Batch::JsonTables {
     std::string_view name;
     FieldType type = FieldType::string;
     bool enum_items = false;  // a list of enum values
+    bool text_items = false;  // a list of texts or enum values (the only lists read here)
     bool plain_name = false;  // the name is its own JSON text (no quote, escape or non-ASCII)
     std::vector<std::uint64_t> name_words;  // the name's bytes, zero-padded to whole words
     bool has_min = false, has_max = false;
@@ -209,6 +210,8 @@ struct Batch::JsonTables {
       f.name = s.name;
       f.type = s.type;
       f.enum_items = s.type == FieldType::list && s.item_type == FieldType::enumeration;
+      f.text_items = s.type == FieldType::list &&
+                     (s.item_type == FieldType::enumeration || s.item_type == FieldType::string);
       f.plain_name = true;
       f.name_words.assign((s.name.size() + 7) / 8, 0);
       if (!s.name.empty()) std::memcpy(f.name_words.data(), s.name.data(), s.name.size());
@@ -524,7 +527,7 @@ class Batch::JsonReader {
         break;
       }
       case '[':
-        if (f.type != FieldType::list || !list(f, c)) return false;
+        if (!f.text_items || !list(f, c)) return false;
         break;
       default:
         if (!number(f, c)) return false;

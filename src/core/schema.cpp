@@ -108,6 +108,34 @@ std::optional<Error> check_enum(const FieldSpec& f, std::string_view v, const st
       ptr);
 }
 
+// What the items of a list must be, for messages: "a string", "a number" ...
+std::string list_item_word(FieldType item) {
+  switch (item) {
+    case FieldType::integer:
+      return "an integer";
+    case FieldType::decimal:
+      return "a number";
+    case FieldType::boolean:
+      return "a bool";
+    default:
+      return "a string";
+  }
+}
+
+// Lists of numbers and of bools (ruleset 1.2): an item of the declared kind.
+bool list_item_fits(FieldType item, const Value& v) {
+  switch (item) {
+    case FieldType::integer:
+      return v.type() == Type::integer;
+    case FieldType::decimal:
+      return v.is_number();
+    case FieldType::boolean:
+      return v.type() == Type::boolean;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
 
 std::optional<Error> InputSchema::check_value(std::size_t k, const Value& v,
@@ -173,6 +201,12 @@ std::optional<Error> InputSchema::check_value(std::size_t k, const Value& v,
       for (std::size_t j = 0; j < v.list_size(); ++j) {
         const Value& item = v[j];
         std::string ip = ptr + "/" + std::to_string(j);
+        if (f.item_type != FieldType::string && f.item_type != FieldType::enumeration) {
+          if (!list_item_fits(f.item_type, item))
+            return Error(ErrorCode::type_mismatch,
+                         f.name + " items must be " + list_item_word(f.item_type), ip);
+          continue;
+        }
         if (item.type() != Type::string)
           return Error(ErrorCode::type_mismatch, f.name + " items must be strings", ip);
         if (f.item_type == FieldType::enumeration) {
@@ -214,8 +248,14 @@ class RecordSax {
         errors_(errors),
         assigned_(schema.size(), 0) {}
 
-  bool null() { return scalar(Value::null(), "null"); }
-  bool boolean(bool v) { return scalar(Value::boolean(v), "bool"); }
+  bool null() {
+    if (in_item()) return item_field(Value::null(), {});
+    return scalar(Value::null(), "null");
+  }
+  bool boolean(bool v) {
+    if (in_item()) return item_field(Value::boolean(v), {});
+    return scalar(Value::boolean(v), "bool");
+  }
   bool number_integer(json::number_integer_t v) { return integer(v, std::to_string(v)); }
   bool number_unsigned(json::number_unsigned_t v) {
     if (v > static_cast<std::uint64_t>(INT64_MAX)) {
@@ -226,9 +266,17 @@ class RecordSax {
     return integer(static_cast<std::int64_t>(v), std::to_string(v));
   }
   bool number_float(json::number_float_t, const std::string& text) {
+    if (in_item()) return item_field(Value::null(), text);
     if (skip_ > 0) return true;
     if (!place()) return true;
-    if (list_field_ >= 0) return list_item_error("a string");
+    if (list_field_ >= 0) {
+      if (schema_.field(list_field_).object_items) return list_item_error("an object");
+      const FieldType item = schema_.field(list_field_).item_type;
+      auto d = item == FieldType::decimal ? Decimal::parse(text) : std::nullopt;
+      if (!d) return list_item_error(list_item_word(item));
+      items_.push_back(Value::decimal(*d));
+      return true;
+    }
     const FieldSpec& f = schema_.field(field_);
     if (f.type != FieldType::decimal) {
       add(ErrorCode::type_mismatch, f.name + " expects " + expected(f) + ", got the number " + text,
@@ -245,9 +293,14 @@ class RecordSax {
     return true;
   }
   bool string(std::string& s) {
+    if (in_item()) return item_field(Value::string(s), {});
     if (skip_ > 0) return true;
     if (!place()) return true;
     if (list_field_ >= 0) {
+      const FieldType item = schema_.field(list_field_).item_type;
+      if (schema_.field(list_field_).object_items) return list_item_error("an object");
+      if (item != FieldType::string && item != FieldType::enumeration)
+        return list_item_error(list_item_word(item));
       items_.push_back(out_.arena.copy_string(s));
       return true;
     }
@@ -291,8 +344,18 @@ class RecordSax {
       ++depth_;
       return true;
     }
+    if (list_field_ >= 0 && schema_.field(list_field_).object_items && !item_open_) {
+      item_open_ = true;
+      item_index_ = items_.size();
+      items_.push_back(Value::integer(static_cast<std::int64_t>(item_index_)));
+      for (auto& column : columns_) column.second.push_back(Value::null());
+      return true;
+    }
     if (list_field_ >= 0) {
-      list_item_error("a string");
+      if (item_open_)
+        item_unknown("an object");
+      else
+        list_item_error(list_item_word(schema_.field(list_field_).item_type));
       ++skip_;
       return true;
     }
@@ -320,6 +383,10 @@ class RecordSax {
       --skip_;
       return true;
     }
+    if (item_open_) {
+      item_open_ = false;
+      return true;
+    }
     if (frames_.size() > 1) {
       prefix_.resize(frames_.back().prefix);
       pointer_.resize(frames_.back().pointer);
@@ -339,7 +406,10 @@ class RecordSax {
       return true;
     }
     if (list_field_ >= 0) {
-      list_item_error("a string");
+      if (item_open_)
+        item_unknown("a list");
+      else
+        list_item_error(list_item_word(schema_.field(list_field_).item_type));
       ++skip_;
       return true;
     }
@@ -356,6 +426,11 @@ class RecordSax {
     list_field_ = field_;
     list_pointer_ = pointer();
     items_.clear();
+    columns_.clear();
+    if (f.object_items)
+      for (std::size_t k = 0; k < schema_.size(); ++k)
+        if (schema_.field(k).items_of == list_field_)
+          columns_.emplace_back(static_cast<int>(k), std::vector<Value>{});
     return true;
   }
   bool end_array() {
@@ -365,9 +440,18 @@ class RecordSax {
     }
     Value* items = out_.arena.allocate_values(items_.size());
     for (std::size_t j = 0; j < items_.size(); ++j) items[j] = items_[j];
-    field_ = list_field_;
+    const int list = list_field_;
     use_list_pointer_ = true;
     list_field_ = -1;
+    // The columns of a list of objects: their values were checked one by one.
+    for (const auto& [k, values] : columns_) {
+      Value* column = out_.arena.allocate_values(values.size());
+      for (std::size_t j = 0; j < values.size(); ++j) column[j] = values[j];
+      field_ = k;
+      assign(Value::list(column, values.size()), false);
+    }
+    columns_.clear();
+    field_ = list;
     assign(Value::list(items, items_.size()));
     return true;
   }
@@ -395,9 +479,21 @@ class RecordSax {
   };
 
   bool integer(std::int64_t v, const std::string& text) {
+    if (in_item()) return item_field(Value::integer(v), text);
     if (skip_ > 0) return true;
     if (!place()) return true;
-    if (list_field_ >= 0) return list_item_error("a string");
+    if (list_field_ >= 0) {
+      if (schema_.field(list_field_).object_items) return list_item_error("an object");
+      const FieldType item = schema_.field(list_field_).item_type;
+      if (item == FieldType::integer) {
+        items_.push_back(Value::integer(v));
+        return true;
+      }
+      auto d = item == FieldType::decimal ? Decimal::from_int(v) : std::nullopt;
+      if (!d) return list_item_error(list_item_word(item));
+      items_.push_back(Value::decimal(*d));
+      return true;
+    }
     const FieldSpec& f = schema_.field(field_);
     if (f.type == FieldType::integer) {
       assign(Value::integer(v));
@@ -424,8 +520,12 @@ class RecordSax {
     }
     if (!place()) return true;
     if (list_field_ >= 0) {
-      if (v.is_null()) return list_item_error("a string, not null");
-      return list_item_error("a string");
+      const FieldType item = schema_.field(list_field_).item_type;
+      if (schema_.field(list_field_).object_items) return list_item_error("an object");
+      if (v.is_null()) return list_item_error(list_item_word(item) + ", not null");
+      if (item != FieldType::boolean) return list_item_error(list_item_word(item));
+      items_.push_back(v);
+      return true;
     }
     const FieldSpec& f = schema_.field(field_);
     if (v.is_null()) {
@@ -438,6 +538,69 @@ class RecordSax {
       return true;
     }
     assign(v);
+    return true;
+  }
+
+  bool in_item() const { return item_open_ && skip_ == 0; }
+
+  std::string item_pointer() const {
+    return list_pointer_ + "/" + std::to_string(item_index_) + "/" +
+           bounded_text(json_pointer_token(key_), kMaxErrorPointerBytes);
+  }
+
+  void item_unknown(const char* what) {
+    if (unknown_ == UnknownFields::reject)
+      add(ErrorCode::unknown_field,
+          "\"" + bounded_text(key_) + "\" (" + what + ") is not a field of the items of " +
+              schema_.field(list_field_).name,
+          item_pointer());
+  }
+
+  // A value of an item of a list of objects: into its declared field's column, converted to
+  // the field's type (`number`: the number's text, empty for other values).
+  bool item_field(Value v, std::string_view number) {
+    const FieldSpec& list = schema_.field(list_field_);
+    const int k = schema_.index_of(list.name + "." + key_);
+    std::vector<Value>* column = nullptr;
+    for (auto& c : columns_)
+      if (c.first == k) column = &c.second;
+    if (!column) {
+      item_unknown("a value");
+      return true;
+    }
+    const FieldSpec& f = schema_.field(static_cast<std::size_t>(k));
+    auto wrong = [&] {
+      add(ErrorCode::type_mismatch,
+          f.name + " expects " + list_item_word(f.item_type) + " in each item", item_pointer());
+      return true;
+    };
+    if (!number.empty()) {
+      if (f.item_type == FieldType::integer) {
+        if (v.type() != Type::integer) return wrong();
+      } else if (f.item_type == FieldType::decimal) {
+        auto d = Decimal::parse(number);
+        if (!d) {
+          add(ErrorCode::invalid_decimal,
+              f.name + " = " + bounded_text(number) +
+                  " is not an exact decimal (at most 6 decimal places)",
+              item_pointer());
+          return true;
+        }
+        v = Value::decimal(*d);
+      } else {
+        return wrong();
+      }
+    } else if (v.type() == Type::string) {
+      if (f.item_type != FieldType::string) return wrong();
+      if (f.max_length && code_points(v.as_string()) > *f.max_length) {
+        add(ErrorCode::too_long, f.name + " item is too long", item_pointer());
+        return true;
+      }
+      v = out_.arena.copy_string(v.as_string());
+    } else if (v.type() == Type::boolean && f.item_type != FieldType::boolean) {
+      return wrong();
+    }
+    (*column)[item_index_] = v;
     return true;
   }
 
@@ -466,6 +629,7 @@ class RecordSax {
       k = next;
     else
       k = prefix_.empty() ? schema_.index_of(key_) : schema_.index_of(prefix_ + key_);
+    if (k >= 0 && schema_.field(static_cast<std::size_t>(k)).items_of >= 0) k = -1;
     if (k < 0) {
       if (unknown_ == UnknownFields::reject)
         add(ErrorCode::unknown_field,
@@ -522,6 +686,10 @@ class RecordSax {
   std::vector<std::uint8_t> assigned_;
   std::vector<Frame> frames_;
   std::vector<Value> items_;
+  // A list of objects being read: its columns (companion field, one value per item so far).
+  std::vector<std::pair<int, std::vector<Value>>> columns_;
+  std::size_t item_index_ = 0;
+  bool item_open_ = false;
   std::string prefix_;   // dotted name of the open object ("a.b."), "" at the top level
   std::string pointer_;  // JSON pointer of the open object
   std::string key_, list_pointer_;

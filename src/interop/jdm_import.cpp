@@ -407,7 +407,8 @@ void single_mode_only(const json& content, const std::string& cp) {
   if (mode != "single")
     throw Error(ErrorCode::unsupported_construct,
                 "execution mode \"" + mode +
-                    "\" is not supported: a pack's values hold no lists of objects to loop over",
+                    "\" is not supported: a node run once per item gives a list of objects, "
+                    "and a pack's outputs and variables hold none (lists of objects are inputs)",
                 child(cp, "executionMode"));
 }
 
@@ -1045,6 +1046,61 @@ Kind kind_of_sample(const json& v) {
   return Kind::none;
 }
 
+// The kind of a list item or of an item's field in a test record: "string", "decimal" (ZEN's
+// numbers), "bool"; nullptr for an object, a list or null.
+const char* item_kind(const json& v) {
+  return v.is_string() ? "string" : v.is_number() ? "decimal" : v.is_boolean() ? "bool" : nullptr;
+}
+
+// The items of a list input, from the graph's test records: texts, numbers or bools, all of one
+// kind; or objects, whose fields (texts, numbers or bools, each of one kind) become the
+// `fields` of a list of objects (ruleset 1.2). Anything else is refused.
+ojson list_items(const json& doc, const std::string& path, const InputInfo& info) {
+  auto refuse = [&](const std::string& why) {
+    throw Error(ErrorCode::unsupported_construct, "\"" + info.name + "\" " + why, info.pointer);
+  };
+  std::string kind;                                         // of the items
+  std::vector<std::pair<std::string, std::string>> fields;  // of object items, in first-seen order
+  for (const json& t : doc["tests"]) {
+    if (!t.is_object() || !t.contains("input")) continue;
+    const json* v = &t["input"];
+    for (std::size_t i = 0; v && i <= path.size();) {
+      std::size_t j = path.find('.', i);
+      if (j == std::string::npos) j = path.size();
+      const std::string part = path.substr(i, j - i);
+      v = v->is_object() && v->contains(part) ? &(*v)[part] : nullptr;
+      i = j + 1;
+    }
+    if (!v || !v->is_array()) continue;
+    for (const json& item : *v) {
+      const char* k = item.is_object() ? "object" : item_kind(item);
+      if (!k) refuse("holds lists or nulls: a pack's lists hold texts, numbers, bools or objects");
+      if (!kind.empty() && kind != k) refuse("is a list of values of different kinds");
+      kind = k;
+      if (!item.is_object()) continue;
+      for (auto it = item.begin(); it != item.end(); ++it) {
+        if (it->is_null()) continue;
+        const char* fk = item_kind(*it);
+        if (!fk) continue;  // a nested object or list: not readable as #.field, left out
+        auto f = std::find_if(fields.begin(), fields.end(),
+                              [&](const auto& x) { return x.first == it.key(); });
+        if (f == fields.end())
+          fields.emplace_back(it.key(), fk);
+        else if (f->second != fk)
+          refuse("has items whose field \"" + it.key() + "\" holds values of different kinds");
+      }
+    }
+  }
+  if (kind.empty()) kind = "string";
+  ojson items = ojson{{"type", kind}};
+  if (kind == "object") {
+    ojson fs = ojson::array();
+    for (const auto& [name, type] : fields) fs.push_back(ojson{{"name", name}, {"type", type}});
+    items["fields"] = std::move(fs);
+  }
+  return items;
+}
+
 const json* sample_at(const json& doc, const std::string& path) {
   if (!doc.contains("tests") || !doc["tests"].is_array()) return nullptr;
   const json* empty_list = nullptr;
@@ -1181,18 +1237,12 @@ std::string import_jdm(std::string_view jdm_json, const JdmImportOptions& option
     f["name"] = info.name;
     // Cells say most; then the graph's own test records; then how expressions use the value.
     Kind kind = info.cells;
-    const json* sample = nullptr;
-    if (kind == Kind::none) {
-      sample = sample_at(doc, info.name);
+    const json* sample = sample_at(doc, info.name);
+    // A list in the records is a list whatever its cells test (contains($, 'premium')).
+    if (kind == Kind::none || (sample && sample->is_array())) {
       if (sample && sample->is_array()) {
-        for (const json& item : *sample)
-          if (!item.is_string())
-            throw Error(ErrorCode::unsupported_construct,
-                        "\"" + info.name +
-                            "\" is a list of numbers or objects: a pack's list inputs hold texts",
-                        info.pointer);
         f["type"] = "list";
-        f["items"] = ojson{{"type", "string"}};
+        f["items"] = list_items(doc, info.name, info);
       } else if (sample && sample->is_object()) {
         throw Error(ErrorCode::unsupported_construct,
                     "\"" + info.name + "\" is read as a whole object: only its fields can be read",

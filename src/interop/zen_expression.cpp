@@ -515,8 +515,8 @@ class Renderer {
       case K::null:
         return a.text;
       case K::item:
-        if (!a.text.empty()) refuse("a member of \"#\" (#." + a.text + ")");
-        return "#";
+        // "#.field": a field of an item of a list of objects (the pack checks the list is one).
+        return a.text.empty() ? "#" : "#." + a.text;
       case K::name: {
         ZenNameUse use{a.text, a.own, hint};
         if (uses_) uses_->push_back(use);
@@ -707,6 +707,10 @@ class Renderer {
         {"some", "any", 2, 2, ZenType::list, ZenType::boolean},
         {"all", "all", 2, 2, ZenType::list, ZenType::boolean},
         {"count", "count", 2, 2, ZenType::list, ZenType::boolean},
+        {"none", "none", 2, 2, ZenType::list, ZenType::boolean},
+        {"one", "one", 2, 2, ZenType::list, ZenType::boolean},
+        {"filter", "filter", 2, 2, ZenType::list, ZenType::boolean},
+        {"map", "map", 2, 2, ZenType::list, ZenType::unknown},
         {"string", "string", 1, 1, ZenType::unknown, ZenType::unknown},
     };
     for (const Same& s : same)
@@ -734,8 +738,7 @@ class Renderer {
       if (x.kind == K::string && x.text == "now") return "timestamp(reference_date)";
       return "timestamp(" + render(x, ZenType::string) + ")";
     }
-    if (f == "isNumeric" || f == "map" || f == "filter" || f == "flatten" || f == "keys" ||
-        f == "values" || f == "split")
+    if (f == "isNumeric" || f == "flatten" || f == "keys" || f == "values" || f == "split")
       refuse("the function " + f + "()");
     refuse("the unknown function " + f + "()");
   }

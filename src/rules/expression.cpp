@@ -27,6 +27,8 @@ std::string_view kind_name(TypeKind kind) {
       return "date";
     case TypeKind::list:
       return "list";
+    case TypeKind::object:
+      return "object";
   }
   return "any";
 }

@@ -148,6 +148,14 @@ Value Expression::Impl::eval(std::int32_t index, const EvalContext& ctx, Value i
       return ctx.dollar;
     case Op::item:
       return item;
+    case Op::item_field: {
+      // The item of a list of objects is its index; the field's column has one value per item.
+      const Value column = ctx.slots ? ctx.slots[n.a] : Value::null();
+      if (column.type() != Type::list || item.type() != Type::integer || item.as_int() < 0 ||
+          static_cast<std::uint64_t>(item.as_int()) >= column.list_size())
+        return Value::null();
+      return column[static_cast<std::size_t>(item.as_int())];
+    }
     case Op::negate: {
       Value v = eval(n.a, ctx, item);
       if (!v.is_number() || v.as_int() == std::numeric_limits<std::int64_t>::min())
@@ -294,8 +302,7 @@ Expression::Impl::Column Expression::Impl::eval_rows(std::int32_t index, Block& 
       return rows_if(n, b);
     case Op::call:
       if (n.fn == Fn::coalesce) return rows_coalesce(n, b);
-      if (!(n.args_count >= 2 && (n.fn == Fn::count || n.fn == Fn::any || n.fn == Fn::all)))
-        return rows_call(n, b);  // no predicate
+      if (!(n.args_count >= 2 && detail::binds_item(n.fn))) return rows_call(n, b);  // no predicate
       break;
     default:
       break;

@@ -41,7 +41,8 @@ enum class Op : std::uint8_t {
   in_list,   // a in b; b is either a list literal (items evaluated one by one) or a list value
   list,      // list literal over args
   if_then_else,
-  call,  // fn over args
+  call,        // fn over args
+  item_field,  // "#.field" of a list of objects: slot a (the field's column) at the item's index
 };
 
 enum class Fn : std::uint8_t {
@@ -74,7 +75,17 @@ enum class Fn : std::uint8_t {
   to_text,
   trim,
   timestamp,
+  map,     // map(list, expression): the expression on each item ("#")
+  filter,  // filter(list, predicate): the items for which the predicate is true
+  none,    // none(list, predicate)
+  one,     // one(list, predicate)
 };
+
+// The functions whose second argument is evaluated once per item of the first, with "#" bound.
+inline bool binds_item(Fn fn) {
+  return fn == Fn::count || fn == Fn::any || fn == Fn::all || fn == Fn::map || fn == Fn::filter ||
+         fn == Fn::none || fn == Fn::one;
+}
 
 inline constexpr std::uint8_t kLowOpen = 1;
 inline constexpr std::uint8_t kHighOpen = 2;
@@ -164,6 +175,8 @@ struct Expression::Impl {
   // `given`: the arguments already evaluated (block evaluation), else each is evaluated here.
   Value call(const detail::Node& node, const EvalContext& ctx, Value item,
              const Value* given = nullptr) const;
+  // map(list, expression) and filter(list, predicate): a list in ctx.arena.
+  Value map_or_filter(const detail::Node& node, const EvalContext& ctx, Value list) const;
 };
 
 namespace detail {

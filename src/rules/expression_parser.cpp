@@ -324,6 +324,15 @@ void lex_symbol(std::string_view text, std::size_t& i, Token& t) {
       break;
     case '#':
       t.kind = Tok::hash;
+      // "#.field" (dotted parts included): a field of the current item of a list of objects.
+      if (next_is('.') && i + 2 < n && is_name_start(text[i + 2])) {
+        std::size_t j = i + 1;
+        while (j + 1 < n && text[j] == '.' && is_name_start(text[j + 1])) {
+          ++j;
+          while (j < n && is_name_char(text[j])) ++j;
+        }
+        width = j - i;
+      }
       break;
     default: {
       std::size_t end = i + 1;
@@ -461,6 +470,8 @@ struct Info {
   // an enum error points at the offending item.
   std::uint32_t items_begin = 0, items_count = 0;
   bool has_items = false;
+  // A list of objects: the input it was read from (its items' fields are `<origin>.<field>`).
+  std::string_view origin;
 };
 
 constexpr std::uint8_t kReadsSlot = 1;
@@ -494,6 +505,11 @@ class Parser {
     if (peek().kind == Tok::end) fail(ErrorCode::syntax, "empty expression", 0);
     std::int32_t root = parse_expr();
     expect_end();
+    if (is_objects(info(root).type))
+      fail(ErrorCode::type_error,
+           "a list of objects is not a value of its own: read its items' fields (map(list, "
+           "#.field))",
+           info(root).start);
     return root;
   }
 
@@ -605,6 +621,7 @@ class Parser {
       case Op::slot:
       case Op::dollar:
       case Op::item:
+      case Op::item_field:
         return;
       case Op::logical_and:
       case Op::logical_or:
@@ -626,6 +643,7 @@ class Parser {
     if (node.op == Op::slot) depends = kReadsSlot;
     if (node.op == Op::dollar) depends = kReadsDollar;
     if (node.op == Op::item) depends = kReadsItem;
+    if (node.op == Op::item_field) depends = kReadsItem | kReadsSlot;
     const bool predicate = node.op == Op::call && binds_item(node.fn);
     // The left operand of an arithmetic chain is walked, not recursed into (Node::up): it adds
     // no level; every other operand adds one.
@@ -633,6 +651,12 @@ class Parser {
                        detail::is_arithmetic(impl_.nodes[static_cast<std::size_t>(node.a)].op);
     for_each_child(node, [&](std::int32_t child, std::uint32_t k) {
       const Info& c = info_[static_cast<std::size_t>(child)];
+      if (is_objects(c.type) &&
+          !(node.op == Op::call && k == 0 && (predicate || node.fn == Fn::len)))
+        fail(ErrorCode::type_error,
+             "a list of objects is read through its items' fields: len(list), count(list), or "
+             "map, filter, any, all, none, one or count with #.field",
+             c.start);
       height = std::max(height, chain && k == 0 ? c.height - 1 : c.height);
       std::uint8_t d = c.depends;
       if (predicate && k == 1) d &= static_cast<std::uint8_t>(~kReadsItem);  // "#" is bound here
@@ -660,7 +684,9 @@ class Parser {
     return index;
   }
 
-  static bool binds_item(Fn fn) { return fn == Fn::count || fn == Fn::any || fn == Fn::all; }
+  static bool is_objects(const StaticType& t) {
+    return t.kind == TypeKind::object || (t.kind == TypeKind::list && t.item == TypeKind::object);
+  }
 
   Info info_at(std::uint32_t start, std::uint32_t position, const StaticType& type) const {
     Info i;
@@ -1062,7 +1088,14 @@ class Parser {
       case Tok::hash: {
         if (item_types_.empty())
           fail(ErrorCode::unknown_name,
-               "'#' is only available inside the predicate of any, all or count", t.offset);
+               "'#' is only available inside the second argument of any, all, none, one, count, "
+               "map or filter",
+               t.offset);
+        if (t.length > 1) return parse_item_field(t);
+        if (item_types_.back().kind == TypeKind::object)
+          fail(ErrorCode::type_error,
+               "'#' is an item of a list of objects here: read one of its fields (#.field)",
+               t.offset);
         Node n;
         n.op = Op::item;
         return add(n, info_at(t.offset, t.offset, item_types_.back()));
@@ -1081,6 +1114,28 @@ class Parser {
     }
   }
 
+  // "#.field": the column `<list>.<field>` of the list of objects the innermost "#" ranges over.
+  std::int32_t parse_item_field(const Token& t) {
+    const std::string_view field = text_.substr(t.offset + 2, t.length - 2);
+    const std::string_view origin = item_origins_.back();
+    if (origin.empty())
+      fail(ErrorCode::type_error,
+           "'#." + std::string(field) + "' needs a list of objects read from an input, got " +
+               item_types_.back().to_string() + " items",
+           t.offset);
+    const std::string name = std::string(origin) + "." + std::string(field);
+    std::optional<Scope::Entry> entry = scope_.lookup(name);
+    if (!entry || entry->type.kind != TypeKind::list)
+      fail(ErrorCode::unknown_name,
+           "the items of " + std::string(origin) + " have no field '" + std::string(field) +
+               "' (declare it in the input's items.fields)",
+           t.offset);
+    Node n;
+    n.op = Op::item_field;
+    n.a = entry->slot;
+    return add(n, info_at(t.offset, t.offset, element_of(entry->type)));
+  }
+
   std::int32_t parse_name(const Token& t) {
     std::string_view name = text_.substr(t.offset, t.length);
     std::optional<Scope::Entry> entry = scope_.lookup(name);
@@ -1093,7 +1148,9 @@ class Parser {
     Node n;
     n.op = Op::slot;
     n.a = entry->slot;
-    return add(n, info_at(t.offset, t.offset, entry->type));
+    Info i = info_at(t.offset, t.offset, entry->type);
+    if (is_objects(entry->type)) i.origin = name;
+    return add(n, i);
   }
 
   std::int32_t parse_list(const Token& open) {
@@ -1160,8 +1217,10 @@ class Parser {
                  "'" + std::string(name) + "' needs a list, got " + list.to_string(),
                  info(arguments[0]).start);
           item_types_.push_back(element_of(list));
+          item_origins_.push_back(info(arguments[0]).origin);
           std::int32_t predicate = parse_expr();
           item_types_.pop_back();
+          item_origins_.pop_back();
           arguments.push_back(predicate);
         } else {
           arguments.push_back(parse_expr());
@@ -1179,7 +1238,9 @@ class Parser {
     n.args_begin = static_cast<std::uint32_t>(impl_.args.size());
     n.args_count = static_cast<std::uint32_t>(arguments.size());
     impl_.args.insert(impl_.args.end(), arguments.begin(), arguments.end());
-    return add(n, info_at(name_token.offset, name_token.offset, type));
+    Info i = info_at(name_token.offset, name_token.offset, type);
+    if (spec->fn == Fn::filter) i.origin = info(arguments[0]).origin;  // the same objects
+    return add(n, i);
   }
 
   void check_arity(const FunctionSpec& spec, std::string_view name, std::size_t count,
@@ -1240,9 +1301,21 @@ class Parser {
       case Fn::len:
         require(0, is(0, TypeKind::string) || type(0).kind == TypeKind::list, "a string or a list");
         return integer;
+      case Fn::map: {
+        require(0, is(0, TypeKind::list), "a list");
+        require(1, type(1).kind != TypeKind::list,
+                "a single value (lists of lists are not values)");
+        return StaticType::list_of(type(1).kind, type(1).domain);
+      }
+      case Fn::filter:
+        require(0, is(0, TypeKind::list), "a list");
+        require(1, is(1, TypeKind::boolean), "a bool predicate");
+        return type(0).kind == TypeKind::list ? type(0) : StaticType::list_of(TypeKind::any);
       case Fn::count:
       case Fn::any:
       case Fn::all:
+      case Fn::none:
+      case Fn::one:
         require(0, is(0, TypeKind::list), "a list");
         if (arguments.size() == 2) require(1, is(1, TypeKind::boolean), "a bool predicate");
         return spec.fn == Fn::count ? integer : boolean;
@@ -1529,7 +1602,8 @@ class Parser {
   std::size_t depth_ = 0;
   Impl& impl_;
   std::vector<Info> info_;
-  std::vector<StaticType> item_types_;  // the type of "#", innermost predicate last
+  std::vector<StaticType> item_types_;          // the type of "#", innermost predicate last
+  std::vector<std::string_view> item_origins_;  // the list of objects "#" ranges over, or ""
 };
 
 // The slots an expression reads and whether it reads "$". Iterative: a flat chain of thousands
@@ -1544,6 +1618,7 @@ void collect(const Impl& impl, std::int32_t root, std::vector<int>& slots, bool&
       case Op::item:
         break;
       case Op::slot:
+      case Op::item_field:
         slots.push_back(n.a);
         break;
       case Op::dollar:

@@ -34,6 +34,14 @@ const std::vector<FunctionSpec>& function_specs() {
       {"some", Fn::any, 2, 2, true, "some(list, predicate)", "same as any"},
       {"all", Fn::all, 2, 2, true, "all(list, predicate)",
        "true when the predicate on # is true for every item, false when false for one"},
+      {"none", Fn::none, 2, 2, true, "none(list, predicate)",
+       "true when the predicate on # is false for every item, false when true for one"},
+      {"one", Fn::one, 2, 2, true, "one(list, predicate)",
+       "true when the predicate on # is true for exactly one item, false when for none or two"},
+      {"map", Fn::map, 2, 2, true, "map(list, expression)",
+       "the list of the expression's values on each item #, in order"},
+      {"filter", Fn::filter, 2, 2, true, "filter(list, predicate)",
+       "the items for which the predicate on # is true, in order (false or unknown: left out)"},
       {"min", Fn::min, 1, kUnbounded, false, "min(list) | min(a, b, ...)",
        "smallest number or date; null for an empty list"},
       {"max", Fn::max, 1, kUnbounded, false, "max(list) | max(a, b, ...)",
@@ -390,6 +398,21 @@ std::string_view trim_white_space(std::string_view s) {
 using detail::Fn;
 using detail::Node;
 
+Value Expression::Impl::map_or_filter(const Node& n, const EvalContext& ctx, Value list) const {
+  if (list.type() != Type::list || !ctx.arena) return Value::null();
+  const std::int32_t body = args[n.args_begin + 1];
+  Value* out = ctx.arena->allocate_values(list.list_size() ? list.list_size() : 1);
+  std::size_t kept = 0;
+  for (std::size_t k = 0; k < list.list_size(); ++k) {
+    Value r = eval(body, ctx, list[k]);
+    if (n.fn == Fn::map)
+      out[kept++] = r;
+    else if (r.type() == Type::boolean && r.as_bool())
+      out[kept++] = list[k];
+  }
+  return Value::list(out, kept);
+}
+
 Value Expression::Impl::call(const Node& n, const EvalContext& ctx, Value item,
                              const Value* given) const {
   const std::int32_t* argv = args.data() + n.args_begin;
@@ -425,6 +448,26 @@ Value Expression::Impl::call(const Node& n, const EvalContext& ctx, Value item,
         return Value::integer(static_cast<std::int64_t>(detail::code_points(v.as_string())));
       if (v.type() == Type::list) return Value::integer(static_cast<std::int64_t>(v.list_size()));
       return Value::null();
+    }
+    case Fn::map:
+    case Fn::filter:
+      return map_or_filter(n, ctx, arg(0));
+    case Fn::none:
+    case Fn::one: {
+      Value list = arg(0);
+      if (list.type() != Type::list) return Value::null();
+      std::int64_t hits = 0;
+      bool unknown = false;
+      for (std::size_t k = 0; k < list.list_size(); ++k) {
+        Value r = eval(argv[1], ctx, list[k]);
+        if (r.type() != Type::boolean)
+          unknown = true;
+        else if (r.as_bool())
+          ++hits;
+        if (hits > (n.fn == Fn::one ? 1 : 0)) return Value::boolean(false);
+      }
+      if (unknown) return Value::null();
+      return Value::boolean(n.fn == Fn::none || hits == 1);
     }
     case Fn::count:
     case Fn::any:

@@ -138,8 +138,18 @@ StaticType static_type_of(const FieldSpec& f) {
     case FieldType::date:
       return StaticType::of(TypeKind::date);
     case FieldType::list:
-      return StaticType::list_of(TypeKind::string,
-                                 f.item_type == FieldType::enumeration ? &f.values : nullptr);
+      if (f.object_items) return StaticType::list_of(TypeKind::object);
+      switch (f.item_type) {
+        case FieldType::integer:
+          return StaticType::list_of(TypeKind::integer);
+        case FieldType::decimal:
+          return StaticType::list_of(TypeKind::decimal);
+        case FieldType::boolean:
+          return StaticType::list_of(TypeKind::boolean);
+        default:
+          return StaticType::list_of(TypeKind::string,
+                                     f.item_type == FieldType::enumeration ? &f.values : nullptr);
+      }
   }
   return {};
 }
@@ -282,7 +292,43 @@ RuleStatus read_status(const json& obj, const std::string& pointer) {
               child(pointer, "status"));
 }
 
-FieldSpec read_field(const json& in, const std::string& p) {
+// The fields of the items of a list of objects (ruleset 1.2): one companion input each,
+// `<list>.<field>`, a list of one value per item.
+std::vector<FieldSpec> read_item_fields(const json& in, const FieldSpec& list, int list_index,
+                                        const std::string& p) {
+  std::vector<FieldSpec> out;
+  const json& items = in["items"];
+  if (!items.contains("fields")) return out;
+  const std::string fp = child(child(p, "items"), "fields");
+  const json& fields = items["fields"];
+  detail::expect_array(fields, fp, "fields");
+  for (std::size_t k = 0; k < fields.size(); ++k) {
+    const std::string q = child(fp, k);
+    detail::expect_object(fields[k], q, "a field");
+    detail::check_keys(fields[k], {"name", "type", "label", "max_length"}, q);
+    FieldSpec f;
+    f.name = list.name + "." + detail::get_string(fields[k], "name", q);
+    const std::string t = detail::get_string(fields[k], "type", q);
+    auto type = parse_field_type(t);
+    if (!type || (*type != FieldType::boolean && *type != FieldType::integer &&
+                  *type != FieldType::decimal && *type != FieldType::string))
+      throw Error(ErrorCode::invalid_document,
+                  "fields of list items must be of type bool, integer, decimal or string",
+                  child(q, "type"));
+    f.type = FieldType::list;
+    f.item_type = *type;
+    f.items_of = list_index;
+    f.source = list.source;
+    f.max_length = detail::get_count(fields[k], "max_length", q);
+    Label l = read_label(fields[k], q);
+    f.label_fr = l.fr;
+    f.label_en = l.en;
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+FieldSpec read_field(const json& in, const std::string& p, int minor) {
   detail::expect_object(in, p, "an input");
   detail::check_keys(
       in,
@@ -308,17 +354,33 @@ FieldSpec read_field(const json& in, const std::string& p) {
     const json& items = detail::require(in, "items", p);
     std::string ip = child(p, "items");
     detail::expect_object(items, ip, "items");
-    detail::check_keys(items, {"type", "values", "value_labels"}, ip);
+    detail::check_keys(items, {"type", "values", "value_labels", "fields"}, ip);
     std::string it = detail::get_string(items, "type", ip);
-    if (it == "enum") {
+    if (it == "object") {
+      if (minor < 2)
+        throw Error(ErrorCode::invalid_document, "lists of objects need schema_version 1.2",
+                    child(ip, "type"));
+      f.object_items = true;  // the items' fields: read_item_fields()
+      f.item_type = FieldType::integer;
+    } else if (items.contains("fields")) {
+      throw Error(ErrorCode::invalid_document, "only lists of objects have fields",
+                  child(ip, "fields"));
+    } else if (it == "enum") {
       f.item_type = FieldType::enumeration;
       f.values = read_values(items, ip, true);
       set_value_labels(f, read_value_labels(items, ip, f.values));
     } else if (it == "string") {
       no_value_labels(items, ip);
       f.item_type = FieldType::string;
+    } else if ((it == "integer" || it == "decimal" || it == "bool") && minor >= 2) {
+      no_value_labels(items, ip);  // ruleset 1.2: lists of numbers and of bools
+      f.item_type = *parse_field_type(it);
     } else {
-      throw Error(ErrorCode::invalid_document, "list items must be of type enum or string",
+      throw Error(ErrorCode::invalid_document,
+                  minor >= 2 ? "list items must be of type enum, string, integer, decimal, bool "
+                               "or object"
+                             : "list items must be of type enum or string (integer, decimal and "
+                               "bool items need schema_version 1.2)",
                   child(ip, "type"));
     }
   }
@@ -624,13 +686,21 @@ class PackLoader {
         throw Error(ErrorCode::limit_exceeded, "too many inputs", "/inputs");
       for (std::size_t k = 0; k < ins.size(); ++k) {
         std::string p = child("/inputs", k);
-        FieldSpec f = read_field(ins[k], p);
+        FieldSpec f = read_field(ins[k], p, d.schema_minor);
         d.ask_values.push_back(read_ask_values(ins[k], p, f));
         d.any_ask = d.any_ask || !d.ask_values.back().empty();
         if (f.name == kReferenceDate && f.type != FieldType::date)
           throw Error(ErrorCode::type_mismatch, "reference_date must be a date", child(p, "type"));
         declare(f.name, static_cast<int>(fields.size()), child(p, "name"));
+        std::vector<FieldSpec> item_fields;
+        if (f.object_items)
+          item_fields = read_item_fields(ins[k], f, static_cast<int>(fields.size()), p);
         fields.push_back(std::move(f));
+        for (FieldSpec& c : item_fields) {
+          declare(c.name, static_cast<int>(fields.size()), child(p, "items"));
+          d.ask_values.emplace_back();
+          fields.push_back(std::move(c));
+        }
       }
       if (!names.count(std::string(kReferenceDate))) {
         FieldSpec f;

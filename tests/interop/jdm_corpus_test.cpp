@@ -20,7 +20,8 @@ namespace fs = std::filesystem;
 
 TEST(JdmCorpus, EverySeedImportsOrFailsWithAPinnedError) {
   const fs::path dir = fs::path(AIG_SOURCE_DIR) / "tests" / "fuzz" / "corpus" / "jdm";
-  const std::set<std::string> refused{"broken-expressions.json", "cycle.json", "dates-broken.json"};
+  const std::set<std::string> refused{"broken-expressions.json", "cycle.json", "dates-broken.json",
+                                      "lists-mixed.json"};
   std::size_t seen = 0;
   for (const auto& entry : fs::directory_iterator(dir)) {
     std::ifstream in(entry.path(), std::ios::binary);

@@ -71,8 +71,12 @@ bool outputs_match(const Pack& pack, const Evaluation& e, const json& expected, 
       continue;
     }
     const int slot = pack.slot_of(path);
+    // A list of objects in the record is an input the pack reads item by item (its slot holds
+    // the items' indices): ZEN copies the request's own list into its response.
+    const bool objects = slot >= 0 && static_cast<std::size_t>(slot) < pack.inputs().size() &&
+                         pack.inputs().field(static_cast<std::size_t>(slot)).object_items;
     const json actual =
-        slot < 0 ? record_value(record, path) : json::parse(e.frame[slot].to_json());
+        slot < 0 || objects ? record_value(record, path) : json::parse(e.frame[slot].to_json());
     if (!same(*it, actual)) {
       if (why) *why = path + ": expected " + it->dump() + ", got " + actual.dump();
       return false;
@@ -141,8 +145,8 @@ TEST(JdmGraphs, ImportedAndPassedDoNotFall) {
             << " of " << f.tests << "\n";
   EXPECT_EQ(f.graphs, 89);
   // Committed figures (docs/interop.md).
-  EXPECT_GE(f.imported, 58);
-  EXPECT_GE(f.passed, 73);
+  EXPECT_GE(f.imported, 63);
+  EXPECT_GE(f.passed, 88);
 }
 
 }  // namespace

@@ -303,13 +303,64 @@ TEST(JdmImport, AFunctionNodeIsNamedWhateverComesBeforeIt) {
   }
 }
 
+// A table column over a list of objects, typed by the graph's test records (ruleset 1.2).
+TEST(JdmImport, ReadsListsOfObjectsAndOfNumbersThroughTheirItems) {
+  json table = {
+      {"hitPolicy", "first"},
+      {"inputs",
+       {{{"id", "t"}, {"field", "sum(map(cart.items, #.unitPrice * #.quantity))"}, {"name", "T"}},
+        {{"id", "s"}, {"field", "max(scores)"}, {"name", "S"}}}},
+      {"outputs", {{{"id", "g"}, {"field", "group"}, {"name", "Group"}}}},
+      {"rules",
+       {{{"t", ">= 1_000"}, {"s", ""}, {"g", "'HIGH'"}},
+        {{"t", ""}, {"s", "> 5"}, {"g", "'SCORED'"}},
+        {{"t", ""}, {"s", ""}, {"g", "'LOW'"}}}}};
+  json g = graph(table);
+  g["tests"] = {{{"input",
+                  {{"cart", {{"items", {{{"unitPrice", 500}, {"quantity", 2}, {"sku", "A"}}}}}},
+                   {"scores", {1, 2}}}},
+                 {"output", {{"group", "HIGH"}}}}};
+  const json pack = json::parse(import_jdm(g.dump()));
+  EXPECT_EQ(pack["schema_version"], "1.2");
+  const json& items = pack["inputs"][0];
+  EXPECT_EQ(items["name"], "cart.items");
+  EXPECT_EQ(items["items"]["type"], "object");
+  EXPECT_EQ(items["items"]["fields"].dump(),
+            R"([{"name":"quantity","type":"decimal"},{"name":"sku","type":"string"},)"
+            R"({"name":"unitPrice","type":"decimal"}])");
+  EXPECT_EQ(pack["inputs"][1]["items"]["type"], "decimal");
+  Imported imported(g.dump());
+  EXPECT_EQ(imported.out(
+                imported.eval(
+                    R"({"cart": {"items": [{"unitPrice": 500, "quantity": 2}]}, "scores": [1]})"),
+                "group"),
+            R"("HIGH")");
+  EXPECT_EQ(imported.out(
+                imported.eval(
+                    R"({"cart": {"items": [{"unitPrice": 5, "quantity": 2}]}, "scores": [9, 1]})"),
+                "group"),
+            R"("SCORED")");
+  EXPECT_EQ(imported.out(imported.eval(R"({"cart": {"items": []}, "scores": []})"), "group"),
+            R"("LOW")");
+
+  // Items of different kinds, or lists of lists, stay refused, naming the input.
+  g["tests"][0]["input"]["scores"] = {1, "2"};
+  expect_error(g, ErrorCode::unsupported_construct, "/nodes/1/content/inputs/1/field");
+  g["tests"][0]["input"]["scores"] = {{1}, {2}};
+  expect_error(g, ErrorCode::unsupported_construct, "/nodes/1/content/inputs/1/field");
+  // A field the items do not have is an error of the pack, reported at the column.
+  g["tests"][0]["input"]["scores"] = {1, 2};
+  g["nodes"][1]["content"]["inputs"][0]["field"] = "sum(map(cart.items, #.weight))";
+  expect_error(g, ErrorCode::unknown_name, "/nodes/1/content/inputs/0/field");
+}
+
 TEST(JdmImport, RejectsWhatItCannotConvertWithThePointer) {
   json g = graph(fees_table());
   g["nodes"][1]["type"] = "functionNode";
   expect_error(g, ErrorCode::unsupported_construct, "/nodes/1");
 
   g = graph(fees_table());
-  g["nodes"][1]["content"]["inputs"][1]["field"] = "sum(map(cart.items, #.price))";
+  g["nodes"][1]["content"]["inputs"][1]["field"] = "sum(flatten(cart.items))";
   expect_error(g, ErrorCode::unsupported_construct, "/nodes/1/content/inputs/1/field");
 
   g = graph(fees_table());

@@ -16,7 +16,8 @@
 //            | name "(" args ")" | "(" expr ")" | "[" expr ("," expr)* "]" | "[" "]"
 //   range   := ("["|"("|"]") expr ".." expr ("]"|")"|"[")
 // Names may contain dots (customer.country). "$" is a table cell's column value; "#" is the
-// current item inside any/all/count predicates.
+// current item inside the second argument of any/all/none/one/count/map/filter, and "#.field"
+// a field of it when the list is a list of objects.
 #pragma once
 
 #include <cstdint>
@@ -34,7 +35,8 @@ namespace aiguillage {
 inline namespace v1 {
 
 // Static types checked at load time.
-enum class TypeKind : std::uint8_t { any, null, boolean, integer, decimal, string, date, list };
+// object: the items of a list of objects (ruleset 1.2), read field by field with "#.field".
+enum class TypeKind : std::uint8_t { any, null, boolean, integer, decimal, string, date, list, object };
 
 struct AIG_API StaticType {
   TypeKind kind = TypeKind::any;

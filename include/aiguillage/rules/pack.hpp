@@ -20,8 +20,9 @@ class CompiledTable;
 
 inline constexpr std::string_view kRulesetSchema = "aiguillage.ruleset";
 inline constexpr int kRulesetMajor = 1;
-inline constexpr int kRulesetMinor = 1;  // 1.1: enum value labels, constraint messages fr/en,
-                                         // rule notes, human_decision_required, notice_rights
+inline constexpr int kRulesetMinor = 2;  // 1.1: enum value labels, constraint messages fr/en,
+                                         // rule notes, human_decision_required, notice_rights;
+                                         // 1.2: lists of integers, decimals and bools
 // The input every pack has: the date the decision is taken at. Nothing reads the clock.
 inline constexpr std::string_view kReferenceDate = "reference_date";
 
