@@ -74,6 +74,18 @@ enum class Fn : std::uint8_t {
   to_text,
   trim,
   timestamp,
+  trunc,
+  rem,
+  avg,
+  median,
+  mode,
+  utc_date,
+  year,
+  month,
+  day,
+  weekday,
+  day_of_year,
+  iso_week,
 };
 
 inline constexpr std::uint8_t kLowOpen = 1;
