@@ -892,14 +892,19 @@ void GraphBuilder::table_node(const json& node, std::size_t k, const std::string
     for (std::size_t c = 0; c < in_cols.size(); ++c) {
       const Col& col = in_cols[c];
       std::string text = cell(col);
-      std::string cell_pointer = child(p, col.id);
       if (const CellMemo::Entry* seen = memo.find(false, c, text)) {
-        // The same text earlier in this column: the same pack text, the same names read.
+        // The same text earlier in this column: the same pack text, the same names read (none
+        // of them new). The pack's loader reports an error at a text's first cell only, so a
+        // repeated cell keeps no pointer (map_pointer then gives the row's).
         row.when.push_back(seen->text);
-        replay_reads(*seen, in_prefix, cell_pointer);
+        replay_reads(*seen, in_prefix, p);
         if (col.input != SIZE_MAX)
           inputs[col.input].cells = merge(inputs[col.input].cells, seen->kind);
-      } else if (col.whole) {
+        row.when_pointers.emplace_back();
+        continue;
+      }
+      std::string cell_pointer = child(p, col.id);
+      if (col.whole) {
         std::string_view trimmed = trim(text);
         std::vector<ZenNameUse> uses;
         row.when.push_back(trimmed.empty() || trimmed == "-"
@@ -930,12 +935,15 @@ void GraphBuilder::table_node(const json& node, std::size_t k, const std::string
     for (std::size_t c = 0; c < out_cols.size(); ++c) {
       const Col& col = out_cols[c];
       std::string text = cell(col);
-      std::string cell_pointer = child(p, col.id);
       if (const CellMemo::Entry* seen = memo.find(true, c, text)) {
         row.then.push_back(seen->text);
         row.then_types.push_back(seen->type);
-        replay_reads(*seen, in_prefix, cell_pointer);
-      } else {
+        replay_reads(*seen, in_prefix, p);
+        row.then_pointers.emplace_back();
+        continue;
+      }
+      std::string cell_pointer = child(p, col.id);
+      {
         std::string_view trimmed = trim(text);
         ZenType type = ZenType::unknown;
         std::vector<ZenNameUse> uses;
@@ -1184,8 +1192,12 @@ std::string map_pointer(const std::string& pointer, const GraphBuilder& g) {
       if (r && *r < t.rules.size()) {
         const auto& row = t.rules[*r];
         auto c = parts.size() >= 6 ? index(parts[5]) : std::nullopt;
-        if (c && parts[4] == "when" && *c < row.when_pointers.size()) return row.when_pointers[*c];
-        if (c && parts[4] == "then" && *c < row.then_pointers.size()) return row.then_pointers[*c];
+        if (c && parts[4] == "when" && *c < row.when_pointers.size() &&
+            !row.when_pointers[*c].empty())
+          return row.when_pointers[*c];
+        if (c && parts[4] == "then" && *c < row.then_pointers.size() &&
+            !row.then_pointers[*c].empty())
+          return row.then_pointers[*c];
         return row.pointer;
       }
     }
