@@ -10,6 +10,7 @@
 #include "aiguillage/rules/pack.hpp"
 #include "core/json_read.hpp"
 #include "jdm_export.hpp"
+#include "pack_text.hpp"
 #include "rules/pack_document.hpp"
 #include "zen_chars.hpp"
 #include "zen_expression.hpp"
@@ -445,6 +446,31 @@ struct InputInfo {
   Kind usage = Kind::none;  // what expressions reading it say
 };
 
+// Cells already translated in a table, per column: a table of thousands of rows repeats a few
+// texts, and each text gives the same pack text and reads the same names wherever it appears.
+class CellMemo {
+ public:
+  struct Entry {
+    std::string text;                 // the pack's text of the cell
+    std::vector<ZenNameUse> uses;     // names an expression cell reads (as translate read them)
+    std::vector<std::string> names;   // names a unary cell reads
+    Kind kind = Kind::none;           // what a unary cell says of its column's type
+    ZenType type = ZenType::unknown;  // what an output cell's form says of its type
+  };
+  CellMemo(std::size_t inputs, std::size_t outputs) : in_(inputs), out_(outputs) {}
+  const Entry* find(bool output, std::size_t column, const std::string& text) const {
+    const auto& m = (output ? out_ : in_)[column];
+    auto it = m.find(text);
+    return it == m.end() ? nullptr : &it->second;
+  }
+  void add(bool output, std::size_t column, std::string text, Entry entry) {
+    (output ? out_ : in_)[column].emplace(std::move(text), std::move(entry));
+  }
+
+ private:
+  std::vector<std::unordered_map<std::string, Entry>> in_, out_;
+};
+
 // The graph rewritten into the pack's parts, in evaluation order. Built twice: the first pass
 // finds which paths are read from the record, so that the second can give the last value
 // written at a path the path's own name (what a caller reads) unless the record owns it.
@@ -476,7 +502,10 @@ class GraphBuilder {
   std::string read_name(const std::string& path, ZenType hint, const std::string& pointer);
   std::string translate(std::string_view text, const std::string& in_prefix,
                         const std::string& out_prefix, const std::unordered_set<std::string>* own,
-                        const std::string& pointer, ZenType* result = nullptr);
+                        const std::string& pointer, ZenType* result = nullptr,
+                        std::vector<ZenNameUse>* uses = nullptr);
+  void replay_reads(const CellMemo::Entry& cell, const std::string& in_prefix,
+                    const std::string& pointer);
   std::string add_guard_variable(const std::string& expression, const std::string& pointer);
   void expression_node(const json& node, std::size_t k, const std::string& guard);
   void table_node(const json& node, std::size_t k, const std::string& guard);
@@ -599,7 +628,8 @@ std::string GraphBuilder::read_name(const std::string& path, ZenType hint,
 std::string GraphBuilder::translate(std::string_view text, const std::string& in_prefix,
                                     const std::string& out_prefix,
                                     const std::unordered_set<std::string>* own,
-                                    const std::string& pointer, ZenType* result) {
+                                    const std::string& pointer, ZenType* result,
+                                    std::vector<ZenNameUse>* uses) {
   ZenResolve resolve = [&](const ZenNameUse& use) -> std::string {
     if (use.own) {
       std::string path = join_path(out_prefix, use.path);
@@ -609,10 +639,22 @@ std::string GraphBuilder::translate(std::string_view text, const std::string& in
     return read_name(join_path(in_prefix, use.path), use.type, pointer);
   };
   try {
-    return translate_zen(text, resolve, nullptr, result);
+    return translate_zen(text, resolve, uses, result);
   } catch (const Error& e) {
     throw Error(e.code(), e.message() + " in \"" + std::string(text.substr(0, 200)) + "\"",
                 pointer);
+  }
+}
+
+// The names a cell reads, read again where the same text appears in another row (the first
+// reading of a name records where it was read; later ones merge what each use says).
+void GraphBuilder::replay_reads(const CellMemo::Entry& cell, const std::string& in_prefix,
+                                const std::string& pointer) {
+  for (const ZenNameUse& use : cell.uses)
+    if (!use.own) (void)read_name(join_path(in_prefix, use.path), use.type, pointer);
+  for (const std::string& name : cell.names) {
+    std::string path = join_path(in_prefix, name);
+    if (!env_.count(path)) (void)read_name(path, ZenType::unknown, pointer);
   }
 }
 
@@ -826,6 +868,7 @@ void GraphBuilder::table_node(const json& node, std::size_t k, const std::string
   const std::string rp = child(cp, "rules");
   detail::expect_array(rules, rp, "rules");
   std::unordered_set<std::string> ids;
+  CellMemo memo(in_cols.size(), out_cols.size());
   for (std::size_t r = 0; r < rules.size(); ++r) {
     const std::string p = child(rp, r);
     detail::expect_object(rules[r], p, "a rule");
@@ -846,36 +889,73 @@ void GraphBuilder::table_node(const json& node, std::size_t k, const std::string
       if (it->is_number() || it->is_boolean()) return it->dump();
       throw Error(ErrorCode::type_mismatch, "a cell must be a string", child(p, col.id));
     };
-    for (const Col& col : in_cols) {
+    row.when.reserve(in_cols.size() + (guard.empty() ? 0 : 1));
+    row.when_pointers.reserve(in_cols.size() + (guard.empty() ? 0 : 1));
+    for (std::size_t c = 0; c < in_cols.size(); ++c) {
+      const Col& col = in_cols[c];
       std::string text = cell(col);
+      if (const CellMemo::Entry* seen = memo.find(false, c, text)) {
+        // The same text earlier in this column: the same pack text, the same names read (none
+        // of them new). The pack's loader reports an error at a text's first cell only, so a
+        // repeated cell keeps no pointer (map_pointer then gives the row's).
+        row.when.push_back(seen->text);
+        replay_reads(*seen, in_prefix, p);
+        if (col.input != SIZE_MAX)
+          inputs[col.input].cells = merge(inputs[col.input].cells, seen->kind);
+        row.when_pointers.emplace_back();
+        continue;
+      }
       std::string cell_pointer = child(p, col.id);
       if (col.whole) {
         std::string_view trimmed = trim(text);
+        std::vector<ZenNameUse> uses;
         row.when.push_back(trimmed.empty() || trimmed == "-"
                                ? "-"
-                               : "$ = " + translate(trimmed, in_prefix, "", nullptr, cell_pointer));
+                               : "$ = " + translate(trimmed, in_prefix, "", nullptr, cell_pointer,
+                                                    nullptr, &uses));
+        memo.add(false, c, std::move(text), {row.when.back(), std::move(uses), {}, {}, {}});
       } else {
         row.when.push_back(normalize_input_cell(text));
         // A cell may compare with another field ("> customer.limit"): that field is read too.
-        for (const std::string& name : scan(row.when.back()).names)
-          if (!env_.count(join_path(in_prefix, name)) && name.find('.') != 0 &&
-              name != "reference_date")  // date('now'), rewritten by zen_dates
-            (void)read_name(join_path(in_prefix, name), ZenType::unknown, cell_pointer);
-        if (col.input != SIZE_MAX)
-          inputs[col.input].cells = merge(inputs[col.input].cells, input_kind(row.when.back()));
+        std::vector<std::string> names;
+        for (std::string& name : scan(row.when.back()).names)
+          if (name.find('.') != 0 && name != "reference_date")  // date('now'), see zen_dates
+            names.push_back(std::move(name));
+        CellMemo::Entry entry{row.when.back(), {}, std::move(names), {}, {}};
+        if (col.input != SIZE_MAX) {
+          entry.kind = input_kind(row.when.back());
+          inputs[col.input].cells = merge(inputs[col.input].cells, entry.kind);
+        }
+        replay_reads(entry, in_prefix, cell_pointer);
+        memo.add(false, c, std::move(text), std::move(entry));
       }
-      row.when_pointers.push_back(cell_pointer);
+      row.when_pointers.push_back(std::move(cell_pointer));
     }
-    for (const Col& col : out_cols) {
+    row.then.reserve(out_cols.size());
+    row.then_types.reserve(out_cols.size());
+    row.then_pointers.reserve(out_cols.size());
+    for (std::size_t c = 0; c < out_cols.size(); ++c) {
+      const Col& col = out_cols[c];
       std::string text = cell(col);
+      if (const CellMemo::Entry* seen = memo.find(true, c, text)) {
+        row.then.push_back(seen->text);
+        row.then_types.push_back(seen->type);
+        replay_reads(*seen, in_prefix, p);
+        row.then_pointers.emplace_back();
+        continue;
+      }
       std::string cell_pointer = child(p, col.id);
-      std::string_view trimmed = trim(text);
-      ZenType type = ZenType::unknown;
-      row.then.push_back(trimmed.empty()
-                             ? "null"
-                             : translate(trimmed, in_prefix, "", nullptr, cell_pointer, &type));
-      row.then_types.push_back(type);
-      row.then_pointers.push_back(cell_pointer);
+      {
+        std::string_view trimmed = trim(text);
+        ZenType type = ZenType::unknown;
+        std::vector<ZenNameUse> uses;
+        row.then.push_back(trimmed.empty() ? "null"
+                                           : translate(trimmed, in_prefix, "", nullptr,
+                                                       cell_pointer, &type, &uses));
+        row.then_types.push_back(type);
+        memo.add(true, c, std::move(text), {row.then.back(), std::move(uses), {}, {}, type});
+      }
+      row.then_pointers.push_back(std::move(cell_pointer));
     }
     t.rules.push_back(std::move(row));
   }
@@ -1169,14 +1249,130 @@ std::string map_pointer(const std::string& pointer, const GraphBuilder& g) {
       if (r && *r < t.rules.size()) {
         const auto& row = t.rules[*r];
         auto c = parts.size() >= 6 ? index(parts[5]) : std::nullopt;
-        if (c && parts[4] == "when" && *c < row.when_pointers.size()) return row.when_pointers[*c];
-        if (c && parts[4] == "then" && *c < row.then_pointers.size()) return row.then_pointers[*c];
+        if (c && parts[4] == "when" && *c < row.when_pointers.size() &&
+            !row.when_pointers[*c].empty())
+          return row.when_pointers[*c];
+        if (c && parts[4] == "then" && *c < row.then_pointers.size() &&
+            !row.then_pointers[*c].empty())
+          return row.then_pointers[*c];
         return row.pointer;
       }
     }
     return t.pointer;
   }
   return "";
+}
+
+// The rules of a table, as the pack's loader reads them.
+json rules_tree(const TableDecision& t) {
+  json rules = json::array();
+  rules.get_ref<json::array_t&>().reserve(t.rules.size());
+  for (const auto& row : t.rules) {
+    json r = json::object();
+    r["id"] = row.id;
+    r["when"] = row.when;
+    r["then"] = row.then;
+    r["source"] = kSourceId;
+    r["status"] = "interpretation";
+    if (!row.description.empty()) r["description"] = row.description;
+    rules.push_back(std::move(r));
+  }
+  return rules;
+}
+
+// The pack document as dump(2) writes it, each decision's "rules" (its last member) written
+// from the table's rows instead of a JSON document of thousands of objects.
+std::string write_pack_text(const ojson& pack, const GraphBuilder& g) {
+  std::string out;
+  std::size_t cells = 0;
+  for (const TableDecision& t : g.tables)
+    for (const auto& row : t.rules) cells += row.when.size() + row.then.size() + 6;
+  out.reserve(4096 + cells * 48);
+  out += '{';
+  bool first = true;
+  for (auto it = pack.begin(); it != pack.end(); ++it) {
+    if (!first) out += ',';
+    first = false;
+    detail::append_newline_indent(out, 1);
+    detail::append_json_string(out, it.key());
+    out += ": ";
+    if (it.key() != "decisions") {
+      detail::append_json_indented(out, it.value(), 1);
+      continue;
+    }
+    const ojson& decisions = it.value();
+    if (decisions.empty()) {
+      out += "[]";
+      continue;
+    }
+    out += '[';
+    for (std::size_t k = 0; k < decisions.size(); ++k) {
+      if (k) out += ',';
+      detail::append_newline_indent(out, 2);
+      out += '{';
+      for (auto m = decisions[k].begin(); m != decisions[k].end(); ++m) {
+        if (m != decisions[k].begin()) out += ',';
+        detail::append_newline_indent(out, 3);
+        detail::append_json_string(out, m.key());
+        out += ": ";
+        detail::append_json_indented(out, m.value(), 3);
+      }
+      out += ',';
+      detail::append_newline_indent(out, 3);
+      out += "\"rules\": ";
+      const auto& rows = g.tables[k].rules;
+      if (rows.empty()) out += "[]";
+      for (std::size_t r = 0; r < rows.size(); ++r) {
+        out += r ? "," : "[";
+        detail::append_newline_indent(out, 4);
+        out += '{';
+        detail::append_newline_indent(out, 5);
+        out += "\"id\": ";
+        detail::append_json_string(out, rows[r].id);
+        for (const auto* cells_of : {&rows[r].when, &rows[r].then}) {
+          out += ',';
+          detail::append_newline_indent(out, 5);
+          out += cells_of == &rows[r].when ? "\"when\": " : "\"then\": ";
+          if (cells_of->empty()) out += "[]";
+          for (std::size_t c = 0; c < cells_of->size(); ++c) {
+            out += c ? "," : "[";
+            detail::append_newline_indent(out, 6);
+            detail::append_json_string(out, (*cells_of)[c]);
+          }
+          if (!cells_of->empty()) {
+            detail::append_newline_indent(out, 5);
+            out += ']';
+          }
+        }
+        out += ',';
+        detail::append_newline_indent(out, 5);
+        out += "\"source\": ";
+        detail::append_json_string(out, kSourceId);
+        out += ',';
+        detail::append_newline_indent(out, 5);
+        out += "\"status\": \"interpretation\"";
+        if (!rows[r].description.empty()) {
+          out += ',';
+          detail::append_newline_indent(out, 5);
+          out += "\"description\": ";
+          detail::append_json_string(out, rows[r].description);
+        }
+        detail::append_newline_indent(out, 4);
+        out += '}';
+      }
+      if (!rows.empty()) {
+        detail::append_newline_indent(out, 3);
+        out += ']';
+      }
+      detail::append_newline_indent(out, 2);
+      out += '}';
+    }
+    detail::append_newline_indent(out, 1);
+    out += ']';
+  }
+  if (!first) detail::append_newline_indent(out, 0);
+  out += "}\n";
+  return out;
 }
 
 ojson label_of(const std::string& text) {
@@ -1294,18 +1490,7 @@ std::string import_jdm(std::string_view jdm_json, const JdmImportOptions& option
       outs.push_back(std::move(out));
     }
     d["outputs"] = std::move(outs);
-    ojson rules = ojson::array();
-    for (const auto& row : t.rules) {
-      ojson r = ojson::object();
-      r["id"] = row.id;
-      r["when"] = row.when;
-      r["then"] = row.then;
-      r["source"] = kSourceId;
-      r["status"] = "interpretation";
-      if (!row.description.empty()) r["description"] = row.description;
-      rules.push_back(std::move(r));
-    }
-    d["rules"] = std::move(rules);
+    // "rules" last, written from the rows (write_pack_text, rules_tree).
     decisions.push_back(std::move(d));
   }
   pack["decisions"] = std::move(decisions);
@@ -1313,11 +1498,15 @@ std::string import_jdm(std::string_view jdm_json, const JdmImportOptions& option
   // the graph, not in a document the caller never saw. The tree is checked as built: writing it
   // out and reading it back would check the same document.
   try {
-    detail::check_pack_document(json(pack));
+    json tree(pack);
+    json& tree_decisions = tree["decisions"];
+    for (std::size_t k = 0; k < g.tables.size(); ++k)
+      tree_decisions[k]["rules"] = rules_tree(g.tables[k]);
+    detail::check_pack_document(std::move(tree));
   } catch (const Error& e) {
     throw Error(e.code(), e.message(), map_pointer(e.pointer(), g), e.column());
   }
-  return pack.dump(2) + "\n";
+  return write_pack_text(pack, g);
 }
 
 }  // namespace v1

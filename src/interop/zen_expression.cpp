@@ -581,7 +581,10 @@ class Renderer {
       case K::call:
         if (a.text == "len" || a.text == "count" || a.text == "sum" || a.text == "round" ||
             a.text == "date" || a.text == "floor" || a.text == "ceil" || a.text == "abs" ||
-            a.text == "number")
+            a.text == "number" || a.text == "trunc" || a.text == "avg" || a.text == "median" ||
+            a.text == "mode" || a.text == "year" || a.text == "monthOfYear" ||
+            a.text == "dayOfMonth" || a.text == "dayOfWeek" || a.text == "dayOfYear" ||
+            a.text == "weekOfYear")
           return ZenType::number;
         if (a.text == "lower" || a.text == "upper" || a.text == "string" || a.text == "trim")
           return ZenType::string;
@@ -636,7 +639,10 @@ class Renderer {
       std::string x = render(l, ZenType::number);
       return "power(" + x + ", " + render(r, ZenType::number) + ")";
     }
-    if (op == "%") refuse("the remainder operator %");
+    if (op == "%") {
+      std::string x = render(l, ZenType::number);
+      return "rem(" + x + ", " + render(r, ZenType::number) + ")";
+    }
     if (op == "+" && literal_type(a) == ZenType::string) {
       std::string x = render(l, ZenType::string);
       return "concat(" + x + ", " + render(r, ZenType::string) + ")";
@@ -718,6 +724,7 @@ class Renderer {
         arity(a, s.lo, s.hi);
         return std::string(s.pack) + "(" + args(a, {s.first, s.second}) + ")";
       }
+    if (std::optional<std::string> mapped = number_or_date_call(a)) return *mapped;
     if (f == "number") {
       arity(a, 1, 1);
       // "* 1" keeps a number as it is and makes any other argument a type error when the pack
@@ -741,6 +748,51 @@ class Renderer {
     if (f == "isNumeric" || f == "flatten" || f == "keys" || f == "values" || f == "split")
       refuse("the function " + f + "()");
     refuse("the unknown function " + f + "()");
+  }
+
+  // trunc, round with places, avg, median and the deprecated date-part functions: the pack's
+  // functions of the same meaning (nullopt for any other function).
+  std::optional<std::string> number_or_date_call(const Ast& a) {
+    const std::string& f = a.text;
+    if (f == "trunc") {
+      arity(a, 1, 2);
+      return "trunc(" + args(a, {ZenType::number, ZenType::number}) + ")";
+    }
+    if (f == "round" && a.kids.size() == 2) {
+      // Half away from zero at `places` (a whole number written out); the pack's decimals have 6
+      // places, so rounding at 6 or more changes nothing.
+      const Ast& p = *a.kids[1];
+      if (p.kind != K::number || p.text.empty() ||
+          p.text.find_first_not_of("0123456789") != std::string::npos || p.text.size() > 2)
+        refuse("round() with places other than a whole number written out");
+      const int places = std::stoi(p.text);
+      std::string x = render(*a.kids[0], ZenType::number);
+      if (places >= 6) return "(" + x + " * 1)";
+      const std::string scale = "1" + std::string(static_cast<std::size_t>(places), '0');
+      std::string r = "(if " + x + " >= 0 then floor(" + x + " * " + scale +
+                      " + 0.5) else (-floor((-" + x + ") * " + scale + " + 0.5)))";
+      return places == 0 ? r : "(" + r + " / " + scale + ")";
+    }
+    if (f == "avg" || f == "median" || f == "mode") {
+      arity(a, 1, 1);
+      return f + "(" + args(a, {ZenType::list}) + ")";
+    }
+    static const std::pair<const char*, const char*> parts[] = {
+        {"year", "year"},         {"monthOfYear", "month"},     {"dayOfMonth", "day"},
+        {"dayOfWeek", "weekday"}, {"dayOfYear", "day_of_year"}, {"weekOfYear", "iso_week"},
+    };
+    for (const auto& [zen, pack] : parts)
+      if (f == zen) {
+        arity(a, 1, 1);
+        // ZEN reads a date as a number of seconds or a text (its 'now' the clock: the pack's
+        // reference date), in UTC.
+        const Ast& x = *a.kids[0];
+        std::string seconds = x.kind == K::string && x.text == "now"
+                                  ? "timestamp(reference_date)"
+                                  : "timestamp(" + render(x) + ")";
+        return std::string(pack) + "(utc_date(" + seconds + "))";
+      }
+    return std::nullopt;
   }
 
   const ZenResolve& resolve_;

@@ -79,6 +79,18 @@ enum class Fn : std::uint8_t {
   filter,  // filter(list, predicate): the items for which the predicate is true
   none,    // none(list, predicate)
   one,     // one(list, predicate)
+  trunc,
+  rem,
+  avg,
+  median,
+  mode,
+  utc_date,
+  year,
+  month,
+  day,
+  weekday,
+  day_of_year,
+  iso_week,
 };
 
 // The functions whose second argument is evaluated once per item of the first, with "#" bound.

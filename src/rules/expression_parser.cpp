@@ -1388,6 +1388,36 @@ class Parser {
       case Fn::trim:
         require(0, is(0, TypeKind::string), "a text");
         return StaticType::of(TypeKind::string);
+      case Fn::trunc:
+        require(0, is_number(0), "a number");
+        if (arguments.size() == 1) return integer;
+        require(1, is(1, TypeKind::integer), "an integer");
+        return StaticType::of(TypeKind::decimal);
+      case Fn::rem:
+        require(0, is_number(0), "a number");
+        require(1, is_number(1), "a number");
+        return StaticType::of(type(0).kind == TypeKind::integer && type(1).kind == TypeKind::integer
+                                  ? TypeKind::integer
+                                  : TypeKind::decimal);
+      case Fn::avg:
+      case Fn::median:
+      case Fn::mode: {
+        require(0, is(0, TypeKind::list), "a list of numbers");
+        TypeKind item = type(0).kind == TypeKind::list ? type(0).item : TypeKind::any;
+        require(0, loose(item) || numeric(item), "a list of numbers");
+        return StaticType::of(spec.fn == Fn::mode ? item : TypeKind::decimal);
+      }
+      case Fn::utc_date:
+        require(0, is_number(0), "a number of seconds");
+        return StaticType::of(TypeKind::date);
+      case Fn::year:
+      case Fn::month:
+      case Fn::day:
+      case Fn::weekday:
+      case Fn::day_of_year:
+      case Fn::iso_week:
+        require(0, is(0, TypeKind::date), "a date");
+        return integer;
       case Fn::power:
         require(0, is_number(0), "a number");
         require(1, is_number(1), "a number");

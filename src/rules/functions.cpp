@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -82,6 +83,32 @@ const std::vector<FunctionSpec>& function_specs() {
        "number truncated to an integer; null when invalid"},
       {"trim", Fn::trim, 1, 1, false, "trim(text)",
        "the text without the white space (Unicode White_Space) at its start and end"},
+      {"trunc", Fn::trunc, 1, 2, false, "trunc(number) | trunc(number, places)",
+       "the number cut toward zero: to an integer, or to 0 to 6 decimal places (a decimal)"},
+      {"rem", Fn::rem, 2, 2, false, "rem(dividend, divisor)",
+       "the remainder of the division cut toward zero (the dividend's sign); null for a divisor "
+       "of 0"},
+      {"avg", Fn::avg, 1, 1, false, "avg(list)",
+       "the mean of a list of numbers (a decimal, rounded half to even at 6 places); null when "
+       "empty"},
+      {"median", Fn::median, 1, 1, false, "median(list)",
+       "the middle of a list of numbers once sorted, or the mean of the two middle ones (a "
+       "decimal); null when empty"},
+      {"mode", Fn::mode, 1, 1, false, "mode(list)",
+       "the most frequent number of a list (the largest of those equally frequent); null when "
+       "empty"},
+      {"utc_date", Fn::utc_date, 1, 1, false, "utc_date(seconds)",
+       "the day (UTC) of a number of seconds since 1970-01-01T00:00:00Z, as timestamp() gives"},
+      {"year", Fn::year, 1, 1, false, "year(date)", "the year of a date"},
+      {"month", Fn::month, 1, 1, false, "month(date)", "the month of a date, 1 to 12"},
+      {"day", Fn::day, 1, 1, false, "day(date)", "the day of the month of a date, 1 to 31"},
+      {"weekday", Fn::weekday, 1, 1, false, "weekday(date)",
+       "the day of the week of a date, 1 (Monday) to 7 (Sunday)"},
+      {"day_of_year", Fn::day_of_year, 1, 1, false, "day_of_year(date)",
+       "the day of the year of a date, 1 to 366"},
+      {"iso_week", Fn::iso_week, 1, 1, false, "iso_week(date)",
+       "the ISO 8601 week number of a date, 1 to 53 (weeks start on Monday; week 1 holds the "
+       "year's first Thursday)"},
   };
   return specs;
 }
@@ -392,6 +419,69 @@ std::string_view trim_white_space(std::string_view s) {
   return s.substr(start, end - start);
 }
 
+// trunc(x) and trunc(x, places): toward zero; places beyond the sixth change nothing.
+Value truncate(const Value& v, const Value* places) {
+  if (!v.is_number()) return Value::null();
+  if (!places) {
+    if (v.type() == Type::integer) return v;
+    return Value::integer(v.as_int() / Decimal::kOne);
+  }
+  if (places->type() != Type::integer || places->as_int() < 0) return Value::null();
+  std::optional<Decimal> d = to_decimal(v);
+  if (!d) return Value::null();
+  std::int64_t step = 1;
+  for (std::int64_t k = places->as_int(); k < Decimal::kScale; ++k) step *= 10;
+  return Value::decimal(Decimal::from_units(d->units / step * step));
+}
+
+// The remainder of a / b cut toward zero: exact, both being whole millionths.
+Value remainder_of(const Value& a, const Value& b) {
+  if (!a.is_number() || !b.is_number()) return Value::null();
+  if (a.type() == Type::integer && b.type() == Type::integer) {
+    if (b.as_int() == 0) return Value::null();
+    if (b.as_int() == -1) return Value::integer(0);  // INT64_MIN % -1 would overflow
+    return Value::integer(a.as_int() % b.as_int());
+  }
+  std::optional<Decimal> x = to_decimal(a), y = to_decimal(b);
+  if (!x || !y || y->units == 0) return Value::null();
+  if (y->units == -1) return Value::decimal(Decimal{0});
+  return Value::decimal(Decimal::from_units(x->units % y->units));
+}
+
+// The numbers of a list as decimals, sorted when asked; nullopt when an item is not a number.
+std::optional<std::vector<Decimal>> decimals_of(const Value& list, bool sorted) {
+  if (list.type() != Type::list) return std::nullopt;
+  std::vector<Decimal> out;
+  out.reserve(list.list_size());
+  for (std::size_t k = 0; k < list.list_size(); ++k) {
+    std::optional<Decimal> d = list[k].is_number() ? to_decimal(list[k]) : std::nullopt;
+    if (!d) return std::nullopt;
+    out.push_back(*d);
+  }
+  if (sorted) std::sort(out.begin(), out.end());
+  return out;
+}
+
+Value mean_of(const std::vector<Decimal>& xs, std::size_t from, std::size_t to) {
+  std::optional<Decimal> total = Decimal{0};
+  for (std::size_t k = from; k < to && total; ++k) total = add(*total, xs[k]);
+  if (!total) return Value::null();
+  std::optional<Decimal> n = Decimal::from_int(static_cast<std::int64_t>(to - from));
+  std::optional<Decimal> mean = n ? divide(*total, *n) : std::nullopt;
+  return mean ? Value::decimal(*mean) : Value::null();
+}
+
+// ISO 8601 week of a date: the week (Monday to Sunday) holding its Thursday, counted in the
+// Thursday's year.
+std::int64_t iso_week_of(Date d) {
+  const std::int64_t weekday = ((std::int64_t{d.days} + 3) % 7 + 7) % 7;  // 0 = Monday
+  Date thursday{static_cast<std::int32_t>(d.days - weekday + 3)};
+  int y = 0, m = 0, day = 0;
+  thursday.to_ymd(y, m, day);
+  const Date first = *Date::from_ymd(y, 1, 1);
+  return (thursday.days - first.days) / 7 + 1;
+}
+
 }  // namespace
 }  // namespace detail
 
@@ -586,6 +676,67 @@ Value Expression::Impl::call(const Node& n, const EvalContext& ctx, Value item,
       Value v = arg(0);
       if (v.type() != Type::string) return Value::null();
       return Value::string(detail::trim_white_space(v.as_string()));
+    }
+    case Fn::trunc: {
+      if (argc == 1) return detail::truncate(arg(0), nullptr);
+      Value x = arg(0), places = arg(1);
+      return detail::truncate(x, &places);
+    }
+    case Fn::rem:
+      return detail::remainder_of(arg(0), arg(1));
+    case Fn::avg:
+    case Fn::median:
+    case Fn::mode: {
+      Value list = arg(0);
+      std::optional<std::vector<Decimal>> xs = detail::decimals_of(list, n.fn != Fn::avg);
+      if (!xs || xs->empty()) return Value::null();
+      if (n.fn == Fn::mode) {
+        // Runs of equal numbers in the sorted list; the last longest run is the largest.
+        std::size_t best = 0, best_length = 0;
+        for (std::size_t k = 0, run = 0; k < xs->size(); ++k) {
+          run = k > 0 && (*xs)[k] == (*xs)[k - 1] ? run + 1 : 1;
+          if (run >= best_length) best = k, best_length = run;
+        }
+        // Integers stay integers, as min and max keep them.
+        for (std::size_t k = 0; k < list.list_size(); ++k)
+          if (list[k].type() == Type::decimal) return Value::decimal((*xs)[best]);
+        return Value::integer((*xs)[best].units / Decimal::kOne);
+      }
+      if (n.fn == Fn::avg) return detail::mean_of(*xs, 0, xs->size());
+      const std::size_t mid = xs->size() / 2;
+      return xs->size() % 2 ? Value::decimal((*xs)[mid]) : detail::mean_of(*xs, mid - 1, mid + 1);
+    }
+    case Fn::utc_date: {
+      Value v = arg(0);
+      if (!v.is_number()) return Value::null();
+      std::int64_t seconds = v.type() == Type::integer ? v.as_int() : v.as_int() / Decimal::kOne;
+      std::int64_t days = seconds / 86400 - (seconds % 86400 < 0 ? 1 : 0);
+      // Years 1 to 9999, as every date.
+      if (days < -719162 || days > 2932896) return Value::null();
+      return Value::date(Date{static_cast<std::int32_t>(days)});
+    }
+    case Fn::year:
+    case Fn::month:
+    case Fn::day:
+    case Fn::day_of_year: {
+      Value v = arg(0);
+      if (v.type() != Type::date) return Value::null();
+      int y = 0, m = 0, d = 0;
+      v.as_date().to_ymd(y, m, d);
+      if (n.fn == Fn::year) return Value::integer(y);
+      if (n.fn == Fn::month) return Value::integer(m);
+      if (n.fn == Fn::day) return Value::integer(d);
+      return Value::integer(v.as_date().days - Date::from_ymd(y, 1, 1)->days + 1);
+    }
+    case Fn::weekday: {
+      Value v = arg(0);
+      if (v.type() != Type::date) return Value::null();
+      return Value::integer(((std::int64_t{v.as_date().days} + 3) % 7 + 7) % 7 + 1);
+    }
+    case Fn::iso_week: {
+      Value v = arg(0);
+      if (v.type() != Type::date) return Value::null();
+      return Value::integer(detail::iso_week_of(v.as_date()));
     }
     case Fn::to_text: {
       Value v = arg(0);

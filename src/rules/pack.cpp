@@ -991,21 +991,23 @@ class PackLoader {
     // Large tables repeat the same cell texts: each distinct text is compiled once.
     std::unordered_map<std::string, std::vector<int>> seen_cells[2];
     for (std::size_t r = 0; r < rules.size(); ++r) {
-      std::string rp = child(child(p, "rules"), r);
-      detail::expect_object(rules[r], rp, "a rule");
+      // Pointers are written only for the cells compiled (the distinct ones).
+      const auto rule_pointer = [&] { return child(child(p, "rules"), r); };
+      if (!rules[r].is_object()) detail::expect_object(rules[r], rule_pointer(), "a rule");
       for (const char* part : {"when", "then"}) {
-        if (!rules[r].contains(part) || !rules[r][part].is_array()) continue;
-        const json& cells = rules[r][part];
+        const auto found = rules[r].find(part);
+        if (found == rules[r].end() || !found->is_array()) continue;
+        const json& cells = *found;
         for (std::size_t c = 0; c < cells.size(); ++c) {
           if (!cells[c].is_string()) continue;
-          std::string text = cells[c].get<std::string>();
+          const std::string& text = cells[c].get_ref<const std::string&>();
           auto& seen = seen_cells[part[0] == 'w' ? 0 : 1];
           if (seen.count(text)) continue;
-          std::string cp = child(child(rp, part), c);
+          std::string cp = child(child(rule_pointer(), part), c);
           Expression e = part[0] == 'w' ? compile_cell(text, loose, cp, anything, lim())
                                         : compile_at(text, loose, cp, lim());
           add_deps(n_vars + k, e);
-          seen.emplace(std::move(text), e.slots());
+          seen.emplace(text, e.slots());
         }
       }
     }
@@ -1188,10 +1190,13 @@ class PackLoader {
                   "rule has " + std::to_string(when.size()) + " input cells, the table has " +
                       std::to_string(dec.inputs.size()) + " inputs",
                   child(rp, "when"));
+    rule.when_text.reserve(when.size());
+    rule.when.reserve(when.size());
     for (std::size_t c = 0; c < when.size(); ++c) {
-      std::string cp = child(child(rp, "when"), c);
+      // The cell's pointer is written only when needed: a large table repeats its cells.
       if (!when[c].is_string())
-        throw Error(ErrorCode::type_mismatch, "a cell must be a string", cp);
+        throw Error(ErrorCode::type_mismatch, "a cell must be a string",
+                    child(child(rp, "when"), c));
       std::string text = when[c].get<std::string>();
       auto cached = when_cache[c].find(text);
       Expression cell;
@@ -1199,7 +1204,7 @@ class PackLoader {
         cell = cached->second;
       } else {
         StaticType ct = dec.inputs[c].expr.type();
-        cell = compile_cell(text, scope, cp, ct, lim());
+        cell = compile_cell(text, scope, child(child(rp, "when"), c), ct, lim());
         mark_used(cell);
         merge_inputs(inputs_of, cell);
         when_cache[c].emplace(text, cell);
@@ -1219,17 +1224,19 @@ class PackLoader {
                   "rule has " + std::to_string(then.size()) + " output cells, the table has " +
                       std::to_string(dec.outputs.size()) + " outputs",
                   child(rp, "then"));
+    rule.then_text.reserve(then.size());
+    rule.then.reserve(then.size());
     for (std::size_t o = 0; o < then.size(); ++o) {
-      std::string cp = child(child(rp, "then"), o);
       if (!then[o].is_string())
         throw Error(ErrorCode::type_mismatch, "an output cell must be a string (an expression)",
-                    cp);
+                    child(child(rp, "then"), o));
       std::string text = then[o].get<std::string>();
       auto cached = then_cache[o].find(text);
       Expression e;
       if (cached != then_cache[o].end()) {
         e = cached->second;
       } else {
+        const std::string cp = child(child(rp, "then"), o);
         e = compile_at(text, scope, cp, lim());
         check_output_value(e, dec.outputs[o], cp);
         mark_used(e);

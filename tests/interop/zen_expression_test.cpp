@@ -67,7 +67,7 @@ TEST(ZenExpression, ListFunctionsAndItemFieldsKeepTheirForm) {
 }
 
 TEST(ZenExpression, RefusesWhatThePackCannotSay) {
-  for (const char* text : {"flatten(xs)", "keys(o)", "xs[0]", "a % 2", "{ 'a': 1 }", "$",
+  for (const char* text : {"flatten(xs)", "keys(o)", "xs[0]", "{ 'a': 1 }", "$",
                            "1.1234567", "frobnicate(1)", "(a", "'open"}) {
     try {
       plain(text);
@@ -451,13 +451,13 @@ fs::path conformance_table(const char* name) {
 TEST(ZenExpression, StandardConformanceTableDoesNotFall) {
   const fs::path file = conformance_table("standard.csv");
   if (!fs::exists(file)) GTEST_SKIP() << "no ZEN conformance table at " << file;
-  EXPECT_GE(run_table(file, passes).first, 307);
+  EXPECT_GE(run_table(file, passes).first, 325);
 }
 
 TEST(ZenExpression, UnaryConformanceTableDoesNotFall) {
   const fs::path file = conformance_table("unary.csv");
   if (!fs::exists(file)) GTEST_SKIP() << "no ZEN conformance table at " << file;
-  EXPECT_GE(run_table(file, passes_unary).first, 66);
+  EXPECT_GE(run_table(file, passes_unary).first, 67);
 }
 
 TEST(ZenExpression, DateConformanceTableDoesNotFall) {
