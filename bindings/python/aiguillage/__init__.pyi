@@ -346,4 +346,5 @@ def report(log: Optional[Union[str, "os.PathLike[str]"]] = ...,
            territories: Iterable[str] = ..., group_by: Iterable[str] = ...,
            unverified: bool = ..., territorial: bool = ..., threads: int = ...,
            matches: Optional[Union[str, "os.PathLike[str]"]] = ...,
-           match_persons: Optional[Union[str, "os.PathLike[str]"]] = ...) -> Report: ...
+           match_persons: Optional[Union[str, "os.PathLike[str]"]] = ...,
+           match_profiles: Optional[Union[str, "os.PathLike[str]"]] = ...) -> Report: ...
