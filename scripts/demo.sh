@@ -156,6 +156,7 @@ echo "== the committees' view: aiguillage report (indicators, disparities, terri
   --persons --top 20 >"$out/persons-matches.jsonl"
 "$cli" report --log "$out/decisions.log" --out "$out/report" --packs "$root/rules/orientation" \
   --matches "$out/persons-matches.jsonl" --match-persons "$persons" \
+  --match-profiles "$out/persons-profiles.jsonl" \
   | sed '1s/^/report: /'
 echo
 

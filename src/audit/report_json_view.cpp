@@ -91,6 +91,21 @@ class CanonicalCheck {
     escaped = false;
     while (p_ < end_) {
       // Plain ASCII runs first: only quotes, escapes, controls and other bytes need a look.
+#if defined(__SSE2__)
+      // 16 bytes at a time: a byte below 0x20 or from 0x80 is below 0x20 as a signed byte.
+      while (end_ - p_ >= 16) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p_));
+        const auto m = static_cast<unsigned>(
+            _mm_movemask_epi8(_mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+                                           _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                                        _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))))));
+        if (m) {
+          p_ += __builtin_ctz(m);
+          break;
+        }
+        p_ += 16;
+      }
+#endif
       while (p_ < end_ && kPlain.plain[static_cast<unsigned char>(*p_)]) ++p_;
       if (p_ >= end_) break;
       const auto c = static_cast<unsigned char>(*p_);

@@ -46,7 +46,48 @@ std::string attribute_text(const Json& v) {
 
 }  // namespace
 
-MatchRun read_match_run(const std::string& matches_path, const std::string& persons_path) {
+namespace {
+
+// A profile's matching criteria, in bands (docs/report.md, Matching fairness): its département,
+// the ROME family (letter and two digits) of its first target, its number of competences, its
+// highest diploma level, its RQTH.
+std::vector<std::string> profile_criteria(const Json& profile) {
+  std::string departement = "?";
+  if (auto loc = profile.find("location"); loc != profile.end() && loc->is_object()) {
+    if (auto d = loc->find("departement"); d != loc->end() && d->is_string()) {
+      departement = d->get<std::string>();
+    } else if (auto pc = loc->find("postal_code"); pc != loc->end() && pc->is_string()) {
+      const std::string code = pc->get<std::string>();
+      departement = code.substr(0, code.rfind("97", 0) == 0 ? 3 : 2);
+    }
+  }
+  std::string family = "?";
+  if (auto t = profile.find("targets"); t != profile.end() && t->is_object())
+    if (auto rome = t->find("rome");
+        rome != t->end() && rome->is_array() && !rome->empty() && rome->front().is_string())
+      family = rome->front().get<std::string>().substr(0, 3);
+  std::size_t competences = 0;
+  if (auto c = profile.find("competences"); c != profile.end() && c->is_array())
+    competences = c->size();
+  const char* band = competences < 5    ? "0-4"
+                     : competences < 10 ? "5-9"
+                     : competences < 20 ? "10-19"
+                                        : "20+";
+  std::int64_t level = -1;
+  if (auto d = profile.find("diplomas"); d != profile.end() && d->is_array())
+    for (const Json& diploma : *d)
+      if (diploma.is_object())
+        if (auto l = diploma.find("level"); l != diploma.end() && l->is_number_integer())
+          level = std::max(level, l->get<std::int64_t>());
+  const auto rqth = profile.find("rqth");
+  return {departement, family, band, level < 0 ? "none" : std::to_string(level),
+          rqth != profile.end() && rqth->is_boolean() && rqth->get<bool>() ? "true" : "false"};
+}
+
+}  // namespace
+
+MatchRun read_match_run(const std::string& matches_path, const std::string& persons_path,
+                        const std::string& profiles_path) {
   MatchRun run;
   std::unordered_map<std::string, std::size_t> index;
   const std::string persons = detail::read_file(persons_path);
@@ -100,6 +141,23 @@ MatchRun read_match_run(const std::string& matches_path, const std::string& pers
     p.score_sum += doc["score"].get<double>();
   });
   run.offers = offers.size();
+  if (!profiles_path.empty()) {
+    run.criteria_names = {"departement", "rome_family", "competences", "diploma_level", "rqth"};
+    const std::string profiles = detail::read_file(profiles_path);
+    for_each_line(profiles, [&](std::size_t line, std::string_view text) {
+      Json doc;
+      try {
+        doc = detail::parse_document(text);
+      } catch (const Error& e) {
+        bad_line("profiles file", line, e.what(), "");
+      }
+      if (!doc.is_object() || !doc.contains("id") || !doc["id"].is_string())
+        bad_line("profiles file", line, "no id", "/id");
+      auto it = index.find(doc["id"].get<std::string>());
+      if (it == index.end()) return;  // a profile of no person of the persons file
+      run.persons[it->second].criteria = profile_criteria(doc);
+    });
+  }
   return run;
 }
 
@@ -120,6 +178,7 @@ namespace {
 
 struct Attribute {
   std::string id, label;
+  int criterion = -1;  // the matching criterion the attribute is (left out of its strata)
   std::vector<std::string> groups;
   std::vector<std::int32_t> of_person;  // kNull: unknown
 };
@@ -184,6 +243,13 @@ std::vector<Attribute> matching_attributes(const MatchRun& run, const Model& mod
       a.label = name;
     }
     a.groups = groups.items;
+    // The criterion that measures the same thing: the stratum cannot hold it fixed.
+    const std::string same = name == "territory"             ? "departement"
+                             : name == "qualification_level" ? "diploma_level"
+                             : name == "boe_status"          ? "rqth"
+                                                             : name;
+    for (std::size_t c = 0; c < run.criteria_names.size(); ++c)
+      if (run.criteria_names[c] == same) a.criterion = static_cast<int>(c);
     out.push_back(std::move(a));
   }
   return out;
@@ -298,6 +364,10 @@ void matching_tables(const MatchRun& run, const Model& model, const Pack& pack,
   b.column("significant_holm", tr("significatif (Holm, 5 %)", "significant (Holm, 5 %)"));
   b.column("significant",
            tr("significatif (Benjamini-Hochberg, 5 %)", "significant (Benjamini-Hochberg, 5 %)"));
+  b.column("persisting", tr("part de l'écart qui persiste à critères d'appariement égaux",
+                            "share of the gap that persists at equal matching criteria"));
+  b.column("matched", tr("part comparée à critères d'appariement égaux",
+                         "share compared at equal matching criteria"));
   std::map<std::size_t, std::vector<std::pair<std::size_t, std::size_t>>> persons_line, listed_line;
   const auto small = [&](std::uint64_t x) {
     return x > 0 && x < static_cast<std::uint64_t>(options.threshold);
@@ -336,7 +406,47 @@ void matching_tables(const MatchRun& run, const Model& model, const Pack& pack,
     };
     flag(outside && !reference_small);
     flag(std::isfinite(holm[i]) && holm[i] < 0.05);
-    flag(std::isfinite(bh[i]) && bh[i] < 0.05);
+    const bool significant = std::isfinite(bh[i]) && bh[i] < 0.05;
+    flag(significant);
+    if (!is_reference && outside && significant && !reference_small &&
+        !run.criteria_names.empty()) {
+      // Does the gap persist among persons whose matching criteria are the same?
+      std::unordered_map<std::string, std::size_t> stratum_of;
+      std::vector<Stratum> strata;
+      for (std::size_t i_p = 0; i_p < run.persons.size(); ++i_p) {
+        const std::int32_t code = g.of_person[i_p];
+        if (code == kNull) continue;
+        const bool in_group = static_cast<std::size_t>(code) == l.group;
+        if (!in_group && static_cast<std::size_t>(code) != l.reference) continue;
+        const MatchRun::Person& person = run.persons[i_p];
+        if (person.criteria.empty()) continue;  // no profile: not compared
+        std::string key;
+        for (std::size_t c = 0; c < person.criteria.size(); ++c)
+          if (static_cast<int>(c) != g.criterion) (key += person.criteria[c]) += '\x1f';
+        const auto [it, added] = stratum_of.emplace(std::move(key), strata.size());
+        if (added) strata.emplace_back();
+        Stratum& st = strata[it->second];
+        if (in_group) {
+          ++st.n1;
+          st.k1 += person.listed > 0;
+        } else {
+          ++st.n0;
+          st.k0 += person.listed > 0;
+        }
+      }
+      std::uint64_t matched = 0;
+      for (const Stratum& st : strata)
+        if (st.n1 && st.n0) matched += st.n1;
+      const double mh = mantel_haenszel_ratio(strata);
+      const double crude = std::log(ratio.ratio);
+      double persisting = std::isfinite(mh) && mh > 0 && crude != 0 ? std::log(mh) / crude : NAN;
+      if (std::isfinite(persisting)) persisting = std::clamp(persisting, 0.0, 1.0);
+      b.number(persisting, {cn, ck});
+      b.share(matched, l.n, {cn, ck});
+    } else {
+      b.number(NAN);
+      b.number(NAN);
+    }
   }
   for (auto& [a, cells] : persons_line) b.line(cells);
   for (auto& [a, cells] : listed_line) b.line(cells);

@@ -1,6 +1,7 @@
 #include "report_model.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <map>
 #include <set>
@@ -58,7 +59,9 @@ std::int32_t years_between(std::int32_t from_days, std::int32_t to_days) {
 }
 
 VersionModel make_version(const Pack& pack) {
+  static std::atomic<std::uint64_t> serials{0};
   VersionModel v;
+  v.serial = ++serials;
   v.pack = &pack;
   v.id = pack.id();
   v.version = pack.version();
@@ -294,6 +297,40 @@ std::int32_t encode_input(const VersionModel& v, std::size_t field, std::string_
   }
 }
 
+// The index found for the member name at each position of an object: canonical records sort
+// their keys, so record after record the same names come at the same places, and a comparison
+// of the name replaces a search.
+class PositionCache {
+ public:
+  template <class Find>
+  int get(std::size_t position, std::string_view name, Find&& find) {
+    if (position < at_.size() && at_[position].first == name) return at_[position].second;
+    const int found = find(name);
+    if (position >= at_.size()) at_.resize(position + 1);
+    at_[position] = {std::string(name), found};
+    return found;
+  }
+
+ private:
+  std::vector<std::pair<std::string, int>> at_;
+};
+
+// A reading thread's caches for one version (by its serial, never reused).
+struct ReaderCaches {
+  std::uint64_t serial = 0;
+  PositionCache inputs, proposed, decided;
+};
+
+ReaderCaches& caches_for(const VersionModel& v) {
+  thread_local std::vector<ReaderCaches> caches;
+  for (ReaderCaches& c : caches)
+    if (c.serial == v.serial) return c;
+  if (caches.size() >= 8) caches.erase(caches.begin());
+  caches.emplace_back();
+  caches.back().serial = v.serial;
+  return caches.back();
+}
+
 // The row of one record of version `v`; false when the record cannot be read. Reads the model
 // and its dictionaries only: strings they lack go to pending.misses.
 bool fill_row(const VersionModel& v, const Model& m, const ReportOptions& options,
@@ -307,9 +344,12 @@ bool fill_row(const VersionModel& v, const Model& m, const ReportOptions& option
     return false;
   row.line = pending.line;
   row.reference_days = date_days(s.reference_date);
+  ReaderCaches& cache = caches_for(v);
   row.inputs.assign(schema.size(), kNull);
+  std::size_t position = 0;
   jv::members(s.inputs, [&](std::string_view name, std::string_view given) {
-    const int f = schema.index_of(name);
+    const int f =
+        cache.inputs.get(position++, name, [&](std::string_view n) { return schema.index_of(n); });
     if (f < 0 || f == pack.reference_date_field()) return;
     std::string_view value = given;
     if (jv::is_object(given)) {
@@ -382,11 +422,21 @@ bool fill_row(const VersionModel& v, const Model& m, const ReportOptions& option
   const std::size_t n_out = v.outputs.size();
   row.proposed.assign(n_out, kNull);
   row.decided.assign(n_out, kNull);
-  std::vector<std::string_view> proposed_values(n_out), decided_values(n_out);
+  thread_local std::vector<std::string_view> proposed_values, decided_values;
+  proposed_values.assign(n_out, {});
+  decided_values.assign(n_out, {});
+  // The reported output of a member name, or -1.
+  const auto output_of = [&](std::string_view name) {
+    for (std::size_t o = 0; o < n_out; ++o)
+      if (v.outputs[o].name == name) return static_cast<int>(o);
+    return -1;
+  };
   auto collect = [&](std::string_view outputs, std::vector<std::string_view>& values) {
+    PositionCache& names = &values == &proposed_values ? cache.proposed : cache.decided;
+    std::size_t at = 0;
     jv::members(outputs, [&](std::string_view name, std::string_view value) {
-      for (std::size_t o = 0; o < n_out; ++o)
-        if (v.outputs[o].name == name) values[o] = value;
+      if (const int o = names.get(at++, name, output_of); o >= 0)
+        values[static_cast<std::size_t>(o)] = value;
       if (&values == &proposed_values && name == "date_limite_orientation")
         row.deadline_days = date_days(value);
       if (&values == &proposed_values && name == "date_limite_contrat")

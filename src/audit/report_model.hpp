@@ -68,6 +68,7 @@ struct Row {
 };
 
 struct VersionModel {
+  std::uint64_t serial = 0;  // unique in the process: keys the readers' per-thread caches
   const Pack* pack = nullptr;
   std::string id, version, hash;
   std::vector<ReportedOutput> outputs;

@@ -210,7 +210,7 @@ std::string render_json(const RenderInput& in) {
   const ReportOptions& o = *in.options;
   Json doc;
   doc["schema"] = "aiguillage.report";
-  doc["schema_version"] = "1.1";
+  doc["schema_version"] = "1.2";
   doc["engine"] = std::string(engine_version());
   doc["lang"] = o.lang;
   doc["threshold"] = o.threshold;

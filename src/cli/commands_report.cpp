@@ -80,7 +80,8 @@ int cmd_report(int argc, char** argv) {
                                 {"--against", true},
                                 {"--threads", true},
                                 {"--matches", true},
-                                {"--match-persons", true}},
+                                {"--match-persons", true},
+                                {"--match-profiles", true}},
                                0, 0);
   const auto log = args.get("--log");
   const auto db = args.get("--db");
@@ -120,9 +121,12 @@ int cmd_report(int argc, char** argv) {
   std::optional<MatchRun> matches;
   if (args.has("--matches") != args.has("--match-persons"))
     throw UsageError("--matches FILE and --match-persons FILE go together");
+  if (args.has("--match-profiles") && !args.has("--matches"))
+    throw UsageError("--match-profiles FILE goes with --matches FILE and --match-persons FILE");
   if (args.has("--matches")) {
     try {
-      matches = read_match_run(*args.get("--matches"), *args.get("--match-persons"));
+      matches = read_match_run(*args.get("--matches"), *args.get("--match-persons"),
+                               args.get("--match-profiles").value_or(""));
       options.matches = &*matches;
     } catch (const Error& e) {
       return report(e);

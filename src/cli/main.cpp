@@ -287,6 +287,7 @@ const Command kCommands[] = {
      "  --threads N                worker threads (default 2)\n"
      "  --matches FILE --match-persons FILE  exposure of groups in a match run's top-k\n"
      "                             (aiguillage match output; persons by person_id = profile id)\n"
+     "  --match-profiles FILE      the run's profiles: gaps compared at equal matching criteria\n"
      "\n"
      "exit codes: 0 written; 1 the log does not verify; 2 usage; 3 pack load error; 4 I/O\n"},
     {"match", cmd_match,

@@ -749,15 +749,17 @@ std::string territory_of(const Pack& pack, const Proposal& p) {
 
 void Service::Impl::decide(Context& ctx, const HttpRequest& req, HttpResponse& res) {
   Json doc = parse_body(req.body, "the decision");
-  static const std::set<std::string> known = {"person",     "action",         "reason", "outputs",
-                                              "decided_at", "reference_date", "pack"};
+  static const std::set<std::string> known = {
+      "person",     "action",         "reason", "outputs",
+      "decided_at", "reference_date", "pack",   "contract_signed_at"};
   for (auto it = doc.begin(); it != doc.end(); ++it)
     if (!known.count(it.key()))
       refuse(ErrorCode::unknown_field,
              it.key() == "actor_role" || it.key() == "actor"
                  ? "the actor's role comes from the API key, never from the request"
                  : "unknown field " + it.key() +
-                       " (person, action, reason, outputs, decided_at, reference_date, pack)",
+                       " (person, action, reason, outputs, decided_at, reference_date, pack, "
+                       "contract_signed_at)",
              "/" + json_pointer_token(it.key()));
   auto text_of = [&](const char* name, bool required) -> std::string {
     auto it = doc.find(name);
@@ -780,6 +782,9 @@ void Service::Impl::decide(Context& ctx, const HttpRequest& req, HttpResponse& r
     refuse(ErrorCode::enum_value, "action must be confirm, override or reorient", "/action");
   const std::string reason = text_of("reason", false);
   const std::string decided_at = text_of("decided_at", true);
+  // When the engagement contract was signed, if known when the decision is recorded (1.1).
+  const std::string contract_signed_at = text_of("contract_signed_at", false);
+  if (doc.contains("contract_signed_at")) check_timestamp(contract_signed_at, "contract_signed_at");
   std::string outputs;
   if (doc.contains("outputs")) {
     if (!doc["outputs"].is_object())
@@ -821,6 +826,7 @@ void Service::Impl::decide(Context& ctx, const HttpRequest& req, HttpResponse& r
     if (err.code() != ErrorCode::invalid_argument) throw;
     throw Refusal{422, {err}};  // a decision the contract refuses, not a malformed request
   }
+  d.contract_signed_at = contract_signed_at;
   DecisionRecordInput in;
   in.person_pseudonym = pseudonymise(pseudonym_key, *id);
   in.territory = territory_of(*e.pack, p);

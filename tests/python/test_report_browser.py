@@ -1,12 +1,16 @@
 """report.html in headless Chromium with the network blocked: no console error, no request
 beyond the file itself, every chart an SVG with a title, every table a caption and scoped
-headers; a PNG screenshot is written to the test's temporary folder."""
+headers; a PNG screenshot is written to the test's temporary folder. The report has every
+section: the demo's decisions with engagement contracts signed (contract_deadlines) and a
+matching run of the demo's persons (matching_summary, matching_exposure)."""
 
 import json
 import os
 import pathlib
+import datetime
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -28,15 +32,53 @@ def report_html(tmp_path_factory):
     key = d / "key.txt"
     key.write_text("browser-test-key\n", encoding="utf-8")
     log = d / "decisions.log"
+    # The counsellors' decisions of the demo, and confirmations whose engagement contract was
+    # signed 0 to 44 days after the decision (decision record 1.1).
+    decisions = d / "decisions.jsonl"
+    lines = (GOLDEN / "counsellor-decisions.jsonl").read_text(encoding="utf-8").splitlines()
+    planned = {json.loads(l)["person_id"] for l in lines if l.strip()}
+    for i in range(100, 180):
+        person_id = f"demo-{i:04d}"
+        if person_id in planned:
+            continue
+        signed = datetime.date(2025, 3, 3) + datetime.timedelta(days=i % 45)
+        lines.append(json.dumps({"person_id": person_id, "action": "confirm",
+                                 "actor": "conseiller_france_travail",
+                                 "decided_at": "2025-03-03",
+                                 "contract_signed_at": signed.isoformat()}))
+    decisions.write_text("\n".join(lines) + "\n", encoding="utf-8")
     done = subprocess.run([CLI, "decide", str(FR2025), str(PERSONS), "--date", "2025-03-01",
                            "--auto", "--at", "2025-03-01T09:00:00+01:00", "--decisions",
-                           str(GOLDEN / "counsellor-decisions.jsonl"), "--key-file", str(key),
-                           "--log", str(log)], capture_output=True, text=True)
+                           str(decisions), "--key-file", str(key), "--log", str(log)],
+                          capture_output=True, text=True)
     assert done.returncode in (0, 1), done.stderr
+    # A matching run: each example offer's 20 best persons, as `make demo` does.
+    profiles = d / "profiles.jsonl"
+    with open(profiles, "w", encoding="utf-8") as f:
+        subprocess.run([sys.executable, str(ROOT / "scripts" / "demo_profiles.py"), str(PERSONS)],
+                       stdout=f, check=True)
+    matches = d / "matches.jsonl"
+    with open(matches, "w", encoding="utf-8") as f:
+        done = subprocess.run([CLI, "match", "--referential", str(ROOT / "data" / "rome-subset"),
+                               "--scoring", str(ROOT / "rules" / "matching" /
+                                                "scoring-default.json"),
+                               "--offers", str(ROOT / "examples" / "data" / "offers-subset.jsonl"),
+                               "--profiles", str(profiles), "--persons", "--top", "20"],
+                              stdout=f, stderr=subprocess.PIPE, text=True)
+    assert done.returncode == 0, done.stderr
     out = d / "report"
     done = subprocess.run([CLI, "report", "--log", str(log), "--out", str(out), "--packs",
-                           str(ROOT / "rules" / "orientation")], capture_output=True, text=True)
+                           str(ROOT / "rules" / "orientation"), "--matches", str(matches),
+                           "--match-persons", str(PERSONS), "--match-profiles", str(profiles)],
+                          capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+    doc = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    contracts = next(t for t in doc["tables"] if t["id"] == "contract_deadlines")
+    signed = contracts["rows"][0][2]
+    assert isinstance(signed, int) and signed >= 11  # signatures known, shown
+    exposure = next(t for t in doc["tables"] if t["id"] == "matching_exposure")
+    persisting = [c["id"] for c in exposure["columns"]].index("persisting")
+    assert any(isinstance(r[persisting], float) for r in exposure["rows"])  # compared gaps
     return out / "report.html"
 
 
@@ -90,6 +132,10 @@ def test_report_in_chromium(report_html, driver, tmp_path):
         assert svg.get_attribute("role") == "img"
     tables = driver.find_elements(By.TAG_NAME, "table")
     assert len(tables) >= 10
+    ids = {t.get_attribute("id") for t in tables}
+    for section in ("contract_deadlines", "matching_summary", "matching_exposure",
+                    "territorial_summary", "disparities"):
+        assert any(i == section or i.startswith(section + "-") for i in ids), (section, ids)
     for table in tables:
         caption = table.find_elements(By.TAG_NAME, "caption")
         assert caption and caption[0].get_attribute("textContent").strip()

@@ -38,13 +38,14 @@ def demo(tmp_path_factory):
                ROOT / "examples" / "data" / "offers-subset.jsonl", "--profiles", profiles,
                "--persons", "--top", "20")
     matches.write_text(done.stdout, encoding="utf-8")
-    return {"log": log, "matches": matches, "dir": d}
+    return {"log": log, "matches": matches, "dir": d, "profiles": profiles}
 
 
-def report(demo, out, *extra, check=True):
+def report(demo, out, *extra, check=True, profiles=True):
+    more = ("--match-profiles", demo["profiles"]) if profiles else ()
     return run("report", "--log", demo["log"], "--out", out, "--packs",
                ROOT / "rules" / "orientation", "--no-territorial", "--matches", demo["matches"],
-               "--match-persons", PERSONS, *extra, check=check)
+               "--match-persons", PERSONS, *more, *extra, check=check)
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +76,7 @@ def test_schema_csv_html_and_no_identifier(demo_report):
     import jsonschema
     doc, out = demo_report
     jsonschema.validate(doc, json.loads(SCHEMA.read_text(encoding="utf-8")))
-    assert doc["schema_version"] == "1.1"
+    assert doc["schema_version"] == "1.2"
     assert (out / "matching_exposure.csv").exists() and (out / "matching_summary.csv").exists()
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "Appariement : exposition des groupes" in html
@@ -157,6 +158,75 @@ def test_figures_from_the_two_files(demo, demo_report):
         assert t["rows"][i][c["q_value"]] <= t["rows"][i][c["q_holm"]] + 1e-12
 
 
+def criteria(profile):
+    """A profile's matching criteria in bands, as docs/report.md describes them."""
+    location = profile.get("location") or {}
+    code = location.get("postal_code") or ""
+    departement = location.get("departement") or (
+        (code[:3] if code.startswith("97") else code[:2]) if code else "?")
+    rome = (profile.get("targets") or {}).get("rome") or []
+    family = rome[0][:3] if rome else "?"
+    n = len(profile.get("competences") or [])
+    band = "0-4" if n < 5 else "5-9" if n < 10 else "10-19" if n < 20 else "20+"
+    levels = [d["level"] for d in profile.get("diplomas") or [] if isinstance(d.get("level"), int)]
+    return [departement, family, band, str(max(levels)) if levels else "none",
+            "true" if profile.get("rqth") is True else "false"]
+
+
+def test_gaps_at_equal_matching_criteria(demo, demo_report):
+    """The share of each flagged territorial gap that persists among persons of the same
+    ROME family, competence band, diploma level and RQTH (the département left out: it is the
+    group), recomputed from the three files by Mantel-Haenszel."""
+    doc, _ = demo_report
+    listed = collections.Counter(json.loads(l)["profile_id"]
+                                 for l in demo["matches"].read_text(encoding="utf-8").splitlines())
+    persons = [json.loads(l) for l in PERSONS.read_text(encoding="utf-8").splitlines()]
+    profiles = {p["id"]: criteria(p) for p in
+                map(json.loads, demo["profiles"].read_text(encoding="utf-8").splitlines())}
+    t, c = table(doc, "matching_exposure")
+    territory = {p["person_id"]: p.get("territory") for p in persons}
+    compared = 0
+    for r in t["rows"]:
+        flagged = r[c["outside_band"]] == "oui" and r[c["significant"]] == "oui"
+        if not flagged or isinstance(r[c["ratio"]], dict):
+            assert r[c["persisting"]] is None or isinstance(r[c["persisting"]], dict)
+            continue
+        if r[c["attribute"]] != "département":
+            continue
+        group, reference = r[c["group"]], r[c["reference"]]
+        strata = collections.defaultdict(lambda: [0, 0, 0, 0])  # k1, n1, k0, n0
+        for pid, t_code in territory.items():
+            if t_code not in (group, reference) or pid not in profiles:
+                continue
+            s = strata[tuple(profiles[pid][1:])]
+            at = 0 if t_code == group else 2
+            s[at] += listed[pid] > 0
+            s[at + 1] += 1
+        num = sum(k1 * n0 / (n1 + n0) for k1, n1, k0, n0 in strata.values() if n1 and n0)
+        den = sum(k0 * n1 / (n1 + n0) for k1, n1, k0, n0 in strata.values() if n1 and n0)
+        matched = sum(n1 for k1, n1, k0, n0 in strata.values() if n1 and n0)
+        assert r[c["matched"]] == pytest.approx(matched / r[c["persons"]], rel=1e-5)
+        if num > 0 and den > 0:
+            share = min(1.0, max(0.0, math.log(num / den) / math.log(r[c["ratio"]])))
+            assert r[c["persisting"]] == pytest.approx(share, rel=1e-5, abs=1e-9)
+        else:
+            assert r[c["persisting"]] is None
+        compared += 1
+    assert compared >= 1
+
+
+def test_without_profiles_no_comparison(demo, tmp_path):
+    report(demo, tmp_path, profiles=False)
+    doc = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    t, c = table(doc, "matching_exposure")
+    for r in t["rows"]:
+        assert r[c["persisting"]] is None or isinstance(r[c["persisting"]], dict)
+        assert r[c["matched"]] is None or isinstance(r[c["matched"]], dict)
+    done = run("report", "--log", demo["log"], "--out", tmp_path / "x", "--match-profiles",
+               demo["profiles"], check=False)
+    assert done.returncode == 2
+
+
 def test_small_cells_and_their_flags_are_hidden(demo_report):
     doc, _ = demo_report
     t, c = table(doc, "matching_exposure")
@@ -168,7 +238,8 @@ def test_small_cells_and_their_flags_are_hidden(demo_report):
         if isinstance(r[c["ratio"]], dict):
             hidden += 1
             assert all(isinstance(r[c[f]], dict)
-                       for f in ("outside_band", "significant_holm", "significant"))
+                       for f in ("outside_band", "significant_holm", "significant",
+                                 "persisting", "matched"))
     assert hidden > 0
     # Within an attribute, never exactly one hidden count of a column (totals are shown).
     by_attribute = collections.defaultdict(list)
@@ -189,13 +260,17 @@ def test_english_and_python(demo, tmp_path):
     registry = aiguillage.Registry()
     registry.load_dir(ROOT / "rules" / "orientation")
     r = aiguillage.report(demo["log"], registry, territorial=False, lang="en",
-                          matches=demo["matches"], match_persons=PERSONS)
+                          matches=demo["matches"], match_persons=PERSONS,
+                          match_profiles=demo["profiles"])
     frame = r.tables["matching_exposure"]
     assert list(frame.columns) == [col["id"] for col in t["columns"]]
     assert len(frame) == len(t["rows"])
     assert r.tables["matching_summary"]["persons"][0] == 1000
+    assert frame["persisting"].notna().any()
     with pytest.raises(TypeError):
         aiguillage.report(demo["log"], registry, matches=demo["matches"])
+    with pytest.raises(TypeError):
+        aiguillage.report(demo["log"], registry, match_profiles=demo["profiles"])
 
 
 def test_bad_matches_file_names_its_line(demo, tmp_path):

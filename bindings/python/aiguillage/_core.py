@@ -527,17 +527,23 @@ class Orienter:
 
     def decide(self, proposal: Proposal, actor_role: str, action: str = "confirm", *,
                reason: str = "", decided_at: str, outputs: Optional[Mapping[str, Any]] = None,
-               observations: str = "", legitimate_reason: str = "") -> Decision:
+               observations: str = "", legitimate_reason: str = "",
+               contract_signed_at: Optional[str] = None) -> Decision:
         """A human decision: ``"confirm"``, ``"override"`` (with ``outputs``) or
         ``"reorient"``; override and reorient need a ``reason``. ``decided_at`` is the
         caller's timestamp. A pack that is never decided by policy (``human_decision_required``)
         also needs the person's ``observations`` and the assessment of a
-        ``legitimate_reason``, kept in the decision. Raises :class:`DecisionError` when
+        ``legitimate_reason``, kept in the decision. ``contract_signed_at`` (an ISO 8601 date
+        or timestamp) is when the engagement contract was signed, when it is known as the
+        decision is recorded: the record then holds it (decision record 1.1) and the report
+        measures the contract's deadline from it. Raises :class:`DecisionError` when
         refused (:class:`HumanDecisionRequiredError` for a policy on such a pack)."""
         outputs_text = "" if outputs is None else _json.dumps(outputs, default=_json_default)
+        if contract_signed_at is not None and not isinstance(contract_signed_at, str):
+            raise TypeError("contract_signed_at must be a string (ISO 8601 date or timestamp)")
         return Decision(self._native.decide(proposal._native, actor_role, action, reason,
                                             decided_at, outputs_text, observations,
-                                            legitimate_reason))
+                                            legitimate_reason, contract_signed_at))
 
     def auto_decide(self, proposal: Proposal, decided_at: str) -> Optional[Decision]:
         """The deployment's decision for an evident proposal when it allows it, else None."""

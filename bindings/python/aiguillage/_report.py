@@ -48,15 +48,20 @@ def report(log: Optional[Union[str, "_os.PathLike[str]"]] = None,
            territories: Iterable[str] = (), group_by: Iterable[str] = (),
            unverified: bool = False, territorial: bool = True, threads: int = 2,
            matches: Optional[Union[str, "_os.PathLike[str]"]] = None,
-           match_persons: Optional[Union[str, "_os.PathLike[str]"]] = None) -> Report:
+           match_persons: Optional[Union[str, "_os.PathLike[str]"]] = None,
+           match_profiles: Optional[Union[str, "_os.PathLike[str]"]] = None) -> Report:
     """The report of a decision log (``aiguillage report``): the log as a file (``log``) or the
     PostgreSQL log (``db``, a libpq connection string or ``postgresql://`` URL, as ``--db``
     takes), packs the records name, optional candidate pack, language, suppression threshold
     (at least 5) and filters; ``matches`` (``aiguillage match`` output) with ``match_persons``
     (JSON Lines with person_id, the profile's id, and group attributes) adds the exposure of
-    each group in the run's top-k (tables ``matching_summary`` and ``matching_exposure``)."""
+    each group in the run's top-k (tables ``matching_summary`` and ``matching_exposure``);
+    ``match_profiles`` (the profiles given to the match run) adds, for each flagged gap, the
+    share of it that persists at equal matching criteria."""
     if (matches is None) != (match_persons is None):
         raise TypeError("report() takes matches and match_persons together")
+    if match_profiles is not None and matches is None:
+        raise TypeError("report() takes match_profiles with matches and match_persons")
     if (log is None) == (db is None):
         raise TypeError("report() takes either log (a file) or db (a PostgreSQL URL)")
     if packs is None:
@@ -66,5 +71,6 @@ def report(log: Optional[Union[str, "_os.PathLike[str]"]] = None,
         lang, int(threshold), date_from or "", date_to or "", list(territories), list(group_by),
         bool(unverified), bool(territorial), int(threads),
         _os.fspath(matches) if matches is not None else "",
-        _os.fspath(match_persons) if match_persons is not None else "")
+        _os.fspath(match_persons) if match_persons is not None else "",
+        _os.fspath(match_profiles) if match_profiles is not None else "")
     return Report(_json.loads(text), html)

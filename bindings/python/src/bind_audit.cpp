@@ -99,7 +99,8 @@ void bind_audit(py::module_& m) {
          const NativePack* against, const std::string& lang, int threshold, const std::string& from,
          const std::string& to, const std::vector<std::string>& territories,
          const std::vector<std::string>& group_by, bool unverified, bool territorial,
-         unsigned threads, const std::string& matches, const std::string& match_persons) {
+         unsigned threads, const std::string& matches, const std::string& match_persons,
+         const std::string& match_profiles) {
         return translate("LogError", [&] {
           ReportOptions options;
           options.lang = lang;
@@ -117,7 +118,7 @@ void bind_audit(py::module_& m) {
           py::gil_scoped_release release;
           std::optional<MatchRun> run;
           if (!matches.empty()) {
-            run = read_match_run(matches, match_persons);
+            run = read_match_run(matches, match_persons, match_profiles);
             options.matches = &*run;
           }
           auto source = db.empty() ? open_file_source(path) : open_db_source(db);
@@ -128,7 +129,7 @@ void bind_audit(py::module_& m) {
       py::arg("path"), py::arg("db"), py::arg("registry"), py::arg("against"), py::arg("lang"),
       py::arg("threshold"), py::arg("date_from"), py::arg("date_to"), py::arg("territories"),
       py::arg("group_by"), py::arg("unverified"), py::arg("territorial"), py::arg("threads"),
-      py::arg("matches"), py::arg("match_persons"));
+      py::arg("matches"), py::arg("match_persons"), py::arg("match_profiles") = "");
 }
 
 }  // namespace aiguillage::python

@@ -53,22 +53,25 @@ void bind_orientation(py::module_& m) {
           [](const NativeOrienter& o, const NativeProposal& p, const std::string& actor_role,
              const std::string& action, const std::string& reason, const std::string& decided_at,
              const std::string& outputs, const std::string& observations,
-             const std::string& legitimate_reason) {
+             const std::string& legitimate_reason,
+             const std::optional<std::string>& contract_signed_at) {
             return translate("DecisionError", [&] {
               const std::optional<Action> a = parse_action(action);
               if (!a)
                 throw Error(ErrorCode::invalid_argument,
                             "action must be confirm, override or reorient, not \"" + action + "\"");
+              if (contract_signed_at) check_timestamp(*contract_signed_at, "contract_signed_at");
               auto d = std::make_shared<NativeDecision>();
               d->decision = o.orienter.decide(p.proposal, actor_role, *a, reason, decided_at,
                                               outputs, Hearing{observations, legitimate_reason});
+              if (contract_signed_at) d->decision.contract_signed_at = *contract_signed_at;
               d->json = decision_to_json(d->decision);
               return d;
             });
           },
           py::arg("proposal"), py::arg("actor_role"), py::arg("action"), py::arg("reason"),
           py::arg("decided_at"), py::arg("outputs"), py::arg("observations") = "",
-          py::arg("legitimate_reason") = "")
+          py::arg("legitimate_reason") = "", py::arg("contract_signed_at") = py::none())
       .def(
           "auto_decide",
           [](const NativeOrienter& o, const NativeProposal& p,

@@ -63,19 +63,27 @@ struct MatchRun {
     std::map<std::string, std::string, std::less<>> attributes;  // name -> value text
     std::uint32_t listed = 0;  // lines of the run naming the person (top-k places)
     double score_sum = 0;      // of those lines
+    // The matching criteria of the person's profile, in bands, one per criteria_names entry;
+    // empty when the profiles were not given or the person has none.
+    std::vector<std::string> criteria;
   };
   std::vector<Person> persons;  // in the persons file's order; identifiers are not kept
-  std::uint64_t lines = 0;      // match lines read
-  std::uint64_t unknown = 0;    // lines whose profile_id is not in the persons file
-  std::uint64_t offers = 0;     // distinct offer_id
-  std::uint32_t k = 0;          // the largest rank: the k of the top-k
+  // With the profiles: "departement", "rome_family", "competences", "diploma_level", "rqth".
+  std::vector<std::string> criteria_names;
+  std::uint64_t lines = 0;    // match lines read
+  std::uint64_t unknown = 0;  // lines whose profile_id is not in the persons file
+  std::uint64_t offers = 0;   // distinct offer_id
+  std::uint32_t k = 0;        // the largest rank: the k of the top-k
 };
 
 // Reads `aiguillage match` output (JSON Lines with profile_id, offer_id, rank, score; error
 // lines are skipped) and the persons file (JSON Lines with person_id, the profile's id, and
 // group attributes). Throws Error(invalid_document) naming the file and line of a line that
 // is not such an object, Error(io) when a file cannot be read.
-MatchRun read_match_run(const std::string& matches_path, const std::string& persons_path);
+// With `profiles_path` (the profiles given to `match`, JSON Lines with id), each person's
+// matching criteria are read too, for the comparison at equal criteria.
+MatchRun read_match_run(const std::string& matches_path, const std::string& persons_path,
+                        const std::string& profiles_path = {});
 
 struct ReportOptions {
   std::optional<Date> from, to;          // reference dates, inclusive
