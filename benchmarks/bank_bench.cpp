@@ -4,9 +4,13 @@
 // BM_BuildOfferBank/<documents>/<threads>, BM_BuildProfileBank/<documents>/<threads>: one build
 // each; counters: cpu_ms (CPU time of the whole process during the build, every thread),
 // wall_ms, bank_rss_mib (resident memory the bank adds beyond its documents, measured after the
-// build); then the bank is saved to a file and loaded back: save_ms, file_mib, load_ms (wall),
+// build: freed memory reused hides part of it when several cases run in one process, so run one
+// case per process), bank_heap_mib (heap in use the bank adds, by malloc's count); then the bank is saved to a file and loaded back: save_ms, file_mib, load_ms (wall),
 // load_cpu_ms, and load_rss_mib (resident memory of the loaded bank, documents included).
+// Compiled with -DAIG_BANK_BENCH_BEFORE against a library without bank files (an earlier
+// matcher.cpp), the build alone is measured: the same-run "before" of benchmarks/RESULTS.md.
 #include <benchmark/benchmark.h>
+#include <malloc.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -22,11 +26,23 @@ namespace {
 using namespace aiguillage;
 using aiguillage::bench::memory_now;
 using aiguillage::bench::smoke;
+#ifdef AIG_BANK_BENCH_BEFORE
+struct BankBuildOptions {
+  std::size_t threads = 1;
+};
+#endif
 
 double process_cpu_ms() {
   timespec ts{};
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
   return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) * 1e-6;
+}
+
+// Heap in use (malloc's own count): unlike the resident size, not hidden by memory freed
+// earlier in the process and reused.
+double heap_mib() {
+  const struct mallinfo2 m = mallinfo2();
+  return static_cast<double>(m.uordblks + m.hblkhd) / (1024.0 * 1024.0);
 }
 
 double since_ms(std::chrono::steady_clock::time_point t) {
@@ -56,14 +72,21 @@ void build_save_load(benchmark::State& state, std::vector<Doc> (*make)(std::size
                                .string();
   for (auto _ : state) {
     std::vector<Doc> docs = make(n);
-    const double before = memory_now().rss_mib;
+    const double before = memory_now().rss_mib, heap_before = heap_mib();
     const double c0 = process_cpu_ms();
     const auto t0 = std::chrono::steady_clock::now();
     std::optional<Bank> bank;
+#ifdef AIG_BANK_BENCH_BEFORE
+    (void)options;
+    bank.emplace(std::move(docs), bench::referential(), bench::config());
+#else
     bank.emplace(std::move(docs), bench::referential(), bench::config(), options);
+#endif
     state.counters["wall_ms"] = since_ms(t0);
     state.counters["cpu_ms"] = process_cpu_ms() - c0;
     state.counters["bank_rss_mib"] = memory_now().rss_mib - before;
+    state.counters["bank_heap_mib"] = heap_mib() - heap_before;
+#ifndef AIG_BANK_BENCH_BEFORE
     const auto t1 = std::chrono::steady_clock::now();
     bank->save(path);
     state.counters["save_ms"] = since_ms(t1);
@@ -79,6 +102,7 @@ void build_save_load(benchmark::State& state, std::vector<Doc> (*make)(std::size
     state.counters["load_cpu_ms"] = process_cpu_ms() - c1;
     state.counters["load_rss_mib"] = memory_now().rss_mib - before_load;
     benchmark::DoNotOptimize(loaded->size());
+#endif
   }
   std::remove(path.c_str());
   state.counters["documents"] = static_cast<double>(n);
