@@ -5,10 +5,11 @@
 // each; counters: cpu_ms (CPU time of the whole process during the build, every thread),
 // wall_ms, bank_rss_mib (resident memory the bank adds beyond its documents, measured after the
 // build: freed memory reused hides part of it when several cases run in one process, so run one
-// case per process), bank_heap_mib (heap in use the bank adds, by malloc's count); then the bank is saved to a file and loaded back: save_ms, file_mib, load_ms (wall),
-// load_cpu_ms, and load_rss_mib (resident memory of the loaded bank, documents included).
-// Compiled with -DAIG_BANK_BENCH_BEFORE against a library without bank files (an earlier
-// matcher.cpp), the build alone is measured: the same-run "before" of benchmarks/RESULTS.md.
+// case per process), bank_heap_mib (heap in use the bank adds, by malloc's count); then the bank is
+// saved to a file and loaded back: save_ms, file_mib, load_ms (wall), load_cpu_ms, and load_rss_mib
+// (resident memory of the loaded bank, documents included). Compiled with -DAIG_BANK_BENCH_BEFORE
+// against a library without bank files (an earlier matcher.cpp), the build alone is measured: the
+// same-run "before" of benchmarks/RESULTS.md.
 #include <benchmark/benchmark.h>
 #include <malloc.h>
 #include <unistd.h>
