@@ -124,6 +124,7 @@ typedef int aig_status;
 #define AIG_ERR_CACHE_STALE (-402)
 #define AIG_ERR_DUPLICATE_DOCUMENT_KEY (-403) /* an offer or profile names one key twice */
 #define AIG_ERR_DUPLICATE_DOCUMENT_ID (-404)  /* two documents of one batch share an id */
+#define AIG_ERR_BANK_FILE_CORRUPT (-410)      /* a bank file truncated, malformed, bad checksum */
 #define AIG_ERR_INFEASIBLE (-451)
 #define AIG_ERR_DIMENSION_MISMATCH (-452)
 /* service (-600 .. -699) */
@@ -606,6 +607,16 @@ AIG_API aig_status aig_offer_bank_top_batch(const aig_offer_bank* bank,
                                             const aig_match_filters* filters, unsigned threads,
                                             int64_t* out_index, double* out_score);
 
+/* Bank files (docs/matching.md, "Bank files"): the bank written to `path` (through a temporary
+ * file beside it, then renamed), with its documents, index, scoring and the referential's
+ * fingerprint, under a SHA-256 checksum. Loading maps the file and checks it: a file of another
+ * format version, another referential or the other kind of bank gives AIG_ERR_CACHE_STALE, a
+ * truncated or damaged one AIG_ERR_BANK_FILE_CORRUPT, an unreadable one AIG_ERR_IO. `threads`
+ * (0: one) read the documents. The referential must outlive the bank. */
+AIG_API aig_status aig_offer_bank_save(const aig_offer_bank* bank, const char* path);
+AIG_API aig_status aig_offer_bank_load(const aig_referential* referential, const char* path,
+                                       unsigned threads, aig_offer_bank** out);
+
 /* The same the other way: persons for an offer (JSON, errors at /offer/...). */
 AIG_API aig_status aig_profile_bank_create(const aig_referential* referential,
                                            const aig_profiles* profiles, const aig_scoring* scoring,
@@ -619,6 +630,10 @@ AIG_API aig_status aig_profile_bank_top_json(const aig_profile_bank* bank, const
                                              size_t k, const aig_match_filters* filters,
                                              const char* lang, char* buf, size_t size,
                                              size_t* needed);
+/* Bank files, as aig_offer_bank_save and aig_offer_bank_load. */
+AIG_API aig_status aig_profile_bank_save(const aig_profile_bank* bank, const char* path);
+AIG_API aig_status aig_profile_bank_load(const aig_referential* referential, const char* path,
+                                         unsigned threads, aig_profile_bank** out);
 AIG_API aig_status aig_profile_bank_top_batch(const aig_profile_bank* bank,
                                               const aig_offers* offers, size_t k,
                                               const aig_match_filters* filters, unsigned threads,

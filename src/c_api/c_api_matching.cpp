@@ -1,6 +1,7 @@
 // The C ABI over the matching layer: referentials, scoring configurations, sets of offers and
 // profiles, scores and explanations as JSON or text, the numeric retrieval index and the
 // assignment solvers over caller arrays. Same discipline as c_api.cpp: one guard per body.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -621,6 +622,29 @@ aig_status aig_offer_bank_create(const aig_referential* r, const aig_offers* off
   });
 }
 
+aig_status aig_offer_bank_save(const aig_offer_bank* bank, const char* path) {
+  return guard([&] {
+    require(bank, "bank");
+    require(path, "path");
+    bank->bank.save(path);
+    return AIG_OK;
+  });
+}
+
+aig_status aig_offer_bank_load(const aig_referential* r, const char* path, unsigned threads,
+                               aig_offer_bank** out) {
+  if (out) *out = nullptr;
+  return guard([&] {
+    require(out, "out");
+    require(r, "referential");
+    require(path, "path");
+    *out = new aig_offer_bank{
+        &r->referential,
+        OfferBank::load(path, r->referential, {std::max<std::size_t>(1, threads)})};
+    return AIG_OK;
+  });
+}
+
 void aig_offer_bank_destroy(aig_offer_bank* bank) {
   delete bank;
 }
@@ -692,6 +716,29 @@ aig_status aig_profile_bank_create(const aig_referential* r, const aig_profiles*
       throw invalid("the profiles were loaded with another referential");
     *out = new aig_profile_bank{
         &r->referential, ProfileBank(profiles->batch.profiles, r->referential, config_of(s))};
+    return AIG_OK;
+  });
+}
+
+aig_status aig_profile_bank_save(const aig_profile_bank* bank, const char* path) {
+  return guard([&] {
+    require(bank, "bank");
+    require(path, "path");
+    bank->bank.save(path);
+    return AIG_OK;
+  });
+}
+
+aig_status aig_profile_bank_load(const aig_referential* r, const char* path, unsigned threads,
+                                 aig_profile_bank** out) {
+  if (out) *out = nullptr;
+  return guard([&] {
+    require(out, "out");
+    require(r, "referential");
+    require(path, "path");
+    *out = new aig_profile_bank{
+        &r->referential,
+        ProfileBank::load(path, r->referential, {std::max<std::size_t>(1, threads)})};
     return AIG_OK;
   });
 }

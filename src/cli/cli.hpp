@@ -14,6 +14,13 @@
 #include "aiguillage/core/error.hpp"
 #include "aiguillage/rules/pack.hpp"
 
+namespace aiguillage {
+inline namespace v1 {
+class Referential;
+struct ScoringConfig;
+}  // namespace v1
+}  // namespace aiguillage
+
 namespace aiguillage::cli {
 
 // Documented in docs/cli.md; scripts depend on them.
@@ -99,6 +106,10 @@ class RecordReader {
   std::vector<RecordLine> block_;
 };
 
+// The referential (--referential, --esco) and scoring (--scoring) of the matching commands,
+// by default those installed with aiguillage; 0, or the exit code after reporting an error.
+int load_matching_setup(const Args& args, Referential& referential, ScoringConfig& config);
+
 // Writes a string to stdout; throws Error(io) when the write fails.
 void write_out(std::string_view text);
 
@@ -124,6 +135,7 @@ int cmd_report(int argc, char** argv);
 int cmd_match(int argc, char** argv);
 int cmd_explain_match(int argc, char** argv);
 int cmd_assign(int argc, char** argv);
+int cmd_bank(int argc, char** argv);   // commands_bank.cpp
 int cmd_packs(int argc, char** argv);  // commands_packs.cpp
 
 // `import-jdm` and `import-dmn`: FILE and the pack's --id, --version, --valid-from in, the pack

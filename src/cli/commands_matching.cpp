@@ -94,11 +94,9 @@ struct MatchingInputs {
   bool failed = false;
 };
 
-// Returns 0, or the exit code after reporting a load or I/O error.
-int load_inputs(const Args& args, MatchingInputs& in) {
-  if (!args.has("--offers")) throw UsageError("--offers FILE is required");
-  if (args.has("--profile") == args.has("--profiles"))
-    throw UsageError("give exactly one of --profile FILE and --profiles FILE");
+}  // namespace
+
+int load_matching_setup(const Args& args, Referential& referential, ScoringConfig& config) {
   namespace fs = std::filesystem;
   // By default the referential and the scoring installed with aiguillage (data_dir()).
   std::string rome_dir = args.get("--referential").value_or("");
@@ -116,16 +114,32 @@ int load_inputs(const Args& args, MatchingInputs& in) {
     }
   }
   try {
-    in.referential = Referential::load(rome_dir, args.get("--esco").value_or(""));
-    if (!scoring_path.empty()) in.config = parse_scoring(read_file(scoring_path));
+    referential = Referential::load(rome_dir, args.get("--esco").value_or(""));
+    if (!scoring_path.empty()) config = parse_scoring(read_file(scoring_path));
   } catch (const Error& e) {
     return report(e, kExitLoad);
   }
+  return 0;
+}
+
+namespace {
+
+// Returns 0, or the exit code after reporting a load or I/O error. With --bank, the documents
+// of the bank's side come from the bank file (read by the caller), not from --offers or
+// --profiles.
+int load_inputs(const Args& args, MatchingInputs& in) {
+  const bool bank_offers = args.has("--bank") && !args.has("--persons");
+  const bool bank_persons = args.has("--bank") && args.has("--persons");
+  if (!args.has("--offers") && !bank_offers) throw UsageError("--offers FILE is required");
+  if (args.has("--profile") == args.has("--profiles") && !bank_persons)
+    throw UsageError("give exactly one of --profile FILE and --profiles FILE");
+  if (int code = load_matching_setup(args, in.referential, in.config)) return code;
   std::string offers_text, profiles_text;
   try {
-    offers_text = read_file(*args.get("--offers"));
-    profiles_text =
-        read_file(args.has("--profile") ? *args.get("--profile") : *args.get("--profiles"));
+    if (args.has("--offers")) offers_text = read_file(*args.get("--offers"));
+    if (args.has("--profile") || args.has("--profiles"))
+      profiles_text =
+          read_file(args.has("--profile") ? *args.get("--profile") : *args.get("--profiles"));
   } catch (const Error& e) {
     return report(e, kExitIo);
   }
@@ -177,7 +191,8 @@ int cmd_match(int argc, char** argv) {
                                       {"--contracts", true},
                                       {"--max-km", true},
                                       {"--threads", true},
-                                      {"--exposure", true}}),
+                                      {"--exposure", true},
+                                      {"--bank", true}}),
                          0, 0);
   const std::size_t top = positive(args, "--top", 10, 1000000);
   const std::optional<std::string> exposure_path = args.get("--exposure");
@@ -251,30 +266,40 @@ int cmd_match(int argc, char** argv) {
   // The answers are computed by the banks (in parallel with --threads), then printed in input
   // order; an excluded document is never listed, though it counts in the cohort.
   std::string exposure;
-  if (persons) {
-    flush_errors_before(static_cast<std::size_t>(-1));
-    const ProfileBank bank(profiles.profiles, referential, config);
-    const auto best = bank.top_profiles(offers.offers, top, filters, batch);
-    if (exposure_path)
-      exposure = exposure_of_persons(profiles.profiles, best, top).to_json() + "\n";
-    for (std::size_t o = 0; o < offers.offers.size(); ++o)
-      for (std::size_t r = 0; r < best[o].size(); ++r)
-        emit(profiles.profiles[best[o][r].index], offers.offers[o], r + 1, profiles.profiles.size(),
-             best[o][r].score,
-             [&] { return explain_listed(bank, offers.offers[o], best[o], r, options); });
-  } else {
-    const OfferBank bank(offers.offers, referential, config);
-    const auto best = bank.top_offers(profiles.profiles, top, filters, batch);
-    if (exposure_path)
-      exposure = exposure_of_queries(profiles.profiles, best, top).to_json() + "\n";
-    for (std::size_t p = 0; p < profiles.profiles.size(); ++p) {
-      flush_errors_before(profiles.lines[p]);
-      for (std::size_t r = 0; r < best[p].size(); ++r)
-        emit(profiles.profiles[p], offers.offers[best[p][r].index], r + 1, offers.offers.size(),
-             best[p][r].score, [&] {
-               return explain_listed(bank, profiles.profiles[p], best[p], r, filters, options);
-             });
+  // --bank: the bank read from its file (built by `aiguillage bank build`) instead of built.
+  const std::optional<std::string> bank_path = args.get("--bank");
+  const BankBuildOptions build{batch.threads};
+  try {
+    if (persons) {
+      flush_errors_before(static_cast<std::size_t>(-1));
+      const ProfileBank bank = bank_path ? ProfileBank::load(*bank_path, referential, build)
+                                         : ProfileBank(profiles.profiles, referential, config);
+      const std::vector<Profile>& people = bank.profiles();
+      const auto best = bank.top_profiles(offers.offers, top, filters, batch);
+      if (exposure_path) exposure = exposure_of_persons(people, best, top).to_json() + "\n";
+      for (std::size_t o = 0; o < offers.offers.size(); ++o)
+        for (std::size_t r = 0; r < best[o].size(); ++r)
+          emit(people[best[o][r].index], offers.offers[o], r + 1, people.size(), best[o][r].score,
+               [&] { return explain_listed(bank, offers.offers[o], best[o], r, options); });
+    } else {
+      const OfferBank bank = bank_path ? OfferBank::load(*bank_path, referential, build)
+                                       : OfferBank(offers.offers, referential, config);
+      const std::vector<Offer>& listed = bank.offers();
+      const auto best = bank.top_offers(profiles.profiles, top, filters, batch);
+      if (exposure_path)
+        exposure = exposure_of_queries(profiles.profiles, best, top).to_json() + "\n";
+      for (std::size_t p = 0; p < profiles.profiles.size(); ++p) {
+        flush_errors_before(profiles.lines[p]);
+        for (std::size_t r = 0; r < best[p].size(); ++r)
+          emit(profiles.profiles[p], listed[best[p][r].index], r + 1, listed.size(),
+               best[p][r].score, [&] {
+                 return explain_listed(bank, profiles.profiles[p], best[p], r, filters, options);
+               });
+      }
     }
+  } catch (const Error& e) {
+    if (!bank_path || e.pointer().rfind("/queries/", 0) == 0) throw;
+    return report(e, kExitLoad);  // the bank file: another version, damaged, unreadable
   }
   flush_errors_before(static_cast<std::size_t>(-1));
   write_out(out);

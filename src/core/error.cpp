@@ -119,6 +119,8 @@ std::string_view error_code_name(ErrorCode code) noexcept {
       return "duplicate_document_key";
     case ErrorCode::duplicate_document_id:
       return "duplicate_document_id";
+    case ErrorCode::bank_file_corrupt:
+      return "bank_file_corrupt";
     case ErrorCode::human_decision_required:
       return "human_decision_required";
     case ErrorCode::infeasible:

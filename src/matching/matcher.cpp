@@ -23,7 +23,11 @@
 #include "aiguillage/core/error.hpp"
 #include "aiguillage/matching/explanation.hpp"
 #include "aiguillage/matching/retrieval.hpp"
+#include "core/parallel.hpp"
+#include "matching/bank_codec.hpp"
+#include "matching/bank_file.hpp"
 #include "matching/profile_tables.hpp"
+#include "matching/retrieval_postings.hpp"
 
 namespace aiguillage {
 inline namespace v1 {
@@ -101,16 +105,26 @@ class Codes {
  public:
   std::uint32_t departement(const std::string& d) {
     if (d.empty()) return 0;
-    return departements_.try_emplace(d, static_cast<std::uint32_t>(departements_.size() + 1))
-        .first->second;
+    auto [it, inserted] =
+        departements_.try_emplace(d, static_cast<std::uint32_t>(departements_.size() + 1));
+    if (inserted) departement_names_.push_back(d);
+    return it->second;
   }
   std::optional<std::uint32_t> find_departement(const std::string& d) const {
     auto it = departements_.find(d);
     return it == departements_.end() ? std::nullopt : std::optional(it->second);
   }
+  // The département of a code (0: "").
+  const std::string& departement_name(std::uint32_t code) const {
+    static const std::string none;
+    return code == 0 ? none : departement_names_[code - 1];
+  }
+  std::size_t departement_count() const { return departement_names_.size(); }
   // Contract types are numbered in the order seen.
   std::uint32_t contract_id(const std::string& c) {
-    return contracts_.try_emplace(c, static_cast<std::uint32_t>(contracts_.size())).first->second;
+    auto [it, inserted] = contracts_.try_emplace(c, static_cast<std::uint32_t>(contracts_.size()));
+    if (inserted) contract_names_.push_back(c);
+    return it->second;
   }
   std::optional<std::uint32_t> find_contract_id(const std::string& c) const {
     auto it = contracts_.find(c);
@@ -126,8 +140,35 @@ class Codes {
     return id ? bit(*id) : 0;
   }
 
+  // A bank file's section: both lists in their numbering order, and back.
+  std::string encode() const {
+    detail::Encoder e;
+    for (const auto* names : {&departement_names_, &contract_names_}) {
+      e.u32(static_cast<std::uint32_t>(names->size()));
+      for (const auto& x : *names) e.str(x);
+    }
+    return std::move(e.out);
+  }
+  static Codes decode(std::string_view bytes) {
+    detail::Decoder d(bytes, "codes");
+    Codes c;
+    for (std::size_t x = d.count(4); x > 0; --x) {
+      const std::string name = d.str();
+      if (name.empty() || c.find_departement(name)) d.fail("a département is empty or twice");
+      c.departement(name);
+    }
+    for (std::size_t x = d.count(4); x > 0; --x) {
+      const std::string name = d.str();
+      if (c.find_contract_id(name)) d.fail("a contract type is listed twice");
+      c.contract_id(name);
+    }
+    d.finish();
+    return c;
+  }
+
  private:
   std::unordered_map<std::string, std::uint32_t> departements_, contracts_;
+  std::vector<std::string> departement_names_, contract_names_;
 };
 
 // One document's entry, with its own storage for the index's spans.
@@ -166,22 +207,15 @@ struct Store {
   Codes codes;
   bool indexed = false;  // false: every query scores every document
 
-  void build(std::vector<EntryData> data, const std::vector<std::optional<GeoPoint>>& where,
-             const std::vector<double>& own_max_km) {
+  // `entries[d]` is document d's entry, its location set when `located[d]`.
+  void build(std::span<const IndexEntry> entries, std::span<const char> is_located) {
     std::vector<IndexEntry> with, without;
-    for (std::size_t d = 0; d < data.size(); ++d) {
-      IndexEntry e;
-      e.items = data[d].items;
-      e.weights = data[d].weights;
-      e.departement = departement[d];
-      e.contract_mask = contract_mask[d];
-      e.max_km = own_max_km[d];
-      if (where[d]) {
-        e.location = *where[d];
-        with.push_back(e);
+    for (std::size_t d = 0; d < entries.size(); ++d) {
+      if (is_located[d]) {
+        with.push_back(entries[d]);
         located_doc.push_back(d);
       } else {
-        without.push_back(e);
+        without.push_back(entries[d]);
         unlocated_doc.push_back(d);
       }
     }
@@ -404,12 +438,76 @@ struct OfferBank::Impl {
   const Referential* referential;
   ScoringConfig config;
   Store store;
-  std::vector<std::string> departements;  // per offer
   double other_terms = 0;
 };
 
+namespace {
+
+// Entries of a range of offers, stored one after the other.
+struct EntryChunk {
+  std::vector<ItemId> items;
+  std::vector<double> weights;
+  std::vector<std::size_t> ends;  // per offer of the range, the end of its entry
+};
+
+// An offer's entry: each competence's share of its term's weight, and the other indexed terms.
+void offer_entry(const Offer& offer, const ScoringConfig& cf, const Codes& codes, EntryData& data) {
+  data.items.clear();
+  data.weights.clear();
+  std::size_t count[2] = {0, 0};
+  for (const auto& c : offer.competences)
+    if (c.item != kNoId) ++count[c.requirement == Requirement::required ? 0 : 1];
+  const double wc[2] = {cf.weight(ScoreTermKind::required_competences),
+                        cf.weight(ScoreTermKind::desired_competences)};
+  for (const auto& c : offer.competences) {
+    if (c.item == kNoId) continue;
+    const int r = c.requirement == Requirement::required ? 0 : 1;
+    data.add(c.item, wc[r] / static_cast<double>(count[r]));
+  }
+  double always = (count[0] ? 0 : wc[0]) + (count[1] ? 0 : wc[1]);
+  if (indexed(cf, ScoreTermKind::project_fit) && offer.occupation != kNoId)
+    data.add(kProject + offer.occupation, w(cf, ScoreTermKind::project_fit));
+  if (indexed(cf, ScoreTermKind::experience)) {
+    const int needed = offer.experience_months.value_or(12);
+    if (offer.experience == ExperienceRequirement::beginner_accepted || needed <= 0)
+      always += w(cf, ScoreTermKind::experience);
+    else if (offer.occupation != kNoId)
+      data.add(kExperience + offer.occupation, w(cf, ScoreTermKind::experience));
+  }
+  if (indexed(cf, ScoreTermKind::diploma)) {
+    int asked = 0;
+    for (const auto& f : offer.formations) asked = std::max(asked, f.level);
+    data.add(kDiploma + static_cast<ItemId>(asked), w(cf, ScoreTermKind::diploma));
+  }
+  if (indexed(cf, ScoreTermKind::contract)) {
+    const double half = w(cf, ScoreTermKind::contract) * 0.5;
+    if (offer.contract_type.empty())
+      always += half;
+    else
+      data.add(kContract + *codes.find_contract_id(offer.contract_type), half);
+    if (offer.working_time == WorkingTime::unknown)
+      always += half;
+    else
+      data.add(kTime + static_cast<ItemId>(offer.working_time), half);
+  }
+  data.add(kAlways, always);
+}
+
+// Threads worth starting for n documents.
+std::size_t build_threads(const BankBuildOptions& options, std::size_t n) {
+  return std::max<std::size_t>(1, std::min(options.threads, n / 4096 + 1));
+}
+
+}  // namespace
+
 OfferBank::OfferBank(std::vector<Offer> offers, const Referential& referential,
                      ScoringConfig config)
+    : OfferBank(std::move(offers), referential, std::move(config), BankBuildOptions{}) {}
+
+OfferBank::OfferBank(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+OfferBank::OfferBank(std::vector<Offer> offers, const Referential& referential,
+                     ScoringConfig config, const BankBuildOptions& options)
     : impl_(std::make_unique<Impl>()) {
   Impl& b = *impl_;
   b.offers = std::move(offers);
@@ -417,56 +515,49 @@ OfferBank::OfferBank(std::vector<Offer> offers, const Referential& referential,
   b.config = std::move(config);
   b.other_terms = upper_bound_of_other_terms(b.config);
   const std::size_t n = b.offers.size();
-  std::vector<EntryData> data(n);
-  std::vector<std::optional<GeoPoint>> where(n);
+  // Codes are numbered in document order, so that the bank is the same on any thread count.
+  b.store.departement.resize(n);
+  b.store.contract_mask.resize(n);
   for (std::size_t o = 0; o < n; ++o) {
     const Offer& offer = b.offers[o];
-    b.departements.push_back(offer_departement(offer));
-    b.store.departement.push_back(b.store.codes.departement(b.departements.back()));
-    b.store.contract_mask.push_back(
-        offer.contract_type.empty() ? 0 : b.store.codes.contract_bit(offer.contract_type));
-    where[o] = point(offer.place.latitude, offer.place.longitude);
-    std::size_t count[2] = {0, 0};
-    for (const auto& c : offer.competences)
-      if (c.item != kNoId) ++count[c.requirement == Requirement::required ? 0 : 1];
-    const double wc[2] = {b.config.weight(ScoreTermKind::required_competences),
-                          b.config.weight(ScoreTermKind::desired_competences)};
-    for (const auto& c : offer.competences) {
-      if (c.item == kNoId) continue;
-      const int r = c.requirement == Requirement::required ? 0 : 1;
-      data[o].add(c.item, wc[r] / static_cast<double>(count[r]));
-    }
-    double always = (count[0] ? 0 : wc[0]) + (count[1] ? 0 : wc[1]);
-    const ScoringConfig& cf = b.config;
-    if (indexed(cf, ScoreTermKind::project_fit) && offer.occupation != kNoId)
-      data[o].add(kProject + offer.occupation, w(cf, ScoreTermKind::project_fit));
-    if (indexed(cf, ScoreTermKind::experience)) {
-      const int needed = offer.experience_months.value_or(12);
-      if (offer.experience == ExperienceRequirement::beginner_accepted || needed <= 0)
-        always += w(cf, ScoreTermKind::experience);
-      else if (offer.occupation != kNoId)
-        data[o].add(kExperience + offer.occupation, w(cf, ScoreTermKind::experience));
-    }
-    if (indexed(cf, ScoreTermKind::diploma)) {
-      int asked = 0;
-      for (const auto& f : offer.formations) asked = std::max(asked, f.level);
-      data[o].add(kDiploma + static_cast<ItemId>(asked), w(cf, ScoreTermKind::diploma));
-    }
-    if (indexed(cf, ScoreTermKind::contract)) {
-      const double half = w(cf, ScoreTermKind::contract) * 0.5;
-      if (offer.contract_type.empty())
-        always += half;
-      else
-        data[o].add(kContract + b.store.codes.contract_id(offer.contract_type), half);
-      if (offer.working_time == WorkingTime::unknown)
-        always += half;
-      else
-        data[o].add(kTime + static_cast<ItemId>(offer.working_time), half);
-    }
-    data[o].add(kAlways, always);
+    b.store.departement[o] = b.store.codes.departement(offer_departement(offer));
+    b.store.contract_mask[o] =
+        offer.contract_type.empty() ? 0 : b.store.codes.contract_bit(offer.contract_type);
   }
-  if (competence_weights_usable(b.config))
-    b.store.build(std::move(data), where, std::vector<double>(n, kInf));
+  if (!competence_weights_usable(b.config)) return;
+  // Each thread computes the entries of one range of offers.
+  const std::size_t threads = build_threads(options, n);
+  std::vector<EntryChunk> chunks(threads);
+  std::vector<IndexEntry> entries(n);
+  std::vector<char> located(n, 0);
+  detail::run_on_threads(threads, [&](std::size_t t) {
+    const std::size_t lo = n * t / threads, hi = n * (t + 1) / threads;
+    EntryChunk& chunk = chunks[t];
+    chunk.ends.reserve(hi - lo);
+    EntryData data;
+    for (std::size_t o = lo; o < hi; ++o) {
+      offer_entry(b.offers[o], b.config, b.store.codes, data);
+      chunk.items.insert(chunk.items.end(), data.items.begin(), data.items.end());
+      chunk.weights.insert(chunk.weights.end(), data.weights.begin(), data.weights.end());
+      chunk.ends.push_back(chunk.items.size());
+    }
+    std::size_t begin = 0;
+    for (std::size_t o = lo; o < hi; ++o) {
+      const std::size_t end = chunk.ends[o - lo];
+      IndexEntry& e = entries[o];
+      e.items = std::span<const ItemId>(chunk.items).subspan(begin, end - begin);
+      e.weights = std::span<const double>(chunk.weights).subspan(begin, end - begin);
+      e.departement = b.store.departement[o];
+      e.contract_mask = b.store.contract_mask[o];
+      const auto at = point(b.offers[o].place.latitude, b.offers[o].place.longitude);
+      if (at) {
+        e.location = *at;
+        located[o] = 1;
+      }
+      begin = end;
+    }
+  });
+  b.store.build(entries, located);
 }
 
 OfferBank::OfferBank(OfferBank&&) noexcept = default;
@@ -570,7 +661,8 @@ std::vector<RankedMatch> OfferBank::top_offers(const Profile& profile, std::size
   auto passes = [&](std::size_t o) {
     const Offer& offer = b.offers[o];
     if (!filters.departements.empty() &&
-        std::find(filters.departements.begin(), filters.departements.end(), b.departements[o]) ==
+        std::find(filters.departements.begin(), filters.departements.end(),
+                  b.store.codes.departement_name(b.store.departement[o])) ==
             filters.departements.end())
       return false;
     if (!filters.contract_types.empty() &&
@@ -697,113 +789,200 @@ struct ProfileBank::Impl {
   std::vector<Profile> profiles;
   const Referential* referential = nullptr;
   ScoringConfig config;
-  std::vector<std::string> departements;  // per person
   double other_terms = 0;
   bool indexed = false;  // false: every query scores every person
   Codes codes;
   // Entry ids: [0, item_count) are items, the other terms are numbered after them.
   std::uint32_t item_count = 0;
   std::unordered_map<ItemId, std::uint32_t> term_ids;  // kProject + fiche, ... -> id - item_count
+  std::vector<ItemId> term_keys;                       // by id - item_count
   std::vector<BoundPart> term_part;                    // by id - item_count
-  std::vector<std::uint32_t> entry_offsets{0}, entry_ids;
-  std::vector<std::uint8_t> entry_codes;  // declared, validated, certified, or 3 for 1.0
   double factor_of_code[4] = {0, 0, 0, 1};
-  std::vector<std::uint32_t> posting_offsets, posting_persons;
   std::size_t longest_entry = 0;
-  std::vector<double> own_max_km;  // per person: beyond it the score excludes them (else inf)
-  std::vector<double> latitude;    // per person, NaN when unknown: a cheap first distance test
-  std::vector<double> longitude;   // per person, NaN when unknown
+  // The per-person arrays and the postings are views: of `owned` for a bank built here, of
+  // the mapped file for a bank loaded from one.
+  struct Arrays {
+    std::vector<std::uint32_t> departement;  // per person, a code of `codes`
+    std::vector<std::uint32_t> entry_offsets{0}, entry_ids;
+    std::vector<std::uint8_t> entry_codes;
+    std::vector<std::uint32_t> posting_offsets, posting_persons;
+    std::vector<double> own_max_km, latitude, longitude, distance_scale;
+  } owned;
+  std::shared_ptr<const detail::BankFileReader> file;
+  std::span<const std::uint32_t> departement;
+  std::span<const std::uint32_t> entry_offsets, entry_ids;
+  std::span<const std::uint8_t> entry_codes;  // declared, validated, certified, or 3 for 1.0
+  std::span<const std::uint32_t> posting_offsets, posting_persons;
+  std::span<const double> own_max_km;  // per person: beyond it the score excludes them (else inf)
+  std::span<const double> latitude;    // per person, NaN when unknown: a cheap first distance test
+  std::span<const double> longitude;   // per person, NaN when unknown
   // Per person: the distance at which the distance term reaches 0 (their own maximum, else the
   // scoring's default), so that a candidate's bound can carry its exact distance term.
-  std::vector<double> distance_scale;
+  std::span<const double> distance_scale;
   std::unique_ptr<detail::CreditsToCache> cache;
 
+  void view_owned() {
+    departement = owned.departement;
+    entry_offsets = owned.entry_offsets;
+    entry_ids = owned.entry_ids;
+    entry_codes = owned.entry_codes;
+    posting_offsets = owned.posting_offsets;
+    posting_persons = owned.posting_persons;
+    own_max_km = owned.own_max_km;
+    latitude = owned.latitude;
+    longitude = owned.longitude;
+    distance_scale = owned.distance_scale;
+  }
   std::uint32_t term_id(ItemId term) {
     auto [it, inserted] = term_ids.try_emplace(term, static_cast<std::uint32_t>(term_part.size()));
-    if (inserted) term_part.push_back(part_of(term));
+    if (inserted) {
+      term_part.push_back(part_of(term));
+      term_keys.push_back(term);
+    }
     return item_count + it->second;
   }
   std::optional<std::uint32_t> find_term(ItemId term) const {
     auto it = term_ids.find(term);
     return it == term_ids.end() ? std::nullopt : std::optional(item_count + it->second);
   }
+  // Postings by counting: the persons of each id, in person order.
+  void fill_postings() {
+    Arrays& a = owned;
+    const std::size_t ids = item_count + term_part.size();
+    const std::size_t n = a.entry_offsets.size() - 1;
+    a.posting_offsets.assign(ids + 1, 0);
+    for (std::uint32_t id : a.entry_ids) ++a.posting_offsets[id + 1];
+    for (std::size_t i = 0; i < ids; ++i) a.posting_offsets[i + 1] += a.posting_offsets[i];
+    a.posting_persons.resize(a.entry_ids.size());
+    std::vector<std::uint32_t> fill(a.posting_offsets.begin(), a.posting_offsets.end() - 1);
+    for (std::size_t i = 0; i < n; ++i)
+      for (std::uint32_t e = a.entry_offsets[i]; e < a.entry_offsets[i + 1]; ++e)
+        a.posting_persons[fill[a.entry_ids[e]]++] = static_cast<std::uint32_t>(i);
+  }
+  // What does not depend on the persons: set by the constructor and by load().
+  void configure(const Referential& ref) {
+    referential = &ref;
+    other_terms = upper_bound_of_other_terms(config);
+    item_count = static_cast<std::uint32_t>(ref.item_count());
+    factor_of_code[0] = config.evidence_declared;
+    factor_of_code[1] = config.evidence_validated;
+    factor_of_code[2] = config.evidence_certified;
+    cache = std::make_unique<detail::CreditsToCache>(ref, config.credit_depth, config.credit);
+    indexed = competence_weights_usable(config);
+  }
 };
+
+namespace {
+
+// A person's entry before term ids are numbered: items (below the referential's item count)
+// and the synthetic terms' keys (kProject + fiche, ...), each with its evidence code.
+struct PersonChunk {
+  std::vector<std::pair<ItemId, std::uint8_t>> entries;
+  std::vector<std::size_t> ends;         // per person of the range
+  std::vector<std::string> departement;  // per person of the range
+};
+
+void person_entry(const Profile& p, const Referential& referential, std::uint32_t item_count,
+                  const double* factor_of_code, const Codes& codes,
+                  std::vector<std::pair<ItemId, std::uint8_t>>& entry) {
+  const std::size_t start = entry.size();
+  auto add = [&](ItemId key, std::uint8_t code) {
+    for (std::size_t k = start; k < entry.size(); ++k)
+      if (entry[k].first == key) {
+        if (factor_of_code[code] > factor_of_code[entry[k].second]) entry[k].second = code;
+        return;
+      }
+    entry.emplace_back(key, code);
+  };
+  for (const auto& c : p.competences)
+    if (c.item != kNoId && c.item < item_count) add(c.item, static_cast<std::uint8_t>(c.evidence));
+  for (OccupationId t : p.target_occupations)
+    if (t != kNoId) add(kProject + t, 3);
+  for (AppellationId a : p.target_appellation_ids)
+    if (a != kNoId) add(kProject + referential.appellations().at(a).occupation, 3);
+  for (const auto& x : p.experience)
+    if (x.occupation != kNoId && x.months > 0) add(kExperience + x.occupation, 3);
+  int best = 0;
+  for (const auto& d : p.diplomas) best = std::max(best, d.level);
+  add(kDiploma + static_cast<ItemId>(std::clamp(best, 0, 0x0FFFFFFF)), 3);
+  if (p.contract_types.empty()) add(kAnyContract, 3);
+  for (const auto& c : p.contract_types) add(kContract + *codes.find_contract_id(c), 3);
+  if (p.working_times.empty()) add(kAnyTime, 3);
+  for (WorkingTime t : p.working_times) add(kTime + static_cast<ItemId>(t), 3);
+}
+
+}  // namespace
 
 ProfileBank::ProfileBank(std::vector<Profile> profiles, const Referential& referential,
                          ScoringConfig config)
+    : ProfileBank(std::move(profiles), referential, std::move(config), BankBuildOptions{}) {}
+
+ProfileBank::ProfileBank(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+ProfileBank::ProfileBank(std::vector<Profile> profiles, const Referential& referential,
+                         ScoringConfig config, const BankBuildOptions& options)
     : impl_(std::make_unique<Impl>()) {
   Impl& b = *impl_;
   b.profiles = std::move(profiles);
-  b.referential = &referential;
   b.config = std::move(config);
-  b.other_terms = upper_bound_of_other_terms(b.config);
-  b.item_count = static_cast<std::uint32_t>(referential.item_count());
-  b.factor_of_code[0] = b.config.evidence_declared;
-  b.factor_of_code[1] = b.config.evidence_validated;
-  b.factor_of_code[2] = b.config.evidence_certified;
-  b.cache =
-      std::make_unique<detail::CreditsToCache>(referential, b.config.credit_depth, b.config.credit);
+  b.configure(referential);
   const std::size_t n = b.profiles.size();
   if (n >= 0xFFFFFFFFu)
     throw Error(ErrorCode::invalid_argument, "a person bank holds fewer than 2^32 persons");
-  b.departements.reserve(n);
-  b.own_max_km.assign(n, kInf);
+  Impl::Arrays& a = b.owned;
   for (const Profile& p : b.profiles)
     for (const auto& c : p.contract_types) b.codes.contract_id(c);
-  std::vector<std::pair<std::uint32_t, std::uint8_t>> entry;
-  auto add = [&](std::uint32_t id, std::uint8_t code) {
-    for (auto& [i, c] : entry)
-      if (i == id) {
-        if (b.factor_of_code[code] > b.factor_of_code[c]) c = code;
-        return;
-      }
-    entry.emplace_back(id, code);
-  };
-  for (std::size_t i = 0; i < n; ++i) {
-    const Profile& p = b.profiles[i];
-    b.departements.push_back(profile_departement(p));
-    b.codes.departement(b.departements.back());
-    const bool located = p.location.latitude && p.location.longitude;
-    b.latitude.push_back(located ? *p.location.latitude : std::nan(""));
-    b.longitude.push_back(located ? *p.location.longitude : std::nan(""));
-    b.distance_scale.push_back(p.max_distance_km.value_or(b.config.default_max_distance_km));
-    if (b.config.distance.policy == ConstraintPolicy::exclude && p.max_distance_km)
-      b.own_max_km[i] = *p.max_distance_km * (1 + kRadiusSlack) + kRadiusSlack;
-    entry.clear();
-    for (const auto& c : p.competences)
-      if (c.item != kNoId && c.item < b.item_count)
-        add(c.item, static_cast<std::uint8_t>(c.evidence));
-    for (OccupationId t : p.target_occupations)
-      if (t != kNoId) add(b.term_id(kProject + t), 3);
-    for (AppellationId a : p.target_appellation_ids)
-      if (a != kNoId) add(b.term_id(kProject + referential.appellations().at(a).occupation), 3);
-    for (const auto& x : p.experience)
-      if (x.occupation != kNoId && x.months > 0) add(b.term_id(kExperience + x.occupation), 3);
-    int best = 0;
-    for (const auto& d : p.diplomas) best = std::max(best, d.level);
-    add(b.term_id(kDiploma + static_cast<ItemId>(std::clamp(best, 0, 0x0FFFFFFF))), 3);
-    if (p.contract_types.empty()) add(b.term_id(kAnyContract), 3);
-    for (const auto& c : p.contract_types) add(b.term_id(kContract + b.codes.contract_id(c)), 3);
-    if (p.working_times.empty()) add(b.term_id(kAnyTime), 3);
-    for (WorkingTime t : p.working_times) add(b.term_id(kTime + static_cast<ItemId>(t)), 3);
-    for (auto [id, code] : entry) {
-      b.entry_ids.push_back(id);
-      b.entry_codes.push_back(code);
+  a.own_max_km.assign(n, kInf);
+  a.latitude.resize(n);
+  a.longitude.resize(n);
+  a.distance_scale.resize(n);
+  // Each thread reads one range of persons; ids and codes are then numbered in person order,
+  // so that the bank is the same on any thread count.
+  const std::size_t threads = build_threads(options, n);
+  std::vector<PersonChunk> chunks(threads);
+  detail::run_on_threads(threads, [&](std::size_t t) {
+    const std::size_t lo = n * t / threads, hi = n * (t + 1) / threads;
+    PersonChunk& chunk = chunks[t];
+    chunk.ends.reserve(hi - lo);
+    chunk.departement.reserve(hi - lo);
+    for (std::size_t i = lo; i < hi; ++i) {
+      const Profile& p = b.profiles[i];
+      chunk.departement.push_back(profile_departement(p));
+      const bool located = p.location.latitude && p.location.longitude;
+      a.latitude[i] = located ? *p.location.latitude : std::nan("");
+      a.longitude[i] = located ? *p.location.longitude : std::nan("");
+      a.distance_scale[i] = p.max_distance_km.value_or(b.config.default_max_distance_km);
+      if (b.config.distance.policy == ConstraintPolicy::exclude && p.max_distance_km)
+        a.own_max_km[i] = *p.max_distance_km * (1 + kRadiusSlack) + kRadiusSlack;
+      person_entry(p, referential, b.item_count, b.factor_of_code, b.codes, chunk.entries);
+      chunk.ends.push_back(chunk.entries.size());
     }
-    b.entry_offsets.push_back(static_cast<std::uint32_t>(b.entry_ids.size()));
-    b.longest_entry = std::max(b.longest_entry, entry.size());
+  });
+  std::size_t total = 0;
+  for (const PersonChunk& chunk : chunks) total += chunk.entries.size();
+  a.departement.reserve(n);
+  a.entry_offsets.reserve(n + 1);
+  a.entry_ids.reserve(total);
+  a.entry_codes.reserve(total);
+  for (PersonChunk& chunk : chunks) {
+    std::size_t begin = 0;
+    for (std::size_t j = 0; j < chunk.ends.size(); ++j) {
+      a.departement.push_back(b.codes.departement(chunk.departement[j]));
+      for (std::size_t k = begin; k < chunk.ends[j]; ++k) {
+        const auto [key, code] = chunk.entries[k];
+        a.entry_ids.push_back(key < b.item_count ? key : b.term_id(key));
+        a.entry_codes.push_back(code);
+      }
+      b.longest_entry = std::max(b.longest_entry, chunk.ends[j] - begin);
+      a.entry_offsets.push_back(static_cast<std::uint32_t>(a.entry_ids.size()));
+      begin = chunk.ends[j];
+    }
+    chunk = {};
   }
-  // Postings by counting.
-  const std::size_t ids = b.item_count + b.term_part.size();
-  b.posting_offsets.assign(ids + 1, 0);
-  for (std::uint32_t id : b.entry_ids) ++b.posting_offsets[id + 1];
-  for (std::size_t i = 0; i < ids; ++i) b.posting_offsets[i + 1] += b.posting_offsets[i];
-  b.posting_persons.resize(b.entry_ids.size());
-  std::vector<std::uint32_t> fill(b.posting_offsets.begin(), b.posting_offsets.end() - 1);
-  for (std::size_t i = 0; i < n; ++i)
-    for (std::uint32_t e = b.entry_offsets[i]; e < b.entry_offsets[i + 1]; ++e)
-      b.posting_persons[fill[b.entry_ids[e]]++] = static_cast<std::uint32_t>(i);
-  b.indexed = competence_weights_usable(b.config);
+  if (a.entry_ids.size() >= 0xFFFFFFFFu)
+    throw Error(ErrorCode::invalid_argument, "a person bank holds fewer than 2^32 entries");
+  b.fill_postings();
+  b.view_owned();
 }
 
 ProfileBank::ProfileBank(ProfileBank&&) noexcept = default;
@@ -838,8 +1017,8 @@ std::vector<RankedMatch> ProfileBank::top_profiles(const Offer& offer, std::size
   auto passes = [&](std::size_t i) {
     const Profile& p = b.profiles[i];
     if (!filters.departements.empty() &&
-        std::find(filters.departements.begin(), filters.departements.end(), b.departements[i]) ==
-            filters.departements.end())
+        std::find(filters.departements.begin(), filters.departements.end(),
+                  b.codes.departement_name(b.departement[i])) == filters.departements.end())
       return false;
     if (!filters.contract_types.empty() && !p.contract_types.empty() &&
         std::none_of(filters.contract_types.begin(), filters.contract_types.end(),
@@ -1201,6 +1380,215 @@ std::vector<std::vector<RankedMatch>> ProfileBank::top_profiles(
   return batch(*this, offers, k, filters, options, [&](const ProfileBank& bank, const Offer& o) {
     return bank.top_profiles(o, k, filters);
   });
+}
+
+}  // namespace v1
+}  // namespace aiguillage
+
+// ---- bank files -----------------------------------------------------------------------------
+//
+// What a bank holds beyond its documents is written as it is in memory; reading checks every
+// array against the bounds the queries rely on (docs/matching.md, "Bank files").
+
+namespace aiguillage {
+inline namespace v1 {
+
+namespace {
+
+using namespace detail;
+
+std::size_t document_count(const BankFileReader& f) {
+  const std::uint64_t n = f.documents();
+  if (n > f.text(kSectionDocBlob).size() || n >= 0xFFFFFFFFu)
+    bank_corrupt("document count " + std::to_string(n) + " is out of range");
+  return static_cast<std::size_t>(n);
+}
+
+template <class T>
+void check_offsets(std::span<const T> offsets, std::size_t end, const char* what) {
+  if (offsets.empty() || offsets.front() != 0 || offsets.back() != end)
+    bank_corrupt(std::string(what) + " do not span their array");
+  for (std::size_t i = 1; i < offsets.size(); ++i)
+    if (offsets[i] < offsets[i - 1]) bank_corrupt(std::string(what) + " are not in order");
+}
+
+template <class T>
+std::vector<T> to_vector(std::span<const T> s) {
+  return {s.begin(), s.end()};
+}
+
+template <class Impl>
+void read_offer_bank(Impl& b, const BankFileReader& f, const Referential& referential,
+                     const BankBuildOptions& options) {
+  b.config = f.check(BankKind::offers, referential);
+  b.referential = &referential;
+  b.other_terms = upper_bound_of_other_terms(b.config);
+  const std::size_t n = document_count(f);
+  b.offers = decode_offers(f.array<std::uint64_t>(kSectionDocOffsets, n + 1, "document offsets"),
+                           f.text(kSectionDocBlob), referential, options.threads);
+  Store& store = b.store;
+  store.codes = Codes::decode(f.text(kSectionCodes));
+  store.departement =
+      to_vector(f.array<std::uint32_t>(kSectionOfferDepartement, n, "départements"));
+  store.contract_mask =
+      to_vector(f.array<std::uint32_t>(kSectionOfferContractMask, n, "contract masks"));
+  for (std::uint32_t d : store.departement)
+    if (d > store.codes.departement_count()) bank_corrupt("a département code is out of range");
+  if (!competence_weights_usable(b.config)) return;
+  std::vector<char> seen(n, 0);
+  auto part = [&](std::uint32_t docs_id, std::uint32_t index_id, std::vector<std::size_t>& docs,
+                  std::optional<CompetenceIndex>& index) {
+    for (std::uint64_t d : f.array<std::uint64_t>(docs_id, 0, "entry documents")) {
+      if (d >= n || seen[d]) bank_corrupt("the index's entries do not list each offer once");
+      seen[d] = 1;
+      docs.push_back(static_cast<std::size_t>(d));
+    }
+    index = CompetenceIndexAccess::decode(f.text(index_id));
+    if (index->size() != docs.size()) bank_corrupt("an index does not match its entries");
+  };
+  part(kSectionOfferLocated, kSectionOfferIndexLocated, store.located_doc, store.located);
+  part(kSectionOfferUnlocated, kSectionOfferIndexUnlocated, store.unlocated_doc, store.unlocated);
+  if (store.located_doc.size() + store.unlocated_doc.size() != n)
+    bank_corrupt("the index's entries do not list each offer once");
+  store.indexed = true;
+}
+
+template <class Impl>
+void read_profile_bank(Impl& b, std::shared_ptr<const BankFileReader> file,
+                       const Referential& referential, const BankBuildOptions& options) {
+  const BankFileReader& f = *file;
+  b.config = f.check(BankKind::persons, referential);
+  b.configure(referential);
+  const std::size_t n = document_count(f);
+  b.profiles =
+      decode_profiles(f.array<std::uint64_t>(kSectionDocOffsets, n + 1, "document offsets"),
+                      f.text(kSectionDocBlob), referential, options.threads);
+  b.codes = Codes::decode(f.text(kSectionCodes));
+  const auto scalars = f.array<std::uint64_t>(kSectionPersonScalars, 1, "scalars");
+  if (scalars[0] != b.item_count) bank_corrupt("the item count does not match the referential");
+  for (ItemId key : f.array<ItemId>(kSectionPersonTerms, 0, "terms")) {
+    if (key < kProject || key > kAnyTime || b.find_term(key))
+      bank_corrupt("a term is out of range or listed twice");
+    b.term_id(key);
+  }
+  const std::size_t ids = b.item_count + b.term_part.size();
+  b.departement = f.array<std::uint32_t>(kSectionPersonDepartement, n, "départements");
+  for (std::uint32_t d : b.departement)
+    if (d > b.codes.departement_count()) bank_corrupt("a département code is out of range");
+  b.entry_offsets = f.array<std::uint32_t>(kSectionPersonEntryOffsets, n + 1, "entry offsets");
+  b.entry_ids = f.array<std::uint32_t>(kSectionPersonEntryIds, 0, "entry ids");
+  b.entry_codes =
+      f.array<std::uint8_t>(kSectionPersonEntryCodes, b.entry_ids.size(), "entry codes");
+  check_offsets(b.entry_offsets, b.entry_ids.size(), "entry offsets");
+  for (std::size_t i = 0; i < n; ++i)
+    b.longest_entry =
+        std::max<std::size_t>(b.longest_entry, b.entry_offsets[i + 1] - b.entry_offsets[i]);
+  for (std::uint32_t x : b.entry_ids)
+    if (x >= ids) bank_corrupt("an entry names an unknown id");
+  for (std::uint8_t c : b.entry_codes)
+    if (c > 3) bank_corrupt("an evidence code is out of range");
+  b.posting_offsets =
+      f.array<std::uint32_t>(kSectionPersonPostingOffsets, ids + 1, "posting offsets");
+  b.posting_persons =
+      f.array<std::uint32_t>(kSectionPersonPostingPersons, b.entry_ids.size(), "posting persons");
+  check_offsets(b.posting_offsets, b.posting_persons.size(), "posting offsets");
+  for (std::uint32_t i : b.posting_persons)
+    if (i >= n) bank_corrupt("a posting names no person");
+  b.own_max_km = f.array<double>(kSectionPersonOwnMaxKm, n, "maximum distances");
+  b.latitude = f.array<double>(kSectionPersonLatitude, n, "latitudes");
+  b.longitude = f.array<double>(kSectionPersonLongitude, n, "longitudes");
+  b.distance_scale = f.array<double>(kSectionPersonDistanceScale, n, "distance scales");
+  for (std::size_t i = 0; i < n; ++i) {
+    const double lat = b.latitude[i], lon = b.longitude[i];
+    if (std::isnan(b.own_max_km[i]) || b.own_max_km[i] < 0 || std::isnan(b.distance_scale[i]) ||
+        std::isnan(lat) != std::isnan(lon) ||
+        (!std::isnan(lat) && !(std::abs(lat) <= 90 && std::abs(lon) <= 180)))
+      bank_corrupt("a person's location or distances are out of range");
+  }
+  b.file = std::move(file);
+}
+
+}  // namespace
+
+void OfferBank::save(const std::string& path) const {
+  const Impl& b = *impl_;
+  std::vector<std::uint64_t> offsets;
+  std::string blob;
+  encode_offers(b.offers, offsets, blob);
+  const std::string codes = b.store.codes.encode();
+  BankFileWriter w(BankKind::offers, b.offers.size(), *b.referential, b.config);
+  w.add_array<std::uint64_t>(kSectionDocOffsets, offsets);
+  w.add_string(kSectionDocBlob, blob);
+  w.add_string(kSectionCodes, codes);
+  w.add_array<std::uint32_t>(kSectionOfferDepartement, b.store.departement);
+  w.add_array<std::uint32_t>(kSectionOfferContractMask, b.store.contract_mask);
+  std::vector<std::uint64_t> located, unlocated;
+  std::string index_located, index_unlocated;
+  if (b.store.indexed) {
+    located.assign(b.store.located_doc.begin(), b.store.located_doc.end());
+    unlocated.assign(b.store.unlocated_doc.begin(), b.store.unlocated_doc.end());
+    index_located = CompetenceIndexAccess::encode(*b.store.located);
+    index_unlocated = CompetenceIndexAccess::encode(*b.store.unlocated);
+    w.add_array<std::uint64_t>(kSectionOfferLocated, located);
+    w.add_array<std::uint64_t>(kSectionOfferUnlocated, unlocated);
+    w.add_string(kSectionOfferIndexLocated, index_located);
+    w.add_string(kSectionOfferIndexUnlocated, index_unlocated);
+  }
+  w.write(path);
+}
+
+OfferBank OfferBank::load(const std::string& path, const Referential& referential,
+                          const BankBuildOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  read_offer_bank(*impl, *BankFileReader::open(path), referential, options);
+  return OfferBank(std::move(impl));
+}
+
+OfferBank OfferBank::load_bytes(std::string_view bytes, const Referential& referential,
+                                const BankBuildOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  read_offer_bank(*impl, *BankFileReader::from_bytes(bytes), referential, options);
+  return OfferBank(std::move(impl));
+}
+
+void ProfileBank::save(const std::string& path) const {
+  const Impl& b = *impl_;
+  std::vector<std::uint64_t> offsets;
+  std::string blob;
+  encode_profiles(b.profiles, offsets, blob);
+  const std::string codes = b.codes.encode();
+  const std::uint64_t scalars[1] = {b.item_count};
+  BankFileWriter w(BankKind::persons, b.profiles.size(), *b.referential, b.config);
+  w.add_array<std::uint64_t>(kSectionDocOffsets, offsets);
+  w.add_string(kSectionDocBlob, blob);
+  w.add_string(kSectionCodes, codes);
+  w.add_array<std::uint64_t>(kSectionPersonScalars, scalars);
+  w.add_array<ItemId>(kSectionPersonTerms, b.term_keys);
+  w.add_array(kSectionPersonDepartement, b.departement);
+  w.add_array(kSectionPersonEntryOffsets, b.entry_offsets);
+  w.add_array(kSectionPersonEntryIds, b.entry_ids);
+  w.add_array(kSectionPersonEntryCodes, b.entry_codes);
+  w.add_array(kSectionPersonPostingOffsets, b.posting_offsets);
+  w.add_array(kSectionPersonPostingPersons, b.posting_persons);
+  w.add_array(kSectionPersonOwnMaxKm, b.own_max_km);
+  w.add_array(kSectionPersonLatitude, b.latitude);
+  w.add_array(kSectionPersonLongitude, b.longitude);
+  w.add_array(kSectionPersonDistanceScale, b.distance_scale);
+  w.write(path);
+}
+
+ProfileBank ProfileBank::load(const std::string& path, const Referential& referential,
+                              const BankBuildOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  read_profile_bank(*impl, BankFileReader::open(path), referential, options);
+  return ProfileBank(std::move(impl));
+}
+
+ProfileBank ProfileBank::load_bytes(std::string_view bytes, const Referential& referential,
+                                    const BankBuildOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  read_profile_bank(*impl, BankFileReader::from_bytes(bytes), referential, options);
+  return ProfileBank(std::move(impl));
 }
 
 }  // namespace v1

@@ -9,11 +9,13 @@
 #include <exception>
 #include <mutex>
 #include <numbers>
+#include <optional>
 #include <string>
 #include <thread>
 #include <tuple>
 
 #include "aiguillage/core/error.hpp"
+#include "matching/bank_codec.hpp"
 #include "matching/retrieval_postings.hpp"
 
 namespace aiguillage {
@@ -47,27 +49,87 @@ std::string ptr(const std::string& base, std::string_view field, std::size_t i) 
   return base + "/" + std::string(field) + "/" + std::to_string(i);
 }
 
-// Items distinct, weights finite and positive, same lengths.
+// Items distinct, weights finite and positive, same lengths. `base` makes the pointer, only
+// when there is a fault to report.
+template <class Base>
 void check_vector(std::span<const std::uint32_t> items, std::span<const double> weights,
-                  const std::string& base) {
+                  const Base& base) {
   if (items.size() != weights.size())
     throw Error(
         ErrorCode::dimension_mismatch,
         std::to_string(items.size()) + " items but " + std::to_string(weights.size()) + " weights",
-        base + "/weights");
+        base() + "/weights");
   for (std::size_t k = 0; k < weights.size(); ++k)
     if (!(std::isfinite(weights[k]) && weights[k] > 0.0))
       throw Error(ErrorCode::invalid_argument, "weights must be finite and > 0",
-                  ptr(base, "weights", k));
+                  ptr(base(), "weights", k));
+  auto twice = [&](std::uint32_t item, std::size_t k) {
+    throw Error(ErrorCode::invalid_argument, "item " + std::to_string(item) + " appears twice",
+                ptr(base(), "items", k));
+  };
+  if (items.size() <= 64) {  // the usual entry: pairwise, without allocating
+    // The same report as below: the smallest repeated item, at its second place.
+    std::optional<std::pair<std::uint32_t, std::size_t>> first;
+    for (std::size_t k = 1; k < items.size(); ++k)
+      for (std::size_t j = 0; j < k; ++j)
+        if (items[j] == items[k] && (!first || std::pair(items[k], k) < *first))
+          first = std::pair(items[k], k);
+    if (first) twice(first->first, first->second);
+    return;
+  }
   std::vector<std::pair<std::uint32_t, std::size_t>> sorted(items.size());
   for (std::size_t k = 0; k < items.size(); ++k) sorted[k] = {items[k], k};
   std::sort(sorted.begin(), sorted.end());
   for (std::size_t k = 1; k < sorted.size(); ++k)
-    if (sorted[k].first == sorted[k - 1].first)
-      throw Error(ErrorCode::invalid_argument,
-                  "item " + std::to_string(sorted[k].first) + " appears twice",
-                  ptr(base, "items", sorted[k].second));
+    if (sorted[k].first == sorted[k - 1].first) twice(sorted[k].first, sorted[k].second);
 }
+
+// Item id -> column, open addressing: the build looks up every stored weight's item, and the
+// distinct items are few (tens of thousands) against tens of millions of weights.
+class ColumnMap {
+ public:
+  explicit ColumnMap(std::size_t expected) {
+    std::size_t cap = 1024;
+    while (cap < 2 * expected) cap *= 2;
+    keys_.assign(cap, kEmpty);
+    values_.assign(cap, 0);
+  }
+  // Inserts `id` if absent; true when it was.
+  bool insert(std::uint32_t id) {
+    if (2 * (size_ + 1) > keys_.size()) grow();
+    std::size_t h = slot(id);
+    while (keys_[h] != kEmpty) {
+      if (keys_[h] == id) return false;
+      h = (h + 1) & (keys_.size() - 1);
+    }
+    keys_[h] = id;
+    ++size_;
+    return true;
+  }
+  std::uint32_t& at(std::uint32_t id) {
+    std::size_t h = slot(id);
+    while (keys_[h] != id) h = (h + 1) & (keys_.size() - 1);
+    return values_[h];
+  }
+
+ private:
+  static constexpr std::uint64_t kEmpty = ~std::uint64_t{0};
+  std::size_t slot(std::uint32_t id) const {
+    return static_cast<std::size_t>((std::uint64_t{id} * 0x9E3779B97F4A7C15ull) >> 20) &
+           (keys_.size() - 1);
+  }
+  void grow() {
+    std::vector<std::uint64_t> old = std::move(keys_);
+    keys_.assign(old.size() * 2, kEmpty);
+    values_.assign(old.size() * 2, 0);
+    size_ = 0;
+    for (std::uint64_t k : old)
+      if (k != kEmpty) insert(static_cast<std::uint32_t>(k));
+  }
+  std::vector<std::uint64_t> keys_;
+  std::vector<std::uint32_t> values_;
+  std::size_t size_ = 0;
+};
 
 void check_filters(const RetrievalFilters& f, const std::string& base) {
   if (std::isnan(f.max_km) || f.max_km < 0.0)
@@ -495,7 +557,7 @@ struct CompetenceIndex::Impl {
   std::vector<Hit> top_k(const RetrievalQuery& q, std::size_t k, const RetrievalFilters& f,
                          const std::string& base, bool validated) const {
     if (!validated) {
-      check_vector(q.items, q.weights, base);
+      check_vector(q.items, q.weights, [&] { return base; });
       check_filters(f, base);
     }
     std::vector<Hit> out;
@@ -603,6 +665,109 @@ const Postings& CompetenceIndexAccess::postings(const CompetenceIndex& index) {
   return index.impl_->postings;
 }
 
+namespace {
+
+template <class T>
+void put_array(detail::Encoder& e, const T* p, std::size_t n) {
+  e.u64(n);
+  const auto at = e.out.size();
+  e.out.resize(at + n * sizeof(T));
+  if (n) std::memcpy(e.out.data() + at, p, n * sizeof(T));
+}
+template <class T>
+std::vector<T> get_vector(detail::Decoder& d, std::size_t limit) {
+  const std::uint64_t n = d.u64();
+  if (n > limit) d.fail("an array of the index is too long");
+  std::vector<T> v(static_cast<std::size_t>(n));
+  if (n) std::memcpy(v.data(), d.take(v.size() * sizeof(T)), v.size() * sizeof(T));
+  return v;
+}
+
+}  // namespace
+
+std::string CompetenceIndexAccess::encode(const CompetenceIndex& index) {
+  const CompetenceIndex::Impl& m = *index.impl_;
+  detail::Encoder e;
+  e.u64(m.n);
+  put_array(e, m.item_ids.data(), m.item_ids.size());
+  const auto nnz = static_cast<std::size_t>(m.postings.nonZeros());
+  put_array(e, m.postings.outerIndexPtr(), m.item_ids.size() + 1);
+  put_array(e, m.postings.innerIndexPtr(), nnz);
+  put_array(e, m.postings.valuePtr(), nnz);
+  put_array(e, m.external.data(), m.external.size());
+  put_array(e, m.location.data(), m.location.size());
+  put_array(e, m.departement.data(), m.departement.size());
+  put_array(e, m.contract_mask.data(), m.contract_mask.size());
+  put_array(e, m.max_km.data(), m.max_km.size());
+  put_array(e, m.cell_start.data(), m.cell_start.size());
+  // The integer units are recomputed from the weights on reading.
+  return std::move(e.out);
+}
+
+CompetenceIndex CompetenceIndexAccess::decode(std::string_view bytes) {
+  detail::Decoder d(bytes, "competence index");
+  auto impl = std::make_unique<CompetenceIndex::Impl>();
+  CompetenceIndex::Impl& m = *impl;
+  const std::uint64_t n = d.u64();
+  // Every entry takes more than 32 bytes below: a count beyond that is a lie.
+  if (n > bytes.size() / 32 ||
+      n >= static_cast<std::uint64_t>(std::numeric_limits<std::int32_t>::max()))
+    d.fail("entry count out of range");
+  m.n = static_cast<std::size_t>(n);
+  m.item_ids = get_vector<std::uint32_t>(d, bytes.size() / 4);
+  for (std::size_t c = 1; c < m.item_ids.size(); ++c)
+    if (m.item_ids[c] <= m.item_ids[c - 1]) d.fail("item ids are not ascending");
+  const std::vector<std::int32_t> outer = get_vector<std::int32_t>(d, bytes.size() / 4);
+  if (outer.size() != m.item_ids.size() + 1 || outer.front() != 0)
+    d.fail("column offsets do not match the items");
+  for (std::size_t c = 1; c < outer.size(); ++c)
+    if (outer[c] < outer[c - 1]) d.fail("column offsets are not in order");
+  const auto nnz = static_cast<std::size_t>(outer.back());
+  std::vector<std::int32_t> inner = get_vector<std::int32_t>(d, bytes.size() / 4);
+  std::vector<double> values = get_vector<double>(d, bytes.size() / 8);
+  if (inner.size() != nnz || values.size() != nnz) d.fail("postings do not match their offsets");
+  for (std::size_t c = 0; c + 1 < outer.size(); ++c)
+    for (auto p = static_cast<std::size_t>(outer[c]); p < static_cast<std::size_t>(outer[c + 1]);
+         ++p) {
+      if (inner[p] < 0 || static_cast<std::uint64_t>(inner[p]) >= n ||
+          (p > static_cast<std::size_t>(outer[c]) && inner[p] <= inner[p - 1]))
+        d.fail("a posting names no entry or is out of order");
+      if (!(std::isfinite(values[p]) && values[p] > 0)) d.fail("a weight is not finite and > 0");
+    }
+  m.external = get_vector<std::uint32_t>(d, m.n);
+  m.location = get_vector<GeoPoint>(d, m.n);
+  m.departement = get_vector<std::uint32_t>(d, m.n);
+  m.contract_mask = get_vector<std::uint32_t>(d, m.n);
+  m.max_km = get_vector<double>(d, m.n);
+  if (m.external.size() != m.n || m.location.size() != m.n || m.departement.size() != m.n ||
+      m.contract_mask.size() != m.n || m.max_km.size() != m.n)
+    d.fail("per-entry arrays do not match the entry count");
+  {
+    std::vector<char> seen(m.n, 0);
+    for (std::uint32_t x : m.external) {
+      if (x >= m.n || seen[x]) d.fail("entry order is not a permutation");
+      seen[x] = 1;
+    }
+  }
+  for (std::size_t r = 0; r < m.n; ++r)
+    if (!valid_point(m.location[r]) || std::isnan(m.max_km[r]) || m.max_km[r] < 0)
+      d.fail("an entry's location or radius is out of range");
+  m.cell_start = get_vector<std::uint32_t>(d, kLatCells * kLonCells + 1);
+  if (m.cell_start.size() != kLatCells * kLonCells + 1 || m.cell_start.front() != 0 ||
+      m.cell_start.back() != m.n)
+    d.fail("cell table does not match the entries");
+  for (std::size_t c = 1; c < m.cell_start.size(); ++c)
+    if (m.cell_start[c] < m.cell_start[c - 1]) d.fail("cell table is not in order");
+  d.finish();
+  m.postings.resize(static_cast<std::int32_t>(m.n), static_cast<std::int32_t>(m.item_ids.size()));
+  m.postings.resizeNonZeros(static_cast<std::int32_t>(nnz));
+  std::copy(outer.begin(), outer.end(), m.postings.outerIndexPtr());
+  std::copy(inner.begin(), inner.end(), m.postings.innerIndexPtr());
+  std::copy(values.begin(), values.end(), m.postings.valuePtr());
+  m.set_units();
+  return CompetenceIndex(std::move(impl));
+}
+
 CompetenceIndex CompetenceIndex::build(std::span<const IndexEntry> entries) {
   if (entries.size() >= static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()))
     throw Error(ErrorCode::invalid_argument, "too many entries for 32-bit row indices", "/entries");
@@ -611,25 +776,27 @@ CompetenceIndex CompetenceIndex::build(std::span<const IndexEntry> entries) {
   m.n = entries.size();
   std::size_t nnz = 0;
   for (std::size_t e = 0; e < entries.size(); ++e) {
-    const std::string base = "/entries/" + std::to_string(e);
+    auto base = [e] { return "/entries/" + std::to_string(e); };
     check_vector(entries[e].items, entries[e].weights, base);
     if (!valid_point(entries[e].location))
       throw Error(ErrorCode::invalid_argument,
-                  "location must have lat in [-90, 90], lon in [-180, 180]", base + "/location");
+                  "location must have lat in [-90, 90], lon in [-180, 180]", base() + "/location");
     if (std::isnan(entries[e].max_km) || entries[e].max_km < 0.0)
-      throw Error(ErrorCode::invalid_argument, "max_km must be >= 0", base + "/max_km");
+      throw Error(ErrorCode::invalid_argument, "max_km must be >= 0", base() + "/max_km");
     nnz += entries[e].items.size();
   }
   if (nnz >= static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()))
     throw Error(ErrorCode::invalid_argument, "too many weights for 32-bit offsets", "/entries");
 
-  // Distinct item ids become the columns.
-  m.item_ids.reserve(nnz);
+  // Distinct item ids become the columns, in ascending order.
+  ColumnMap columns(1024);
   for (const IndexEntry& e : entries)
-    m.item_ids.insert(m.item_ids.end(), e.items.begin(), e.items.end());
+    for (std::uint32_t id : e.items)
+      if (columns.insert(id)) m.item_ids.push_back(id);
   std::sort(m.item_ids.begin(), m.item_ids.end());
-  m.item_ids.erase(std::unique(m.item_ids.begin(), m.item_ids.end()), m.item_ids.end());
   m.item_ids.shrink_to_fit();
+  for (std::size_t c = 0; c < m.item_ids.size(); ++c)
+    columns.at(m.item_ids[c]) = static_cast<std::uint32_t>(c);
 
   // Internal order: by cell (latitude band, then longitude), then by caller's index.
   std::vector<std::uint32_t> cell(m.n);
@@ -667,8 +834,7 @@ CompetenceIndex CompetenceIndex::build(std::span<const IndexEntry> entries) {
     std::size_t k = 0;
     for (const IndexEntry& e : entries)
       for (std::uint32_t id : e.items) {
-        const auto c =
-            std::lower_bound(m.item_ids.begin(), m.item_ids.end(), id) - m.item_ids.begin();
+        const std::uint32_t c = columns.at(id);
         col_of[k++] = static_cast<std::int32_t>(c);
         ++outer[static_cast<std::size_t>(c) + 1];
       }
@@ -705,7 +871,7 @@ std::vector<std::vector<Hit>> batch_top_k(const CompetenceIndex& index,
                                           const BatchOptions& options) {
   for (std::size_t i = 0; i < queries.size(); ++i) {
     const std::string base = "/queries/" + std::to_string(i);
-    check_vector(queries[i].query.items, queries[i].query.weights, base);
+    check_vector(queries[i].query.items, queries[i].query.weights, [&] { return base; });
     check_filters(queries[i].filters, base);
   }
   std::vector<std::vector<Hit>> out(queries.size());

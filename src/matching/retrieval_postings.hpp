@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <string_view>
 
 #include <Eigen/SparseCore>
 
@@ -16,6 +18,10 @@ using Postings = Eigen::SparseMatrix<double, Eigen::ColMajor, std::int32_t>;
 
 struct CompetenceIndexAccess {
   static const Postings& postings(const CompetenceIndex& index);
+  // A bank file's section (bank_file.hpp): every array of the index, and back, checked so that
+  // no array read from a file can send a query out of bounds.
+  static std::string encode(const CompetenceIndex& index);
+  static CompetenceIndex decode(std::string_view bytes);
 };
 
 }  // namespace v1

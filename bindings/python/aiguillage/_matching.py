@@ -299,6 +299,16 @@ class _Documents:
             self._native = native_class.from_texts(referential._native, self._source)
         self._hash: Optional[str] = None
 
+    @classmethod
+    def _from_bank(cls, native, referential: Referential, path: str):
+        """The documents a bank file holds (OfferBank.load, ProfileBank.load)."""
+        docs = cls.__new__(cls)
+        docs.referential = referential
+        docs._native = native
+        docs._source = []
+        docs._hash = "bank-file:" + path
+        return docs
+
     @property
     def hash(self) -> str:
         """SHA-256 of the input the documents were read from (what an unpickled copy is cached
@@ -546,6 +556,11 @@ _BANKS: Dict[Tuple[str, str, str], Any] = {}
 _BANKS_LOCK = _threading.Lock()
 
 
+def _bank_loaded(cls: type, path: str, referential: Referential) -> Any:
+    """A bank read from its file again (unpickling a loaded bank)."""
+    return cls.load(path, referential)
+
+
 def _bank_cached(cls: type, documents: "_Documents", scoring: Scoring) -> Any:
     """One bank per process for the same documents and scoring (unpickling)."""
     key = (cls.__name__, documents.hash, _json.dumps(scoring.to_dict(), sort_keys=True))
@@ -564,7 +579,7 @@ class OfferBank:
     scoring (rebuilt once per process)."""
 
     def __init__(self, offers: "Offers", referential: Optional[Referential] = None,
-                 scoring: Optional[Scoring] = None):
+                 scoring: Optional[Scoring] = None, *, threads: int = 1):
         if not isinstance(offers, Offers):
             offers = Offers(offers, referential)
         elif referential is not None and offers.referential is not referential:
@@ -572,14 +587,42 @@ class OfferBank:
         self.documents = offers
         self.referential = offers.referential
         self.scoring = scoring or Scoring()
-        self._native = _aiguillage.NativeOfferBank(offers._native, self.scoring._native)
+        self._native = _aiguillage.NativeOfferBank(offers._native, self.scoring._native,
+                                                   max(int(threads), 1))
 
     offers = property(lambda self: self.documents, doc="The indexed offers.")
 
     def __len__(self) -> int:
         return len(self._native)
 
+
+    def save(self, path: PathLike) -> None:
+        """Writes the bank to a file: its documents, index and scoring, the referential's
+        fingerprint and a SHA-256 checksum (docs/matching.md, "Bank files")."""
+        self._native.save(_os.fspath(path))
+
+    @classmethod
+    def load(cls, path: PathLike, referential: Optional[Referential] = None, *,
+             threads: int = 1) -> "OfferBank":
+        """Reads a bank written by :meth:`save`, with the referential it was built with (by
+        default the bundled one). A file of another format version, referential or kind of
+        bank raises :class:`MatchingInputError` with code -402 (``cache_stale``); a truncated
+        or damaged file, code -410 (``bank_file_corrupt``)."""
+        if referential is None:
+            referential = Referential.bundled()
+        path = _os.fspath(path)
+        native = _aiguillage.NativeOfferBank.load(referential._native, path, max(int(threads), 1))
+        bank = cls.__new__(cls)
+        bank.documents = Offers._from_bank(native.documents(), referential, path)
+        bank.referential = referential
+        bank.scoring = Scoring(native.scoring())
+        bank._native = native
+        bank._path = path
+        return bank
+
     def __reduce__(self):
+        if getattr(self, "_path", None) is not None:
+            return (_bank_loaded, (OfferBank, self._path, self.referential))
         return (_bank_cached, (OfferBank, self.documents, self.scoring))
 
     def top_offers(self, profiles: Any, k: int = 10, *,
@@ -635,7 +678,7 @@ class ProfileBank:
     """Persons indexed for an offer's query; the same guarantees as :class:`OfferBank`."""
 
     def __init__(self, profiles: "Profiles", referential: Optional[Referential] = None,
-                 scoring: Optional[Scoring] = None):
+                 scoring: Optional[Scoring] = None, *, threads: int = 1):
         if not isinstance(profiles, Profiles):
             profiles = Profiles(profiles, referential)
         elif referential is not None and profiles.referential is not referential:
@@ -643,14 +686,42 @@ class ProfileBank:
         self.documents = profiles
         self.referential = profiles.referential
         self.scoring = scoring or Scoring()
-        self._native = _aiguillage.NativeProfileBank(profiles._native, self.scoring._native)
+        self._native = _aiguillage.NativeProfileBank(profiles._native, self.scoring._native,
+                                                     max(int(threads), 1))
 
     profiles = property(lambda self: self.documents, doc="The indexed profiles.")
 
     def __len__(self) -> int:
         return len(self._native)
 
+
+    def save(self, path: PathLike) -> None:
+        """Writes the bank to a file: its documents, index and scoring, the referential's
+        fingerprint and a SHA-256 checksum (docs/matching.md, "Bank files")."""
+        self._native.save(_os.fspath(path))
+
+    @classmethod
+    def load(cls, path: PathLike, referential: Optional[Referential] = None, *,
+             threads: int = 1) -> "ProfileBank":
+        """Reads a bank written by :meth:`save`, with the referential it was built with (by
+        default the bundled one). A file of another format version, referential or kind of
+        bank raises :class:`MatchingInputError` with code -402 (``cache_stale``); a truncated
+        or damaged file, code -410 (``bank_file_corrupt``)."""
+        if referential is None:
+            referential = Referential.bundled()
+        path = _os.fspath(path)
+        native = _aiguillage.NativeProfileBank.load(referential._native, path, max(int(threads), 1))
+        bank = cls.__new__(cls)
+        bank.documents = Profiles._from_bank(native.documents(), referential, path)
+        bank.referential = referential
+        bank.scoring = Scoring(native.scoring())
+        bank._native = native
+        bank._path = path
+        return bank
+
     def __reduce__(self):
+        if getattr(self, "_path", None) is not None:
+            return (_bank_loaded, (ProfileBank, self._path, self.referential))
         return (_bank_cached, (ProfileBank, self.documents, self.scoring))
 
     def top_profiles(self, offers: Any, k: int = 10, *,

@@ -355,6 +355,43 @@ struct NativeProfileBank {
   ProfileBank bank;
 };
 
+// Bank files (docs/matching.md, "Bank files"): save, load, and what a loaded bank holds, for
+// both kinds of bank.
+template <class Native, class Bank, class Docs>
+void bind_bank_file(py::class_<Native, std::shared_ptr<Native>>& cls,
+                    const std::vector<Docs>& (Bank::*documents)() const) {
+  cls.def(
+         "save",
+         [](const Native& b, const std::string& path) {
+           guarded("MatchingInputError", [&] {
+             py::gil_scoped_release release;
+             b.bank.save(path);
+           });
+         },
+         py::arg("path"))
+      .def_static(
+          "load",
+          [](std::shared_ptr<Referential> referential, const std::string& path,
+             std::size_t threads) {
+            return guarded("MatchingInputError", [&] {
+              py::gil_scoped_release release;
+              return std::make_shared<Native>(
+                  Native{referential,
+                         Bank::load(path, *referential, {std::max<std::size_t>(1, threads)})});
+            });
+          },
+          py::arg("referential"), py::arg("path"), py::arg("threads"))
+      .def("documents",
+           [documents](const Native& b) {
+             auto out = std::make_shared<Documents<Docs>>();
+             out->referential = b.referential;
+             out->documents = (b.bank.*documents)();
+             for (std::size_t i = 0; i < out->documents.size(); ++i) out->lines.push_back(i + 1);
+             return out;
+           })
+      .def("scoring", [](const Native& b) { return b.bank.config(); });
+}
+
 MatchFilters match_filters(const std::vector<std::string>& departements,
                            const std::vector<std::string>& contract_types,
                            std::optional<double> max_km) {
@@ -592,15 +629,19 @@ void bind_matching(py::module_& m) {
 
   // -- banks
   // ---------------------------------------------------------------------------------------
-  py::class_<NativeOfferBank, std::shared_ptr<NativeOfferBank>>(m, "NativeOfferBank")
-      .def(py::init([](const NativeOffers& offers, const ScoringConfig& config) {
-             return guarded("MatchingInputError", [&] {
-               py::gil_scoped_release release;
-               return std::make_shared<NativeOfferBank>(NativeOfferBank{
-                   offers.referential, OfferBank(offers.documents, *offers.referential, config)});
-             });
-           }),
-           py::arg("offers"), py::arg("config"))
+  py::class_<NativeOfferBank, std::shared_ptr<NativeOfferBank>> offer_bank(m, "NativeOfferBank");
+  bind_bank_file(offer_bank, &OfferBank::offers);
+  offer_bank
+      .def(py::init(
+               [](const NativeOffers& offers, const ScoringConfig& config, std::size_t threads) {
+                 return guarded("MatchingInputError", [&] {
+                   py::gil_scoped_release release;
+                   return std::make_shared<NativeOfferBank>(NativeOfferBank{
+                       offers.referential, OfferBank(offers.documents, *offers.referential, config,
+                                                     {std::max<std::size_t>(1, threads)})});
+                 });
+               }),
+           py::arg("offers"), py::arg("config"), py::arg("threads") = 1)
       .def("__len__", [](const NativeOfferBank& b) { return b.bank.size(); })
       .def(
           "top_offers",
@@ -630,16 +671,20 @@ void bind_matching(py::module_& m) {
           py::arg("queries"), py::arg("k"), py::arg("departements"), py::arg("contract_types"),
           py::arg("max_km").none(true), py::arg("threads"));
 
-  py::class_<NativeProfileBank, std::shared_ptr<NativeProfileBank>>(m, "NativeProfileBank")
-      .def(py::init([](const NativeProfiles& profiles, const ScoringConfig& config) {
+  py::class_<NativeProfileBank, std::shared_ptr<NativeProfileBank>> profile_bank(
+      m, "NativeProfileBank");
+  bind_bank_file(profile_bank, &ProfileBank::profiles);
+  profile_bank
+      .def(py::init([](const NativeProfiles& profiles, const ScoringConfig& config,
+                       std::size_t threads) {
              return guarded("MatchingInputError", [&] {
                py::gil_scoped_release release;
                return std::make_shared<NativeProfileBank>(NativeProfileBank{
-                   profiles.referential,
-                   ProfileBank(profiles.documents, *profiles.referential, config)});
+                   profiles.referential, ProfileBank(profiles.documents, *profiles.referential,
+                                                     config, {std::max<std::size_t>(1, threads)})});
              });
            }),
-           py::arg("profiles"), py::arg("config"))
+           py::arg("profiles"), py::arg("config"), py::arg("threads") = 1)
       .def("__len__", [](const NativeProfileBank& b) { return b.bank.size(); })
       .def(
           "top_profiles",

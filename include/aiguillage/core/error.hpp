@@ -78,6 +78,7 @@ enum class ErrorCode : int {
   cache_stale = -402,         // a binary cache was written by another version or from other data
   duplicate_document_key = -403,  // an offer or profile object names one key twice
   duplicate_document_id = -404,   // two offers (or two profiles) of one batch share an id
+  bank_file_corrupt = -410,       // a bank file is truncated, malformed or fails its checksum
   infeasible = -451,              // no assignment or flow satisfies the constraints
   dimension_mismatch = -452,      // arrays, matrices or an index of incompatible sizes
   // service (-6xx): the HTTP surface and the log backends behind it

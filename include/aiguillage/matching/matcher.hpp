@@ -16,6 +16,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 #include "aiguillage/core/export.hpp"
 
@@ -46,6 +47,12 @@ struct AIG_API RankedMatch {
   Score score;            // exactly score(profile, offer, referential, config)
 };
 
+// How a bank is built or loaded.
+struct AIG_API BankBuildOptions {
+  // Threads for the per-document work (at least 1). The bank is the same whatever the count.
+  std::size_t threads = 1;
+};
+
 struct AIG_API MatchBatchOptions {
   std::size_t threads = 1;  // worker threads (at least 1)
   // Called on the calling thread with (queries done, total); the last call has done == total.
@@ -72,12 +79,27 @@ AIG_API std::string profile_departement(const Profile& profile);
 class AIG_API OfferBank {
  public:
   OfferBank(std::vector<Offer> offers, const Referential& referential, ScoringConfig config = {});
+  OfferBank(std::vector<Offer> offers, const Referential& referential, ScoringConfig config,
+            const BankBuildOptions& options);
   OfferBank(OfferBank&&) noexcept;
   OfferBank& operator=(OfferBank&&) noexcept;
   ~OfferBank();
 
   std::size_t size() const noexcept;
   const std::vector<Offer>& offers() const noexcept;
+
+  // Writes the bank to a file (docs/matching.md, "Bank files"): its documents, its index and
+  // configuration, with the referential's fingerprint and a SHA-256 checksum. Written to a
+  // temporary file beside `path`, then renamed. Throws io when the file cannot be written.
+  void save(const std::string& path) const;
+  // Reads a bank written by save(), built with a referential holding the same data. A file of
+  // another format version, another referential or another kind of bank: cache_stale (-402);
+  // a truncated or corrupted file: bank_file_corrupt (-410); an unreadable one: io.
+  static OfferBank load(const std::string& path, const Referential& referential,
+                        const BankBuildOptions& options = {});
+  // The same from the file's bytes.
+  static OfferBank load_bytes(std::string_view bytes, const Referential& referential,
+                              const BankBuildOptions& options = {});
   const ScoringConfig& config() const noexcept;
   const Referential& referential() const noexcept;
 
@@ -93,6 +115,7 @@ class AIG_API OfferBank {
 
  private:
   struct Impl;
+  explicit OfferBank(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
 
@@ -101,12 +124,27 @@ class AIG_API ProfileBank {
  public:
   ProfileBank(std::vector<Profile> profiles, const Referential& referential,
               ScoringConfig config = {});
+  ProfileBank(std::vector<Profile> profiles, const Referential& referential, ScoringConfig config,
+              const BankBuildOptions& options);
   ProfileBank(ProfileBank&&) noexcept;
   ProfileBank& operator=(ProfileBank&&) noexcept;
   ~ProfileBank();
 
   std::size_t size() const noexcept;
   const std::vector<Profile>& profiles() const noexcept;
+
+  // Writes the bank to a file (docs/matching.md, "Bank files"): its documents, its index and
+  // configuration, with the referential's fingerprint and a SHA-256 checksum. Written to a
+  // temporary file beside `path`, then renamed. Throws io when the file cannot be written.
+  void save(const std::string& path) const;
+  // Reads a bank written by save(), built with a referential holding the same data. A file of
+  // another format version, another referential or another kind of bank: cache_stale (-402);
+  // a truncated or corrupted file: bank_file_corrupt (-410); an unreadable one: io.
+  static ProfileBank load(const std::string& path, const Referential& referential,
+                          const BankBuildOptions& options = {});
+  // The same from the file's bytes.
+  static ProfileBank load_bytes(std::string_view bytes, const Referential& referential,
+                                const BankBuildOptions& options = {});
   const ScoringConfig& config() const noexcept;
   const Referential& referential() const noexcept;
 
@@ -121,6 +159,7 @@ class AIG_API ProfileBank {
 
  private:
   struct Impl;
+  explicit ProfileBank(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
 
