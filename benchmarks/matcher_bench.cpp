@@ -10,6 +10,9 @@
 //   scoring everything. Arg 0: no filter; 1: within 30 km; 2: CDI only.
 // BM_TopProfiles: one offer against a bank of 100k persons (AIG_BENCH_PERSONS), top-10, same
 //   counters; median_cpu_ms is the CPU time of the querying thread.
+// BM_BatchTopProfiles, BM_BatchTopOffers: batches of AIG_BENCH_BATCH queries (1,000) on 2
+//   threads, both ways; wall and process CPU time, and wall_s_per_10k, the day's batch of
+//   10,000 queries extrapolated at the batch's rate.
 // BM_ExplainPair: the explanation of one pair an offer's top-10 lists (the 10th), in the same
 //   person bank; median_cpu_ms per explained pair. Arg 0: explain_listed (from the bank's
 //   answer); 1: explain_match, which scores every person of the cohort.
@@ -230,6 +233,71 @@ BENCHMARK(BM_ExplainPair)
     ->Arg(1)
     ->Iterations(smoke() ? 2 : 10)
     ->Unit(benchmark::kMillisecond);
+
+// CPU time of the whole process, in ms (every thread of a batch).
+double process_cpu_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) * 1e-6;
+}
+
+// Queries of a batch: AIG_BENCH_BATCH, else 1,000 (20 in smoke runs).
+std::size_t batch_count() {
+  if (const char* v = std::getenv("AIG_BENCH_BATCH")) return std::strtoull(v, nullptr, 10);
+  return smoke() ? 20 : 1000;
+}
+
+template <class Run>
+void batch_counters(benchmark::State& state, std::size_t queries, const Run& run) {
+  double wall = 0, cpu = 0;
+  for (auto _ : state) {
+    const auto t = std::chrono::steady_clock::now();
+    const double c0 = process_cpu_ms();
+    run();
+    cpu = process_cpu_ms() - c0;
+    wall = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
+  }
+  state.counters["queries"] = static_cast<double>(queries);
+  state.counters["wall_ms"] = wall;
+  state.counters["cpu_ms"] = cpu;
+  state.counters["cpu_ms_per_query"] = cpu / static_cast<double>(queries);
+  // The day's batch of 10,000 queries at this batch's rate.
+  state.counters["wall_s_per_10k"] = wall / static_cast<double>(queries) * 10.0;
+}
+
+// BM_BatchTopProfiles: AIG_BENCH_BATCH offers (drawn after the bank's persons) against the
+// person bank, top-10 each, on 2 threads (MatchBatchOptions), with a progress callback; wall
+// and process CPU time of the whole batch, and the 10,000-offer batch extrapolated from it.
+void BM_BatchTopProfiles(benchmark::State& state) {
+  Persons& p = persons();
+  Drawer d(3);
+  std::vector<Offer> queries;
+  for (std::size_t i = 0; i < batch_count(); ++i) queries.push_back(d.offer(i));
+  MatchBatchOptions options;
+  options.threads = 2;
+  std::size_t last = 0;
+  options.progress = [&](std::size_t done, std::size_t) { last = done; };
+  batch_counters(state, queries.size(),
+                 [&] { benchmark::DoNotOptimize(p.bank->top_profiles(queries, 10, {}, options)); });
+  state.counters["persons"] = static_cast<double>(p.bank->size());
+  state.counters["progress_last"] = static_cast<double>(last);
+}
+BENCHMARK(BM_BatchTopProfiles)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// BM_BatchTopOffers: AIG_BENCH_BATCH persons against the bank of 1M offers, top-10 each, on 2
+// threads; the same counters.
+void BM_BatchTopOffers(benchmark::State& state) {
+  Offers& o = offers();
+  Drawer d(4);
+  std::vector<Profile> queries;
+  for (std::size_t i = 0; i < batch_count(); ++i) queries.push_back(d.profile(i));
+  MatchBatchOptions options;
+  options.threads = 2;
+  batch_counters(state, queries.size(),
+                 [&] { benchmark::DoNotOptimize(o.bank->top_offers(queries, 10, {}, options)); });
+  state.counters["offers"] = static_cast<double>(o.bank->size());
+}
+BENCHMARK(BM_BatchTopOffers)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 

@@ -198,6 +198,12 @@ int cmd_match(int argc, char** argv) {
   const std::optional<std::string> exposure_path = args.get("--exposure");
   MatchBatchOptions batch;
   batch.threads = positive(args, "--threads", 1, 256);
+  // --progress: the queries answered so far (offers with --persons, else persons), on stderr.
+  if (progress::enabled())
+    batch.progress = [reported = std::size_t{0}](std::size_t done, std::size_t) mutable {
+      progress::records(done - reported);
+      reported = done;
+    };
   MatchFilters filters;
   filters.departements = comma_list(args.get("--departements"));
   filters.contract_types = comma_list(args.get("--contracts"));

@@ -39,6 +39,7 @@ enum : std::uint32_t {
   kSectionPersonLatitude = 29,
   kSectionPersonLongitude = 30,
   kSectionPersonDistanceScale = 31,
+  kSectionPersonOriginal = 32,  // internal number -> index of the person in the bank
 };
 
 struct Encoder {

@@ -13,11 +13,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <condition_variable>
-#include <exception>
 #include <limits>
-#include <mutex>
-#include <thread>
 #include <unordered_map>
 
 #include "aiguillage/core/error.hpp"
@@ -26,6 +22,7 @@
 #include "core/parallel.hpp"
 #include "matching/bank_codec.hpp"
 #include "matching/bank_file.hpp"
+#include "matching/geo_cells.hpp"
 #include "matching/profile_tables.hpp"
 #include "matching/retrieval_postings.hpp"
 
@@ -343,60 +340,38 @@ std::vector<Candidate> search(const Store& store, std::size_t n_docs, const Plan
   return heap;
 }
 
-// Runs fn(i) for i in [0, n) on `threads` threads; progress on the calling thread.
+// Runs fn(i) for i in [0, n) on `threads` threads (the project's run_on_threads), each thread
+// taking the next query as it finishes one; progress is reported on the calling thread (thread
+// 0) between its queries, and once more with done == n after every thread has finished. After a
+// failure the threads take no new query and the first exception is rethrown.
 template <class Fn>
 void parallel_for(std::size_t n, const MatchBatchOptions& options, const Fn& fn) {
   const std::size_t threads = std::max<std::size_t>(1, std::min(options.threads, n));
   std::atomic<std::size_t> next{0}, done{0};
   std::atomic<bool> stop{false};
-  std::exception_ptr failure;
-  std::mutex mutex;
-  std::condition_variable changed;
-  auto work = [&] {
+  std::size_t reported = 0;
+  detail::run_on_threads(threads, [&](std::size_t t) {
     for (;;) {
       const std::size_t i = next.fetch_add(1);
       if (i >= n || stop.load()) break;
       try {
         fn(i);
       } catch (...) {
-        std::lock_guard lock(mutex);
-        if (!failure) failure = std::current_exception();
         stop = true;
+        throw;
       }
-      done.fetch_add(1);
-      changed.notify_one();
-    }
-    changed.notify_one();
-  };
-  std::vector<std::thread> pool;
-  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work);
-  if (threads == 1) {
-    for (std::size_t i = 0; i < n; ++i) {
-      fn(i);
-      if (options.progress && i + 1 < n) options.progress(i + 1, n);
-    }
-  } else {
-    std::size_t reported = 0;
-    std::unique_lock lock(mutex);
-    while (done.load() < n && !stop.load()) {
-      changed.wait_for(lock, std::chrono::milliseconds(50));
-      const std::size_t d = done.load();
-      if (options.progress && d != reported && d < n && !stop.load()) {
+      const std::size_t d = done.fetch_add(1) + 1;
+      if (t == 0 && options.progress && d < n && d != reported) {
         reported = d;
-        lock.unlock();
         try {
           options.progress(d, n);
         } catch (...) {
-          std::lock_guard guard(mutex);
-          if (!failure) failure = std::current_exception();
           stop = true;
+          throw;
         }
-        lock.lock();
       }
     }
-  }
-  for (auto& t : pool) t.join();
-  if (failure) std::rethrow_exception(failure);
+  });
   if (options.progress) options.progress(n, n);
 }
 
@@ -820,6 +795,14 @@ struct ProfileBank::Impl {
   // scoring's default), so that a candidate's bound can carry its exact distance term.
   std::span<const double> distance_scale;
   std::unique_ptr<detail::CreditsToCache> cache;
+  // Persons are numbered internally by geographic cell (detail::geo_cell), then by the
+  // smallest item they hold, then by their index: the per-person arrays above, the entries and
+  // the postings are in that order, so that the persons of the cells near an offer are a few
+  // ranges of each posting list. original[internal] is the index into `profiles`.
+  std::vector<std::uint32_t> original;
+  std::vector<std::uint32_t> cell_start;  // internal numbers of cell c: [cell_start[c], [c + 1])
+  std::uint32_t located_count = 0;        // persons with a valid place come first
+  double farthest_own_km = 0;  // the largest own_max_km of a located person (inf: one has none)
 
   void view_owned() {
     departement = owned.departement;
@@ -858,6 +841,28 @@ struct ProfileBank::Impl {
     for (std::size_t i = 0; i < n; ++i)
       for (std::uint32_t e = a.entry_offsets[i]; e < a.entry_offsets[i + 1]; ++e)
         a.posting_persons[fill[a.entry_ids[e]]++] = static_cast<std::uint32_t>(i);
+  }
+  // The cells of the internal numbering (see `original`) from the per-person arrays: located
+  // persons first, by cell. False when the arrays are not in that order (a bank file made
+  // otherwise), which the queries' cuts by cell rely on.
+  bool place_cells() {
+    const std::size_t n = latitude.size();
+    cell_start.assign(detail::kCellCount + 1, 0);
+    located_count = 0;
+    farthest_own_km = 0;
+    std::size_t last = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const double lat = latitude[i], lon = longitude[i];
+      if (!(lat >= -90.0 && lat <= 90.0 && lon >= -180.0 && lon <= 180.0)) continue;
+      const std::size_t cell = detail::geo_cell(lat, lon);
+      if (i != located_count || cell < last) return false;
+      last = cell;
+      ++cell_start[cell + 1];
+      ++located_count;
+      farthest_own_km = std::max(farthest_own_km, own_max_km[i]);
+    }
+    for (std::size_t c = 0; c < detail::kCellCount; ++c) cell_start[c + 1] += cell_start[c];
+    return true;
   }
   // What does not depend on the persons: set by the constructor and by load().
   void configure(const Referential& ref) {
@@ -913,6 +918,34 @@ void person_entry(const Profile& p, const Referential& referential, std::uint32_
 
 }  // namespace
 
+namespace {
+
+// The bank's internal numbering (ProfileBank::Impl::original): located persons by geographic
+// cell, then by the smallest item held (persons of one occupation sit together), then by index;
+// then the persons without a valid place.
+std::vector<std::uint32_t> internal_order(const std::vector<Profile>& profiles) {
+  const std::size_t n = profiles.size();
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> keys(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const Profile& p = profiles[i];
+    std::uint64_t cell = detail::kCellCount;
+    if (p.location.latitude && p.location.longitude) {
+      const double lat = *p.location.latitude, lon = *p.location.longitude;
+      if (lat >= -90.0 && lat <= 90.0 && lon >= -180.0 && lon <= 180.0)
+        cell = detail::geo_cell(lat, lon);
+    }
+    ItemId smallest = kNoId;
+    for (const auto& c : p.competences) smallest = std::min(smallest, c.item);
+    keys[i] = {cell << 32 | smallest, static_cast<std::uint32_t>(i)};
+  }
+  std::sort(keys.begin(), keys.end());
+  std::vector<std::uint32_t> order(n);
+  for (std::size_t r = 0; r < n; ++r) order[r] = keys[r].second;
+  return order;
+}
+
+}  // namespace
+
 ProfileBank::ProfileBank(std::vector<Profile> profiles, const Referential& referential,
                          ScoringConfig config)
     : ProfileBank(std::move(profiles), referential, std::move(config), BankBuildOptions{}) {}
@@ -932,12 +965,13 @@ ProfileBank::ProfileBank(std::vector<Profile> profiles, const Referential& refer
   Impl::Arrays& a = b.owned;
   for (const Profile& p : b.profiles)
     for (const auto& c : p.contract_types) b.codes.contract_id(c);
+  b.original = internal_order(b.profiles);
   a.own_max_km.assign(n, kInf);
   a.latitude.resize(n);
   a.longitude.resize(n);
   a.distance_scale.resize(n);
-  // Each thread reads one range of persons; ids and codes are then numbered in person order,
-  // so that the bank is the same on any thread count.
+  // Each thread reads one range of internal numbers; ids and codes are then numbered in that
+  // order, so that the bank is the same on any thread count.
   const std::size_t threads = build_threads(options, n);
   std::vector<PersonChunk> chunks(threads);
   detail::run_on_threads(threads, [&](std::size_t t) {
@@ -946,7 +980,7 @@ ProfileBank::ProfileBank(std::vector<Profile> profiles, const Referential& refer
     chunk.ends.reserve(hi - lo);
     chunk.departement.reserve(hi - lo);
     for (std::size_t i = lo; i < hi; ++i) {
-      const Profile& p = b.profiles[i];
+      const Profile& p = b.profiles[b.original[i]];
       chunk.departement.push_back(profile_departement(p));
       const bool located = p.location.latitude && p.location.longitude;
       a.latitude[i] = located ? *p.location.latitude : std::nan("");
@@ -956,6 +990,8 @@ ProfileBank::ProfileBank(std::vector<Profile> profiles, const Referential& refer
         a.own_max_km[i] = *p.max_distance_km * (1 + kRadiusSlack) + kRadiusSlack;
       person_entry(p, referential, b.item_count, b.factor_of_code, b.codes, chunk.entries);
       chunk.ends.push_back(chunk.entries.size());
+    }
+  });
     }
   });
   std::size_t total = 0;
@@ -983,6 +1019,8 @@ ProfileBank::ProfileBank(std::vector<Profile> profiles, const Referential& refer
     throw Error(ErrorCode::invalid_argument, "a person bank holds fewer than 2^32 entries");
   b.fill_postings();
   b.view_owned();
+  if (!b.place_cells())
+    throw Error(ErrorCode::internal, "the person bank's numbering is not by geographic cell");
 }
 
 ProfileBank::ProfileBank(ProfileBank&&) noexcept = default;
@@ -1015,7 +1053,7 @@ std::vector<RankedMatch> ProfileBank::top_profiles(const Offer& offer, std::size
 
   const auto origin = point(offer.place.latitude, offer.place.longitude);
   auto passes = [&](std::size_t i) {
-    const Profile& p = b.profiles[i];
+    const Profile& p = b.profiles[b.original[i]];
     if (!filters.departements.empty() &&
         std::find(filters.departements.begin(), filters.departements.end(),
                   b.codes.departement_name(b.departement[i])) == filters.departements.end())
@@ -1055,14 +1093,16 @@ std::vector<RankedMatch> ProfileBank::top_profiles(const Offer& offer, std::size
   double total_weight = std::abs(config.intercept);
   for (double wt : config.weights) total_weight += std::abs(wt);
   const double delta = 1e-9 * (1 + total_weight);
-  auto id = [&](std::size_t i) -> const std::string& { return b.profiles[i].id; };
+  // Persons by their internal number (Impl::original).
+  auto id = [&](std::size_t i) -> const std::string& { return b.profiles[b.original[i]].id; };
   auto worse = [&](const Candidate& x, const Candidate& y) {
     return ranks_before(false, x.score, id(x.doc), false, y.score, id(y.doc));
   };
   std::vector<Candidate> heap, all;
   auto consider = [&](std::size_t i) {
     ++stats.scored;
-    const Score s = detail::approx_score(b.profiles[i], offer, tables, *b.referential, config);
+    const Score s =
+        detail::approx_score(b.profiles[b.original[i]], offer, tables, *b.referential, config);
     if (s.excluded) return;
     const Candidate c{i, s.score};
     all.push_back(c);
@@ -1313,6 +1353,24 @@ std::vector<RankedMatch> ProfileBank::top_profiles(const Offer& offer, std::size
       }
       return out + 1e-12 * (1 + std::abs(out));  // the sums above run in another order
     };
+    // The persons who can pass at all, as ranges of internal numbers: around the offer's place,
+    // the cells within the radius that applies (the filter's, else the farthest a person of
+    // the bank accepts when the score excludes beyond it), and the persons without a valid
+    // place; without an offer's place, everyone. A person outside them is farther than that
+    // radius, so `passes` and `near_enough` would leave them out.
+    std::vector<std::pair<std::int32_t, std::int32_t>> ranges;
+    const auto everyone = static_cast<std::int32_t>(n);
+    const auto located = static_cast<std::int32_t>(b.located_count);
+    if (!origin || !(std::abs(origin->lat) <= 90.0 && std::abs(origin->lon) <= 180.0)) {
+      ranges.emplace_back(0, everyone);  // (the cells' geometry holds for valid places only)
+    } else {
+      const double radius = std::min(filters.max_km.value_or(kInf), b.farthest_own_km);
+      if (std::isfinite(radius))
+        detail::cell_ranges(b.cell_start, b.located_count, *origin, radius + 1e-3, ranges);
+      else if (located > 0)
+        ranges.emplace_back(0, located);
+      if (located < everyone) ranges.emplace_back(located, everyone);
+    }
     // Candidates best bound first; one not worth scoring when seen never will be (the
     // threshold only rises).
     std::vector<std::pair<double, std::uint32_t>> pending;  // a max-heap by bound
@@ -1325,18 +1383,24 @@ std::vector<RankedMatch> ProfileBank::top_profiles(const Offer& offer, std::size
         const std::uint32_t x = order[e].second;
         s.in_prefix[x] = 1;
         s.prefix.push_back(x);
-        for (std::uint32_t j = b.posting_offsets[x]; j < b.posting_offsets[x + 1]; ++j) {
-          const std::uint32_t i = b.posting_persons[j];
-          if (s.seen[i]) continue;
-          s.seen[i] = 1;
-          s.seen_list.push_back(i);
-          if (!near_enough(i)) continue;
-          ++stats.bounded;
-          if (bound_of(i) + delta < threshold()) continue;  // cheaper than the tight bound
-          const double bound = tight_bound_of(i);
-          if (bound + delta < threshold() || !passes(i)) continue;
-          pending.emplace_back(bound, i);
-          std::push_heap(pending.begin(), pending.end());
+        const std::uint32_t* const first = b.posting_persons.data() + b.posting_offsets[x];
+        const std::uint32_t* const last = b.posting_persons.data() + b.posting_offsets[x + 1];
+        const std::uint32_t* at = first;
+        for (const auto& [from, to] : ranges) {
+          at = std::lower_bound(at, last, static_cast<std::uint32_t>(from));
+          for (; at != last && *at < static_cast<std::uint32_t>(to); ++at) {
+            const std::uint32_t i = *at;
+            if (s.seen[i]) continue;
+            s.seen[i] = 1;
+            s.seen_list.push_back(i);
+            if (!near_enough(i)) continue;
+            ++stats.bounded;
+            if (bound_of(i) + delta < threshold()) continue;  // cheaper than the tight bound
+            const double bound = tight_bound_of(i);
+            if (bound + delta < threshold() || !passes(i)) continue;
+            pending.emplace_back(bound, i);
+            std::push_heap(pending.begin(), pending.end());
+          }
         }
       }
       while (!pending.empty() && pending.front().first + delta >= threshold()) {
@@ -1363,12 +1427,13 @@ std::vector<RankedMatch> ProfileBank::top_profiles(const Offer& offer, std::size
     const double floor = heap.size() < k ? -kInf : heap.back().score - 2 * delta;
     for (const Candidate& c : all) {
       if (c.score < floor) continue;
-      Score sc = score(b.profiles[c.doc], offer, *b.referential, config);
-      if (!sc.excluded) out.push_back({c.doc, std::move(sc)});
+      Score sc = score(b.profiles[b.original[c.doc]], offer, *b.referential, config);
+      if (!sc.excluded) out.push_back({b.original[c.doc], std::move(sc)});
     }
   }
   std::sort(out.begin(), out.end(), [&](const RankedMatch& x, const RankedMatch& y) {
-    return ranks_before(false, x.score.score, id(x.index), false, y.score.score, id(y.index));
+    return ranks_before(false, x.score.score, b.profiles[x.index].id, false, y.score.score,
+                        b.profiles[y.index].id);
   });
   if (out.size() > k) out.resize(k);
   return out;
@@ -1501,10 +1566,18 @@ void read_profile_bank(Impl& b, std::shared_ptr<const BankFileReader> file,
   for (std::size_t i = 0; i < n; ++i) {
     const double lat = b.latitude[i], lon = b.longitude[i];
     if (std::isnan(b.own_max_km[i]) || b.own_max_km[i] < 0 || std::isnan(b.distance_scale[i]) ||
-        std::isnan(lat) != std::isnan(lon) ||
-        (!std::isnan(lat) && !(std::abs(lat) <= 90 && std::abs(lon) <= 180)))
+        std::isnan(lat) != std::isnan(lon))
       bank_corrupt("a person's location or distances are out of range");
   }
+  // The internal numbering: a permutation of the persons, located ones first by cell.
+  const auto original = f.array<std::uint32_t>(kSectionPersonOriginal, n, "internal numbering");
+  std::vector<std::uint8_t> listed(n, 0);
+  for (std::uint32_t i : original) {
+    if (i >= n || listed[i]) bank_corrupt("the internal numbering does not list each person once");
+    listed[i] = 1;
+  }
+  b.original.assign(original.begin(), original.end());
+  if (!b.place_cells()) bank_corrupt("the persons are not numbered by geographic cell");
   b.file = std::move(file);
 }
 
@@ -1574,6 +1647,7 @@ void ProfileBank::save(const std::string& path) const {
   w.add_array(kSectionPersonLatitude, b.latitude);
   w.add_array(kSectionPersonLongitude, b.longitude);
   w.add_array(kSectionPersonDistanceScale, b.distance_scale);
+  w.add_array<std::uint32_t>(kSectionPersonOriginal, b.original);
   w.write(path);
 }
 

@@ -22,6 +22,7 @@
 #include "aiguillage/audit/replay.hpp"
 #include "aiguillage/core/error.hpp"
 #include "aiguillage/core/version.hpp"
+#include "aiguillage/matching/explain_listed.hpp"
 #include "aiguillage/matching/explanation.hpp"
 #include "aiguillage/matching/matcher.hpp"
 #include "aiguillage/orientation/notice.hpp"
@@ -997,13 +998,18 @@ void Service::Impl::explain_match(Context&, const HttpRequest& req, HttpResponse
     throw Refusal{422, {e.with_pointer_prefix("/profile")}};
   }
   const std::string offer_id = doc["offer_id"].get<std::string>();
-  const Offer* offer = nullptr;
-  for (const Offer& o : offers)
-    if (o.id == offer_id) offer = &o;
-  if (!offer) refuse(ErrorCode::not_found, "no offer " + offer_id, "/offer_id");
-  const MatchExplanation e = aiguillage::explain_match(profile, *offer, *referential, scoring,
-                                                       std::span<const Offer>(offers));
-  res.set_content(e.to_json(lang), kJson);
+  const std::vector<Offer>& banked = bank->offers();
+  std::size_t index = banked.size();
+  for (std::size_t o = 0; o < banked.size() && index == banked.size(); ++o)
+    if (banked[o].id == offer_id) index = o;
+  if (index == banked.size()) refuse(ErrorCode::not_found, "no offer " + offer_id, "/offer_id");
+  // Ranked by the bank's own search (no other offer scored); a pair the bank never lists (a
+  // hard constraint excludes it) is ranked among the excluded by scoring the offers.
+  std::optional<MatchExplanation> e = explain_in_bank(*bank, profile, index);
+  if (!e)
+    e = aiguillage::explain_match(profile, banked[index], *referential, scoring,
+                                  std::span<const Offer>(banked));
+  res.set_content(e->to_json(lang), kJson);
 }
 
 // --- routes --------------------------------------------------------------------------------------

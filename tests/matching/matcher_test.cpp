@@ -474,6 +474,52 @@ TEST(ProfileBank, CandidateBoundsHoldWhereTheyAreTight) {
   }
 }
 
+// The person bank numbers persons by geographic cell and reads, around an offer, only the cells
+// within the radius that applies: persons across the antimeridian, near a pole, on cell edges,
+// at the radius itself, without a place or with a place out of range, against brute force.
+TEST(ProfileBank, CellsAroundTheOfferMissNobody) {
+  Generator g(4242);
+  const double spots[][2] = {{0.0, 179.95},  {0.0, -179.95}, {89.9, 10.0}, {89.9, -170.0},
+                             {-89.95, 45.0}, {48.75, 2.25},  {48.5, 2.5},  {-33.9, 151.2},
+                             {64.1, -21.9},  {48.86, 2.35}};
+  std::vector<Profile> profiles;
+  for (std::size_t i = 0; i < 400; ++i) {
+    Profile p = g.profile(i);
+    const auto& at = spots[g.uniform(10)];
+    p.location.latitude = std::clamp(at[0] + g.real(-0.3, 0.3), -90.0, 90.0);
+    double lon = at[1] + g.real(-0.3, 0.3);
+    if (lon > 180) lon -= 360;
+    if (lon < -180) lon += 360;
+    p.location.longitude = lon;
+    if (g.chance(0.1)) p.location = {};
+    if (g.chance(0.05)) p.location.latitude = 95, p.location.longitude = 0;  // not a place
+    if (g.chance(0.4)) p.max_distance_km = g.real(0, 60);
+    profiles.push_back(p);
+  }
+  std::vector<Offer> offers;
+  for (std::size_t i = 0; i < 40; ++i) {
+    Offer o = g.offer(i);
+    const auto& at = spots[g.uniform(10)];
+    o.place.latitude = at[0];
+    o.place.longitude = at[1];
+    if (g.chance(0.1)) o.place = {};
+    offers.push_back(o);
+  }
+  for (const ScoringConfig& config : {default_config(), configs()[1]}) {
+    const ProfileBank bank(profiles, subset(), config);
+    for (const Offer& o : offers)
+      for (std::optional<double> km :
+           {std::optional<double>(), std::optional<double>(0.0), std::optional<double>(25.0),
+            std::optional<double>(80.0), std::optional<double>(25000.0)}) {
+        MatchFilters f;
+        f.max_km = km;
+        const std::size_t k = 1 + g.uniform(20);
+        expect_same(bank.top_profiles(o, k, f), brute_top_profiles(o, profiles, config, k, f),
+                    o.id + " k=" + std::to_string(k) + " km=" + std::to_string(km.value_or(-1)));
+      }
+  }
+}
+
 // The smallest case of a credit that only a 5-edge path gives (issue: the backward bound of the
 // person bank stopped short of it): one offer asking for `need`, a person holding `have` whose
 // credit for it comes from that path, another holding `need` itself with a weaker evidence

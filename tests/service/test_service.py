@@ -218,7 +218,7 @@ def test_override_needs_reason(file_service):
     assert status == 422 and doc["errors"][0]["name"] == "invalid_argument"
 
 
-def test_match_and_explain_match(file_service):
+def test_match_and_explain_match(file_service, tmp_path):
     profile = json.loads(open(PACKS.parent / "examples/data/profiles-subset.jsonl").readline())
     status, doc = file_service.request("POST", "/v1/match?top=3", profile, role="admin")
     assert status == 200 and len(doc["matches"]) == 3
@@ -227,6 +227,18 @@ def test_match_and_explain_match(file_service):
     status, e = file_service.request("POST", "/v1/explain-match?lang=en",
                                      {"profile": profile, "offer_id": offer}, role="admin")
     assert status == 200 and e["offer_id"] == offer
+    # The same explanation as the CLI's, ranked by the offer bank rather than by scoring them.
+    root = PACKS.parent
+    with open(root / "examples/data/offers-subset.jsonl") as f:
+        cohort = sum(1 for line in f if line.strip())
+    assert e["cohort"] == {"kind": "offers_for_profile", "rank": 1, "size": cohort}
+    single = tmp_path / "profile.json"
+    single.write_text(json.dumps(profile))
+    cli = subprocess.run([CLI, "explain-match", "--referential", root / "data" / "rome-subset",
+                          "--offers", root / "examples/data/offers-subset.jsonl",
+                          "--profile", single, "--offer-id", offer, "--json", "--lang", "en"],
+                         capture_output=True, text=True, check=True)
+    assert json.loads(cli.stdout) == e
     status, e = file_service.request("POST", "/v1/explain-match",
                                      {"profile": profile, "offer_id": "nope"}, role="admin")
     assert status == 404

@@ -552,6 +552,33 @@ def _filters(departements, contract_types, max_km):
             None if max_km is None else float(max_km))
 
 
+class _batch_progress:
+    """A tqdm bar of a bank's batch (``progress=True`` and tqdm installed): yields the callback
+    the native batch calls with (queries done, total) on the calling thread, or None."""
+
+    def __init__(self, progress: bool, what: str):
+        self._progress, self._what, self._bar = progress, what, None
+
+    def __enter__(self):
+        if not self._progress:
+            return None
+        from ._columns import _progress_bar
+
+        def report(done: int, total: int) -> None:
+            if self._bar is None:
+                self._bar = _progress_bar(self._progress, total, self._what)
+                self._progress = False  # a missing tqdm is said once
+                if self._bar is None:
+                    return
+            self._bar.update(done - self._bar.n)
+        return report
+
+    def __exit__(self, *exc):
+        if self._bar is not None:
+            self._bar.close()
+        return False
+
+
 _BANKS: Dict[Tuple[str, str, str], Any] = {}
 _BANKS_LOCK = _threading.Lock()
 
@@ -629,7 +656,8 @@ class OfferBank:
                    departements: Optional[Sequence[str]] = None,
                    contract_types: Optional[Sequence[str]] = None,
                    max_km: Optional[float] = None, threads: int = 1,
-                   column: str = "profile", keep: Sequence[str] = ()) -> Any:
+                   column: str = "profile", keep: Sequence[str] = (),
+                   progress: bool = False) -> Any:
         """The ``k`` best offers for one profile or each of several (:class:`Profiles`, a
         list), passing the filters: the offer's ``departements`` ("75", "2A", "971"), its
         ``contract_types`` ("CDI", "CDD", "MIS", ...), at most ``max_km`` from the person.
@@ -638,15 +666,18 @@ class OfferBank:
 
         A pandas DataFrame (a profile, dict or JSON text, per row in ``column``) gives a
         DataFrame indexed by the caller's labels, the ``keep`` columns first, and one row per
-        refused profile with its ``error``: :func:`aiguillage.dask.top_offers_frame`."""
+        refused profile with its ``error``: :func:`aiguillage.dask.top_offers_frame`.
+        ``progress=True`` shows a tqdm bar of the queries answered (when tqdm is installed)."""
         if _is_frame(profiles):
             from .dask import top_offers_frame
             return top_offers_frame(profiles, self, k, column=column, departements=departements,
                                     contract_types=contract_types, max_km=max_km, keep=keep,
-                                    threads=threads)
+                                    threads=threads, progress=progress)
         native, _ = _query_documents(profiles, Profile, Profiles, self.referential)
-        return self._native.top_offers(native, int(k), *_filters(departements, contract_types,
-                                                                  max_km), max(int(threads), 1))
+        with _batch_progress(progress, "top_offers") as report:
+            return self._native.top_offers(native, int(k), *_filters(departements,
+                                                                      contract_types, max_km),
+                                           max(int(threads), 1), report)
 
     def _explain(self, profile: "Profile", index: int, *, lang: str, top: int,
                  max_reasons: int, departements=None, contract_types=None,
@@ -728,7 +759,8 @@ class ProfileBank:
                      departements: Optional[Sequence[str]] = None,
                      contract_types: Optional[Sequence[str]] = None,
                      max_km: Optional[float] = None, threads: int = 1,
-                     column: str = "offer", keep: Sequence[str] = ()) -> Any:
+                     column: str = "offer", keep: Sequence[str] = (),
+                     progress: bool = False) -> Any:
         """The ``k`` best persons for one offer or each of several, passing the filters (the
         person's département; a person accepting one of ``contract_types``, or stating none;
         at most ``max_km`` from the offer). Columns: ``offer_id``, ``profile_id``,
@@ -736,16 +768,18 @@ class ProfileBank:
 
         A pandas DataFrame (an offer, dict or JSON text, per row in ``column``) gives a
         DataFrame indexed by the caller's labels, the ``keep`` columns first, and one row per
-        refused offer with its ``error``: :func:`aiguillage.dask.top_profiles_frame`."""
+        refused offer with its ``error``: :func:`aiguillage.dask.top_profiles_frame`.
+        ``progress=True`` shows a tqdm bar of the queries answered (when tqdm is installed)."""
         if _is_frame(offers):
             from .dask import top_profiles_frame
             return top_profiles_frame(offers, self, k, column=column, departements=departements,
                                       contract_types=contract_types, max_km=max_km, keep=keep,
-                                      threads=threads)
+                                      threads=threads, progress=progress)
         native, _ = _query_documents(offers, Offer, Offers, self.referential)
-        return self._native.top_profiles(native, int(k), *_filters(departements,
-                                                                    contract_types, max_km),
-                                         max(int(threads), 1))
+        with _batch_progress(progress, "top_profiles") as report:
+            return self._native.top_profiles(native, int(k), *_filters(departements,
+                                                                        contract_types, max_km),
+                                             max(int(threads), 1), report)
 
     def _explain(self, offer: "Offer", index: int, *, lang: str, top: int, max_reasons: int,
                  departements=None, contract_types=None, max_km=None) -> Optional[Explanation]:

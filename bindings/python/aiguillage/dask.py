@@ -153,7 +153,8 @@ def batch_top_k_frame(df: Any, index: CompetenceIndex, k: int, *, items: str = "
 # -- best offers of profiles -------------------------------------------------------------------
 def _top_partition(partition, bank: Union[OfferBank, ProfileBank], column: str, k: int,
                    departements: Sequence[str], contract_types: Sequence[str],
-                   max_km: Optional[float], keep: Sequence[str], threads: int):
+                   max_km: Optional[float], keep: Sequence[str], threads: int,
+                   progress: bool = False):
     """One partition's best offers of each profile (an OfferBank) or best persons of each offer
     (a ProfileBank), rows in the partition's order under its index labels, refused documents
     kept as rows with their error."""
@@ -167,20 +168,22 @@ def _top_partition(partition, bank: Union[OfferBank, ProfileBank], column: str, 
     queries = queries_type(list(partition[column]), bank.referential)
     search = bank.top_profiles if by_offer else bank.top_offers
     hits = search(queries, k, departements=departements, contract_types=contract_types,
-                  max_km=max_km, threads=threads)
+                  max_km=max_km, threads=threads, progress=progress)
     lines = np.asarray(queries.lines, dtype=np.int64)
     rows = lines[hits["query_index"]] - 1 if len(lines) else np.zeros(0, dtype=np.int64)
     bad = [r["line"] - 1 for r in queries.rejected]
     errors = [f"{r['name']} at {r['pointer'] or '/'}: {r['message']}" for r in queries.rejected]
     n_hits, n_bad = len(rows), len(bad)
+    # One tuple per row, as objects (pandas would read a list of empty tuples as a 2-D array).
+    reasons = np.empty(n_hits + n_bad, dtype=object)
+    reasons[:] = [tuple(r) for r in hits["reason_codes"]] + [()] * n_bad
     frame = pd.DataFrame({
         query_id: pd.array(list(hits[query_id]) + [None] * n_bad, dtype="object"),
         hit_id: pd.array(list(hits[hit_id]) + [None] * n_bad, dtype="object"),
         hit_index: np.concatenate([hits[hit_index], np.full(n_bad, -1)]),
         "rank": np.concatenate([hits["rank"], np.zeros(n_bad, dtype=np.int64)]),
         "score": np.concatenate([hits["score"], np.full(n_bad, np.nan)]),
-        "reason_codes": pd.array([tuple(r) for r in hits["reason_codes"]] + [()] * n_bad,
-                                 dtype="object"),
+        "reason_codes": pd.array(reasons, dtype="object"),
         "error": pd.array([None] * n_hits + errors, dtype="object"),
     })
     all_rows = np.concatenate([rows, np.asarray(bad, dtype=np.int64)]).astype(np.int64)
@@ -216,19 +219,20 @@ def top_offers(profiles: Any, bank: OfferBank, k: int = 10, *, column: str = "pr
 def top_offers_frame(df: Any, bank: OfferBank, k: int = 10, *, column: str = "profile",
                      departements: Optional[Sequence[str]] = None,
                      contract_types: Optional[Sequence[str]] = None,
-                     max_km: Optional[float] = None, keep: Sequence[str] = (), threads: int = 1):
+                     max_km: Optional[float] = None, keep: Sequence[str] = (), threads: int = 1,
+                     progress: bool = False):
     """The same as :func:`top_offers` on one pandas DataFrame (the single-process reference)."""
     if k < 1:
         raise ValueError("k must be at least 1")
     return _top_partition(df, bank, column, int(k), list(departements or ()),
-                                 list(contract_types or ()), max_km, list(keep), threads)
+                          list(contract_types or ()), max_km, list(keep), threads, progress)
 
 
 def top_profiles_frame(df: Any, bank: ProfileBank, k: int = 10, *, column: str = "offer",
                        departements: Optional[Sequence[str]] = None,
                        contract_types: Optional[Sequence[str]] = None,
                        max_km: Optional[float] = None, keep: Sequence[str] = (),
-                       threads: int = 1):
+                       threads: int = 1, progress: bool = False):
     """The ``k`` best persons of ``bank`` for every offer of the pandas DataFrame ``df``
     (column ``column``: a dict or JSON text per row): one row per listed person
     (``offer_id``, ``profile_id``, ``profile_index``, ``rank``, ``score``, ``reason_codes``)
@@ -237,4 +241,94 @@ def top_profiles_frame(df: Any, bank: ProfileBank, k: int = 10, *, column: str =
     if k < 1:
         raise ValueError("k must be at least 1")
     return _top_partition(df, bank, column, int(k), list(departements or ()),
-                          list(contract_types or ()), max_km, list(keep), threads)
+                          list(contract_types or ()), max_km, list(keep), threads, progress)
+
+
+# -- best persons of offers, by département ----------------------------------------------------
+_DEPARTEMENT = "_aiguillage_departement"
+
+
+def _with_departement(partition, column: str, documents: type, referential):
+    """The partition with the département of each row's document ("" when the document is
+    refused or says none)."""
+    import pandas as pd
+
+    read = documents(list(partition[column]), referential)
+    found = [""] * len(partition)
+    for line, doc in zip(read.lines, read):
+        found[line - 1] = doc.departement
+    out = partition.copy()
+    out[_DEPARTEMENT] = pd.array(found, dtype="object")
+    return out
+
+
+def _answer_departement(departement: str, offers, profiles, referential, scoring, column: str,
+                        profile_column: str, k: int, contract_types: Sequence[str],
+                        max_km: Optional[float], keep: Sequence[str], threads: int):
+    """The offers of one département against a bank of the persons of that département; the
+    persons' indices are their row labels in the caller's frame."""
+    import numpy as np
+    import pandas as pd
+
+    offers = pd.concat(offers) if isinstance(offers, list) else offers
+    if isinstance(profiles, list):
+        profiles = pd.concat(profiles) if profiles else \
+            pd.DataFrame({profile_column: [], _DEPARTEMENT: []}, dtype=object)
+    offers = offers.drop(columns=[_DEPARTEMENT])
+    profiles = profiles[profiles[_DEPARTEMENT] == departement] if departement else profiles[:0]
+    documents = Profiles(list(profiles[profile_column]), referential)
+    labels = np.asarray(profiles.index)[np.asarray(documents.lines, dtype=np.int64) - 1] \
+        if len(documents) else np.zeros(0, dtype=np.int64)
+    bank = ProfileBank(documents, scoring=scoring)
+    frame = _top_partition(offers, bank, column, k, [departement], list(contract_types), max_km,
+                           list(keep), threads)
+    listed = frame["profile_index"].to_numpy()
+    frame["profile_index"] = np.where(listed >= 0, labels[np.maximum(listed, 0)]
+                                      if len(labels) else listed, -1).astype(np.int64)
+    return frame
+
+
+def top_profiles_by_departement(offers: Any, profiles: Any, k: int = 10, *,
+                                referential: Any, scoring: Any = None, column: str = "offer",
+                                profile_column: str = "profile",
+                                contract_types: Optional[Sequence[str]] = None,
+                                max_km: Optional[float] = None, keep: Sequence[str] = (),
+                                threads: int = 1):
+    """The ``k`` best persons of each offer among the persons of the offer's département, for
+    registers too large for one bank: ``offers`` and ``profiles`` are dask DataFrames with a
+    document per row (columns ``column`` and ``profile_column``: a dict or JSON text). Each
+    département's persons form one bank, built in the task that answers that département's
+    offers, so no process holds the whole register.
+
+    The answer equals ``ProfileBank(all persons).top_profiles(offers of d, departements=[d])``
+    for every département ``d`` (same columns as :func:`top_profiles_frame`, ``profile_index``
+    being the person's row label in ``profiles``), one row per refused offer with its
+    ``error``; an offer whose département is unknown lists nobody. The départements are
+    computed first (one pass over both frames), then one task per département of the offers."""
+    import dask
+    import dask.dataframe as dd
+
+    if k < 1:
+        raise ValueError("k must be at least 1")
+    from ._matching import Offers as _Offers, Scoring
+    scoring = scoring or Scoring()
+    offers_d = offers.map_partitions(_with_departement, column, _Offers, referential)
+    profiles_d = profiles.map_partitions(_with_departement, profile_column, Profiles,
+                                         referential)
+    found = dask.compute(*[dask.delayed(set)(part)
+                           for part in offers_d[_DEPARTEMENT].to_delayed()])
+    departements = sorted(set().union(*found))
+    meta = _top_partition(offers._meta, ProfileBank(Profiles([], referential), scoring=scoring),
+                          column, int(k), [], list(contract_types or ()), max_km, list(keep),
+                          threads)
+    parts = []
+    for d in departements:
+        o = dask.delayed(list)(offers_d[offers_d[_DEPARTEMENT] == d].to_delayed())
+        p = dask.delayed(list)(profiles_d[profiles_d[_DEPARTEMENT] == d].to_delayed()) if d \
+            else []
+        parts.append(dask.delayed(_answer_departement)(
+            d, o, p, referential, scoring, column, profile_column, int(k),
+            list(contract_types or ()), max_km, list(keep), threads))
+    if not parts:
+        return dd.from_pandas(meta, npartitions=1)
+    return dd.from_delayed(parts, meta=meta, verify_meta=False)

@@ -648,7 +648,7 @@ void bind_matching(py::module_& m) {
           [](const NativeOfferBank& b, const py::object& queries, std::size_t k,
              const std::vector<std::string>& departements,
              const std::vector<std::string>& contract_types, std::optional<double> max_km,
-             std::size_t threads) {
+             std::size_t threads, const py::object& progress) {
             const MatchFilters filters = match_filters(departements, contract_types, max_km);
             // A whole collection is read in place; a list of documents is copied once.
             std::vector<Profile> listed;
@@ -663,13 +663,19 @@ void bind_matching(py::module_& m) {
               py::gil_scoped_release release;
               MatchBatchOptions options;
               options.threads = threads == 0 ? 1 : threads;
+              // progress(done, total), called on this thread with the GIL held.
+              if (!progress.is_none())
+                options.progress = [&progress](std::size_t done, std::size_t total) {
+                  py::gil_scoped_acquire gil;
+                  progress(done, total);
+                };
               return b.bank.top_offers(*profiles, k, filters, options);
             });
             return ranked_columns(*profiles, answers, b.bank.offers(), "profile_id", "offer_id",
                                   "offer_index");
           },
           py::arg("queries"), py::arg("k"), py::arg("departements"), py::arg("contract_types"),
-          py::arg("max_km").none(true), py::arg("threads"));
+          py::arg("max_km").none(true), py::arg("threads"), py::arg("progress") = py::none());
 
   py::class_<NativeProfileBank, std::shared_ptr<NativeProfileBank>> profile_bank(
       m, "NativeProfileBank");
@@ -691,7 +697,7 @@ void bind_matching(py::module_& m) {
           [](const NativeProfileBank& b, const py::object& queries, std::size_t k,
              const std::vector<std::string>& departements,
              const std::vector<std::string>& contract_types, std::optional<double> max_km,
-             std::size_t threads) {
+             std::size_t threads, const py::object& progress) {
             const MatchFilters filters = match_filters(departements, contract_types, max_km);
             // A whole collection is read in place; a list of documents is copied once.
             std::vector<Offer> listed;
@@ -706,13 +712,19 @@ void bind_matching(py::module_& m) {
               py::gil_scoped_release release;
               MatchBatchOptions options;
               options.threads = threads == 0 ? 1 : threads;
+              // progress(done, total), called on this thread with the GIL held.
+              if (!progress.is_none())
+                options.progress = [&progress](std::size_t done, std::size_t total) {
+                  py::gil_scoped_acquire gil;
+                  progress(done, total);
+                };
               return b.bank.top_profiles(*offers, k, filters, options);
             });
             return ranked_columns(*offers, answers, b.bank.profiles(), "offer_id", "profile_id",
                                   "profile_index");
           },
           py::arg("queries"), py::arg("k"), py::arg("departements"), py::arg("contract_types"),
-          py::arg("max_km").none(true), py::arg("threads"));
+          py::arg("max_km").none(true), py::arg("threads"), py::arg("progress") = py::none());
 
   // The pair of a query document and the bank's document `index`, ranked by the bank's search
   // (no cohort scoring): (json, text, summary, employer), or None when the bank never lists
