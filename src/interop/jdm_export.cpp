@@ -301,6 +301,8 @@ class Translator {
         return column_ ? Zen{column_->text, column_->nullable} : Zen{"$", true};
       case Op::item:
         return Zen{"#", true};
+      case Op::item_field:
+        refuse("a field of a list's items (#.field)");
       case Op::negate: {
         Zen a = node(n.a);
         return plain(guarded({&a}, "-" + paren(a)));

@@ -992,8 +992,6 @@ ProfileBank::ProfileBank(std::vector<Profile> profiles, const Referential& refer
       chunk.ends.push_back(chunk.entries.size());
     }
   });
-    }
-  });
   std::size_t total = 0;
   for (const PersonChunk& chunk : chunks) total += chunk.entries.size();
   a.departement.reserve(n);
