@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +14,7 @@
 #include <sstream>
 
 #include "aiguillage/core/error.hpp"
+#include "aiguillage/core/hash.hpp"
 #include "aiguillage/matching/matcher.hpp"
 #include "matching/bank_file.hpp"
 #include "matching/score_json.hpp"
@@ -262,6 +264,55 @@ TEST(BankFile, AFlippedByteIsRefused) {
     EXPECT_EQ(code, version_or_kind ? ErrorCode::cache_stale : ErrorCode::bank_file_corrupt)
         << "byte " << at;
   }
+}
+
+// The bytes of section `id` of a bank file (the table after the header: id, offset, size).
+char* section(std::string& bytes, std::uint32_t id) {
+  std::uint32_t sections = 0;
+  std::memcpy(&sections, bytes.data() + 32, 4);
+  for (std::uint32_t i = 0; i < sections; ++i) {
+    std::uint32_t at_id = 0;
+    std::uint64_t offset = 0;
+    std::memcpy(&at_id, bytes.data() + detail::kBankHeaderBytes + 24 * i, 4);
+    std::memcpy(&offset, bytes.data() + detail::kBankHeaderBytes + 24 * i + 8, 8);
+    if (at_id == id) return bytes.data() + offset;
+  }
+  ADD_FAILURE() << "no section " << id;
+  return nullptr;
+}
+
+// The checksum made right again (bank_file.hpp: SHA-256 of the file with its field zeroed).
+void reseal(std::string& bytes) {
+  constexpr std::size_t kChecksumAt = 104;
+  std::memset(bytes.data() + kChecksumAt, 0, 32);
+  const Sha256 sum = sha256(bytes);
+  std::memcpy(bytes.data() + kChecksumAt, sum.data(), sum.size());
+}
+
+// The queries cut postings to the persons of the cells near an offer: a file whose persons are
+// not numbered by cell, or whose numbering lists a person twice, would miss persons silently,
+// so it is refused even with a checksum that matches.
+TEST(BankFile, APersonNumberingNotByCellIsRefused) {
+  const fs::path path = temp_path("o-persons.aigbank");
+  ProfileBank(fixture().profiles, subset(), default_config()).save(path.string());
+  const std::string bytes = slurp(path);
+  EXPECT_EQ(code_of([&] { ProfileBank::load_bytes(bytes, subset()); }), ErrorCode::ok);
+
+  std::string twice = bytes;
+  if (char* original = section(twice, 32)) std::memcpy(original + 4, original, 4);
+  reseal(twice);
+  EXPECT_EQ(code_of([&] { ProfileBank::load_bytes(twice, subset()); }),
+            ErrorCode::bank_file_corrupt);
+
+  // The first person (located: the fixture's persons have places) made placeless, while located
+  // persons follow.
+  std::string unordered = bytes;
+  const double nan = std::nan("");
+  if (char* latitude = section(unordered, 29)) std::memcpy(latitude, &nan, 8);
+  if (char* longitude = section(unordered, 30)) std::memcpy(longitude, &nan, 8);
+  reseal(unordered);
+  EXPECT_EQ(code_of([&] { ProfileBank::load_bytes(unordered, subset()); }),
+            ErrorCode::bank_file_corrupt);
 }
 
 TEST(BankFile, AnotherReferentialVersionOrKindIsStale) {
