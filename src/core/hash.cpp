@@ -13,6 +13,7 @@
 
 #include "aiguillage/core/error.hpp"
 #include "core/json_read.hpp"
+#include "core/json_text.hpp"
 
 namespace aiguillage {
 inline namespace v1 {
@@ -135,43 +136,7 @@ class DocumentBuilder {
 };
 
 void write_string(std::string_view text, std::string& out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
-  for (char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (byte < 0x20) {
-          out += "\\u00";
-          out += kHex[byte >> 4];
-          out += kHex[byte & 0xF];
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
+  detail::append_json_string(out, text);
 }
 
 template <typename Number>

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstdio>
 #include <cstring>
+#include "core/json_text.hpp"
 
 namespace aiguillage {
 inline namespace v1 {
@@ -71,6 +72,10 @@ inline bool needs_escape(std::uint64_t w) {
   const std::uint64_t control = (w - ones * 0x20) & ~w & highs;  // a byte below 0x20
   return (zero_byte(w ^ (ones * '"')) | zero_byte(w ^ (ones * '\\')) | control) != 0;
 }
+
+}  // namespace
+
+namespace detail {
 
 void append_json_string(std::string& out, std::string_view s) {
   // Most texts (names, codes, dates) need no escape: checked 8 bytes at a time, copied at once.
@@ -141,7 +146,8 @@ void append_json_string(std::string& out, std::string_view s) {
   out.append(s.data() + run, s.size() - run);
   out += '"';
 }
-}  // namespace
+
+}  // namespace detail
 
 std::string Value::to_json() const {
   std::string out;
@@ -191,7 +197,7 @@ void Value::append_json(std::string& out) const {
       return;
     }
     case Type::string:
-      append_json_string(out, as_string());
+      detail::append_json_string(out, as_string());
       return;
     case Type::list:
       out += '[';

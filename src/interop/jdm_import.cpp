@@ -1294,7 +1294,7 @@ std::string write_pack_text(const ojson& pack, const GraphBuilder& g) {
     if (!first) out += ',';
     first = false;
     detail::append_newline_indent(out, 1);
-    detail::append_json_string(out, it.key());
+    detail::append_checked_json_string(out, it.key());
     out += ": ";
     if (it.key() != "decisions") {
       detail::append_json_indented(out, it.value(), 1);
@@ -1313,7 +1313,7 @@ std::string write_pack_text(const ojson& pack, const GraphBuilder& g) {
       for (auto m = decisions[k].begin(); m != decisions[k].end(); ++m) {
         if (m != decisions[k].begin()) out += ',';
         detail::append_newline_indent(out, 3);
-        detail::append_json_string(out, m.key());
+        detail::append_checked_json_string(out, m.key());
         out += ": ";
         detail::append_json_indented(out, m.value(), 3);
       }
@@ -1328,7 +1328,7 @@ std::string write_pack_text(const ojson& pack, const GraphBuilder& g) {
         out += '{';
         detail::append_newline_indent(out, 5);
         out += "\"id\": ";
-        detail::append_json_string(out, rows[r].id);
+        detail::append_checked_json_string(out, rows[r].id);
         for (const auto* cells_of : {&rows[r].when, &rows[r].then}) {
           out += ',';
           detail::append_newline_indent(out, 5);
@@ -1337,7 +1337,7 @@ std::string write_pack_text(const ojson& pack, const GraphBuilder& g) {
           for (std::size_t c = 0; c < cells_of->size(); ++c) {
             out += c ? "," : "[";
             detail::append_newline_indent(out, 6);
-            detail::append_json_string(out, (*cells_of)[c]);
+            detail::append_checked_json_string(out, (*cells_of)[c]);
           }
           if (!cells_of->empty()) {
             detail::append_newline_indent(out, 5);
@@ -1347,7 +1347,7 @@ std::string write_pack_text(const ojson& pack, const GraphBuilder& g) {
         out += ',';
         detail::append_newline_indent(out, 5);
         out += "\"source\": ";
-        detail::append_json_string(out, kSourceId);
+        detail::append_checked_json_string(out, kSourceId);
         out += ',';
         detail::append_newline_indent(out, 5);
         out += "\"status\": \"interpretation\"";
@@ -1355,7 +1355,7 @@ std::string write_pack_text(const ojson& pack, const GraphBuilder& g) {
           out += ',';
           detail::append_newline_indent(out, 5);
           out += "\"description\": ";
-          detail::append_json_string(out, rows[r].description);
+          detail::append_checked_json_string(out, rows[r].description);
         }
         detail::append_newline_indent(out, 4);
         out += '}';

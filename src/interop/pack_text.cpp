@@ -1,53 +1,19 @@
 #include "pack_text.hpp"
 
+#include "core/json_text.hpp"
+
 namespace aiguillage {
 inline namespace v1 {
 namespace detail {
 
-void append_json_string(std::string& out, std::string_view text) {
+void append_checked_json_string(std::string& out, std::string_view text) {
   // Texts with bytes over 0x7F go through nlohmann's own writer, which checks their UTF-8.
   for (char c : text)
     if (static_cast<unsigned char>(c) >= 0x80) {
       out += nlohmann::ordered_json(std::string(text)).dump();
       return;
     }
-  static const char kHex[] = "0123456789abcdef";
-  out += '"';
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (u < 0x20) {
-          out += "\\u00";
-          out += kHex[u >> 4];
-          out += kHex[u & 0xF];
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
+  append_json_string(out, text);
 }
 
 void append_newline_indent(std::string& out, int depth) {
@@ -67,7 +33,7 @@ void append_json_indented(std::string& out, const nlohmann::ordered_json& value,
       if (!first) out += ',';
       first = false;
       append_newline_indent(out, depth + 1);
-      append_json_string(out, it.key());
+      append_checked_json_string(out, it.key());
       out += ": ";
       append_json_indented(out, it.value(), depth + 1);
     }
@@ -89,7 +55,7 @@ void append_json_indented(std::string& out, const nlohmann::ordered_json& value,
     append_newline_indent(out, depth);
     out += ']';
   } else if (value.is_string()) {
-    append_json_string(out, value.get_ref<const std::string&>());
+    append_checked_json_string(out, value.get_ref<const std::string&>());
   } else {
     out += value.dump();
   }

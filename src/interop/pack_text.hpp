@@ -13,7 +13,7 @@ namespace detail {
 
 // Appends `text` as a JSON string (quotes included), escaped as nlohmann's dump() escapes it
 // (ensure_ascii off; a text that is not valid UTF-8 throws as dump() does).
-void append_json_string(std::string& out, std::string_view text);
+void append_checked_json_string(std::string& out, std::string_view text);
 
 // Appends the line break and indentation that dump(2) writes before a member at `depth`.
 void append_newline_indent(std::string& out, int depth);
