@@ -471,6 +471,52 @@ TEST_F(MatchingCliTest, UsageLoadAndIoErrorsHaveTheirExitCodes) {
             4);
 }
 
+// A bank built once and saved answers `match --bank` with the same lines as a bank built on the
+// spot, both ways; a damaged bank file or one of the other kind is refused with its exit code.
+TEST_F(MatchingCliTest, BankFilesAnswerAsTheBankBuiltOnTheSpot) {
+  const std::string p = " --profiles '" + profiles_.string() + "'";
+  const std::string setup = "--referential '" + (kSource / "data/rome-subset").string() +
+                            "' --scoring '" +
+                            (kSource / "rules/matching/scoring-default.json").string() + "'";
+  const fs::path persons = dir_ / "persons.aigbank", offers = dir_ / "offers.aigbank";
+  Result built = run("bank build " + setup + p + " --out '" + persons.string() + "' --threads 2");
+  ASSERT_EQ(built.code, 0) << built.err;
+  const json summary = json::parse(built.out);
+  EXPECT_EQ(summary["bank"], "persons");
+  EXPECT_GT(summary["documents"].get<int>(), 0);
+  ASSERT_EQ(run("bank build " + setup + " --offers '" + offers_.string() + "' --out '" +
+                offers.string() + "'")
+                .code,
+            0);
+
+  const Result direct_persons = run("match " + common_ + p + " --top 3 --persons");
+  const Result banked_persons = run("match " + setup + " --offers '" + offers_.string() +
+                                    "' --bank '" + persons.string() + "' --top 3 --persons");
+  ASSERT_EQ(banked_persons.code, 0) << banked_persons.err;
+  EXPECT_FALSE(direct_persons.out.empty());
+  EXPECT_EQ(banked_persons.out, direct_persons.out);
+
+  const Result direct_offers = run("match " + common_ + p + " --top 3");
+  const Result banked_offers =
+      run("match " + setup + p + " --bank '" + offers.string() + "' --top 3");
+  ASSERT_EQ(banked_offers.code, 0) << banked_offers.err;
+  EXPECT_FALSE(direct_offers.out.empty());
+  EXPECT_EQ(banked_offers.out, direct_offers.out);
+
+  // A bank file cut short, and a person bank read as an offer bank.
+  const std::string bytes = read_file(persons);
+  const std::string cut = write("cut.aigbank", bytes.substr(0, bytes.size() / 2));
+  Result truncated = run("match " + setup + " --offers '" + offers_.string() + "' --bank '" + cut +
+                         "' --top 3 --persons");
+  EXPECT_EQ(truncated.code, 3);
+  EXPECT_NE(truncated.err.find("bank_file_corrupt"), std::string::npos) << truncated.err;
+  Result other_kind = run("match " + setup + p + " --bank '" + persons.string() + "' --top 3");
+  EXPECT_EQ(other_kind.code, 3);
+  EXPECT_NE(other_kind.err.find("cache_stale"), std::string::npos) << other_kind.err;
+  EXPECT_EQ(run("bank build " + setup + " --out '" + persons.string() + "'").code, 2);
+  EXPECT_EQ(run("bank rebuild " + setup + p + " --out '" + persons.string() + "'").code, 2);
+}
+
 TEST_F(MatchingCliTest, EscoIsAddedToTheReferential) {
   const std::string p = " --profiles '" + profiles_.string() + "' --top 2";
   Result plain = run("match " + common_ + p);
