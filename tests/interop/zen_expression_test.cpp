@@ -67,8 +67,8 @@ TEST(ZenExpression, ListFunctionsAndItemFieldsKeepTheirForm) {
 }
 
 TEST(ZenExpression, RefusesWhatThePackCannotSay) {
-  for (const char* text : {"flatten(xs)", "keys(o)", "xs[0]", "{ 'a': 1 }", "$",
-                           "1.1234567", "frobnicate(1)", "(a", "'open"}) {
+  for (const char* text : {"flatten(xs)", "keys(o)", "xs[0]", "{ 'a': 1 }", "$", "1.1234567",
+                           "frobnicate(1)", "(a", "'open"}) {
     try {
       plain(text);
       ADD_FAILURE() << "no error for " << text;

@@ -27,15 +27,16 @@ AIG_API std::optional<SourceKind> parse_source_kind(std::string_view name) noexc
 struct AIG_API FieldSpec {
   std::string name;
   FieldType type = FieldType::string;
-  FieldType item_type = FieldType::string;  // for lists: string, enumeration, integer, decimal, bool
+  FieldType item_type =
+      FieldType::string;  // for lists: string, enumeration, integer, decimal, bool
   // A list of objects (ruleset 1.2): the list's value holds its items' indices 0..n-1 and each
   // declared field of the items is a companion field `<list>.<field>` (items_of: the list's
   // index) holding one value per item, null where an item lacks it. Records give the objects;
   // the companions are filled from them, never directly.
   bool object_items = false;
   int items_of = -1;
-  std::vector<std::string> values;          // closed list for enum and list of enum
-  std::optional<Decimal> min, max;          // integer and decimal bounds
+  std::vector<std::string> values;  // closed list for enum and list of enum
+  std::optional<Decimal> min, max;  // integer and decimal bounds
   std::optional<Date> min_date, max_date;
   std::optional<std::uint32_t> max_length;  // strings, in Unicode code points
   std::optional<std::uint32_t> max_items;   // lists

@@ -36,7 +36,17 @@ inline namespace v1 {
 
 // Static types checked at load time.
 // object: the items of a list of objects (ruleset 1.2), read field by field with "#.field".
-enum class TypeKind : std::uint8_t { any, null, boolean, integer, decimal, string, date, list, object };
+enum class TypeKind : std::uint8_t {
+  any,
+  null,
+  boolean,
+  integer,
+  decimal,
+  string,
+  date,
+  list,
+  object
+};
 
 struct AIG_API StaticType {
   TypeKind kind = TypeKind::any;
